@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The application as the control thread sees it: configuration, ports, workers and the state
+ * they share. Built by main() on the main lcore before the workers launch; after that the
+ * control thread (main lcore) and the telemetry thread only read the workers' counters and
+ * write the shared run flag.
+ */
+#ifndef KW_APP_H
+#define KW_APP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "control/config.h"
+#include "dataplane/worker.h"
+#include "drivers/port.h"
+
+struct rte_ring;
+
+struct kw_app {
+	struct kw_config cfg;
+	const char *cfg_path;   /* NULL: the embedded defaults */
+	uint32_t idle_exit_ms;  /* --idle-exit: stop after this long without a received frame */
+	const char *flows_dump; /* --dump-flows FILE: JSON lines of every flow at exit */
+
+	uint16_t n_ports;
+	struct kw_port ports[KW_MAX_PORTS];
+	uint16_t n_workers;
+	struct kw_worker *workers[KW_MAX_WORKERS];
+	struct rte_ring *rings[KW_MAX_WORKERS][KW_MAX_WORKERS]; /* [from][to] */
+	struct kw_shared shared;
+
+	uint64_t started_tsc;
+	uint64_t sighup_count;
+};
+
+/* Sum every worker's counters into out. */
+void kw_app_counters_sum(const struct kw_app *app, struct kw_counters *out);
+
+/* Write the final report (per-port ethdev stats, summed counters) to f. */
+void kw_app_report(const struct kw_app *app, FILE *f);
+
+/* Run the control loop on the main lcore until a signal or --idle-exit; returns 0. */
+int kw_control_run(struct kw_app *app);
+
+/* Register the /kwire/ telemetry commands; app must outlive the process's telemetry thread. */
+int kw_telemetry_register(struct kw_app *app);
+
+#endif /* KW_APP_H */

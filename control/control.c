@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control loop on the main lcore: signals, the periodic one-line summary, link state, and
+ * --idle-exit. Workers never see any of this except the shared run flag, cleared by the caller.
+ */
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "control/app.h"
+
+/* The control loop wakes this often to look at signals and links. */
+#define TICK_US 10000
+
+static volatile sig_atomic_t sig_stop;
+static volatile sig_atomic_t sig_hup;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_hup = 1;
+	else
+		sig_stop = 1;
+}
+
+void
+kw_app_counters_sum(const struct kw_app *app, struct kw_counters *out)
+{
+	uint16_t w;
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (w = 0; w < app->n_workers; w++)
+		for (i = 0; i < KW_CTR_MAX; i++)
+			out->v[i] += app->workers[w]->ctr.v[i];
+}
+
+static uint64_t
+flows_active(const struct kw_app *app)
+{
+	uint64_t n = 0;
+	uint16_t w;
+
+	for (w = 0; w < app->n_workers; w++)
+		if (app->workers[w]->flows != NULL)
+			n += app->workers[w]->flows->count;
+	return n;
+}
+
+static uint64_t
+drops(const struct kw_counters *c)
+{
+	return c->v[KW_CTR_DROP_TX_FULL] + c->v[KW_CTR_DROP_NO_PEER] +
+	       c->v[KW_CTR_DROP_DISPATCH_FULL] + c->v[KW_CTR_DROP_FLOW_FULL];
+}
+
+static void
+print_summary(const struct kw_app *app, const struct kw_counters *now,
+	      const struct kw_counters *prev, double secs, double uptime)
+{
+	uint64_t nombuf = 0, missed = 0;
+	struct rte_eth_stats st;
+	uint16_t p;
+
+	for (p = 0; p < app->n_ports; p++)
+		if (app->ports[p].pool != NULL && rte_eth_stats_get(p, &st) == 0) {
+			nombuf += st.rx_nombuf;
+			missed += st.imissed;
+		}
+	fprintf(stderr,
+		"kwire: %.1fs rx %.3f Mpps %.3f Gbit/s tx %.3f Mpps %.3f Gbit/s drops %" PRIu64
+		" flows %" PRIu64 " rx_nombuf %" PRIu64 " imissed %" PRIu64 "\n",
+		uptime, (double)(now->v[KW_CTR_RX_PKTS] - prev->v[KW_CTR_RX_PKTS]) / secs / 1e6,
+		(double)(now->v[KW_CTR_RX_BYTES] - prev->v[KW_CTR_RX_BYTES]) * 8 / secs / 1e9,
+		(double)(now->v[KW_CTR_TX_PKTS] - prev->v[KW_CTR_TX_PKTS]) / secs / 1e6,
+		(double)(now->v[KW_CTR_TX_BYTES] - prev->v[KW_CTR_TX_BYTES]) * 8 / secs / 1e9,
+		drops(now), flows_active(app), nombuf, missed);
+}
+
+void
+kw_app_report(const struct kw_app *app, FILE *f)
+{
+	struct kw_counters sum;
+	struct rte_eth_stats st;
+	unsigned int i;
+	uint16_t p, w;
+
+	fprintf(f, "kwire: final report after %.3f s\n",
+		(double)(rte_rdtsc() - app->started_tsc) / (double)rte_get_tsc_hz());
+	for (p = 0; p < app->n_ports; p++) {
+		const struct kw_port *port = &app->ports[p];
+
+		if (port->pool == NULL || rte_eth_stats_get(p, &st) != 0)
+			continue;
+		fprintf(f,
+			"port %u %s (%s) -> %u: ipackets %" PRIu64 " ibytes %" PRIu64
+			" opackets %" PRIu64 " obytes %" PRIu64 " imissed %" PRIu64
+			" ierrors %" PRIu64 " oerrors %" PRIu64 " rx_nombuf %" PRIu64
+			" link_changes %" PRIu64 "\n",
+			p, port->name, port->driver, port->peer, st.ipackets, st.ibytes,
+			st.opackets, st.obytes, st.imissed, st.ierrors, st.oerrors, st.rx_nombuf,
+			port->link_changes);
+	}
+	for (w = 0; w < app->n_workers; w++) {
+		const struct kw_worker *wk = app->workers[w];
+
+		fprintf(f,
+			"worker %u: rx_pkts %" PRIu64 " tx_pkts %" PRIu64 " dispatch_in %" PRIu64
+			" dispatch_out %" PRIu64 " flows %u\n",
+			w, wk->ctr.v[KW_CTR_RX_PKTS], wk->ctr.v[KW_CTR_TX_PKTS],
+			wk->ctr.v[KW_CTR_DISPATCH_IN], wk->ctr.v[KW_CTR_DISPATCH_OUT],
+			wk->flows != NULL ? wk->flows->count : 0);
+	}
+	kw_app_counters_sum(app, &sum);
+	fprintf(f, "counters (sum of %u workers):\n", app->n_workers);
+	for (i = 0; i < KW_CTR_MAX; i++)
+		fprintf(f, "  %s %" PRIu64 "\n", kw_ctr_desc[i].name, sum.v[i]);
+}
+
+static void
+poll_links(struct kw_app *app)
+{
+	uint16_t p;
+
+	for (p = 0; p < app->n_ports; p++) {
+		struct kw_port *port = &app->ports[p];
+
+		if (port->pool != NULL && kw_port_link_poll(port))
+			fprintf(stderr, "kwire: port %u %s link %s %u Mbit/s (change %" PRIu64 ")\n",
+				p, port->name, port->link_up ? "up" : "down", port->link_speed,
+				port->link_changes);
+	}
+}
+
+int
+kw_control_run(struct kw_app *app)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	const uint64_t stats_tsc = hz * app->cfg.stats_interval_ms / 1000;
+	const uint64_t idle_tsc = hz * app->idle_exit_ms / 1000;
+	struct kw_counters now_ctr, prev_ctr;
+	uint64_t now, last_stats, last_rx_change, last_rx = 0;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	memset(&prev_ctr, 0, sizeof(prev_ctr));
+	last_stats = last_rx_change = rte_rdtsc();
+	while (!sig_stop) {
+		usleep(TICK_US);
+		now = rte_rdtsc();
+		if (sig_hup) {
+			sig_hup = 0;
+			app->sighup_count++;
+			fprintf(stderr, "kwire: SIGHUP is reserved for configuration reload, which "
+					"this version does not do; configuration unchanged\n");
+		}
+		poll_links(app);
+		if (stats_tsc == 0 && idle_tsc == 0)
+			continue;
+		kw_app_counters_sum(app, &now_ctr);
+		if (now_ctr.v[KW_CTR_RX_PKTS] != last_rx) {
+			last_rx = now_ctr.v[KW_CTR_RX_PKTS];
+			last_rx_change = now;
+		}
+		if (stats_tsc != 0 && now - last_stats >= stats_tsc) {
+			print_summary(app, &now_ctr, &prev_ctr, (double)(now - last_stats) / (double)hz,
+				      (double)(now - app->started_tsc) / (double)hz);
+			prev_ctr = now_ctr;
+			last_stats = now;
+		}
+		if (idle_tsc != 0 && now - last_rx_change >= idle_tsc) {
+			fprintf(stderr, "kwire: no frame for %u ms, stopping (--idle-exit)\n",
+				app->idle_exit_ms);
+			break;
+		}
+	}
+	if (sig_stop)
+		fprintf(stderr, "kwire: signal received, draining workers\n");
+	return 0;
+}

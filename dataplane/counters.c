@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/counters.h"
+
+#define KW_CTR_DESC(id, n, u, h) [KW_CTR_##id] = {.name = n, .unit = u, .help = h},
+const struct kw_ctr_desc kw_ctr_desc[KW_CTR_MAX] = {KW_WORKER_COUNTERS(KW_CTR_DESC)};
+#undef KW_CTR_DESC

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "dataplane/flow.h"
+
+struct kw_flow_table *
+kw_flow_table_create(const char *name, uint32_t capacity, uint64_t idle_tsc, int socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = capacity,
+		.key_len = sizeof(struct kw_flow_key),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = 0,
+		.socket_id = socket,
+		/* single writer (the owning worker); no RW concurrency, no lcore cache */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct kw_flow_table *t;
+
+	/* rte_hash rounds tiny tables up and wants at least 8 entries */
+	if (capacity < 8)
+		hp.entries = 8;
+	t = rte_zmalloc_socket(name, sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		return NULL;
+	t->hash = rte_hash_create(&hp);
+	if (t->hash == NULL)
+		goto err_hash;
+	t->n_slots = (uint32_t)rte_hash_max_key_id(t->hash) + 1;
+	t->flows = rte_zmalloc_socket(name, sizeof(struct kw_flow) * t->n_slots,
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (t->flows == NULL)
+		goto err_flows;
+	t->capacity = capacity;
+	t->idle_tsc = idle_tsc;
+	return t;
+
+err_flows:
+	rte_hash_free(t->hash);
+err_hash:
+	rte_free(t);
+	return NULL;
+}
+
+void
+kw_flow_table_free(struct kw_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_free(t->flows);
+	rte_hash_free(t->hash);
+	rte_free(t);
+}
+
+/* Insert a key the bulk lookup missed; NULL when the table is full. */
+static struct kw_flow *
+flow_insert(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t now,
+	    struct kw_counters *ctr)
+{
+	struct kw_flow *f;
+	int32_t pos;
+
+	/* an earlier packet of this burst may have created it already */
+	pos = rte_hash_lookup(t->hash, key);
+	if (pos >= 0)
+		return &t->flows[pos];
+	if (t->count >= t->capacity) {
+		kw_ctr_inc(ctr, KW_CTR_FLOW_TABLE_FULL);
+		return NULL;
+	}
+	pos = rte_hash_add_key(t->hash, key);
+	if (unlikely(pos < 0)) {
+		kw_ctr_inc(ctr, KW_CTR_FLOW_TABLE_FULL);
+		return NULL;
+	}
+	f = &t->flows[pos];
+	memset(f, 0, sizeof(*f));
+	f->key = *key;
+	f->first_tsc = now;
+	f->in_use = 1;
+	t->count++;
+	kw_ctr_inc(ctr, KW_CTR_FLOW_CREATED);
+	return f;
+}
+
+unsigned int
+kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, unsigned int n,
+		    uint64_t now, struct kw_flow **flows, struct kw_counters *ctr)
+{
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int i, n_full = 0;
+
+	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
+	rte_hash_lookup_bulk(t->hash, (const void **)keys, n, pos);
+	for (i = 0; i < n; i++) {
+		struct kw_flow *f = pos[i] >= 0 ? &t->flows[pos[i]] : flow_insert(t, keys[i], now, ctr);
+
+		flows[i] = f;
+		if (f == NULL)
+			n_full++;
+		else
+			f->last_tsc = now;
+	}
+	return n_full;
+}
+
+unsigned int
+kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,
+		  struct kw_counters *ctr)
+{
+	unsigned int removed = 0;
+
+	if (t->count == 0)
+		return 0;
+	while (budget-- > 0) {
+		struct kw_flow *f = &t->flows[t->age_cursor];
+
+		if (++t->age_cursor == t->n_slots)
+			t->age_cursor = 0;
+		if (!f->in_use || now - f->last_tsc < t->idle_tsc)
+			continue;
+		rte_hash_del_key(t->hash, &f->key);
+		f->in_use = 0;
+		t->count--;
+		removed++;
+	}
+	kw_ctr_add(ctr, KW_CTR_FLOW_EXPIRED, removed);
+	return removed;
+}
+
+void
+kw_flow_table_walk(const struct kw_flow_table *t, void (*fn)(const struct kw_flow *f, void *arg),
+		   void *arg)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->n_slots; i++)
+		if (t->flows[i].in_use)
+			fn(&t->flows[i], arg);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker flow table: the direction-independent 5-tuple -> struct kw_flow, preallocated at
+ * start (rte_hash with the extendable bucket table, so every one of `capacity` entries can be
+ * used), idle aging by an incremental sweep, and a full table reported to the caller, which
+ * applies flows.on_full. The TCP and Kafka layers hang their per-flow state on struct kw_flow.
+ *
+ * Owned and used by exactly one worker lcore; create/free on the main lcore at init/exit.
+ */
+#ifndef KW_FLOW_H
+#define KW_FLOW_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "dataplane/counters.h"
+#include "dataplane/pkt.h"
+
+struct rte_hash;
+
+struct kw_flow {
+	struct kw_flow_key key;
+	uint64_t first_tsc;
+	uint64_t last_tsc;
+	uint64_t pkts[2];  /* by direction: 0 = from the key's lo endpoint */
+	uint64_t bytes[2];
+	uint8_t tcp_flags[2]; /* every TCP flag seen, by direction */
+	uint8_t in_use;
+} __rte_cache_aligned;
+
+struct kw_flow_table {
+	struct rte_hash *hash;
+	struct kw_flow *flows; /* indexed by the rte_hash key position */
+	uint32_t n_slots;
+	uint32_t capacity;
+	uint32_t count;
+	uint32_t age_cursor;
+	uint64_t idle_tsc;
+};
+
+/* Init only. capacity flows at most; idle_tsc is the idle timeout in TSC cycles. NULL on error. */
+struct kw_flow_table *kw_flow_table_create(const char *name, uint32_t capacity, uint64_t idle_tsc,
+					   int socket);
+void kw_flow_table_free(struct kw_flow_table *t);
+
+/*
+ * Find the flows of n keys (n <= 64), creating those that are new. flows[i] is NULL when the key
+ * is new and the table is full (counted in flow_table_full). Returns the number of NULLs.
+ */
+unsigned int kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys,
+				 unsigned int n, uint64_t now, struct kw_flow **flows,
+				 struct kw_counters *ctr);
+
+/* Examine up to budget slots from the sweep cursor and remove flows idle at now. Returns removed. */
+unsigned int kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,
+			       struct kw_counters *ctr);
+
+/* Visit every flow in use (control/telemetry after the workers stopped, and tests). */
+void kw_flow_table_walk(const struct kw_flow_table *t,
+			void (*fn)(const struct kw_flow *f, void *arg), void *arg);
+
+#endif /* KW_FLOW_H */

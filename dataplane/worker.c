@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "control/config.h"
+#include "dataplane/worker.h"
+
+/* Packets ahead of the one being classified whose data is prefetched. */
+#define PREFETCH_AHEAD 4
+
+static void
+txbuf_flush(struct kw_worker *w, uint16_t port)
+{
+	struct kw_txbuf *b = &w->tx[port];
+	uint16_t sent, i;
+	uint64_t unsent_bytes = 0;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, w->id, b->pkts, b->n);
+	if (unlikely(sent < b->n)) {
+		for (i = sent; i < b->n; i++)
+			unsent_bytes += b->pkts[i]->pkt_len;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+		kw_ctr_add(&w->ctr, KW_CTR_DROP_TX_FULL, b->n - sent);
+	}
+	kw_ctr_add(&w->ctr, KW_CTR_TX_PKTS, sent);
+	kw_ctr_add(&w->ctr, KW_CTR_TX_BYTES, b->bytes - unsent_bytes);
+	b->n = 0;
+	b->bytes = 0;
+}
+
+/* Queue n frames for port's TX; the buffer holds two bursts, so flushing at one never overflows. */
+static inline void
+txbuf_put(struct kw_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, uint64_t bytes)
+{
+	struct kw_txbuf *b = &w->tx[port];
+
+	rte_memcpy(&b->pkts[b->n], pkts, n * sizeof(pkts[0]));
+	b->n += n;
+	b->bytes += bytes;
+	if (b->n >= KW_BURST)
+		txbuf_flush(w, port);
+}
+
+void
+kw_worker_flush(struct kw_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < w->n_ports; p++)
+		txbuf_flush(w, p);
+}
+
+static inline uint64_t
+burst_bytes(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	return bytes;
+}
+
+/* Frames from a port without a peer have nowhere to go. */
+static __rte_noinline __rte_cold void
+drop_no_peer(struct kw_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	rte_pktmbuf_free_bulk(pkts, n);
+	kw_ctr_add(&w->ctr, KW_CTR_DROP_NO_PEER, n);
+}
+
+/* Pass-through: forward the burst as it is, touching only the mbuf headers for byte counts. */
+static void
+handle_passthrough(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+		   uint64_t now)
+{
+	uint16_t out = w->peer[in_port];
+
+	RTE_SET_USED(now);
+	if (unlikely(out == KW_PORT_NONE)) {
+		drop_no_peer(w, pkts, n);
+		return;
+	}
+	txbuf_put(w, out, pkts, n, burst_bytes(pkts, n));
+}
+
+static inline void
+classify_one(struct kw_worker *w, struct rte_mbuf *m, struct kw_pkt_info *pi)
+{
+	kw_pkt_parse_mbuf(m, pi, &w->ctr);
+}
+
+/* Flow mode: classify the burst, look its flows up in bulk, apply flows.on_full, forward. */
+static void
+handle_flow(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+	    uint64_t now)
+{
+	struct kw_pkt_info pi[KW_BURST];
+	const struct kw_flow_key *keys[KW_BURST];
+	struct kw_flow *flows[KW_BURST];
+	uint8_t idx[KW_BURST];
+	uint16_t out = w->peer[in_port];
+	uint16_t i, n_keys = 0, n_fwd = 0;
+	uint64_t bytes = 0;
+
+	if (unlikely(out == KW_PORT_NONE)) {
+		drop_no_peer(w, pkts, n);
+		return;
+	}
+	for (i = 0; i < PREFETCH_AHEAD && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		classify_one(w, pkts[i], &pi[i]);
+		if (pi[i].trackable) {
+			keys[n_keys] = &pi[i].key;
+			idx[n_keys++] = (uint8_t)i;
+		}
+	}
+	if (n_keys > 0 && kw_flow_lookup_bulk(w->flows, keys, n_keys, now, flows, &w->ctr) > 0 &&
+	    w->flows_full_drop) {
+		/* flows.on_full: drop -- free the untracked packets, keep the order of the rest */
+		for (i = 0; i < n_keys; i++)
+			if (flows[i] == NULL) {
+				kw_ctr_inc(&w->ctr, KW_CTR_DROP_FLOW_FULL);
+				rte_pktmbuf_free(pkts[idx[i]]);
+				pkts[idx[i]] = NULL;
+			}
+	}
+	for (i = 0; i < n_keys; i++) {
+		struct kw_flow *f = flows[i];
+		const struct kw_pkt_info *p = &pi[idx[i]];
+
+		if (f == NULL)
+			continue;
+		f->pkts[p->dir]++;
+		f->bytes[p->dir] += pkts[idx[i]]->pkt_len;
+		f->tcp_flags[p->dir] |= p->tcp_flags;
+	}
+	for (i = 0; i < n; i++) {
+		if (pkts[i] == NULL)
+			continue;
+		bytes += pkts[i]->pkt_len;
+		pkts[n_fwd++] = pkts[i];
+	}
+	if (n_fwd > 0)
+		txbuf_put(w, out, pkts, n_fwd, bytes);
+}
+
+void
+kw_worker_set_mode(struct kw_worker *w, int inspect_mode)
+{
+	w->handle = inspect_mode == KW_INSPECT_FLOW ? handle_flow : handle_passthrough;
+}
+
+/*
+ * Single-queue port with several workers: keep this worker's share of the burst in place and
+ * hand each other frame to its owner's ring. Frames that are not a trackable flow stay here,
+ * which keeps their order. The receiving port travels in mbuf->port. Classification is counted
+ * by the owner only, so the dispatcher's own pass goes to a scratch block.
+ */
+static uint16_t
+dispatch_burst(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *out[KW_MAX_WORKERS][KW_BURST];
+	uint16_t n_out[KW_MAX_WORKERS] = {0};
+	struct kw_pkt_info pi;
+	uint16_t i, t, n_mine = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		t = kw_pkt_parse_mbuf(m, &pi, &w->scratch) ? kw_worker_of_key(&pi.key, w->n_workers)
+							 : w->id;
+		m->port = in_port;
+		if (t == w->id)
+			pkts[n_mine++] = m;
+		else
+			out[t][n_out[t]++] = m;
+	}
+	for (t = 0; t < w->n_workers; t++) {
+		unsigned int sent;
+
+		if (n_out[t] == 0)
+			continue;
+		sent = rte_ring_enqueue_burst(w->ring_out[t], (void **)out[t], n_out[t], NULL);
+		kw_ctr_add(&w->ctr, KW_CTR_DISPATCH_OUT, sent);
+		if (unlikely(sent < n_out[t])) {
+			rte_pktmbuf_free_bulk(&out[t][sent], n_out[t] - sent);
+			kw_ctr_add(&w->ctr, KW_CTR_DROP_DISPATCH_FULL, n_out[t] - sent);
+		}
+	}
+	return n_mine;
+}
+
+/* Frames other workers dispatched here: handle them in runs of the same input port. */
+static unsigned int
+poll_rings(struct kw_worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[KW_BURST];
+	unsigned int total = 0;
+	uint16_t s;
+
+	for (s = 0; s < w->n_workers; s++) {
+		unsigned int n, i, start;
+
+		if (w->ring_in[s] == NULL)
+			continue;
+		n = rte_ring_dequeue_burst(w->ring_in[s], (void **)pkts, KW_BURST, NULL);
+		if (n == 0)
+			continue;
+		kw_ctr_add(&w->ctr, KW_CTR_DISPATCH_IN, n);
+		total += n;
+		for (start = 0, i = 1; i <= n; i++) {
+			if (i < n && pkts[i]->port == pkts[start]->port)
+				continue;
+			w->handle(w, pkts[start]->port, &pkts[start], (uint16_t)(i - start), now);
+			start = i;
+		}
+	}
+	return total;
+}
+
+unsigned int
+kw_worker_poll(struct kw_worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[KW_BURST];
+	unsigned int total = 0;
+	uint16_t s, n;
+
+	for (s = 0; s < w->n_rx; s++) {
+		const struct kw_rx_source *src = &w->rx[s];
+
+		n = rte_eth_rx_burst(src->port, src->queue, pkts, KW_BURST);
+		if (n == 0)
+			continue;
+		total += n;
+		kw_ctr_add(&w->ctr, KW_CTR_RX_PKTS, n);
+		kw_ctr_add(&w->ctr, KW_CTR_RX_BYTES, burst_bytes(pkts, n));
+		if (src->dispatch)
+			n = dispatch_burst(w, src->port, pkts, n);
+		if (n > 0)
+			w->handle(w, src->port, pkts, n, now);
+	}
+	if (w->n_workers > 1)
+		total += poll_rings(w, now);
+
+	kw_ctr_inc(&w->ctr, KW_CTR_POLLS);
+	if (total == 0)
+		kw_ctr_inc(&w->ctr, KW_CTR_POLLS_IDLE);
+	if (now - w->last_drain >= w->drain_tsc) {
+		w->last_drain = now;
+		kw_worker_flush(w);
+		if (w->flows != NULL)
+			kw_flow_table_age(w->flows, now, KW_AGE_BUDGET, &w->ctr);
+	}
+	return total;
+}
+
+int
+kw_worker_main(void *arg)
+{
+	struct kw_worker *w = arg;
+	struct kw_shared *sh = w->shared;
+
+	rte_rcu_qsbr_thread_register(sh->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(sh->qsbr, w->id);
+	w->last_drain = rte_rdtsc();
+	while (__atomic_load_n(&sh->run, __ATOMIC_RELAXED)) {
+		kw_worker_poll(w, rte_rdtsc());
+		rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
+	}
+	kw_worker_flush(w);
+	rte_rcu_qsbr_thread_offline(sh->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(sh->qsbr, w->id);
+	return 0;
+}

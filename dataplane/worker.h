@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker: one per worker lcore, share-nothing. Each loop it receives a burst from each of its
+ * RX sources (one queue of every port, or for a single-queue port the dispatcher role hashes the
+ * burst into the other workers' rings), classifies the burst, looks its flows up in bulk, and
+ * buffers the frames for the bridge peer's TX queue, which it drains when a buffer fills and on
+ * a TSC timer. It reports RCU quiescence once per loop.
+ *
+ * The main lcore builds struct kw_worker (kw_worker_init) and hands it to the worker lcore as its
+ * only argument; from then on only that lcore writes it, except the counters, which the control
+ * thread reads. Every mbuf a worker receives is either transmitted or freed and counted.
+ */
+#ifndef KW_WORKER_H
+#define KW_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/counters.h"
+#include "dataplane/flow.h"
+
+#define KW_BURST 32
+#define KW_MAX_PORTS 32
+#define KW_MAX_WORKERS 16
+#define KW_PORT_NONE UINT16_MAX
+/* Slots examined by the aging sweep at each TX drain tick. */
+#define KW_AGE_BUDGET 64
+
+struct rte_ring;
+struct rte_rcu_qsbr;
+
+/* State every worker reads; written by the control thread only. */
+struct kw_shared {
+	uint32_t run;              /* 1 while workers should loop; atomic */
+	struct rte_rcu_qsbr *qsbr; /* workers report quiescence here once per loop */
+};
+
+struct kw_rx_source {
+	uint16_t port;
+	uint16_t queue;
+	uint16_t dispatch; /* 1: hash the burst to the owning workers (single-queue port) */
+};
+
+/* Frames waiting for one port's TX queue. */
+struct kw_txbuf {
+	uint16_t n;
+	uint64_t bytes;
+	struct rte_mbuf *pkts[2 * KW_BURST];
+};
+
+struct kw_worker;
+typedef void (*kw_worker_handle_fn)(struct kw_worker *w, uint16_t in_port,
+				    struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+struct kw_worker {
+	struct kw_counters ctr; /* first: cache aligned, read by the control thread */
+	uint16_t id;
+	uint16_t n_workers;
+	uint16_t n_rx;
+	uint16_t n_ports;
+	struct kw_rx_source rx[KW_MAX_PORTS];
+	uint16_t peer[KW_MAX_PORTS]; /* TX port for frames received on a port */
+	struct kw_txbuf tx[KW_MAX_PORTS];
+	struct rte_ring *ring_in[KW_MAX_WORKERS];  /* from worker i, NULL if none */
+	struct rte_ring *ring_out[KW_MAX_WORKERS]; /* to worker i, NULL if none (or self) */
+	kw_worker_handle_fn handle;                /* chosen once from the inspect mode */
+	struct kw_flow_table *flows;               /* NULL in pass-through */
+	uint8_t flows_full_drop;                   /* flows.on_full: drop */
+	uint64_t drain_tsc;
+	uint64_t last_drain;
+	struct kw_counters scratch; /* classification done for dispatch only; never reported */
+	struct kw_shared *shared;
+} __rte_cache_aligned;
+
+/* Init only: select the per-burst handler for an enum kw_inspect_mode value. */
+void kw_worker_set_mode(struct kw_worker *w, int inspect_mode);
+
+/* One loop iteration: receive, dispatch, classify, buffer, drain on the timer. Returns frames received. */
+unsigned int kw_worker_poll(struct kw_worker *w, uint64_t now);
+
+/* Transmit everything buffered (end of run, and on the drain timer). */
+void kw_worker_flush(struct kw_worker *w);
+
+/* The lcore entry point: loop until shared->run is 0, then flush. arg is the struct kw_worker. */
+int kw_worker_main(void *arg);
+
+/* A seed apart from the flow table's, so dispatch bits do not correlate with bucket bits. */
+#define KW_DISPATCH_SEED 0x9e3779b9u
+
+/* Symmetric software dispatch: the worker owning a flow key among n_workers. */
+static inline uint16_t
+kw_worker_of_key(const struct kw_flow_key *key, uint16_t n_workers)
+{
+	uint32_t h = rte_hash_crc(key, sizeof(*key), KW_DISPATCH_SEED);
+
+	return (uint16_t)(((uint64_t)h * n_workers) >> 32);
+}
+
+#endif /* KW_WORKER_H */
