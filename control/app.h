@@ -27,7 +27,9 @@ struct kw_app {
 	struct kw_port ports[KW_MAX_PORTS];
 	uint16_t n_workers;
 	struct kw_worker *workers[KW_MAX_WORKERS];
-	struct rte_ring *rings[KW_MAX_WORKERS][KW_MAX_WORKERS]; /* [from][to] */
+	struct rte_ring *rings[KW_MAX_WORKERS][KW_MAX_WORKERS];    /* dispatch [from][to] */
+	struct rte_ring *tx_rings[KW_MAX_WORKERS][KW_MAX_WORKERS]; /* TX handoff [from][to] */
+	uint16_t tx_owner[KW_MAX_PORTS]; /* the worker writing a single-TX-queue port */
 	struct kw_shared shared;
 
 	uint64_t started_tsc;

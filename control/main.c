@@ -163,8 +163,9 @@ setup_bridges(struct kw_app *app, uint16_t *pairs, unsigned int *n_pairs)
 	return 0;
 }
 
+/* One single-producer single-consumer ring per ordered pair of workers. */
 static int
-setup_rings(struct kw_app *app)
+setup_ring_mesh(struct kw_app *app, const char *kind, struct rte_ring *r[][KW_MAX_WORKERS])
 {
 	char name[RTE_RING_NAMESIZE];
 	uint16_t s, t;
@@ -173,17 +174,23 @@ setup_rings(struct kw_app *app)
 		for (t = 0; t < app->n_workers; t++) {
 			if (s == t)
 				continue;
-			snprintf(name, sizeof(name), "kw_disp_%u_%u", s, t);
-			app->rings[s][t] = rte_ring_create(name, app->cfg.dispatch_ring_size,
-							   (int)rte_socket_id(),
-							   RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (app->rings[s][t] == NULL) {
-				fprintf(stderr, "kwire: dispatch ring %s: %s\n", name,
-					rte_strerror(rte_errno));
+			snprintf(name, sizeof(name), "kw_%s_%u_%u", kind, s, t);
+			r[s][t] = rte_ring_create(name, app->cfg.dispatch_ring_size,
+						  (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r[s][t] == NULL) {
+				fprintf(stderr, "kwire: ring %s: %s\n", name, rte_strerror(rte_errno));
 				return -ENOMEM;
 			}
 		}
 	return 0;
+}
+
+static int
+setup_rings(struct kw_app *app)
+{
+	int rc = setup_ring_mesh(app, "disp", app->rings);
+
+	return rc != 0 ? rc : setup_ring_mesh(app, "tx", app->tx_rings);
 }
 
 static int
@@ -193,6 +200,10 @@ setup_workers(struct kw_app *app, const uint16_t *pairs, unsigned int n_pairs)
 	unsigned int lcore, i, p;
 	uint16_t id = 0, dispatcher = 0;
 	char name[64];
+
+	/* spread the TX owners of single-queue ports over the workers */
+	for (i = 0; i < 2 * n_pairs; i++)
+		app->tx_owner[pairs[i]] = (uint16_t)(i % app->n_workers);
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct kw_worker *w;
@@ -211,9 +222,18 @@ setup_workers(struct kw_app *app, const uint16_t *pairs, unsigned int n_pairs)
 			w->peer[p] = KW_PORT_NONE;
 		for (i = 0; i < 2 * n_pairs; i++)
 			w->peer[pairs[i]] = pairs[i ^ 1];
-		for (i = 0; i < KW_MAX_WORKERS; i++) {
-			w->ring_out[i] = i < app->n_workers ? app->rings[id][i] : NULL;
-			w->ring_in[i] = i < app->n_workers ? app->rings[i][id] : NULL;
+		for (i = 0; i < app->n_workers; i++) {
+			w->ring_out[i] = app->rings[id][i];
+			w->ring_in[i] = app->rings[i][id];
+			w->tx_in[i] = app->tx_rings[i][id];
+		}
+		for (i = 0; i < 2 * n_pairs; i++) {
+			const struct kw_port *port = &app->ports[pairs[i]];
+			uint16_t owner = app->tx_owner[port->id];
+
+			w->txq[port->id] = port->nb_txq == app->n_workers ? id : 0;
+			if (port->nb_txq < app->n_workers && owner != id)
+				w->tx_handoff[port->id] = app->tx_rings[id][owner];
 		}
 		if (app->cfg.inspect == KW_INSPECT_FLOW) {
 			snprintf(name, sizeof(name), "kw_flows_%u", id);
@@ -323,8 +343,10 @@ teardown(struct kw_app *app)
 		if (app->workers[s] != NULL)
 			kw_flow_table_free(app->workers[s]->flows);
 		rte_free(app->workers[s]);
-		for (t = 0; t < app->n_workers; t++)
+		for (t = 0; t < app->n_workers; t++) {
 			rte_ring_free(app->rings[s][t]);
+			rte_ring_free(app->tx_rings[s][t]);
+		}
 	}
 	rte_free(app->shared.qsbr);
 }

@@ -28,6 +28,11 @@
 	X(DISPATCH_IN, "dispatch_in", "packets", "frames taken from other workers' rings")          \
 	X(DROP_DISPATCH_FULL, "drop_dispatch_full", "packets",                                      \
 	  "frames freed because another worker's ring was full")                                    \
+	X(TX_HANDOFF_OUT, "tx_handoff_out", "packets",                                              \
+	  "frames handed to the TX owner of a single-queue port")                                   \
+	X(TX_HANDOFF_IN, "tx_handoff_in", "packets", "frames transmitted for other workers")        \
+	X(DROP_HANDOFF_FULL, "drop_handoff_full", "packets",                                        \
+	  "frames freed because the TX owner's ring was full")                                      \
 	X(PKT_NON_IP, "pkt_non_ip", "packets", "frames with a non-IP ethertype")                    \
 	X(PKT_L2_TRUNCATED, "pkt_l2_truncated", "packets", "frames shorter than their L2 headers")  \
 	X(PKT_VLAN, "pkt_vlan", "packets", "frames with one VLAN tag")                              \

@@ -10,6 +10,24 @@
 /* Packets ahead of the one being classified whose data is prefetched. */
 #define PREFETCH_AHEAD 4
 
+/* Hand a TX buffer to the port's TX owner; the port travels in mbuf->port. */
+static void
+txbuf_handoff(struct kw_worker *w, uint16_t port, struct kw_txbuf *b)
+{
+	unsigned int sent, i;
+
+	for (i = 0; i < b->n; i++)
+		b->pkts[i]->port = port;
+	sent = rte_ring_enqueue_burst(w->tx_handoff[port], (void **)b->pkts, b->n, NULL);
+	kw_ctr_add(&w->ctr, KW_CTR_TX_HANDOFF_OUT, sent);
+	if (unlikely(sent < b->n)) {
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+		kw_ctr_add(&w->ctr, KW_CTR_DROP_HANDOFF_FULL, b->n - sent);
+	}
+	b->n = 0;
+	b->bytes = 0;
+}
+
 static void
 txbuf_flush(struct kw_worker *w, uint16_t port)
 {
@@ -19,7 +37,11 @@ txbuf_flush(struct kw_worker *w, uint16_t port)
 
 	if (b->n == 0)
 		return;
-	sent = rte_eth_tx_burst(port, w->id, b->pkts, b->n);
+	if (w->tx_handoff[port] != NULL) {
+		txbuf_handoff(w, port, b);
+		return;
+	}
+	sent = rte_eth_tx_burst(port, w->txq[port], b->pkts, b->n);
 	if (unlikely(sent < b->n)) {
 		for (i = sent; i < b->n; i++)
 			unsent_bytes += b->pkts[i]->pkt_len;
@@ -226,6 +248,32 @@ poll_rings(struct kw_worker *w, uint64_t now)
 	return total;
 }
 
+/* Frames other workers handed over for the single-queue ports this worker transmits on. */
+static void
+poll_handoff(struct kw_worker *w)
+{
+	struct rte_mbuf *pkts[KW_BURST];
+	uint16_t s;
+
+	for (s = 0; s < w->n_workers; s++) {
+		unsigned int n, i, start;
+
+		if (w->tx_in[s] == NULL)
+			continue;
+		n = rte_ring_dequeue_burst(w->tx_in[s], (void **)pkts, KW_BURST, NULL);
+		if (n == 0)
+			continue;
+		kw_ctr_add(&w->ctr, KW_CTR_TX_HANDOFF_IN, n);
+		for (start = 0, i = 1; i <= n; i++) {
+			if (i < n && pkts[i]->port == pkts[start]->port)
+				continue;
+			txbuf_put(w, pkts[start]->port, &pkts[start], (uint16_t)(i - start),
+				  burst_bytes(&pkts[start], (uint16_t)(i - start)));
+			start = i;
+		}
+	}
+}
+
 unsigned int
 kw_worker_poll(struct kw_worker *w, uint64_t now)
 {
@@ -247,8 +295,10 @@ kw_worker_poll(struct kw_worker *w, uint64_t now)
 		if (n > 0)
 			w->handle(w, src->port, pkts, n, now);
 	}
-	if (w->n_workers > 1)
+	if (w->n_workers > 1) {
 		total += poll_rings(w, now);
+		poll_handoff(w);
+	}
 
 	kw_ctr_inc(&w->ctr, KW_CTR_POLLS);
 	if (total == 0)

@@ -4,7 +4,8 @@
  * RX sources (one queue of every port, or for a single-queue port the dispatcher role hashes the
  * burst into the other workers' rings), classifies the burst, looks its flows up in bulk, and
  * buffers the frames for the bridge peer's TX queue, which it drains when a buffer fills and on
- * a TSC timer. It reports RCU quiescence once per loop.
+ * a TSC timer. A port with a single TX queue is written by one worker only; the others hand it
+ * their frames through a ring. It reports RCU quiescence once per loop.
  *
  * The main lcore builds struct kw_worker (kw_worker_init) and hands it to the worker lcore as its
  * only argument; from then on only that lcore writes it, except the counters, which the control
@@ -64,8 +65,15 @@ struct kw_worker {
 	struct kw_rx_source rx[KW_MAX_PORTS];
 	uint16_t peer[KW_MAX_PORTS]; /* TX port for frames received on a port */
 	struct kw_txbuf tx[KW_MAX_PORTS];
-	struct rte_ring *ring_in[KW_MAX_WORKERS];  /* from worker i, NULL if none */
-	struct rte_ring *ring_out[KW_MAX_WORKERS]; /* to worker i, NULL if none (or self) */
+	/*
+	 * A port with fewer TX queues than workers has one TX owner; the others hand their frames
+	 * for it to the owner through tx_handoff (NULL: this worker transmits itself on queue id).
+	 */
+	struct rte_ring *tx_handoff[KW_MAX_PORTS];
+	uint16_t txq[KW_MAX_PORTS]; /* the TX queue this worker writes, when it transmits itself */
+	struct rte_ring *ring_in[KW_MAX_WORKERS];  /* dispatched from worker i, NULL if none */
+	struct rte_ring *ring_out[KW_MAX_WORKERS]; /* dispatch to worker i, NULL if none (or self) */
+	struct rte_ring *tx_in[KW_MAX_WORKERS];    /* frames handed over for TX by worker i */
 	kw_worker_handle_fn handle;                /* chosen once from the inspect mode */
 	struct kw_flow_table *flows;               /* NULL in pass-through */
 	uint8_t flows_full_drop;                   /* flows.on_full: drop */

@@ -47,11 +47,6 @@ kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg
 	}
 	rte_eth_dev_get_name_by_port(p->id, p->name);
 	snprintf(p->driver, sizeof(p->driver), "%s", di.driver_name);
-	if (di.max_tx_queues < n_workers) {
-		snprintf(err, err_len, "port %s: %u TX queues available, %u workers need one each",
-			 p->name, di.max_tx_queues, n_workers);
-		return -ENOTSUP;
-	}
 	p->rss = false;
 	if (n_workers > 1 && cfg->dispatch != KW_DISPATCH_SOFTWARE) {
 		p->rss = rss_usable(&di, n_workers);
@@ -65,7 +60,8 @@ kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg
 		}
 	}
 	p->nb_rxq = p->rss ? n_workers : 1;
-	p->nb_txq = n_workers;
+	/* fewer TX queues than workers: one queue, written by its owner only (see worker.h) */
+	p->nb_txq = di.max_tx_queues >= n_workers ? n_workers : 1;
 	if (p->rss) {
 		kw_port_rss_key_fill(key, di.hash_key_size);
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Port bring-up for any DPDK PMD: a mempool per port, one TX queue per worker, and either one RX
+ * Port bring-up for any DPDK PMD: a mempool per port, one TX queue per worker (or a single one
+ * that one worker owns when the PMD has fewer), and either one RX
  * queue per worker with symmetric RSS (both directions of a flow hash to the same queue) or a
  * single RX queue that a worker fans out in software. Transparent: no offloads that change
  * frames, VLAN tags kept, promiscuous where the PMD allows it.
@@ -42,7 +43,7 @@ void kw_port_rss_key_fill(uint8_t *key, unsigned int len);
 
 /*
  * Configure and start port p->id for n_workers workers under cfg->dispatch. Fills the rest of p.
- * Returns 0, -ENOTSUP (rss required but not available, or too few TX queues) or another -errno,
+ * Returns 0, -ENOTSUP (rss required but not available) or another -errno,
  * with a reason in err.
  */
 int kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg, char *err,

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Small pcap helpers for kwire's integration tests (stdlib only).
+
+  pcaptool.py count FILE                 print the number of frames
+  pcaptool.py cmp A B [--sorted]         exit 0 when A and B hold the same frame bytes, in the
+                                         same order (or as the same multiset with --sorted);
+                                         timestamps are ignored
+  pcaptool.py empty FILE                 write a pcap file with no frames
+  pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
+                                         the classifier counters it must move
+"""
+import json
+import struct
+import sys
+
+
+def read_frames(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise SystemExit(f"{path}: not a pcap file")
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        raise SystemExit(f"{path}: not a pcap file")
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        off += 16
+        frames.append(data[off:off + incl])
+        off += incl
+    return frames
+
+
+def write_frames(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)))
+            f.write(fr)
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+ETH = bytes.fromhex("020000000002" "020000000001")
+
+
+def eth(ethertype, payload, tags=()):
+    hdr = ETH
+    for tpid, vid in tags:
+        hdr += struct.pack("!HH", tpid, vid)
+    return hdr + struct.pack("!H", ethertype) + payload
+
+
+def tcp(sport=40000, dport=9092, payload=b"", doff=5, opts=b""):
+    return struct.pack("!HHIIBBHHH", sport, dport, 1000, 2000, doff << 4, 0x18, 65535, 0,
+                       0) + opts + payload
+
+
+def ipv4(l4, proto=6, ihl=5, opts=b"", frag=0x4000, total=None, version=4):
+    total = 20 + len(opts) + len(l4) if total is None else total
+    h = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, 0, total, 1, frag, 64, proto, 0,
+                    bytes([198, 18, 0, 1]), bytes([198, 19, 0, 1])) + opts
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + l4
+
+
+def ipv6(l4, nh=6, ext=b"", plen=None):
+    plen = len(ext) + len(l4) if plen is None else plen
+    src = bytes.fromhex("20010002000000000000000000000001")
+    dst = bytes.fromhex("20010002000000000000000000000002")
+    return struct.pack("!IHBB", 6 << 28, plen, nh, 64) + src + dst + ext + l4
+
+
+def ext(nh, length8=0):
+    """A hop-by-hop/destination/routing header: next header, length in 8-byte units - 1."""
+    return bytes([nh, length8]) + b"\x01\x04\0\0\0\0" + b"\0" * (8 * length8)
+
+
+def malformed():
+    """(frame, counters it moves) pairs; every frame must be forwarded untouched."""
+    good = eth(0x0800, ipv4(tcp(payload=b"kafka")))
+    cases = [
+        (good[:10], {"pkt_l2_truncated": 1}),
+        (eth(0x8100, b"\x00"), {"pkt_l2_truncated": 1}),
+        (good[:14 + 12], {"pkt_ipv4": 1, "pkt_ip_truncated": 1}),
+        (eth(0x0800, ipv4(tcp(), ihl=4)), {"pkt_ipv4": 1, "pkt_ip_bad_ihl": 1}),
+        (eth(0x0800, ipv4(tcp(), ihl=15)), {"pkt_ipv4": 1, "pkt_ip_bad_ihl": 1}),
+        (eth(0x0800, ipv4(tcp(), version=6)), {"pkt_ipv4": 1, "pkt_ip_bad_version": 1}),
+        (eth(0x0800, ipv4(tcp(), total=400)), {"pkt_ipv4": 1, "pkt_ip_bad_len": 1}),
+        (eth(0x0800, ipv4(tcp(payload=b"x"), ihl=7, opts=b"\x01" * 8)),
+         {"pkt_ipv4": 1, "pkt_ip_options": 1, "pkt_tcp": 1, "flow": 1}),
+        (eth(0x0800, ipv4(tcp(payload=b"frag"), frag=0x2000)),
+         {"pkt_ipv4": 1, "pkt_fragment": 1}),
+        (eth(0x0800, ipv4(b"tail-of-a-fragment", frag=0x0010)),
+         {"pkt_ipv4": 1, "pkt_fragment": 1}),
+        (eth(0x0800, ipv4(tcp()[:12])), {"pkt_ipv4": 1, "pkt_tcp": 1, "pkt_l4_truncated": 1}),
+        (eth(0x0800, ipv4(tcp(doff=3))), {"pkt_ipv4": 1, "pkt_tcp": 1, "pkt_tcp_bad_doff": 1}),
+        (eth(0x0800, ipv4(tcp(doff=15))), {"pkt_ipv4": 1, "pkt_tcp": 1, "pkt_tcp_bad_doff": 1}),
+        (eth(0x0800, ipv4(b"\x08\x00\x00\x00\x00\x00\x00\x00", proto=1)),
+         {"pkt_ipv4": 1, "pkt_other_l4": 1}),
+        (eth(0x0806, b"\x00\x01\x08\x00\x06\x04\x00\x01" + b"\0" * 20), {"pkt_non_ip": 1}),
+        (eth(0x88cc, b"lldp" * 10), {"pkt_non_ip": 1}),
+        (eth(0x0800, ipv4(tcp(payload=b"v")), tags=[(0x8100, 100)]),
+         {"pkt_vlan": 1, "pkt_ipv4": 1, "pkt_tcp": 1, "flow": 1}),
+        (eth(0x0800, ipv4(tcp(payload=b"q")), tags=[(0x88A8, 10), (0x8100, 20)]),
+         {"pkt_qinq": 1, "pkt_ipv4": 1, "pkt_tcp": 1, "flow": 1}),
+        (eth(0x0800, ipv4(tcp()), tags=[(0x88A8, 1), (0x8100, 2), (0x8100, 3)]),
+         {"pkt_vlan_too_deep": 1}),
+        (eth(0x86DD, ipv6(tcp(payload=b"six"), nh=0, ext=ext(60) + ext(43, 1) + ext(6))),
+         {"pkt_ipv6": 1, "pkt_ipv6_ext": 1, "pkt_tcp": 1, "flow": 1}),
+        (eth(0x86DD, ipv6(tcp(payload=b"f"), nh=44, ext=b"\x06\x00\x00\x01\0\0\0\x07")),
+         {"pkt_ipv6": 1, "pkt_ipv6_ext": 1, "pkt_fragment": 1}),
+        (eth(0x86DD, ipv6(tcp(), nh=0, ext=ext(0) * 8 + ext(6))),
+         {"pkt_ipv6": 1, "pkt_ipv6_ext": 1, "pkt_ipv6_ext_bad": 1}),
+        (eth(0x86DD, ipv6(b"", nh=0, ext=b"\x06\x20" + b"\0" * 6)),
+         {"pkt_ipv6": 1, "pkt_ipv6_ext": 1, "pkt_ipv6_ext_bad": 1}),
+        (eth(0x86DD, ipv6(tcp(), plen=0)), {"pkt_ipv6": 1, "pkt_ip_bad_len": 1}),
+        (eth(0x86DD, ipv6(tcp())[:30]), {"pkt_ipv6": 1, "pkt_ip_truncated": 1}),
+    ]
+    return cases
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "count":
+        print(len(read_frames(argv[1])))
+        return 0
+    if len(argv) >= 3 and argv[0] == "cmp":
+        a, b = read_frames(argv[1]), read_frames(argv[2])
+        if "--sorted" in argv:
+            a, b = sorted(a), sorted(b)
+        if a == b:
+            return 0
+        print(f"differ: {argv[1]} has {len(a)} frames, {argv[2]} has {len(b)}", file=sys.stderr)
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                print(f"first difference at frame {i}", file=sys.stderr)
+                break
+        return 1
+    if len(argv) >= 2 and argv[0] == "empty":
+        write_frames(argv[1], [])
+        return 0
+    if len(argv) >= 2 and argv[0] == "malformed":
+        cases = malformed()
+        write_frames(argv[1], [c[0] for c in cases])
+        total = {}
+        for _, ctrs in cases:
+            for k, v in ctrs.items():
+                total[k] = total.get(k, 0) + v
+        print(json.dumps(total, sort_keys=True))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
