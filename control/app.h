@@ -23,9 +23,12 @@ struct kw_app {
 	uint32_t idle_exit_ms;  /* --idle-exit: stop after this long without a received frame */
 	const char *flows_dump; /* --dump-flows FILE: JSON lines of every flow at exit */
 
+	uint16_t n_pairs;
+	uint16_t pairs[2 * KW_MAX_PORTS]; /* port ids: pairs[2i] <-> pairs[2i + 1] */
 	uint16_t n_ports;
 	struct kw_port ports[KW_MAX_PORTS];
 	uint16_t n_workers;
+	unsigned int lcores[KW_MAX_WORKERS]; /* the lcore of each worker */
 	struct kw_worker *workers[KW_MAX_WORKERS];
 	struct rte_ring *rings[KW_MAX_WORKERS][KW_MAX_WORKERS];    /* dispatch [from][to] */
 	struct rte_ring *tx_rings[KW_MAX_WORKERS][KW_MAX_WORKERS]; /* TX handoff [from][to] */
@@ -35,6 +38,22 @@ struct kw_app {
 	uint64_t started_tsc;
 	uint64_t sighup_count;
 };
+
+/*
+ * Build everything from app->cfg for app->n_workers workers (app->lcores set): bridges, ports,
+ * rings, workers. Returns 0 or a negative errno after printing the reason to stderr; call
+ * kw_app_teardown either way.
+ */
+int kw_app_setup(struct kw_app *app);
+
+/* Start every worker on its lcore. */
+void kw_app_launch(struct kw_app *app);
+
+/* Stop and close the ports (flushing PMD output), free workers, rings and tables. */
+void kw_app_teardown(struct kw_app *app);
+
+/* Every tracked flow as a JSON line to path; after the workers stopped. Returns 0 or -errno. */
+int kw_app_dump_flows(const struct kw_app *app, const char *path);
 
 /* Sum every worker's counters into out. */
 void kw_app_counters_sum(const struct kw_app *app, struct kw_counters *out);

@@ -8,7 +8,8 @@
 
 #include "drivers/port.h"
 
-#define MBUF_CACHE 256
+/* per-lcore mempool cache; DPDK wants it at most n / 1.5 */
+#define MBUF_CACHE_MAX 256u
 
 void
 kw_port_rss_key_fill(uint8_t *key, unsigned int len)
@@ -77,7 +78,8 @@ kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg
 	if (socket < 0)
 		socket = (int)rte_socket_id();
 	snprintf(pool_name, sizeof(pool_name), "kw_pool_%u", p->id);
-	p->pool = rte_pktmbuf_pool_create(pool_name, cfg->mbufs_per_port, MBUF_CACHE, 0,
+	p->pool = rte_pktmbuf_pool_create(pool_name, cfg->mbufs_per_port,
+					  RTE_MIN(MBUF_CACHE_MAX, cfg->mbufs_per_port / 2u), 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (p->pool == NULL) {
 		snprintf(err, err_len, "port %s: cannot create a pool of %u mbufs: %s", p->name,

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The whole test suite: install what is missing, build, run every unit and integration test,
+# then build again with AddressSanitizer and UndefinedBehaviorSanitizer and run it all again.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/install-deps.sh" --test
+jobs=$(nproc)
+
+KW_BUILD=$top/build "$top/scripts/build.sh"
+meson test -C "$top/build" --print-errorlogs --num-processes "$jobs"
+
+# sanitizers: DPDK's own libraries are not instrumented, so link without -z defs
+KW_BUILD=$top/build-asan "$top/scripts/build.sh" --buildtype=debugoptimized \
+    -Db_sanitize=address,undefined -Db_lundef=false
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C "$top/build-asan" --print-errorlogs --num-processes "$jobs" \
+    --timeout-multiplier 3
