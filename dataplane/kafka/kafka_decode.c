@@ -1,0 +1,1059 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Streaming Kafka decoder. Each direction is a resumable machine: an "op" asks for bytes (a fixed
+ * integer, a varint, a run to skip, capture, scan or hand to the record parser); when it is
+ * satisfied, advance() interprets the value through the continuation k and walk() sets the next
+ * op from the field program of (api key, version). Zero-length runs never become ops, so a frame
+ * that ends exactly at a field boundary has always walked to its end.
+ */
+#include <string.h>
+
+#include "dataplane/kafka/kafka_decode.h"
+#include "dataplane/kafka/kafka_prim.h"
+
+enum { M_SIZE = 0, M_FRAME, M_OPAQUE };
+enum { OP_NONE = 0, OP_FIXED, OP_UVAR, OP_SKIP, OP_CAPTURE, OP_RECORDS, OP_AUTH };
+enum {
+	K_SIZE = 0,
+	K_REQ_KEY, K_REQ_VER, K_REQ_CORR, K_REQ_CID_LEN, K_REQ_CID,
+	K_RESP_CORR,
+	K_TAG_COUNT, K_TAG_ID, K_TAG_SIZE, K_TAG_DATA,
+	K_ARRAY_LEN, K_STRUCT_NULL, K_VALUE, K_STR_LEN, K_STR_DATA, K_BYTES_LEN, K_BYTES_DATA,
+	K_DONE,     /* body walked; the frame ends here */
+	K_REST,     /* skipping the rest of the frame (bad, opaque, trailing or unmatched) */
+};
+enum { AFTER_HDR = 0, AFTER_STRUCT };
+
+static const uint8_t fixed_width[] = {
+	[KW_KAFKA_T_INT8] = 1, [KW_KAFKA_T_INT16] = 2, [KW_KAFKA_T_UINT16] = 2,
+	[KW_KAFKA_T_INT32] = 4, [KW_KAFKA_T_UINT32] = 4, [KW_KAFKA_T_INT64] = 8,
+	[KW_KAFKA_T_FLOAT64] = 8, [KW_KAFKA_T_BOOL] = 1, [KW_KAFKA_T_UUID] = 16,
+};
+
+static inline bool
+in_range(unsigned int v, uint8_t lo, uint8_t hi)
+{
+	return lo != KW_KAFKA_VER_OPEN && v >= lo && (hi == KW_KAFKA_VER_OPEN || v <= hi);
+}
+
+static void
+str_clear(struct kw_kafka_str *s)
+{
+	s->len = 0;
+	s->trunc = 0;
+	s->null = 0;
+	s->s[0] = '\0';
+}
+
+static void
+ev_reset(struct kw_kafka_event *ev)
+{
+	ev->api_name = NULL;
+	ev->api_key = -1;
+	ev->api_version = -1;
+	ev->corr_id = 0;
+	ev->flags = 0;
+	ev->req_off = ev->resp_off = 0;
+	ev->req_len = ev->resp_len = 0;
+	ev->t_req = ev->latency_tsc = 0;
+	str_clear(&ev->client_id);
+	str_clear(&ev->group_id);
+	str_clear(&ev->txn_id);
+	ev->topic_count = ev->topic_id_count = ev->partition_count = ev->error_count = 0;
+	ev->n_topics = ev->n_topic_ids = ev->n_errors = 0;
+	ev->acks = 0;
+	ev->throttle_ms = -1;
+	ev->throttle_off = 0;
+	ev->producer_id = -1;
+	kw_kafka_records_sum_init(&ev->records);
+}
+
+static void
+emit(struct kw_kafka_ctx *ctx, const struct kw_kafka_event *ev)
+{
+	ctx->cnt.events++;
+	if (ev->flags & KW_KAFKA_EV_UNANSWERED)
+		ctx->cnt.events_unanswered++;
+	ctx->cnt.records_batches += ev->records.batches;
+	ctx->cnt.records_crc_bad += ev->records.crc_bad;
+	ctx->cnt.records_partial += ev->records.partial;
+	ctx->cnt.records_legacy += ev->records.legacy;
+	ctx->cnt.records_malformed += ev->records.malformed;
+	if (ctx->emit)
+		ctx->emit(ctx->emit_arg, ev);
+}
+
+/* ---- pending requests ---- */
+
+static void
+pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
+	   struct kw_kafka_event *ev)
+{
+	const struct kw_kafka_api *api = kw_kafka_api_get(pd->api_key);
+
+	ev_reset(ev);
+	ev->api_name = api ? api->name : NULL;
+	ev->api_key = pd->api_key;
+	ev->api_version = pd->api_version;
+	ev->corr_id = pd->corr_id;
+	ev->flags = pd->flags;
+	ev->req_off = pd->req_off;
+	ev->req_len = pd->req_len;
+	ev->t_req = pd->t_req;
+	ev->acks = pd->acks;
+	ev->producer_id = pd->producer_id;
+	ev->topic_count = pd->topic_count;
+	ev->topic_id_count = pd->topic_id_count;
+	ev->partition_count = pd->partition_count;
+	ev->client_id = conn->id.client_id;
+	ev->group_id = pd->group_id;
+	ev->txn_id = conn->id.txn_id;
+	ev->records = pd->records;
+	if (pd->n_topics) {
+		ev->topics[0] = pd->topic0;
+		ev->n_topics = 1;
+	}
+}
+
+static void
+pend_skip_holes(struct kw_kafka_conn *conn)
+{
+	while (conn->pend_n && !conn->pend[conn->pend_head].used) {
+		conn->pend_head = (conn->pend_head + 1) % KW_KAFKA_INFLIGHT_MAX;
+		conn->pend_n--;
+	}
+}
+
+static void
+pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct kw_kafka_event *ev)
+{
+	struct kw_kafka_pending *pd;
+
+	if (conn->pend_n == KW_KAFKA_INFLIGHT_MAX) {
+		/* Policy: the oldest request is the least likely to still be answered. */
+		pd = &conn->pend[conn->pend_head];
+		ctx->cnt.pending_evicted++;
+		pend_to_ev(conn, pd, &ctx->scratch);
+		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
+		emit(ctx, &ctx->scratch);
+		pd->used = 0;
+		pend_skip_holes(conn);
+	}
+	pd = &conn->pend[(conn->pend_head + conn->pend_n) % KW_KAFKA_INFLIGHT_MAX];
+	conn->pend_n++;
+	pd->used = 1;
+	pd->api_key = ev->api_key;
+	pd->api_version = ev->api_version;
+	pd->acks = ev->acks;
+	pd->corr_id = ev->corr_id;
+	pd->flags = ev->flags;
+	pd->req_len = ev->req_len;
+	pd->topic_count = ev->topic_count;
+	pd->topic_id_count = ev->topic_id_count;
+	pd->partition_count = ev->partition_count;
+	pd->req_off = ev->req_off;
+	pd->t_req = ev->t_req;
+	pd->producer_id = ev->producer_id;
+	pd->n_topics = ev->n_topics ? 1 : 0;
+	pd->topic0 = ev->topics[0];
+	pd->group_id = ev->group_id;
+	pd->records = ev->records;
+}
+
+/* Take the pending request with this correlation id into ev; -ENOENT when there is none. */
+static int
+pend_take(struct kw_kafka_conn *conn, int32_t corr, struct kw_kafka_event *ev)
+{
+	for (unsigned int i = 0; i < conn->pend_n; i++) {
+		struct kw_kafka_pending *pd = &conn->pend[(conn->pend_head + i) %
+							  KW_KAFKA_INFLIGHT_MAX];
+		if (!pd->used || pd->corr_id != corr)
+			continue;
+		pend_to_ev(conn, pd, ev);
+		pd->used = 0;
+		pend_skip_holes(conn);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void
+kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
+{
+	for (unsigned int i = 0; i < conn->pend_n; i++) {
+		struct kw_kafka_pending *pd = &conn->pend[(conn->pend_head + i) %
+							  KW_KAFKA_INFLIGHT_MAX];
+		if (!pd->used)
+			continue;
+		pend_to_ev(conn, pd, &ctx->scratch);
+		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
+		emit(ctx, &ctx->scratch);
+		pd->used = 0;
+	}
+	conn->pend_n = 0;
+	conn->pend_head = 0;
+}
+
+/* ---- op setters ---- */
+
+static void
+want_fixed(struct kw_kafka_dir *d, uint8_t width, uint8_t k)
+{
+	d->op = OP_FIXED;
+	d->need = width;
+	d->have = 0;
+	d->k = k;
+}
+
+static void
+want_uvar(struct kw_kafka_dir *d, uint8_t k)
+{
+	d->op = OP_UVAR;
+	d->need = KW_KAFKA_UVARINT32_MAX;
+	d->have = 0;
+	d->k = k;
+}
+
+static void
+want_run(struct kw_kafka_dir *d, uint8_t op, uint64_t n, uint8_t k)
+{
+	d->op = op;
+	d->left = n;
+	d->k = k;
+}
+
+/* The body cannot be decoded: count it and skip to the end of the frame (framing holds). */
+static void
+frame_bad(struct kw_kafka_dir *d, uint64_t *ctr)
+{
+	(*ctr)++;
+	d->bad = 1;
+	want_run(d, OP_SKIP, d->frame_left, K_REST);
+}
+
+static void
+rest_skip(struct kw_kafka_dir *d)
+{
+	want_run(d, OP_SKIP, d->frame_left, K_REST);
+}
+
+/* A length prefix of field f (string/bytes/array) in the body's encoding. */
+static void
+want_len(struct kw_kafka_dir *d, unsigned int width, uint8_t k)
+{
+	if (d->flex)
+		want_uvar(d, k);
+	else
+		want_fixed(d, (uint8_t)width, k);
+}
+
+static void
+tags_begin(struct kw_kafka_dir *d, uint8_t after)
+{
+	d->tag_after = after;
+	want_uvar(d, K_TAG_COUNT);
+}
+
+/* ---- the body walk ---- */
+
+static void walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d);
+
+static void
+body_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	const struct kw_kafka_msg *m;
+
+	if (d->opaque || !d->matched) {
+		rest_skip(d);
+		return;
+	}
+	m = (d == &conn->dir[0]) ? &d->api->req : &d->api->resp;
+	d->depth = 1;
+	d->stack[0].first = m->first;
+	d->stack[0].n = m->n;
+	d->stack[0].i = 0;
+	d->stack[0].in_array = 0;
+	walk(ctx, conn, d);
+}
+
+static bool
+push(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_field *f)
+{
+	struct kw_kafka_wframe *w;
+
+	if (d->depth == KW_KAFKA_STACK_MAX) {
+		frame_bad(d, &ctx->cnt.depth_exceeded);
+		return false;
+	}
+	w = &d->stack[d->depth++];
+	w->first = f->sub;
+	w->n = f->sub_n;
+	w->i = 0;
+	w->in_array = 0;
+	return true;
+}
+
+/* Start reading one value of field f (a scalar, or one element of an array of scalars). */
+static void
+value_begin(struct kw_kafka_dir *d, const struct kw_kafka_field *f)
+{
+	d->f = f;
+	switch (f->type) {
+	case KW_KAFKA_T_STRING:
+		want_len(d, 2, K_STR_LEN);
+		break;
+	case KW_KAFKA_T_BYTES:
+	case KW_KAFKA_T_RECORDS:
+		want_len(d, 4, K_BYTES_LEN);
+		break;
+	default:
+		want_fixed(d, fixed_width[f->type], K_VALUE);
+		break;
+	}
+}
+
+/* Set the next op from the field program, or finish the body. */
+static void
+walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	(void)conn;
+	while (d->depth) {
+		struct kw_kafka_wframe *w = &d->stack[d->depth - 1];
+
+		if (w->i == w->n) {
+			if (d->flex) {
+				tags_begin(d, AFTER_STRUCT);
+				return;
+			}
+			d->depth--;
+			continue;
+		}
+		const struct kw_kafka_field *f = &kw_kafka_fields[w->first + w->i];
+		if (w->in_array) {
+			if (w->elems == 0) {
+				w->in_array = 0;
+				w->i++;
+				continue;
+			}
+			w->elems--;
+			if (f->type == KW_KAFKA_T_STRUCT) {
+				if (!push(ctx, d, f))
+					return;
+				continue;
+			}
+			value_begin(d, f);
+			return;
+		}
+		/* Tagged fields travel in the tagged section, which is skipped whole. */
+		if (!in_range((unsigned int)d->version, f->ver_min, f->ver_max) ||
+		    in_range((unsigned int)d->version, f->tag_min, KW_KAFKA_VER_OPEN)) {
+			w->i++;
+			continue;
+		}
+		d->f = f;
+		if (f->flags & KW_KAFKA_FF_ARRAY) {
+			want_len(d, 4, K_ARRAY_LEN);
+			return;
+		}
+		if (f->type == KW_KAFKA_T_STRUCT) {
+			if (in_range((unsigned int)d->version, f->null_min, f->null_max)) {
+				want_fixed(d, 1, K_STRUCT_NULL);
+				return;
+			}
+			w->i++;
+			if (!push(ctx, d, f))
+				return;
+			continue;
+		}
+		w->i++;
+		value_begin(d, f);
+		return;
+	}
+	if (d->frame_left) {
+		ctx->cnt.frame_trailing++;
+		rest_skip(d);
+		return;
+	}
+	d->op = OP_NONE;
+	d->k = K_DONE;
+}
+
+/* ---- extraction ---- */
+
+static void
+add_error(struct kw_kafka_event *ev, int16_t code)
+{
+	if (code == 0)
+		return;
+	ev->error_count++;
+	for (unsigned int i = 0; i < ev->n_errors; i++)
+		if (ev->errors[i] == code)
+			return;
+	if (ev->n_errors < KW_KAFKA_EV_ERRORS)
+		ev->errors[ev->n_errors++] = code;
+	else
+		ev->flags |= KW_KAFKA_EV_ERRORS_TRUNC;
+}
+
+static void
+on_int(struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t v)
+{
+	switch (d->f->sem) {
+	case KW_KAFKA_SEM_ERROR_CODE:
+		add_error(ev, (int16_t)v);
+		break;
+	case KW_KAFKA_SEM_THROTTLE:
+		ev->throttle_ms = (int32_t)v;
+		ev->throttle_off = d->pos - 4;
+		if (v > 0)
+			ev->flags |= KW_KAFKA_EV_THROTTLED;
+		break;
+	case KW_KAFKA_SEM_PARTITION:
+		d->partitions++;
+		break;
+	case KW_KAFKA_SEM_PRODUCER_ID:
+		if (d->f->type == KW_KAFKA_T_INT64)
+			ev->producer_id = v;
+		break;
+	case KW_KAFKA_SEM_ACKS:
+		ev->acks = (int16_t)v;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_uuid(struct kw_kafka_dir *d, struct kw_kafka_event *ev)
+{
+	if (d->f->sem != KW_KAFKA_SEM_TOPIC_ID)
+		return;
+	ev->topic_id_count++;
+	if (ev->n_topic_ids < KW_KAFKA_EV_TOPIC_IDS)
+		memcpy(ev->topic_ids[ev->n_topic_ids++], d->buf, 16);
+}
+
+static bool
+str_eq(const struct kw_kafka_str *a, const struct kw_kafka_str *b)
+{
+	return a->len == b->len && a->null == b->null && memcmp(a->s, b->s, a->len) == 0;
+}
+
+static void
+on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_event *ev)
+{
+	const struct kw_kafka_str *s = &d->tmp;
+
+	switch (d->f->sem) {
+	case KW_KAFKA_SEM_TOPIC_NAME:
+		d->topics++;
+		for (unsigned int i = 0; i < ev->n_topics; i++)
+			if (str_eq(&ev->topics[i], s))
+				return;
+		if (ev->n_topics < KW_KAFKA_EV_TOPICS)
+			ev->topics[ev->n_topics++] = *s;
+		else
+			ev->flags |= KW_KAFKA_EV_TOPICS_TRUNC;
+		break;
+	case KW_KAFKA_SEM_GROUP_ID:
+		ev->group_id = *s;
+		break;
+	case KW_KAFKA_SEM_TXN_ID:
+		ev->txn_id = *s;
+		if (d == &conn->dir[0])
+			conn->id.txn_id = *s;
+		break;
+	case KW_KAFKA_SEM_CLIENT_SW_NAME:
+		conn->id.sw_name = *s;
+		break;
+	case KW_KAFKA_SEM_CLIENT_SW_VERSION:
+		conn->id.sw_version = *s;
+		break;
+	case KW_KAFKA_SEM_MECHANISM:
+		conn->id.mechanism = *s;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+str_wanted(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
+{
+	if (d->opaque)
+		return false;
+	switch (f->sem) {
+	case KW_KAFKA_SEM_TOPIC_NAME:
+	case KW_KAFKA_SEM_GROUP_ID:
+	case KW_KAFKA_SEM_TXN_ID:
+	case KW_KAFKA_SEM_CLIENT_SW_NAME:
+	case KW_KAFKA_SEM_CLIENT_SW_VERSION:
+	case KW_KAFKA_SEM_MECHANISM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+capture_begin(struct kw_kafka_dir *d, int64_t n)
+{
+	str_clear(&d->tmp);
+	d->tmp.null = n < 0;
+}
+
+static void
+capture(struct kw_kafka_str *s, const uint8_t *p, uint32_t n)
+{
+	uint32_t room = KW_KAFKA_NAME_MAX - 1 - s->len;
+	uint32_t c = n < room ? n : room;
+
+	memcpy(s->s + s->len, p, c);
+	s->len += (uint8_t)c;
+	s->s[s->len] = '\0';
+	if (c < n)
+		s->trunc = 1;
+}
+
+/*
+ * SASL credentials are scanned byte by byte; only the user name is ever copied. PLAIN (RFC 4616)
+ * is authzid NUL authcid NUL passwd; SCRAM client-first (RFC 5802) is gs2-header "n=user,r=...".
+ * Everything after the user name is skipped unseen, so a password or proof is never stored.
+ */
+enum { AUTH_SKIP = 0, AUTH_PLAIN, AUTH_SCRAM };
+enum { AS_PRE = 0, AS_PRE2, AS_N, AS_EQ, AS_USER, AS_DONE };
+
+static void
+auth_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	const struct kw_kafka_str *m = &conn->id.mechanism;
+
+	d->auth_kind = AUTH_SKIP;
+	if (m->len == 5 && memcmp(m->s, "PLAIN", 5) == 0)
+		d->auth_kind = AUTH_PLAIN;
+	else if (m->len > 6 && memcmp(m->s, "SCRAM-", 6) == 0)
+		d->auth_kind = AUTH_SCRAM;
+	d->auth_st = AS_PRE;
+	str_clear(&d->tmp);
+}
+
+static void
+auth_user(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	conn->id.user = d->tmp;
+	ctx->cnt.sasl_users++;
+	d->auth_st = AS_DONE;
+}
+
+static void
+auth_scan(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	  const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && d->auth_st != AS_DONE; i++) {
+		uint8_t c = p[i];
+
+		if (d->auth_kind == AUTH_PLAIN) {
+			if (d->auth_st == AS_PRE) {
+				if (c == 0)
+					d->auth_st = AS_USER;
+			} else if (c == 0) {
+				auth_user(ctx, conn, d);
+			} else {
+				capture(&d->tmp, &c, 1);
+			}
+			continue;
+		}
+		switch (d->auth_st) {
+		case AS_PRE:
+		case AS_PRE2:
+			if (c == ',')
+				d->auth_st++;
+			break;
+		case AS_N:
+			d->auth_st = c == 'n' ? AS_EQ : AS_DONE;
+			break;
+		case AS_EQ:
+			d->auth_st = c == '=' ? AS_USER : AS_DONE;
+			break;
+		default:
+			if (c == ',')
+				auth_user(ctx, conn, d);
+			else
+				capture(&d->tmp, &c, 1);
+			break;
+		}
+	}
+}
+
+/* ---- headers and frame ends ---- */
+
+static void
+req_header_done(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	if (d->hdr_tags)
+		tags_begin(d, AFTER_HDR);
+	else
+		body_begin(ctx, conn, d);
+}
+
+static void
+frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	d->bad = 0;
+	d->opaque = 0;
+	d->matched = 0;
+	d->depth = 0;
+	d->topics = 0;
+	d->partitions = 0;
+	d->api = NULL;
+	d->api_key = -1;
+	d->version = -1;
+	if (d == &conn->dir[0]) {
+		ev_reset(&conn->ev[0]);
+		want_fixed(d, 2, K_REQ_KEY);
+	} else {
+		want_fixed(d, 4, K_RESP_CORR);
+	}
+}
+
+static void
+frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	unsigned int dir = d == &conn->dir[1];
+	struct kw_kafka_event *ev = &conn->ev[dir];
+	uint32_t flen = d->frame_len + 4;
+
+	if (d->k != K_DONE && d->k != K_REST) {
+		/* The frame ended inside a field: its size and its content disagree. */
+		ctx->cnt.frame_malformed++;
+		d->bad = 1;
+	}
+	ctx->cnt.frames[dir]++;
+	d->mode = M_SIZE;
+	want_fixed(d, 4, K_SIZE);
+	if (d->api && !d->opaque && d->version <= KW_KAFKA_MAX_VERSION) {
+		if (dir == 0) {
+			ctx->cnt.req_count[d->api_key][d->version]++;
+			ctx->cnt.req_bytes[d->api_key][d->version] += flen;
+		} else {
+			ctx->cnt.resp_count[d->api_key][d->version]++;
+			ctx->cnt.resp_bytes[d->api_key][d->version] += flen;
+		}
+	}
+	if (dir == 0) {
+		if (!d->matched) {
+			ctx->cnt.header_bad++; /* no correlation id: nothing to pair */
+			return;
+		}
+		ev->req_off = d->frame_off;
+		ev->req_len = flen;
+		ev->t_req = ctx->now;
+		ev->topic_count = d->topics;
+		ev->partition_count = d->partitions;
+		ev->client_id = conn->id.client_id;
+		if (d->bad)
+			ev->flags |= KW_KAFKA_EV_REQ_BAD;
+		if (d->opaque)
+			ev->flags |= KW_KAFKA_EV_OPAQUE;
+		if (ev->api_key == KW_KAFKA_API_PRODUCE && ev->acks == 0 && !d->bad &&
+		    !d->opaque) {
+			ev->flags |= KW_KAFKA_EV_NO_RESPONSE;
+			emit(ctx, ev);
+			return;
+		}
+		pend_insert(ctx, conn, ev);
+		return;
+	}
+	if (!d->matched)
+		return;
+	ev->resp_off = d->frame_off;
+	ev->resp_len = flen;
+	ev->latency_tsc = ctx->now - ev->t_req;
+	if (d->topics > ev->topic_count)
+		ev->topic_count = d->topics;
+	if (d->partitions > ev->partition_count)
+		ev->partition_count = d->partitions;
+	if (d->bad)
+		ev->flags |= KW_KAFKA_EV_RESP_BAD;
+	emit(ctx, ev);
+}
+
+/* ---- advance: interpret a completed op ---- */
+
+static void
+advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	unsigned int dir = d == &conn->dir[1];
+	struct kw_kafka_event *ev = &conn->ev[dir];
+	int64_t v = 0;
+	uint64_t u = 0;
+	int64_t n;
+	int c;
+
+	if (d->op == OP_FIXED && d->need <= 8) {
+		kw_kafka_prim_int(d->buf, d->have, d->need, &v);
+		if (d->f && (d->f->type == KW_KAFKA_T_UINT16 || d->f->type == KW_KAFKA_T_UINT32) &&
+		    d->k == K_VALUE)
+			v = d->need == 2 ? (int64_t)(uint16_t)v : (int64_t)(uint32_t)v;
+	} else if (d->op == OP_UVAR) {
+		c = kw_kafka_prim_uvarint(d->buf, d->have, d->need, &u);
+		if (c < 0) {
+			frame_bad(d, &ctx->cnt.frame_malformed);
+			return;
+		}
+	}
+	d->op = OP_NONE;
+
+	switch (d->k) {
+	case K_REQ_KEY:
+		ev->api_key = d->api_key = (int16_t)v;
+		d->api = kw_kafka_api_get(d->api_key);
+		want_fixed(d, 2, K_REQ_VER);
+		return;
+	case K_REQ_VER:
+		ev->api_version = d->version = (int16_t)v;
+		want_fixed(d, 4, K_REQ_CORR);
+		return;
+	case K_REQ_CORR:
+		ev->corr_id = d->corr = (int32_t)v;
+		d->matched = 1; /* the header got far enough to pair a response with it */
+		if (d->api == NULL) {
+			ctx->cnt.api_unknown++;
+			d->opaque = 1;
+			rest_skip(d);
+			return;
+		}
+		ev->api_name = d->api->name;
+		if (!in_range((unsigned int)d->version, d->api->req.ver_min, d->api->req.ver_max)) {
+			ctx->cnt.version_unknown++;
+			d->opaque = 1;
+			rest_skip(d);
+			return;
+		}
+		d->flex = in_range((unsigned int)d->version, d->api->req.flex_min,
+				   KW_KAFKA_VER_OPEN);
+		d->hdr_tags = d->flex;
+		/* Request header v0 (no client id) survives only in ControlledShutdown v0. */
+		if (d->api_key == KW_KAFKA_API_CONTROLLED_SHUTDOWN && d->version == 0) {
+			req_header_done(ctx, conn, d);
+			return;
+		}
+		want_fixed(d, 2, K_REQ_CID_LEN); /* client id is never compact (KIP-482) */
+		return;
+	case K_REQ_CID_LEN:
+		n = (int16_t)v;
+		if (n < -1 || n > d->frame_left) {
+			frame_bad(d, &ctx->cnt.header_bad);
+			return;
+		}
+		capture_begin(d, n);
+		if (n > 0) {
+			want_run(d, OP_CAPTURE, (uint64_t)n, K_REQ_CID);
+			return;
+		}
+		/* fall through */
+	case K_REQ_CID:
+		conn->id.client_id = d->tmp;
+		req_header_done(ctx, conn, d);
+		return;
+	case K_RESP_CORR:
+		d->corr = (int32_t)v;
+		if (pend_take(conn, d->corr, ev) < 0) {
+			ctx->cnt.resp_unmatched++;
+			d->matched = 0;
+			rest_skip(d);
+			return;
+		}
+		d->matched = 1;
+		d->api_key = ev->api_key;
+		d->version = ev->api_version;
+		d->api = kw_kafka_api_get(d->api_key);
+		if (d->api == NULL || (ev->flags & KW_KAFKA_EV_OPAQUE) ||
+		    !in_range((unsigned int)d->version, d->api->resp.ver_min,
+			      d->api->resp.ver_max)) {
+			d->opaque = 1;
+			rest_skip(d);
+			return;
+		}
+		d->flex = in_range((unsigned int)d->version, d->api->resp.flex_min,
+				   KW_KAFKA_VER_OPEN);
+		/* ApiVersions answers with header v0 so that any client can read it (KIP-511). */
+		d->hdr_tags = d->flex && d->api_key != KW_KAFKA_API_API_VERSIONS;
+		if (d->hdr_tags)
+			tags_begin(d, AFTER_HDR);
+		else
+			body_begin(ctx, conn, d);
+		return;
+	case K_TAG_COUNT:
+		if (u > KW_KAFKA_TAGS_MAX) {
+			frame_bad(d, &ctx->cnt.tagged_too_many);
+			return;
+		}
+		if (u * 2 > d->frame_left) {
+			frame_bad(d, &ctx->cnt.frame_malformed);
+			return;
+		}
+		d->tags_left = (uint32_t)u;
+		goto next_tag;
+	case K_TAG_ID:
+		want_uvar(d, K_TAG_SIZE);
+		return;
+	case K_TAG_SIZE:
+		if (u > d->frame_left) {
+			frame_bad(d, &ctx->cnt.frame_malformed);
+			return;
+		}
+		ctx->cnt.tagged_skipped++;
+		if (u) {
+			want_run(d, OP_SKIP, u, K_TAG_DATA);
+			return;
+		}
+		/* fall through */
+	case K_TAG_DATA:
+		d->tags_left--;
+next_tag:
+		if (d->tags_left) {
+			want_uvar(d, K_TAG_ID);
+			return;
+		}
+		if (d->tag_after == AFTER_HDR) {
+			body_begin(ctx, conn, d);
+			return;
+		}
+		d->depth--;
+		walk(ctx, conn, d);
+		return;
+	case K_ARRAY_LEN: {
+		struct kw_kafka_wframe *w = &d->stack[d->depth - 1];
+		const struct kw_kafka_field *f = d->f;
+
+		n = d->flex ? (int64_t)u - 1 : (int32_t)v;
+		if (n < -1 || n > d->frame_left ||
+		    (n == -1 && !in_range((unsigned int)d->version, f->null_min, f->null_max))) {
+			frame_bad(d, &ctx->cnt.frame_malformed);
+			return;
+		}
+		if (n > 0) {
+			w->in_array = 1;
+			w->elems = (uint32_t)n;
+		} else {
+			w->i++;
+		}
+		walk(ctx, conn, d);
+		return;
+	}
+	case K_STRUCT_NULL:
+		d->stack[d->depth - 1].i++;
+		if ((int8_t)v >= 0 && !push(ctx, d, d->f))
+			return;
+		walk(ctx, conn, d);
+		return;
+	case K_VALUE:
+		if (d->f->type == KW_KAFKA_T_UUID)
+			on_uuid(d, ev);
+		else
+			on_int(d, ev, v);
+		walk(ctx, conn, d);
+		return;
+	case K_STR_LEN:
+	case K_BYTES_LEN: {
+		const struct kw_kafka_field *f = d->f;
+
+		n = d->flex ? (int64_t)u - 1 : v;
+		if (n < -1 || n > d->frame_left ||
+		    (n == -1 && !in_range((unsigned int)d->version, f->null_min, f->null_max))) {
+			frame_bad(d, &ctx->cnt.frame_malformed);
+			return;
+		}
+		if (f->type == KW_KAFKA_T_STRING && str_wanted(d, f)) {
+			capture_begin(d, n);
+			if (n > 0) {
+				want_run(d, OP_CAPTURE, (uint64_t)n, K_STR_DATA);
+				return;
+			}
+			on_string(conn, d, ev);
+		} else if (n > 0 && f->type == KW_KAFKA_T_RECORDS) {
+			kw_kafka_records_begin(&d->rs, &ev->records, d->pos, (uint64_t)n);
+			want_run(d, OP_RECORDS, (uint64_t)n, K_BYTES_DATA);
+			return;
+		} else if (n > 0 && f->sem == KW_KAFKA_SEM_AUTH_BYTES && dir == 0) {
+			auth_begin(conn, d);
+			want_run(d, OP_AUTH, (uint64_t)n, K_BYTES_DATA);
+			return;
+		} else if (n > 0) {
+			want_run(d, OP_SKIP, (uint64_t)n, K_BYTES_DATA);
+			return;
+		}
+		walk(ctx, conn, d);
+		return;
+	}
+	case K_STR_DATA:
+		on_string(conn, d, ev);
+		walk(ctx, conn, d);
+		return;
+	case K_BYTES_DATA:
+		walk(ctx, conn, d);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Run the pending op over at most avail bytes of the frame; returns the bytes consumed. */
+static uint32_t
+run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+    const uint8_t *p, uint32_t avail)
+{
+	uint32_t used = 0;
+
+	while (used < avail) {
+		uint32_t n = avail - used;
+		const uint8_t *q = p + used;
+
+		switch (d->op) {
+		case OP_FIXED:
+			if (n > (uint32_t)(d->need - d->have))
+				n = d->need - d->have;
+			memcpy(d->buf + d->have, q, n);
+			d->have += (uint8_t)n;
+			break;
+		case OP_UVAR:
+			/* Gather up to the byte without a continuation bit, at most need bytes. */
+			n = 0;
+			while (used + n < avail) {
+				uint8_t b = q[n++];
+				d->buf[d->have++] = b;
+				if (!(b & 0x80) || d->have == d->need)
+					break;
+			}
+			break;
+		case OP_SKIP:
+		case OP_CAPTURE:
+		case OP_RECORDS:
+		case OP_AUTH:
+			if (n > d->left)
+				n = (uint32_t)d->left;
+			if (d->op == OP_CAPTURE)
+				capture(&d->tmp, q, n);
+			else if (d->op == OP_RECORDS)
+				kw_kafka_records_feed(&d->rs, q, n);
+			else if (d->op == OP_AUTH)
+				auth_scan(ctx, conn, d, q, n);
+			d->left -= n;
+			break;
+		default:
+			/* Body done but bytes remain: walk() always sets a skip for those. */
+			return used;
+		}
+		used += n;
+		d->frame_left -= n;
+		d->pos += n;
+
+		bool done;
+		if (d->op == OP_FIXED)
+			done = d->have == d->need;
+		else if (d->op == OP_UVAR)
+			done = !(d->buf[d->have - 1] & 0x80) || d->have == d->need;
+		else
+			done = d->left == 0;
+		if (!done)
+			continue;
+		if (d->op == OP_RECORDS)
+			kw_kafka_records_end(&d->rs);
+		if (d->k == K_REST) {
+			d->op = OP_NONE;
+			continue;
+		}
+		advance(ctx, conn, d);
+	}
+	return used;
+}
+
+void
+kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir,
+		   uint64_t off, const uint8_t *p, uint32_t len, uint64_t now_tsc)
+{
+	struct kw_kafka_dir *d = &conn->dir[dir & 1];
+
+	ctx->now = now_tsc;
+	ctx->cnt.bytes[dir & 1] += len;
+	d->pos = off;
+	while (len) {
+		if (d->mode == M_OPAQUE) {
+			ctx->cnt.opaque_bytes += len;
+			return;
+		}
+		if (d->mode == M_SIZE) {
+			uint32_t n = d->need - d->have;
+			if (n > len)
+				n = len;
+			if (d->have == 0)
+				d->frame_off = d->pos;
+			memcpy(d->buf + d->have, p, n);
+			d->have += (uint8_t)n;
+			d->pos += n;
+			p += n;
+			len -= n;
+			if (d->have < d->need)
+				return;
+			int32_t size = (int32_t)kw_kafka_prim_be32(d->buf);
+			if (size < 0 || (uint32_t)size > ctx->params.max_frame) {
+				/* Not Kafka, or lost sync: framing cannot be trusted again. */
+				ctx->cnt.frame_size_bad++;
+				d->mode = M_OPAQUE;
+				continue;
+			}
+			d->frame_len = (uint32_t)size;
+			d->frame_left = (uint32_t)size;
+			d->mode = M_FRAME;
+			frame_begin(conn, d);
+			if (size == 0)
+				frame_end(ctx, conn, d);
+			continue;
+		}
+		uint32_t avail = len < d->frame_left ? len : d->frame_left;
+		uint32_t n = run(ctx, conn, d, p, avail);
+		p += n;
+		len -= n;
+		if (d->frame_left == 0)
+			frame_end(ctx, conn, d);
+		else if (n == 0)
+			return; /* cannot happen: a live frame always has an op */
+	}
+}
+
+void
+kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir)
+{
+	struct kw_kafka_dir *d = &conn->dir[dir & 1];
+
+	if (d->mode == M_OPAQUE)
+		return;
+	ctx->cnt.gaps++;
+	if (d->mode == M_FRAME || d->have)
+		ctx->cnt.frame_truncated++;
+	d->mode = M_OPAQUE;
+}
+
+const struct kw_kafka_ident *
+kw_kafka_conn_ident(const struct kw_kafka_conn *conn)
+{
+	return &conn->id;
+}
+
+void
+kw_kafka_conn_reset(struct kw_kafka_conn *conn)
+{
+	memset(&conn->id, 0, sizeof(conn->id));
+	conn->pend_head = 0;
+	conn->pend_n = 0;
+	for (unsigned int i = 0; i < KW_KAFKA_INFLIGHT_MAX; i++)
+		conn->pend[i].used = 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct kw_kafka_dir *d = &conn->dir[i];
+		memset(d, 0, sizeof(*d));
+		d->mode = M_SIZE;
+		want_fixed(d, 4, K_SIZE);
+		ev_reset(&conn->ev[i]);
+	}
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Kafka stream decoder internals: the per-direction resumable state machine (framing, request
+ * and response headers, the schema-driven body walk), the pending-request table and the ctx.
+ *
+ * Private to dataplane/kafka (and its tests). Used by the worker that owns the connection.
+ * The state never points into input: a primitive that straddles segments is gathered into buf
+ * (16 bytes), strings we extract into one bounded kw_kafka_str, everything else is skipped.
+ */
+#ifndef KW_KAFKA_DECODE_H
+#define KW_KAFKA_DECODE_H
+
+#include <stdint.h>
+
+#include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka/kafka_records.h"
+#include "dataplane/kafka/kafka_schema.h"
+
+_Static_assert(KW_KAFKA_SCHEMA_MAX_DEPTH <= KW_KAFKA_STACK_MAX,
+	       "the schema nests deeper than the walker stack");
+
+/* One struct level being walked. */
+struct kw_kafka_wframe {
+	uint32_t elems;    /* elements left of the array at field i, when in_array */
+	uint16_t first;    /* fields kw_kafka_fields[first .. first + n) */
+	uint8_t n;
+	uint8_t i;         /* current field */
+	uint8_t in_array;
+};
+
+struct kw_kafka_dir {
+	uint64_t pos;        /* stream offset of the next byte */
+	uint64_t frame_off;  /* stream offset of the current frame's size field */
+	uint64_t left;       /* bytes left of the current skip / capture / records op */
+	uint32_t frame_len;  /* size field value */
+	uint32_t frame_left; /* bytes of the frame not consumed yet */
+	uint32_t tags_left;  /* fields left in the current tagged section */
+	uint32_t topics;     /* topic names seen in this frame */
+	uint32_t partitions; /* partition entries seen in this frame */
+	int32_t corr;
+	int16_t api_key;
+	int16_t version;
+	uint8_t mode;        /* M_* */
+	uint8_t k;           /* what the pending op's value means (K_*) */
+	uint8_t op;          /* OP_* */
+	uint8_t need;        /* OP_FIXED width, OP_UVAR max bytes */
+	uint8_t have;        /* bytes gathered in buf */
+	uint8_t flex;        /* body in a flexible version */
+	uint8_t hdr_tags;    /* header carries a tagged section */
+	uint8_t depth;
+	uint8_t bad;         /* body failed to decode */
+	uint8_t opaque;      /* unknown api or version: body skipped */
+	uint8_t matched;     /* response: a pending request was found */
+	uint8_t tag_after;   /* what follows the tagged section */
+	uint8_t auth_kind;   /* OP_AUTH: 0 skip, 1 PLAIN, 2 SCRAM */
+	uint8_t auth_st;
+	uint8_t buf[16];
+	const struct kw_kafka_field *f; /* field whose value is pending */
+	const struct kw_kafka_api *api;
+	struct kw_kafka_wframe stack[KW_KAFKA_STACK_MAX];
+	struct kw_kafka_str tmp;        /* capture in progress */
+	struct kw_kafka_records rs;
+};
+
+/* What a request leaves behind until its response arrives. */
+struct kw_kafka_pending {
+	uint8_t used;
+	uint8_t n_topics;
+	int16_t api_key;
+	int16_t api_version;
+	int16_t acks;
+	int32_t corr_id;
+	uint32_t flags;
+	uint32_t req_len;
+	uint32_t topic_count;
+	uint32_t topic_id_count;
+	uint32_t partition_count;
+	uint64_t req_off;
+	uint64_t t_req;
+	int64_t producer_id;
+	struct kw_kafka_str topic0;
+	struct kw_kafka_str group_id;
+	struct kw_kafka_records_sum records;
+};
+
+struct kw_kafka_conn {
+	struct kw_kafka_conn *next_free;
+	uint8_t in_use;
+	uint8_t pend_head;
+	uint8_t pend_n;
+	struct kw_kafka_ident id;
+	struct kw_kafka_dir dir[2];
+	struct kw_kafka_event ev[2]; /* [0] request being decoded, [1] response being decoded */
+	struct kw_kafka_pending pend[KW_KAFKA_INFLIGHT_MAX];
+};
+
+struct kw_kafka_ctx {
+	struct kw_kafka_counters cnt;
+	struct kw_kafka_params params;
+	kw_kafka_emit_fn emit;
+	void *emit_arg;
+	uint64_t now;                 /* TSC of the feed in progress */
+	struct kw_kafka_event scratch; /* for unanswered requests */
+	struct kw_kafka_conn *free_list;
+	struct kw_kafka_conn *pool;
+	uint32_t n_conns;
+};
+
+/* Reset a conn to its just-allocated state. */
+void kw_kafka_conn_reset(struct kw_kafka_conn *conn);
+/* Emit every pending request of conn as unanswered. */
+void kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn);
+
+#endif /* KW_KAFKA_DECODE_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Streaming Kafka record-set parser: record batches (magic 2) with an incremental CRC32C check,
+ * legacy message sets (magic 0/1) framed and counted.
+ *
+ * Called by the Kafka stream decoder on the worker that owns the flow, one records field at a
+ * time: begin, feed the field's bytes in as many pieces as they arrive, end. It keeps no pointer
+ * to the input; a batch header that straddles pieces is gathered into a 61-byte buffer, record
+ * bodies are walked in place. It owns only its struct and writes the summary it is given.
+ */
+#ifndef KW_KAFKA_RECORDS_H
+#define KW_KAFKA_RECORDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KW_KAFKA_BATCH_HDR_LEN 61   /* record batch v2 header, base offset .. record count */
+#define KW_KAFKA_BATCH_MIN_LEN 49   /* smallest batchLength: header bytes after that field */
+
+/* What a records field turned out to hold; accumulated over all records fields of a message. */
+struct kw_kafka_records_sum {
+	uint64_t off;          /* stream offset of the first records field's bytes */
+	uint64_t bytes;        /* bytes in all records fields */
+	uint32_t fields;       /* records fields seen (non-null) */
+	uint32_t batches;      /* magic 2 batches whose header was complete */
+	uint32_t records;      /* records counted inside uncompressed batches */
+	uint32_t records_hdr;  /* record counts claimed by batch headers */
+	uint32_t legacy;       /* magic 0/1 messages */
+	uint32_t crc_bad;      /* complete batches whose CRC32C did not match */
+	uint32_t partial;      /* batch cut short by the end of the field (normal in Fetch) */
+	uint32_t malformed;    /* bad magic, length or record framing */
+	int64_t producer_id;   /* of the first batch, -1 when none */
+	int16_t producer_epoch;
+	int32_t base_sequence;
+	uint8_t codec;         /* attributes & 7 of the last batch: 0 none, 1 gzip, 2 snappy, ... */
+	uint8_t transactional; /* some batch had the transactional bit */
+	uint8_t control;       /* some batch was a control batch */
+};
+
+struct kw_kafka_records {
+	struct kw_kafka_records_sum *sum;
+	uint64_t left;        /* bytes left in the records field */
+	uint32_t batch_left;  /* bytes left in the current batch after its header */
+	uint32_t rec_left;    /* bytes left in the current record */
+	uint32_t crc;         /* running CRC32C (pre-inversion) over attributes .. end of batch */
+	uint32_t crc_want;
+	uint32_t nrec;        /* records seen in the current batch */
+	uint8_t state;
+	uint8_t have;         /* bytes gathered in hdr */
+	uint8_t walk;         /* walk records of the current batch (uncompressed) */
+	uint8_t hdr[KW_KAFKA_BATCH_HDR_LEN];
+};
+
+/* Start a records field of len bytes at stream offset off; sum is updated as bytes arrive. */
+void kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records_sum *sum,
+			    uint64_t off, uint64_t len);
+
+/* Feed the next len bytes of the field (never more than what is left). */
+void kw_kafka_records_feed(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len);
+
+/* The field is over (all bytes fed, or the frame ended early): account for any partial batch. */
+void kw_kafka_records_end(struct kw_kafka_records *rs);
+
+/* Reset a summary to "nothing seen". */
+void kw_kafka_records_sum_init(struct kw_kafka_records_sum *sum);
+
+/* CRC32C as Kafka computes it (Castagnoli, inverted in and out), over a contiguous buffer. */
+uint32_t kw_kafka_crc32c(const uint8_t *p, uint32_t len);
+
+#endif /* KW_KAFKA_RECORDS_H */

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Generate dataplane/kafka/kafka_schema.[ch] from the Apache Kafka message specs.
+
+Usage: gen-kafka-schema.py [SPEC_DIR] [OUT_DIR]
+
+SPEC_DIR holds the upstream message/*.json files (default: ../shared/kafka-spec/message relative
+to the repository root); OUT_DIR defaults to dataplane/kafka of this repository. The output is
+deterministic: the same specs always give the same bytes. The build never runs this script; the
+generated files are committed.
+
+Each message becomes a "field program": a flat, const array of field descriptors in which a
+struct (or array of structs) points at the index range of its own fields. Identical field lists
+(common structs, repeated shapes, empty bodies) are stored once.
+"""
+
+import json
+import os
+import re
+import sys
+
+SCRIPT = "scripts/gen-kafka-schema.py"
+VER_OPEN = 0xFF  # "N+" upper bound, and "none" lower bound
+
+PRIMS = {
+	"int8": "INT8", "int16": "INT16", "uint16": "UINT16", "int32": "INT32",
+	"uint32": "UINT32", "int64": "INT64", "float64": "FLOAT64", "bool": "BOOL",
+	"uuid": "UUID", "string": "STRING", "bytes": "BYTES", "records": "RECORDS",
+}
+TYPES = ["INT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "FLOAT64", "BOOL", "UUID",
+	 "STRING", "BYTES", "RECORDS", "STRUCT"]
+SEMS = [
+	("NONE", "nothing to extract"),
+	("TOPIC_NAME", "entityType topicName"),
+	("TOPIC_ID", "uuid TopicId"),
+	("PARTITION", "int32 PartitionIndex, Partition, PartitionId or Index"),
+	("ERROR_CODE", "int16 ErrorCode"),
+	("THROTTLE", "int32 ThrottleTimeMs"),
+	("GROUP_ID", "entityType groupId"),
+	("TXN_ID", "entityType transactionalId"),
+	("PRODUCER_ID", "entityType producerId"),
+	("BROKER_ID", "entityType brokerId"),
+	("HIGH_WATERMARK", "int64 HighWatermark"),
+	("COMMITTED_OFFSET", "int64 CommittedOffset"),
+	("FETCH_OFFSET", "int64 FetchOffset"),
+	("CLIENT_SW_NAME", "ApiVersions request ClientSoftwareName"),
+	("CLIENT_SW_VERSION", "ApiVersions request ClientSoftwareVersion"),
+	("MECHANISM", "SaslHandshake request Mechanism"),
+	("AUTH_BYTES", "SaslAuthenticate request AuthBytes"),
+	("ACKS", "Produce request Acks"),
+]
+SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
+ENTITY_SEM = {"topicName": "TOPIC_NAME", "groupId": "GROUP_ID",
+	      "transactionalId": "TXN_ID", "producerId": "PRODUCER_ID", "brokerId": "BROKER_ID"}
+NAME_SEM = {
+	("TopicId", "uuid"): "TOPIC_ID",
+	("PartitionIndex", "int32"): "PARTITION",
+	("Partition", "int32"): "PARTITION",
+	("PartitionId", "int32"): "PARTITION",
+	("Index", "int32"): "PARTITION",
+	("ErrorCode", "int16"): "ERROR_CODE",
+	("ThrottleTimeMs", "int32"): "THROTTLE",
+	("HighWatermark", "int64"): "HIGH_WATERMARK",
+	("CommittedOffset", "int64"): "COMMITTED_OFFSET",
+	("FetchOffset", "int64"): "FETCH_OFFSET",
+}
+MSG_SEM = {
+	("ApiVersionsRequest", "ClientSoftwareName"): "CLIENT_SW_NAME",
+	("ApiVersionsRequest", "ClientSoftwareVersion"): "CLIENT_SW_VERSION",
+	("SaslHandshakeRequest", "Mechanism"): "MECHANISM",
+	("SaslAuthenticateRequest", "AuthBytes"): "AUTH_BYTES",
+	("ProduceRequest", "Acks"): "ACKS",
+}
+
+
+def strip_comments(text):
+	"""Drop // comments that are outside JSON strings."""
+	out = []
+	for line in text.splitlines():
+		in_str = False
+		esc = False
+		cut = len(line)
+		for i, c in enumerate(line):
+			if in_str:
+				if esc:
+					esc = False
+				elif c == "\\":
+					esc = True
+				elif c == '"':
+					in_str = False
+			elif c == '"':
+				in_str = True
+			elif c == "/" and line[i + 1:i + 2] == "/":
+				cut = i
+				break
+		out.append(line[:cut])
+	return "\n".join(out)
+
+
+def parse_range(spec, what):
+	"""'N+', 'N-M', 'N' or 'none' -> (lo, hi); hi VER_OPEN when open; none -> (0xff, 0)."""
+	if spec is None or spec == "none":
+		return (VER_OPEN, 0)
+	spec = str(spec).strip()
+	m = re.fullmatch(r"(\d+)\+", spec)
+	if m:
+		return (int(m.group(1)), VER_OPEN)
+	m = re.fullmatch(r"(\d+)-(\d+)", spec)
+	if m:
+		return (int(m.group(1)), int(m.group(2)))
+	m = re.fullmatch(r"(\d+)", spec)
+	if m:
+		return (int(m.group(1)), int(m.group(1)))
+	sys.exit("%s: bad version range %r" % (what, spec))
+
+
+def camel_to_upper(name):
+	return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+class Program:
+	"""The flat field table, with identical field lists shared."""
+
+	def __init__(self):
+		self.fields = []
+		self.lists = {}
+		self.max_depth = 0
+
+	def add_list(self, tuples):
+		key = tuple(tuples)
+		if not key:
+			return 0
+		if key not in self.lists:
+			self.lists[key] = len(self.fields)
+			self.fields.extend(key)
+		return self.lists[key]
+
+
+def build_fields(prog, msg, fields, commons, depth):
+	"""Return the field tuples of one struct level; nested lists are added to prog first."""
+	prog.max_depth = max(prog.max_depth, depth)
+	out = []
+	for f in fields:
+		ftype = f["type"]
+		is_array = ftype.startswith("[]")
+		base = ftype[2:] if is_array else ftype
+		sub, sub_n = 0, 0
+		if base in PRIMS:
+			t = PRIMS[base]
+		else:
+			t = "STRUCT"
+			children = f.get("fields")
+			if children is None:
+				if base not in commons:
+					sys.exit("%s.%s: unknown type %s" % (msg, f["name"], ftype))
+				children = commons[base]
+			tuples = build_fields(prog, msg, children, commons, depth + 1)
+			if len(tuples) > 255:
+				sys.exit("%s.%s: too many fields" % (msg, f["name"]))
+			sub, sub_n = prog.add_list(tuples), len(tuples)
+		sem = "NONE"
+		if (msg, f["name"]) in MSG_SEM:
+			sem = MSG_SEM[(msg, f["name"])]
+		elif f.get("entityType") in ENTITY_SEM and t in ("STRING", "INT32", "INT64"):
+			sem = ENTITY_SEM[f["entityType"]]
+		elif (f["name"], base) in NAME_SEM:
+			sem = NAME_SEM[(f["name"], base)]
+		vlo, vhi = parse_range(f.get("versions"), msg + "." + f["name"])
+		nlo, nhi = parse_range(f.get("nullableVersions"), msg + "." + f["name"])
+		tlo, _ = parse_range(f.get("taggedVersions"), msg + "." + f["name"])
+		tag = int(f.get("tag", 0))
+		if tag > 255:
+			sys.exit("%s.%s: tag %d does not fit" % (msg, f["name"], tag))
+		out.append((t, 1 if is_array else 0, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n,
+			    f["name"]))
+	return out
+
+
+def load_specs(spec_dir):
+	apis = {}
+	for fn in sorted(os.listdir(spec_dir)):
+		if not fn.endswith(".json"):
+			continue
+		with open(os.path.join(spec_dir, fn), encoding="utf-8") as fh:
+			d = json.loads(strip_comments(fh.read()))
+		if d.get("type") not in ("request", "response"):
+			continue
+		key = int(d["apiKey"])
+		apis.setdefault(key, {})[d["type"]] = d
+	return apis
+
+
+def msg_entry(prog, d):
+	commons = {c["name"]: c["fields"] for c in d.get("commonStructs", [])}
+	tuples = build_fields(prog, d["name"], d["fields"], commons, 1)
+	vlo, vhi = parse_range(d["validVersions"], d["name"])
+	flo, _ = parse_range(d["flexibleVersions"], d["name"])
+	return (prog.add_list(tuples), len(tuples), vlo, vhi, flo)
+
+
+def ver_c(v):
+	return "O" if v == VER_OPEN else str(v)
+
+
+def main():
+	here = os.path.dirname(os.path.abspath(__file__))
+	root = os.path.dirname(here)
+	spec_dir = sys.argv[1] if len(sys.argv) > 1 else \
+		os.path.join(root, "..", "shared", "kafka-spec", "message")
+	out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "dataplane", "kafka")
+	apis = load_specs(spec_dir)
+	if not apis:
+		sys.exit("no request/response specs in " + spec_dir)
+	prog = Program()
+	rows = {}
+	max_ver = 0
+	for key in sorted(apis):
+		pair = apis[key]
+		if "request" not in pair or "response" not in pair:
+			sys.exit("api key %d lacks its request or response" % key)
+		name = pair["request"]["name"][:-len("Request")]
+		req = msg_entry(prog, pair["request"])
+		resp = msg_entry(prog, pair["response"])
+		max_ver = max(max_ver, req[3], resp[3])
+		rows[key] = (name, req, resp)
+	if len(prog.fields) > 0xFFFF:
+		sys.exit("field table too large")
+	max_key = max(rows)
+	banner = ("/* Generated by %s from the Kafka message specs: DO NOT EDIT. "
+		  "*/\n" % SCRIPT)
+
+	h = [banner, "/* SPDX-License-Identifier: BSD-3-Clause */\n"]
+	h.append("""/*
+ * Kafka protocol schema tables: every api key with its request and response version ranges,
+ * flexible versions and field program.
+ *
+ * Read-only data, safe from any thread. Owns nothing; the decoder walks kw_kafka_fields.
+ * A struct field's children are kw_kafka_fields[sub .. sub + sub_n). Ranges are inclusive;
+ * an upper bound of KW_KAFKA_VER_OPEN means "and later"; a lower bound of KW_KAFKA_VER_OPEN
+ * means "never" (nullable or tagged in no version, or never flexible).
+ */
+#ifndef KW_KAFKA_SCHEMA_H
+#define KW_KAFKA_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+""")
+	h.append("#define KW_KAFKA_API_COUNT %d\n" % len(rows))
+	h.append("#define KW_KAFKA_API_MAX_KEY %d\n" % max_key)
+	h.append("#define KW_KAFKA_MAX_VERSION %d\n" % max_ver)
+	h.append("#define KW_KAFKA_SCHEMA_MAX_DEPTH %d /* deepest struct nesting, body = 1 */\n"
+		 % prog.max_depth)
+	h.append("#define KW_KAFKA_FIELD_COUNT %d\n" % len(prog.fields))
+	h.append("#define KW_KAFKA_VER_OPEN 0xff\n\n")
+	for key in sorted(rows):
+		h.append("#define KW_KAFKA_API_%s %d\n" % (camel_to_upper(rows[key][0]), key))
+	h.append("\nenum kw_kafka_ftype {\n")
+	for t in TYPES:
+		h.append("\tKW_KAFKA_T_%s,\n" % t)
+	h.append("};\n\n/* What the decoder extracts from a field. */\nenum kw_kafka_sem {\n")
+	for name, about in SEMS:
+		h.append("\tKW_KAFKA_SEM_%s, /* %s */\n" % (name, about))
+	h.append("""};
+
+#define KW_KAFKA_FF_ARRAY 0x01 /* "[]type": an array of the type */
+
+struct kw_kafka_field {
+	uint8_t type;     /* enum kw_kafka_ftype */
+	uint8_t flags;    /* KW_KAFKA_FF_* */
+	uint8_t sem;      /* enum kw_kafka_sem */
+	uint8_t ver_min;  /* present in versions [ver_min, ver_max] */
+	uint8_t ver_max;
+	uint8_t null_min; /* nullable in versions [null_min, null_max] */
+	uint8_t null_max;
+	uint8_t tag_min;  /* a tagged field from this version on (KIP-482) */
+	uint8_t tag;
+	uint8_t sub_n;    /* struct: number of child fields */
+	uint16_t sub;     /* struct: index of the first child field */
+};
+
+struct kw_kafka_msg {
+	uint16_t first;   /* top-level fields: kw_kafka_fields[first .. first + n) */
+	uint8_t n;
+	uint8_t ver_min;  /* valid versions */
+	uint8_t ver_max;
+	uint8_t flex_min; /* flexible from this version on */
+};
+
+struct kw_kafka_api {
+	const char *name; /* NULL for an unassigned key */
+	struct kw_kafka_msg req;
+	struct kw_kafka_msg resp;
+};
+
+extern const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT];
+extern const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1];
+
+/* The api of a key, or NULL when the key is unknown. */
+static inline const struct kw_kafka_api *
+kw_kafka_api_get(int key)
+{
+	if (key < 0 || key > KW_KAFKA_API_MAX_KEY || kw_kafka_apis[key].name == NULL)
+		return NULL;
+	return &kw_kafka_apis[key];
+}
+
+#endif /* KW_KAFKA_SCHEMA_H */
+""")
+
+	c = [banner, "/* SPDX-License-Identifier: BSD-3-Clause */\n"]
+	c.append('#include "dataplane/kafka/kafka_schema.h"\n\n')
+	c.append("#define O KW_KAFKA_VER_OPEN\n#define T(x) KW_KAFKA_T_##x\n")
+	c.append("#define S(x) KW_KAFKA_SEM_##x\n")
+	c.append("#define A KW_KAFKA_FF_ARRAY\n\n")
+	c.append("const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {\n")
+	for i, f in enumerate(prog.fields):
+		t, arr, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, name = f
+		row = "\t{T(%s), %s, S(%s), %s, %s, %s, %s, %s, %d, %d, %d}," % (
+			t, "A" if arr else "0", sem, ver_c(vlo), ver_c(vhi), ver_c(nlo), ver_c(nhi),
+			ver_c(tlo), tag, sub_n, sub)
+		note = "/* %d %s */" % (i, name)
+		if len(row.expandtabs(8)) + 1 + len(note) <= 100:
+			c.append(row + " " + note + "\n")
+		else:
+			c.append("\t" + note + "\n" + row + "\n")
+	c.append("};\n\nconst struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {\n")
+	for key in sorted(rows):
+		name, req, resp = rows[key]
+		c.append('\t[%d] = {"%s",\n' % (key, name))
+		for m in (req, resp):
+			c.append("\t\t{%d, %d, %d, %s, %s},\n" % (m[0], m[1], m[2], ver_c(m[3]),
+								 ver_c(m[4])))
+		c[-1] = c[-1].rstrip(",\n") + "},\n"
+	c.append("};\n")
+
+	with open(os.path.join(out_dir, "kafka_schema.h"), "w", encoding="utf-8") as fh:
+		fh.write("".join(h))
+	with open(os.path.join(out_dir, "kafka_schema.c"), "w", encoding="utf-8") as fh:
+		fh.write("".join(c))
+
+
+if __name__ == "__main__":
+	main()

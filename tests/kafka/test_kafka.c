@@ -1,0 +1,1050 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Kafka decoder tests: generated schema facts, wire primitives, and hand-built request/response
+ * streams fed whole, with garbage appended, split at every point and byte by byte, plus malformed
+ * input. Every stream test checks that all feeding patterns give the same events and counters.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kw_test_eal.h"
+
+#include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka/kafka_decode.h"
+#include "dataplane/kafka/kafka_prim.h"
+#include "dataplane/kafka/kafka_records.h"
+#include "dataplane/kafka/kafka_schema.h"
+
+/* ---- byte writer ---- */
+
+struct wb {
+	size_t n;
+	uint8_t b[8192];
+};
+
+static void
+w8(struct wb *w, uint8_t v)
+{
+	w->b[w->n++] = v;
+}
+
+static void
+w16(struct wb *w, uint16_t v)
+{
+	w8(w, (uint8_t)(v >> 8));
+	w8(w, (uint8_t)v);
+}
+
+static void
+w32(struct wb *w, uint32_t v)
+{
+	w16(w, (uint16_t)(v >> 16));
+	w16(w, (uint16_t)v);
+}
+
+static void
+w64(struct wb *w, uint64_t v)
+{
+	w32(w, (uint32_t)(v >> 32));
+	w32(w, (uint32_t)v);
+}
+
+static void
+wuv(struct wb *w, uint64_t v)
+{
+	while (v >= 0x80) {
+		w8(w, (uint8_t)(v | 0x80));
+		v >>= 7;
+	}
+	w8(w, (uint8_t)v);
+}
+
+static void
+wraw(struct wb *w, const void *p, size_t n)
+{
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+/* classic nullable string */
+static void
+wstr(struct wb *w, const char *s)
+{
+	if (s == NULL) {
+		w16(w, 0xffff);
+		return;
+	}
+	w16(w, (uint16_t)strlen(s));
+	wraw(w, s, strlen(s));
+}
+
+/* compact nullable string */
+static void
+wcstr(struct wb *w, const char *s)
+{
+	if (s == NULL) {
+		wuv(w, 0);
+		return;
+	}
+	wuv(w, strlen(s) + 1);
+	wraw(w, s, strlen(s));
+}
+
+static size_t
+fbegin(struct wb *w)
+{
+	size_t at = w->n;
+	w32(w, 0);
+	return at;
+}
+
+static void
+fend(struct wb *w, size_t at)
+{
+	uint32_t n = (uint32_t)(w->n - at - 4);
+	w->b[at] = (uint8_t)(n >> 24);
+	w->b[at + 1] = (uint8_t)(n >> 16);
+	w->b[at + 2] = (uint8_t)(n >> 8);
+	w->b[at + 3] = (uint8_t)n;
+}
+
+static void
+req_hdr(struct wb *w, int16_t key, int16_t ver, int32_t corr, bool v2)
+{
+	w16(w, (uint16_t)key);
+	w16(w, (uint16_t)ver);
+	w32(w, (uint32_t)corr);
+	wstr(w, "kw-client");
+	if (v2)
+		wuv(w, 0);
+}
+
+static void
+resp_hdr(struct wb *w, int32_t corr, bool v1)
+{
+	w32(w, (uint32_t)corr);
+	if (v1)
+		wuv(w, 0);
+}
+
+/* Reference CRC32C, bitwise: an oracle independent of rte_hash_crc. */
+static uint32_t
+ref_crc32c(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0x82f63b78u & -(c & 1));
+	}
+	return ~c;
+}
+
+/* A magic 2 batch of nrec uncompressed records "hello"; returns its length. */
+static size_t
+build_batch(struct wb *w, int nrec, int64_t pid, bool bad_crc)
+{
+	size_t at = w->n;
+	w64(w, 0);        /* base offset */
+	w32(w, 0);        /* batch length, patched */
+	w32(w, 0xffffffff); /* partition leader epoch */
+	w8(w, 2);         /* magic */
+	w32(w, 0);        /* crc, patched */
+	w16(w, 0);        /* attributes: no compression */
+	w32(w, (uint32_t)(nrec - 1));
+	w64(w, 1700000000000ull);
+	w64(w, 1700000000000ull);
+	w64(w, (uint64_t)pid);
+	w16(w, 1);        /* producer epoch */
+	w32(w, 7);        /* base sequence */
+	w32(w, (uint32_t)nrec);
+	for (int i = 0; i < nrec; i++) {
+		w8(w, 22);    /* zigzag(11) */
+		w8(w, 0);     /* attributes */
+		w8(w, 0);     /* timestamp delta */
+		w8(w, (uint8_t)(i * 2)); /* offset delta, zigzag */
+		w8(w, 1);     /* key length -1 */
+		w8(w, 10);    /* value length 5 */
+		wraw(w, "hello", 5);
+		w8(w, 0);     /* headers */
+	}
+	uint32_t blen = (uint32_t)(w->n - at - 12);
+	for (int i = 0; i < 4; i++)
+		w->b[at + 8 + i] = (uint8_t)(blen >> (24 - 8 * i));
+	uint32_t crc = ref_crc32c(w->b + at + 21, w->n - at - 21);
+	if (bad_crc)
+		crc ^= 1;
+	for (int i = 0; i < 4; i++)
+		w->b[at + 17 + i] = (uint8_t)(crc >> (24 - 8 * i));
+	return w->n - at;
+}
+
+/* ---- stream runner ---- */
+
+#define MAX_EV 40
+
+struct result {
+	int n;
+	struct kw_kafka_event ev[MAX_EV];
+	struct kw_kafka_ident id;
+	struct kw_kafka_counters cnt; /* delta over the run, named fields only compared */
+};
+
+static struct kw_kafka_ctx *g_ctx;
+static struct result *g_out;
+static struct result r_whole, r_other;
+
+static void
+on_emit(void *arg, const struct kw_kafka_event *ev)
+{
+	(void)arg;
+	if (g_out && g_out->n < MAX_EV)
+		g_out->ev[g_out->n++] = *ev;
+}
+
+enum { WHOLE = 0, SPLIT, BYTES };
+
+static void
+feed_dir(struct kw_kafka_conn *c, unsigned int dir, const struct wb *w, int mode, size_t k,
+	 uint64_t now)
+{
+	size_t n = w->n;
+	if (n == 0)
+		return;
+	if (mode == WHOLE || (mode == SPLIT && (k == 0 || k >= n))) {
+		kw_kafka_conn_feed(g_ctx, c, dir, 0, w->b, (uint32_t)n, now);
+	} else if (mode == SPLIT) {
+		kw_kafka_conn_feed(g_ctx, c, dir, 0, w->b, (uint32_t)k, now);
+		kw_kafka_conn_feed(g_ctx, c, dir, k, w->b + k, (uint32_t)(n - k), now);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			kw_kafka_conn_feed(g_ctx, c, dir, i, w->b + i, 1, now);
+	}
+}
+
+static void
+counters_delta(struct kw_kafka_counters *d, const struct kw_kafka_counters *a,
+	       const struct kw_kafka_counters *b)
+{
+	const uint64_t *pa = (const uint64_t *)a, *pb = (const uint64_t *)b;
+	uint64_t *pd = (uint64_t *)d;
+	size_t n = offsetof(struct kw_kafka_counters, req_count) / sizeof(uint64_t);
+	for (size_t i = 0; i < n; i++)
+		pd[i] = pb[i] - pa[i];
+}
+
+/*
+ * Feed the request stream then the response stream (each whole, split at k or byte by byte) to
+ * a fresh conn, then free it; the conn's identity is captured before the free.
+ */
+static void
+run(const struct wb *req, const struct wb *resp, int mode, size_t k, struct result *r,
+    struct kw_kafka_conn **keep)
+{
+	static struct kw_kafka_counters before;
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+
+	assert_non_null(c);
+	memset(r, 0, sizeof(*r));
+	before = *kw_kafka_ctx_counters(g_ctx);
+	g_out = r;
+	feed_dir(c, 0, req, mode, k, 1000);
+	feed_dir(c, 1, resp, mode, k, 5000);
+	r->id = *kw_kafka_conn_ident(c);
+	if (keep) {
+		*keep = c;
+	} else {
+		kw_kafka_conn_free(g_ctx, c);
+		counters_delta(&r->cnt, &before, kw_kafka_ctx_counters(g_ctx));
+		g_out = NULL;
+	}
+}
+
+static void
+str_eq(const struct kw_kafka_str *a, const struct kw_kafka_str *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_int_equal(a->trunc, b->trunc);
+	assert_int_equal(a->null, b->null);
+	assert_string_equal(a->s, b->s);
+}
+
+static void
+result_eq(const struct result *a, const struct result *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++) {
+		const struct kw_kafka_event *x = &a->ev[i], *y = &b->ev[i];
+		assert_int_equal(x->api_key, y->api_key);
+		assert_int_equal(x->api_version, y->api_version);
+		assert_int_equal(x->corr_id, y->corr_id);
+		assert_int_equal(x->flags, y->flags);
+		assert_int_equal(x->req_off, y->req_off);
+		assert_int_equal(x->resp_off, y->resp_off);
+		assert_int_equal(x->req_len, y->req_len);
+		assert_int_equal(x->resp_len, y->resp_len);
+		assert_int_equal(x->latency_tsc, y->latency_tsc);
+		str_eq(&x->client_id, &y->client_id);
+		str_eq(&x->group_id, &y->group_id);
+		str_eq(&x->txn_id, &y->txn_id);
+		assert_int_equal(x->topic_count, y->topic_count);
+		assert_int_equal(x->topic_id_count, y->topic_id_count);
+		assert_int_equal(x->partition_count, y->partition_count);
+		assert_int_equal(x->error_count, y->error_count);
+		assert_int_equal(x->n_topics, y->n_topics);
+		for (int t = 0; t < x->n_topics; t++)
+			str_eq(&x->topics[t], &y->topics[t]);
+		assert_int_equal(x->n_topic_ids, y->n_topic_ids);
+		assert_memory_equal(x->topic_ids, y->topic_ids, 16u * x->n_topic_ids);
+		assert_int_equal(x->n_errors, y->n_errors);
+		assert_memory_equal(x->errors, y->errors, 2u * x->n_errors);
+		assert_int_equal(x->throttle_ms, y->throttle_ms);
+		assert_int_equal(x->throttle_off, y->throttle_off);
+		assert_int_equal(x->producer_id, y->producer_id);
+		assert_int_equal(x->acks, y->acks);
+		assert_int_equal(x->records.off, y->records.off);
+		assert_int_equal(x->records.bytes, y->records.bytes);
+		assert_int_equal(x->records.batches, y->records.batches);
+		assert_int_equal(x->records.records, y->records.records);
+		assert_int_equal(x->records.crc_bad, y->records.crc_bad);
+		assert_int_equal(x->records.partial, y->records.partial);
+		assert_int_equal(x->records.malformed, y->records.malformed);
+		assert_int_equal(x->records.legacy, y->records.legacy);
+	}
+	str_eq(&a->id.client_id, &b->id.client_id);
+	str_eq(&a->id.sw_name, &b->id.sw_name);
+	str_eq(&a->id.sw_version, &b->id.sw_version);
+	str_eq(&a->id.mechanism, &b->id.mechanism);
+	str_eq(&a->id.user, &b->id.user);
+	assert_memory_equal(&a->cnt, &b->cnt, offsetof(struct kw_kafka_counters, req_count));
+}
+
+/* Whole into r_whole; then every split point and byte by byte must match it. */
+static void
+run_all(const struct wb *req, const struct wb *resp)
+{
+	size_t max = req->n > resp->n ? req->n : resp->n;
+
+	run(req, resp, WHOLE, 0, &r_whole, NULL);
+	for (size_t k = 1; k < max; k++) {
+		run(req, resp, SPLIT, k, &r_other, NULL);
+		result_eq(&r_whole, &r_other);
+	}
+	run(req, resp, BYTES, 0, &r_other, NULL);
+	result_eq(&r_whole, &r_other);
+}
+
+/* The same streams with garbage after the last frame: the decoded events must not change. */
+static void
+run_garbage(const struct wb *req, const struct wb *resp, int n_ev)
+{
+	static struct wb rq, rs;
+	static const uint8_t junk[] = {0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07};
+
+	rq = *req;
+	rs = *resp;
+	wraw(&rq, junk, sizeof(junk));
+	wraw(&rs, junk, sizeof(junk));
+	run(&rq, &rs, WHOLE, 0, &r_other, NULL);
+	/* Pairs complete before the junk; the junk is a bad frame size in both directions. */
+	assert_true(r_other.n >= n_ev);
+	assert_int_equal(r_other.cnt.frame_size_bad, 2);
+	for (int i = 0; i < n_ev; i++) {
+		assert_int_equal(r_other.ev[i].corr_id, r_whole.ev[i].corr_id);
+		assert_int_equal(r_other.ev[i].flags, r_whole.ev[i].flags);
+		assert_int_equal(r_other.ev[i].n_topics, r_whole.ev[i].n_topics);
+	}
+}
+
+/* ---- schema ---- */
+
+static void
+test_schema(void **state)
+{
+	(void)state;
+	int n = 0;
+	for (int k = 0; k <= KW_KAFKA_API_MAX_KEY; k++)
+		n += kw_kafka_api_get(k) != NULL;
+	assert_int_equal(n, KW_KAFKA_API_COUNT);
+	assert_int_equal(KW_KAFKA_API_COUNT, 88);
+	assert_int_equal(KW_KAFKA_API_MAX_KEY, 87);
+	assert_null(kw_kafka_api_get(-1));
+	assert_null(kw_kafka_api_get(KW_KAFKA_API_MAX_KEY + 1));
+
+	/* Facts from ProduceRequest.json / FetchRequest.json / ApiVersionsRequest.json. */
+	const struct kw_kafka_api *a = kw_kafka_api_get(KW_KAFKA_API_PRODUCE);
+	assert_string_equal(a->name, "Produce");
+	assert_int_equal(a->req.ver_min, 0);
+	assert_int_equal(a->req.ver_max, 11);
+	assert_int_equal(a->req.flex_min, 9);
+	assert_int_equal(a->resp.flex_min, 9);
+	a = kw_kafka_api_get(KW_KAFKA_API_FETCH);
+	assert_string_equal(a->name, "Fetch");
+	assert_int_equal(a->req.ver_max, 17);
+	assert_int_equal(a->req.flex_min, 12);
+	a = kw_kafka_api_get(18);
+	assert_string_equal(a->name, "ApiVersions");
+	assert_int_equal(a->req.ver_max, 4);
+	assert_int_equal(a->req.flex_min, 3);
+	a = kw_kafka_api_get(KW_KAFKA_API_SASL_HANDSHAKE);
+	assert_int_equal(a->req.flex_min, KW_KAFKA_VER_OPEN); /* never flexible */
+
+	/* Produce request v3+: TransactionalId, nullable, transactionalId entity. */
+	a = kw_kafka_api_get(KW_KAFKA_API_PRODUCE);
+	const struct kw_kafka_field *f = &kw_kafka_fields[a->req.first];
+	assert_int_equal(a->req.n, 4);
+	assert_int_equal(f->type, KW_KAFKA_T_STRING);
+	assert_int_equal(f->sem, KW_KAFKA_SEM_TXN_ID);
+	assert_int_equal(f->ver_min, 3);
+	assert_int_equal(f->null_min, 3);
+	assert_int_equal(f[1].sem, KW_KAFKA_SEM_ACKS);
+	assert_int_equal(f[3].type, KW_KAFKA_T_STRUCT);
+	assert_true(f[3].flags & KW_KAFKA_FF_ARRAY);
+	const struct kw_kafka_field *t = &kw_kafka_fields[f[3].sub];
+	assert_int_equal(t->sem, KW_KAFKA_SEM_TOPIC_NAME);
+	/* Every struct points inside the table. */
+	for (int i = 0; i < KW_KAFKA_FIELD_COUNT; i++)
+		assert_true(kw_kafka_fields[i].sub + kw_kafka_fields[i].sub_n <=
+			    KW_KAFKA_FIELD_COUNT);
+}
+
+/* ---- primitives ---- */
+
+static void
+test_prim(void **state)
+{
+	(void)state;
+	uint64_t u;
+	int64_t v;
+	static const uint8_t v300[] = {0xac, 0x02};
+	static const uint8_t vmax32[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	static const uint8_t v6[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+	static const uint8_t over32[] = {0xff, 0xff, 0xff, 0xff, 0x1f};
+
+	assert_int_equal(kw_kafka_prim_uvarint(v300, 2, 5, &u), 2);
+	assert_int_equal(u, 300);
+	assert_int_equal(kw_kafka_prim_uvarint(v300, 1, 5, &u), -EAGAIN);
+	assert_int_equal(kw_kafka_prim_uvarint(vmax32, 5, 5, &u), 5);
+	assert_int_equal(u, 0xffffffffu);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(kw_kafka_prim_uvarint(v6, i, 5, &u), -EAGAIN);
+	assert_int_equal(kw_kafka_prim_uvarint(v6, 6, 5, &u), -EBADMSG);
+	assert_int_equal(kw_kafka_prim_uvarint(over32, 5, 5, &u), -EBADMSG);
+	assert_int_equal(kw_kafka_prim_uvarint(v6, 6, 10, &u), 6);
+	assert_int_equal(u, 1ull << 35);
+
+	static const uint8_t zz[] = {0x03};
+	assert_int_equal(kw_kafka_prim_varint(zz, 1, false, &v), 1);
+	assert_int_equal(v, -2);
+	static const uint8_t be[] = {0xff, 0xfe, 0x00, 0x01, 0, 0, 0, 2};
+	assert_int_equal(kw_kafka_prim_int(be, 8, 2, &v), 2);
+	assert_int_equal(v, -2);
+	assert_int_equal(kw_kafka_prim_int(be, 3, 4, &v), -EAGAIN);
+	assert_int_equal(kw_kafka_prim_int(be, 8, 8, &v), 8);
+	assert_int_equal(v, (int64_t)0xfffe000100000002ull);
+
+	/* Lengths: null, compact, bounded by what remains. */
+	int64_t n;
+	static const uint8_t null16[] = {0xff, 0xff};
+	assert_int_equal(kw_kafka_prim_len(null16, 2, false, 2, true, 2, &n), 2);
+	assert_int_equal(n, -1);
+	assert_int_equal(kw_kafka_prim_len(null16, 2, false, 2, false, 2, &n), -EBADMSG);
+	static const uint8_t c3[] = {0x04, 'a', 'b', 'c'};
+	assert_int_equal(kw_kafka_prim_len(c3, 4, true, 0, false, 4, &n), 1);
+	assert_int_equal(n, 3);
+	assert_int_equal(kw_kafka_prim_len(c3, 4, true, 0, false, 3, &n), -EBADMSG);
+	static const uint8_t big[] = {0x00, 0x00, 0x10, 0x00};
+	assert_int_equal(kw_kafka_prim_len(big, 4, false, 4, false, 100, &n), -EBADMSG);
+
+	/* Tagged section: two fields, and a count over the bound. */
+	static const uint8_t tags[] = {0x02, 0x00, 0x01, 0xaa, 0x05, 0x02, 0xbb, 0xcc};
+	assert_int_equal(kw_kafka_prim_tagged_skip(tags, sizeof(tags), 64), 8);
+	for (size_t i = 0; i < sizeof(tags); i++)
+		assert_int_equal(kw_kafka_prim_tagged_skip(tags, i, 64), -EAGAIN);
+	static const uint8_t many[] = {0xe8, 0x07};
+	assert_int_equal(kw_kafka_prim_tagged_skip(many, 2, 64), -EBADMSG);
+
+	uint8_t id[16];
+	static const uint8_t uu[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	assert_int_equal(kw_kafka_prim_uuid(uu, 15, id), -EAGAIN);
+	assert_int_equal(kw_kafka_prim_uuid(uu, 16, id), 16);
+	assert_memory_equal(id, uu, 16);
+
+	/* CRC32C check value and the split accumulation the record parser relies on. */
+	assert_int_equal(kw_kafka_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
+	assert_int_equal(ref_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
+}
+
+/* ---- API scenarios ---- */
+
+static struct wb rq, rs;
+
+static void
+build_api_versions(struct wb *q, struct wb *s, int32_t corr)
+{
+	size_t at = fbegin(q);
+	req_hdr(q, 18, 3, corr, true);
+	wcstr(q, "librdkafka");
+	wcstr(q, "2.0.2");
+	wuv(q, 0);
+	fend(q, at);
+
+	at = fbegin(s);
+	resp_hdr(s, corr, false); /* ApiVersions: response header v0 even when flexible */
+	w16(s, 0);
+	wuv(s, 3);                /* two api keys */
+	for (int k = 0; k < 2; k++) {
+		w16(s, (uint16_t)k);
+		w16(s, 0);
+		w16(s, 11);
+		wuv(s, 0);
+	}
+	w32(s, 0);                /* throttle */
+	wuv(s, 1);                /* one tagged field: ZkMigrationReady (tag 3) */
+	wuv(s, 3);
+	wuv(s, 1);
+	w8(s, 0);
+	fend(s, at);
+}
+
+static void
+test_api_versions(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	build_api_versions(&rq, &rs, 7);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_int_equal(e->api_key, 18);
+	assert_string_equal(e->api_name, "ApiVersions");
+	assert_int_equal(e->api_version, 3);
+	assert_int_equal(e->corr_id, 7);
+	assert_string_equal(e->client_id.s, "kw-client");
+	assert_int_equal(e->throttle_ms, 0);
+	assert_int_equal(e->flags, 0);
+	assert_int_equal(e->req_len, rq.n);
+	assert_int_equal(e->resp_len, rs.n);
+	assert_int_equal(e->latency_tsc, 4000);
+	assert_string_equal(r_whole.id.sw_name.s, "librdkafka");
+	assert_string_equal(r_whole.id.sw_version.s, "2.0.2");
+	assert_int_equal(r_whole.cnt.tagged_skipped, 1);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(r_whole.cnt.frames[0], 1);
+	assert_int_equal(r_whole.cnt.frames[1], 1);
+	run_garbage(&rq, &rs, 1);
+}
+
+static void
+test_metadata(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 3, 1, 42, false);
+	w32(&rq, 2);
+	wstr(&rq, "orders");
+	wstr(&rq, "payments");
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 42, false);
+	w32(&rs, 1);              /* brokers */
+	w32(&rs, 1);
+	wstr(&rs, "broker1");
+	w32(&rs, 9092);
+	wstr(&rs, NULL);          /* rack */
+	w32(&rs, 1);              /* controller */
+	w32(&rs, 2);              /* topics */
+	w16(&rs, 0);
+	wstr(&rs, "orders");
+	w8(&rs, 0);
+	w32(&rs, 2);              /* partitions */
+	for (int p = 0; p < 2; p++) {
+		w16(&rs, 0);
+		w32(&rs, (uint32_t)p);
+		w32(&rs, 1);
+		w32(&rs, 1);
+		w32(&rs, 1);
+		w32(&rs, 1);
+		w32(&rs, 1);
+	}
+	w16(&rs, 3);              /* UNKNOWN_TOPIC_OR_PARTITION */
+	wstr(&rs, "payments");
+	w8(&rs, 0);
+	w32(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "Metadata");
+	assert_int_equal(e->n_topics, 2);
+	assert_int_equal(e->topic_count, 2);
+	assert_string_equal(e->topics[0].s, "orders");
+	assert_string_equal(e->topics[1].s, "payments");
+	assert_int_equal(e->partition_count, 2);
+	assert_int_equal(e->n_errors, 1);
+	assert_int_equal(e->errors[0], 3);
+	assert_int_equal(e->error_count, 1);
+	assert_int_equal(e->throttle_ms, -1); /* v1 has none */
+	assert_int_equal(r_whole.cnt.frame_trailing, 0);
+	run_garbage(&rq, &rs, 1);
+}
+
+static void
+build_produce(struct wb *q, int32_t corr, int16_t acks, bool bad_crc)
+{
+	static struct wb batch;
+	batch.n = 0;
+	build_batch(&batch, 2, 4242, bad_crc);
+
+	size_t at = fbegin(q);
+	req_hdr(q, 0, 9, corr, true);
+	wcstr(q, "txn-1");
+	w16(q, (uint16_t)acks);
+	w32(q, 30000);
+	wuv(q, 2);                /* one topic */
+	wcstr(q, "orders");
+	wuv(q, 2);                /* one partition */
+	w32(q, 3);
+	wuv(q, batch.n + 1);
+	wraw(q, batch.b, batch.n);
+	wuv(q, 0);
+	wuv(q, 0);
+	wuv(q, 0);
+	fend(q, at);
+}
+
+static void
+test_produce(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	build_produce(&rq, 9, -1, false);
+
+	size_t at = fbegin(&rs);
+	resp_hdr(&rs, 9, true);
+	wuv(&rs, 2);
+	wcstr(&rs, "orders");
+	wuv(&rs, 2);
+	w32(&rs, 3);
+	w16(&rs, 0);
+	w64(&rs, 100);
+	w64(&rs, (uint64_t)-1);
+	w64(&rs, 0);
+	wuv(&rs, 1);              /* no record errors */
+	wcstr(&rs, NULL);
+	wuv(&rs, 0);
+	wuv(&rs, 0);
+	w32(&rs, 250);            /* throttled */
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "Produce");
+	assert_int_equal(e->acks, -1);
+	assert_string_equal(e->txn_id.s, "txn-1");
+	assert_int_equal(e->n_topics, 1);
+	assert_string_equal(e->topics[0].s, "orders");
+	assert_int_equal(e->partition_count, 1);
+	assert_int_equal(e->records.fields, 1);
+	assert_int_equal(e->records.batches, 1);
+	assert_int_equal(e->records.records, 2);
+	assert_int_equal(e->records.records_hdr, 2);
+	assert_int_equal(e->records.crc_bad, 0);
+	assert_int_equal(e->records.malformed, 0);
+	assert_int_equal(e->records.producer_id, 4242);
+	assert_int_equal(e->records.base_sequence, 7);
+	assert_int_equal(e->records.bytes, 61 + 2 * 12);
+	assert_int_equal(e->throttle_ms, 250);
+	assert_true(e->flags & KW_KAFKA_EV_THROTTLED);
+	assert_int_equal(e->throttle_off, rs.n - 5); /* int32 then the tagged-field count */
+	/* records offset: right after the compact length prefix */
+	assert_int_equal(rq.b[e->records.off + 16], 2);
+	run_garbage(&rq, &rs, 1);
+
+	/* A corrupted CRC is counted; acks=0 gives an event without waiting for a response. */
+	rq.n = rs.n = 0;
+	build_produce(&rq, 10, 0, true);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.ev[0].records.crc_bad, 1);
+	assert_true(r_whole.ev[0].flags & KW_KAFKA_EV_NO_RESPONSE);
+	assert_int_equal(r_whole.cnt.records_crc_bad, 1);
+}
+
+static void
+test_fetch(void **state)
+{
+	(void)state;
+	static struct wb batch;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 1, 4, 11, false);
+	w32(&rq, (uint32_t)-1);
+	w32(&rq, 500);
+	w32(&rq, 1);
+	w32(&rq, 1 << 20);
+	w8(&rq, 0);
+	w32(&rq, 1);
+	wstr(&rq, "orders");
+	w32(&rq, 1);
+	w32(&rq, 0);
+	w64(&rq, 5);
+	w32(&rq, 1 << 20);
+	fend(&rq, at);
+
+	batch.n = 0;
+	build_batch(&batch, 3, -1, false);
+	size_t full = batch.n;
+	build_batch(&batch, 1, -1, false);
+	batch.n = full + 30; /* the broker cut the second batch */
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 11, false);
+	w32(&rs, 0);              /* throttle */
+	w32(&rs, 1);
+	wstr(&rs, "orders");
+	w32(&rs, 1);
+	w32(&rs, 0);
+	w16(&rs, 0);
+	w64(&rs, 99);             /* high watermark */
+	w64(&rs, 99);
+	w32(&rs, (uint32_t)-1);   /* no aborted transactions */
+	w32(&rs, (uint32_t)batch.n);
+	wraw(&rs, batch.b, batch.n);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "Fetch");
+	assert_int_equal(e->records.batches, 1);
+	assert_int_equal(e->records.records, 3);
+	assert_int_equal(e->records.partial, 1);
+	assert_int_equal(e->records.crc_bad, 0);
+	assert_int_equal(e->records.bytes, full + 30);
+	assert_int_equal(e->n_topics, 1);
+	assert_int_equal(e->partition_count, 1);
+	run_garbage(&rq, &rs, 1);
+}
+
+static bool
+contains(const void *hay, size_t n, const char *needle)
+{
+	return memmem(hay, n, needle, strlen(needle)) != NULL;
+}
+
+static void
+sasl_streams(const char *mech, const uint8_t *tok1, size_t n1, const uint8_t *tok2, size_t n2)
+{
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 17, 1, 1, false);
+	wstr(&rq, mech);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 1, false);
+	w16(&rs, 0);
+	w32(&rs, 1);
+	wstr(&rs, mech);
+	fend(&rs, at);
+
+	const uint8_t *tok[2] = {tok1, tok2};
+	size_t len[2] = {n1, n2};
+	for (int i = 0; i < 2 && tok[i]; i++) {
+		at = fbegin(&rq);
+		req_hdr(&rq, 36, 2, 2 + i, true);
+		wuv(&rq, len[i] + 1);
+		wraw(&rq, tok[i], len[i]);
+		wuv(&rq, 0);
+		fend(&rq, at);
+		at = fbegin(&rs);
+		resp_hdr(&rs, 2 + i, true);
+		w16(&rs, 0);
+		wcstr(&rs, NULL);
+		wuv(&rs, 1);
+		w64(&rs, 0);
+		wuv(&rs, 0);
+		fend(&rs, at);
+	}
+}
+
+static void
+assert_secret_absent(const char *secret)
+{
+	struct kw_kafka_conn *c;
+
+	/* Keep the conn to look at all of its state after the exchange. */
+	run(&rq, &rs, WHOLE, 0, &r_other, &c);
+	assert_false(contains(c, sizeof(*c), secret));
+	assert_false(contains(g_ctx, sizeof(struct kw_kafka_ctx), secret));
+	assert_false(contains(r_other.ev, sizeof(r_other.ev), secret));
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	run(&rq, &rs, BYTES, 0, &r_other, &c);
+	assert_false(contains(c, sizeof(*c), secret));
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+}
+
+static void
+test_sasl_plain(void **state)
+{
+	(void)state;
+	static const uint8_t tok[] = "\0alice\0s3cr3tpass";
+	sasl_streams("PLAIN", tok, sizeof(tok) - 1, NULL, 0);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 2);
+	assert_string_equal(r_whole.ev[1].api_name, "SaslAuthenticate");
+	assert_string_equal(r_whole.id.mechanism.s, "PLAIN");
+	assert_string_equal(r_whole.id.user.s, "alice");
+	assert_int_equal(r_whole.cnt.sasl_users, 1);
+	assert_secret_absent("s3cr3tpass");
+	assert_secret_absent("s3cr3t");
+}
+
+static void
+test_sasl_scram(void **state)
+{
+	(void)state;
+	static const char first[] = "n,,n=bob,r=fyko+d2lbbFgONRv9qkxdawL";
+	static const char final[] = "c=biws,r=fyko+d2lbbFgONRv9qkxdawLsrv,p=PR00FPR00FPR00F=";
+	sasl_streams("SCRAM-SHA-256", (const uint8_t *)first, strlen(first),
+		     (const uint8_t *)final, strlen(final));
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 3);
+	assert_string_equal(r_whole.id.mechanism.s, "SCRAM-SHA-256");
+	assert_string_equal(r_whole.id.user.s, "bob");
+	assert_int_equal(r_whole.cnt.sasl_users, 1);
+	assert_secret_absent("PR00F");
+}
+
+/* ---- malformed input ---- */
+
+static void
+test_bad_frame_size(void **state)
+{
+	(void)state;
+	static const uint8_t neg[] = {0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0};
+	static const uint8_t huge[] = {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0};
+	const uint8_t *v[2] = {neg, huge};
+
+	for (int i = 0; i < 2; i++) {
+		rq.n = rs.n = 0;
+		wraw(&rq, v[i], 8);
+		build_api_versions(&rq, &rs, 5); /* never decoded: the direction is opaque */
+		run_all(&rq, &rs);
+		assert_int_equal(r_whole.cnt.frame_size_bad, 1);
+		assert_int_equal(r_whole.cnt.frames[0], 0);
+		assert_int_equal(r_whole.cnt.opaque_bytes, rq.n - 4);
+		assert_int_equal(r_whole.cnt.resp_unmatched, 1);
+		assert_int_equal(r_whole.n, 0);
+	}
+}
+
+/* A bad request, then a good ApiVersions pair: framing holds, the second pair decodes. */
+static void
+check_bad_then_good(uint64_t malformed, uint64_t tagged_too_many)
+{
+	build_api_versions(&rq, &rs, 77);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.cnt.frames[0], 2);
+	assert_int_equal(r_whole.cnt.frame_malformed, malformed);
+	assert_int_equal(r_whole.cnt.tagged_too_many, tagged_too_many);
+	assert_int_equal(r_whole.n, 2); /* the bad one is unanswered at free */
+	assert_int_equal(r_whole.ev[0].corr_id, 77);
+	assert_int_equal(r_whole.ev[0].flags, 0);
+	assert_string_equal(r_whole.id.sw_name.s, "librdkafka");
+	assert_int_equal(r_whole.ev[1].corr_id, 1);
+	assert_true(r_whole.ev[1].flags & KW_KAFKA_EV_REQ_BAD);
+	assert_true(r_whole.ev[1].flags & KW_KAFKA_EV_UNANSWERED);
+}
+
+static void
+test_array_too_long(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 3, 1, 1, false);
+	w32(&rq, 100000);         /* topics: far more than the frame holds */
+	wstr(&rq, "orders");
+	fend(&rq, at);
+	check_bad_then_good(1, 0);
+}
+
+static void
+test_varint_too_long(void **state)
+{
+	(void)state;
+	static const uint8_t v6[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 18, 3, 1, true);
+	wraw(&rq, v6, sizeof(v6));
+	wraw(&rq, "abcdef", 6);
+	fend(&rq, at);
+	check_bad_then_good(1, 0);
+}
+
+static void
+test_tagged_count_huge(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 18, 3, 1, false);
+	wuv(&rq, 1000001);        /* header tagged section: a million fields */
+	wraw(&rq, "xxxxxxxx", 8);
+	fend(&rq, at);
+	check_bad_then_good(0, 1);
+}
+
+static void
+test_unknown_api_and_version(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		rq.n = rs.n = 0;
+		size_t at = fbegin(&rq);
+		req_hdr(&rq, i == 0 ? 999 : 18, i == 0 ? 0 : 99, 1, false);
+		wraw(&rq, "opaque body", 11);
+		fend(&rq, at);
+		at = fbegin(&rs);
+		resp_hdr(&rs, 1, false);
+		wraw(&rs, "opaque answer", 13);
+		fend(&rs, at);
+		build_api_versions(&rq, &rs, 2);
+		run_all(&rq, &rs);
+		assert_int_equal(r_whole.cnt.api_unknown, i == 0);
+		assert_int_equal(r_whole.cnt.version_unknown, i == 1);
+		assert_int_equal(r_whole.cnt.frame_malformed, 0);
+		assert_int_equal(r_whole.cnt.resp_unmatched, 0);
+		assert_int_equal(r_whole.n, 2);
+		assert_int_equal(r_whole.ev[0].corr_id, 1);
+		assert_true(r_whole.ev[0].flags & KW_KAFKA_EV_OPAQUE);
+		assert_int_equal(r_whole.ev[0].resp_len, 4 + 4 + 13);
+		assert_int_equal(r_whole.ev[1].corr_id, 2);
+		assert_int_equal(r_whole.ev[1].flags, 0);
+		assert_string_equal(r_whole.id.sw_name.s, "librdkafka");
+	}
+}
+
+static void
+test_truncated_then_gap(void **state)
+{
+	(void)state;
+	struct kw_kafka_conn *c;
+	rq.n = rs.n = 0;
+	build_api_versions(&rq, &rs, 3);
+	struct wb half = rq;
+	half.n = rq.n / 2;
+	struct wb none = {0};
+	run(&half, &none, WHOLE, 0, &r_other, &c);
+	kw_kafka_conn_gap(g_ctx, c, 0);
+	kw_kafka_conn_feed(g_ctx, c, 0, rq.n, rq.b, (uint32_t)rq.n, 1);
+	const struct kw_kafka_counters *k = kw_kafka_ctx_counters(g_ctx);
+	uint64_t trunc = k->frame_truncated, gaps = k->gaps, op = k->opaque_bytes;
+	kw_kafka_conn_gap(g_ctx, c, 0); /* already opaque: not counted twice */
+	assert_int_equal(k->gaps, gaps);
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	assert_true(trunc >= 1);
+	assert_true(op >= rq.n);
+	assert_int_equal(r_other.n, 0);
+}
+
+static void
+test_pending_full(void **state)
+{
+	(void)state;
+	struct kw_kafka_conn *c;
+	rq.n = rs.n = 0;
+	for (int i = 0; i < KW_KAFKA_INFLIGHT_MAX + 1; i++) {
+		size_t at = fbegin(&rq);
+		req_hdr(&rq, 3, 1, 100 + i, false);
+		w32(&rq, 0);
+		fend(&rq, at);
+	}
+	uint64_t ev0 = kw_kafka_ctx_counters(g_ctx)->pending_evicted;
+	run(&rq, &rs, WHOLE, 0, &r_other, &c);
+	assert_int_equal(kw_kafka_ctx_counters(g_ctx)->pending_evicted, ev0 + 1);
+	assert_int_equal(r_other.n, 1);
+	assert_int_equal(r_other.ev[0].corr_id, 100);
+	assert_true(r_other.ev[0].flags & KW_KAFKA_EV_UNANSWERED);
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	assert_int_equal(r_other.n, 1 + KW_KAFKA_INFLIGHT_MAX);
+}
+
+static void
+test_pool(void **state)
+{
+	(void)state;
+	struct kw_kafka_params p = {.max_conns = 2};
+	struct kw_kafka_ctx *ctx = kw_kafka_ctx_create(&p, 0, NULL, NULL);
+	assert_non_null(ctx);
+	struct kw_kafka_conn *a = kw_kafka_conn_alloc(ctx), *b = kw_kafka_conn_alloc(ctx);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(kw_kafka_conn_alloc(ctx));
+	assert_int_equal(kw_kafka_ctx_counters(ctx)->conn_alloc_fail, 1);
+	kw_kafka_conn_free(ctx, a);
+	assert_ptr_equal(kw_kafka_conn_alloc(ctx), a);
+	kw_kafka_ctx_destroy(ctx);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	struct kw_kafka_params p = {.max_conns = 4};
+	g_ctx = kw_kafka_ctx_create(&p, 0, on_emit, NULL);
+	return g_ctx ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	kw_kafka_ctx_destroy(g_ctx);
+	return 0;
+}
+
+int
+main(void)
+{
+	if (kw_test_eal_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_prim),
+		cmocka_unit_test(test_api_versions),
+		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_produce),
+		cmocka_unit_test(test_fetch),
+		cmocka_unit_test(test_sasl_plain),
+		cmocka_unit_test(test_sasl_scram),
+		cmocka_unit_test(test_bad_frame_size),
+		cmocka_unit_test(test_array_too_long),
+		cmocka_unit_test(test_varint_too_long),
+		cmocka_unit_test(test_tagged_count_huge),
+		cmocka_unit_test(test_unknown_api_and_version),
+		cmocka_unit_test(test_truncated_then_gap),
+		cmocka_unit_test(test_pending_full),
+		cmocka_unit_test(test_pool),
+	};
+	int rc = cmocka_run_group_tests(tests, setup, teardown);
+	rte_eal_cleanup();
+	return rc;
+}
