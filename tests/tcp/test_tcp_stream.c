@@ -1,0 +1,989 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP stream reassembly scenarios (in the manner of Suricata's reassembly tests): in order,
+ * every permutation, overlaps with same and conflicting bytes, retransmissions, gaps, sequence
+ * wraparound, window, checksums, midstream, caps, chained mbufs (zero copy), and no mbuf or
+ * node leaks. The sink concatenates what it is given and checks that offsets are contiguous
+ * and that every pointer lies inside the data of an mbuf the test created.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+
+#include "dataplane/tcp/tcp_stream.h"
+#include "kw_test_eal.h"
+
+#define HDR	   54 /* room in front of the payload, as Ethernet + IPv4 + TCP would take */
+#define STREAM_MAX 8192
+#define LIVE_MAX   512
+#define BALLAST	   64
+
+struct rec {
+	uint8_t buf[2][STREAM_MAX];
+	uint32_t len[2];
+	unsigned int pieces[2];
+	unsigned int gaps[2];
+	uint64_t gap_off[2];
+	unsigned int closes[2];
+	int close_how[2];
+	unsigned int bad_off; /* a piece whose stream_off was not the next expected one */
+	unsigned int bad_ptr; /* a piece not inside any mbuf of the test */
+	unsigned int overflow;
+};
+
+static struct rte_mempool *g_mp;
+static struct rte_mbuf *g_live[LIVE_MAX];
+static unsigned int g_n_live;
+
+static struct {
+	struct kw_tcp_ctx *ctx;
+	struct kw_tcp_conn c;
+	struct kw_tcp_conn c2;
+	struct rec r;
+	struct kw_tcp_sink sink;
+	unsigned int avail0;
+	uint32_t nodes0;
+} T;
+
+static bool ptr_in_live_mbuf(const uint8_t *p, uint32_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < g_n_live; i++) {
+		const struct rte_mbuf *s;
+
+		for (s = g_live[i]; s != NULL; s = s->next) {
+			const uint8_t *a = rte_pktmbuf_mtod(s, const uint8_t *);
+
+			if (p >= a && p + len <= a + s->data_len)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
+{
+	struct rec *r = arg;
+
+	if (off != r->len[dir])
+		r->bad_off++;
+	if (!ptr_in_live_mbuf(p, len))
+		r->bad_ptr++;
+	if (r->len[dir] + len > STREAM_MAX) {
+		r->overflow++;
+		return;
+	}
+	memcpy(r->buf[dir] + r->len[dir], p, len);
+	r->len[dir] += len;
+	r->pieces[dir]++;
+}
+
+static void sink_gap(void *arg, unsigned int dir, uint64_t off)
+{
+	struct rec *r = arg;
+
+	r->gaps[dir]++;
+	r->gap_off[dir] = off;
+}
+
+static void sink_close(void *arg, unsigned int dir, int how)
+{
+	struct rec *r = arg;
+
+	r->closes[dir]++;
+	r->close_how[dir] = how;
+}
+
+/* Byte x of direction dir's stream; alt gives a different byte at every position. */
+static uint8_t pat(unsigned int dir, uint64_t x, bool alt)
+{
+	uint8_t b = (uint8_t)(x * 7 + dir * 13 + 1 + (x >> 8));
+
+	return alt ? (uint8_t)(b ^ 0x5a) : b;
+}
+
+/* An mbuf with HDR zero bytes then len payload bytes split over nseg segments. */
+static struct rte_mbuf *mk_mbuf(const uint8_t *pay, uint32_t len, unsigned int nseg)
+{
+	struct rte_mbuf *head = NULL, *last = NULL;
+	uint32_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < nseg; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(g_mp);
+		uint32_t n = i + 1 == nseg ? len - done : len / nseg;
+		uint32_t h = i == 0 ? HDR : 0;
+		uint8_t *p;
+
+		assert_non_null(m);
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(h + n));
+		assert_non_null(p);
+		memset(p, 0, h);
+		if (n > 0)
+			memcpy(p + h, pay + done, n);
+		done += n;
+		if (head == NULL) {
+			head = m;
+		} else {
+			last->next = m;
+			head->nb_segs++;
+			head->pkt_len += m->data_len;
+		}
+		last = m;
+	}
+	assert_true(g_n_live < LIVE_MAX);
+	g_live[g_n_live++] = head;
+	return head;
+}
+
+/* Feed one segment as the caller would: parse, input, then forward (free) the original. */
+static int feed_seg(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack,
+		    uint8_t flags, uint16_t win, uint8_t wscale, const uint8_t *pay, uint32_t len,
+		    unsigned int nseg)
+{
+	struct rte_mbuf *m = mk_mbuf(pay, len, nseg);
+	struct kw_tcp_seg seg = {
+		.seq = seq,
+		.ack = ack,
+		.pay_off = HDR,
+		.pay_len = len,
+		.win = win,
+		.flags = flags,
+		.ip_ver = 4,
+		.wscale = wscale,
+		.csum = KW_TCP_SEG_CSUM_GOOD,
+	};
+	int ret = kw_tcp_conn_input(T.ctx, c, dir, m, &seg, 0, &T.sink);
+
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+/* Stream bytes [off, off + len) of dir at sequence base + off. */
+static int feed_data(struct kw_tcp_conn *c, unsigned int dir, uint32_t base, uint64_t off,
+		     uint32_t len, uint8_t extra_flags, bool alt)
+{
+	uint8_t pay[2048];
+	uint32_t i;
+
+	assert_true(len <= sizeof(pay));
+	for (i = 0; i < len; i++)
+		pay[i] = pat(dir, off + i, alt);
+	return feed_seg(c, dir, base + (uint32_t)off, 0, KW_TCP_PSH | extra_flags, 0,
+			KW_TCP_WSCALE_NONE, pay, len, 1);
+}
+
+#define CISN 1000u
+#define SISN 5000u
+
+/* SYN, SYN/ACK, ACK. Windows are raw; wscale KW_TCP_WSCALE_NONE for no option. */
+static void handshake(struct kw_tcp_conn *c, uint32_t cisn, uint32_t sisn, uint16_t cwin,
+		      uint16_t swin, uint8_t cws, uint8_t sws)
+{
+	assert_int_equal(feed_seg(c, 0, cisn, 0, KW_TCP_SYN, cwin, cws, NULL, 0, 1), 0);
+	assert_int_equal(
+		feed_seg(c, 1, sisn, cisn + 1, KW_TCP_SYN | KW_TCP_ACK, swin, sws, NULL, 0, 1), 0);
+	assert_int_equal(feed_seg(c, 0, cisn + 1, sisn + 1, KW_TCP_ACK, cwin, KW_TCP_WSCALE_NONE,
+				  NULL, 0, 1),
+			 0);
+}
+
+/* Client data without ACK flag does not touch the window; data from the server acks nothing. */
+static void expect_stream(unsigned int dir, uint64_t from, uint32_t len, const bool *alt_at)
+{
+	uint32_t i;
+
+	assert_int_equal(T.r.len[dir], from + len);
+	for (i = 0; i < len; i++) {
+		bool alt = alt_at != NULL && alt_at[from + i];
+
+		if (T.r.buf[dir][from + i] != pat(dir, from + i, alt))
+			fail_msg("dir %u byte %lu differs", dir, (unsigned long)(from + i));
+	}
+	assert_int_equal(T.r.bad_off, 0);
+	assert_int_equal(T.r.bad_ptr, 0);
+	assert_int_equal(T.r.overflow, 0);
+}
+
+static const struct kw_tcp_stats *st(void)
+{
+	return kw_tcp_ctx_stats(T.ctx);
+}
+
+static int start(const struct kw_tcp_params *p)
+{
+	struct kw_tcp_params def;
+
+	if (p == NULL) {
+		kw_tcp_params_defaults(&def);
+		def.csum_mode = KW_TCP_CSUM_OFF;
+		p = &def;
+	}
+	kw_tcp_ctx_free(T.ctx);
+	T.ctx = kw_tcp_ctx_create(p, (int)rte_socket_id());
+	if (T.ctx == NULL)
+		return -1;
+	T.nodes0 = kw_tcp_ctx_nodes_free(T.ctx);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&T.r, 0, sizeof(T.r));
+	kw_tcp_conn_init(&T.c);
+	kw_tcp_conn_init(&T.c2);
+	T.sink = (struct kw_tcp_sink){sink_data, sink_gap, sink_close, &T.r};
+	g_n_live = 0;
+	T.avail0 = rte_mempool_avail_count(g_mp);
+	T.ctx = NULL;
+	return start(NULL);
+}
+
+/* Every test ends here: release, then no mbuf and no pool node may be missing. */
+static int teardown(void **state)
+{
+	int ret = 0;
+
+	(void)state;
+	kw_tcp_conn_release(T.ctx, &T.c, NULL);
+	kw_tcp_conn_release(T.ctx, &T.c2, NULL);
+	if (kw_tcp_ctx_nodes_free(T.ctx) != T.nodes0)
+		ret = -1;
+	kw_tcp_ctx_free(T.ctx);
+	T.ctx = NULL;
+	if (rte_mempool_avail_count(g_mp) != T.avail0)
+		ret = -1;
+	return ret;
+}
+
+static void assert_no_leak(void)
+{
+	assert_int_equal(rte_mempool_avail_count(g_mp), T.avail0);
+}
+
+/* ---- scenarios ---- */
+
+static void test_in_order(void **state)
+{
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 100, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 100, 50, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 0, 70, 0, false), 0);
+	/* A late retransmitted SYN (same ISN) changes nothing; one with another ISN is ignored. */
+	assert_int_equal(
+		feed_seg(&T.c, 0, CISN, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE, NULL, 0, 1), 0);
+	assert_int_equal(
+		feed_seg(&T.c, 0, CISN + 7, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+		-EINVAL);
+	assert_int_equal(st()->syn_ignored, 1);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 150, 30, KW_TCP_FIN, false), 0);
+	expect_stream(0, 0, 180, NULL);
+	expect_stream(1, 0, 70, NULL);
+	assert_int_equal(T.r.closes[0], 1);
+	assert_int_equal(T.r.close_how[0], KW_TCP_CLOSE_FIN);
+	assert_int_equal(T.r.closes[1], 0);
+	assert_int_equal(st()->bytes_delivered, 250);
+	assert_int_equal(st()->syn, 2);
+	assert_int_equal(st()->fin, 1);
+	assert_int_equal(st()->ooo_held, 0);
+	assert_false(kw_tcp_conn_midstream(&T.c, 0));
+	/* Data after the FIN is not accepted. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 180, 10, 0, false), -ENOTCONN);
+	assert_int_equal(st()->after_close, 1);
+	assert_int_equal(T.r.len[0], 180);
+}
+
+/* The SYN was missed: the SYN/ACK's ACK gives the client's ISN + 1, no midstream needed. */
+static void test_missed_syn(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		feed_seg(&T.c, 1, SISN, CISN + 1, KW_TCP_SYN | KW_TCP_ACK, 65535, 3, NULL, 0, 1),
+		0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 20, 20, 0, false), 0); /* held */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 20, 0, false), 0);
+	expect_stream(0, 0, 40, NULL);
+	assert_false(kw_tcp_conn_midstream(&T.c, 0));
+	assert_int_equal(st()->midstream_pickups, 0);
+	/* The client's scale is unknown: its windows are taken at the largest shift. */
+	assert_int_equal(feed_seg(&T.c, 0, CISN + 41, SISN + 1, KW_TCP_ACK, 1, KW_TCP_WSCALE_NONE,
+				  NULL, 0, 1),
+			 0);
+	assert_int_equal(T.c.dir[0].win, 1u << KW_TCP_WSCALE_MAX);
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 0, 100, 0, false), 0);
+	expect_stream(1, 0, 100, NULL);
+}
+
+static int next_perm(unsigned int *a, unsigned int n)
+{
+	int i = (int)n - 2, j = (int)n - 1;
+	unsigned int t;
+
+	while (i >= 0 && a[i] >= a[i + 1])
+		i--;
+	if (i < 0)
+		return 0;
+	while (a[j] <= a[i])
+		j--;
+	t = a[i], a[i] = a[j], a[j] = t;
+	for (i++, j = (int)n - 1; i < j; i++, j--)
+		t = a[i], a[i] = a[j], a[j] = t;
+	return 1;
+}
+
+/* Every order of 3 and 4 segments (the last one carries FIN) yields the same stream. */
+static void test_permutations(void **state)
+{
+	static const uint32_t lens[4] = {100, 37, 250, 1};
+	unsigned int n, perms = 0;
+
+	(void)state;
+	for (n = 3; n <= 4; n++) {
+		unsigned int order[4] = {0, 1, 2, 3};
+
+		do {
+			uint64_t offs[4], total = 0;
+			unsigned int i;
+
+			for (i = 0; i < n; i++) {
+				offs[i] = total;
+				total += lens[i];
+			}
+			memset(&T.r, 0, sizeof(T.r));
+			g_n_live = 0;
+			kw_tcp_conn_init(&T.c);
+			handshake(&T.c, CISN, SISN, 65535, 65535, 7, 7);
+			for (i = 0; i < n; i++) {
+				unsigned int k = order[i];
+
+				assert_int_equal(feed_data(&T.c, 0, CISN + 1, offs[k], lens[k],
+							   k == n - 1 ? KW_TCP_FIN : 0, false),
+						 0);
+			}
+			expect_stream(0, 0, (uint32_t)total, NULL);
+			assert_int_equal(T.r.closes[0], 1);
+			assert_int_equal(T.r.gaps[0], 0);
+			assert_int_equal(T.c.dir[0].ooo_head, 0);
+			assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
+			assert_no_leak();
+			kw_tcp_conn_release(T.ctx, &T.c, &T.sink);
+			perms++;
+		} while (next_perm(order, n));
+	}
+	assert_int_equal(perms, 6 + 24);
+	assert_true(st()->ooo_held > 0);
+	assert_int_equal(st()->ooo_filled, st()->ooo_held);
+	assert_int_equal(st()->gaps, 0);
+}
+
+static void test_overlap_partial_same(void **state)
+{
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 100, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 50, 100, 0, false), 0);
+	expect_stream(0, 0, 150, NULL);
+	assert_int_equal(T.r.pieces[0], 2);
+	assert_int_equal(st()->retx, 1);
+	/* Full retransmission of delivered bytes: counted, nothing delivered. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 150, 0, false), 0);
+	assert_int_equal(st()->retx, 2);
+	assert_int_equal(T.r.len[0], 150);
+	/* Delivered bytes cannot be compared any more: a different retransmission is a retx. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 20, 0, true), 0);
+	assert_int_equal(st()->retx, 3);
+	assert_int_equal(st()->retx_conflict, 0);
+	expect_stream(0, 0, 150, NULL);
+}
+
+/* Held data wins over a later copy with different bytes (first copy wins). */
+static void test_overlap_conflict_held(void **state)
+{
+	bool alt[64] = {false};
+	unsigned int i;
+
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 20, 10, 0, false), 0); /* held */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 15, 10, 0, true), 0);  /* [15,20) new */
+	assert_int_equal(st()->retx_conflict, 1);
+	assert_int_equal(T.c.dir[0].ooo_segs, 2);
+	assert_int_equal(T.r.len[0], 10);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 10, 0, false), 0); /* fills */
+	for (i = 15; i < 20; i++)
+		alt[i] = true;
+	expect_stream(0, 0, 30, alt);
+	assert_int_equal(st()->retx_conflict, 2); /* [15,20) held alt vs the filling segment */
+	assert_int_equal(st()->ooo_filled, 2);
+	assert_no_leak();
+}
+
+/* An in-order superset of held data: held bytes first, new bytes around them. */
+static void test_overlap_superset(void **state)
+{
+	bool alt[64] = {false};
+	unsigned int i;
+
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 20, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 20, 10, 0, false), 0); /* same again */
+	assert_int_equal(st()->retx, 1);
+	assert_int_equal(st()->ooo_held, 1);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 30, 0, true), 0);
+	for (i = 10; i < 40; i++)
+		alt[i] = i < 20 || i >= 30;
+	expect_stream(0, 0, 40, alt);
+	assert_int_equal(st()->retx_conflict, 1);
+	/* An out-of-order superset: only the uncovered parts are held. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 50, 5, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 45, 20, 0, false), 0);
+	assert_int_equal(T.c.dir[0].ooo_segs, 3);
+	assert_int_equal(T.c.dir[0].ooo_bytes, 20);
+	assert_int_equal(st()->retx, 2);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 40, 5, 0, false), 0);
+	assert_int_equal(T.r.len[0], 65);
+	for (i = 40; i < 64; i++)
+		assert_int_equal(T.r.buf[0][i], pat(0, i, false));
+	assert_int_equal(T.c.dir[0].ooo_segs, 0);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
+}
+
+/* FIN behind a hole; the receiver then ACKs the FIN: the hole can never be filled. */
+static void test_gap_with_fin(void **state)
+{
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 100, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 200, 100, KW_TCP_FIN, false), 0);
+	assert_int_equal(T.r.closes[0], 0);
+	assert_int_equal(T.r.gaps[0], 0);
+	/* Acks up to 100 are fine; the ACK of the FIN means bytes [100,200) were missed. */
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 1 + 100, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(T.r.gaps[0], 0);
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 1 + 301, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_int_equal(T.r.gap_off[0], 100);
+	assert_true(kw_tcp_conn_opaque(&T.c, 0));
+	assert_int_equal(st()->gap_acked, 1);
+	assert_int_equal(st()->gaps, 1);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
+	assert_no_leak();
+	/* The late hole filler is not delivered across the gap. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 100, 100, 0, false), -ENOTCONN);
+	expect_stream(0, 0, 100, NULL);
+	/* An ACK beyond anything sent is ignored (it does not make a gap either). */
+	assert_int_equal(feed_seg(&T.c, 0, CISN + 1, SISN + 1000, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(st()->ack_unsent, 1);
+	assert_int_equal(T.r.gaps[1], 0);
+}
+
+/* Held data when the flow is released: gap reported, every mbuf and node returned. */
+static void test_release_frees_held(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	for (i = 1; i <= 5; i++) {
+		assert_int_equal(feed_data(&T.c, 0, CISN + 1, i * 100, 50, 0, false), 0);
+		assert_int_equal(feed_data(&T.c, 1, SISN + 1, i * 100, 50, 0, false), 0);
+	}
+	assert_int_equal(rte_mempool_avail_count(g_mp), T.avail0 - 10);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536 - 10);
+	kw_tcp_conn_release(T.ctx, &T.c, &T.sink);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_int_equal(T.r.gaps[1], 1);
+	assert_int_equal(T.r.gap_off[0], 0);
+	assert_int_equal(st()->gap_closed, 2);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
+	assert_no_leak();
+	assert_int_equal(T.c.dir[0].flags, 0); /* fresh again */
+}
+
+/* ISN near 2^32: offsets stay 64-bit and contiguous through the wrap, in and out of order. */
+static void test_wraparound(void **state)
+{
+	const uint32_t cisn = 0xffffff00u;
+	const uint32_t base = cisn + 1;
+
+	(void)state;
+	handshake(&T.c, cisn, 0xfffffff0u, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, base, 0, 200, 0, false), 0);   /* crosses 2^32 */
+	assert_int_equal(feed_data(&T.c, 0, base, 400, 200, 0, false), 0); /* held */
+	assert_int_equal(feed_data(&T.c, 0, base, 300, 150, 0, false), 0); /* held, overlaps */
+	assert_int_equal(feed_data(&T.c, 0, base, 200, 100, 0, false), 0); /* fills */
+	expect_stream(0, 0, 600, NULL);
+	assert_true(kw_seq_lt(0xfffffff0u, 0x10));
+	assert_true(kw_seq_gt(0x10, 0xfffffff0u));
+	assert_true(kw_seq_le(5, 5) && kw_seq_ge(5, 5));
+	/* The server side wraps right after its ISN too. */
+	assert_int_equal(feed_data(&T.c, 1, 0xfffffff1u, 0, 100, 0, false), 0);
+	expect_stream(1, 0, 100, NULL);
+	assert_int_equal(st()->gaps, 0);
+}
+
+static void test_window(void **state)
+{
+	(void)state;
+	/* No window scaling: the server's window is 1000 from its last ACK. */
+	handshake(&T.c, CISN, SISN, 65535, 1000, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 500, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 1000, 10, 0, false), -ERANGE);
+	assert_int_equal(st()->out_of_window, 1);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 999, 10, 0, false), 0); /* held */
+	assert_int_equal(st()->ooo_held, 1);
+	/* The server acks 500 with window 0: nothing beyond 500 is accepted. */
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 1 + 500, KW_TCP_ACK, 0,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 500, 10, 0, false), -ERANGE);
+	assert_int_equal(st()->out_of_window, 2);
+	expect_stream(0, 0, 500, NULL);
+
+	/* Window scale 2 on both sides: raw window 100 means 400 bytes. */
+	kw_tcp_conn_release(T.ctx, &T.c, NULL);
+	memset(&T.r, 0, sizeof(T.r));
+	handshake(&T.c, CISN, SISN, 65535, 65535, 2, 2);
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 1, KW_TCP_ACK, 100, KW_TCP_WSCALE_NONE,
+				  NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 400, 1, 0, false), -ERANGE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 399, 1, 0, false), 0);
+	assert_int_equal(st()->out_of_window, 3);
+	/* Scaling needs both SYNs: with the client's option missing the server's 100 is 100. */
+	kw_tcp_conn_release(T.ctx, &T.c, NULL);
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, 2);
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 1, KW_TCP_ACK, 100, KW_TCP_WSCALE_NONE,
+				  NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 100, 1, 0, false), -ERANGE);
+	assert_int_equal(st()->out_of_window, 4);
+}
+
+/* ---- real packets: parser and checksums ---- */
+
+/* An IPv4 + TCP packet at offset 14 (Ethernet room) with correct checksums, plus padding. */
+static struct rte_mbuf *mk_ipv4(uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *pay,
+				uint16_t len, bool corrupt, uint16_t pad)
+{
+	uint8_t buf[14 + 20 + 20 + 1500];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(buf + 34);
+	struct rte_mbuf *m;
+
+	assert_true(len + pad <= 1500);
+	memset(buf, 0, sizeof(buf));
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(40 + len);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(0x0a000001);
+	ip->dst_addr = rte_cpu_to_be_32(0x0a000002);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->src_port = rte_cpu_to_be_16(40000);
+	th->dst_port = rte_cpu_to_be_16(9092);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	memcpy(buf + 54, pay, len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	if (corrupt)
+		buf[54] ^= 1;
+	m = rte_pktmbuf_alloc(g_mp);
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)(54 + len + pad)), buf, 54 + len + pad);
+	assert_true(g_n_live < LIVE_MAX);
+	g_live[g_n_live++] = m;
+	return m;
+}
+
+static int feed_ipv4(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint64_t off,
+		     uint16_t len, bool corrupt)
+{
+	uint8_t pay[1500];
+	struct kw_tcp_seg seg;
+	struct rte_mbuf *m;
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < len; i++)
+		pay[i] = pat(dir, off + i, false);
+	m = mk_ipv4(seq, 0, KW_TCP_PSH, pay, len, corrupt, 0);
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), 0);
+	assert_int_equal(seg.csum, KW_TCP_SEG_CSUM_UNKNOWN);
+	ret = kw_tcp_conn_input(T.ctx, c, dir, m, &seg, 0, &T.sink);
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+static void test_seg_parse(void **state)
+{
+	uint8_t pay[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	struct kw_tcp_seg seg;
+	struct rte_mbuf *m;
+	uint8_t *th;
+
+	(void)state;
+	/* Ethernet padding after the IP packet is not payload. */
+	m = mk_ipv4(77, 88, KW_TCP_ACK | KW_TCP_PSH, pay, 10, false, 6);
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), 0);
+	assert_int_equal(seg.seq, 77);
+	assert_int_equal(seg.ack, 88);
+	assert_int_equal(seg.pay_off, 54);
+	assert_int_equal(seg.pay_len, 10);
+	assert_int_equal(seg.win, 65535);
+	assert_int_equal(seg.wscale, KW_TCP_WSCALE_NONE);
+	/* A truncated packet. */
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 60, &seg), -EINVAL);
+	assert_int_equal(kw_tcp_seg_parse(m, 5, 14, 34, &seg), -EINVAL);
+	rte_pktmbuf_trim(m, 20);
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), -EINVAL);
+	rte_pktmbuf_free(m);
+
+	/* A SYN with MSS, NOP, window scale 7 (data offset 8 words). */
+	m = rte_pktmbuf_alloc(g_mp);
+	assert_non_null(m);
+	th = (uint8_t *)rte_pktmbuf_append(m, 14 + 20 + 32);
+	memset(th, 0, 14 + 20 + 32);
+	th[14] = 0x45;
+	th[16] = 0;
+	th[17] = 52;
+	th = th + 34;
+	th[12] = 8 << 4;
+	th[13] = KW_TCP_SYN;
+	memcpy(th + 20, (const uint8_t[]){2, 4, 0x05, 0xb4, 1, 3, 3, 7, 0, 0, 0, 0}, 12);
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), 0);
+	assert_int_equal(seg.wscale, 7);
+	assert_int_equal(seg.pay_len, 0);
+	m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), 0);
+	assert_int_equal(seg.csum, KW_TCP_SEG_CSUM_BAD);
+	m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	assert_int_equal(kw_tcp_seg_parse(m, 4, 14, 34, &seg), 0);
+	assert_int_equal(seg.csum, KW_TCP_SEG_CSUM_GOOD);
+	rte_pktmbuf_free(m);
+	assert_no_leak();
+}
+
+static void test_csum_on(void **state)
+{
+	struct kw_tcp_params p;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_ON;
+	assert_int_equal(start(&p), 0);
+	assert_int_equal(feed_ipv4(&T.c, 0, 100, 0, 50, false), 0); /* midstream pickup */
+	assert_int_equal(feed_ipv4(&T.c, 0, 150, 50, 50, true), -EBADMSG);
+	assert_int_equal(st()->bad_csum, 1);
+	expect_stream(0, 0, 50, NULL);
+	assert_int_equal(feed_ipv4(&T.c, 0, 150, 50, 50, false), 0); /* good retransmission */
+	expect_stream(0, 0, 100, NULL);
+	/* ON never gives up. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(feed_ipv4(&T.c, 1, 900, 0, 10, true), -EBADMSG);
+	assert_int_equal(st()->bad_csum, 11);
+	assert_int_equal(st()->csum_auto_off, 0);
+	assert_int_equal(T.r.len[1], 0);
+}
+
+/* AUTO: a direction whose first 8 segments all fail stops validating; a good one keeps it. */
+static void test_csum_auto(void **state)
+{
+	struct kw_tcp_params p;
+	unsigned int i;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	assert_int_equal(p.csum_mode, KW_TCP_CSUM_AUTO);
+	assert_int_equal(start(&p), 0);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(feed_ipv4(&T.c, 0, 100 + i * 10, i * 10, 10, true), -EBADMSG);
+	assert_int_equal(T.r.len[0], 0);
+	assert_int_equal(st()->csum_auto_off, 0);
+	/* The 8th failure: offload-captured traffic assumed, this and later segments pass. */
+	assert_int_equal(feed_ipv4(&T.c, 0, 170, 70, 10, true), 0);
+	assert_int_equal(st()->csum_auto_off, 1);
+	assert_int_equal(feed_ipv4(&T.c, 0, 180, 80, 10, true), 0);
+	assert_int_equal(T.r.len[0], 20);
+	assert_true(kw_tcp_conn_midstream(&T.c, 0));
+	assert_int_equal(st()->bad_csum, 7);
+	/* The other direction started good: it stays validated. */
+	assert_int_equal(feed_ipv4(&T.c, 1, 500, 0, 10, false), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(feed_ipv4(&T.c, 1, 510, 10, 10, true), -EBADMSG);
+	assert_int_equal(st()->csum_auto_off, 1);
+	assert_int_equal(st()->bad_csum, 17);
+	expect_stream(1, 0, 10, NULL);
+}
+
+static void test_midstream_on(void **state)
+{
+	(void)state;
+	assert_int_equal(feed_data(&T.c, 0, 123456, 0, 40, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, 123456, 60, 40, 0, false), 0); /* held */
+	assert_int_equal(feed_data(&T.c, 0, 123456, 40, 20, 0, false), 0);
+	expect_stream(0, 0, 100, NULL);
+	assert_true(kw_tcp_conn_midstream(&T.c, 0));
+	assert_int_equal(st()->midstream_pickups, 1);
+	/*
+	 * The other side picks up where its receiver is: a retransmission straddling the
+	 * receiver's ACK starts the stream at the ACK.
+	 */
+	assert_int_equal(feed_seg(&T.c, 0, 123456 + 100, 9000 + 10, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c, 1, 9000 - 10, 0, 10, 0, false), 0); /* all acked */
+	assert_int_equal(T.r.len[1], 0);
+	assert_int_equal(feed_data(&T.c, 1, 9000 - 10, 10, 30, 0, false), 0);
+	assert_int_equal(st()->midstream_pickups, 2);
+	assert_int_equal(T.r.len[1], 20);
+	assert_int_equal(T.r.buf[1][0], pat(1, 20, false));
+}
+
+static void test_midstream_off(void **state)
+{
+	struct kw_tcp_params p;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.midstream = false;
+	p.csum_mode = KW_TCP_CSUM_OFF;
+	assert_int_equal(start(&p), 0);
+	assert_int_equal(feed_data(&T.c, 0, 123456, 0, 40, 0, false), -ENOTCONN);
+	assert_int_equal(feed_data(&T.c, 0, 123456, 40, 40, 0, false), -ENOTCONN);
+	assert_int_equal(T.r.len[0], 0);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_true(kw_tcp_conn_opaque(&T.c, 0));
+	assert_int_equal(st()->midstream_refused, 1);
+	assert_int_equal(st()->opaque_segs, 1);
+	/* With a handshake, midstream off does not matter. */
+	handshake(&T.c2, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c2, 1, SISN + 1, 0, 40, 0, false), 0);
+	expect_stream(1, 0, 40, NULL);
+}
+
+static void test_cap_per_flow(void **state)
+{
+	struct kw_tcp_params p;
+	unsigned int i;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_OFF;
+	p.ooo_max_segs_per_dir = 4;
+	p.ooo_max_bytes_per_dir = 1000;
+	assert_int_equal(start(&p), 0);
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 10, 0, false), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(feed_data(&T.c, 0, CISN + 1, 100 + i * 20, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 300, 10, 0, false), -ENOSPC);
+	assert_int_equal(st()->cap_ooo_flow, 1);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_int_equal(T.r.gap_off[0], 10);
+	assert_true(kw_tcp_conn_opaque(&T.c, 0));
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
+	assert_no_leak();
+	expect_stream(0, 0, 10, NULL);
+	/* The byte cap, on the other direction. */
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 100, 999, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 1200, 2, 0, false), -ENOSPC);
+	assert_int_equal(st()->cap_ooo_flow, 2);
+	assert_int_equal(st()->gaps, 2);
+	assert_int_equal(T.r.gaps[1], 1);
+	assert_no_leak();
+}
+
+static void test_cap_global(void **state)
+{
+	struct kw_tcp_params p;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_OFF;
+	p.ooo_max_segs_total = 3;
+	assert_int_equal(start(&p), 0);
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	handshake(&T.c2, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 100, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 200, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c2, 0, CISN + 1, 100, 10, 0, false), 0);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 0);
+	assert_int_equal(feed_data(&T.c2, 1, SISN + 1, 100, 10, 0, false), -ENOSPC);
+	assert_int_equal(st()->cap_ooo_global, 1);
+	assert_true(kw_tcp_conn_opaque(&T.c2, 1));
+	assert_false(kw_tcp_conn_opaque(&T.c, 0));
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 0);
+	/* The other flow still reassembles. */
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 100, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 110, 90, 0, false), 0);
+	expect_stream(0, 0, 210, NULL);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 2);
+}
+
+/* Chained mbufs: pieces point into each segment's data, in and out of order. */
+static void test_chained_zero_copy(void **state)
+{
+	uint8_t pay[900];
+	unsigned int i;
+
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	for (i = 0; i < 300; i++)
+		pay[i] = pat(0, 300 + i, false);
+	assert_int_equal(feed_seg(&T.c, 0, CISN + 1 + 300, 0, KW_TCP_PSH, 0, KW_TCP_WSCALE_NONE,
+				  pay, 300, 3),
+			 0); /* held, 3 segments */
+	assert_int_equal(rte_mempool_avail_count(g_mp), T.avail0 - 3);
+	for (i = 0; i < 300; i++)
+		pay[i] = pat(0, i, false);
+	assert_int_equal(
+		feed_seg(&T.c, 0, CISN + 1, 0, KW_TCP_PSH, 0, KW_TCP_WSCALE_NONE, pay, 300, 3), 0);
+	expect_stream(0, 0, 600, NULL);
+	assert_int_equal(T.r.pieces[0], 6);
+	assert_no_leak();
+	/* A retransmission straddling delivered data, starting inside the second segment. */
+	for (i = 0; i < 900; i++)
+		pay[i] = pat(0, 300 + i, false);
+	assert_int_equal(feed_seg(&T.c, 0, CISN + 1 + 300, 0, KW_TCP_PSH, 0, KW_TCP_WSCALE_NONE,
+				  pay, 900, 4),
+			 0);
+	expect_stream(0, 0, 1200, NULL);
+	assert_int_equal(T.r.pieces[0], 6 + 3);
+	assert_int_equal(st()->retx, 1);
+	assert_no_leak();
+}
+
+static void test_rst(void **state)
+{
+	(void)state;
+	handshake(&T.c, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 0, 10, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 50, 10, 0, false), 0); /* held */
+	/* A blind RST at another sequence number is ignored (RFC 5961). */
+	assert_int_equal(
+		feed_seg(&T.c, 1, SISN + 77, 0, KW_TCP_RST, 0, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+		-ERANGE);
+	assert_int_equal(st()->rst_invalid, 1);
+	assert_int_equal(T.r.closes[0] + T.r.closes[1], 0);
+	assert_int_equal(
+		feed_seg(&T.c, 1, SISN + 1, 0, KW_TCP_RST, 0, KW_TCP_WSCALE_NONE, NULL, 0, 1), 0);
+	assert_int_equal(st()->rst, 1);
+	assert_int_equal(T.r.closes[0], 1);
+	assert_int_equal(T.r.closes[1], 1);
+	assert_int_equal(T.r.close_how[0], KW_TCP_CLOSE_RST);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_int_equal(T.r.gaps[1], 0);
+	assert_no_leak();
+	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 10, 0, false), -ENOTCONN);
+	expect_stream(0, 0, 10, NULL);
+	/* A new SYN reuses the flow entry. */
+	handshake(&T.c, 7, 9, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(st()->syn_reuse, 1);
+	memset(&T.r, 0, sizeof(T.r));
+	assert_int_equal(feed_data(&T.c, 0, 8, 0, 10, 0, false), 0);
+	expect_stream(0, 0, 10, NULL);
+}
+
+static void test_bad_input(void **state)
+{
+	struct kw_tcp_params p;
+	struct kw_tcp_seg seg = {.pay_off = HDR, .pay_len = 100};
+	struct rte_mbuf *m = mk_mbuf((const uint8_t[10]){0}, 10, 1);
+
+	(void)state;
+	assert_int_equal(kw_tcp_conn_input(T.ctx, &T.c, 0, m, &seg, 0, &T.sink), -EINVAL);
+	seg.pay_len = 10;
+	assert_int_equal(kw_tcp_conn_input(T.ctx, &T.c, 2, m, &seg, 0, &T.sink), -EINVAL);
+	assert_int_equal(st()->invalid, 2);
+	rte_pktmbuf_free(m);
+	kw_tcp_params_defaults(&p);
+	p.ooo_max_segs_total = 0;
+	assert_null(kw_tcp_ctx_create(&p, 0));
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = 9;
+	assert_null(kw_tcp_ctx_create(&p, 0));
+	assert_true(sizeof(struct kw_tcp_conn) <= 128);
+	assert_string_equal(kw_tcp_stat_names[KW_TCP_STAT_retx_conflict], "retx_conflict");
+	assert_non_null(kw_tcp_stat_help[KW_TCP_STAT_COUNT - 1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missed_syn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permutations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlap_partial_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlap_conflict_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlap_superset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_with_fin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_frees_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seg_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csum_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_per_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_global, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chained_zero_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+	};
+	struct rte_mbuf *ballast[BALLAST];
+	int ret;
+
+	if (kw_test_eal_init() < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	g_mp = rte_pktmbuf_pool_create("kwt_tcp", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (g_mp == NULL) {
+		fprintf(stderr, "mempool creation failed\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	/*
+	 * Ballast: with the pool never full, an mbuf freed once too often shows up as more
+	 * available mbufs than at the start of a test (a full ring would swallow it).
+	 */
+	if (rte_pktmbuf_alloc_bulk(g_mp, ballast, BALLAST) != 0) {
+		fprintf(stderr, "ballast allocation failed\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_pktmbuf_free_bulk(ballast, BALLAST);
+	rte_mempool_free(g_mp);
+	rte_eal_cleanup();
+	return ret;
+}
