@@ -62,6 +62,11 @@ parse_l4(const uint8_t *l4, uint32_t avail, uint32_t l4_total, struct kw_pkt_inf
 			kw_ctr_inc(ctr, KW_CTR_PKT_TCP_BAD_DOFF);
 			return false;
 		}
+		/* options running past the header bytes we were given (a bounded copy) */
+		if (hlen > avail) {
+			kw_ctr_inc(ctr, KW_CTR_PKT_L4_TRUNCATED);
+			return false;
+		}
 		pi->tcp_seq = rd32(l4 + 4);
 		pi->tcp_ack = rd32(l4 + 8);
 		pi->tcp_flags = l4[13];

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the per-worker flow table (dataplane/flow.c): one flow for both directions,
+ * duplicates of a new key within one bulk lookup, a full table, idle aging by an incremental
+ * sweep with small budgets, and the walk. Keys come from real frames through kw_pkt_parse.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <netinet/in.h>
+
+#include <rte_eal.h>
+#include <rte_memory.h>
+
+#include "dataplane/counters.h"
+#include "dataplane/flow.h"
+#include "dataplane/pkt.h"
+#include "kw_test_eal.h"
+
+#define CAPACITY 100
+#define IDLE 1000
+#define MAX_KEYS 256
+
+static struct kw_flow_key keys[MAX_KEYS];
+
+/* The flow key of an IPv4/TCP frame 10.0.a.b:sport -> 10.1.c.d:dport, through the parser. */
+static struct kw_flow_key
+key_of(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t *dir)
+{
+	uint8_t f[54] = {0};
+	struct kw_pkt_info pi;
+	struct kw_counters ctr;
+	unsigned int i;
+
+	memset(&ctr, 0, sizeof(ctr));
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 40; /* IP total length */
+	f[23] = IPPROTO_TCP;
+	for (i = 0; i < 4; i++) {
+		f[26 + i] = (uint8_t)(src >> (24 - 8 * i));
+		f[30 + i] = (uint8_t)(dst >> (24 - 8 * i));
+	}
+	f[34] = (uint8_t)(sport >> 8);
+	f[35] = (uint8_t)sport;
+	f[36] = (uint8_t)(dport >> 8);
+	f[37] = (uint8_t)dport;
+	f[46] = 0x50; /* data offset 5 */
+	assert_true(kw_pkt_parse(f, sizeof(f), sizeof(f), &pi, &ctr));
+	if (dir != NULL)
+		*dir = pi.dir;
+	return pi.key;
+}
+
+/* Distinct client flows to one broker, as the forward direction of each. */
+static void
+keys_make(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_KEYS; i++)
+		keys[i] = key_of(0x0a000000 + i, 0x0a010001, (uint16_t)(30000 + i), 9092, NULL);
+}
+
+/* Look keys[from..from+n) up in bulks of at most 64; returns the NULL count. */
+static unsigned int
+lookup_range(struct kw_flow_table *t, unsigned int from, unsigned int n, uint64_t now,
+	     struct kw_flow **flows, struct kw_counters *ctr)
+{
+	const struct kw_flow_key *kp[64];
+	unsigned int done = 0, n_null = 0, i, b;
+
+	while (done < n) {
+		b = RTE_MIN(n - done, 64u);
+		for (i = 0; i < b; i++)
+			kp[i] = &keys[from + done + i];
+		n_null += kw_flow_lookup_bulk(t, kp, b, now, flows + done, ctr);
+		done += b;
+	}
+	return n_null;
+}
+
+struct walk_state {
+	unsigned int n;
+	uint8_t seen[MAX_KEYS];
+	uint64_t last_tsc_min;
+};
+
+static void
+walk_fn(const struct kw_flow *f, void *arg)
+{
+	struct walk_state *ws = arg;
+	unsigned int i;
+
+	ws->n++;
+	for (i = 0; i < MAX_KEYS; i++) {
+		if (memcmp(&keys[i], &f->key, sizeof(f->key)) == 0) {
+			ws->seen[i]++;
+			break;
+		}
+	}
+	if (f->last_tsc < ws->last_tsc_min)
+		ws->last_tsc_min = f->last_tsc;
+}
+
+static void
+walk_collect(const struct kw_flow_table *t, struct walk_state *ws)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->last_tsc_min = UINT64_MAX;
+	kw_flow_table_walk(t, walk_fn, ws);
+}
+
+/* Age with a small budget until the sweep has covered every slot once; returns removed. */
+static unsigned int
+age_full_pass(struct kw_flow_table *t, uint64_t now, struct kw_counters *ctr)
+{
+	const unsigned int budget = 7;
+	unsigned int removed = 0, examined;
+
+	for (examined = 0; examined < t->n_slots; examined += budget)
+		removed += kw_flow_table_age(t, now, budget, ctr);
+	return removed;
+}
+
+static void
+test_both_directions_one_flow(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_dir", CAPACITY, IDLE, SOCKET_ID_ANY);
+	struct kw_flow_key fwd, rev;
+	const struct kw_flow_key *kp[2];
+	struct kw_flow *flows[2];
+	struct kw_counters ctr;
+	uint8_t dfwd, drev;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&ctr, 0, sizeof(ctr));
+	fwd = key_of(0x0a000005, 0x0a010001, 40001, 9092, &dfwd);
+	rev = key_of(0x0a010001, 0x0a000005, 9092, 40001, &drev);
+	assert_int_not_equal(dfwd, drev);
+	kp[0] = &fwd;
+	kp[1] = &rev;
+	assert_int_equal(kw_flow_lookup_bulk(t, kp, 2, 10, flows, &ctr), 0);
+	assert_non_null(flows[0]);
+	assert_ptr_equal(flows[0], flows[1]);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 1);
+	assert_int_equal(t->count, 1);
+	assert_memory_equal(&flows[0]->key, &fwd, sizeof(fwd));
+	assert_int_equal(flows[0]->first_tsc, 10);
+	assert_int_equal(flows[0]->last_tsc, 10);
+
+	/* the reverse alone, later, finds the same flow and refreshes it */
+	assert_int_equal(kw_flow_lookup_bulk(t, &kp[1], 1, 20, flows + 1, &ctr), 0);
+	assert_ptr_equal(flows[1], flows[0]);
+	assert_int_equal(flows[0]->first_tsc, 10);
+	assert_int_equal(flows[0]->last_tsc, 20);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 1);
+	kw_flow_table_free(t);
+}
+
+static void
+test_bulk_duplicates(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_dup", CAPACITY, IDLE, SOCKET_ID_ANY);
+	struct kw_flow_key copy = keys[3];
+	const struct kw_flow_key *kp[6] = {&keys[3], &keys[3], &copy, &keys[4], &copy, &keys[4]};
+	struct kw_flow *flows[6];
+	struct kw_counters ctr, want;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&ctr, 0, sizeof(ctr));
+	assert_int_equal(kw_flow_lookup_bulk(t, kp, 6, 1, flows, &ctr), 0);
+	assert_non_null(flows[0]);
+	assert_non_null(flows[3]);
+	assert_ptr_not_equal(flows[0], flows[3]);
+	assert_ptr_equal(flows[1], flows[0]);
+	assert_ptr_equal(flows[2], flows[0]);
+	assert_ptr_equal(flows[4], flows[0]);
+	assert_ptr_equal(flows[5], flows[3]);
+	assert_int_equal(t->count, 2);
+	memset(&want, 0, sizeof(want));
+	want.v[KW_CTR_FLOW_CREATED] = 2;
+	assert_memory_equal(&ctr, &want, sizeof(want));
+	kw_flow_table_free(t);
+}
+
+static void
+test_full_table(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_full", CAPACITY, IDLE, SOCKET_ID_ANY);
+	struct kw_flow *flows[CAPACITY + 1], *again[CAPACITY];
+	struct kw_counters ctr, want;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&ctr, 0, sizeof(ctr));
+	assert_int_equal(lookup_range(t, 0, CAPACITY, 5, flows, &ctr), 0);
+	assert_int_equal(t->count, CAPACITY);
+	for (i = 0; i < CAPACITY; i++)
+		assert_non_null(flows[i]);
+
+	/* one new key too many, in a bulk with known ones around it */
+	assert_int_equal(lookup_range(t, CAPACITY - 1, 2, 6, flows, &ctr), 1);
+	assert_non_null(flows[0]);
+	assert_null(flows[1]);
+	memset(&want, 0, sizeof(want));
+	want.v[KW_CTR_FLOW_CREATED] = CAPACITY;
+	want.v[KW_CTR_FLOW_TABLE_FULL] = 1;
+	assert_memory_equal(&ctr, &want, sizeof(want));
+
+	/* every old key still resolves to its own flow */
+	assert_int_equal(lookup_range(t, 0, CAPACITY, 7, again, &ctr), 0);
+	for (i = 0; i < CAPACITY; i++) {
+		assert_non_null(again[i]);
+		assert_memory_equal(&again[i]->key, &keys[i], sizeof(keys[i]));
+	}
+	assert_memory_equal(&ctr, &want, sizeof(want));
+	assert_int_equal(t->count, CAPACITY);
+	kw_flow_table_free(t);
+}
+
+static void
+test_aging_and_walk(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_age", CAPACITY, IDLE, SOCKET_ID_ANY);
+	struct kw_flow *flows[CAPACITY + 1];
+	struct kw_counters ctr;
+	struct walk_state ws;
+	const uint64_t t0 = 1000, t1 = 5000;
+	const unsigned int n_old = 60;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&ctr, 0, sizeof(ctr));
+	assert_int_equal(lookup_range(t, 0, n_old, t0, flows, &ctr), 0);
+	assert_int_equal(lookup_range(t, n_old, CAPACITY - n_old, t1, flows, &ctr), 0);
+	walk_collect(t, &ws);
+	assert_int_equal(ws.n, CAPACITY);
+	for (i = 0; i < CAPACITY; i++)
+		assert_int_equal(ws.seen[i], 1);
+
+	/* one tick before the t1 flows go idle: only the t0 ones are removed */
+	assert_int_equal(age_full_pass(t, t1 + IDLE - 1, &ctr), n_old);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_EXPIRED], n_old);
+	assert_int_equal(t->count, CAPACITY - n_old);
+	walk_collect(t, &ws);
+	assert_int_equal(ws.n, CAPACITY - n_old);
+	assert_int_equal(ws.last_tsc_min, t1);
+	for (i = 0; i < CAPACITY; i++)
+		assert_int_equal(ws.seen[i], i >= n_old);
+	/* a second pass at the same time finds nothing more */
+	assert_int_equal(age_full_pass(t, t1 + IDLE - 1, &ctr), 0);
+
+	/* the freed room takes exactly n_old new flows, then the table is full again */
+	assert_int_equal(lookup_range(t, CAPACITY, n_old, t1 + 10, flows, &ctr), 0);
+	assert_int_equal(t->count, CAPACITY);
+	assert_int_equal(lookup_range(t, CAPACITY + n_old, 1, t1 + 10, flows, &ctr), 1);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_TABLE_FULL], 1);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], CAPACITY + n_old);
+
+	/* an expired key comes back as a new flow */
+	assert_int_equal(age_full_pass(t, t1 + IDLE, &ctr), CAPACITY - n_old);
+	assert_int_equal(lookup_range(t, 0, 1, t1 + 20, flows, &ctr), 0);
+	assert_int_equal(flows[0]->first_tsc, t1 + 20);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], CAPACITY + n_old + 1);
+
+	/* everything ages out; the walk then visits nothing */
+	assert_int_equal(age_full_pass(t, UINT64_C(1) << 40, &ctr), n_old + 1);
+	assert_int_equal(t->count, 0);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_EXPIRED], CAPACITY + n_old + 1);
+	walk_collect(t, &ws);
+	assert_int_equal(ws.n, 0);
+	kw_flow_table_free(t);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (kw_test_eal_init() != 0)
+		return -1;
+	keys_make();
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	return rte_eal_cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_both_directions_one_flow),
+		cmocka_unit_test(test_bulk_duplicates),
+		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_aging_and_walk),
+	};
+
+	return cmocka_run_group_tests_name("flow", tests, group_setup, group_teardown);
+}
