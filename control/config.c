@@ -61,12 +61,16 @@ enum field_kind {
 	FIELD_UINT,
 	FIELD_BOOL,
 	FIELD_ENUM,
+	FIELD_CUSTOM, /* values that are not one scalar number or word: parse() stores them */
 };
 
 #define FIELD_POW2     0x1u /* value must also be a power of two */
 #define FIELD_ZERO_OFF 0x2u /* 0 is allowed besides min..max and means "off" */
 
 typedef void (*field_store_fn)(struct kw_config *cfg, uint32_t v);
+struct field;
+typedef int (*field_parse_fn)(struct loader *ld, const struct field *f, const struct node *v,
+			      struct kw_config *cfg);
 
 struct field {
 	const char *key;
@@ -76,7 +80,8 @@ struct field {
 	unsigned int flags;
 	const char *const *names; /* FIELD_ENUM: spellings indexed by enum value */
 	unsigned int n_names;
-	field_store_fn store;
+	field_store_fn store; /* FIELD_UINT, FIELD_BOOL, FIELD_ENUM */
+	field_parse_fn parse; /* FIELD_CUSTOM */
 };
 
 struct section;
@@ -99,11 +104,18 @@ static const char *const dispatch_names[] = {
 static const char *const inspect_names[] = {
 	[KW_INSPECT_PASSTHROUGH] = "passthrough",
 	[KW_INSPECT_FLOW] = "flow",
+	[KW_INSPECT_KAFKA] = "kafka",
 };
 
 static const char *const flow_full_names[] = {
 	[KW_FLOW_FULL_FORWARD] = "forward",
 	[KW_FLOW_FULL_DROP] = "drop",
+};
+
+static const char *const csum_names[] = {
+	[KW_CSUM_CFG_AUTO] = "auto",
+	[KW_CSUM_CFG_ON] = "on",
+	[KW_CSUM_CFG_OFF] = "off",
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -127,6 +139,25 @@ STORE(flow_capacity)
 STORE(flow_idle_timeout_ms)
 STORE(flow_on_full)
 STORE(stats_interval_ms)
+STORE(tcp_midstream)
+STORE(tcp_checksum)
+STORE(tcp_ooo_segs_per_dir)
+STORE(tcp_ooo_bytes_per_dir)
+STORE(tcp_ooo_segs_total)
+STORE(frag_max_packets)
+STORE(frag_timeout_ms)
+STORE(kafka_detect)
+STORE(kafka_max_frame)
+STORE(kafka_max_conns)
+STORE(kafka_top_k)
+STORE(log_requests)
+STORE(log_sample)
+STORE(log_ring_size)
+
+static int parse_kafka_ports(struct loader *ld, const struct field *f, const struct node *v,
+			     struct kw_config *cfg);
+static int parse_log_path(struct loader *ld, const struct field *f, const struct node *v,
+			  struct kw_config *cfg);
 
 static const struct field ports_fields[] = {
 	{"mbufs_per_port", FIELD_UINT, 1023, 1048575, 0, NULL, 0, store_mbufs_per_port},
@@ -154,6 +185,35 @@ static const struct field stats_fields[] = {
 	{"interval_ms", FIELD_UINT, 100, 3600000, FIELD_ZERO_OFF, NULL, 0, store_stats_interval_ms},
 };
 
+static const struct field tcp_fields[] = {
+	{"midstream", FIELD_BOOL, 0, 1, 0, NULL, 0, store_tcp_midstream},
+	{"checksum", FIELD_ENUM, 0, 0, 0, csum_names, N_ELEM(csum_names), store_tcp_checksum},
+	{"ooo_segments_per_direction", FIELD_UINT, 1, 4096, 0, NULL, 0, store_tcp_ooo_segs_per_dir},
+	{"ooo_bytes_per_direction", FIELD_UINT, 1024, 67108864, 0, NULL, 0,
+	 store_tcp_ooo_bytes_per_dir},
+	{"ooo_segments_per_worker", FIELD_UINT, 16, 1048576, 0, NULL, 0, store_tcp_ooo_segs_total},
+};
+
+static const struct field fragments_fields[] = {
+	{"max_packets", FIELD_UINT, 16, 1048576, 0, NULL, 0, store_frag_max_packets},
+	{"timeout_ms", FIELD_UINT, 1, 60000, 0, NULL, 0, store_frag_timeout_ms},
+};
+
+static const struct field kafka_fields[] = {
+	{"ports", FIELD_CUSTOM, 1, 65535, 0, NULL, 0, NULL, parse_kafka_ports},
+	{"detect", FIELD_BOOL, 0, 1, 0, NULL, 0, store_kafka_detect},
+	{"max_frame", FIELD_UINT, 64, 1073741824, 0, NULL, 0, store_kafka_max_frame},
+	{"max_connections", FIELD_UINT, 1, 1048576, 0, NULL, 0, store_kafka_max_conns},
+	{"top_k", FIELD_UINT, 1, 4096, 0, NULL, 0, store_kafka_top_k},
+};
+
+static const struct field log_fields[] = {
+	{"requests", FIELD_BOOL, 0, 1, 0, NULL, 0, store_log_requests},
+	{"path", FIELD_CUSTOM, 1, KW_CONFIG_PATH_MAX - 1, 0, NULL, 0, NULL, parse_log_path},
+	{"sample", FIELD_UINT, 1, 1000000, 0, NULL, 0, store_log_sample},
+	{"ring_size", FIELD_UINT, 64, 1048576, FIELD_POW2, NULL, 0, store_log_ring_size},
+};
+
 static int walk_fields(struct loader *ld, const struct section *sec, const struct node *n,
 		       struct kw_config *cfg);
 static int walk_bridges(struct loader *ld, const struct section *sec, const struct node *n,
@@ -165,6 +225,10 @@ static const struct section sections[] = {
 	{"dataplane", dataplane_fields, N_ELEM(dataplane_fields), walk_fields},
 	{"flows", flows_fields, N_ELEM(flows_fields), walk_fields},
 	{"stats", stats_fields, N_ELEM(stats_fields), walk_fields},
+	{"tcp", tcp_fields, N_ELEM(tcp_fields), walk_fields},
+	{"fragments", fragments_fields, N_ELEM(fragments_fields), walk_fields},
+	{"kafka", kafka_fields, N_ELEM(kafka_fields), walk_fields},
+	{"log", log_fields, N_ELEM(log_fields), walk_fields},
 };
 
 void kw_config_defaults(struct kw_config *cfg)
@@ -183,6 +247,25 @@ void kw_config_defaults(struct kw_config *cfg)
 	cfg->flow_idle_timeout_ms = 60000;
 	cfg->flow_on_full = KW_FLOW_FULL_FORWARD;
 	cfg->stats_interval_ms = 1000;
+	cfg->tcp_midstream = true;
+	cfg->tcp_checksum = KW_CSUM_CFG_AUTO;
+	cfg->tcp_ooo_segs_per_dir = 64;
+	cfg->tcp_ooo_bytes_per_dir = 1048576;
+	cfg->tcp_ooo_segs_total = 2048;
+	cfg->frag_max_packets = 4096;
+	cfg->frag_timeout_ms = 2000;
+	/* The ports Kafka brokers commonly listen on (PLAINTEXT, SSL/SASL, controller variants). */
+	cfg->n_kafka_ports = 1;
+	cfg->kafka_ports[0].lo = 9092;
+	cfg->kafka_ports[0].hi = 9094;
+	cfg->kafka_detect = false;
+	cfg->kafka_max_frame = 104857600;
+	cfg->kafka_max_conns = 4096;
+	cfg->kafka_top_k = 64;
+	cfg->log_requests = false;
+	strcpy(cfg->log_path, "-");
+	cfg->log_sample = 1;
+	cfg->log_ring_size = 4096;
 }
 
 static const char *enum_name(const char *const *names, unsigned int n, unsigned int v)
@@ -203,6 +286,11 @@ const char *kw_config_inspect_name(enum kw_inspect_mode mode)
 const char *kw_config_flow_full_name(enum kw_flow_full_policy policy)
 {
 	return enum_name(flow_full_names, N_ELEM(flow_full_names), policy);
+}
+
+const char *kw_config_csum_name(enum kw_tcp_csum_cfg mode)
+{
+	return enum_name(csum_names, N_ELEM(csum_names), mode);
 }
 
 /* Messages. */
@@ -537,25 +625,31 @@ fail:
 
 /* Schema walk. */
 
-/* Decimal only: no sign, no leading zero, no junk, no quotes (a quoted "10" is a string). */
-static bool parse_u32(const struct node *n, uint32_t *out)
+/* len characters of canonical decimal: no sign, no leading zero, no junk, fits 32 bits. */
+static bool parse_dec(const char *s, size_t len, uint32_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (n->kind != NODE_SCALAR || !n->plain || n->len == 0)
+	if (len == 0 || (len > 1 && s[0] == '0'))
 		return false;
-	if (n->len > 1 && n->text[0] == '0')
-		return false;
-	for (i = 0; i < n->len; i++) {
-		if (n->text[i] < '0' || n->text[i] > '9')
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return false;
-		v = v * 10 + (uint64_t)(n->text[i] - '0');
+		v = v * 10 + (uint64_t)(s[i] - '0');
 		if (v > UINT32_MAX)
 			return false;
 	}
 	*out = (uint32_t)v;
 	return true;
+}
+
+/* An integer scalar: decimal only, and no quotes (a quoted "10" is a string). */
+static bool parse_u32(const struct node *n, uint32_t *out)
+{
+	if (n->kind != NODE_SCALAR || !n->plain)
+		return false;
+	return parse_dec(n->text, n->len, out);
 }
 
 static int field_uint(struct loader *ld, const struct field *f, const struct node *v, uint32_t *out)
@@ -703,14 +797,99 @@ static int walk_fields(struct loader *ld, const struct section *sec, const struc
 		case FIELD_BOOL:
 			rc = field_bool(ld, fd, val, &v);
 			break;
-		default:
+		case FIELD_ENUM:
 			rc = field_enum(ld, fd, val, &v);
+			break;
+		default:
+			rc = fd->parse(ld, fd, val, cfg);
 			break;
 		}
 		if (rc < 0)
 			return rc;
-		fd->store(cfg, v);
+		if (fd->kind != FIELD_CUSTOM)
+			fd->store(cfg, v);
 	}
+	return 0;
+}
+
+/* One kafka.ports entry: "N" or "N-M" with canonical decimal ports in f->min..f->max, N <= M. */
+static int port_range(struct loader *ld, const struct field *f, const struct node *v,
+		      struct kw_config_port_range *r)
+{
+	char quoted[QUOTE_MAX + 8];
+	const char *dash = NULL;
+	uint32_t lo = 0, hi = 0;
+	bool ok = false;
+
+	/* Quotes do not matter here: a range is text anyway, and "9092" can only mean the port. */
+	if (v->kind == NODE_SCALAR) {
+		dash = memchr(v->text, '-', v->len);
+		if (dash == NULL) {
+			ok = parse_dec(v->text, v->len, &lo);
+			hi = lo;
+		} else {
+			ok = parse_dec(v->text, (size_t)(dash - v->text), &lo) &&
+			     parse_dec(dash + 1, v->len - (size_t)(dash + 1 - v->text), &hi);
+		}
+	}
+	if (!ok || lo < f->min || lo > f->max || hi < f->min || hi > f->max)
+		return fail(ld, v, "'%s' entries must be a port in %u..%u or a range \"A-B\", got %s",
+			    f->key, f->min, f->max, describe(v, quoted, sizeof(quoted)));
+	if (lo > hi)
+		return fail(ld, v, "port range %s is reversed: write the lower port first",
+			    describe(v, quoted, sizeof(quoted)));
+	r->lo = (uint16_t)lo;
+	r->hi = (uint16_t)hi;
+	return 0;
+}
+
+/* kafka.ports: a sequence of port ranges; empty means only detection finds Kafka. */
+static int parse_kafka_ports(struct loader *ld, const struct field *f, const struct node *v,
+			     struct kw_config *cfg)
+{
+	char quoted[QUOTE_MAX + 8];
+	size_t i;
+	int rc;
+
+	if (v->kind != NODE_SEQUENCE)
+		return fail(ld, v, "'%s' must be a sequence of ports and \"A-B\" ranges, got %s",
+			    f->key, describe(v, quoted, sizeof(quoted)));
+	/* Overlapping ranges are harmless to the lookup, so they are not worth an error. */
+	for (i = 0; i < v->n_child; i++) {
+		if (i == KW_CONFIG_MAX_PORT_RANGES)
+			return fail(ld, v->child[i], "at most %d entries are allowed in '%s'",
+				    KW_CONFIG_MAX_PORT_RANGES, f->key);
+		rc = port_range(ld, f, v->child[i], &cfg->kafka_ports[i]);
+		if (rc < 0)
+			return rc;
+	}
+	cfg->n_kafka_ports = (unsigned int)i;
+	return 0;
+}
+
+/* log.path: any file name of f->min..f->max characters without control characters. */
+static int parse_log_path(struct loader *ld, const struct field *f, const struct node *v,
+			  struct kw_config *cfg)
+{
+	char quoted[QUOTE_MAX + 8];
+	size_t i;
+
+	if (v->kind != NODE_SCALAR || node_is_null(v) || v->len < f->min)
+		return fail(ld, v, "'%s' must be a file name or \"-\" for stdout, got %s", f->key,
+			    describe(v, quoted, sizeof(quoted)));
+	if (v->len > f->max)
+		return fail(ld, v, "'%s' %s is longer than %u characters", f->key,
+			    describe(v, quoted, sizeof(quoted)), f->max);
+	for (i = 0; i < v->len; i++) {
+		unsigned char c = (unsigned char)v->text[i];
+
+		/* A NUL would silently cut the name; other controls are always typos. */
+		if (c < 0x20 || c == 0x7f)
+			return fail(ld, v, "'%s' %s contains a control character", f->key,
+				    describe(v, quoted, sizeof(quoted)));
+	}
+	memcpy(cfg->log_path, v->text, v->len);
+	cfg->log_path[v->len] = '\0';
 	return 0;
 }
 
@@ -813,6 +992,44 @@ done:
 	return 0;
 }
 
+/* The value of key in mapping n, or NULL when n is not a mapping (or NULL) or lacks the key. */
+static const struct node *map_get(const struct node *n, const char *key)
+{
+	size_t i;
+
+	if (n == NULL || n->kind != NODE_MAPPING)
+		return NULL;
+	for (i = 0; i < n->n_child; i += 2)
+		if (scalar_is(n->child[i], key))
+			return n->child[i + 1];
+	return NULL;
+}
+
+/*
+ * Rules that span sections, checked once every section is in. Held out-of-order segments pin
+ * RX mbufs: the port must keep at least half of its pool to receive the segments that close
+ * the gaps. The error points at whichever of the two keys the file sets, the TCP one first.
+ */
+static int check_cross(struct loader *ld, const struct node *root, const struct kw_config *cfg)
+{
+	const struct node *at;
+	size_t line = 0, col = 0;
+
+	if (cfg->tcp_ooo_segs_total < cfg->mbufs_per_port / 2)
+		return 0;
+	at = map_get(map_get(root, "tcp"), "ooo_segments_per_worker");
+	if (at == NULL)
+		at = map_get(map_get(root, "ports"), "mbufs_per_port");
+	if (at != NULL) {
+		line = at->mark.line;
+		col = at->mark.column;
+	}
+	return fail_at(ld, line, col,
+		       "'tcp.ooo_segments_per_worker' (%u) must be less than half of "
+		       "'ports.mbufs_per_port' (%u / 2 = %u)",
+		       cfg->tcp_ooo_segs_total, cfg->mbufs_per_port, cfg->mbufs_per_port / 2);
+}
+
 static int walk_root(struct loader *ld, const struct node *root, struct kw_config *cfg)
 {
 	char quoted[QUOTE_MAX + 8], expected[256];
@@ -848,7 +1065,7 @@ static int walk_root(struct loader *ld, const struct node *root, struct kw_confi
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	return check_cross(ld, root, cfg);
 }
 
 /* Parse buf into a fresh config and copy it to cfg only if all of it is valid. */

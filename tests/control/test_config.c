@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests for the strict YAML config loader (control/config.c): defaults, a full file, each
- * error class with its exact FILE:LINE:COL message, bridges, the shipped example and file I/O.
+ * error class with its exact FILE:LINE:COL message, bridges, Kafka port ranges, the cross-section
+ * checks, the shipped example and file I/O.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -54,6 +55,24 @@ static void assert_defaults(const struct kw_config *cfg)
 	assert_int_equal(cfg->flow_idle_timeout_ms, 60000);
 	assert_int_equal(cfg->flow_on_full, KW_FLOW_FULL_FORWARD);
 	assert_int_equal(cfg->stats_interval_ms, 1000);
+	assert_true(cfg->tcp_midstream);
+	assert_int_equal(cfg->tcp_checksum, KW_CSUM_CFG_AUTO);
+	assert_int_equal(cfg->tcp_ooo_segs_per_dir, 64);
+	assert_int_equal(cfg->tcp_ooo_bytes_per_dir, 1048576);
+	assert_int_equal(cfg->tcp_ooo_segs_total, 2048);
+	assert_int_equal(cfg->frag_max_packets, 4096);
+	assert_int_equal(cfg->frag_timeout_ms, 2000);
+	assert_int_equal(cfg->n_kafka_ports, 1);
+	assert_int_equal(cfg->kafka_ports[0].lo, 9092);
+	assert_int_equal(cfg->kafka_ports[0].hi, 9094);
+	assert_false(cfg->kafka_detect);
+	assert_int_equal(cfg->kafka_max_frame, 104857600);
+	assert_int_equal(cfg->kafka_max_conns, 4096);
+	assert_int_equal(cfg->kafka_top_k, 64);
+	assert_false(cfg->log_requests);
+	assert_string_equal(cfg->log_path, "-");
+	assert_int_equal(cfg->log_sample, 1);
+	assert_int_equal(cfg->log_ring_size, 4096);
 }
 
 static void test_defaults(void **state)
@@ -76,6 +95,7 @@ static void test_empty_is_defaults(void **state)
 		"---\n...\n",
 		"ports:\nbridges:\ndataplane: ~\nflows: null\nstats:\n",
 		"ports: {}\nbridges: []\n",
+		"tcp:\nfragments: ~\nkafka: {}\nlog:\n",
 	};
 	char err[KW_CONFIG_ERR_MAX];
 	struct kw_config cfg;
@@ -111,7 +131,27 @@ static const char full_yaml[] = "ports:\n"
 				"  idle_timeout_ms: 86400000\n"
 				"  on_full: drop\n"
 				"stats:\n"
-				"  interval_ms: 0\n";
+				"  interval_ms: 0\n"
+				"tcp:\n"
+				"  midstream: false\n"
+				"  checksum: off\n"
+				"  ooo_segments_per_direction: 4096\n"
+				"  ooo_bytes_per_direction: 67108864\n"
+				"  ooo_segments_per_worker: 524286\n"
+				"fragments:\n"
+				"  max_packets: 1048576\n"
+				"  timeout_ms: 60000\n"
+				"kafka:\n"
+				"  ports: [9092, \"19092-19099\", 1-65535]\n"
+				"  detect: true\n"
+				"  max_frame: 1073741824\n"
+				"  max_connections: 1048576\n"
+				"  top_k: 4096\n"
+				"log:\n"
+				"  requests: true\n"
+				"  path: /var/log/kwire/requests.jsonl\n"
+				"  sample: 1000000\n"
+				"  ring_size: 1048576\n";
 
 static void check_full(const struct kw_config *cfg)
 {
@@ -134,6 +174,28 @@ static void check_full(const struct kw_config *cfg)
 	assert_int_equal(cfg->flow_idle_timeout_ms, 86400000);
 	assert_int_equal(cfg->flow_on_full, KW_FLOW_FULL_DROP);
 	assert_int_equal(cfg->stats_interval_ms, 0);
+	assert_false(cfg->tcp_midstream);
+	assert_int_equal(cfg->tcp_checksum, KW_CSUM_CFG_OFF);
+	assert_int_equal(cfg->tcp_ooo_segs_per_dir, 4096);
+	assert_int_equal(cfg->tcp_ooo_bytes_per_dir, 67108864);
+	assert_int_equal(cfg->tcp_ooo_segs_total, 524286);
+	assert_int_equal(cfg->frag_max_packets, 1048576);
+	assert_int_equal(cfg->frag_timeout_ms, 60000);
+	assert_int_equal(cfg->n_kafka_ports, 3);
+	assert_int_equal(cfg->kafka_ports[0].lo, 9092);
+	assert_int_equal(cfg->kafka_ports[0].hi, 9092);
+	assert_int_equal(cfg->kafka_ports[1].lo, 19092);
+	assert_int_equal(cfg->kafka_ports[1].hi, 19099);
+	assert_int_equal(cfg->kafka_ports[2].lo, 1);
+	assert_int_equal(cfg->kafka_ports[2].hi, 65535);
+	assert_true(cfg->kafka_detect);
+	assert_int_equal(cfg->kafka_max_frame, 1073741824);
+	assert_int_equal(cfg->kafka_max_conns, 1048576);
+	assert_int_equal(cfg->kafka_top_k, 4096);
+	assert_true(cfg->log_requests);
+	assert_string_equal(cfg->log_path, "/var/log/kwire/requests.jsonl");
+	assert_int_equal(cfg->log_sample, 1000000);
+	assert_int_equal(cfg->log_ring_size, 1048576);
 }
 
 static void test_full_file(void **state)
@@ -153,11 +215,16 @@ static void test_partial_file(void **state)
 	struct kw_config cfg;
 
 	(void)state;
-	assert_int_equal(load(&cfg, "dataplane: {dispatch: rss}\nstats: {interval_ms: 100}\n", err),
+	assert_int_equal(load(&cfg,
+			      "dataplane: {dispatch: rss, inspect: kafka}\n"
+			      "stats: {interval_ms: 100}\n",
+			      err),
 			 0);
 	assert_int_equal(cfg.dispatch, KW_DISPATCH_RSS);
+	assert_int_equal(cfg.inspect, KW_INSPECT_KAFKA);
 	assert_int_equal(cfg.stats_interval_ms, 100);
 	cfg.dispatch = KW_DISPATCH_AUTO;
+	cfg.inspect = KW_INSPECT_FLOW;
 	cfg.stats_interval_ms = 1000;
 	assert_defaults(&cfg);
 }
@@ -170,7 +237,8 @@ static void test_unknown_key(void **state)
 		     "(expected: capacity, idle_timeout_ms, on_full)");
 	expect_error("ports:\n  rx_desc: 64\nport:\n  tx_desc: 64\n",
 		     "kwire.yaml:3:1: unknown key 'port' at the top level "
-		     "(expected: ports, bridges, dataplane, flows, stats)");
+		     "(expected: ports, bridges, dataplane, flows, stats, tcp, fragments, kafka, "
+		     "log)");
 	/* A key with an embedded NUL must not match its prefix. */
 	expect_error("ports: {\"rx_desc\\0x\": 64}\n",
 		     "kwire.yaml:1:9: unknown key 'rx_desc?x' in 'ports' "
@@ -262,7 +330,8 @@ static void test_bad_booleans_and_enums(void **state)
 	expect_error("dataplane:\n  dispatch: fast\n",
 		     "kwire.yaml:2:13: 'dispatch' must be one of auto, rss, software, got 'fast'");
 	expect_error("dataplane:\n  inspect: [flow]\n",
-		     "kwire.yaml:2:12: 'inspect' must be one of passthrough, flow, got a sequence");
+		     "kwire.yaml:2:12: 'inspect' must be one of passthrough, flow, kafka, "
+		     "got a sequence");
 	expect_error("flows:\n  on_full: DROP\n",
 		     "kwire.yaml:2:12: 'on_full' must be one of forward, drop, got 'DROP'");
 }
@@ -387,6 +456,382 @@ static void test_bridges(void **state)
 	expect_error(yaml, msg);
 }
 
+/* One integer key of the newer sections, with where it lands in struct kw_config. */
+struct uint_key {
+	const char *section;
+	const char *key;
+	size_t off;
+	size_t size;
+	uint32_t dflt;
+	uint32_t min;
+	uint32_t max;
+	bool pow2;
+};
+
+#define UINT_KEY(sec, key, member, dflt, min, max, pow2)                                           \
+	{sec, key, offsetof(struct kw_config, member), sizeof(((struct kw_config *)0)->member),    \
+	 dflt, min, max, pow2}
+
+/* ooo_segments_per_worker's upper bounds need a large pool; see test_cross_check. */
+static const char big_pool[] = "ports: {mbufs_per_port: 1048575}\n";
+
+static const struct uint_key uint_keys[] = {
+	UINT_KEY("tcp", "ooo_segments_per_direction", tcp_ooo_segs_per_dir, 64, 1, 4096, false),
+	UINT_KEY("tcp", "ooo_bytes_per_direction", tcp_ooo_bytes_per_dir, 1048576, 1024, 67108864,
+		 false),
+	UINT_KEY("tcp", "ooo_segments_per_worker", tcp_ooo_segs_total, 2048, 16, 1048576, false),
+	UINT_KEY("fragments", "max_packets", frag_max_packets, 4096, 16, 1048576, false),
+	UINT_KEY("fragments", "timeout_ms", frag_timeout_ms, 2000, 1, 60000, false),
+	UINT_KEY("kafka", "max_frame", kafka_max_frame, 104857600, 64, 1073741824, false),
+	UINT_KEY("kafka", "max_connections", kafka_max_conns, 4096, 1, 1048576, false),
+	UINT_KEY("kafka", "top_k", kafka_top_k, 64, 1, 4096, false),
+	UINT_KEY("log", "sample", log_sample, 1, 1, 1000000, false),
+	UINT_KEY("log", "ring_size", log_ring_size, 4096, 64, 1048576, true),
+};
+
+static uint32_t read_member(const struct kw_config *cfg, size_t off, size_t size)
+{
+	uint32_t v32 = 0;
+	uint16_t v16 = 0;
+	uint8_t v8 = 0;
+
+	switch (size) {
+	case 1:
+		memcpy(&v8, (const char *)cfg + off, 1);
+		return v8;
+	case 2:
+		memcpy(&v16, (const char *)cfg + off, 2);
+		return v16;
+	default:
+		assert_int_equal(size, 4);
+		memcpy(&v32, (const char *)cfg + off, 4);
+		return v32;
+	}
+}
+
+/* "section:\n  key: value\n" loads and stores value. */
+static void expect_uint(const struct uint_key *k, uint32_t value)
+{
+	char yaml[256], err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+
+	snprintf(yaml, sizeof(yaml), "%s%s:\n  %s: %u\n", big_pool, k->section, k->key, value);
+	assert_int_equal(load(&cfg, yaml, err), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(read_member(&cfg, k->off, k->size), value);
+}
+
+/* "section:\n  key: text\n" fails at the value (line 3 after big_pool) with the range text. */
+static void expect_uint_error(const struct uint_key *k, const char *text, const char *shown)
+{
+	char yaml[256], msg[KW_CONFIG_ERR_MAX];
+
+	snprintf(yaml, sizeof(yaml), "%s%s:\n  %s: %s\n", big_pool, k->section, k->key, text);
+	snprintf(msg, sizeof(msg), "kwire.yaml:3:%zu: '%s' must be %s in %u..%u, got %s",
+		 strlen(k->key) + 5, k->key, k->pow2 ? "a power of two" : "an integer", k->min,
+		 k->max, shown);
+	expect_error(yaml, msg);
+}
+
+static void test_uint_keys(void **state)
+{
+	struct kw_config cfg;
+	char shown[64];
+	size_t i;
+
+	(void)state;
+	kw_config_defaults(&cfg);
+	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
+		const struct uint_key *k = &uint_keys[i];
+		char text[32];
+
+		assert_int_equal(read_member(&cfg, k->off, k->size), k->dflt);
+		expect_uint(k, k->min);
+		/* The one key bounded by another section too: its own maximum is unreachable. */
+		if (k->off != offsetof(struct kw_config, tcp_ooo_segs_total))
+			expect_uint(k, k->max);
+		snprintf(text, sizeof(text), "%u", k->min - 1);
+		snprintf(shown, sizeof(shown), "'%u'", k->min - 1);
+		expect_uint_error(k, text, shown);
+		snprintf(text, sizeof(text), "%u", k->max + 1);
+		snprintf(shown, sizeof(shown), "'%u'", k->max + 1);
+		expect_uint_error(k, text, shown);
+		expect_uint_error(k, "lots", "'lots'");
+		expect_uint_error(k, "\"64\"", "'64'");
+		expect_uint_error(k, "[1]", "a sequence");
+		if (k->pow2) {
+			expect_uint(k, k->min * 2);
+			snprintf(text, sizeof(text), "%u", k->min * 2 + 1);
+			snprintf(shown, sizeof(shown), "'%u'", k->min * 2 + 1);
+			expect_uint_error(k, text, shown);
+		}
+	}
+	/* The messages spelled out once, so the column arithmetic above is itself checked. */
+	expect_error("fragments:\n  timeout_ms: 60001\n",
+		     "kwire.yaml:2:15: 'timeout_ms' must be an integer in 1..60000, got '60001'");
+	expect_error("log: {ring_size: 100}\n",
+		     "kwire.yaml:1:18: 'ring_size' must be a power of two in 64..1048576, "
+		     "got '100'");
+	expect_error("kafka:\n  top_k: 0\n",
+		     "kwire.yaml:2:10: 'top_k' must be an integer in 1..4096, got '0'");
+}
+
+static void test_bool_keys(void **state)
+{
+	static const struct {
+		const char *section;
+		const char *key;
+		size_t off;
+		bool dflt;
+	} keys[] = {
+		{"tcp", "midstream", offsetof(struct kw_config, tcp_midstream), true},
+		{"kafka", "detect", offsetof(struct kw_config, kafka_detect), false},
+		{"log", "requests", offsetof(struct kw_config, log_requests), false},
+	};
+	char yaml[128], msg[KW_CONFIG_ERR_MAX], err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+	bool b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		kw_config_defaults(&cfg);
+		memcpy(&b, (char *)&cfg + keys[i].off, sizeof(b));
+		assert_int_equal(b, keys[i].dflt);
+
+		snprintf(yaml, sizeof(yaml), "%s:\n  %s: %s\n", keys[i].section, keys[i].key,
+			 keys[i].dflt ? "false" : "true");
+		assert_int_equal(load(&cfg, yaml, err), 0);
+		memcpy(&b, (char *)&cfg + keys[i].off, sizeof(b));
+		assert_int_equal(b, !keys[i].dflt);
+
+		snprintf(yaml, sizeof(yaml), "%s:\n  %s: yes\n", keys[i].section, keys[i].key);
+		snprintf(msg, sizeof(msg), "kwire.yaml:2:%zu: '%s' must be true or false, got 'yes'",
+			 strlen(keys[i].key) + 5, keys[i].key);
+		expect_error(yaml, msg);
+	}
+	expect_error("tcp:\n  midstream: 1\n",
+		     "kwire.yaml:2:14: 'midstream' must be true or false, got '1'");
+	expect_error("kafka: {detect: [true]}\n",
+		     "kwire.yaml:1:17: 'detect' must be true or false, got a sequence");
+}
+
+static void test_tcp_checksum(void **state)
+{
+	static const char *const spell[] = {"auto", "on", "off"};
+	static const enum kw_tcp_csum_cfg want[] = {KW_CSUM_CFG_AUTO, KW_CSUM_CFG_ON,
+						    KW_CSUM_CFG_OFF};
+	char yaml[64], err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(yaml, sizeof(yaml), "tcp: {checksum: %s}\n", spell[i]);
+		memset(&cfg, 0xff, sizeof(cfg));
+		assert_int_equal(load(&cfg, yaml, err), 0);
+		assert_int_equal(cfg.tcp_checksum, want[i]);
+		assert_string_equal(kw_config_csum_name(want[i]), spell[i]);
+	}
+	/* YAML 1.1 would read on/off as booleans; here they are just the enum words. */
+	expect_error("tcp:\n  checksum: ON\n",
+		     "kwire.yaml:2:13: 'checksum' must be one of auto, on, off, got 'ON'");
+	expect_error("tcp:\n  checksum: true\n",
+		     "kwire.yaml:2:13: 'checksum' must be one of auto, on, off, got 'true'");
+	expect_error("tcp:\n  checksum: {a: b}\n",
+		     "kwire.yaml:2:13: 'checksum' must be one of auto, on, off, got a mapping");
+	assert_string_equal(kw_config_csum_name((enum kw_tcp_csum_cfg)3), "invalid");
+}
+
+static void test_kafka_ports(void **state)
+{
+	/* Each wrong entry, as written after "[9092, " and as the message quotes it. */
+	static const struct {
+		const char *text;
+		const char *shown;
+	} bad_ports[] = {
+		{"0", "'0'"},
+		{"65536", "'65536'"},
+		{"0-10", "'0-10'"},
+		{"9092-65536", "'9092-65536'"},
+		{"09092", "'09092'"},
+		{"9092 - 9094", "'9092 - 9094'"},
+		{"-9092", "'-9092'"},
+		{"9092-", "'9092-'"},
+		{"9092--9094", "'9092--9094'"},
+		{"1-2-3", "'1-2-3'"},
+		{"0x2384", "'0x2384'"},
+		{"9092.5", "'9092.5'"},
+		{"lots", "'lots'"},
+		{"~", "'~'"},
+		{"-1", "'-1'"},
+		{"4294967296", "'4294967296'"},
+		{"\"\"", "''"},
+		{"[9092]", "a sequence"},
+	};
+	char yaml[1024], msg[KW_CONFIG_ERR_MAX], err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+	size_t o;
+	int i;
+
+	(void)state;
+	/* Block style, single ports, plain and quoted ranges, a one-port range, overlaps. */
+	assert_int_equal(load(&cfg,
+			      "kafka:\n  ports:\n    - 9092\n    - 9092-9094\n    - \"9093-9200\"\n"
+			      "    - '30000'\n    - 65535-65535\n",
+			      err),
+			 0);
+	assert_int_equal(cfg.n_kafka_ports, 5);
+	assert_int_equal(cfg.kafka_ports[0].lo, 9092);
+	assert_int_equal(cfg.kafka_ports[0].hi, 9092);
+	assert_int_equal(cfg.kafka_ports[1].lo, 9092);
+	assert_int_equal(cfg.kafka_ports[1].hi, 9094);
+	assert_int_equal(cfg.kafka_ports[2].lo, 9093);
+	assert_int_equal(cfg.kafka_ports[2].hi, 9200);
+	assert_int_equal(cfg.kafka_ports[3].lo, 30000);
+	assert_int_equal(cfg.kafka_ports[3].hi, 30000);
+	assert_int_equal(cfg.kafka_ports[4].lo, 65535);
+	assert_int_equal(cfg.kafka_ports[4].hi, 65535);
+	assert_true(kw_config_kafka_port(&cfg, 9092));
+	assert_true(kw_config_kafka_port(&cfg, 9200));
+	assert_true(kw_config_kafka_port(&cfg, 30000));
+	assert_true(kw_config_kafka_port(&cfg, 65535));
+	assert_false(kw_config_kafka_port(&cfg, 9091));
+	assert_false(kw_config_kafka_port(&cfg, 9201));
+	assert_false(kw_config_kafka_port(&cfg, 29999));
+	assert_false(kw_config_kafka_port(&cfg, 0));
+
+	/* The default range, and the empty list that leaves only detection. */
+	kw_config_defaults(&cfg);
+	assert_false(kw_config_kafka_port(&cfg, 9091));
+	assert_true(kw_config_kafka_port(&cfg, 9093));
+	assert_false(kw_config_kafka_port(&cfg, 9095));
+	assert_int_equal(load(&cfg, "kafka: {ports: [], detect: true}\n", err), 0);
+	assert_int_equal(cfg.n_kafka_ports, 0);
+	assert_true(cfg.kafka_detect);
+	assert_false(kw_config_kafka_port(&cfg, 9092));
+
+	expect_error("kafka:\n  ports: [9092, 9094-9092]\n",
+		     "kwire.yaml:2:17: port range '9094-9092' is reversed: write the lower port "
+		     "first");
+	expect_error("kafka:\n  ports: 9092\n",
+		     "kwire.yaml:2:10: 'ports' must be a sequence of ports and \"A-B\" ranges, "
+		     "got '9092'");
+	expect_error("kafka:\n  ports:\n",
+		     "kwire.yaml:2:9: 'ports' must be a sequence of ports and \"A-B\" ranges, "
+		     "got ''");
+	expect_error("kafka:\n  ports: {a: 1}\n",
+		     "kwire.yaml:2:10: 'ports' must be a sequence of ports and \"A-B\" ranges, "
+		     "got a mapping");
+
+	for (i = 0; i < (int)(sizeof(bad_ports) / sizeof(bad_ports[0])); i++) {
+		snprintf(yaml, sizeof(yaml), "kafka:\n  ports: [9092, %s]\n", bad_ports[i].text);
+		snprintf(msg, sizeof(msg),
+			 "kwire.yaml:2:17: 'ports' entries must be a port in 1..65535 or a range "
+			 "\"A-B\", got %s",
+			 bad_ports[i].shown);
+		expect_error(yaml, msg);
+	}
+
+	/* KW_CONFIG_MAX_PORT_RANGES entries load; one more is refused at its item. */
+	o = (size_t)snprintf(yaml, sizeof(yaml), "kafka:\n  ports:\n");
+	for (i = 0; i < KW_CONFIG_MAX_PORT_RANGES; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "    - %d-%d\n", 1000 * (i + 1),
+				      1000 * (i + 1) + 9);
+	assert_int_equal(load(&cfg, yaml, err), 0);
+	assert_int_equal(cfg.n_kafka_ports, KW_CONFIG_MAX_PORT_RANGES);
+	assert_int_equal(cfg.kafka_ports[KW_CONFIG_MAX_PORT_RANGES - 1].hi,
+			 1000 * KW_CONFIG_MAX_PORT_RANGES + 9);
+	assert_true(kw_config_kafka_port(&cfg, 1000 * KW_CONFIG_MAX_PORT_RANGES + 9));
+	assert_false(kw_config_kafka_port(&cfg, 1000 * KW_CONFIG_MAX_PORT_RANGES + 10));
+	snprintf(yaml + o, sizeof(yaml) - o, "    - 80\n");
+	snprintf(msg, sizeof(msg), "kwire.yaml:%d:7: at most %d entries are allowed in 'ports'",
+		 KW_CONFIG_MAX_PORT_RANGES + 3, KW_CONFIG_MAX_PORT_RANGES);
+	expect_error(yaml, msg);
+}
+
+static void test_log_path(void **state)
+{
+	char yaml[512], msg[KW_CONFIG_ERR_MAX], err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+	size_t o;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "log:\n  path: 'kwire requests.jsonl'\n", err), 0);
+	assert_string_equal(cfg.log_path, "kwire requests.jsonl");
+	assert_int_equal(load(&cfg, "log: {path: 42}\n", err), 0);
+	assert_string_equal(cfg.log_path, "42");
+	expect_error("log:\n  path: \"\"\n",
+		     "kwire.yaml:2:9: 'path' must be a file name or \"-\" for stdout, got ''");
+	expect_error("log:\n  path:\n",
+		     "kwire.yaml:2:8: 'path' must be a file name or \"-\" for stdout, got ''");
+	expect_error("log:\n  path: [a]\n",
+		     "kwire.yaml:2:9: 'path' must be a file name or \"-\" for stdout, "
+		     "got a sequence");
+	expect_error("log:\n  path: \"a\\tb\"\n",
+		     "kwire.yaml:2:9: 'path' 'a?b' contains a control character");
+	expect_error("log:\n  path: \"a\\0b\"\n",
+		     "kwire.yaml:2:9: 'path' 'a?b' contains a control character");
+	/* A bare - is YAML's sequence entry, which is why the example quotes it. */
+	expect_error("log:\n  path: -\n",
+		     "kwire.yaml:2:9: block sequence entries are not allowed in this context");
+
+	/* KW_CONFIG_PATH_MAX - 1 characters fit, one more does not. */
+	o = (size_t)snprintf(yaml, sizeof(yaml), "log:\n  path: ");
+	memset(yaml + o, 'p', KW_CONFIG_PATH_MAX - 1);
+	strcpy(yaml + o + KW_CONFIG_PATH_MAX - 1, "\n");
+	assert_int_equal(load(&cfg, yaml, err), 0);
+	assert_int_equal(strlen(cfg.log_path), KW_CONFIG_PATH_MAX - 1);
+	memset(yaml + o, 'p', KW_CONFIG_PATH_MAX);
+	strcpy(yaml + o + KW_CONFIG_PATH_MAX, "\n");
+	snprintf(msg, sizeof(msg), "kwire.yaml:2:9: 'path' '%.40s...' is longer than %d characters",
+		 yaml + o, KW_CONFIG_PATH_MAX - 1);
+	expect_error(yaml, msg);
+}
+
+/* tcp.ooo_segments_per_worker < ports.mbufs_per_port / 2, reported at the key the file sets. */
+static void test_cross_check(void **state)
+{
+	char err[KW_CONFIG_ERR_MAX];
+	struct kw_config cfg;
+
+	(void)state;
+	/* 8191 / 2 = 4095: 4094 is the largest that fits the default pool. */
+	assert_int_equal(load(&cfg, "tcp: {ooo_segments_per_worker: 4094}\n", err), 0);
+	assert_int_equal(cfg.tcp_ooo_segs_total, 4094);
+	expect_error("tcp:\n  ooo_segments_per_worker: 4095\n",
+		     "kwire.yaml:2:28: 'tcp.ooo_segments_per_worker' (4095) must be less than half "
+		     "of 'ports.mbufs_per_port' (8191 / 2 = 4095)");
+	/* Only the pool is set: the error points at it. 4097 / 2 = 2048, the default. */
+	expect_error("flows: {}\nports:\n  mbufs_per_port: 4097\n",
+		     "kwire.yaml:3:19: 'tcp.ooo_segments_per_worker' (2048) must be less than half "
+		     "of 'ports.mbufs_per_port' (4097 / 2 = 2048)");
+	assert_int_equal(load(&cfg, "ports:\n  mbufs_per_port: 4099\n", err), 0);
+	/* Both set, in either order: the TCP key is the one to change. */
+	expect_error("tcp:\n  ooo_segments_per_worker: 600\nports:\n  mbufs_per_port: 1199\n",
+		     "kwire.yaml:2:28: 'tcp.ooo_segments_per_worker' (600) must be less than half "
+		     "of 'ports.mbufs_per_port' (1199 / 2 = 599)");
+	expect_error("ports: {mbufs_per_port: 1023}\ntcp: {ooo_segments_per_worker: 511}\n",
+		     "kwire.yaml:2:32: 'tcp.ooo_segments_per_worker' (511) must be less than half "
+		     "of 'ports.mbufs_per_port' (1023 / 2 = 511)");
+	assert_int_equal(load(&cfg, "ports: {mbufs_per_port: 1023}\n"
+				    "tcp: {ooo_segments_per_worker: 510}\n",
+			      err),
+			 0);
+	/* The largest pool allows 524286 of the 1048576 the key's own range would take. */
+	assert_int_equal(load(&cfg, "ports: {mbufs_per_port: 1048575}\n"
+				    "tcp: {ooo_segments_per_worker: 524286}\n",
+			      err),
+			 0);
+	expect_error("ports: {mbufs_per_port: 1048575}\ntcp: {ooo_segments_per_worker: 1048576}\n",
+		     "kwire.yaml:2:32: 'tcp.ooo_segments_per_worker' (1048576) must be less than "
+		     "half of 'ports.mbufs_per_port' (1048575 / 2 = 524287)");
+	/* A range error in either key wins over the cross-check. */
+	expect_error("ports: {mbufs_per_port: 1022}\n",
+		     "kwire.yaml:1:25: 'mbufs_per_port' must be an integer in 1023..1048575, "
+		     "got '1022'");
+}
+
 /* The example shipped to users must load and must document the defaults it claims. */
 static void test_example_file(void **state)
 {
@@ -503,6 +948,7 @@ static void test_names(void **state)
 	assert_string_equal(kw_config_dispatch_name(KW_DISPATCH_SOFTWARE), "software");
 	assert_string_equal(kw_config_inspect_name(KW_INSPECT_PASSTHROUGH), "passthrough");
 	assert_string_equal(kw_config_inspect_name(KW_INSPECT_FLOW), "flow");
+	assert_string_equal(kw_config_inspect_name(KW_INSPECT_KAFKA), "kafka");
 	assert_string_equal(kw_config_flow_full_name(KW_FLOW_FULL_FORWARD), "forward");
 	assert_string_equal(kw_config_flow_full_name(KW_FLOW_FULL_DROP), "drop");
 	assert_string_equal(kw_config_dispatch_name((enum kw_dispatch_mode)42), "invalid");
@@ -524,6 +970,12 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_unsupported_yaml),
 		cmocka_unit_test(test_bridges),
+		cmocka_unit_test(test_uint_keys),
+		cmocka_unit_test(test_bool_keys),
+		cmocka_unit_test(test_tcp_checksum),
+		cmocka_unit_test(test_kafka_ports),
+		cmocka_unit_test(test_log_path),
+		cmocka_unit_test(test_cross_check),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_bad_files),
