@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Kafka observability: aggregation of request/response records, consumer lag, latency
+ * histograms, the final report. The JSON request log is in kafka_obs_log.c and the telemetry
+ * commands in kafka_obs_tel.c. One lock serialises the control thread (record, report) and the
+ * telemetry thread; it is uncontended except while a telemetry reply is built.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/kafka_obs_priv.h"
+
+_Static_assert(KW_TOPK_KEY_MAX == KW_KAFKA_NAME_MAX, "top-K keys are Kafka strings");
+_Static_assert(KW_TOPK_METRICS == KW_OBS_METRICS, "one sketch cell per metric");
+
+struct kw_obs *
+kw_obs_create(const struct kw_obs_params *p)
+{
+	struct kw_obs *o;
+	uint32_t k = p->top_k ? p->top_k : KW_OBS_DEFAULT_TOP_K;
+	unsigned int d;
+
+	if (k > (1u << 20))
+		return NULL;
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
+		return NULL;
+	o->p = *p;
+	o->p.top_k = k;
+	if (o->p.log_sample == 0)
+		o->p.log_sample = 1;
+	pthread_mutex_init(&o->lock, NULL);
+	for (d = 0; d < KW_OBS_DIMS; d++)
+		if (kw_topk_init(&o->dim[d], k) != 0)
+			goto fail;
+	if (kw_bmap_init(&o->tid, KW_OBS_TOPIC_IDS, 16) != 0 ||
+	    kw_bmap_init(&o->commit, KW_OBS_LAG_ENTRIES, sizeof(struct kw_obs_lag_key)) != 0 ||
+	    kw_bmap_init(&o->hwm, KW_OBS_HWM_ENTRIES, sizeof(struct kw_obs_hwm_key)) != 0)
+		goto fail;
+	o->tid_name = calloc(KW_OBS_TOPIC_IDS, sizeof(*o->tid_name));
+	o->commit_off = calloc(KW_OBS_LAG_ENTRIES, sizeof(*o->commit_off));
+	o->hwm_off = calloc(KW_OBS_HWM_ENTRIES, sizeof(*o->hwm_off));
+	if (o->tid_name == NULL || o->commit_off == NULL || o->hwm_off == NULL)
+		goto fail;
+	return o;
+fail:
+	kw_obs_free(o);
+	return NULL;
+}
+
+void
+kw_obs_free(struct kw_obs *o)
+{
+	unsigned int d;
+
+	if (o == NULL)
+		return;
+	kw_obs_tel_forget(o);
+	for (d = 0; d < KW_OBS_DIMS; d++)
+		kw_topk_fini(&o->dim[d]);
+	kw_bmap_fini(&o->tid);
+	kw_bmap_fini(&o->commit);
+	kw_bmap_fini(&o->hwm);
+	free(o->tid_name);
+	free(o->commit_off);
+	free(o->hwm_off);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+static void
+uuid_str(const uint8_t *id, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, j = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[j++] = '-';
+		out[j++] = hex[id[i] >> 4];
+		out[j++] = hex[id[i] & 15];
+	}
+	out[j] = '\0';
+}
+
+const char *
+kw_obs_topic_id_name(const struct kw_obs *o, const uint8_t *id, char *scratch)
+{
+	uint32_t idx = kw_bmap_find((struct kw_bmap *)&o->tid, id, false);
+
+	if (idx != KW_BMAP_NONE)
+		return o->tid_name[idx];
+	uuid_str(id, scratch);
+	return scratch;
+}
+
+static bool
+uuid_zero(const uint8_t *id)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(id, zero, 16) == 0;
+}
+
+/* Metadata responses name each topic both ways: remember id -> name (LRU when full). */
+static void
+learn_topic_ids(struct kw_obs *o, const struct kw_kafka_event *ev)
+{
+	unsigned int i, n = ev->n_topics < ev->n_topic_ids ? ev->n_topics : ev->n_topic_ids;
+	uint32_t idx;
+	bool evicted;
+
+	if (!(ev->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_str *t = &ev->topics[i];
+
+		if (uuid_zero(ev->topic_ids[i]) || t->len == 0)
+			continue;
+		idx = kw_bmap_find(&o->tid, ev->topic_ids[i], true);
+		if (idx == KW_BMAP_NONE) {
+			idx = kw_bmap_insert(&o->tid, ev->topic_ids[i], &evicted);
+			o->ctr.topic_ids_learned++;
+			o->ctr.topic_ids_evicted += evicted;
+		}
+		memcpy(o->tid_name[idx], t->s, t->len);
+		o->tid_name[idx][t->len] = '\0';
+	}
+}
+
+unsigned int
+kw_obs_lat_bucket(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	unsigned int b = 0;
+
+	/* bucket b >= 1 holds [2^(b-1), 2^b) us */
+	while (us != 0 && b < KW_OBS_LAT_BUCKETS - 1) {
+		us >>= 1;
+		b++;
+	}
+	return b;
+}
+
+uint64_t
+kw_obs_lat_quantile(const struct kw_obs_lat *h, double q)
+{
+	uint64_t rank, seen = 0, lo, hi, v;
+	unsigned int b;
+
+	if (h->count == 0)
+		return 0;
+	rank = (uint64_t)(q * (double)h->count + 0.5);
+	if (rank < 1)
+		rank = 1;
+	if (rank > h->count)
+		rank = h->count;
+	for (b = 0; b < KW_OBS_LAT_BUCKETS; b++) {
+		if (seen + h->buckets[b] >= rank)
+			break;
+		seen += h->buckets[b];
+	}
+	if (b == KW_OBS_LAT_BUCKETS)
+		return h->max_ns;
+	/* linear interpolation inside the bucket, never past the largest value seen */
+	lo = b == 0 ? 0 : (1000ULL << (b - 1));
+	hi = b == KW_OBS_LAT_BUCKETS - 1 ? h->max_ns : (1000ULL << b);
+	if (hi < lo)
+		hi = lo;
+	v = lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) / (double)h->buckets[b]);
+	return v < h->max_ns ? v : h->max_ns;
+}
+
+uint64_t
+kw_obs_latency_ns(const struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	if (r->ev.resp_len == 0 ||
+	    (r->ev.flags & (KW_KAFKA_EV_NO_RESPONSE | KW_KAFKA_EV_UNANSWERED)))
+		return UINT64_MAX;
+	if (r->latency_ns == 0 && r->ev.latency_tsc != 0 && o->p.tsc_hz != 0)
+		return (uint64_t)((double)r->ev.latency_tsc * 1e9 / (double)o->p.tsc_hz);
+	return r->latency_ns;
+}
+
+uint64_t
+kw_obs_records_of(const struct kw_kafka_event *ev)
+{
+	/* compressed batches are not walked: their headers' claim is the count */
+	return ev->records.records_hdr > ev->records.records ? ev->records.records_hdr
+							     : ev->records.records;
+}
+
+static void
+add_latency(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	uint64_t ns = kw_obs_latency_ns(o, r);
+	struct kw_obs_lat *h;
+
+	if (ns == UINT64_MAX)
+		return;
+	if (r->ev.api_key < 0 || r->ev.api_key > KW_KAFKA_API_MAX_KEY) {
+		o->ctr.api_out_of_range++;
+		return;
+	}
+	h = &o->lat[r->ev.api_key];
+	if (r->ev.api_name != NULL)
+		o->lat_name[r->ev.api_key] = r->ev.api_name;
+	h->count++;
+	h->sum_ns += ns;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+	h->buckets[kw_obs_lat_bucket(ns)]++;
+}
+
+static void
+add_key(struct kw_obs *o, enum kw_obs_dim d, const struct kw_kafka_str *s, const uint64_t *v)
+{
+	if (s->null || s->len == 0) {
+		o->ctr.unkeyed[d]++;
+		return;
+	}
+	kw_topk_add(&o->dim[d], s->s, s->len, v);
+}
+
+/* Topic key of offset entry i into name (zero-padded); false when it points at nothing. */
+static bool
+offset_topic(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t t, char *name)
+{
+	char scratch[KW_KAFKA_NAME_MAX];
+	const char *s;
+	unsigned int i = t & 0x7f;
+	size_t len;
+
+	memset(name, 0, KW_KAFKA_NAME_MAX);
+	if (t & 0x80) {
+		if (i >= ev->n_topic_ids || i >= KW_KAFKA_EV_TOPIC_IDS)
+			return false;
+		s = kw_obs_topic_id_name(o, ev->topic_ids[i], scratch);
+		len = strlen(s);
+	} else {
+		if (i >= ev->n_topics || i >= KW_KAFKA_EV_TOPICS)
+			return false;
+		s = ev->topics[i].s;
+		len = ev->topics[i].len;
+	}
+	memcpy(name, s, len < KW_KAFKA_NAME_MAX ? len : KW_KAFKA_NAME_MAX - 1);
+	return true;
+}
+
+static void
+add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
+{
+	struct kw_obs_lag_key lk;
+	struct kw_obs_hwm_key hk;
+	unsigned int i,
+		n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+	uint32_t idx;
+	bool evicted;
+
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
+
+		switch (e->kind) {
+		case KW_KAFKA_OFF_HWM:
+			memset(&hk, 0, sizeof(hk));
+			if (!offset_topic(o, ev, e->topic, hk.topic)) {
+				o->ctr.offsets_bad++;
+				break;
+			}
+			hk.partition = e->partition;
+			idx = kw_bmap_find(&o->hwm, &hk, true);
+			if (idx == KW_BMAP_NONE) {
+				idx = kw_bmap_insert(&o->hwm, &hk, &evicted);
+				o->ctr.hwms_evicted += evicted;
+			}
+			o->hwm_off[idx] = e->offset;
+			o->ctr.hwms++;
+			break;
+		case KW_KAFKA_OFF_COMMITTED:
+			if (ev->group_id.null || ev->group_id.len == 0) {
+				o->ctr.commits_no_group++;
+				break;
+			}
+			/* the error codes are per event, not per partition: trust no part of it */
+			if (ev->error_count != 0) {
+				o->ctr.commits_failed++;
+				break;
+			}
+			memset(&lk, 0, sizeof(lk));
+			if (!offset_topic(o, ev, e->topic, lk.topic)) {
+				o->ctr.offsets_bad++;
+				break;
+			}
+			memcpy(lk.group, ev->group_id.s, ev->group_id.len);
+			lk.partition = e->partition;
+			idx = kw_bmap_find(&o->commit, &lk, true);
+			if (idx == KW_BMAP_NONE) {
+				idx = kw_bmap_insert(&o->commit, &lk, &evicted);
+				o->ctr.commits_evicted += evicted;
+			}
+			o->commit_off[idx] = e->offset;
+			o->ctr.commits++;
+			break;
+		case KW_KAFKA_OFF_FETCH:
+			o->ctr.fetch_offsets++;
+			break;
+		default:
+			o->ctr.offsets_bad++;
+			break;
+		}
+	}
+}
+
+unsigned int
+kw_obs_topic_n(const struct kw_kafka_event *ev)
+{
+	unsigned int nn = ev->n_topics < KW_KAFKA_EV_TOPICS ? ev->n_topics : KW_KAFKA_EV_TOPICS;
+	unsigned int ni =
+		ev->n_topic_ids < KW_KAFKA_EV_TOPIC_IDS ? ev->n_topic_ids : KW_KAFKA_EV_TOPIC_IDS;
+
+	/* aligned ids name the same topics as the names: only ids past the names add any */
+	if (ev->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED)
+		return nn > ni ? nn : ni;
+	return nn + ni;
+}
+
+const char *
+kw_obs_topic_at(const struct kw_obs *o, const struct kw_kafka_event *ev, unsigned int i,
+		char *scratch)
+{
+	unsigned int nn = ev->n_topics < KW_KAFKA_EV_TOPICS ? ev->n_topics : KW_KAFKA_EV_TOPICS;
+
+	if (i < nn)
+		return ev->topics[i].s;
+	if (ev->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED)
+		return kw_obs_topic_id_name(o, ev->topic_ids[i], scratch);
+	return kw_obs_topic_id_name(o, ev->topic_ids[i - nn], scratch);
+}
+
+static void
+aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	char scratch[KW_KAFKA_NAME_MAX];
+	uint64_t v[KW_OBS_METRICS], tv[KW_OBS_METRICS];
+	unsigned int i, m, nt;
+	const char *name;
+
+	v[KW_OBS_REQUESTS] = 1;
+	v[KW_OBS_BYTES_IN] = ev->req_len;
+	v[KW_OBS_BYTES_OUT] = ev->resp_len;
+	v[KW_OBS_RECORDS] = kw_obs_records_of(ev);
+	v[KW_OBS_ERRORS] = ev->error_count;
+	add_key(o, KW_OBS_CLIENT, &ev->client_id, v);
+	add_key(o, KW_OBS_PRINCIPAL, &r->principal, v);
+	add_key(o, KW_OBS_GROUP, &ev->group_id, v);
+
+	/* each topic of the pair gets the request; bytes, records and errors are not known per
+	 * topic and are split evenly, the remainder going to the first */
+	nt = kw_obs_topic_n(ev);
+	if (nt == 0) {
+		o->ctr.unkeyed[KW_OBS_TOPIC]++;
+		return;
+	}
+	for (i = 0; i < nt; i++) {
+		name = kw_obs_topic_at(o, ev, i, scratch);
+		tv[KW_OBS_REQUESTS] = 1;
+		for (m = 1; m < KW_OBS_METRICS; m++)
+			tv[m] = v[m] / nt + (i == 0 ? v[m] % nt : 0);
+		if (name[0] == '\0')
+			o->ctr.unkeyed[KW_OBS_TOPIC]++;
+		else
+			kw_topk_add(&o->dim[KW_OBS_TOPIC], name, strlen(name), tv);
+	}
+}
+
+void
+kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	pthread_mutex_lock(&o->lock);
+	o->ctr.records++;
+	learn_topic_ids(o, &r->ev);
+	aggregate(o, r);
+	add_latency(o, r);
+	add_offsets(o, &r->ev);
+	if (o->p.log != NULL) {
+		if (++o->pairs % o->p.log_sample != 0) {
+			o->ctr.log_sampled_out++;
+		} else if (kw_obs_log_line_locked(o, r, o->p.log) == 0) {
+			o->ctr.logged++;
+		} else {
+			o->ctr.log_errors++;
+		}
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
+int
+kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key, struct kw_obs_stats *st)
+{
+	struct kw_obs *w = (struct kw_obs *)o;
+	int rc;
+
+	if ((unsigned int)dim >= KW_OBS_DIMS || key == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&w->lock);
+	rc = kw_topk_get(&o->dim[dim], key, st->v, &st->error_bound);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+uint32_t
+kw_obs_top(const struct kw_obs *o, enum kw_obs_dim dim, char (*keys)[KW_KAFKA_NAME_MAX],
+	   struct kw_obs_stats *st, uint32_t n)
+{
+	struct kw_obs *w = (struct kw_obs *)o;
+	const struct kw_topk *t;
+	uint32_t idx[KW_OBS_TEL_TOP], i, got;
+
+	if ((unsigned int)dim >= KW_OBS_DIMS)
+		return 0;
+	if (n > KW_OBS_TEL_TOP)
+		n = KW_OBS_TEL_TOP;
+	t = &o->dim[dim];
+	pthread_mutex_lock(&w->lock);
+	got = kw_topk_sorted(t, idx, n);
+	for (i = 0; i < got; i++) {
+		memcpy(keys[i], kw_topk_key(t, idx[i]), KW_KAFKA_NAME_MAX);
+		memcpy(st[i].v, t->v[idx[i]], sizeof(st[i].v));
+		st[i].error_bound = t->err[idx[i]];
+	}
+	pthread_mutex_unlock(&w->lock);
+	return got;
+}
+
+int
+kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t *committed,
+		  int64_t *hwm, int64_t *lag)
+{
+	struct kw_obs_hwm_key hk;
+	uint32_t ci, hi;
+
+	ci = kw_bmap_find((struct kw_bmap *)&o->commit, lk, false);
+	if (ci == KW_BMAP_NONE)
+		return -ENOENT;
+	*committed = o->commit_off[ci];
+	memset(&hk, 0, sizeof(hk));
+	memcpy(hk.topic, lk->topic, sizeof(hk.topic));
+	hk.partition = lk->partition;
+	hi = kw_bmap_find((struct kw_bmap *)&o->hwm, &hk, false);
+	if (hi == KW_BMAP_NONE)
+		return -ENODATA;
+	*hwm = o->hwm_off[hi];
+	*lag = *hwm - *committed;
+	return 0;
+}
+
+int
+kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
+	   int64_t *committed, int64_t *hwm, int64_t *lag)
+{
+	struct kw_obs *w = (struct kw_obs *)o;
+	struct kw_obs_lag_key lk;
+	int rc;
+
+	memset(&lk, 0, sizeof(lk));
+	strncpy(lk.group, group, sizeof(lk.group) - 1);
+	strncpy(lk.topic, topic, sizeof(lk.topic) - 1);
+	lk.partition = partition;
+	pthread_mutex_lock(&w->lock);
+	rc = kw_obs_lag_locked(o, &lk, committed, hwm, lag);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+uint32_t
+kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_obs_part_lag *out,
+		  uint32_t n, int64_t *total)
+{
+	uint32_t i, j, got = 0;
+	struct kw_obs_part_lag x;
+
+	*total = 0;
+	for (i = 0; i < o->commit.used; i++) {
+		const struct kw_obs_lag_key *lk = kw_bmap_key(&o->commit, i);
+		int64_t c, h;
+
+		if (strncmp(lk->group, group, KW_KAFKA_NAME_MAX) != 0 ||
+		    kw_obs_lag_locked(o, lk, &c, &h, &x.lag) != 0)
+			continue;
+		x.key = lk;
+		*total += x.lag > 0 ? x.lag : 0;
+		/* keep the n largest lags, largest first */
+		if (got == n && (n == 0 || out[n - 1].lag >= x.lag))
+			continue;
+		j = got < n ? got++ : n - 1;
+		while (j > 0 && out[j - 1].lag < x.lag) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = x;
+	}
+	return got;
+}
+
+const struct kw_obs_lat *
+kw_obs_latency(const struct kw_obs *o, int api_key)
+{
+	if (api_key < 0 || api_key > KW_KAFKA_API_MAX_KEY)
+		return NULL;
+	return &o->lat[api_key];
+}
+
+const struct kw_obs_counters *
+kw_obs_counters(const struct kw_obs *o)
+{
+	return &o->ctr;
+}
+
+static const char *const dim_title[KW_OBS_DIMS] = {
+	[KW_OBS_CLIENT] = "client ids",
+	[KW_OBS_PRINCIPAL] = "principals",
+	[KW_OBS_TOPIC] = "topics",
+	[KW_OBS_GROUP] = "consumer groups",
+};
+
+#define REPORT_TOP 10
+
+void
+kw_obs_report(const struct kw_obs *o, FILE *f)
+{
+	struct kw_obs *w = (struct kw_obs *)o;
+	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
+	uint32_t idx[REPORT_TOP], n, nl, i, j;
+	unsigned int d;
+	int64_t total;
+	int a;
+
+	pthread_mutex_lock(&w->lock);
+	fprintf(f, "kafka: %lu request/response pairs, %lu logged\n", (unsigned long)o->ctr.records,
+		(unsigned long)o->ctr.logged);
+	for (d = 0; d < KW_OBS_DIMS; d++) {
+		const struct kw_topk *t = &o->dim[d];
+
+		n = kw_topk_sorted(t, idx, REPORT_TOP);
+		if (n == 0)
+			continue;
+		fprintf(f, "top %s (of %lu requests%s):\n", dim_title[d],
+			(unsigned long)t->total[KW_OBS_REQUESTS],
+			t->evictions ? ", counts are upper bounds within +err" : "");
+		for (i = 0; i < n; i++) {
+			const uint64_t *v = t->v[idx[i]];
+
+			fprintf(f,
+				"  %-32s requests %lu (+err %lu) in %lu B out %lu B records %lu "
+				"errors %lu\n",
+				kw_topk_key(t, idx[i]), (unsigned long)v[KW_OBS_REQUESTS],
+				(unsigned long)t->err[idx[i]], (unsigned long)v[KW_OBS_BYTES_IN],
+				(unsigned long)v[KW_OBS_BYTES_OUT],
+				(unsigned long)v[KW_OBS_RECORDS], (unsigned long)v[KW_OBS_ERRORS]);
+			if (d != KW_OBS_GROUP)
+				continue;
+			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
+					       &total);
+			if (nl == 0)
+				continue;
+			fprintf(f, "    lag total %ld\n", (long)total);
+			for (j = 0; j < nl; j++)
+				fprintf(f, "    lag %s[%d] %ld\n", lags[j].key->topic,
+					(int)lags[j].key->partition, (long)lags[j].lag);
+		}
+	}
+	for (a = 0; a <= KW_KAFKA_API_MAX_KEY; a++) {
+		const struct kw_obs_lat *h = &o->lat[a];
+
+		if (h->count == 0)
+			continue;
+		fprintf(f,
+			"latency %s (%d): %lu responses, mean %.1f us, p50 %.1f us, p99 %.1f us, "
+			"max %.1f us\n",
+			o->lat_name[a] ? o->lat_name[a] : "?", a, (unsigned long)h->count,
+			(double)h->sum_ns / (double)h->count / 1e3,
+			(double)kw_obs_lat_quantile(h, 0.5) / 1e3,
+			(double)kw_obs_lat_quantile(h, 0.99) / 1e3, (double)h->max_ns / 1e3);
+	}
+	pthread_mutex_unlock(&w->lock);
+}

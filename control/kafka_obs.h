@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Kafka observability on the control thread: turns the workers' request/response records
+ * (struct kw_kafka_rec) into a JSON-lines request log, bounded per client id / principal /
+ * topic / consumer group statistics (Space-Saving top-K + count-min sketch, see topk.h), per-API
+ * latency histograms and consumer lag, and serves them over rte_telemetry and a final report.
+ *
+ * kw_obs_create/free/record/report and the getters are called by the control thread; the
+ * telemetry callbacks run on the EAL telemetry thread, so every entry point takes the obs lock.
+ * All tables are allocated at create; kw_obs_record does not allocate (the log's FILE may).
+ * The obs owns its tables; it does not own the log FILE nor keep any pointer into a record.
+ */
+#ifndef KW_KAFKA_OBS_H
+#define KW_KAFKA_OBS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataplane/kafka_rec.h"
+
+#define KW_OBS_DEFAULT_TOP_K 64
+#define KW_OBS_LAT_BUCKETS 26    /* [0,1us) [1,2us) .. [2^23,2^24us) [2^24us = 16.8 s, inf) */
+#define KW_OBS_LAG_ENTRIES 4096  /* (group, topic, partition) commits kept, LRU */
+#define KW_OBS_HWM_ENTRIES 4096  /* (topic, partition) high watermarks kept, LRU */
+#define KW_OBS_TOPIC_IDS 4096    /* topic id -> name pairs learned from Metadata, LRU */
+#define KW_OBS_TEL_TOP 32        /* entries per telemetry reply (its buffer is 16 KiB) */
+#define KW_OBS_TEL_LAG 8         /* partitions shown per group, largest lag first */
+
+struct kw_obs_params {
+	uint32_t top_k;      /* entries per top-K table; 0 = KW_OBS_DEFAULT_TOP_K */
+	FILE *log;           /* NULL: no request log */
+	uint32_t log_sample; /* log every n-th pair; 0 or 1 = every pair */
+	uint64_t tsc_hz;     /* converts ev.latency_tsc when a record has no latency_ns; 0 = never */
+};
+
+enum kw_obs_dim {
+	KW_OBS_CLIENT,
+	KW_OBS_PRINCIPAL,
+	KW_OBS_TOPIC,
+	KW_OBS_GROUP,
+	KW_OBS_DIMS
+};
+
+enum kw_obs_metric {
+	KW_OBS_REQUESTS,  /* Space-Saving weight */
+	KW_OBS_BYTES_IN,  /* client -> broker frame bytes */
+	KW_OBS_BYTES_OUT, /* broker -> client frame bytes */
+	KW_OBS_RECORDS,
+	KW_OBS_ERRORS,    /* non-zero error codes in responses */
+	KW_OBS_METRICS
+};
+
+struct kw_obs_stats {
+	uint64_t v[KW_OBS_METRICS];
+	uint64_t error_bound; /* v[KW_OBS_REQUESTS] - error_bound <= true requests */
+};
+
+struct kw_obs_lat {
+	uint64_t count;
+	uint64_t sum_ns;
+	uint64_t max_ns;
+	uint64_t buckets[KW_OBS_LAT_BUCKETS];
+};
+
+/* Outcomes, one counter each; plain increments under the obs lock. */
+struct kw_obs_counters {
+	uint64_t records;          /* kw_obs_record calls */
+	uint64_t logged;           /* JSON lines written */
+	uint64_t log_sampled_out;  /* pairs not logged because of log_sample */
+	uint64_t log_errors;       /* lines the FILE refused */
+	uint64_t unkeyed[KW_OBS_DIMS]; /* records without a key in that dimension */
+	uint64_t api_out_of_range; /* api key outside the histogram table */
+	uint64_t topic_ids_learned;
+	uint64_t topic_ids_evicted;
+	uint64_t topic_ids_unresolved; /* topic ids printed or keyed as UUID strings */
+	uint64_t offsets_bad;      /* offset entries whose topic index points at nothing */
+	uint64_t commits;          /* committed offsets applied */
+	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
+	uint64_t commits_failed;   /* OffsetCommit whose response carried errors: ignored */
+	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
+	uint64_t hwms;             /* high watermarks applied */
+	uint64_t hwms_evicted;
+	uint64_t fetch_offsets;    /* Fetch request positions seen (not used for lag) */
+};
+
+struct kw_obs;
+
+/* Allocate an obs and all its tables; NULL on bad params or no memory. */
+struct kw_obs *kw_obs_create(const struct kw_obs_params *p);
+void kw_obs_free(struct kw_obs *o);
+/* Aggregate one pair and, if sampled, write its JSON line to the log. */
+void kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r);
+/* Serve o under /kwire/kafka/{clients,principals,topics,groups,latency}; 0 or -errno. */
+int kw_obs_telemetry_register(struct kw_obs *o);
+/* Human summary: top clients, principals, topics, groups with lag, latency per API. */
+void kw_obs_report(const struct kw_obs *o, FILE *f);
+
+/* Write the JSON line of r (newline included) as the log would; 0, -ENOSPC or -EIO. */
+int kw_obs_log_line(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f);
+/* Stats of key in dim: 1 tracked in the top-K, 0 estimated by the sketch, -EINVAL. */
+int kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key,
+		  struct kw_obs_stats *st);
+/* Up to n (at most KW_OBS_TEL_TOP) top keys of dim, most requests first; returns how many. */
+uint32_t kw_obs_top(const struct kw_obs *o, enum kw_obs_dim dim, char (*keys)[KW_KAFKA_NAME_MAX],
+		    struct kw_obs_stats *st, uint32_t n);
+/* Lag of (group, topic, partition): 0 (both known), -ENOENT (no commit), -ENODATA (no hwm). */
+int kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
+	       int64_t *committed, int64_t *hwm, int64_t *lag);
+/* Latency histogram of api_key, NULL when out of range. */
+const struct kw_obs_lat *kw_obs_latency(const struct kw_obs *o, int api_key);
+/* Histogram bucket of a latency; estimated quantile q (0..1) of a histogram, in ns. */
+unsigned int kw_obs_lat_bucket(uint64_t ns);
+uint64_t kw_obs_lat_quantile(const struct kw_obs_lat *h, double q);
+const struct kw_obs_counters *kw_obs_counters(const struct kw_obs *o);
+
+#endif /* KW_KAFKA_OBS_H */

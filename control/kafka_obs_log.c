@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The request log: one JSON object per request/response pair, keys in a fixed order, written
+ * with a single fwrite so that a line is never interleaved. Strings are Kafka bytes, not
+ * necessarily UTF-8: valid UTF-8 passes through, every other byte and every control character
+ * becomes \u00XX (or its short escape), so a line is always valid JSON.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "control/kafka_obs_priv.h"
+
+/* Worst case is ~10 KiB: 16 topics and 6 strings of 63 bytes escaped 6 for 1. */
+#define LOG_LINE_MAX 16384
+
+struct jbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool over;
+};
+
+static void
+jraw(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n >= b->cap) {
+		b->over = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+jlit(struct jbuf *b, const char *s)
+{
+	jraw(b, s, strlen(s));
+}
+
+static void jfmt(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+jfmt(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->over)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->cap - b->len)
+		b->over = true;
+	else
+		b->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates, > U+10FFFF). */
+static size_t
+utf8_len(const uint8_t *s, size_t n)
+{
+	size_t need, i;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (need >= n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i <= need; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return need + 1;
+}
+
+static void
+jstr(struct jbuf *b, const char *str, size_t n)
+{
+	const uint8_t *s = (const uint8_t *)str;
+	size_t i = 0, u;
+	char esc[8];
+
+	jraw(b, "\"", 1);
+	while (i < n) {
+		uint8_t c = s[i];
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			jraw(b, esc, 2);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n':
+				jlit(b, "\\n");
+				break;
+			case '\r':
+				jlit(b, "\\r");
+				break;
+			case '\t':
+				jlit(b, "\\t");
+				break;
+			case '\b':
+				jlit(b, "\\b");
+				break;
+			case '\f':
+				jlit(b, "\\f");
+				break;
+			default:
+				jfmt(b, "\\u%04x", c);
+				break;
+			}
+			i++;
+			continue;
+		}
+		u = utf8_len(s + i, n - i);
+		if (u == 0) {
+			jfmt(b, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		jraw(b, str + i, u);
+		i += u;
+	}
+	jraw(b, "\"", 1);
+}
+
+/* A Kafka string, or null when null or empty. */
+static void
+jkstr(struct jbuf *b, const struct kw_kafka_str *s)
+{
+	if (s->null || s->len == 0)
+		jlit(b, "null");
+	else
+		jstr(b, s->s, s->len);
+}
+
+static void
+jaddr(struct jbuf *b, uint8_t family, const uint8_t *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, s, sizeof(s)) == NULL)
+		jlit(b, "null");
+	else
+		jstr(b, s, strlen(s));
+}
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} flag_names[] = {
+	{KW_KAFKA_EV_NO_RESPONSE, "no_response"},
+	{KW_KAFKA_EV_UNANSWERED, "unanswered"},
+	{KW_KAFKA_EV_REQ_BAD, "req_bad"},
+	{KW_KAFKA_EV_RESP_BAD, "resp_bad"},
+	{KW_KAFKA_EV_OPAQUE, "opaque"},
+	{KW_KAFKA_EV_TOPICS_TRUNC, "topics_trunc"},
+	{KW_KAFKA_EV_ERRORS_TRUNC, "errors_trunc"},
+	{KW_KAFKA_EV_THROTTLED, "throttled"},
+	{KW_KAFKA_EV_TOPIC_IDS_ALIGNED, "topic_ids_aligned"},
+	{KW_KAFKA_EV_OFFSETS_TRUNC, "offsets_trunc"},
+};
+
+static void
+jflags(struct jbuf *b, uint32_t flags)
+{
+	unsigned int i;
+	uint32_t known = 0;
+	bool first = true;
+
+	jraw(b, "[", 1);
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		known |= flag_names[i].bit;
+		if (!(flags & flag_names[i].bit))
+			continue;
+		jfmt(b, "%s\"%s\"", first ? "" : ",", flag_names[i].name);
+		first = false;
+	}
+	/* a flag newer than this table still shows up */
+	for (i = 0; i < 32; i++)
+		if (flags & ~known & (1u << i)) {
+			jfmt(b, "%s\"0x%x\"", first ? "" : ",", 1u << i);
+			first = false;
+		}
+	jraw(b, "]", 1);
+}
+
+static void
+format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	char scratch[KW_KAFKA_NAME_MAX], ts[32];
+	time_t sec = (time_t)(r->ts_ns / 1000000000u);
+	unsigned int i, n;
+	uint64_t lat;
+	struct tm tm;
+	const char *name;
+
+	gmtime_r(&sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	jfmt(b, "{\"ts\":\"%s.%06uZ\"", ts, (unsigned int)(r->ts_ns % 1000000000u / 1000u));
+	jlit(b, ",\"flow\":{\"src\":");
+	jaddr(b, r->family, r->client);
+	jfmt(b, ",\"sport\":%u,\"dst\":", r->client_port);
+	jaddr(b, r->family, r->broker);
+	jfmt(b, ",\"dport\":%u}", r->broker_port);
+	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, ev->api_key);
+	if (ev->api_name == NULL)
+		jlit(b, "null");
+	else
+		jstr(b, ev->api_name, strlen(ev->api_name));
+	jfmt(b,
+	     ",\"api_version\":%d,\"correlation_id\":%" PRId32 ",\"client_id\":", ev->api_version,
+	     ev->corr_id);
+	/* the header's client id is nullable; an empty one is a real value */
+	if (ev->client_id.null)
+		jlit(b, "null");
+	else
+		jstr(b, ev->client_id.s, ev->client_id.len);
+	jlit(b, ",\"principal\":");
+	jkstr(b, &r->principal);
+	jlit(b, ",\"client_software\":");
+	if (r->sw_name.len == 0 && r->sw_version.len == 0) {
+		jlit(b, "null");
+	} else {
+		jlit(b, "{\"name\":");
+		jkstr(b, &r->sw_name);
+		jlit(b, ",\"version\":");
+		jkstr(b, &r->sw_version);
+		jlit(b, "}");
+	}
+	jlit(b, ",\"topics\":[");
+	n = kw_obs_topic_n(ev);
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			jlit(b, ",");
+		name = kw_obs_topic_at(o, ev, i, scratch);
+		jstr(b, name, strlen(name));
+	}
+	jfmt(b, "],\"topic_count\":%" PRIu32 ",\"partitions\":%" PRIu32 ",\"records\":%" PRIu64,
+	     ev->topic_count > ev->topic_id_count ? ev->topic_count : ev->topic_id_count,
+	     ev->partition_count, kw_obs_records_of(ev));
+	jfmt(b, ",\"bytes\":{\"request\":%" PRIu32 ",\"response\":", ev->req_len);
+	if (ev->resp_len == 0)
+		jlit(b, "null}");
+	else
+		jfmt(b, "%" PRIu32 "}", ev->resp_len);
+	jlit(b, ",\"error_codes\":[");
+	n = ev->n_errors < KW_KAFKA_EV_ERRORS ? ev->n_errors : KW_KAFKA_EV_ERRORS;
+	for (i = 0; i < n; i++)
+		jfmt(b, "%s%d", i ? "," : "", ev->errors[i]);
+	jlit(b, "],\"latency_us\":");
+	lat = kw_obs_latency_ns(o, r);
+	if (lat == UINT64_MAX)
+		jlit(b, "null");
+	else
+		jfmt(b, "%" PRIu64 ".%03u", lat / 1000, (unsigned int)(lat % 1000));
+	jlit(b, ",\"throttle_time_ms\":");
+	if (ev->throttle_ms < 0)
+		jlit(b, "null");
+	else
+		jfmt(b, "%" PRId32, ev->throttle_ms);
+	jlit(b, ",\"group_id\":");
+	jkstr(b, &ev->group_id);
+	jlit(b, ",\"transactional_id\":");
+	jkstr(b, &ev->txn_id);
+	jlit(b, ",\"flags\":");
+	jflags(b, ev->flags);
+	jlit(b, "}\n");
+}
+
+int
+kw_obs_log_line_locked(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f)
+{
+	char line[LOG_LINE_MAX];
+	struct jbuf b = {.p = line, .cap = sizeof(line)};
+
+	format_line(o, r, &b);
+	if (b.over)
+		return -ENOSPC;
+	if (fwrite(line, 1, b.len, f) != b.len)
+		return -EIO;
+	return 0;
+}
+
+int
+kw_obs_log_line(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f)
+{
+	struct kw_obs *w = (struct kw_obs *)o;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	rc = kw_obs_log_line_locked(o, r, f);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals shared by kafka_obs.c, kafka_obs_log.c and kafka_obs_tel.c; not for other modules.
+ * Functions named *_locked, and all helpers here, expect the caller to hold o->lock.
+ */
+#ifndef KW_KAFKA_OBS_PRIV_H
+#define KW_KAFKA_OBS_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "control/kafka_obs.h"
+#include "control/topk.h"
+
+/* Zero-padded so that keys compare and hash as fixed-size blobs. */
+struct kw_obs_lag_key {
+	char group[KW_KAFKA_NAME_MAX];
+	char topic[KW_KAFKA_NAME_MAX];
+	int32_t partition;
+};
+
+struct kw_obs_hwm_key {
+	char topic[KW_KAFKA_NAME_MAX];
+	int32_t partition;
+};
+
+struct kw_obs_part_lag {
+	const struct kw_obs_lag_key *key;
+	int64_t lag;
+};
+
+struct kw_obs {
+	struct kw_obs_params p;
+	pthread_mutex_t lock;
+	uint64_t pairs; /* seen by the log sampler */
+	struct kw_topk dim[KW_OBS_DIMS];
+	struct kw_obs_lat lat[KW_KAFKA_API_MAX_KEY + 1];
+	const char *lat_name[KW_KAFKA_API_MAX_KEY + 1]; /* static schema strings */
+	struct kw_bmap tid;  /* topic id -> tid_name[] */
+	char (*tid_name)[KW_KAFKA_NAME_MAX];
+	struct kw_bmap commit; /* kw_obs_lag_key -> commit_off[] */
+	int64_t *commit_off;
+	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
+	int64_t *hwm_off;
+	struct kw_obs_counters ctr;
+};
+
+/* Name of topic id (16 bytes): learned, else its UUID string written to scratch. */
+const char *kw_obs_topic_id_name(const struct kw_obs *o, const uint8_t *id, char *scratch);
+/* Distinct topics of an event (names, then ids not aligned with a name) and the i-th one. */
+unsigned int kw_obs_topic_n(const struct kw_kafka_event *ev);
+const char *kw_obs_topic_at(const struct kw_obs *o, const struct kw_kafka_event *ev,
+			    unsigned int i, char *scratch);
+/* Latency of a pair in ns, UINT64_MAX without a response. */
+uint64_t kw_obs_latency_ns(const struct kw_obs *o, const struct kw_kafka_rec *r);
+uint64_t kw_obs_records_of(const struct kw_kafka_event *ev);
+int kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk,
+		      int64_t *committed, int64_t *hwm, int64_t *lag);
+/* Up to n partitions of group with both offsets known, largest lag first; *total sums lag > 0. */
+uint32_t kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_obs_part_lag *out,
+			   uint32_t n, int64_t *total);
+int kw_obs_log_line_locked(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f);
+/* Forget o in the telemetry callbacks (kw_obs_free). */
+void kw_obs_tel_forget(const struct kw_obs *o);
+
+#endif /* KW_KAFKA_OBS_PRIV_H */

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rte_telemetry commands under /kwire/kafka/. They run on the EAL telemetry thread; callbacks
+ * take no argument, so the registered obs is kept in one static pointer, guarded by tel_lock so
+ * that kw_obs_free cannot pull it away mid-reply, and every read holds the obs lock.
+ *
+ * DPDK 22.11 neither escapes nor checks dict names, which here come from the wire: they are
+ * reduced to [A-Za-z0-9_/] (anything else becomes '_', a clash gets "_<rank>") and no string
+ * value from the wire is ever returned.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_telemetry.h>
+
+#include "control/kafka_obs_priv.h"
+
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kw_obs *tel_obs;
+static bool tel_registered;
+
+static void
+tel_name(char *out, size_t cap, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < cap; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '/';
+
+		out[i] = ok ? c : '_';
+	}
+	out[i] = '\0';
+}
+
+static void
+tel_u64(struct rte_tel_data *d, const char *name, uint64_t v)
+{
+	rte_tel_data_add_dict_u64(d, name, v);
+}
+
+static int
+tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d)
+{
+	const struct kw_topk *t = &o->dim[dim];
+	char names[KW_OBS_TEL_TOP][KW_KAFKA_NAME_MAX + 12], key[RTE_TEL_MAX_STRING_LEN];
+	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
+	uint32_t idx[KW_OBS_TEL_TOP], n, i, j, nl;
+	int64_t total;
+
+	rte_tel_data_start_dict(d);
+	n = kw_topk_sorted(t, idx, KW_OBS_TEL_TOP);
+	for (i = 0; i < n; i++) {
+		const uint64_t *v = t->v[idx[i]];
+		struct rte_tel_data *c;
+
+		tel_name(names[i], KW_KAFKA_NAME_MAX, kw_topk_key(t, idx[i]));
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0)
+				break;
+		if (j < i)
+			snprintf(names[i] + strlen(names[i]), 12, "_%u", i);
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		tel_u64(c, "requests", v[KW_OBS_REQUESTS]);
+		tel_u64(c, "error_bound", t->err[idx[i]]);
+		tel_u64(c, "bytes_in", v[KW_OBS_BYTES_IN]);
+		tel_u64(c, "bytes_out", v[KW_OBS_BYTES_OUT]);
+		tel_u64(c, "records", v[KW_OBS_RECORDS]);
+		tel_u64(c, "errors", v[KW_OBS_ERRORS]);
+		if (dim == KW_OBS_GROUP) {
+			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
+					       &total);
+			tel_u64(c, "lag_total", (uint64_t)total);
+			for (j = 0; j < nl; j++) {
+				char topic[KW_KAFKA_NAME_MAX];
+
+				tel_name(topic, sizeof(topic), lags[j].key->topic);
+				snprintf(key, sizeof(key), "lag/%s/%" PRId32, topic,
+					 lags[j].key->partition);
+				tel_u64(c, key, lags[j].lag > 0 ? (uint64_t)lags[j].lag : 0);
+			}
+		}
+		rte_tel_data_add_dict_container(d, names[i], c, 0);
+	}
+	return 0;
+}
+
+static int
+tel_latency(struct kw_obs *o, struct rte_tel_data *d)
+{
+	char key[32];
+	unsigned int a, b;
+
+	rte_tel_data_start_dict(d);
+	for (a = 0; a <= KW_KAFKA_API_MAX_KEY; a++) {
+		const struct kw_obs_lat *h = &o->lat[a];
+		struct rte_tel_data *c;
+
+		if (h->count == 0)
+			continue;
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		tel_u64(c, "api_key", a);
+		tel_u64(c, "count", h->count);
+		tel_u64(c, "sum_us", h->sum_ns / 1000);
+		tel_u64(c, "max_us", h->max_ns / 1000);
+		tel_u64(c, "p50_us", kw_obs_lat_quantile(h, 0.5) / 1000);
+		tel_u64(c, "p99_us", kw_obs_lat_quantile(h, 0.99) / 1000);
+		for (b = 0; b < KW_OBS_LAT_BUCKETS; b++) {
+			if (h->buckets[b] == 0)
+				continue;
+			if (b == KW_OBS_LAT_BUCKETS - 1)
+				snprintf(key, sizeof(key), "ge_%luus", 1ul << (b - 1));
+			else
+				snprintf(key, sizeof(key), "lt_%luus", 1ul << b);
+			tel_u64(c, key, h->buckets[b]);
+		}
+		if (o->lat_name[a] != NULL)
+			tel_name(key, sizeof(key), o->lat_name[a]);
+		else
+			snprintf(key, sizeof(key), "api_%u", a);
+		rte_tel_data_add_dict_container(d, key, c, 0);
+	}
+	return 0;
+}
+
+static int
+tel_counters(struct kw_obs *o, struct rte_tel_data *d)
+{
+	const struct kw_obs_counters *k = &o->ctr;
+
+	rte_tel_data_start_dict(d);
+	tel_u64(d, "records", k->records);
+	tel_u64(d, "logged", k->logged);
+	tel_u64(d, "log_sampled_out", k->log_sampled_out);
+	tel_u64(d, "log_errors", k->log_errors);
+	tel_u64(d, "unkeyed_client", k->unkeyed[KW_OBS_CLIENT]);
+	tel_u64(d, "unkeyed_principal", k->unkeyed[KW_OBS_PRINCIPAL]);
+	tel_u64(d, "unkeyed_topic", k->unkeyed[KW_OBS_TOPIC]);
+	tel_u64(d, "unkeyed_group", k->unkeyed[KW_OBS_GROUP]);
+	tel_u64(d, "evicted_client", o->dim[KW_OBS_CLIENT].evictions);
+	tel_u64(d, "evicted_principal", o->dim[KW_OBS_PRINCIPAL].evictions);
+	tel_u64(d, "evicted_topic", o->dim[KW_OBS_TOPIC].evictions);
+	tel_u64(d, "evicted_group", o->dim[KW_OBS_GROUP].evictions);
+	tel_u64(d, "api_out_of_range", k->api_out_of_range);
+	tel_u64(d, "topic_ids_learned", k->topic_ids_learned);
+	tel_u64(d, "topic_ids_evicted", k->topic_ids_evicted);
+	tel_u64(d, "offsets_bad", k->offsets_bad);
+	tel_u64(d, "commits", k->commits);
+	tel_u64(d, "commits_no_group", k->commits_no_group);
+	tel_u64(d, "commits_failed", k->commits_failed);
+	tel_u64(d, "commits_evicted", k->commits_evicted);
+	tel_u64(d, "hwms", k->hwms);
+	tel_u64(d, "hwms_evicted", k->hwms_evicted);
+	tel_u64(d, "fetch_offsets", k->fetch_offsets);
+	return 0;
+}
+
+static int
+tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct kw_obs *o;
+	int rc = 0;
+
+	RTE_SET_USED(params);
+	pthread_mutex_lock(&tel_lock);
+	o = tel_obs;
+	if (o == NULL) {
+		rte_tel_data_start_dict(d);
+		pthread_mutex_unlock(&tel_lock);
+		return 0;
+	}
+	pthread_mutex_lock(&o->lock);
+	if (strcmp(cmd, "/kwire/kafka/clients") == 0)
+		rc = tel_dim(o, KW_OBS_CLIENT, d);
+	else if (strcmp(cmd, "/kwire/kafka/principals") == 0)
+		rc = tel_dim(o, KW_OBS_PRINCIPAL, d);
+	else if (strcmp(cmd, "/kwire/kafka/topics") == 0)
+		rc = tel_dim(o, KW_OBS_TOPIC, d);
+	else if (strcmp(cmd, "/kwire/kafka/groups") == 0)
+		rc = tel_dim(o, KW_OBS_GROUP, d);
+	else if (strcmp(cmd, "/kwire/kafka/latency") == 0)
+		rc = tel_latency(o, d);
+	else
+		rc = tel_counters(o, d);
+	pthread_mutex_unlock(&o->lock);
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+static const struct {
+	const char *cmd;
+	const char *help;
+} tel_cmds[] = {
+	{"/kwire/kafka/clients", "Top Kafka client ids: requests, bytes, records, errors"},
+	{"/kwire/kafka/principals", "Top SASL principals: requests, bytes, records, errors"},
+	{"/kwire/kafka/topics", "Top topics: requests, bytes, records, errors"},
+	{"/kwire/kafka/groups", "Top consumer groups with per-partition lag"},
+	{"/kwire/kafka/latency", "Per-API latency histogram (log2 us buckets), p50, p99"},
+	{"/kwire/kafka/obs", "Kafka observability counters"},
+};
+
+int
+kw_obs_telemetry_register(struct kw_obs *o)
+{
+	unsigned int i;
+	int rc = 0;
+
+	pthread_mutex_lock(&tel_lock);
+	tel_obs = o;
+	/* DPDK cannot unregister: register once, then only the pointer changes */
+	if (!tel_registered) {
+		for (i = 0; i < sizeof(tel_cmds) / sizeof(tel_cmds[0]) && rc == 0; i++)
+			rc = rte_telemetry_register_cmd(tel_cmds[i].cmd, tel_cmd, tel_cmds[i].help);
+		tel_registered = rc == 0;
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+void
+kw_obs_tel_forget(const struct kw_obs *o)
+{
+	pthread_mutex_lock(&tel_lock);
+	if (tel_obs == o)
+		tel_obs = NULL;
+	pthread_mutex_unlock(&tel_lock);
+}

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the Kafka observability module: the exact JSON log line (escaping, IPv6, nulls,
+ * topic ids), log sampling, Space-Saving guarantees and bounded memory, the LRU map, consumer
+ * lag and the latency histograms. No EAL is needed: nothing here touches DPDK memory.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "control/kafka_obs.h"
+#include "control/topk.h"
+
+static const uint8_t id_payments[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2,  3,  4,
+					5,    6,    7,	  8,	9, 10, 11, 12};
+static const uint8_t id_unknown[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+				       0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
+static void
+kstr(struct kw_kafka_str *k, const char *s, size_t len)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->s, s, len);
+	k->len = (uint8_t)len;
+}
+
+#define KSTR(k, lit) kstr((k), (lit), sizeof(lit) - 1)
+
+/* A plain pair: ApiVersions v3 from 198.18.0.1:40000 to 198.19.0.1:9092. */
+static void
+base_rec(struct kw_kafka_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ts_ns = 1704067200000010999ULL; /* 2024-01-01T00:00:00.000010999Z */
+	r->latency_ns = 12345;
+	r->family = 4;
+	memcpy(r->client, (uint8_t[]){198, 18, 0, 1}, 4);
+	memcpy(r->broker, (uint8_t[]){198, 19, 0, 1}, 4);
+	r->client_port = 40000;
+	r->broker_port = 9092;
+	r->ev.api_name = "ApiVersions";
+	r->ev.api_key = 18;
+	r->ev.api_version = 3;
+	r->ev.corr_id = 1;
+	r->ev.req_len = 61;
+	r->ev.resp_len = 412;
+	r->ev.throttle_ms = 0;
+	r->ev.producer_id = -1;
+	KSTR(&r->ev.client_id, "kwgen");
+	KSTR(&r->sw_name, "kwgen");
+	KSTR(&r->sw_version, "0.1.0");
+	KSTR(&r->ev.topics[0], "kwgen-topic");
+	r->ev.n_topics = 1;
+	r->ev.topic_count = 1;
+	r->ev.partition_count = 1;
+	r->ev.records.records = 8;
+	r->ev.records.records_hdr = 8;
+}
+
+/* Metadata response naming payments both ways, so that its id resolves from now on. */
+static void
+learn_payments(struct kw_obs *o)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	r.ev.api_name = "Metadata";
+	r.ev.api_key = 3;
+	r.ev.flags = KW_KAFKA_EV_TOPIC_IDS_ALIGNED;
+	KSTR(&r.ev.topics[0], "payments");
+	memcpy(r.ev.topic_ids[0], id_payments, 16);
+	r.ev.n_topic_ids = 1;
+	kw_obs_record(o, &r);
+}
+
+static char *
+line_of(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(kw_obs_log_line(o, r, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_json_ipv4(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_kafka_rec r;
+	char *line;
+
+	(void)state;
+	assert_non_null(o);
+	base_rec(&r);
+	r.ev.flags = KW_KAFKA_EV_TOPICS_TRUNC;
+	line = line_of(o, &r);
+	assert_string_equal(
+		line,
+		"{\"ts\":\"2024-01-01T00:00:00.000010Z\",\"flow\":{\"src\":\"198.18.0.1\","
+		"\"sport\":40000,\"dst\":\"198.19.0.1\",\"dport\":9092},\"worker\":0,"
+		"\"api_key\":18,\"api_name\":\"ApiVersions\",\"api_version\":3,"
+		"\"correlation_id\":1,\"client_id\":\"kwgen\",\"principal\":null,"
+		"\"client_software\":{\"name\":\"kwgen\",\"version\":\"0.1.0\"},"
+		"\"topics\":[\"kwgen-topic\"],\"topic_count\":1,\"partitions\":1,\"records\":8,"
+		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
+		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
+		"\"transactional_id\":null,\"flags\":[\"topics_trunc\"]}\n");
+	free(line);
+	kw_obs_free(o);
+}
+
+static void
+test_json_ipv6_escaping_topic_ids(void **state)
+{
+	/* quote, backslash, newline, SOH, valid UTF-8 e-acute, a lone 0xff, DEL */
+	static const char cid[] = {'a',	       '"',	   '\\',       '\n', 0x01,
+				   (char)0xc3, (char)0xa9, (char)0xff, 0x7f, 'z'};
+	static const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t b6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_kafka_rec r;
+	char *line;
+
+	(void)state;
+	assert_non_null(o);
+	learn_payments(o);
+	base_rec(&r);
+	r.ts_ns = 1704067200123456789ULL;
+	r.family = 6;
+	memcpy(r.client, c6, 16);
+	memcpy(r.broker, b6, 16);
+	r.client_port = 50000;
+	r.broker_port = 9093;
+	r.worker = 3;
+	r.ev.api_name = "Fetch";
+	r.ev.api_key = 1;
+	r.ev.api_version = 13;
+	r.ev.corr_id = -5;
+	r.ev.flags = KW_KAFKA_EV_UNANSWERED | 0x8000;
+	r.ev.resp_len = 0;
+	r.ev.throttle_ms = -1;
+	kstr(&r.ev.client_id, cid, sizeof(cid));
+	KSTR(&r.principal, "alice");
+	memset(&r.sw_name, 0, sizeof(r.sw_name));
+	memset(&r.sw_version, 0, sizeof(r.sw_version));
+	KSTR(&r.ev.topics[0], "orders");
+	memcpy(r.ev.topic_ids[0], id_payments, 16);
+	memcpy(r.ev.topic_ids[1], id_unknown, 16);
+	r.ev.n_topic_ids = 2;
+	r.ev.topic_count = 1;
+	r.ev.topic_id_count = 2;
+	r.ev.partition_count = 3;
+	r.ev.records.records = 2;
+	r.ev.records.records_hdr = 5; /* a compressed batch claims more than was walked */
+	r.ev.errors[0] = 3;
+	r.ev.errors[1] = 7;
+	r.ev.n_errors = 2;
+	r.ev.error_count = 2;
+	KSTR(&r.ev.group_id, "g1");
+	KSTR(&r.ev.txn_id, "t\xe2\x82"); /* UTF-8 cut in the middle of a sequence */
+	line = line_of(o, &r);
+	assert_string_equal(
+		line,
+		"{\"ts\":\"2024-01-01T00:00:00.123456Z\",\"flow\":{\"src\":\"2001:db8::1\","
+		"\"sport\":50000,\"dst\":\"2001:db8::2\",\"dport\":9093},\"worker\":3,"
+		"\"api_key\":1,\"api_name\":\"Fetch\",\"api_version\":13,"
+		"\"correlation_id\":-5,\"client_id\":"
+		"\"a\\\"\\\\\\n\\u0001\xc3\xa9\\u00ff\\u007fz\","
+		"\"principal\":\"alice\",\"client_software\":null,"
+		"\"topics\":[\"orders\",\"payments\",\"00112233-4455-6677-8899-aabbccddeeff\"],"
+		"\"topic_count\":2,\"partitions\":3,\"records\":5,"
+		"\"bytes\":{\"request\":61,\"response\":null},\"error_codes\":[3,7],"
+		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
+		"\"transactional_id\":\"t\\u00e2\\u0082\",\"flags\":[\"unanswered\",\"0x8000\"]}"
+		"\n");
+	free(line);
+	kw_obs_free(o);
+}
+
+static void
+test_log_sampling(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8, .log_sample = 3};
+	struct kw_kafka_rec r;
+	struct kw_obs *o;
+	char *buf = NULL, *s;
+	size_t len = 0;
+	int i, lines = 0;
+
+	(void)state;
+	p.log = open_memstream(&buf, &len);
+	assert_non_null(p.log);
+	o = kw_obs_create(&p);
+	assert_non_null(o);
+	base_rec(&r);
+	for (i = 1; i <= 10; i++) {
+		r.ev.corr_id = i;
+		kw_obs_record(o, &r);
+	}
+	fflush(p.log);
+	for (s = buf; (s = strchr(s, '\n')) != NULL; s++)
+		lines++;
+	assert_int_equal(lines, 3);
+	assert_non_null(strstr(buf, "\"correlation_id\":3,"));
+	assert_non_null(strstr(buf, "\"correlation_id\":6,"));
+	assert_non_null(strstr(buf, "\"correlation_id\":9,"));
+	assert_null(strstr(buf, "\"correlation_id\":1,"));
+	assert_int_equal(kw_obs_counters(o)->logged, 3);
+	assert_int_equal(kw_obs_counters(o)->log_sampled_out, 7);
+	kw_obs_free(o);
+	fclose(p.log);
+	free(buf);
+}
+
+static void
+client_rec(struct kw_kafka_rec *r, const char *client)
+{
+	base_rec(r);
+	kstr(&r->ev.client_id, client, strlen(client));
+	r->ev.n_topics = 0;
+}
+
+#define SS_K	      16
+#define SS_HEAVY      5
+#define SS_HEAVY_EACH 1000
+#define SS_LIGHT      4000
+
+static void
+test_space_saving_heavy_hitters(void **state)
+{
+	struct kw_obs_params p = {.top_k = SS_K};
+	char keys[SS_K][KW_KAFKA_NAME_MAX], name[32];
+	struct kw_obs_stats st[SS_K], one;
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_kafka_rec r;
+	uint64_t total = SS_HEAVY * SS_HEAVY_EACH + SS_LIGHT;
+	uint32_t n, i, h;
+	int light = 0;
+
+	(void)state;
+	assert_non_null(o);
+	/* heavies interleaved with distinct one-off keys that keep evicting each other */
+	for (i = 0; i < SS_HEAVY_EACH; i++) {
+		for (h = 0; h < SS_HEAVY; h++) {
+			snprintf(name, sizeof(name), "heavy-%u", h);
+			client_rec(&r, name);
+			kw_obs_record(o, &r);
+		}
+		for (h = 0; h < SS_LIGHT / SS_HEAVY_EACH; h++) {
+			snprintf(name, sizeof(name), "light-%d", light++);
+			client_rec(&r, name);
+			kw_obs_record(o, &r);
+		}
+	}
+	assert_true(SS_HEAVY_EACH * SS_K > total); /* each heavy exceeds total / K */
+	n = kw_obs_top(o, KW_OBS_CLIENT, keys, st, SS_K);
+	assert_int_equal(n, SS_K);
+	for (i = 0; i < SS_HEAVY; i++) {
+		assert_memory_equal(keys[i], "heavy-", 6);
+		assert_true(st[i].v[KW_OBS_REQUESTS] >= SS_HEAVY_EACH);
+		assert_true(st[i].v[KW_OBS_REQUESTS] - st[i].error_bound <= SS_HEAVY_EACH);
+		assert_true(st[i].error_bound <= total / SS_K);
+	}
+	/* every tracked entry is still found through the index after thousands of rekeys */
+	for (i = 0; i < n; i++) {
+		assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, keys[i], &one), 1);
+		assert_int_equal(one.v[KW_OBS_REQUESTS], st[i].v[KW_OBS_REQUESTS]);
+	}
+	/* an evicted light key is estimated by the sketch, never below its true count */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "light-0", &one), 0);
+	assert_true(one.v[KW_OBS_REQUESTS] >= 1);
+	assert_true(one.v[KW_OBS_BYTES_IN] >= 61);
+	kw_obs_free(o);
+}
+
+static void
+test_space_saving_bounded_memory(void **state)
+{
+	struct kw_obs_params p = {.top_k = 32};
+	char keys[32][KW_KAFKA_NAME_MAX], name[32];
+	struct kw_obs_stats st[32];
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_kafka_rec r;
+	struct mallinfo2 before, after;
+	int i;
+
+	(void)state;
+	assert_non_null(o);
+	client_rec(&r, "warmup");
+	kw_obs_record(o, &r);
+	before = mallinfo2();
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "client-%d", i);
+		kstr(&r.ev.client_id, name, strlen(name));
+		kstr(&r.ev.group_id, name, strlen(name));
+		kstr(&r.principal, name, strlen(name));
+		kw_obs_record(o, &r);
+	}
+	after = mallinfo2();
+	assert_int_equal(after.uordblks, before.uordblks);
+	assert_int_equal(kw_obs_top(o, KW_OBS_CLIENT, keys, st, 32), 32);
+	assert_int_equal(kw_obs_top(o, KW_OBS_GROUP, keys, st, 32), 32);
+	assert_true(kw_obs_counters(o)->records == 20001);
+	kw_obs_free(o);
+}
+
+static void
+test_bmap_lru(void **state)
+{
+	struct kw_bmap m;
+	uint32_t k, idx;
+	bool ev;
+
+	(void)state;
+	assert_int_equal(kw_bmap_init(&m, 4, sizeof(k)), 0);
+	for (k = 0; k < 4; k++) {
+		kw_bmap_insert(&m, &k, &ev);
+		assert_false(ev);
+	}
+	k = 0;
+	assert_int_not_equal(kw_bmap_find(&m, &k, true), KW_BMAP_NONE); /* 1 is now the LRU */
+	k = 4;
+	idx = kw_bmap_insert(&m, &k, &ev);
+	assert_true(ev);
+	assert_int_equal(kw_bmap_find(&m, &k, false), idx);
+	for (k = 0; k < 4; k++)
+		assert_true((kw_bmap_find(&m, &k, false) == KW_BMAP_NONE) == (k == 1));
+	kw_bmap_fini(&m);
+}
+
+static void
+commit_rec(struct kw_kafka_rec *r, const char *group, int32_t part, int64_t off)
+{
+	base_rec(r);
+	r->ev.api_name = "OffsetCommit";
+	r->ev.api_key = 8;
+	r->ev.api_version = 8;
+	kstr(&r->ev.group_id, group, strlen(group));
+	KSTR(&r->ev.topics[0], "payments");
+	r->ev.n_offsets = 1;
+	r->ev.offsets[0] = (struct kw_kafka_ev_offset){
+		.kind = KW_KAFKA_OFF_COMMITTED, .topic = 0, .partition = part, .offset = off};
+}
+
+static void
+test_lag(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_kafka_rec r;
+	int64_t c = 0, h = 0, lag = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(o);
+	learn_payments(o);
+	commit_rec(&r, "g1", 2, 100);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g1", "payments", 2, &c, &h, &lag), -ENODATA);
+	/* a failed commit must not move the committed offset */
+	commit_rec(&r, "g1", 2, 140);
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_counters(o)->commits_failed, 1);
+
+	/* Fetch v13 response: topic named by id, resolved through the Metadata above */
+	base_rec(&r);
+	r.ev.api_name = "Fetch";
+	r.ev.api_key = 1;
+	r.ev.api_version = 13;
+	r.ev.n_topics = 0;
+	memcpy(r.ev.topic_ids[0], id_payments, 16);
+	r.ev.n_topic_ids = 1;
+	r.ev.n_offsets = 3;
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0x80, 2, 90};
+	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x80, 2, 150};
+	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, 0, 7}; /* no id 1 */
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g1", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(c, 100);
+	assert_int_equal(h, 150);
+	assert_int_equal(lag, 50);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), -ENOENT);
+	assert_int_equal(kw_obs_counters(o)->offsets_bad, 1);
+	assert_int_equal(kw_obs_counters(o)->fetch_offsets, 1);
+
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	kw_obs_report(o, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "lag payments[2] 50"));
+	assert_non_null(strstr(buf, "kwgen"));
+	free(buf);
+	kw_obs_free(o);
+}
+
+static void
+test_latency_histogram(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_lat *h;
+	struct kw_kafka_rec r;
+	uint64_t q;
+	int i;
+
+	(void)state;
+	assert_int_equal(kw_obs_lat_bucket(0), 0);
+	assert_int_equal(kw_obs_lat_bucket(999), 0);
+	assert_int_equal(kw_obs_lat_bucket(1000), 1);
+	assert_int_equal(kw_obs_lat_bucket(1999), 1);
+	assert_int_equal(kw_obs_lat_bucket(2000), 2);
+	assert_int_equal(kw_obs_lat_bucket(12345), 4);
+	assert_int_equal(kw_obs_lat_bucket(16000000000ULL), 24);
+	assert_int_equal(kw_obs_lat_bucket(17000000000ULL), KW_OBS_LAT_BUCKETS - 1);
+	assert_int_equal(kw_obs_lat_bucket(UINT64_MAX), KW_OBS_LAT_BUCKETS - 1);
+
+	assert_non_null(o);
+	base_rec(&r);
+	r.latency_ns = 5000;
+	for (i = 0; i < 100; i++)
+		kw_obs_record(o, &r);
+	r.latency_ns = 1000000;
+	kw_obs_record(o, &r);
+	r.ev.flags = KW_KAFKA_EV_NO_RESPONSE; /* no latency to count */
+	kw_obs_record(o, &r);
+	h = kw_obs_latency(o, 18);
+	assert_non_null(h);
+	assert_int_equal(h->count, 101);
+	assert_int_equal(h->sum_ns, 100 * 5000 + 1000000);
+	assert_int_equal(h->max_ns, 1000000);
+	assert_int_equal(h->buckets[3], 100);
+	assert_int_equal(h->buckets[10], 1);
+	q = kw_obs_lat_quantile(h, 0.5);
+	assert_true(q >= 4000 && q <= 8000);
+	q = kw_obs_lat_quantile(h, 0.99);
+	assert_true(q >= 4000 && q <= 8000);
+	assert_int_equal(kw_obs_lat_quantile(h, 1.0), 1000000);
+	assert_null(kw_obs_latency(o, -1));
+	kw_obs_free(o);
+}
+
+static void
+test_telemetry_register(void **state)
+{
+	struct kw_obs_params p = {0};
+	struct kw_obs *o = kw_obs_create(&p);
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(kw_obs_telemetry_register(o), 0);
+	/* a second obs takes over without registering the commands twice */
+	kw_obs_free(o);
+	o = kw_obs_create(&p);
+	assert_non_null(o);
+	assert_int_equal(kw_obs_telemetry_register(o), 0);
+	kw_obs_free(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_ipv4),
+		cmocka_unit_test(test_json_ipv6_escaping_topic_ids),
+		cmocka_unit_test(test_log_sampling),
+		cmocka_unit_test(test_space_saving_heavy_hitters),
+		cmocka_unit_test(test_space_saving_bounded_memory),
+		cmocka_unit_test(test_bmap_lru),
+		cmocka_unit_test(test_lag),
+		cmocka_unit_test(test_latency_histogram),
+		cmocka_unit_test(test_telemetry_register),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
