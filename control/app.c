@@ -19,7 +19,15 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <time.h>
+
+#include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
+
 #include "control/app.h"
+#include "control/kafka_obs.h"
+#include "dataplane/inspect.h"
+#include "dataplane/kafka_rec.h"
 
 static int
 resolve_port(const char *name, uint16_t *id)
@@ -116,6 +124,73 @@ setup_rings(struct kw_app *app)
 	return rc != 0 ? rc : setup_ring_mesh(app, "tx", app->tx_rings);
 }
 
+static uint8_t
+csum_mode(enum kw_tcp_csum_cfg c)
+{
+	return c == KW_CSUM_CFG_ON ? KW_TCP_CSUM_ON : c == KW_CSUM_CFG_OFF ? KW_TCP_CSUM_OFF
+									    : KW_TCP_CSUM_AUTO;
+}
+
+/* Where capture timestamps are, when a port delivers them (kwire pcap). */
+static void
+setup_capture_clock(struct kw_worker *w)
+{
+	int flag;
+
+	w->ts_off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	flag = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+	if (w->ts_off < 0 || flag < 0)
+		return;
+	w->ts_flag = 1ULL << flag;
+	/* net_pcap stores the capture time in microseconds */
+	w->ts_scale = 1000;
+	w->clock_ns = 1;
+}
+
+/* The TCP and Kafka contexts, the record ring and pool of one worker (inspect: kafka). */
+static int
+setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
+{
+	const struct kw_config *cfg = &app->cfg;
+	struct kw_kafka_params kp = {.max_frame = cfg->kafka_max_frame,
+				     .max_conns = cfg->kafka_max_conns};
+	struct kw_tcp_params tp;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct timespec ts;
+
+	kw_tcp_params_defaults(&tp);
+	tp.midstream = cfg->tcp_midstream;
+	tp.csum_mode = csum_mode(cfg->tcp_checksum);
+	tp.ooo_max_segs_per_dir = cfg->tcp_ooo_segs_per_dir;
+	tp.ooo_max_bytes_per_dir = cfg->tcp_ooo_bytes_per_dir;
+	tp.ooo_max_segs_total = cfg->tcp_ooo_segs_total;
+	w->tcp = kw_tcp_ctx_create(&tp, socket);
+	w->kafka = kw_kafka_ctx_create(&kp, socket, kw_inspect_emit, w);
+	snprintf(name, sizeof(name), "kw_rec_%u", w->id);
+	w->rec_ring = rte_ring_create(name, cfg->log_ring_size, socket,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "kw_recp_%u", w->id);
+	w->rec_pool = rte_mempool_create(name, cfg->log_ring_size, sizeof(struct kw_kafka_rec), 0, 0,
+					 NULL, NULL, NULL, NULL, socket, 0);
+	if (w->tcp == NULL || w->kafka == NULL || w->rec_ring == NULL || w->rec_pool == NULL) {
+		fprintf(stderr, "kwire: worker %u: cannot create the inspection state: %s\n", w->id,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	w->cfg = cfg;
+	w->flows->release = kw_inspect_flow_release;
+	w->flows->release_arg = w;
+	w->rec_block = app->capture;
+	w->ts_off = -1;
+	if (app->capture)
+		setup_capture_clock(w);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w->wall_ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	w->tsc0 = rte_rdtsc();
+	w->tsc_hz = rte_get_tsc_hz();
+	return 0;
+}
+
 static int
 setup_workers(struct kw_app *app)
 {
@@ -160,7 +235,7 @@ setup_workers(struct kw_app *app)
 			if (port->nb_txq < app->n_workers && owner != id)
 				w->tx_handoff[port->id] = app->tx_rings[id][owner];
 		}
-		if (app->cfg.inspect == KW_INSPECT_FLOW) {
+		if (app->cfg.inspect != KW_INSPECT_PASSTHROUGH) {
 			snprintf(name, sizeof(name), "kw_flows_%u", id);
 			w->flows = kw_flow_table_create(name, app->cfg.flow_capacity,
 							hz * app->cfg.flow_idle_timeout_ms / 1000,
@@ -172,12 +247,16 @@ setup_workers(struct kw_app *app)
 			}
 			w->flows_full_drop = app->cfg.flow_on_full == KW_FLOW_FULL_DROP;
 		}
+		if (app->cfg.inspect == KW_INSPECT_KAFKA && setup_inspection(app, w, socket) != 0)
+			return -ENOMEM;
 		kw_worker_set_mode(w, app->cfg.inspect);
 	}
 	/* RX sources: a queue of every RSS port each; a single-queue port to one dispatcher */
 	for (i = 0; i < 2 * n_pairs; i++) {
 		const struct kw_port *port = &app->ports[pairs[i]];
 
+		if (i % 2 == 1 && pairs[i] == pairs[i - 1])
+			continue; /* bridged to itself */
 		for (id = 0; id < app->n_workers; id++) {
 			struct kw_worker *w = app->workers[id];
 			struct kw_rx_source *src = &w->rx[w->n_rx];
@@ -263,9 +342,16 @@ kw_app_teardown(struct kw_app *app)
 		if (app->ports[s].pool != NULL)
 			kw_port_teardown(&app->ports[s]);
 	for (s = 0; s < app->n_workers; s++) {
-		if (app->workers[s] != NULL)
-			kw_flow_table_free(app->workers[s]->flows);
-		rte_free(app->workers[s]);
+		struct kw_worker *w = app->workers[s];
+
+		if (w != NULL) {
+			kw_flow_table_free(w->flows);
+			kw_tcp_ctx_free(w->tcp);
+			kw_kafka_ctx_destroy(w->kafka);
+			rte_ring_free(w->rec_ring);
+			rte_mempool_free(w->rec_pool);
+		}
+		rte_free(w);
 		for (t = 0; t < app->n_workers; t++) {
 			rte_ring_free(app->rings[s][t]);
 			rte_ring_free(app->tx_rings[s][t]);
@@ -283,8 +369,12 @@ kw_app_setup(struct kw_app *app)
 	if (setup_bridges(app) != 0)
 		return -EINVAL;
 	for (i = 0; i < 2 * app->n_pairs; i++) {
-		if (kw_port_setup(&app->ports[app->pairs[i]], app->n_workers, &app->cfg, err,
-				  sizeof(err)) != 0) {
+		struct kw_port *port = &app->ports[app->pairs[i]];
+
+		if (port->pool != NULL) /* a port bridged to itself */
+			continue;
+		port->rx_timestamp = app->capture;
+		if (kw_port_setup(port, app->n_workers, &app->cfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "kwire: %s\n", err);
 			return -EIO;
 		}
@@ -295,4 +385,47 @@ kw_app_setup(struct kw_app *app)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+unsigned int
+kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker)
+{
+	struct kw_kafka_rec *recs[64];
+	unsigned int total = 0, n, i;
+	uint16_t id;
+
+	for (id = 0; id < app->n_workers; id++) {
+		struct kw_worker *w = app->workers[id];
+		unsigned int left = max_per_worker;
+
+		if (w->rec_ring == NULL)
+			continue;
+		while (left > 0 &&
+		       (n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs,
+						       RTE_MIN(left, RTE_DIM(recs)), NULL)) > 0) {
+			for (i = 0; i < n; i++)
+				kw_obs_record(app->obs, recs[i]);
+			rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
+			left -= n;
+			total += n;
+		}
+	}
+	return total;
+}
+
+void
+kw_app_finish_flows(struct kw_app *app)
+{
+	uint16_t id;
+
+	for (id = 0; id < app->n_workers; id++) {
+		struct kw_worker *w = app->workers[id];
+
+		if (w->flows == NULL)
+			continue;
+		/* a few flows at a time, draining the records their pending requests become */
+		while (kw_flow_table_flush(w->flows, 16) > 0)
+			kw_app_drain_records(app, UINT32_MAX);
+	}
+	kw_app_drain_records(app, UINT32_MAX);
 }

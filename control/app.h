@@ -8,6 +8,7 @@
 #ifndef KW_APP_H
 #define KW_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,6 +17,7 @@
 #include "drivers/port.h"
 
 struct rte_ring;
+struct kw_obs;
 
 struct kw_app {
 	struct kw_config cfg;
@@ -37,6 +39,9 @@ struct kw_app {
 
 	uint64_t started_tsc;
 	uint64_t sighup_count;
+
+	bool capture;        /* kwire pcap: frames are a capture, time is theirs, no record is lost */
+	struct kw_obs *obs;  /* Kafka statistics and the request log (inspect: kafka) */
 };
 
 /*
@@ -54,6 +59,12 @@ void kw_app_teardown(struct kw_app *app);
 
 /* Every tracked flow as a JSON line to path; after the workers stopped. Returns 0 or -errno. */
 int kw_app_dump_flows(const struct kw_app *app, const char *path);
+
+/* Hand up to max_per_worker records of each worker to the statistics/log. Returns the count. */
+unsigned int kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker);
+
+/* After the workers stopped: end every flow (pending requests become unanswered records). */
+void kw_app_finish_flows(struct kw_app *app);
 
 /* Sum every worker's counters into out. */
 void kw_app_counters_sum(const struct kw_app *app, struct kw_counters *out);

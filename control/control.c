@@ -156,7 +156,9 @@ kw_control_run(struct kw_app *app)
 	memset(&prev_ctr, 0, sizeof(prev_ctr));
 	last_stats = last_rx_change = rte_rdtsc();
 	while (!sig_stop) {
-		usleep(TICK_US);
+		/* records waiting keep the control thread busy; otherwise it naps a tick */
+		if (app->obs == NULL || kw_app_drain_records(app, 4096) == 0)
+			usleep(TICK_US);
 		now = rte_rdtsc();
 		if (sig_hup) {
 			sig_hup = 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -16,12 +17,14 @@
 #include <rte_version.h>
 
 #include "control/app.h"
+#include "control/kafka_obs.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kwire [EAL options] -- [options]\n"
+		"       kwire pcap FILE.pcap [options]\n"
 		"\n"
 		"kwire forwards frames bump-in-the-wire between bridge port pairs and tracks\n"
 		"their flows. Ports come from the EAL (--vdev, PCI devices); the main lcore runs\n"
@@ -34,6 +37,10 @@ usage(FILE *f)
 		"      --dump-flows FILE at exit, write every tracked flow as a JSON line\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
+		"\n"
+		"kwire pcap runs the same dataplane over a capture (net_pcap, no hugepages) with\n"
+		"full Kafka decoding and writes the request log, one JSON line per request and\n"
+		"response, to standard output (log.path in the configuration overrides).\n"
 		"\n"
 		"example (no NIC, no hugepages):\n"
 		"  kwire -l 0,1 --no-huge -m 512 --no-pci --no-shconf \\\n"
@@ -93,30 +100,134 @@ parse_args(struct kw_app *app, int argc, char **argv)
 	return 0;
 }
 
+/* EAL and kwire arguments of `kwire pcap FILE [options]`, built in bufs. Returns 0 or -EINVAL. */
+static int
+pcap_args(int argc, char **argv, char **eal, int *n_eal, char **kw, int *n_kw, char (*bufs)[512])
+{
+	int i;
+
+	if (argc < 3 || argv[2][0] == '-') {
+		fprintf(stderr, "usage: kwire pcap FILE.pcap [-c CONFIG] [--dump-flows FILE]\n");
+		return -EINVAL;
+	}
+	if (strchr(argv[2], ',') != NULL) {
+		fprintf(stderr, "kwire: pcap: a file name with ',' cannot be a DPDK device argument\n");
+		return -EINVAL;
+	}
+	if (access(argv[2], R_OK) != 0) {
+		fprintf(stderr, "kwire: pcap: %s: %s\n", argv[2], strerror(errno));
+		return -EINVAL;
+	}
+	snprintf(bufs[0], sizeof(bufs[0]), "--file-prefix=kwpcap%d", (int)getpid());
+	snprintf(bufs[1], sizeof(bufs[1]), "net_pcap0,rx_pcap=%s", argv[2]);
+	/* one control lcore and one worker; they share core 0 on a single-core machine */
+	snprintf(bufs[2], sizeof(bufs[2]), "%s", sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "0@0,1@1" : "0@0,1@0");
+	*n_eal = 0;
+	eal[(*n_eal)++] = argv[0];
+	eal[(*n_eal)++] = "--lcores";
+	eal[(*n_eal)++] = bufs[2];
+	eal[(*n_eal)++] = "--no-huge";
+	eal[(*n_eal)++] = "-m";
+	eal[(*n_eal)++] = "512";
+	eal[(*n_eal)++] = "--no-pci";
+	eal[(*n_eal)++] = "--no-shconf";
+	eal[(*n_eal)++] = "--no-telemetry";
+	eal[(*n_eal)++] = bufs[0];
+	eal[(*n_eal)++] = "--log-level=*:error";
+	eal[(*n_eal)++] = "--vdev";
+	eal[(*n_eal)++] = bufs[1];
+	eal[*n_eal] = NULL;
+	*n_kw = 0;
+	kw[(*n_kw)++] = argv[0];
+	for (i = 3; i < argc && *n_kw < 62; i++)
+		kw[(*n_kw)++] = argv[i];
+	kw[*n_kw] = NULL;
+	return 0;
+}
+
+/* kwire pcap: the capture port bridged to itself, full decode, the request log on. */
+static void
+capture_overrides(struct kw_app *app)
+{
+	struct kw_config *cfg = &app->cfg;
+
+	app->capture = true;
+	cfg->n_bridges = 1;
+	snprintf(cfg->bridges[0].a, sizeof(cfg->bridges[0].a), "net_pcap0");
+	snprintf(cfg->bridges[0].b, sizeof(cfg->bridges[0].b), "net_pcap0");
+	cfg->inspect = KW_INSPECT_KAFKA;
+	cfg->log_requests = true;
+	cfg->stats_interval_ms = 0;
+	if (app->idle_exit_ms == 0)
+		app->idle_exit_ms = 300;
+}
+
+/* The Kafka statistics and request log, when kwire decodes Kafka. */
+static int
+obs_open(struct kw_app *app, FILE **log)
+{
+	struct kw_obs_params op = {
+		.top_k = app->cfg.kafka_top_k,
+		.log_sample = app->cfg.log_sample,
+		.tsc_hz = rte_get_tsc_hz(),
+	};
+
+	*log = NULL;
+	if (app->cfg.inspect != KW_INSPECT_KAFKA)
+		return 0;
+	if (app->cfg.log_requests) {
+		*log = strcmp(app->cfg.log_path, "-") == 0 ? stdout : fopen(app->cfg.log_path, "a");
+		if (*log == NULL) {
+			fprintf(stderr, "kwire: log.path %s: %s\n", app->cfg.log_path, strerror(errno));
+			return -errno;
+		}
+	}
+	op.log = *log;
+	app->obs = kw_obs_create(&op);
+	if (app->obs == NULL) {
+		fprintf(stderr, "kwire: cannot create the Kafka statistics\n");
+		return -ENOMEM;
+	}
+	if (!app->capture)
+		kw_obs_telemetry_register(app->obs);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct kw_app app;
+	static char bufs[3][512];
 	unsigned int i, lcore;
 	char err[KW_CONFIG_ERR_MAX];
 	int sep, rc, status = EXIT_FAILURE;
-	char *kw_argv[64];
-	int kw_argc = 0;
+	char *eal_argv[32], *kw_argv[64];
+	int eal_argc = 0, kw_argc = 0;
+	FILE *log = NULL;
 
-	/* split "EAL options -- kwire options"; without "--" everything is kwire's if it
-	 * starts with a kwire option (kwire --version), else the EAL's */
-	for (sep = 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
-		;
-	kw_argv[kw_argc++] = argv[0];
-	if (sep < argc) {
-		for (i = (unsigned int)sep + 1; i < (unsigned int)argc && kw_argc < 63; i++)
-			kw_argv[kw_argc++] = argv[i];
-	} else if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
-				strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		kw_argv[kw_argc++] = argv[1];
-		sep = 1;
+	if (argc > 1 && strcmp(argv[1], "pcap") == 0) {
+		if (pcap_args(argc, argv, eal_argv, &eal_argc, kw_argv, &kw_argc, bufs) != 0)
+			return EXIT_FAILURE;
+	} else {
+		/* "EAL options -- kwire options"; without "--" everything is the EAL's, unless it
+		 * is a lone kwire option (kwire --version) */
+		for (sep = 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
+			;
+		kw_argv[kw_argc++] = argv[0];
+		if (sep < argc) {
+			for (i = (unsigned int)sep + 1; i < (unsigned int)argc && kw_argc < 63; i++)
+				kw_argv[kw_argc++] = argv[i];
+		} else if (argc > 1 &&
+			   (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+			    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			kw_argv[kw_argc++] = argv[1];
+			sep = 1;
+		}
+		kw_argv[kw_argc] = NULL;
+		for (eal_argc = 0; eal_argc < sep && eal_argc < 31; eal_argc++)
+			eal_argv[eal_argc] = argv[eal_argc];
+		eal_argv[eal_argc] = NULL;
 	}
-	kw_argv[kw_argc] = NULL;
 	rc = parse_args(&app, kw_argc, kw_argv);
 	if (rc != 0)
 		return rc > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -127,8 +238,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "kwire: %s\n", err);
 		return EXIT_FAILURE;
 	}
+	if (argc > 1 && strcmp(argv[1], "pcap") == 0)
+		capture_overrides(&app);
 
-	rc = rte_eal_init(sep, argv);
+	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
 		fprintf(stderr, "kwire: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
@@ -142,7 +255,7 @@ main(int argc, char **argv)
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		app.lcores[i++] = lcore;
-	if (kw_app_setup(&app) != 0)
+	if (kw_app_setup(&app) != 0 || obs_open(&app, &log) != 0)
 		goto out_teardown;
 	kw_telemetry_register(&app);
 
@@ -162,13 +275,26 @@ main(int argc, char **argv)
 	kw_control_run(&app);
 	__atomic_store_n(&app.shared.run, 0, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	if (app.obs != NULL) {
+		kw_app_drain_records(&app, UINT32_MAX);
+		/* a capture has ended: requests still waiting are reported as unanswered */
+		if (app.capture)
+			kw_app_finish_flows(&app);
+	}
 
 	kw_app_report(&app, stderr);
+	if (app.obs != NULL)
+		kw_obs_report(app.obs, stderr);
 	status = EXIT_SUCCESS;
 	if (app.flows_dump != NULL && kw_app_dump_flows(&app, app.flows_dump) != 0)
 		status = EXIT_FAILURE;
 out_teardown:
 	kw_app_teardown(&app);
+	kw_obs_free(app.obs);
+	if (log != NULL && log != stdout)
+		fclose(log);
+	else if (log == stdout)
+		fflush(stdout);
 out_eal:
 	rte_eal_cleanup();
 	return status;

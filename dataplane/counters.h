@@ -59,7 +59,17 @@
 	X(FLOW_TABLE_FULL, "flow_table_full", "packets",                                            \
 	  "packets of a new flow that found the flow table full")                                   \
 	X(DROP_FLOW_FULL, "drop_flow_full", "packets",                                              \
-	  "packets dropped by flows.on_full: drop")
+	  "packets dropped by flows.on_full: drop")                                                 \
+	X(L7_KAFKA_FLOWS, "l7_kafka_flows", "flows", "flows decoded as Kafka")                     \
+	X(L7_DETECT_FLOWS, "l7_detect_flows", "flows", "flows on other ports probed for Kafka")    \
+	X(L7_DETECT_HITS, "l7_detect_hits", "flows", "probed flows whose first request was Kafka") \
+	X(L7_CONN_POOL_EMPTY, "l7_conn_pool_empty", "flows",                                        \
+	  "Kafka flows left opaque because the connection pool was empty")                          \
+	X(L7_SEG_REJECTED, "l7_seg_rejected", "packets",                                            \
+	  "segments the TCP tracker kept from the decoder (window, checksum, opaque)")              \
+	X(KAFKA_RECS, "kafka_recs", "records", "request/response records handed to the control thread") \
+	X(KAFKA_REC_DROPPED, "kafka_rec_dropped", "records",                                       \
+	  "records lost because the control thread's ring was full or the record pool empty")
 
 #define KW_CTR_ENUM(id, name, unit, help) KW_CTR_##id,
 enum kw_ctr {

@@ -110,6 +110,16 @@ kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, un
 	return n_full;
 }
 
+static void
+flow_remove(struct kw_flow_table *t, struct kw_flow *f)
+{
+	if (t->release != NULL)
+		t->release(t->release_arg, f);
+	rte_hash_del_key(t->hash, &f->key);
+	f->in_use = 0;
+	t->count--;
+}
+
 unsigned int
 kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,
 		  struct kw_counters *ctr)
@@ -125,12 +135,24 @@ kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,
 			t->age_cursor = 0;
 		if (!f->in_use || now - f->last_tsc < t->idle_tsc)
 			continue;
-		rte_hash_del_key(t->hash, &f->key);
-		f->in_use = 0;
-		t->count--;
+		flow_remove(t, f);
 		removed++;
 	}
 	kw_ctr_add(ctr, KW_CTR_FLOW_EXPIRED, removed);
+	return removed;
+}
+
+unsigned int
+kw_flow_table_flush(struct kw_flow_table *t, unsigned int budget)
+{
+	unsigned int removed = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->n_slots && removed < budget; i++)
+		if (t->flows[i].in_use) {
+			flow_remove(t, &t->flows[i]);
+			removed++;
+		}
 	return removed;
 }
 

@@ -16,8 +16,19 @@
 
 #include "dataplane/counters.h"
 #include "dataplane/pkt.h"
+#include "dataplane/tcp/tcp_stream.h"
 
 struct rte_hash;
+struct kw_kafka_conn;
+
+/* What the inspection layer does with a flow (see dataplane/inspect.h). */
+enum kw_flow_l7 {
+	KW_FLOW_L7_NEW = 0, /* not decided yet: the state of a fresh flow */
+	KW_FLOW_L7_NONE,    /* not Kafka, or inspection off: flow statistics only */
+	KW_FLOW_L7_DETECT,  /* TCP tracked until its first payload says whether it is Kafka */
+	KW_FLOW_L7_KAFKA,   /* TCP reassembled and decoded */
+	KW_FLOW_L7_OPAQUE,  /* Kafka that can no longer be decoded: forwarded and counted */
+};
 
 struct kw_flow {
 	struct kw_flow_key key;
@@ -27,7 +38,14 @@ struct kw_flow {
 	uint64_t bytes[2];
 	uint8_t tcp_flags[2]; /* every TCP flag seen, by direction */
 	uint8_t in_use;
+	uint8_t l7;           /* enum kw_flow_l7 */
+	uint8_t client_dir;   /* the direction that carries requests */
+	struct kw_kafka_conn *kafka;
+	struct kw_tcp_conn tcp;
 } __rte_cache_aligned;
+
+/* Called for a flow about to leave the table, to release what hangs on it. */
+typedef void (*kw_flow_release_fn)(void *arg, struct kw_flow *f);
 
 struct kw_flow_table {
 	struct rte_hash *hash;
@@ -37,6 +55,8 @@ struct kw_flow_table {
 	uint32_t count;
 	uint32_t age_cursor;
 	uint64_t idle_tsc;
+	kw_flow_release_fn release; /* NULL: nothing hangs on flows */
+	void *release_arg;
 };
 
 /* Init only. capacity flows at most; idle_tsc is the idle timeout in TSC cycles. NULL on error. */
@@ -55,6 +75,9 @@ unsigned int kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_k
 /* Examine up to budget slots from the sweep cursor and remove flows idle at now. Returns removed. */
 unsigned int kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,
 			       struct kw_counters *ctr);
+
+/* Release and remove up to budget flows (end of a capture, shutdown). Returns the number removed. */
+unsigned int kw_flow_table_flush(struct kw_flow_table *t, unsigned int budget);
 
 /* Visit every flow in use (control/telemetry after the workers stopped, and tests). */
 void kw_flow_table_walk(const struct kw_flow_table *t,

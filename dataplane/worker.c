@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
+
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "control/config.h"
+#include "dataplane/inspect.h"
 #include "dataplane/worker.h"
 
 /* Packets ahead of the one being classified whose data is prefetched. */
@@ -116,10 +119,22 @@ classify_one(struct kw_worker *w, struct rte_mbuf *m, struct kw_pkt_info *pi)
 	kw_pkt_parse_mbuf(m, pi, &w->ctr);
 }
 
-/* Flow mode: classify the burst, look its flows up in bulk, apply flows.on_full, forward. */
-static void
-handle_flow(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
-	    uint64_t now)
+/* The decoder's clock for a frame: its capture time when replaying a capture, else the TSC. */
+static inline uint64_t
+frame_clock(const struct kw_worker *w, const struct rte_mbuf *m, uint64_t now)
+{
+	if (w->clock_ns && (m->ol_flags & w->ts_flag))
+		return *RTE_MBUF_DYNFIELD(m, w->ts_off, const uint64_t *) * w->ts_scale;
+	return now;
+}
+
+/*
+ * Flow and Kafka modes: classify the burst, look its flows up in bulk, apply flows.on_full,
+ * inspect TCP segments when l7 is set (a constant: the compiler makes two handlers), forward.
+ */
+static __rte_always_inline void
+handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+	     uint64_t now, const bool l7)
 {
 	struct kw_pkt_info pi[KW_BURST];
 	const struct kw_flow_key *keys[KW_BURST];
@@ -163,6 +178,8 @@ handle_flow(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint1
 		f->pkts[p->dir]++;
 		f->bytes[p->dir] += pkts[idx[i]]->pkt_len;
 		f->tcp_flags[p->dir] |= p->tcp_flags;
+		if (l7 && p->l4_proto == IPPROTO_TCP)
+			kw_inspect_tcp(w, f, pkts[idx[i]], p, frame_clock(w, pkts[idx[i]], now));
 	}
 	for (i = 0; i < n; i++) {
 		if (pkts[i] == NULL)
@@ -174,10 +191,33 @@ handle_flow(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint1
 		txbuf_put(w, out, pkts, n_fwd, bytes);
 }
 
+static void
+handle_flow(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+	    uint64_t now)
+{
+	handle_flows(w, in_port, pkts, n, now, false);
+}
+
+static void
+handle_kafka(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+	     uint64_t now)
+{
+	handle_flows(w, in_port, pkts, n, now, true);
+}
+
 void
 kw_worker_set_mode(struct kw_worker *w, int inspect_mode)
 {
-	w->handle = inspect_mode == KW_INSPECT_FLOW ? handle_flow : handle_passthrough;
+	switch (inspect_mode) {
+	case KW_INSPECT_KAFKA:
+		w->handle = handle_kafka;
+		break;
+	case KW_INSPECT_FLOW:
+		w->handle = handle_flow;
+		break;
+	default:
+		w->handle = handle_passthrough;
+	}
 }
 
 /*

@@ -30,8 +30,12 @@
 /* Slots examined by the aging sweep at each TX drain tick. */
 #define KW_AGE_BUDGET 64
 
+struct rte_mempool;
 struct rte_ring;
 struct rte_rcu_qsbr;
+struct kw_config;
+struct kw_kafka_ctx;
+struct kw_tcp_ctx;
 
 /* State every worker reads; written by the control thread only. */
 struct kw_shared {
@@ -79,6 +83,22 @@ struct kw_worker {
 	uint8_t flows_full_drop;                   /* flows.on_full: drop */
 	uint64_t drain_tsc;
 	uint64_t last_drain;
+
+	/* inspection (inspect: kafka); see dataplane/inspect.h */
+	const struct kw_config *cfg; /* immutable: broker ports, detection */
+	struct kw_tcp_ctx *tcp;
+	struct kw_kafka_ctx *kafka;
+	struct rte_ring *rec_ring;    /* records to the control thread (single producer) */
+	struct rte_mempool *rec_pool; /* the records' home */
+	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
+	uint8_t clock_ns;             /* decoder clock is capture time in ns, not TSC */
+	int ts_off;                   /* mbuf RX timestamp dynfield offset, or -1 */
+	uint64_t ts_flag;             /* its ol_flags bit */
+	uint64_t ts_scale;            /* dynfield units to ns */
+	uint64_t wall_ns0;            /* UNIX ns at tsc0: turns TSC into wall clock */
+	uint64_t tsc0;
+	uint64_t tsc_hz;
+	struct kw_flow *cur_flow;     /* the flow being decoded, for the emit callback */
 	struct kw_counters scratch; /* classification done for dispatch only; never reported */
 	struct kw_shared *shared;
 } __rte_cache_aligned;

@@ -72,6 +72,9 @@ kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg
 			di.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 	}
 	p->lsc_intr = (*di.dev_flags & RTE_ETH_DEV_INTR_LSC) != 0;
+	p->rx_timestamp = p->rx_timestamp && (di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP);
+	if (p->rx_timestamp)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	conf.intr_conf.lsc = p->lsc_intr;
 
 	socket = rte_eth_dev_socket_id(p->id);

@@ -29,6 +29,7 @@ struct kw_port {
 	uint16_t nb_txq;
 	bool rss;          /* nb_rxq == workers and symmetric RSS is on */
 	bool lsc_intr;     /* the PMD reports link changes by interrupt */
+	bool rx_timestamp; /* in: ask for RX timestamps (captures); out: the PMD gives them */
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char driver[64];
 	struct rte_mempool *pool;

@@ -24,6 +24,8 @@
 #define KW_KAFKA_INFLIGHT_MAX 32  /* pending requests per connection */
 #define KW_KAFKA_STACK_MAX 8      /* struct nesting the walker follows */
 #define KW_KAFKA_TAGS_MAX 64      /* tagged fields accepted in one section */
+#define KW_KAFKA_EV_OFFSETS 16    /* partition offsets kept per event */
+#define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 
@@ -50,6 +52,28 @@ struct kw_kafka_str {
 #define KW_KAFKA_EV_TOPICS_TRUNC 0x0020 /* more topics than kept */
 #define KW_KAFKA_EV_ERRORS_TRUNC 0x0040 /* more distinct error codes than kept */
 #define KW_KAFKA_EV_THROTTLED    0x0080 /* throttle_ms > 0 */
+#define KW_KAFKA_EV_TOPIC_IDS_ALIGNED 0x0100 /* topics[i] and topic_ids[i] name the same topic
+					     * (Metadata responses) */
+#define KW_KAFKA_EV_OFFSETS_TRUNC 0x0200 /* offsets seen but not kept (see offsets_dropped) */
+
+/* What a kw_kafka_ev_offset is, for consumer lag. */
+enum kw_kafka_off_kind {
+	KW_KAFKA_OFF_HWM = 1,   /* Fetch response high_watermark */
+	KW_KAFKA_OFF_COMMITTED, /* OffsetCommit request committed_offset */
+	KW_KAFKA_OFF_FETCH,     /* Fetch request fetch_offset */
+};
+
+/*
+ * One partition offset. topic is an index into ev.topics[], or (0x80 | index) into
+ * ev.topic_ids[] when the enclosing topic is named by id (Fetch v13+). An offset whose topic
+ * was not kept (more than KW_KAFKA_EV_TOPICS) is dropped, not reported with a wrong topic.
+ */
+struct kw_kafka_ev_offset {
+	uint8_t kind;      /* enum kw_kafka_off_kind */
+	uint8_t topic;
+	int32_t partition;
+	int64_t offset;
+};
 
 struct kw_kafka_event {
 	const char *api_name;  /* static string from the schema */
@@ -81,6 +105,9 @@ struct kw_kafka_event {
 	struct kw_kafka_records_sum records; /* of the request (Produce) or response (Fetch) */
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
+	/* Request offsets (Fetch, OffsetCommit) first, then response offsets (Fetch HWM). */
+	uint8_t n_offsets;
+	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 };
 
 /* Per-ctx counters; plain increments by the owning worker, read by whoever sums them. */
@@ -109,7 +136,10 @@ struct kw_kafka_counters {
 	uint64_t records_partial;
 	uint64_t records_legacy;
 	uint64_t records_malformed;
-	uint64_t sasl_users;         /* usernames extracted from SaslAuthenticate */
+	uint64_t sasl_users;         /* usernames extracted (SaslAuthenticate or raw v0 token) */
+	uint64_t sasl_raw_tokens;    /* raw SASL frames after a SaslHandshake v0 */
+	uint64_t sasl_raw_opaque;    /* v0 SASL with an unknown token count: conn went opaque */
+	uint64_t offsets_dropped;    /* offsets not kept: event full, topic not kept, no detail slot */
 	uint64_t req_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t req_bytes[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t resp_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];

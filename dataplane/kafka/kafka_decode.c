@@ -24,6 +24,9 @@ enum {
 };
 enum { AFTER_HDR = 0, AFTER_STRUCT };
 
+#define TOPIC_NONE 0xff /* cur_topic: the enclosing topic was not kept (or there is none) */
+#define TOPIC_BY_ID 0x80
+
 static const uint8_t fixed_width[] = {
 	[KW_KAFKA_T_INT8] = 1, [KW_KAFKA_T_INT16] = 2, [KW_KAFKA_T_UINT16] = 2,
 	[KW_KAFKA_T_INT32] = 4, [KW_KAFKA_T_UINT32] = 4, [KW_KAFKA_T_INT64] = 8,
@@ -65,6 +68,7 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->throttle_ms = -1;
 	ev->throttle_off = 0;
 	ev->producer_id = -1;
+	ev->n_offsets = 0;
 	kw_kafka_records_sum_init(&ev->records);
 }
 
@@ -109,10 +113,57 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->group_id = pd->group_id;
 	ev->txn_id = conn->id.txn_id;
 	ev->records = pd->records;
-	if (pd->n_topics) {
+	if (pd->detail) {
+		const struct kw_kafka_detail *dt = &conn->detail[pd->detail - 1];
+
+		/* Same indices as in the request, so the offsets' topic refs stay valid. */
+		ev->n_topics = dt->n_topics;
+		memcpy(ev->topics, dt->topics, dt->n_topics * sizeof(ev->topics[0]));
+		ev->n_topic_ids = dt->n_topic_ids;
+		memcpy(ev->topic_ids, dt->topic_ids, dt->n_topic_ids * sizeof(ev->topic_ids[0]));
+		ev->n_offsets = dt->n_offsets;
+		memcpy(ev->offsets, dt->offsets, dt->n_offsets * sizeof(ev->offsets[0]));
+	} else if (pd->n_topics) {
 		ev->topics[0] = pd->topic0;
 		ev->n_topics = 1;
 	}
+}
+
+static void
+pend_release(struct kw_kafka_conn *conn, struct kw_kafka_pending *pd)
+{
+	if (pd->detail)
+		conn->detail[pd->detail - 1].used = 0;
+	pd->detail = 0;
+	pd->used = 0;
+}
+
+/* Keep the request's topics and offsets until its response; dropped (counted) when full. */
+static void
+pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_pending *pd,
+	    const struct kw_kafka_event *ev)
+{
+	pd->detail = 0;
+	if (ev->n_offsets == 0)
+		return;
+	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++) {
+		struct kw_kafka_detail *dt = &conn->detail[i];
+
+		if (dt->used)
+			continue;
+		dt->used = 1;
+		dt->n_topics = ev->n_topics;
+		memcpy(dt->topics, ev->topics, ev->n_topics * sizeof(dt->topics[0]));
+		dt->n_topic_ids = ev->n_topic_ids;
+		memcpy(dt->topic_ids, ev->topic_ids, ev->n_topic_ids * sizeof(dt->topic_ids[0]));
+		dt->n_offsets = ev->n_offsets;
+		memcpy(dt->offsets, ev->offsets, ev->n_offsets * sizeof(dt->offsets[0]));
+		pd->detail = (uint8_t)(i + 1);
+		return;
+	}
+	/* Policy: more offset-carrying requests in flight than slots: their offsets are lost. */
+	ctx->cnt.offsets_dropped += ev->n_offsets;
+	pd->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
 }
 
 static void
@@ -136,7 +187,7 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 		pend_to_ev(conn, pd, &ctx->scratch);
 		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
 		emit(ctx, &ctx->scratch);
-		pd->used = 0;
+		pend_release(conn, pd);
 		pend_skip_holes(conn);
 	}
 	pd = &conn->pend[(conn->pend_head + conn->pend_n) % KW_KAFKA_INFLIGHT_MAX];
@@ -158,6 +209,7 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 	pd->topic0 = ev->topics[0];
 	pd->group_id = ev->group_id;
 	pd->records = ev->records;
+	pend_detail(ctx, conn, pd, ev);
 }
 
 /* Take the pending request with this correlation id into ev; -ENOENT when there is none. */
@@ -170,7 +222,7 @@ pend_take(struct kw_kafka_conn *conn, int32_t corr, struct kw_kafka_event *ev)
 		if (!pd->used || pd->corr_id != corr)
 			continue;
 		pend_to_ev(conn, pd, ev);
-		pd->used = 0;
+		pend_release(conn, pd);
 		pend_skip_holes(conn);
 		return 0;
 	}
@@ -188,7 +240,7 @@ kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 		pend_to_ev(conn, pd, &ctx->scratch);
 		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
 		emit(ctx, &ctx->scratch);
-		pd->used = 0;
+		pend_release(conn, pd);
 	}
 	conn->pend_n = 0;
 	conn->pend_head = 0;
@@ -395,8 +447,28 @@ add_error(struct kw_kafka_event *ev, int16_t code)
 		ev->flags |= KW_KAFKA_EV_ERRORS_TRUNC;
 }
 
+/* A partition offset of the enclosing topic and partition; dropped (counted) when not keepable. */
 static void
-on_int(struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t v)
+offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
+	   uint8_t kind, int64_t v)
+{
+	struct kw_kafka_ev_offset *o;
+
+	if (d->cur_topic == TOPIC_NONE || !d->part_ok || ev->n_offsets == KW_KAFKA_EV_OFFSETS) {
+		ctx->cnt.offsets_dropped++;
+		ev->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
+		return;
+	}
+	o = &ev->offsets[ev->n_offsets++];
+	o->kind = kind;
+	o->topic = d->cur_topic;
+	o->partition = d->cur_part;
+	o->offset = v;
+}
+
+static void
+on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
+       struct kw_kafka_event *ev, int64_t v)
 {
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
@@ -410,6 +482,20 @@ on_int(struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t v)
 		break;
 	case KW_KAFKA_SEM_PARTITION:
 		d->partitions++;
+		d->cur_part = (int32_t)v;
+		d->part_ok = 1;
+		break;
+	case KW_KAFKA_SEM_HIGH_WATERMARK:
+		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_HWM, v);
+		break;
+	case KW_KAFKA_SEM_FETCH_OFFSET:
+		if (dir == 0 && d->api_key == KW_KAFKA_API_FETCH)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_FETCH, v);
+		break;
+	case KW_KAFKA_SEM_COMMITTED_OFFSET:
+		if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_COMMIT)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMITTED, v);
 		break;
 	case KW_KAFKA_SEM_PRODUCER_ID:
 		if (d->f->type == KW_KAFKA_T_INT64)
@@ -429,8 +515,30 @@ on_uuid(struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 	if (d->f->sem != KW_KAFKA_SEM_TOPIC_ID)
 		return;
 	ev->topic_id_count++;
-	if (ev->n_topic_ids < KW_KAFKA_EV_TOPIC_IDS)
-		memcpy(ev->topic_ids[ev->n_topic_ids++], d->buf, 16);
+	if (d->align) {
+		/* Metadata v10+: every topic has its name, then its id; keep the id at the name's
+		 * index. A name not kept (topics full) takes its id with it. */
+		if (d->cur_topic == TOPIC_NONE)
+			return;
+		if (d->cur_topic == ev->n_topic_ids && ev->n_topic_ids < KW_KAFKA_EV_TOPIC_IDS)
+			memcpy(ev->topic_ids[ev->n_topic_ids++], d->buf, 16);
+		else
+			ev->flags &= ~KW_KAFKA_EV_TOPIC_IDS_ALIGNED;
+		return;
+	}
+	for (unsigned int i = 0; i < ev->n_topic_ids; i++) {
+		if (memcmp(ev->topic_ids[i], d->buf, 16) == 0) {
+			d->cur_topic = (uint8_t)(TOPIC_BY_ID | i);
+			return;
+		}
+	}
+	if (ev->n_topic_ids < KW_KAFKA_EV_TOPIC_IDS) {
+		memcpy(ev->topic_ids[ev->n_topic_ids], d->buf, 16);
+		d->cur_topic = (uint8_t)(TOPIC_BY_ID | ev->n_topic_ids++);
+	} else {
+		d->cur_topic = TOPIC_NONE;
+		ev->flags |= KW_KAFKA_EV_TOPICS_TRUNC;
+	}
 }
 
 static bool
@@ -447,13 +555,20 @@ on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_ev
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_TOPIC_NAME:
 		d->topics++;
-		for (unsigned int i = 0; i < ev->n_topics; i++)
-			if (str_eq(&ev->topics[i], s))
+		d->cur_topic = TOPIC_NONE;
+		/* Aligned (Metadata) topics are not deduplicated: one slot per topic entry. */
+		for (unsigned int i = 0; !d->align && i < ev->n_topics; i++) {
+			if (str_eq(&ev->topics[i], s)) {
+				d->cur_topic = (uint8_t)i;
 				return;
-		if (ev->n_topics < KW_KAFKA_EV_TOPICS)
+			}
+		}
+		if (ev->n_topics < KW_KAFKA_EV_TOPICS) {
+			d->cur_topic = ev->n_topics;
 			ev->topics[ev->n_topics++] = *s;
-		else
+		} else {
 			ev->flags |= KW_KAFKA_EV_TOPICS_TRUNC;
+		}
 		break;
 	case KW_KAFKA_SEM_GROUP_ID:
 		ev->group_id = *s;
@@ -585,6 +700,36 @@ auth_scan(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	}
 }
 
+/*
+ * After a successful SaslHandshake v0 the client and the broker exchange raw SASL tokens, each
+ * [int32 size][token] without a Kafka header, then Kafka framing resumes. A passive observer
+ * only knows where it resumes from the mechanism's token count: PLAIN and OAUTHBEARER send one
+ * token each way (the broker answers with an empty one), SCRAM two. Any other mechanism
+ * (GSSAPI) has no fixed count: policy, both directions go opaque (counted) rather than misframe.
+ * This relies on causal order: the response is fed before the client's first token.
+ */
+static void
+sasl_raw_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
+{
+	const struct kw_kafka_str *m = &conn->id.mechanism;
+	uint8_t n = 0;
+
+	if ((m->len == 5 && memcmp(m->s, "PLAIN", 5) == 0) ||
+	    (m->len == 11 && memcmp(m->s, "OAUTHBEARER", 11) == 0))
+		n = 1;
+	else if (m->len > 6 && memcmp(m->s, "SCRAM-", 6) == 0)
+		n = 2;
+	if (n == 0) {
+		ctx->cnt.sasl_raw_opaque++;
+		conn->dir[0].mode = M_OPAQUE;
+		conn->dir[1].mode = M_OPAQUE;
+		return;
+	}
+	conn->dir[0].raw_left = n;
+	conn->dir[1].raw_left = n;
+	conn->dir[0].raw_user = 1;
+}
+
 /* ---- headers and frame ends ---- */
 
 static void
@@ -599,6 +744,26 @@ req_header_done(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_
 static void
 frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
+	d->cur_topic = TOPIC_NONE;
+	d->part_ok = 0;
+	d->align = 0;
+	if (d->raw_left) {
+		/* A raw SASL token (SaslHandshake v0): [int32 size][token], no Kafka header. */
+		d->raw_left--;
+		d->raw = 1;
+		d->k = K_REST;
+		d->op = OP_NONE;
+		if (d->frame_left == 0)
+			return;
+		if (d->raw_user) {
+			d->raw_user = 0;
+			auth_begin(conn, d);
+			want_run(d, OP_AUTH, d->frame_left, K_REST);
+		} else {
+			want_run(d, OP_SKIP, d->frame_left, K_REST);
+		}
+		return;
+	}
 	d->bad = 0;
 	d->opaque = 0;
 	d->matched = 0;
@@ -623,6 +788,14 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	struct kw_kafka_event *ev = &conn->ev[dir];
 	uint32_t flen = d->frame_len + 4;
 
+	if (d->raw) {
+		d->raw = 0;
+		ctx->cnt.frames[dir]++;
+		ctx->cnt.sasl_raw_tokens++;
+		d->mode = M_SIZE;
+		want_fixed(d, 4, K_SIZE);
+		return;
+	}
 	if (d->k != K_DONE && d->k != K_REST) {
 		/* The frame ended inside a field: its size and its content disagree. */
 		ctx->cnt.frame_malformed++;
@@ -676,6 +849,9 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	if (d->bad)
 		ev->flags |= KW_KAFKA_EV_RESP_BAD;
 	emit(ctx, ev);
+	if (ev->api_key == KW_KAFKA_API_SASL_HANDSHAKE && ev->api_version == 0 && !d->bad &&
+	    !d->opaque && ev->error_count == 0)
+		sasl_raw_begin(ctx, conn);
 }
 
 /* ---- advance: interpret a completed op ---- */
@@ -777,6 +953,14 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 		}
 		d->flex = in_range((unsigned int)d->version, d->api->resp.flex_min,
 				   KW_KAFKA_VER_OPEN);
+		if (d->api_key == KW_KAFKA_API_METADATA) {
+			/* The event's topics become the response's, each name with its id. */
+			d->align = 1;
+			ev->n_topics = 0;
+			ev->n_topic_ids = 0;
+			ev->flags &= ~KW_KAFKA_EV_TOPICS_TRUNC;
+			ev->flags |= KW_KAFKA_EV_TOPIC_IDS_ALIGNED;
+		}
 		/* ApiVersions answers with header v0 so that any client can read it (KIP-511). */
 		d->hdr_tags = d->flex && d->api_key != KW_KAFKA_API_API_VERSIONS;
 		if (d->hdr_tags)
@@ -852,7 +1036,7 @@ next_tag:
 		if (d->f->type == KW_KAFKA_T_UUID)
 			on_uuid(d, ev);
 		else
-			on_int(d, ev, v);
+			on_int(ctx, d, dir, ev, v);
 		walk(ctx, conn, d);
 		return;
 	case K_STR_LEN:
@@ -1047,8 +1231,12 @@ kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 	memset(&conn->id, 0, sizeof(conn->id));
 	conn->pend_head = 0;
 	conn->pend_n = 0;
-	for (unsigned int i = 0; i < KW_KAFKA_INFLIGHT_MAX; i++)
+	for (unsigned int i = 0; i < KW_KAFKA_INFLIGHT_MAX; i++) {
 		conn->pend[i].used = 0;
+		conn->pend[i].detail = 0;
+	}
+	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++)
+		conn->detail[i].used = 0;
 	for (unsigned int i = 0; i < 2; i++) {
 		struct kw_kafka_dir *d = &conn->dir[i];
 		memset(d, 0, sizeof(*d));

@@ -54,6 +54,13 @@ struct kw_kafka_dir {
 	uint8_t tag_after;   /* what follows the tagged section */
 	uint8_t auth_kind;   /* OP_AUTH: 0 skip, 1 PLAIN, 2 SCRAM */
 	uint8_t auth_st;
+	uint8_t cur_topic;   /* topic ref (kw_kafka_ev_offset.topic) of the enclosing topic */
+	uint8_t part_ok;     /* cur_part holds the enclosing partition index */
+	uint8_t align;       /* Metadata response: topic_ids[i] follows topics[i] */
+	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */
+	uint8_t raw;         /* the current frame is a raw SASL token */
+	uint8_t raw_user;    /* dir 0: the next raw token is the first, scan it for the user */
+	int32_t cur_part;
 	uint8_t buf[16];
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
@@ -62,10 +69,25 @@ struct kw_kafka_dir {
 	struct kw_kafka_records rs;
 };
 
+/*
+ * All topics and offsets of a request that carries offsets (Fetch, OffsetCommit): kept in one of
+ * KW_KAFKA_DETAIL_MAX slots per conn, not in every pending entry, to bound the conn's size.
+ */
+struct kw_kafka_detail {
+	uint8_t used;
+	uint8_t n_topics;
+	uint8_t n_topic_ids;
+	uint8_t n_offsets;
+	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
+	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
+	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
+};
+
 /* What a request leaves behind until its response arrives. */
 struct kw_kafka_pending {
 	uint8_t used;
 	uint8_t n_topics;
+	uint8_t detail;      /* 1 + index into conn->detail, or 0 */
 	int16_t api_key;
 	int16_t api_version;
 	int16_t acks;
@@ -92,6 +114,7 @@ struct kw_kafka_conn {
 	struct kw_kafka_dir dir[2];
 	struct kw_kafka_event ev[2]; /* [0] request being decoded, [1] response being decoded */
 	struct kw_kafka_pending pend[KW_KAFKA_INFLIGHT_MAX];
+	struct kw_kafka_detail detail[KW_KAFKA_DETAIL_MAX];
 };
 
 struct kw_kafka_ctx {

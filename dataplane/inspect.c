@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_mempool.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include "control/config.h"
+#include "dataplane/inspect.h"
+#include "dataplane/kafka_rec.h"
+#include "dataplane/worker.h"
+
+/* A plausible first request for detection: size, then api key and version the specs know. */
+#define DETECT_MIN_BYTES 8
+
+struct sink_arg {
+	struct kw_worker *w;
+	struct kw_flow *f;
+	uint64_t clk;
+};
+
+static inline unsigned int
+kafka_dir(const struct kw_flow *f, unsigned int tcp_dir)
+{
+	return tcp_dir == f->client_dir ? 0 : 1;
+}
+
+static bool
+looks_like_request(const uint8_t *p, uint32_t len, uint32_t max_frame)
+{
+	int32_t size = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | p[2] << 8 | p[3]);
+	int16_t key = (int16_t)(p[4] << 8 | p[5]);
+	int16_t ver = (int16_t)(p[6] << 8 | p[7]);
+	const struct kw_kafka_api *api = kw_kafka_api_get(key);
+
+	return len >= DETECT_MIN_BYTES && size >= 8 && (uint32_t)size <= max_frame && api != NULL &&
+	       ver >= api->req.ver_min && ver <= api->req.ver_max;
+}
+
+/* Give a flow its Kafka connection state; false (and counted) when the pool is empty. */
+static bool
+kafka_attach(struct kw_worker *w, struct kw_flow *f)
+{
+	f->kafka = kw_kafka_conn_alloc(w->kafka);
+	if (f->kafka == NULL) {
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_CONN_POOL_EMPTY);
+		f->l7 = KW_FLOW_L7_OPAQUE;
+		return false;
+	}
+	f->l7 = KW_FLOW_L7_KAFKA;
+	kw_ctr_inc(&w->ctr, KW_CTR_L7_KAFKA_FLOWS);
+	return true;
+}
+
+static void
+sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
+{
+	struct sink_arg *a = arg;
+	struct kw_flow *f = a->f;
+
+	if (f->l7 == KW_FLOW_L7_DETECT) {
+		/* the first bytes either direction delivers decide: a request makes it Kafka */
+		if (off != 0 || !looks_like_request(p, len, a->w->cfg->kafka_max_frame)) {
+			f->l7 = KW_FLOW_L7_NONE;
+			return;
+		}
+		f->client_dir = (uint8_t)dir;
+		kw_ctr_inc(&a->w->ctr, KW_CTR_L7_DETECT_HITS);
+		if (!kafka_attach(a->w, f))
+			return;
+	}
+	if (f->l7 == KW_FLOW_L7_KAFKA)
+		kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, a->clk);
+}
+
+static void
+sink_gap(void *arg, unsigned int dir, uint64_t off)
+{
+	struct sink_arg *a = arg;
+
+	RTE_SET_USED(off);
+	if (a->f->l7 == KW_FLOW_L7_KAFKA)
+		kw_kafka_conn_gap(a->w->kafka, a->f->kafka, kafka_dir(a->f, dir));
+	else if (a->f->l7 == KW_FLOW_L7_DETECT)
+		a->f->l7 = KW_FLOW_L7_NONE;
+}
+
+static void
+sink_close(void *arg, unsigned int dir, int how)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(dir);
+	RTE_SET_USED(how);
+	/* the connection state goes when the flow ages out: late responses still match */
+}
+
+static const struct kw_tcp_sink sink_ops = {
+	.data = sink_data,
+	.gap = sink_gap,
+	.close = sink_close,
+};
+
+/* First packet of a flow: a broker port makes it Kafka, detection probes the rest. */
+static void
+classify_flow(struct kw_worker *w, struct kw_flow *f, const struct kw_pkt_info *pi)
+{
+	uint16_t sport = pi->dir ? pi->key.port_hi : pi->key.port_lo;
+	uint16_t dport = pi->dir ? pi->key.port_lo : pi->key.port_hi;
+
+	if (kw_config_kafka_port(w->cfg, dport)) {
+		f->client_dir = pi->dir;
+		kafka_attach(w, f);
+	} else if (kw_config_kafka_port(w->cfg, sport)) {
+		f->client_dir = (uint8_t)!pi->dir;
+		kafka_attach(w, f);
+	} else if (w->cfg->kafka_detect) {
+		f->l7 = KW_FLOW_L7_DETECT;
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_DETECT_FLOWS);
+	} else {
+		f->l7 = KW_FLOW_L7_NONE;
+	}
+}
+
+void
+kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
+	       const struct kw_pkt_info *pi, uint64_t clk)
+{
+	struct sink_arg arg = {.w = w, .f = f, .clk = clk};
+	struct kw_tcp_sink sink = sink_ops;
+	struct kw_tcp_seg seg;
+
+	if (unlikely(f->l7 == KW_FLOW_L7_NEW))
+		classify_flow(w, f, pi);
+	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT)
+		return;
+	if (kw_tcp_seg_parse(m, pi->l3 == KW_PKT_L3_IPV4 ? 4 : 6, pi->l2_len,
+			     (uint16_t)(pi->l2_len + pi->l3_len), &seg) != 0) {
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
+		return;
+	}
+	sink.arg = &arg;
+	w->cur_flow = f;
+	if (kw_tcp_conn_input(w->tcp, &f->tcp, pi->dir, m, &seg, clk, &sink) != 0)
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
+	w->cur_flow = NULL;
+}
+
+void
+kw_inspect_flow_release(void *worker, struct kw_flow *f)
+{
+	struct kw_worker *w = worker;
+	struct sink_arg arg = {.w = w, .f = f, .clk = 0};
+	struct kw_tcp_sink sink = sink_ops;
+
+	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT && f->l7 != KW_FLOW_L7_OPAQUE)
+		return;
+	sink.arg = &arg;
+	w->cur_flow = f;
+	kw_tcp_conn_release(w->tcp, &f->tcp, &sink);
+	if (f->kafka != NULL) {
+		/* pending requests come out as unanswered records, still naming this flow */
+		kw_kafka_conn_free(w->kafka, f->kafka);
+		f->kafka = NULL;
+	}
+	w->cur_flow = NULL;
+}
+
+/* TSC or capture clock to UNIX ns. */
+static inline uint64_t
+clock_to_unix_ns(const struct kw_worker *w, uint64_t clk)
+{
+	uint64_t d;
+
+	if (w->clock_ns)
+		return clk;
+	d = clk - w->tsc0;
+	return w->wall_ns0 + d / w->tsc_hz * 1000000000u + d % w->tsc_hz * 1000000000u / w->tsc_hz;
+}
+
+static void
+rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
+{
+	const struct kw_kafka_ident *id = kw_kafka_conn_ident(f->kafka);
+	const uint8_t *lo = f->key.addr_lo, *hi = f->key.addr_hi;
+	unsigned int alen = f->key.family == 4 ? 4 : 16;
+
+	r->ts_ns = clock_to_unix_ns(w, r->ev.t_req);
+	r->latency_ns = r->ev.resp_len == 0 ? 0
+			: w->clock_ns	    ? r->ev.latency_tsc
+					    : r->ev.latency_tsc * 1000000000u / w->tsc_hz;
+	r->worker = w->id;
+	r->family = f->key.family;
+	memset(r->client, 0, sizeof(r->client));
+	memset(r->broker, 0, sizeof(r->broker));
+	/* direction 0 travels from the key's lo endpoint */
+	memcpy(r->client, f->client_dir == 0 ? lo : hi, alen);
+	memcpy(r->broker, f->client_dir == 0 ? hi : lo, alen);
+	r->client_port = f->client_dir == 0 ? f->key.port_lo : f->key.port_hi;
+	r->broker_port = f->client_dir == 0 ? f->key.port_hi : f->key.port_lo;
+	r->principal = id->user;
+	r->mechanism = id->mechanism;
+	r->sw_name = id->sw_name;
+	r->sw_version = id->sw_version;
+}
+
+void
+kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
+{
+	struct kw_worker *w = worker;
+	struct kw_kafka_rec *r;
+
+	if (unlikely(w->cur_flow == NULL || rte_mempool_get(w->rec_pool, (void **)&r) != 0)) {
+		kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
+		return;
+	}
+	r->ev = *ev;
+	rec_fill(w, w->cur_flow, r);
+	while (rte_ring_sp_enqueue(w->rec_ring, r) != 0) {
+		if (!w->rec_block) {
+			rte_mempool_put(w->rec_pool, r);
+			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
+			return;
+		}
+		/* a capture waits for the control thread: the log must be complete */
+		rte_pause();
+	}
+	kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_RECS);
+}

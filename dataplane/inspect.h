@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inspection: the glue between a worker's flows and the TCP and Kafka layers. Decides per flow
+ * whether it is Kafka (a configured broker port, or detection by the first request), feeds its
+ * TCP segments to the reassembler, whose in-order bytes go to the Kafka decoder, and turns the
+ * decoder's events into records for the control thread.
+ *
+ * Runs on the worker that owns the flow; state lives in the flow and in the worker's TCP and
+ * Kafka contexts. Never changes or delays a frame: the caller forwards it after this returns.
+ */
+#ifndef KW_INSPECT_H
+#define KW_INSPECT_H
+
+#include <rte_mbuf.h>
+
+#include "dataplane/flow.h"
+#include "dataplane/pkt.h"
+
+struct kw_worker;
+
+/* Inspect one TCP segment of flow f (headers described by pi); clk is the decoder clock. */
+void kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
+		    const struct kw_pkt_info *pi, uint64_t clk);
+
+/* kw_flow_release_fn for the worker's flow table: free held segments and the Kafka state. */
+void kw_inspect_flow_release(void *worker, struct kw_flow *f);
+
+/* kw_kafka_emit_fn: the decoder's event becomes a record on the worker's ring. */
+struct kw_kafka_event;
+void kw_inspect_emit(void *worker, const struct kw_kafka_event *ev);
+
+#endif /* KW_INSPECT_H */
