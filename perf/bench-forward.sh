@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# bench-forward.sh: packets/s of kwire (pass-through and flow mode) against dpdk-testpmd io
+# forwarding, on the same virtual devices and the same EAL options, in one run.
+#
+# For each vdev setup and frame size the tools run alternately (testpmd, kwire per mode,
+# testpmd, kwire per mode, ... --rounds times) so machine noise hits both; each run is warmed up
+# for WARMUP one-second samples, which are discarded, then --duration one-second samples are
+# kept. The result is the median of every kept sample of a tool (>= 5 samples).
+#
+# stdout: one JSON line per (vdev, frame_size, mode); stderr: progress. See docs/performance.md.
+set -u -o pipefail
+
+usage() {
+	cat <<'EOF'
+usage: perf/bench-forward.sh [options]
+
+Measures forwarded packets/s of dpdk-testpmd --forward-mode=io and of kwire (pass-through and
+flow mode) with one control lcore and one forwarding lcore (-l 0,1), on the same vdevs.
+
+options:
+  --duration S      one-second samples kept per run (default 3; S x rounds must be >= 5)
+  --rounds R        alternations testpmd/kwire per measurement (default 2)
+  --sizes "N ..."   frame sizes in bytes (default "64 1518")
+  --vdevs "V ..."   null: net_null pair (forwarding overhead only, frames are not packets)
+                    pcap: net_pcap pair replaying kwgen captures with infinite_rx=1
+                    (default "null pcap")
+  --modes "M ..."   kwire inspect modes: passthrough, flow (default "passthrough flow")
+  --huge            use hugepages (--in-memory) instead of --no-huge; needs nr_hugepages > 0
+  -h, --help        this help
+
+environment:
+  KW_BUILD          kwire build directory (default: build/ at the top of the repository);
+                    uses KW_BUILD/control/kwire and KW_BUILD/perf/kwgen
+  TESTPMD           dpdk-testpmd binary (default: dpdk-testpmd on PATH, package dpdk-dev)
+
+output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":...,
+         "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,"samples":...}
+Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap).
+EOF
+}
+
+die() {
+	echo "bench-forward: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "bench-forward: $*" >&2
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${KW_BUILD:-$top/build}
+duration=3
+rounds=2
+sizes="64 1518"
+vdevs="null pcap"
+modes="passthrough flow"
+huge=0
+# Samples discarded at the start of each run: ~2 s of warm-up (testpmd's first sample is
+# always 0, kwire's first covers port start).
+warmup=2
+# mbufs: a net_pcap port with infinite_rx keeps every frame of its capture (2048 here) in
+# mbufs of the pool for the whole run, so both tools get room for that plus bursts in flight.
+kwire_mbufs_per_port=16383
+testpmd_mbufs=32768
+frames_count=4096
+frames_flows=1024
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--duration) duration=${2:?}; shift 2 ;;
+	--rounds) rounds=${2:?}; shift 2 ;;
+	--sizes) sizes=${2:?}; shift 2 ;;
+	--vdevs) vdevs=${2:?}; shift 2 ;;
+	--modes) modes=${2:?}; shift 2 ;;
+	--huge) huge=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+done
+
+case $duration$rounds in *[!0-9]* | '') die "--duration and --rounds take whole numbers" ;; esac
+[ "$duration" -ge 1 ] && [ "$rounds" -ge 1 ] || die "--duration and --rounds must be >= 1"
+[ $((duration * rounds)) -ge 5 ] || die "--duration x --rounds must give >= 5 samples"
+for s in $sizes; do
+	case $s in *[!0-9]* | '') die "bad frame size '$s'" ;; esac
+	[ "$s" -ge 64 ] && [ "$s" -le 2048 ] || die "frame size $s outside 64..2048 (one mbuf)"
+done
+for v in $vdevs; do
+	case $v in null | pcap) ;; *) die "unknown vdev setup '$v' (null or pcap)" ;; esac
+done
+for m in $modes; do
+	case $m in passthrough | flow) ;; *) die "unknown mode '$m' (passthrough or flow)" ;; esac
+done
+
+testpmd=${TESTPMD:-$(command -v dpdk-testpmd || true)}
+[ -n "$testpmd" ] && [ -x "$testpmd" ] ||
+	die "dpdk-testpmd not found: install the dpdk-dev package (apt-get install dpdk-dev)" \
+		"or set TESTPMD=/path/to/dpdk-testpmd"
+kwire=$build/control/kwire
+kwgen=$build/perf/kwgen
+[ -x "$kwire" ] || die "$kwire not found: build first (meson setup build && ninja -C build)" \
+	"or set KW_BUILD"
+case " $vdevs " in
+*" pcap "*) [ -x "$kwgen" ] || die "$kwgen not found (needed for --vdevs pcap); set KW_BUILD" ;;
+esac
+
+if [ "$huge" -eq 1 ]; then
+	[ "$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)" -gt 0 ] ||
+		die "--huge: /proc/sys/vm/nr_hugepages is 0; reserve hugepages first"
+	mem_opts="--in-memory -m 1024"
+else
+	mem_opts="--no-huge -m 1024 --no-shconf"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kwbench.XXXXXX") || die "mktemp failed"
+child=""
+run_id=0
+
+# Stop the running tool with SIGINT (both tools drain and print a final report), give it time
+# to exit, and only then fall back to SIGKILL so no poller is left spinning on a core.
+stop_child() {
+	local i
+
+	[ -n "$child" ] || return 0
+	kill -INT "$child" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$child" 2>/dev/null; then
+		log "pid $child ignored SIGINT for 10 s, killing it"
+		kill -KILL "$child" 2>/dev/null
+	fi
+	wait "$child" 2>/dev/null
+	child=""
+}
+
+cleanup() {
+	stop_child
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# Per-sample packets/s of a log. testpmd: the sum of Rx-pps over both ports of each complete
+# "Port statistics" block. kwire: the rx Mpps of each periodic line.
+samples_testpmd() {
+	awk '/Port statistics ====/ { n = 0; sum = 0 }
+	     /Rx-pps:/ { sum += $2; if (++n == 2) print sum }' "$1"
+}
+
+samples_kwire() {
+	awk '/^kwire: [0-9.]+s rx [0-9.]+ Mpps/ { printf "%.0f\n", $4 * 1e6 }' "$1"
+}
+
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (NR == 0) { print "null"; exit }
+		      if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]
+		      else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# run_tool TOOL LOG VDEV_A VDEV_B [MODE]: run until warmup + duration samples are logged, stop
+# it, and append the kept samples to LOG.samples.
+run_tool() {
+	local tool=$1 out=$2 va=$3 vb=$4 mode=${5:-} want=$((warmup + duration)) got=0 t=0
+	local eal prefix conf
+
+	run_id=$((run_id + 1))
+	prefix=kwbench$$_$run_id
+	# shellcheck disable=SC2086
+	eal="-l 0,1 $mem_opts --no-pci --file-prefix $prefix"
+	if [ "$tool" = testpmd ]; then
+		# shellcheck disable=SC2086
+		"$testpmd" $eal --vdev "$va" --vdev "$vb" -- --forward-mode=io --stats-period 1 \
+			--total-num-mbufs "$testpmd_mbufs" --nb-cores 1 </dev/null >"$out" 2>&1 &
+	else
+		conf=$tmp/kwire-$mode.yaml
+		printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: %s\nstats:\n  interval_ms: 1000\n' \
+			"$kwire_mbufs_per_port" "$mode" >"$conf"
+		# shellcheck disable=SC2086
+		"$kwire" $eal --vdev "$va" --vdev "$vb" -- -c "$conf" </dev/null >"$out" 2>&1 &
+	fi
+	child=$!
+	# Poll the log; give up if the tool dies or produces no samples for long.
+	while [ "$got" -lt "$want" ]; do
+		sleep 0.25
+		t=$((t + 1))
+		got=$("samples_$tool" "$out" | wc -l)
+		if ! kill -0 "$child" 2>/dev/null; then
+			wait "$child" 2>/dev/null
+			child=""
+			tail -n 15 "$out" >&2
+			die "$tool exited early (log above)"
+		fi
+		if [ "$t" -gt $(((want + 20) * 4)) ]; then
+			tail -n 15 "$out" >&2
+			die "$tool gave $got of $want samples in time"
+		fi
+	done
+	stop_child
+	"samples_$tool" "$out" | sed -n "$((warmup + 1)),${want}p" >>"$out.samples"
+}
+
+gen_pcaps() {
+	local size=$1
+
+	"$kwgen" frames --frame-size "$size" --count "$frames_count" --flows "$frames_flows" \
+		--split "$tmp/a-$size.pcap" "$tmp/b-$size.pcap" >"$tmp/kwgen-$size.log" 2>&1 ||
+		{ cat "$tmp/kwgen-$size.log" >&2; die "kwgen frames --frame-size $size failed"; }
+}
+
+log "testpmd $testpmd; kwire $kwire; EAL -l 0,1 $mem_opts --no-pci"
+log "$(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+log "per measurement: $rounds rounds x ($warmup warm-up + $duration kept) one-second samples"
+
+for v in $vdevs; do
+	for size in $sizes; do
+		if [ "$v" = null ]; then
+			name=net_null
+			va="net_null0,size=$size"
+			vb="net_null1,size=$size"
+		else
+			name=net_pcap
+			gen_pcaps "$size"
+			# No tx_pcap: net_pcap then sends with its tx_drop queue, which counts and
+			# frees, so TX costs the same for both tools and writes no file.
+			va="net_pcap0,rx_pcap=$tmp/a-$size.pcap,infinite_rx=1"
+			vb="net_pcap1,rx_pcap=$tmp/b-$size.pcap,infinite_rx=1"
+		fi
+		base=$tmp/$v-$size
+		for r in $(seq 1 "$rounds"); do
+			log "$name ${size}B round $r/$rounds: testpmd io"
+			run_tool testpmd "$base-testpmd.log" "$va" "$vb"
+			for m in $modes; do
+				log "$name ${size}B round $r/$rounds: kwire $m"
+				run_tool kwire "$base-kwire-$m.log" "$va" "$vb" "$m"
+			done
+		done
+		tp=$(median <"$base-testpmd.log.samples")
+		n=$(wc -l <"$base-testpmd.log.samples")
+		for m in $modes; do
+			kw=$(median <"$base-kwire-$m.log.samples")
+			awk -v vdev="$name" -v size="$size" -v mode="$m" -v tp="$tp" -v kw="$kw" \
+				-v n="$n" 'BEGIN {
+				f = "{\"vdev\":\"%s\",\"frame_size\":%d,\"mode\":\"%s\","
+				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
+				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,\"samples\":%d}\n"
+				r = 0
+				if (tp > 0)
+					r = kw / tp
+				printf f, vdev, size, mode, tp, kw, r,
+				       tp * size * 8 / 1e9, kw * size * 8 / 1e9, n
+			}'
+			log "$name ${size}B $m: testpmd $(awk -v x="$tp" 'BEGIN { printf "%.2f", x / 1e6 }') Mpps," \
+				"kwire $(awk -v x="$kw" 'BEGIN { printf "%.2f", x / 1e6 }') Mpps"
+		done
+	done
+done
