@@ -240,7 +240,7 @@ void kw_config_defaults(struct kw_config *cfg)
 	cfg->promiscuous = true;
 	cfg->n_bridges = 0;
 	cfg->dispatch = KW_DISPATCH_AUTO;
-	cfg->inspect = KW_INSPECT_FLOW;
+	cfg->inspect = KW_INSPECT_KAFKA;
 	cfg->tx_drain_us = 100;
 	cfg->dispatch_ring_size = 1024;
 	cfg->flow_capacity = 65536;

@@ -70,7 +70,7 @@ struct kw_config {
 
 	/* dataplane: */
 	enum kw_dispatch_mode dispatch; /* default auto */
-	enum kw_inspect_mode inspect;   /* default flow */
+	enum kw_inspect_mode inspect;   /* default kafka */
 	uint32_t tx_drain_us;           /* TX buffer drain period; default 100 */
 	uint32_t dispatch_ring_size;    /* per worker pair ring, power of two; default 1024 */
 

@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh" --test
 jobs=$(nproc)
 
-KW_BUILD=$top/build "$top/scripts/build.sh"
+KW_BUILD=$top/build "$top/scripts/build.sh" -Dtests=true
 meson test -C "$top/build" --print-errorlogs --num-processes "$jobs"
 
 # sanitizers: DPDK's own libraries are not instrumented, so link without -z defs

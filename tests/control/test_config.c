@@ -48,7 +48,7 @@ static void assert_defaults(const struct kw_config *cfg)
 	assert_true(cfg->promiscuous);
 	assert_int_equal(cfg->n_bridges, 0);
 	assert_int_equal(cfg->dispatch, KW_DISPATCH_AUTO);
-	assert_int_equal(cfg->inspect, KW_INSPECT_FLOW);
+	assert_int_equal(cfg->inspect, KW_INSPECT_KAFKA);
 	assert_int_equal(cfg->tx_drain_us, 100);
 	assert_int_equal(cfg->dispatch_ring_size, 1024);
 	assert_int_equal(cfg->flow_capacity, 65536);
@@ -216,15 +216,15 @@ static void test_partial_file(void **state)
 
 	(void)state;
 	assert_int_equal(load(&cfg,
-			      "dataplane: {dispatch: rss, inspect: kafka}\n"
+			      "dataplane: {dispatch: rss, inspect: flow}\n"
 			      "stats: {interval_ms: 100}\n",
 			      err),
 			 0);
 	assert_int_equal(cfg.dispatch, KW_DISPATCH_RSS);
-	assert_int_equal(cfg.inspect, KW_INSPECT_KAFKA);
+	assert_int_equal(cfg.inspect, KW_INSPECT_FLOW);
 	assert_int_equal(cfg.stats_interval_ms, 100);
 	cfg.dispatch = KW_DISPATCH_AUTO;
-	cfg.inspect = KW_INSPECT_FLOW;
+	cfg.inspect = KW_INSPECT_KAFKA;
 	cfg.stats_interval_ms = 1000;
 	assert_defaults(&cfg);
 }
