@@ -65,6 +65,9 @@
 	X(L7_DETECT_HITS, "l7_detect_hits", "flows", "probed flows whose first request was Kafka") \
 	X(L7_CONN_POOL_EMPTY, "l7_conn_pool_empty", "flows",                                        \
 	  "Kafka flows left opaque because the connection pool was empty")                          \
+	X(L7_TLS_FLOWS, "l7_tls_flows", "flows", "Kafka-port flows that carry TLS (passed, not decoded)") \
+	X(L7_RESTARTS, "l7_restarts", "flows",                                                      \
+	  "closed flows reopened by a new SYN (port reuse): state released and started over")       \
 	X(L7_SEG_REJECTED, "l7_seg_rejected", "packets",                                            \
 	  "segments the TCP tracker kept from the decoder (window, checksum, opaque)")              \
 	X(KAFKA_RECS, "kafka_recs", "records", "request/response records handed to the control thread") \

@@ -52,12 +52,29 @@ kafka_attach(struct kw_worker *w, struct kw_flow *f)
 	return true;
 }
 
+/* A TLS record header (handshake, version 3.x) where a Kafka frame would start. */
+static inline bool
+looks_like_tls(const uint8_t *p, uint32_t len)
+{
+	return len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
+}
+
 static void
 sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
 {
 	struct sink_arg *a = arg;
 	struct kw_flow *f = a->f;
 
+	if (unlikely(off == 0 && looks_like_tls(p, len)) && f->l7 != KW_FLOW_L7_NONE) {
+		/* Kafka over TLS: counted and passed; the bytes mean nothing to the decoder */
+		kw_ctr_inc(&a->w->ctr, KW_CTR_L7_TLS_FLOWS);
+		if (f->l7 == KW_FLOW_L7_KAFKA) {
+			kw_kafka_conn_gap(a->w->kafka, f->kafka, 0);
+			kw_kafka_conn_gap(a->w->kafka, f->kafka, 1);
+		}
+		f->l7 = KW_FLOW_L7_OPAQUE;
+		return;
+	}
 	if (f->l7 == KW_FLOW_L7_DETECT) {
 		/* the first bytes either direction delivers decide: a request makes it Kafka */
 		if (off != 0 || !looks_like_request(p, len, a->w->cfg->kafka_max_frame)) {
@@ -121,6 +138,13 @@ classify_flow(struct kw_worker *w, struct kw_flow *f, const struct kw_pkt_info *
 	}
 }
 
+/* Both directions finished (FIN each way, or a RST): a new SYN is a new connection. */
+static inline bool
+tcp_finished(const struct kw_tcp_conn *c)
+{
+	return c->rst || ((c->dir[0].flags & KW_TCP_DIR_FIN) && (c->dir[1].flags & KW_TCP_DIR_FIN));
+}
+
 void
 kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	       const struct kw_pkt_info *pi, uint64_t clk)
@@ -129,6 +153,14 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	struct kw_tcp_sink sink = sink_ops;
 	struct kw_tcp_seg seg;
 
+	if (unlikely((pi->tcp_flags & (KW_TCP_SYN | KW_TCP_ACK)) == KW_TCP_SYN) &&
+	    f->l7 != KW_FLOW_L7_NEW && tcp_finished(&f->tcp)) {
+		/* the 5-tuple is reused (TIME_WAIT over, or a replayed capture): start over */
+		kw_inspect_flow_release(w, f);
+		memset(&f->tcp, 0, sizeof(f->tcp));
+		f->l7 = KW_FLOW_L7_NEW;
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_RESTARTS);
+	}
 	if (unlikely(f->l7 == KW_FLOW_L7_NEW))
 		classify_flow(w, f, pi);
 	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT)

@@ -10,9 +10,10 @@ jobs=$(nproc)
 KW_BUILD=$top/build "$top/scripts/build.sh" -Dtests=true
 meson test -C "$top/build" --print-errorlogs --num-processes "$jobs"
 
-# sanitizers: DPDK's own libraries are not instrumented, so link without -z defs
+# sanitizers: DPDK's own libraries are not instrumented, so link without -z defs; DPDK's inline
+# CRC32C (rte_hash_crc.h) reads unaligned 64-bit words on purpose (x86), so alignment is not checked
 KW_BUILD=$top/build-asan "$top/scripts/build.sh" --buildtype=debugoptimized \
-    -Db_sanitize=address,undefined -Db_lundef=false
+    -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize=alignment
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$top/build-asan" --print-errorlogs --num-processes "$jobs" \
     --timeout-multiplier 3

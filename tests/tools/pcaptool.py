@@ -7,6 +7,8 @@
                                          same order (or as the same multiset with --sorted);
                                          timestamps are ignored
   pcaptool.py empty FILE                 write a pcap file with no frames
+  pcaptool.py tls FILE                   write a TCP session to port 9092 that speaks TLS
+  pcaptool.py sasl FILE USER PASSWORD    write a SASL/PLAIN authentication to port 9092
   pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
                                          the classifier counters it must move
 """
@@ -88,6 +90,62 @@ def ext(nh, length8=0):
     return bytes([nh, length8]) + b"\x01\x04\0\0\0\0" + b"\0" * (8 * length8)
 
 
+def tcp_session(payloads, sport=40000, dport=9092, handshake=True):
+    """Frames of one IPv4 TCP connection: [(from_client, bytes)], with a handshake if asked."""
+    c, b = bytes([198, 18, 0, 9]), bytes([198, 19, 0, 1])
+    seq = {True: 1000, False: 5000}
+    frames = []
+
+    def seg(from_client, flags, data=b""):
+        src, dst = (c, b) if from_client else (b, c)
+        sp, dp = (sport, dport) if from_client else (dport, sport)
+        hdr = struct.pack("!HHIIBBHHH", sp, dp, seq[from_client], seq[not from_client],
+                          5 << 4, flags, 65535, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(hdr) + len(data))
+        ck = csum(pseudo + hdr + data)
+        hdr = hdr[:16] + struct.pack("!H", ck) + hdr[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(hdr) + len(data), 1, 0x4000, 64, 6,
+                         0, src, dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        frames.append(eth(0x0800, ip + hdr + data))
+        seq[from_client] = (seq[from_client] + len(data) + (1 if flags & 0x03 else 0)) & 0xFFFFFFFF
+
+    if handshake:
+        seq[True] -= 1
+        seq[False] -= 1
+        seg(True, 0x02)
+        seg(False, 0x12)
+        seg(True, 0x10)
+    for from_client, data in payloads:
+        seg(from_client, 0x18, data)
+    return frames
+
+
+def kstr(v):
+    return struct.pack("!h", len(v)) + v
+
+
+def kafka_frame(body):
+    return struct.pack("!i", len(body)) + body
+
+
+def sasl_plain(user, password):
+    """SaslHandshake v1 + SaslAuthenticate v1 with PLAIN, as a client and broker exchange them."""
+    def req(key, ver, corr, body):
+        return kafka_frame(struct.pack("!hhi", key, ver, corr) + kstr(b"sasl-client") + body)
+
+    def resp(corr, body):
+        return kafka_frame(struct.pack("!i", corr) + body)
+
+    token = b"\0" + user + b"\0" + password
+    return tcp_session([
+        (True, req(17, 1, 1, kstr(b"PLAIN"))),
+        (False, resp(1, struct.pack("!hi", 0, 1) + kstr(b"PLAIN"))),
+        (True, req(36, 1, 2, struct.pack("!i", len(token)) + token)),
+        (False, resp(2, struct.pack("!hhiq", 0, -1, 0, 0))),
+    ])
+
+
 def malformed():
     """(frame, counters it moves) pairs; every frame must be forwarded untouched."""
     good = eth(0x0800, ipv4(tcp(payload=b"kafka")))
@@ -150,6 +208,13 @@ def main(argv):
         return 1
     if len(argv) >= 2 and argv[0] == "empty":
         write_frames(argv[1], [])
+        return 0
+    if len(argv) >= 2 and argv[0] == "tls":
+        hello = bytes.fromhex("160301002f0100002b0303") + b"\x11" * 32 + b"\x00\x00\x02\x13\x01"
+        write_frames(argv[1], tcp_session([(True, hello), (False, bytes.fromhex("160303002a"))]))
+        return 0
+    if len(argv) >= 4 and argv[0] == "sasl":
+        write_frames(argv[1], sasl_plain(argv[2].encode(), argv[3].encode()))
         return 0
     if len(argv) >= 2 and argv[0] == "malformed":
         cases = malformed()

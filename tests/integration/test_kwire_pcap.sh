@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# kwire pcap end to end: the request log of kwgen conversations (IPv4, IPv6, VLAN), a reused
+# 5-tuple decoded twice, Kafka found by detection on another port, TLS passed undecoded, and a
+# SASL/PLAIN login whose user is reported and whose password appears nowhere.
+. "$(dirname "$0")/lib.sh"
+
+# run NAME CAPTURE [kwire options]: log in $WORK/NAME.log, report in $WORK/NAME.err
+run() {
+    name=$1 cap=$2
+    shift 2
+    "$KWIRE" pcap "$cap" "$@" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
+        fail "$name: kwire pcap exited $? ($(tail -3 "$WORK/$name.err"))"
+}
+
+# check NAME CONNECTIONS PRODUCE FETCH: every exchange kwgen wrote is in the log, answered
+check() {
+    python3 - "$WORK/$1.log" "$2" "$3" "$4" <<'PY' || fail "$1: request log"
+import collections, json, sys
+path, conns, produce, fetch = sys.argv[1], *map(int, sys.argv[2:])
+recs = [json.loads(l) for l in open(path)]
+names = collections.Counter(r["api_name"] for r in recs)
+want = {"ApiVersions": conns, "Metadata": conns, "Produce": conns * produce, "Fetch": conns * fetch}
+assert names == want, f"{names} != {want}"
+for r in recs:
+    assert r["latency_us"] is not None, r
+    assert not set(r["flags"]) - {"topic_ids_aligned"}, r
+    assert r["client_id"] == "kwgen" and r["flow"]["dport"] == 9092, r
+    if r["api_name"] in ("Produce", "Fetch", "Metadata"):
+        assert r["topics"] == ["kwgen-topic"] and r["topic_count"] == 1, r
+    if r["api_name"] in ("Produce", "Fetch"):
+        assert r["records"] == 8 and r["partitions"] == 1, r
+    assert r["client_software"] == {"name": "kwgen", "version": "0.1.0"}, r
+by_flow = collections.defaultdict(list)
+for r in recs:
+    by_flow[(r["flow"]["src"], r["flow"]["sport"])].append(r["correlation_id"])
+assert all(c == list(range(1, len(c) + 1)) for c in by_flow.values()), "correlation ids"
+print(f"ok: {len(recs)} request/response pairs")
+PY
+}
+
+"$KWGEN" kafka --connections 6 --produce 3 --fetch 2 -o "$WORK/v4.pcap" >/dev/null
+run v4 "$WORK/v4.pcap"
+check v4 6 3 2
+"$KWGEN" kafka --connections 3 --produce 2 --fetch 2 --ipv6 -o "$WORK/v6.pcap" >/dev/null
+run v6 "$WORK/v6.pcap"
+check v6 3 2 2
+"$KWGEN" kafka --connections 3 --produce 2 --fetch 2 --vlan 7 -o "$WORK/vlan.pcap" >/dev/null
+run vlan "$WORK/vlan.pcap"
+check vlan 3 2 2
+
+# the same connections again after they closed: new SYNs restart them, nothing is lost
+mergecap -a -F pcap -w "$WORK/twice.pcap" "$WORK/v4.pcap" "$WORK/v4.pcap"
+run twice "$WORK/twice.pcap"
+[ "$(wc -l <"$WORK/twice.log")" -eq $((2 * $(wc -l <"$WORK/v4.log"))) ] || fail "twice: lines"
+expect_counter l7_restarts 6 "$WORK/twice.err"
+
+# Kafka on port 19092: found by detection, ignored without it
+"$KWGEN" kafka --connections 2 --produce 1 --fetch 1 --port 19092 -o "$WORK/p19.pcap" >/dev/null
+printf 'kafka:\n  ports: []\n  detect: true\n' >"$WORK/detect.yaml"
+run detect "$WORK/p19.pcap" -c "$WORK/detect.yaml"
+[ "$(wc -l <"$WORK/detect.log")" -eq 8 ] || fail "detect: $(wc -l <"$WORK/detect.log") lines"
+expect_counter l7_detect_hits 2 "$WORK/detect.err"
+run nodetect "$WORK/p19.pcap"
+[ ! -s "$WORK/nodetect.log" ] || fail "nodetect: Kafka decoded on a port not configured"
+
+$PCAPTOOL tls "$WORK/tls.pcap"
+run tls "$WORK/tls.pcap"
+[ ! -s "$WORK/tls.log" ] || fail "tls: records from a TLS session"
+expect_counter l7_tls_flows 1 "$WORK/tls.err"
+
+$PCAPTOOL sasl "$WORK/sasl.pcap" alice 'pw-Secret-7f3a'
+run sasl "$WORK/sasl.pcap"
+grep -q '"api_name":"SaslAuthenticate".*"principal":"alice"' "$WORK/sasl.log" || fail "sasl: user"
+if grep -q 'pw-Secret-7f3a' "$WORK/sasl.log" "$WORK/sasl.err"; then fail "sasl: password leaked"; fi
+echo "ok: reuse, detection, TLS, SASL"
