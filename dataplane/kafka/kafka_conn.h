@@ -139,7 +139,7 @@ struct kw_kafka_counters {
 	uint64_t sasl_users;         /* usernames extracted (SaslAuthenticate or raw v0 token) */
 	uint64_t sasl_raw_tokens;    /* raw SASL frames after a SaslHandshake v0 */
 	uint64_t sasl_raw_opaque;    /* v0 SASL with an unknown token count: conn went opaque */
-	uint64_t offsets_dropped;    /* offsets not kept: event full, topic not kept, no detail slot */
+	uint64_t offsets_dropped;    /* offsets not kept: event full, topic not kept, no slot */
 	uint64_t req_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t req_bytes[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t resp_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];

@@ -804,7 +804,9 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	ctx->cnt.frames[dir]++;
 	d->mode = M_SIZE;
 	want_fixed(d, 4, K_SIZE);
-	if (d->api && !d->opaque && d->version <= KW_KAFKA_MAX_VERSION) {
+	/* Only a header that got as far as its correlation id has a checked version. */
+	if (d->api && d->matched && !d->opaque && d->version >= 0 &&
+	    d->version <= KW_KAFKA_MAX_VERSION) {
 		if (dir == 0) {
 			ctx->cnt.req_count[d->api_key][d->version]++;
 			ctx->cnt.req_bytes[d->api_key][d->version] += flen;

@@ -316,6 +316,13 @@ result_eq(const struct result *a, const struct result *b)
 		assert_int_equal(x->records.partial, y->records.partial);
 		assert_int_equal(x->records.malformed, y->records.malformed);
 		assert_int_equal(x->records.legacy, y->records.legacy);
+		assert_int_equal(x->n_offsets, y->n_offsets);
+		for (int o = 0; o < x->n_offsets; o++) {
+			assert_int_equal(x->offsets[o].kind, y->offsets[o].kind);
+			assert_int_equal(x->offsets[o].topic, y->offsets[o].topic);
+			assert_int_equal(x->offsets[o].partition, y->offsets[o].partition);
+			assert_int_equal(x->offsets[o].offset, y->offsets[o].offset);
+		}
 	}
 	str_eq(&a->id.client_id, &b->id.client_id);
 	str_eq(&a->id.sw_name, &b->id.sw_name);
@@ -829,6 +836,523 @@ test_sasl_scram(void **state)
 	assert_secret_absent("PR00F");
 }
 
+/* ---- partition offsets ---- */
+
+static const uint8_t uuid_a[16] = {0xa1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+static const uint8_t uuid_b[16] = {0xb2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+static const uint8_t uuid_c[16] = {0xc3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+/* A topic of a flexible Fetch message: its name (v12) or its id (v13). */
+static void
+fetch_topic(struct wb *w, int16_t ver, const char *name, const uint8_t *id)
+{
+	if (ver >= 13)
+		wraw(w, id, 16);
+	else
+		wcstr(w, name);
+}
+
+static void
+fetch_part_req(struct wb *w, int32_t part, int64_t off)
+{
+	w32(w, (uint32_t)part);
+	w32(w, 5);                /* current leader epoch */
+	w64(w, (uint64_t)off);    /* fetch offset */
+	w32(w, 4);                /* last fetched epoch */
+	w64(w, (uint64_t)-1);     /* log start offset */
+	w32(w, 1 << 20);
+	wuv(w, 0);
+}
+
+static void
+fetch_part_resp(struct wb *w, int32_t part, int64_t hwm)
+{
+	w32(w, (uint32_t)part);
+	w16(w, 0);
+	w64(w, (uint64_t)hwm);    /* high watermark */
+	w64(w, (uint64_t)hwm);    /* last stable offset */
+	w64(w, 0);                /* log start offset */
+	wuv(w, 0);                /* aborted transactions: null */
+	w32(w, (uint32_t)-1);     /* preferred read replica */
+	wuv(w, 0);                /* records: null */
+	wuv(w, 0);
+}
+
+/* Fetch v12 (topic names) or v13 (topic ids): orders p0, p3 and payments p1. */
+static void
+build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
+{
+	size_t at = fbegin(q);
+	req_hdr(q, 1, ver, corr, true);
+	w32(q, (uint32_t)-1);     /* replica id */
+	w32(q, 500);
+	w32(q, 1);
+	w32(q, 1 << 20);
+	w8(q, 0);
+	w32(q, 0);                /* session id */
+	w32(q, (uint32_t)-1);     /* session epoch */
+	wuv(q, 3);                /* two topics */
+	fetch_topic(q, ver, "orders", uuid_a);
+	wuv(q, 3);
+	fetch_part_req(q, 0, 100);
+	fetch_part_req(q, 3, 300);
+	wuv(q, 0);
+	fetch_topic(q, ver, "payments", uuid_b);
+	wuv(q, 2);
+	fetch_part_req(q, 1, 42);
+	wuv(q, 0);
+	wuv(q, 2);                /* one forgotten topic: named, but no offsets */
+	fetch_topic(q, ver, "gone", uuid_c);
+	wuv(q, 2);
+	w32(q, 7);
+	wuv(q, 0);
+	wcstr(q, "");             /* rack id */
+	wuv(q, 0);
+	fend(q, at);
+
+	at = fbegin(s);
+	resp_hdr(s, corr, true);
+	w32(s, 0);                /* throttle */
+	w16(s, 0);
+	w32(s, 0);                /* session id */
+	wuv(s, 3);                /* payments first: the refs must follow the request's indices */
+	fetch_topic(s, ver, "payments", uuid_b);
+	wuv(s, 2);
+	fetch_part_resp(s, 1, 50);
+	wuv(s, 0);
+	fetch_topic(s, ver, "orders", uuid_a);
+	wuv(s, 3);
+	fetch_part_resp(s, 0, 120);
+	fetch_part_resp(s, 3, 300);
+	wuv(s, 0);
+	wuv(s, 0);
+	fend(s, at);
+}
+
+static void
+assert_offset(const struct kw_kafka_ev_offset *o, uint8_t kind, uint8_t topic, int32_t part,
+	      int64_t off)
+{
+	assert_int_equal(o->kind, kind);
+	assert_int_equal(o->topic, topic);
+	assert_int_equal(o->partition, part);
+	assert_int_equal(o->offset, off);
+}
+
+static void
+test_fetch_offsets(void **state)
+{
+	(void)state;
+	for (int16_t ver = 12; ver <= 13; ver++) {
+		uint8_t t0 = ver == 13 ? 0x80 : 0, t1 = ver == 13 ? 0x81 : 1;
+
+		rq.n = rs.n = 0;
+		build_fetch_flex(&rq, &rs, ver, 21);
+		run_all(&rq, &rs);
+		assert_int_equal(r_whole.n, 1);
+		const struct kw_kafka_event *e = &r_whole.ev[0];
+		assert_int_equal(e->api_version, ver);
+		assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0);
+		assert_int_equal(r_whole.cnt.frame_malformed, 0);
+		assert_int_equal(r_whole.cnt.offsets_dropped, 0);
+		if (ver == 12) {
+			assert_int_equal(e->n_topics, 3);
+			assert_string_equal(e->topics[0].s, "orders");
+			assert_string_equal(e->topics[1].s, "payments");
+			assert_int_equal(e->n_topic_ids, 0);
+		} else {
+			assert_int_equal(e->n_topics, 0);
+			assert_int_equal(e->n_topic_ids, 3);
+			assert_memory_equal(e->topic_ids[0], uuid_a, 16);
+			assert_memory_equal(e->topic_ids[1], uuid_b, 16);
+			assert_memory_equal(e->topic_ids[2], uuid_c, 16);
+		}
+		assert_int_equal(e->n_offsets, 6);
+		assert_offset(&e->offsets[0], KW_KAFKA_OFF_FETCH, t0, 0, 100);
+		assert_offset(&e->offsets[1], KW_KAFKA_OFF_FETCH, t0, 3, 300);
+		assert_offset(&e->offsets[2], KW_KAFKA_OFF_FETCH, t1, 1, 42);
+		assert_offset(&e->offsets[3], KW_KAFKA_OFF_HWM, t1, 1, 50);
+		assert_offset(&e->offsets[4], KW_KAFKA_OFF_HWM, t0, 0, 120);
+		assert_offset(&e->offsets[5], KW_KAFKA_OFF_HWM, t0, 3, 300);
+		run_garbage(&rq, &rs, 1);
+	}
+}
+
+static void
+test_fetch_detail_full(void **state)
+{
+	(void)state;
+	/* More offset-carrying requests in flight than detail slots: the extra ones lose their
+	 * request offsets (counted, flagged); their responses' offsets still arrive. */
+	rq.n = rs.n = 0;
+	for (int i = 0; i < KW_KAFKA_DETAIL_MAX + 1; i++) {
+		struct wb q = {0}, s = {0};
+		build_fetch_flex(&q, &s, 12, 100 + i);
+		wraw(&rq, q.b, q.n);
+		wraw(&rs, s.b, s.n);
+	}
+	run(&rq, &rs, WHOLE, 0, &r_whole, NULL);
+	assert_int_equal(r_whole.n, KW_KAFKA_DETAIL_MAX + 1);
+	for (int i = 0; i < KW_KAFKA_DETAIL_MAX; i++) {
+		assert_int_equal(r_whole.ev[i].n_offsets, 6);
+		assert_int_equal(r_whole.ev[i].flags & KW_KAFKA_EV_OFFSETS_TRUNC, 0);
+	}
+	const struct kw_kafka_event *e = &r_whole.ev[KW_KAFKA_DETAIL_MAX];
+	assert_true(e->flags & KW_KAFKA_EV_OFFSETS_TRUNC);
+	assert_int_equal(e->n_offsets, 3);
+	assert_int_equal(e->offsets[0].kind, KW_KAFKA_OFF_HWM);
+	assert_int_equal(r_whole.cnt.offsets_dropped, 3);
+	/* Slots are given back: the same conn can pair offsets again afterwards. */
+	run(&rq, &rs, BYTES, 0, &r_other, NULL);
+	result_eq(&r_whole, &r_other);
+}
+
+static void
+build_offset_commit(struct wb *q, struct wb *s, int nparts)
+{
+	size_t at = fbegin(q);
+	req_hdr(q, 8, 8, 31, true);
+	wcstr(q, "grp-1");
+	w32(q, 3);                /* generation */
+	wcstr(q, "member-1");
+	wcstr(q, NULL);           /* group instance id */
+	wuv(q, 3);
+	wcstr(q, "orders");
+	wuv(q, 2);
+	w32(q, 2);
+	w64(q, 777);
+	w32(q, (uint32_t)-1);
+	wcstr(q, NULL);
+	wuv(q, 0);
+	wuv(q, 0);
+	wcstr(q, "payments");
+	wuv(q, (uint64_t)nparts + 1);
+	for (int p = 0; p < nparts; p++) {
+		w32(q, (uint32_t)p);
+		w64(q, (uint64_t)(1000 + p));
+		w32(q, 9);
+		wcstr(q, "meta");
+		wuv(q, 0);
+	}
+	wuv(q, 0);
+	wuv(q, 0);
+	fend(q, at);
+
+	at = fbegin(s);
+	resp_hdr(s, 31, true);
+	w32(s, 0);
+	wuv(s, 2);
+	wcstr(s, "payments");
+	wuv(s, 2);
+	w32(s, 0);
+	w16(s, 0);
+	wuv(s, 0);
+	wuv(s, 0);
+	wuv(s, 0);
+	fend(s, at);
+}
+
+static void
+test_offset_commit(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	build_offset_commit(&rq, &rs, 2);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "OffsetCommit");
+	assert_string_equal(e->group_id.s, "grp-1");
+	assert_int_equal(e->n_topics, 2);
+	assert_string_equal(e->topics[0].s, "orders");
+	assert_string_equal(e->topics[1].s, "payments");
+	assert_int_equal(e->n_offsets, 3);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED, 0, 2, 777);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED, 1, 0, 1000);
+	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMITTED, 1, 1, 1001);
+	assert_int_equal(e->flags, 0);
+	run_garbage(&rq, &rs, 1);
+
+	/* More partitions than kept: the first KW_KAFKA_EV_OFFSETS stay, the rest are counted. */
+	rq.n = rs.n = 0;
+	build_offset_commit(&rq, &rs, KW_KAFKA_EV_OFFSETS + 4);
+	run_all(&rq, &rs);
+	e = &r_whole.ev[0];
+	assert_int_equal(e->n_offsets, KW_KAFKA_EV_OFFSETS);
+	assert_true(e->flags & KW_KAFKA_EV_OFFSETS_TRUNC);
+	assert_offset(&e->offsets[KW_KAFKA_EV_OFFSETS - 1], KW_KAFKA_OFF_COMMITTED, 1,
+		      KW_KAFKA_EV_OFFSETS - 2, 1000 + KW_KAFKA_EV_OFFSETS - 2);
+	assert_int_equal(r_whole.cnt.offsets_dropped, 5);
+}
+
+static void
+meta_topic(struct wb *s, int16_t err, const char *name, const uint8_t *id)
+{
+	w16(s, (uint16_t)err);
+	wcstr(s, name);
+	wraw(s, id, 16);
+	w8(s, 0);                 /* internal */
+	wuv(s, 2);                /* one partition */
+	w16(s, 0);
+	w32(s, 0);
+	w32(s, 1);                /* leader */
+	w32(s, 4);                /* leader epoch */
+	wuv(s, 2);
+	w32(s, 1);
+	wuv(s, 2);
+	w32(s, 1);
+	wuv(s, 1);
+	wuv(s, 0);
+	w32(s, (uint32_t)INT32_MIN); /* authorized operations */
+	wuv(s, 0);
+}
+
+static void
+test_metadata_aligned(void **state)
+{
+	(void)state;
+	static const uint8_t zero[16];
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 3, 12, 51, true);
+	wuv(&rq, 2);              /* one topic, by name */
+	wraw(&rq, zero, 16);
+	wcstr(&rq, "b-topic");
+	wuv(&rq, 0);
+	w8(&rq, 1);
+	w8(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 51, true);
+	w32(&rs, 0);              /* throttle */
+	wuv(&rs, 2);              /* one broker */
+	w32(&rs, 1);
+	wcstr(&rs, "broker1");
+	w32(&rs, 9092);
+	wcstr(&rs, NULL);
+	wuv(&rs, 0);
+	wcstr(&rs, "cluster");
+	w32(&rs, 1);              /* controller */
+	wuv(&rs, 4);              /* three topics; the requested one is not first */
+	meta_topic(&rs, 0, "a-topic", uuid_a);
+	meta_topic(&rs, 0, "b-topic", uuid_b);
+	meta_topic(&rs, 100, NULL, uuid_c); /* UNKNOWN_TOPIC_ID: null name (v12) */
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "Metadata");
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_true(e->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED);
+	assert_int_equal(e->n_topics, 3);
+	assert_int_equal(e->n_topic_ids, 3);
+	assert_string_equal(e->topics[0].s, "a-topic");
+	assert_memory_equal(e->topic_ids[0], uuid_a, 16);
+	assert_string_equal(e->topics[1].s, "b-topic");
+	assert_memory_equal(e->topic_ids[1], uuid_b, 16);
+	assert_true(e->topics[2].null);
+	assert_memory_equal(e->topic_ids[2], uuid_c, 16);
+	assert_int_equal(e->n_offsets, 0);
+	assert_int_equal(e->errors[0], 100);
+	run_garbage(&rq, &rs, 1);
+}
+
+/* ---- SASL after SaslHandshake v0: raw tokens, fed in causal order ---- */
+
+#define SEQ_MAX 8
+
+struct seq {
+	int n;
+	unsigned int dir[SEQ_MAX];
+	struct wb w[SEQ_MAX];
+};
+
+static void
+seq_frame(struct seq *q, unsigned int dir, const void *p, size_t n)
+{
+	struct wb *w = &q->w[q->n];
+
+	q->dir[q->n++] = dir;
+	w->n = 0;
+	w32(w, (uint32_t)n);
+	wraw(w, p, n);
+}
+
+/* Feed the chunks in order; each whole, split at k, or byte by byte. */
+static void
+run_seq(const struct seq *q, int mode, size_t k, struct result *r, struct kw_kafka_conn **keep)
+{
+	static struct kw_kafka_counters before;
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+	uint64_t off[2] = {0, 0};
+
+	assert_non_null(c);
+	memset(r, 0, sizeof(*r));
+	before = *kw_kafka_ctx_counters(g_ctx);
+	g_out = r;
+	for (int i = 0; i < q->n; i++) {
+		const struct wb *w = &q->w[i];
+		unsigned int d = q->dir[i];
+		size_t cut = mode == SPLIT && k < w->n ? k : w->n;
+
+		if (mode == BYTES) {
+			for (size_t j = 0; j < w->n; j++)
+				kw_kafka_conn_feed(g_ctx, c, d, off[d] + j, w->b + j, 1, 1000);
+		} else {
+			kw_kafka_conn_feed(g_ctx, c, d, off[d], w->b, (uint32_t)cut, 1000);
+			if (cut < w->n)
+				kw_kafka_conn_feed(g_ctx, c, d, off[d] + cut, w->b + cut,
+						   (uint32_t)(w->n - cut), 1000);
+		}
+		off[d] += w->n;
+	}
+	r->id = *kw_kafka_conn_ident(c);
+	if (keep) {
+		*keep = c;
+		return;
+	}
+	kw_kafka_conn_free(g_ctx, c);
+	counters_delta(&r->cnt, &before, kw_kafka_ctx_counters(g_ctx));
+	g_out = NULL;
+}
+
+static void
+run_seq_all(const struct seq *q)
+{
+	size_t max = 0;
+
+	for (int i = 0; i < q->n; i++)
+		max = q->w[i].n > max ? q->w[i].n : max;
+	run_seq(q, WHOLE, 0, &r_whole, NULL);
+	for (size_t k = 1; k < max; k++) {
+		run_seq(q, SPLIT, k, &r_other, NULL);
+		result_eq(&r_whole, &r_other);
+	}
+	run_seq(q, BYTES, 0, &r_other, NULL);
+	result_eq(&r_whole, &r_other);
+}
+
+/* Handshake v0 for mech, the raw tokens, then an ApiVersions pair in Kafka framing again. */
+static void
+build_sasl_v0(struct seq *q, const char *mech, int16_t err, const char *const *ctok,
+	      const char *const *stok, int ntok)
+{
+	q->n = 0;
+	struct wb *w = &q->w[q->n];
+	q->dir[q->n++] = 0;
+	w->n = 0;
+	size_t at = fbegin(w);
+	req_hdr(w, 17, 0, 1, false);
+	wstr(w, mech);
+	fend(w, at);
+	w = &q->w[q->n];
+	q->dir[q->n++] = 1;
+	w->n = 0;
+	at = fbegin(w);
+	resp_hdr(w, 1, false);
+	w16(w, (uint16_t)err);
+	w32(w, 1);
+	wstr(w, mech);
+	fend(w, at);
+	for (int i = 0; i < ntok; i++) {
+		/* PLAIN tokens carry NULs: the test strings are "|"-separated instead. */
+		char tmp[128];
+		size_t n = strlen(ctok[i]);
+		memcpy(tmp, ctok[i], n);
+		for (size_t j = 0; j < n; j++)
+			if (tmp[j] == '|')
+				tmp[j] = '\0';
+		seq_frame(q, 0, tmp, n);
+		seq_frame(q, 1, stok[i], strlen(stok[i]));
+	}
+	struct wb *a = &q->w[q->n], *b = &q->w[q->n + 1];
+	a->n = b->n = 0;
+	build_api_versions(a, b, 2);
+	q->dir[q->n++] = 0;
+	q->dir[q->n++] = 1;
+}
+
+static struct seq sq;
+
+static void
+assert_seq_secret_absent(const char *secret)
+{
+	struct kw_kafka_conn *c;
+
+	for (int mode = WHOLE; mode <= BYTES; mode += BYTES) {
+		run_seq(&sq, mode, 0, &r_other, &c);
+		assert_false(contains(c, sizeof(*c), secret));
+		assert_false(contains(g_ctx, sizeof(struct kw_kafka_ctx), secret));
+		assert_false(contains(r_other.ev, sizeof(r_other.ev), secret));
+		kw_kafka_conn_free(g_ctx, c);
+		g_out = NULL;
+	}
+}
+
+static void
+test_sasl_v0_plain(void **state)
+{
+	(void)state;
+	static const char *const ctok[] = {"|alice|s3cr3tpass"};
+	static const char *const stok[] = {""};
+	build_sasl_v0(&sq, "PLAIN", 0, ctok, stok, 1);
+	run_seq_all(&sq);
+	assert_int_equal(r_whole.n, 2);
+	assert_string_equal(r_whole.ev[0].api_name, "SaslHandshake");
+	assert_string_equal(r_whole.ev[1].api_name, "ApiVersions");
+	assert_int_equal(r_whole.ev[1].flags, 0);
+	assert_string_equal(r_whole.id.user.s, "alice");
+	assert_int_equal(r_whole.cnt.sasl_users, 1);
+	assert_int_equal(r_whole.cnt.sasl_raw_tokens, 2);
+	assert_int_equal(r_whole.cnt.header_bad, 0);
+	assert_int_equal(r_whole.cnt.api_unknown, 0);
+	assert_int_equal(r_whole.cnt.resp_unmatched, 0);
+	assert_seq_secret_absent("s3cr3t");
+}
+
+static void
+test_sasl_v0_scram(void **state)
+{
+	(void)state;
+	static const char *const ctok[] = {"n,,n=bob,r=fyko+d2lbbFgONRv9qkxdawL",
+					   "c=biws,r=fyko+d2lbbFgONRv9qkxdawLsrv,p=PR00FPR00F="};
+	static const char *const stok[] = {
+		"r=fyko+d2lbbFgONRv9qkxdawLsrv,s=QSXCR+Q6sek8bf92,i=4096",
+		"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=",
+	};
+	build_sasl_v0(&sq, "SCRAM-SHA-256", 0, ctok, stok, 2);
+	run_seq_all(&sq);
+	assert_int_equal(r_whole.n, 2);
+	assert_string_equal(r_whole.ev[1].api_name, "ApiVersions");
+	assert_string_equal(r_whole.id.user.s, "bob");
+	assert_int_equal(r_whole.cnt.sasl_users, 1);
+	assert_int_equal(r_whole.cnt.sasl_raw_tokens, 4);
+	assert_int_equal(r_whole.cnt.resp_unmatched, 0);
+	assert_seq_secret_absent("PR00F");
+
+	/* A failed handshake does not switch to raw tokens: Kafka framing continues. */
+	build_sasl_v0(&sq, "SCRAM-SHA-256", 33, ctok, stok, 0);
+	run_seq_all(&sq);
+	assert_int_equal(r_whole.n, 2);
+	assert_int_equal(r_whole.cnt.sasl_raw_tokens, 0);
+	assert_int_equal(r_whole.ev[1].flags, 0);
+
+	/* GSSAPI: no fixed token count, so the conn goes opaque (counted), nothing misparsed. */
+	static const char *const gtok[] = {"\x60\x82krb5-token"};
+	static const char *const gstok[] = {"\x60\x81reply"};
+	build_sasl_v0(&sq, "GSSAPI", 0, gtok, gstok, 1);
+	run_seq_all(&sq);
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.cnt.sasl_raw_opaque, 1);
+	assert_int_equal(r_whole.cnt.header_bad, 0);
+	assert_true(r_whole.cnt.opaque_bytes > 0);
+	assert_int_equal(r_whole.id.user.len, 0);
+}
+
 /* ---- malformed input ---- */
 
 static void
@@ -1035,6 +1559,12 @@ main(void)
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_sasl_plain),
 		cmocka_unit_test(test_sasl_scram),
+		cmocka_unit_test(test_fetch_offsets),
+		cmocka_unit_test(test_fetch_detail_full),
+		cmocka_unit_test(test_offset_commit),
+		cmocka_unit_test(test_metadata_aligned),
+		cmocka_unit_test(test_sasl_v0_plain),
+		cmocka_unit_test(test_sasl_v0_scram),
 		cmocka_unit_test(test_bad_frame_size),
 		cmocka_unit_test(test_array_too_long),
 		cmocka_unit_test(test_varint_too_long),
