@@ -26,6 +26,7 @@
 
 #include "control/app.h"
 #include "control/kafka_obs.h"
+#include "dataplane/frag.h"
 #include "dataplane/inspect.h"
 #include "dataplane/kafka_rec.h"
 
@@ -166,13 +167,17 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	tp.ooo_max_segs_total = cfg->tcp_ooo_segs_total;
 	w->tcp = kw_tcp_ctx_create(&tp, socket);
 	w->kafka = kw_kafka_ctx_create(&kp, socket, kw_inspect_emit, w);
+	snprintf(name, sizeof(name), "kw_frag_%u", w->id);
+	w->frag = kw_frag_create(name, cfg->frag_max_packets,
+				 rte_get_tsc_hz() * cfg->frag_timeout_ms / 1000, socket);
 	snprintf(name, sizeof(name), "kw_rec_%u", w->id);
 	w->rec_ring = rte_ring_create(name, cfg->log_ring_size, socket,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "kw_recp_%u", w->id);
 	w->rec_pool = rte_mempool_create(name, cfg->log_ring_size, sizeof(struct kw_kafka_rec), 0, 0,
 					 NULL, NULL, NULL, NULL, socket, 0);
-	if (w->tcp == NULL || w->kafka == NULL || w->rec_ring == NULL || w->rec_pool == NULL) {
+	if (w->tcp == NULL || w->kafka == NULL || w->frag == NULL || w->rec_ring == NULL ||
+	    w->rec_pool == NULL) {
 		fprintf(stderr, "kwire: worker %u: cannot create the inspection state: %s\n", w->id,
 			rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -348,6 +353,7 @@ kw_app_teardown(struct kw_app *app)
 			kw_flow_table_free(w->flows);
 			kw_tcp_ctx_free(w->tcp);
 			kw_kafka_ctx_destroy(w->kafka);
+			kw_frag_free(w->frag);
 			rte_ring_free(w->rec_ring);
 			rte_mempool_free(w->rec_pool);
 		}

@@ -54,6 +54,14 @@
 	X(PKT_OTHER_L4, "pkt_other_l4", "packets", "IP packets of another protocol (forwarded)")     \
 	X(PKT_L4_TRUNCATED, "pkt_l4_truncated", "packets", "TCP or UDP header past the packet")     \
 	X(PKT_TCP_BAD_DOFF, "pkt_tcp_bad_doff", "packets", "TCP data offset below 5 or past the packet") \
+	X(FRAG_HELD, "frag_held", "packets", "IP fragments copied into the reassembly table")       \
+	X(FRAG_REASSEMBLED, "frag_reassembled", "packets", "packets reassembled for inspection")    \
+	X(FRAG_NO_MBUF, "frag_no_mbuf", "packets",                                                  \
+	  "fragments not inspected: the fragment pool was empty (forwarded all the same)")          \
+	X(FRAG_UNSUPPORTED, "frag_unsupported", "packets",                                          \
+	  "IPv6 fragments behind other extension headers (forwarded, not reassembled)")             \
+	X(FRAG_FOREIGN, "frag_foreign", "packets",                                                  \
+	  "reassembled packets of a flow another worker owns (not inspected)")                      \
 	X(FLOW_CREATED, "flow_created", "flows", "flows inserted into the flow table")              \
 	X(FLOW_EXPIRED, "flow_expired", "flows", "flows removed after the idle timeout")            \
 	X(FLOW_TABLE_FULL, "flow_table_full", "packets",                                            \

@@ -89,6 +89,24 @@ flow_insert(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t now
 	return f;
 }
 
+struct kw_flow *
+kw_flow_lookup(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t now, bool create,
+	       struct kw_counters *ctr)
+{
+	int32_t pos = rte_hash_lookup(t->hash, key);
+	struct kw_flow *f;
+
+	if (pos >= 0)
+		f = &t->flows[pos];
+	else if (create)
+		f = flow_insert(t, key, now, ctr);
+	else
+		return NULL;
+	if (f != NULL)
+		f->last_tsc = now;
+	return f;
+}
+
 unsigned int
 kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, unsigned int n,
 		    uint64_t now, struct kw_flow **flows, struct kw_counters *ctr)

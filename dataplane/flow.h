@@ -10,6 +10,7 @@
 #ifndef KW_FLOW_H
 #define KW_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -71,6 +72,10 @@ void kw_flow_table_free(struct kw_flow_table *t);
 unsigned int kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys,
 				 unsigned int n, uint64_t now, struct kw_flow **flows,
 				 struct kw_counters *ctr);
+
+/* One key's flow; created when create is set and it is new. NULL: absent, or the table is full. */
+struct kw_flow *kw_flow_lookup(struct kw_flow_table *t, const struct kw_flow_key *key,
+			       uint64_t now, bool create, struct kw_counters *ctr);
 
 /* Examine up to budget slots from the sweep cursor and remove flows idle at now. Returns removed. */
 unsigned int kw_flow_table_age(struct kw_flow_table *t, uint64_t now, unsigned int budget,

@@ -121,6 +121,7 @@ parse_ipv4(const uint8_t *ip, uint32_t avail, uint32_t l3_total, struct kw_pkt_i
 	frag = rd16(ip + 6);
 	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
 		kw_ctr_inc(ctr, KW_CTR_PKT_FRAGMENT);
+		pi->frag = 1;
 		return false;
 	}
 	if (!parse_l4(ip + ihl, avail - ihl, tot - ihl, pi, ctr))
@@ -170,6 +171,8 @@ parse_ipv6(const uint8_t *ip, uint32_t avail, uint32_t l3_total, struct kw_pkt_i
 			/* An atomic fragment (offset 0, no M flag, RFC 6946) is a whole packet. */
 			if (rd16(ip + off + 2) & 0xfff9) {
 				kw_ctr_inc(ctr, KW_CTR_PKT_FRAGMENT);
+				pi->frag = 1;
+				pi->frag_off = (uint16_t)off;
 				return false;
 			}
 			hlen = 8;
@@ -210,6 +213,7 @@ kw_pkt_parse(const uint8_t *buf, uint32_t len, uint32_t frame_len, struct kw_pkt
 	pi->l3 = KW_PKT_L3_NONE;
 	pi->n_vlan = 0;
 	pi->tcp_flags = 0;
+	pi->frag = 0;
 	if (len < off) {
 		kw_ctr_inc(ctr, KW_CTR_PKT_L2_TRUNCATED);
 		return false;

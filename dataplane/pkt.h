@@ -51,6 +51,8 @@ struct kw_pkt_info {
 	uint8_t l4_proto;       /* IPPROTO_* of the transport header, when l3 is set */
 	uint8_t n_vlan;
 	uint8_t tcp_flags;
+	uint8_t frag;           /* an IP fragment (l2_len, l3 and, for IPv6, frag_off are set) */
+	uint16_t frag_off;      /* IPv6: offset of the fragment header from the IP header */
 	uint16_t l2_len;        /* Ethernet + VLAN tags */
 	uint16_t l3_len;        /* IP header including options or extension headers */
 	uint16_t l4_len;        /* TCP header including options, or 8 for UDP */

@@ -7,6 +7,7 @@
 #include <rte_ring.h>
 
 #include "control/config.h"
+#include "dataplane/frag.h"
 #include "dataplane/inspect.h"
 #include "dataplane/worker.h"
 
@@ -129,6 +130,32 @@ frame_clock(const struct kw_worker *w, const struct rte_mbuf *m, uint64_t now)
 }
 
 /*
+ * A fragment goes to the reassembly table as a copy; a packet it completes is inspected like any
+ * segment of its flow, when this worker owns that flow, and freed.
+ */
+static __rte_noinline void
+inspect_fragment(struct kw_worker *w, const struct rte_mbuf *m, const struct kw_pkt_info *pi,
+		 uint64_t now)
+{
+	struct rte_mbuf *r = kw_frag_offer(w->frag, m, pi, now, &w->ctr);
+	struct kw_pkt_info rpi;
+	struct kw_flow *f;
+
+	if (r == NULL)
+		return;
+	/* the fragments were counted as they came; the whole packet is not a new arrival */
+	if (kw_pkt_parse_mbuf(r, &rpi, &w->scratch) && rpi.l4_proto == IPPROTO_TCP) {
+		/* with several workers the flow may live elsewhere: never create it here */
+		f = kw_flow_lookup(w->flows, &rpi.key, now, w->n_workers == 1, &w->ctr);
+		if (f != NULL)
+			kw_inspect_tcp(w, f, r, &rpi, frame_clock(w, m, now));
+		else
+			kw_ctr_inc(&w->ctr, KW_CTR_FRAG_FOREIGN);
+	}
+	rte_pktmbuf_free(r);
+}
+
+/*
  * Flow and Kafka modes: classify the burst, look its flows up in bulk, apply flows.on_full,
  * inspect TCP segments when l7 is set (a constant: the compiler makes two handlers), forward.
  */
@@ -157,6 +184,8 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		if (pi[i].trackable) {
 			keys[n_keys] = &pi[i].key;
 			idx[n_keys++] = (uint8_t)i;
+		} else if (l7 && pi[i].frag) {
+			inspect_fragment(w, pkts[i], &pi[i], now);
 		}
 	}
 	if (n_keys > 0 && kw_flow_lookup_bulk(w->flows, keys, n_keys, now, flows, &w->ctr) > 0 &&
@@ -181,6 +210,8 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		if (l7 && p->l4_proto == IPPROTO_TCP)
 			kw_inspect_tcp(w, f, pkts[idx[i]], p, frame_clock(w, pkts[idx[i]], now));
 	}
+	if (l7)
+		kw_frag_flush(w->frag);
 	for (i = 0; i < n; i++) {
 		if (pkts[i] == NULL)
 			continue;

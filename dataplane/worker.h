@@ -36,6 +36,7 @@ struct rte_rcu_qsbr;
 struct kw_config;
 struct kw_kafka_ctx;
 struct kw_tcp_ctx;
+struct kw_frag;
 
 /* State every worker reads; written by the control thread only. */
 struct kw_shared {
@@ -88,6 +89,7 @@ struct kw_worker {
 	const struct kw_config *cfg; /* immutable: broker ports, detection */
 	struct kw_tcp_ctx *tcp;
 	struct kw_kafka_ctx *kafka;
+	struct kw_frag *frag;         /* IP fragments reassembled for inspection */
 	struct rte_ring *rec_ring;    /* records to the control thread (single producer) */
 	struct rte_mempool *rec_pool; /* the records' home */
 	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
