@@ -8,9 +8,11 @@ set -eu
 
 # build: compiler, meson/ninja, DPDK 22.11, libyaml (config), libpcap (kwgen, net_pcap)
 BUILD="gcc libc6-dev pkg-config meson ninja-build libdpdk-dev libyaml-dev libpcap-dev"
-# test: cmocka units; tshark as the independent decoder; dpdk-testpmd and dpdk-telemetry.py
-# (package dpdk-dev) for the benchmark reference and telemetry checks; python3 for test tools
-TEST="libcmocka-dev tshark dpdk-dev python3"
+# test: cmocka units; tshark (and its dumpcap) as the independent decoder and capture tool;
+# kcat and librdkafka's mock cluster as real Kafka clients and broker; dpdk-testpmd and
+# dpdk-telemetry.py (package dpdk-dev) for the benchmark reference and telemetry checks; python3
+# for test tools; clang for the libFuzzer targets
+TEST="libcmocka-dev tshark kcat librdkafka-dev dpdk-dev python3 clang"
 
 want="$BUILD"
 [ "${1:-}" = "--test" ] && want="$BUILD $TEST"

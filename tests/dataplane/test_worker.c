@@ -104,6 +104,12 @@ app_init(struct kw_app *app, const char *a, const char *b)
 	snprintf(app->cfg.bridges[0].b, sizeof(app->cfg.bridges[0].b), "%s", b);
 	app->cfg.mbufs_per_port = 1023;
 	app->cfg.stats_interval_ms = 0;
+	/* the default full decoding, sized to the test's small EAL memory */
+	app->cfg.flow_capacity = 1024;
+	app->cfg.kafka_max_conns = 64;
+	app->cfg.frag_max_packets = 64;
+	app->cfg.log_ring_size = 64;
+	app->cfg.tcp_ooo_segs_total = 256;
 	app->n_workers = 1;
 	app->lcores[0] = rte_get_main_lcore();
 }

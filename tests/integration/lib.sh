@@ -19,7 +19,7 @@ eal() {
         *@*) set -- --lcores "$lc" ;;
         *) set -- -l "$lc" ;;
     esac
-    echo "$@ --no-huge -m 256 --no-pci --no-shconf --file-prefix kwit$$_$(date +%N) --log-level=*:warning"
+    echo "$@ --no-huge -m 1024 --no-pci --no-shconf --file-prefix kwit$$_$(date +%N) --log-level=*:warning"
 }
 
 # A bridge of two net_pcap ports: port 0 reads $1 and port 1 reads $2; what leaves port 1

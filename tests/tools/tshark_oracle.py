@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""tshark's Kafka dissector as an independent oracle for kwire's request log (stdlib + tshark).
+
+  tshark_oracle.py extract PCAP [--port P]
+      print, one JSON object a line, the Kafka requests tshark finds in PCAP
+  tshark_oracle.py compare PCAP LOG [--port P] [--min-coverage F] [-v]
+      compare LOG (the JSON lines of `kwire pcap PCAP`) with what tshark finds; exit 1 on any
+      difference or when fewer than F (default 0.95) of kwire's requests could be compared
+
+A request is matched by (source address, source port, destination address, destination port,
+correlation id); repeated keys on one connection match in order. For each match these must be
+equal: api_key, api_version, client_id (null and absent the same), and, where tshark decodes
+them, the sorted set of topic names, group_id (kafka.consumer_group), transactional_id and,
+for Produce, the number of records (sum of kafka.batch_size). tshark 4.0 stops at versions
+newer than its dissector ("Unsupported version") and mis-parses some others (JoinGroup v5,
+SyncGroup v3: malformed); for those only the header (api key, version, correlation id, client
+id) is compared, and the report lists them. A request kwire logs that tshark has no PDU for
+is listed as "not decoded by tshark"; a request tshark has that kwire did not log is a
+mismatch. Where tshark decodes the response cleanly, its non-zero error codes and its
+throttle time must equal kwire's error_codes and throttle_time_ms.
+"""
+import argparse
+import ipaddress
+import json
+import subprocess
+import sys
+
+
+def pairs_hook(pairs):
+    """Keep repeated keys: tshark's JSON repeats a key for every occurrence of a field."""
+    out = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def first(node, key):
+    v = node.get(key)
+    return v[0] if v else None
+
+
+def walk(node, key, acc):
+    """Every value of key anywhere under node, in document order."""
+    if isinstance(node, dict):
+        for k, vals in node.items():
+            for v in vals:
+                if k == key:
+                    acc.append(v)
+                else:
+                    walk(v, key, acc)
+    elif isinstance(node, list):
+        for v in node:
+            walk(v, key, acc)
+    return acc
+
+
+def nullable(s):
+    return None if s is None or s == "[ Null ]" else s
+
+
+def addr(s):
+    return str(ipaddress.ip_address(s))
+
+
+def tshark_requests(pcap, port):
+    cmd = ["tshark", "-n", "-r", pcap, "-d", f"tcp.port=={port},kafka",
+           "-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE",
+           "-Y", "kafka", "-T", "json", "-J", "ip ipv6 tcp kafka"]
+    res = subprocess.run(cmd, capture_output=True, check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"tshark failed on {pcap}: {res.stderr.decode(errors='replace')}")
+    packets = json.loads(res.stdout or b"[]", object_pairs_hook=pairs_hook)
+    if isinstance(packets, dict):
+        packets = [packets]
+    out, resp = [], {}
+    for pkt in packets:
+        layers = first(first(pkt, "_source"), "layers")
+        ip = first(layers, "ip") or first(layers, "ipv6")
+        tcp = first(layers, "tcp")
+        if ip is None or tcp is None:
+            continue
+        v6 = "ipv6" in layers
+        src = first(ip, "ipv6.src" if v6 else "ip.src")
+        dst = first(ip, "ipv6.dst" if v6 else "ip.dst")
+        flow = (addr(src), int(first(tcp, "tcp.srcport")), addr(dst),
+                int(first(tcp, "tcp.dstport")))
+        # One kafka layer per PDU in the frame (several when requests are pipelined).
+        for pdu in layers.get("kafka", []):
+            experts = walk(pdu, "_ws.expert", [])
+            unsupported = any("kafka.unsupported_api_version" in e for e in experts)
+            malformed = "_ws.malformed" in pdu or bool(walk(pdu, "_ws.malformed", [])) or \
+                any("kafka.pdu_length_mismatch" in e for e in experts)
+            if "kafka.response_key" in pdu:
+                # keyed by the request's direction
+                k = ((flow[2], flow[3], flow[0], flow[1]), int(first(pdu, "kafka.correlation_id")))
+                thr = first(pdu, "kafka.throttle_time")
+                resp.setdefault(k, []).append({
+                    "errors": sorted({int(e) for e in walk(pdu, "kafka.error", [])} - {0}),
+                    "throttle_time_ms": int(thr) if thr is not None else None,
+                    "decoded": not unsupported and not malformed,
+                })
+                continue
+            if "kafka.request_key" not in pdu:
+                continue
+            key = int(first(pdu, "kafka.request_key"))
+            recs = [int(x) for x in walk(pdu, "kafka.batch_size", []) if x.isdigit()]
+            groups = walk(pdu, "kafka.consumer_group", [])
+            txn = walk(pdu, "kafka.transactional_id", [])
+            out.append({
+                "flow": flow,
+                "api_key": key,
+                "api_version": int(first(pdu, "kafka.api_version")),
+                "correlation_id": int(first(pdu, "kafka.correlation_id")),
+                "client_id": nullable(first(pdu, "kafka.client_id")),
+                "topics": sorted(set(walk(pdu, "kafka.topic_name", []))),
+                "group_id": nullable(groups[0]) if groups else "-",
+                "transactional_id": nullable(txn[0]) if txn else "-",
+                "records": sum(recs) if key == 0 and recs else None,
+                "decoded": not unsupported and not malformed,
+                "why": "unsupported version" if unsupported else
+                       "malformed" if malformed else "",
+            })
+    for t in out:
+        lst = resp.get((t["flow"], t["correlation_id"]))
+        t["response"] = lst.pop(0) if lst else None
+    return out
+
+
+def kwire_requests(path):
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                r = json.loads(line)
+            except ValueError as e:
+                raise SystemExit(f"{path}:{n}: not JSON: {e}")
+            if "api_key" not in r or "flow" not in r:
+                continue
+            fl = r["flow"]
+            r["flow"] = (addr(fl["src"]), int(fl["sport"]), addr(fl["dst"]), int(fl["dport"]))
+            out.append(r)
+    return out
+
+
+def fmt(flow, cid):
+    return f"{flow[0]}:{flow[1]}->{flow[2]}:{flow[3]} corr={cid}"
+
+
+def compare(a):
+    ts = tshark_requests(a.pcap, a.port)
+    kw = kwire_requests(a.log)
+    index = {}
+    for t in ts:
+        index.setdefault((t["flow"], t["correlation_id"]), []).append(t)
+    problems, undecoded, partial = [], [], []
+    compared = topics_compared = responses_compared = 0
+    for r in kw:
+        k = (r["flow"], r["correlation_id"])
+        lst = index.get(k)
+        where = fmt(*k) + f" api={r['api_key']}v{r['api_version']}"
+        if not lst:
+            undecoded.append(where)
+            continue
+        t = lst.pop(0)
+        compared += 1
+        diffs = []
+        for f in ("api_key", "api_version"):
+            if r[f] != t[f]:
+                diffs.append(f"{f}: kwire {r[f]!r}, tshark {t[f]!r}")
+        if (r.get("client_id") or None) != (t["client_id"] or None):
+            diffs.append(f"client_id: kwire {r.get('client_id')!r}, tshark {t['client_id']!r}")
+        if not t["decoded"]:
+            partial.append(f"{where} ({t['why']})")
+        else:
+            ktop = sorted(set(r.get("topics") or []))
+            if t["topics"]:
+                topics_compared += 1
+                # kwire may cap the names it lists; topic_count says how many there were
+                capped = len(ktop) < (r.get("topic_count") or 0)
+                if (capped and not set(ktop) <= set(t["topics"])) or \
+                        (not capped and ktop != t["topics"]):
+                    diffs.append(f"topics: kwire {ktop}, tshark {t['topics']}")
+            elif ktop:
+                diffs.append(f"topics: kwire {ktop}, tshark decoded none")
+            if t["group_id"] != "-" and r.get("group_id") != t["group_id"]:
+                diffs.append(f"group_id: kwire {r.get('group_id')!r}, tshark {t['group_id']!r}")
+            if t["transactional_id"] != "-" and \
+                    r.get("transactional_id") != t["transactional_id"]:
+                diffs.append(f"transactional_id: kwire {r.get('transactional_id')!r}, "
+                             f"tshark {t['transactional_id']!r}")
+            if t["records"] is not None and r.get("records") != t["records"]:
+                diffs.append(f"records: kwire {r.get('records')!r}, tshark {t['records']!r}")
+        rsp = t["response"]
+        if rsp is not None and rsp["decoded"]:
+            responses_compared += 1
+            kerr = sorted(set(r.get("error_codes") or []) - {0})
+            if kerr != rsp["errors"]:
+                diffs.append(f"response error codes: kwire {kerr}, tshark {rsp['errors']}")
+            if rsp["throttle_time_ms"] is not None and \
+                    r.get("throttle_time_ms") != rsp["throttle_time_ms"]:
+                diffs.append(f"throttle_time_ms: kwire {r.get('throttle_time_ms')!r}, "
+                             f"tshark {rsp['throttle_time_ms']!r}")
+        # KIP-511: a broker answers an ApiVersions version it does not support with
+        # UNSUPPORTED_VERSION in a version 0 body, which has no throttle time; tshark 4.0
+        # mis-reads that body with the request's version, so this is checked on kwire alone.
+        if r["api_key"] == 18 and 35 in (r.get("error_codes") or []) and \
+                r.get("throttle_time_ms") not in (None, 0):
+            diffs.append(f"ApiVersions UNSUPPORTED_VERSION answer is a v0 body without "
+                         f"throttle time, kwire read throttle_time_ms "
+                         f"{r.get('throttle_time_ms')!r} flags {r.get('flags')}")
+        for d in diffs:
+            problems.append(f"{where}: {d}")
+    for k, lst in sorted(index.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        for t in lst:
+            problems.append(f"{fmt(*k)} api={t['api_key']}v{t['api_version']}: "
+                            "in tshark, missing from kwire's log")
+    total = len(kw)
+    cov = compared / total if total else 0.0
+    name = a.pcap.rsplit("/", 1)[-1]
+    print(f"{name}: kwire {total} requests, tshark {len(ts)}; compared {compared} "
+          f"({100 * cov:.1f}%), topics compared {topics_compared}, "
+          f"responses compared {responses_compared}, header only {len(partial)}, "
+          f"not decoded by tshark {len(undecoded)}, mismatches {len(problems)}")
+    if a.verbose or problems:
+        for p in partial:
+            print(f"  header only: {p}")
+    for u in undecoded:
+        print(f"  not decoded by tshark: {u}")
+    for p in problems:
+        print(f"  MISMATCH: {p}")
+    if total == 0:
+        print("  FAIL: kwire logged no request")
+        return 1
+    if cov < a.min_coverage:
+        print(f"  FAIL: coverage {100 * cov:.1f}% < {100 * a.min_coverage:.0f}%")
+        return 1
+    return 1 if problems else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("extract")
+    e.add_argument("pcap")
+    e.add_argument("--port", type=int, default=9092)
+    c = sub.add_parser("compare")
+    c.add_argument("pcap")
+    c.add_argument("log")
+    c.add_argument("--port", type=int, default=9092)
+    c.add_argument("--min-coverage", type=float, default=0.95)
+    c.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    if a.cmd == "extract":
+        for t in tshark_requests(a.pcap, a.port):
+            print(json.dumps(t, sort_keys=True))
+        return 0
+    return compare(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
