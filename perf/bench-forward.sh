@@ -162,6 +162,10 @@ median() {
 		      else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+mpps() {
+	awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e6 }'
+}
+
 # run_tool TOOL LOG VDEV_A VDEV_B [MODE]: run until warmup + duration samples are logged, stop
 # it, and append the kept samples to LOG.samples.
 run_tool() {
@@ -254,8 +258,7 @@ for v in $vdevs; do
 				printf f, vdev, size, mode, tp, kw, r,
 				       tp * size * 8 / 1e9, kw * size * 8 / 1e9, n
 			}'
-			log "$name ${size}B $m: testpmd $(awk -v x="$tp" 'BEGIN { printf "%.2f", x / 1e6 }') Mpps," \
-				"kwire $(awk -v x="$kw" 'BEGIN { printf "%.2f", x / 1e6 }') Mpps"
+			log "$name ${size}B $m: testpmd $(mpps "$tp") Mpps, kwire $(mpps "$kw") Mpps"
 		done
 	done
 done
