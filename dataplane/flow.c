@@ -8,6 +8,9 @@
 
 #include "dataplane/flow.h"
 
+/* rte_hash has a vector compare for 48-byte keys; any other length falls back to memcmp */
+_Static_assert(sizeof(struct kw_flow_key) == 48, "flow key must stay 48 bytes");
+
 struct kw_flow_table *
 kw_flow_table_create(const char *name, uint32_t capacity, uint64_t idle_tsc, int socket)
 {

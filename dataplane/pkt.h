@@ -32,6 +32,7 @@ enum kw_pkt_l3 {
  * Direction-independent 5-tuple: the (address, port) endpoint that sorts lower is "lo". Both
  * directions of a flow yield the same key, so it serves as the flow table key and as the input
  * of the software dispatcher's hash. IPv4 addresses use the first 4 bytes; unused bytes are 0.
+ * 48 bytes, not 40: rte_hash compares 48-byte keys with vector code and others with memcmp.
  */
 struct kw_flow_key {
 	uint8_t addr_lo[16];
@@ -40,7 +41,7 @@ struct kw_flow_key {
 	uint16_t port_hi;
 	uint8_t proto;
 	uint8_t family; /* 4 or 6 */
-	uint16_t zero;
+	uint8_t zero[10];
 };
 
 struct kw_pkt_info {

@@ -58,8 +58,9 @@ struct kw_txbuf {
 };
 
 struct kw_worker;
+/* Handle a burst of n frames (bytes in all) received on in_port. */
 typedef void (*kw_worker_handle_fn)(struct kw_worker *w, uint16_t in_port,
-				    struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+				    struct rte_mbuf **pkts, uint16_t n, uint64_t bytes, uint64_t now);
 
 struct kw_worker {
 	struct kw_counters ctr; /* first: cache aligned, read by the control thread */
