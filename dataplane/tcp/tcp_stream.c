@@ -654,6 +654,21 @@ static void ack_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned in
 	}
 }
 
+/*
+ * Whether d's receiver is synchronized with d (RFC 9293 3.10.7.4): it took bytes from d
+ * (delivered, held, or acked unseen: opaque), d was picked up mid-stream (established before we
+ * looked) or d sent its FIN. From then on d's base is fixed: moving it would deliver or report
+ * offsets again.
+ */
+static inline bool dir_synchronized(const struct kw_tcp_dir *d)
+{
+	return (d->flags & KW_TCP_DIR_BASE) &&
+	       (d->next_off != 0 || d->ooo_head != 0 ||
+		(d->flags & (KW_TCP_DIR_MIDSTREAM | KW_TCP_DIR_OPAQUE | KW_TCP_DIR_FIN |
+			     KW_TCP_DIR_CLOSED)));
+}
+
+/* Only for a direction that is not synchronized: stream offsets restart at 0. */
 static void dir_set_base(struct kw_tcp_dir *d, uint32_t base)
 {
 	d->base = base;
@@ -685,8 +700,13 @@ static int syn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int
 	}
 	if ((d->flags & KW_TCP_DIR_SYN) && d->base == base)
 		return 0; /* retransmission: what it teaches is known already */
-	if ((d->flags & KW_TCP_DIR_BASE) && d->base != base &&
-	    (d->next_off != 0 || d->ooo_head != 0 || (d->flags & KW_TCP_DIR_CLOSED))) {
+	/*
+	 * RFC 5961 4.2 / RFC 9293 3.10.7.4: a synchronized receiver answers any other SYN with a
+	 * challenge ACK and drops the segment, whatever its sequence number. That includes a late
+	 * SYN whose ISN + 1 is the base a mid-stream pickup or a SYN/ACK gave: the stream is
+	 * already counted from there.
+	 */
+	if (dir_synchronized(d)) {
 		ctx->st.syn_ignored++;
 		return -EINVAL;
 	}

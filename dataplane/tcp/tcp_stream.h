@@ -111,7 +111,7 @@ struct kw_tcp_params {
 	X(after_close, "data segments after the direction was closed")                             \
 	X(ack_unsent, "ACK fields beyond anything the other side sent (ignored)")                  \
 	X(syn, "SYN segments that set a direction's initial sequence number")                      \
-	X(syn_ignored, "SYNs conflicting with a direction already carrying data")                  \
+	X(syn_ignored, "SYNs on a synchronized direction, not a retransmitted SYN (dropped)")      \
 	X(syn_reuse, "SYNs that restarted a closed connection (port reuse)")                       \
 	X(fin, "FINs reached in stream order (sink->close FIN)")                                   \
 	X(rst, "acceptable RSTs (sink->close RST on both directions)")                             \
@@ -253,7 +253,8 @@ void kw_tcp_conn_init(struct kw_tcp_conn *c);
  * reference (rte_pktmbuf_refcnt_update on every segment of the chain) for data it holds, and
  * never writes to m. Sink callbacks run before this returns. now_tsc is reserved for hold
  * timeouts. Returns 0 when the segment was accepted (delivered, held, or a duplicate), or why
- * not: -EINVAL (descriptor does not fit m, bad dir, SYN contradicting a known ISN), -EBADMSG
+ * not: -EINVAL (descriptor does not fit m, bad dir, SYN on a direction that already carries data
+ * other than a retransmission of its SYN, SYN/ACK not answering the SYN seen), -EBADMSG
  * (bad checksum), -ERANGE (out of window, RST at an unexpected sequence number), -ENOTCONN
  * (direction opaque or closed), -ENOSPC (a cap turned the direction opaque).
  */

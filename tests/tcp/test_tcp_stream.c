@@ -782,10 +782,95 @@ static void test_midstream_off(void **state)
 	assert_true(kw_tcp_conn_opaque(&T.c, 0));
 	assert_int_equal(st()->midstream_refused, 1);
 	assert_int_equal(st()->opaque_segs, 1);
+	/* Its receiver took those bytes: a later SYN is dropped, the base stays. */
+	assert_int_equal(
+		feed_seg(&T.c, 0, 99, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+		-EINVAL);
+	assert_int_equal(st()->syn_ignored, 1);
+	assert_int_equal(T.c.dir[0].base, 123456);
 	/* With a handshake, midstream off does not matter. */
 	handshake(&T.c2, CISN, SISN, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
 	assert_int_equal(feed_data(&T.c2, 1, SISN + 1, 0, 40, 0, false), 0);
 	expect_stream(1, 0, 40, NULL);
+}
+
+/*
+ * A direction picked up mid-stream, then a SYN whose ISN + 1 is the pickup point (found by
+ * fuzz_tcp): the receiver is synchronized and drops any SYN (RFC 5961 4.2), so the base stays
+ * and the bytes already delivered are not delivered again from offset 0.
+ */
+static void test_syn_after_midstream(void **state)
+{
+	(void)state;
+	assert_int_equal(feed_data(&T.c, 0, 123456, 0, 30, 0, false), 0);
+	assert_true(kw_tcp_conn_midstream(&T.c, 0));
+	assert_int_equal(
+		feed_seg(&T.c, 0, 123455, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+		-EINVAL);
+	/* The same as a SYN/ACK, and a SYN carrying data from offset 0. */
+	assert_int_equal(
+		feed_seg(&T.c, 0, 123455, 9001, KW_TCP_SYN | KW_TCP_ACK, 65535, 7, NULL, 0, 1),
+		-EINVAL);
+	assert_int_equal(feed_seg(&T.c, 0, 123455, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE,
+				  (const uint8_t[4]){pat(0, 0, false), pat(0, 1, false),
+						     pat(0, 2, false), pat(0, 3, false)},
+				  4, 1),
+			 -EINVAL);
+	assert_int_equal(st()->syn_ignored, 3);
+	assert_int_equal(st()->syn, 0);
+	assert_int_equal(T.c.dir[0].base, 123456);
+	assert_true(kw_tcp_conn_midstream(&T.c, 0));
+	/* The SYN/ACK taught nothing about the other side either. */
+	assert_int_equal(T.c.dir[1].flags & KW_TCP_DIR_BASE, 0);
+	assert_int_equal(feed_data(&T.c, 0, 123456, 30, 20, 0, false), 0);
+	expect_stream(0, 0, 50, NULL);
+	assert_int_equal(T.r.gaps[0], 0);
+	assert_int_equal(st()->bytes_delivered, 50);
+
+	/* The SYN was missed, the SYN/ACK gave the base and data flowed: a late SYN is dropped. */
+	memset(&T.r, 0, sizeof(T.r));
+	assert_int_equal(feed_seg(&T.c2, 1, SISN, CISN + 1, KW_TCP_SYN | KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c2, 0, CISN + 1, 0, 10, 0, false), 0);
+	assert_int_equal(
+		feed_seg(&T.c2, 0, CISN, 0, KW_TCP_SYN, 65535, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+		-EINVAL);
+	assert_int_equal(st()->syn_ignored, 4);
+	assert_int_equal(feed_data(&T.c2, 0, CISN + 1, 10, 10, 0, false), 0);
+	expect_stream(0, 0, 20, NULL);
+	/* Before any data, that late SYN is the handshake's: accepted, offsets unchanged. */
+	assert_int_equal(feed_seg(&T.c2, 1, SISN, CISN + 1, KW_TCP_SYN | KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_data(&T.c2, 1, SISN + 1, 0, 5, 0, false), 0);
+	expect_stream(1, 0, 5, NULL);
+}
+
+/*
+ * A mid-stream direction holding data behind a hole, a SYN one below its base, then a RST
+ * (found by fuzz_tcp): the gap is reported where delivery stopped, never below it.
+ */
+static void test_gap_after_syn_and_rst(void **state)
+{
+	(void)state;
+	assert_int_equal(feed_data(&T.c, 0, 7777, 0, 1, 0, false), 0);
+	assert_int_equal(feed_data(&T.c, 0, 7777, 256, 1, KW_TCP_FIN, false), 0); /* held */
+	assert_int_equal(T.c.dir[0].ooo_segs, 1);
+	assert_int_equal(feed_seg(&T.c, 0, 7776, 0, KW_TCP_SYN, 65281, 0, NULL, 0, 1), -EINVAL);
+	assert_int_equal(T.c.dir[0].next_off, 1);
+	/* Nothing seen from dir 1 and no ACK from dir 0: any RST of dir 1 is acceptable. */
+	assert_int_equal(feed_seg(&T.c, 1, 4242, 0, KW_TCP_RST, 0, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(T.r.gaps[0], 1);
+	assert_int_equal(T.r.gap_off[0], 1);
+	assert_int_equal(T.r.gaps[1], 0);
+	assert_int_equal(T.r.closes[0], 1);
+	assert_int_equal(T.r.close_how[0], KW_TCP_CLOSE_RST);
+	assert_int_equal(st()->gap_closed, 1);
+	expect_stream(0, 0, 1, NULL);
+	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), T.nodes0);
+	assert_no_leak();
 }
 
 static void test_cap_per_flow(void **state)
@@ -952,6 +1037,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_after_midstream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_after_syn_and_rst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_per_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_global, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chained_zero_copy, setup, teardown),
