@@ -28,6 +28,7 @@
 #include "control/kafka_obs.h"
 #include "dataplane/frag.h"
 #include "dataplane/inspect.h"
+#include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka_rec.h"
 
 static int
@@ -434,4 +435,13 @@ kw_app_finish_flows(struct kw_app *app)
 			kw_app_drain_records(app, UINT32_MAX);
 	}
 	kw_app_drain_records(app, UINT32_MAX);
+}
+
+void
+kw_app_kafka_counters_sum(const struct kw_app *app, struct kw_kafka_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint16_t w = 0; w < app->n_workers; w++)
+		if (app->workers[w] != NULL && app->workers[w]->kafka != NULL)
+			kw_kafka_counters_add(out, kw_kafka_ctx_counters(app->workers[w]->kafka));
 }

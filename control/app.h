@@ -18,6 +18,7 @@
 
 struct rte_ring;
 struct kw_obs;
+struct kw_kafka_counters;
 
 struct kw_app {
 	struct kw_config cfg;
@@ -68,6 +69,9 @@ void kw_app_finish_flows(struct kw_app *app);
 
 /* Sum every worker's counters into out. */
 void kw_app_counters_sum(const struct kw_app *app, struct kw_counters *out);
+
+/* Sum every worker's Kafka decoder counters into out (workers without a decoder add nothing). */
+void kw_app_kafka_counters_sum(const struct kw_app *app, struct kw_kafka_counters *out);
 
 /* Write the final report (per-port ethdev stats, summed counters) to f. */
 void kw_app_report(const struct kw_app *app, FILE *f);

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,8 @@
 #include <rte_ethdev.h>
 
 #include "control/app.h"
+#include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/tcp/tcp_stream.h"
 
 /* The control loop wakes this often to look at signals and links. */
 #define TICK_US 10000
@@ -82,6 +85,40 @@ print_summary(const struct kw_app *app, const struct kw_counters *now,
 		drops(now), flows_active(app), nombuf, missed);
 }
 
+/*
+ * Kafka decoder and TCP reassembly counters summed over workers, non-zero ones only (an idle
+ * layer prints nothing; /kwire/stats has them all).
+ */
+static void
+report_l7(const struct kw_app *app, FILE *f)
+{
+	struct kw_kafka_counters *kafka = malloc(sizeof(*kafka)); /* ~50 KiB */
+	uint64_t tcp[KW_TCP_STAT_COUNT] = {0};
+	unsigned int i;
+	uint16_t w;
+
+	for (w = 0; w < app->n_workers; w++) {
+		const uint64_t *v;
+
+		if (app->workers[w] == NULL || app->workers[w]->tcp == NULL)
+			continue;
+		v = (const uint64_t *)kw_tcp_ctx_stats(app->workers[w]->tcp);
+		for (i = 0; i < KW_TCP_STAT_COUNT; i++)
+			tcp[i] += v[i];
+	}
+	for (i = 0; i < KW_TCP_STAT_COUNT; i++)
+		if (tcp[i] != 0)
+			fprintf(f, "  tcp_%s %" PRIu64 "\n", kw_tcp_stat_names[i], tcp[i]);
+	if (kafka == NULL)
+		return;
+	kw_app_kafka_counters_sum(app, kafka);
+	for (i = 0; i < KW_KAFKA_CTR_COUNT; i++)
+		if (kw_kafka_ctr_get(kafka, i) != 0)
+			fprintf(f, "  kafka_%s %" PRIu64 "\n", kw_kafka_ctr_names[i],
+				kw_kafka_ctr_get(kafka, i));
+	free(kafka);
+}
+
 void
 kw_app_report(const struct kw_app *app, FILE *f)
 {
@@ -120,6 +157,7 @@ kw_app_report(const struct kw_app *app, FILE *f)
 	fprintf(f, "counters (sum of %u workers):\n", app->n_workers);
 	for (i = 0; i < KW_CTR_MAX; i++)
 		fprintf(f, "  %s %" PRIu64 "\n", kw_ctr_desc[i].name, sum.v[i]);
+	report_l7(app, f);
 }
 
 static void

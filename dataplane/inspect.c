@@ -86,8 +86,12 @@ sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t 
 		if (!kafka_attach(a->w, f))
 			return;
 	}
-	if (f->l7 == KW_FLOW_L7_KAFKA)
-		kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, a->clk);
+	if (f->l7 != KW_FLOW_L7_KAFKA)
+		return;
+	/* picked up mid-stream: the first bytes are inside a frame; find the next one */
+	if (off == 0 && kw_tcp_conn_midstream(&f->tcp, dir))
+		kw_kafka_conn_resync(a->w->kafka, f->kafka, kafka_dir(f, dir));
+	kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, a->clk);
 }
 
 static void

@@ -1,12 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Kafka ctx and connection pool: the only part of the decoder that allocates (at init). */
+/*
+ * Kafka ctx and connection pool: the only part of the decoder that allocates (at init); the
+ * counter names and help generated from KW_KAFKA_COUNTERS.
+ */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_malloc.h>
 
 #include "dataplane/kafka/kafka_decode.h"
+
+#define KW_KAFKA_CTR_NAME(name, help) #name,
+const char *const kw_kafka_ctr_names[KW_KAFKA_CTR_COUNT] = {KW_KAFKA_COUNTERS(KW_KAFKA_CTR_NAME)};
+#undef KW_KAFKA_CTR_NAME
+
+#define KW_KAFKA_CTR_HELP(name, help) help,
+const char *const kw_kafka_ctr_help[KW_KAFKA_CTR_COUNT] = {KW_KAFKA_COUNTERS(KW_KAFKA_CTR_HELP)};
+#undef KW_KAFKA_CTR_HELP
+
+/* kw_kafka_ctr_get and kw_kafka_counters_add see the struct as an array of uint64_t. */
+_Static_assert(offsetof(struct kw_kafka_counters, req_count) ==
+		       KW_KAFKA_CTR_COUNT * sizeof(uint64_t),
+	       "the counter table is not the start of struct kw_kafka_counters");
+_Static_assert(sizeof(struct kw_kafka_counters) % sizeof(uint64_t) == 0,
+	       "struct kw_kafka_counters holds only uint64_t");
 
 struct kw_kafka_ctx *
 kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket, kw_kafka_emit_fn emit,
@@ -25,6 +44,8 @@ kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket, kw_kafka_e
 	ctx->params.max_frame = params && params->max_frame ? params->max_frame :
 				KW_KAFKA_DEFAULT_MAX_FRAME;
 	ctx->params.max_conns = n;
+	ctx->params.resync_max = params && params->resync_max ? params->resync_max :
+				 KW_KAFKA_DEFAULT_RESYNC_MAX;
 	ctx->n_conns = n;
 	ctx->emit = emit;
 	ctx->emit_arg = emit_arg;
@@ -52,6 +73,16 @@ const struct kw_kafka_counters *
 kw_kafka_ctx_counters(const struct kw_kafka_ctx *ctx)
 {
 	return &ctx->cnt;
+}
+
+void
+kw_kafka_counters_add(struct kw_kafka_counters *dst, const struct kw_kafka_counters *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] += s[i];
 }
 
 struct kw_kafka_conn *

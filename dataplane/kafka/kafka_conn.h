@@ -28,11 +28,14 @@
 #define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
+#define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
 
 struct kw_kafka_params {
 	uint32_t max_frame; /* a larger or negative frame size sends the direction opaque */
-	/* 0 in either field means the default */
+	/* 0 in any field means the default */
 	uint32_t max_conns; /* connection pool size per ctx; 0 = default */
+	uint32_t resync_max; /* bytes a resyncing direction scans for a frame start before it
+			      * goes opaque; 0 = default */
 };
 
 /* A bounded copy of a string field; s is always NUL terminated. */
@@ -91,7 +94,7 @@ struct kw_kafka_event {
 	struct kw_kafka_str group_id;
 	struct kw_kafka_str txn_id;
 	uint32_t topic_count;  /* topic names seen: max(request, response) */
-	uint32_t topic_id_count;
+	uint32_t topic_id_count; /* topic ids seen: max(request, response) */
 	uint32_t partition_count; /* partition entries seen: max(request, response) */
 	uint32_t error_count;  /* non-zero error codes seen */
 	uint8_t n_topics;      /* valid entries of topics[] */
@@ -110,41 +113,81 @@ struct kw_kafka_event {
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 };
 
-/* Per-ctx counters; plain increments by the owning worker, read by whoever sums them. */
+/*
+ * Per-ctx counters, declared once: X(name, help) generates the struct fields, enum
+ * kw_kafka_ctr_id and the name/help arrays that telemetry and the report print. Plain increments
+ * by the owning worker, read by whoever sums them (kw_kafka_counters_add).
+ */
+#define KW_KAFKA_COUNTERS(X)                                                                       \
+	X(frames_req, "complete request frames (client to broker)")                                \
+	X(frames_resp, "complete response frames (broker to client)")                              \
+	X(bytes_req, "bytes fed client to broker (bytes)")                                         \
+	X(bytes_resp, "bytes fed broker to client (bytes)")                                        \
+	X(frame_size_bad, "negative or > max_frame frame sizes: the direction went opaque")        \
+	X(frame_malformed, "bodies that did not decode: rest of the frame skipped")                \
+	X(frame_trailing, "frames with bytes left after a decoded body (skipped)")                 \
+	X(frame_truncated, "frames cut by a reassembly gap")                                       \
+	X(header_bad, "request headers that did not decode")                                       \
+	X(api_unknown, "requests with an unknown api key (frame skipped)")                         \
+	X(version_unknown, "requests with a version outside the valid range (frame skipped)")      \
+	X(resp_unmatched, "responses whose correlation id is not pending")                         \
+	X(pending_evicted, "requests dropped because the pending table was full (oldest first)")   \
+	X(depth_exceeded, "bodies nesting beyond KW_KAFKA_STACK_MAX")                              \
+	X(tagged_skipped, "tagged fields skipped")                                                 \
+	X(tagged_too_many, "tagged sections with more than KW_KAFKA_TAGS_MAX fields")              \
+	X(gaps, "directions broken by a reassembly gap")                                           \
+	X(opaque_bytes, "bytes seen while a direction was opaque (bytes)")                         \
+	X(conn_alloc_fail, "connections not decoded because the pool was empty")                   \
+	X(events, "request/response events emitted")                                               \
+	X(events_unanswered, "events of requests that got no response")                            \
+	X(records_batches, "magic 2 record batches whose header was complete")                     \
+	X(records_crc_bad, "complete record batches whose CRC32C did not match")                   \
+	X(records_partial, "record batches cut short by the end of their field (normal in Fetch)") \
+	X(records_legacy, "legacy messages (magic 0 or 1)")                                        \
+	X(records_malformed, "record sets with a bad magic, length or record framing")             \
+	X(sasl_users, "usernames extracted (SaslAuthenticate or raw v0 token)")                    \
+	X(sasl_raw_tokens, "raw SASL frames after a SaslHandshake v0")                             \
+	X(sasl_raw_opaque, "v0 SASL with an unknown token count: the connection went opaque")      \
+	X(offsets_dropped, "partition offsets not kept: event full, topic not kept, no slot")      \
+	X(resync_started, "directions picked up mid-stream and put in resync")                     \
+	X(resync_ok, "resyncing directions that found a plausible frame start")                    \
+	X(resync_false, "plausible request starts refuted by their frame not decoding")            \
+	X(resync_failed, "resyncing directions without a frame start within the bound (opaque)")   \
+	X(resync_skipped_bytes, "bytes skipped while resyncing (bytes)")
+
+#define KW_KAFKA_CTR_FIELD(name, help) uint64_t name;
 struct kw_kafka_counters {
-	uint64_t frames[2];          /* complete frames per direction */
-	uint64_t bytes[2];           /* bytes fed per direction */
-	uint64_t frame_size_bad;     /* negative or > max_frame: direction goes opaque */
-	uint64_t frame_malformed;    /* body did not decode: rest of the frame skipped */
-	uint64_t frame_trailing;     /* bytes left after a decoded body, skipped */
-	uint64_t frame_truncated;    /* frame cut by a gap */
-	uint64_t header_bad;         /* request header did not decode */
-	uint64_t api_unknown;        /* unknown api key: frame skipped */
-	uint64_t version_unknown;    /* version outside the valid range: frame skipped */
-	uint64_t resp_unmatched;     /* response whose correlation id is not pending */
-	uint64_t pending_evicted;    /* pending table full: the oldest request dropped */
-	uint64_t depth_exceeded;     /* nesting beyond KW_KAFKA_STACK_MAX */
-	uint64_t tagged_skipped;     /* tagged fields skipped (all are, for now) */
-	uint64_t tagged_too_many;    /* tagged section with more than KW_KAFKA_TAGS_MAX fields */
-	uint64_t gaps;               /* directions broken by a reassembly gap */
-	uint64_t opaque_bytes;       /* bytes seen while a direction was opaque */
-	uint64_t conn_alloc_fail;    /* pool empty */
-	uint64_t events;             /* events emitted */
-	uint64_t events_unanswered;
-	uint64_t records_batches;
-	uint64_t records_crc_bad;
-	uint64_t records_partial;
-	uint64_t records_legacy;
-	uint64_t records_malformed;
-	uint64_t sasl_users;         /* usernames extracted (SaslAuthenticate or raw v0 token) */
-	uint64_t sasl_raw_tokens;    /* raw SASL frames after a SaslHandshake v0 */
-	uint64_t sasl_raw_opaque;    /* v0 SASL with an unknown token count: conn went opaque */
-	uint64_t offsets_dropped;    /* offsets not kept: event full, topic not kept, no slot */
+	KW_KAFKA_COUNTERS(KW_KAFKA_CTR_FIELD)
+	/* Per api key x version; not part of the table (they are not scalars). */
 	uint64_t req_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t req_bytes[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t resp_count[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 	uint64_t resp_bytes[KW_KAFKA_API_MAX_KEY + 1][KW_KAFKA_MAX_VERSION + 1];
 };
+#undef KW_KAFKA_CTR_FIELD
+
+#define KW_KAFKA_CTR_ENUM(name, help) KW_KAFKA_CTR_##name,
+/* clang-format off */
+enum kw_kafka_ctr_id {
+	KW_KAFKA_COUNTERS(KW_KAFKA_CTR_ENUM)
+	KW_KAFKA_CTR_COUNT
+};
+/* clang-format on */
+#undef KW_KAFKA_CTR_ENUM
+
+/* Names and help strings indexed by enum kw_kafka_ctr_id (struct field order). */
+extern const char *const kw_kafka_ctr_names[KW_KAFKA_CTR_COUNT];
+extern const char *const kw_kafka_ctr_help[KW_KAFKA_CTR_COUNT];
+
+/* The scalar counter id of c (the table's fields are consecutive uint64_t from the start). */
+static inline uint64_t
+kw_kafka_ctr_get(const struct kw_kafka_counters *c, enum kw_kafka_ctr_id id)
+{
+	return ((const uint64_t *)c)[id];
+}
+
+/* dst += src, every counter including the per api-key x version arrays; any thread. */
+void kw_kafka_counters_add(struct kw_kafka_counters *dst, const struct kw_kafka_counters *src);
 
 /* Identity learned on a connection (never a password or a proof). */
 struct kw_kafka_ident {
@@ -178,6 +221,19 @@ void kw_kafka_conn_free(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn);
  */
 void kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir,
 			uint64_t off, const uint8_t *p, uint32_t len, uint64_t now_tsc);
+/*
+ * Put direction dir in resync: its next bytes start somewhere inside a frame (the TCP layer
+ * picked the flow up mid-stream). Every position is tested (a window of under 16 bytes carries
+ * over between pieces) and decoding starts at the first trusted frame start. A request start
+ * (dir 0) is a size in 10..max_frame, a known api key, a version valid for it and a client id
+ * length of -1 or 0..min(1024, size - 10); it is trusted once the next plausible start sits
+ * exactly where its frame ends, so the first whole request is skipped. A response start (dir 1)
+ * is only looked for once dir 0 decodes and has pending requests: a size in 4..max_frame and the
+ * correlation id of a pending request. Policy: params.resync_max positions tested without one
+ * send the direction opaque (resync_failed). Call it before the direction's first feed; later,
+ * it drops the frame in progress.
+ */
+void kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir);
 /* Direction dir lost bytes: it goes opaque for the rest of the flow (counted). */
 void kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir);
 /* What the conn learned about its client. */

@@ -8,10 +8,12 @@
  */
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "dataplane/kafka/kafka_decode.h"
 #include "dataplane/kafka/kafka_prim.h"
 
-enum { M_SIZE = 0, M_FRAME, M_OPAQUE };
+enum { M_SIZE = 0, M_FRAME, M_OPAQUE, M_RESYNC };
 enum { OP_NONE = 0, OP_FIXED, OP_UVAR, OP_SKIP, OP_CAPTURE, OP_RECORDS, OP_AUTH };
 enum {
 	K_SIZE = 0,
@@ -274,10 +276,18 @@ want_run(struct kw_kafka_dir *d, uint8_t op, uint64_t n, uint8_t k)
 	d->k = k;
 }
 
-/* The body cannot be decoded: count it and skip to the end of the frame (framing holds). */
+/*
+ * The body cannot be decoded: count it and skip to the end of the frame (framing holds). A frame
+ * on probation was not a frame: refuted, not counted, and run() hands the bytes back to resync.
+ */
 static void
 frame_bad(struct kw_kafka_dir *d, uint64_t *ctr)
 {
+	if (d->probation) {
+		d->refuted = 1;
+		d->op = OP_NONE;
+		return;
+	}
 	(*ctr)++;
 	d->bad = 1;
 	want_run(d, OP_SKIP, d->frame_left, K_REST);
@@ -422,6 +432,11 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 		return;
 	}
 	if (d->frame_left) {
+		if (d->probation) {
+			d->refuted = 1;
+			d->op = OP_NONE;
+			return;
+		}
 		ctx->cnt.frame_trailing++;
 		rest_skip(d);
 		return;
@@ -514,7 +529,7 @@ on_uuid(struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 {
 	if (d->f->sem != KW_KAFKA_SEM_TOPIC_ID)
 		return;
-	ev->topic_id_count++;
+	d->topic_ids++;
 	if (d->align) {
 		/* Metadata v10+: every topic has its name, then its id; keep the id at the name's
 		 * index. A name not kept (topics full) takes its id with it. */
@@ -769,6 +784,7 @@ frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 	d->matched = 0;
 	d->depth = 0;
 	d->topics = 0;
+	d->topic_ids = 0;
 	d->partitions = 0;
 	d->api = NULL;
 	d->api_key = -1;
@@ -781,6 +797,15 @@ frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 	}
 }
 
+static inline void
+frame_count(struct kw_kafka_ctx *ctx, unsigned int dir)
+{
+	if (dir == 0)
+		ctx->cnt.frames_req++;
+	else
+		ctx->cnt.frames_resp++;
+}
+
 static void
 frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
@@ -790,18 +815,27 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 
 	if (d->raw) {
 		d->raw = 0;
-		ctx->cnt.frames[dir]++;
+		frame_count(ctx, dir);
 		ctx->cnt.sasl_raw_tokens++;
 		d->mode = M_SIZE;
 		want_fixed(d, 4, K_SIZE);
 		return;
+	}
+	if (d->probation) {
+		if (d->k != K_DONE || d->bad || d->opaque || !d->matched) {
+			d->refuted = 1;
+			return;
+		}
+		/* Its body decoded to the last byte: this is where the stream's frames are. */
+		d->probation = 0;
+		ctx->cnt.resync_ok++;
 	}
 	if (d->k != K_DONE && d->k != K_REST) {
 		/* The frame ended inside a field: its size and its content disagree. */
 		ctx->cnt.frame_malformed++;
 		d->bad = 1;
 	}
-	ctx->cnt.frames[dir]++;
+	frame_count(ctx, dir);
 	d->mode = M_SIZE;
 	want_fixed(d, 4, K_SIZE);
 	/* Only a header that got as far as its correlation id has a checked version. */
@@ -823,7 +857,10 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 		ev->req_off = d->frame_off;
 		ev->req_len = flen;
 		ev->t_req = ctx->now;
+		/* A pair's counts are the larger of its two sides, never their sum: both sides
+		 * usually name the same topics. */
 		ev->topic_count = d->topics;
+		ev->topic_id_count = d->topic_ids;
 		ev->partition_count = d->partitions;
 		ev->client_id = conn->id.client_id;
 		if (d->bad)
@@ -846,6 +883,8 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	ev->latency_tsc = ctx->now - ev->t_req;
 	if (d->topics > ev->topic_count)
 		ev->topic_count = d->topics;
+	if (d->topic_ids > ev->topic_id_count)
+		ev->topic_id_count = d->topic_ids;
 	if (d->partitions > ev->partition_count)
 		ev->partition_count = d->partitions;
 	if (d->bad)
@@ -1151,37 +1190,42 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 			continue;
 		}
 		advance(ctx, conn, d);
+		if (d->refuted)
+			return used;
 	}
 	return used;
 }
 
-void
-kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir,
-		   uint64_t off, const uint8_t *p, uint32_t len, uint64_t now_tsc)
-{
-	struct kw_kafka_dir *d = &conn->dir[dir & 1];
+static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn,
+			   struct kw_kafka_dir *d);
 
-	ctx->now = now_tsc;
-	ctx->cnt.bytes[dir & 1] += len;
-	d->pos = off;
-	while (len) {
+/*
+ * Decode len in-order bytes starting at stream offset d->pos; returns the bytes consumed, fewer
+ * than len only when a probation frame was refuted (the direction is back in resync).
+ */
+static uint32_t
+frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	    const uint8_t *p, uint32_t len)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
 		if (d->mode == M_OPAQUE) {
-			ctx->cnt.opaque_bytes += len;
-			return;
+			ctx->cnt.opaque_bytes += len - done;
+			return len;
 		}
 		if (d->mode == M_SIZE) {
 			uint32_t n = d->need - d->have;
-			if (n > len)
-				n = len;
+			if (n > len - done)
+				n = len - done;
 			if (d->have == 0)
 				d->frame_off = d->pos;
-			memcpy(d->buf + d->have, p, n);
+			memcpy(d->buf + d->have, p + done, n);
 			d->have += (uint8_t)n;
 			d->pos += n;
-			p += n;
-			len -= n;
+			done += n;
 			if (d->have < d->need)
-				return;
+				return done;
 			int32_t size = (int32_t)kw_kafka_prim_be32(d->buf);
 			if (size < 0 || (uint32_t)size > ctx->params.max_frame) {
 				/* Not Kafka, or lost sync: framing cannot be trusted again. */
@@ -1197,14 +1241,289 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 				frame_end(ctx, conn, d);
 			continue;
 		}
-		uint32_t avail = len < d->frame_left ? len : d->frame_left;
-		uint32_t n = run(ctx, conn, d, p, avail);
+		uint32_t avail = len - done < d->frame_left ? len - done : d->frame_left;
+		uint32_t n = run(ctx, conn, d, p + done, avail);
+		done += n;
+		if (!d->refuted && d->frame_left == 0)
+			frame_end(ctx, conn, d);
+		if (d->refuted) {
+			resync_refuted(ctx, conn, d);
+			return done;
+		}
+		if (n == 0 && d->frame_left)
+			return len; /* cannot happen: a live frame always has an op */
+	}
+	return done;
+}
+
+/* ---- resync after a mid-stream pickup ---- */
+
+/*
+ * Bytes a candidate start needs: a request's size, api key, version, correlation id and client
+ * id length; a response's size and correlation id. Both fit win, which carries the last
+ * RS_*_HDR - 1 bytes of a piece to the next one.
+ */
+#define RS_REQ_HDR 14
+#define RS_RESP_HDR 8
+/*
+ * Policy: a longer client id is not taken for a frame start. Real ones are short names, while a
+ * header read a few bytes late takes two client id characters (>= 0x2020) for the length.
+ */
+#define RS_CID_MAX 1024
+_Static_assert(RS_REQ_HDR <= sizeof(((struct kw_kafka_dir *)0)->win), "resync window");
+
+static bool
+req_start_plausible(const struct kw_kafka_ctx *ctx, const uint8_t *h)
+{
+	int32_t size = (int32_t)kw_kafka_prim_be32(h);
+	int16_t ver = (int16_t)kw_kafka_prim_be16(h + 6);
+	int16_t cid = (int16_t)kw_kafka_prim_be16(h + 12);
+	const struct kw_kafka_api *api = kw_kafka_api_get((int16_t)kw_kafka_prim_be16(h + 4));
+
+	/* Header v1+: key, version, correlation id and client id length take 10 bytes. */
+	if (size < 10 || (uint32_t)size > ctx->params.max_frame || api == NULL || ver < 0 ||
+	    ver > KW_KAFKA_MAX_VERSION ||
+	    !in_range((unsigned int)ver, api->req.ver_min, api->req.ver_max))
+		return false;
+	return cid >= -1 && cid <= RS_CID_MAX && cid <= size - 10;
+}
+
+static bool
+resp_start_plausible(const struct kw_kafka_ctx *ctx, const struct kw_kafka_conn *conn,
+		     const uint8_t *h)
+{
+	int32_t size = (int32_t)kw_kafka_prim_be32(h);
+	int32_t corr = (int32_t)kw_kafka_prim_be32(h + 4);
+
+	if (size < 4 || (uint32_t)size > ctx->params.max_frame)
+		return false;
+	/* Oldest first: responses come back in request order. */
+	for (unsigned int i = 0; i < conn->pend_n; i++) {
+		const struct kw_kafka_pending *pd = &conn->pend[(conn->pend_head + i) %
+								KW_KAFKA_INFLIGHT_MAX];
+		if (pd->used && pd->corr_id == corr)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A request start is only trusted when the previous plausible start's frame ends exactly there:
+ * headers are made of small integers, and so are bodies (epochs, offsets, max wait), so one
+ * plausible header alone is often a false start. The first whole frame is the price (skipped).
+ * Returns true when off ends a tracked candidate; else tracks the frame h starts at off.
+ */
+static bool
+chain(struct kw_kafka_dir *d, uint64_t off, const uint8_t *h)
+{
+	uint64_t end = off + 4 + kw_kafka_prim_be32(h);
+	unsigned int n = 0, far = 0;
+
+	for (unsigned int c = 0; c < d->cand_n; c++) {
+		if (d->cand_end[c] == off)
+			return true;
+		/* An end already passed was not a start: dropped. */
+		if (d->cand_end[c] > off)
+			d->cand_end[n++] = d->cand_end[c];
+	}
+	d->cand_n = (uint8_t)n;
+	if (n < RTE_DIM(d->cand_end)) {
+		d->cand_end[d->cand_n++] = end;
+		return false;
+	}
+	/* Policy: full, the start claiming the longest frame (the least likely) makes room. */
+	for (unsigned int c = 1; c < n; c++)
+		if (d->cand_end[c] > d->cand_end[far])
+			far = c;
+	if (end < d->cand_end[far])
+		d->cand_end[far] = end;
+	return false;
+}
+
+/* Byte i of the virtual stream win[0 .. win_n) followed by p. */
+static inline uint8_t
+rs_at(const struct kw_kafka_dir *d, const uint8_t *p, uint32_t i)
+{
+	return i < d->win_n ? d->win[i] : p[i - d->win_n];
+}
+
+/* Keep bytes [i, win_n + len) of the virtual stream in win (fewer than a header). */
+static void
+rs_keep(struct kw_kafka_dir *d, const uint8_t *p, uint32_t len, uint32_t i)
+{
+	uint32_t n = 0, from = 0;
+
+	if (i < d->win_n) {
+		n = d->win_n - i;
+		memmove(d->win, d->win + i, n);
+	} else {
+		from = i - d->win_n;
+	}
+	memcpy(d->win + n, p + from, len - from);
+	d->win_n = (uint8_t)(n + len - from);
+}
+
+static void
+rs_enter(struct kw_kafka_dir *d)
+{
+	d->mode = M_RESYNC;
+	d->win_n = 0;
+	d->cand_n = 0;
+	d->op = OP_NONE;
+	d->have = 0;
+	d->probation = 0;
+	d->refuted = 0;
+}
+
+/*
+ * The probation frame did not decode: it was a false start. Its bytes count as skipped (and
+ * against the bound) and scanning resumes right after the last byte the decoder took.
+ */
+static void
+resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+{
+	uint64_t n = d->pos - d->frame_off;
+
+	ctx->cnt.resync_false++;
+	ctx->cnt.resync_skipped_bytes += n;
+	d->rs_scanned = n >= UINT32_MAX - d->rs_scanned ? UINT32_MAX : d->rs_scanned + (uint32_t)n;
+	rs_enter(d);
+	ev_reset(&conn->ev[0]);
+	if (d->rs_scanned >= ctx->params.resync_max) {
+		ctx->cnt.resync_failed++;
+		d->mode = M_OPAQUE;
+	}
+}
+
+/*
+ * Scan the next piece of a resyncing direction (d->pos is the offset of p[0]); returns the bytes
+ * of p it took: all of them, or up to a plausible start, where decoding takes over. Every
+ * position is tested once whatever the split, so outcome and counters do not depend on how the
+ * stream was cut. Responses are only tested while dir 0 is synced with requests pending; until
+ * then their bytes are skipped, not counted against the bound (they answer unseen requests).
+ * A request start decodes on probation (its first frame must decode cleanly); a response start
+ * is already confirmed by its correlation id.
+ */
+static uint32_t
+resync_scan(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir,
+	    const uint8_t *p, uint32_t len)
+{
+	struct kw_kafka_dir *d = &conn->dir[dir];
+	const struct kw_kafka_dir *req = &conn->dir[0];
+	uint32_t need = dir == 0 ? RS_REQ_HDR : RS_RESP_HDR;
+	uint32_t total = d->win_n + len;
+	uint8_t top = (uint8_t)(ctx->params.max_frame >> 24);
+	uint8_t h[RS_REQ_HDR];
+	uint32_t i = 0;
+
+	if (dir == 1 && req->mode == M_OPAQUE) {
+		/* Policy: without requests there is nothing to pair responses with; give up. */
+		i = total;
+		goto fail;
+	}
+	if (dir == 1 && (req->mode == M_RESYNC || conn->pend_n == 0)) {
+		if (total >= need)
+			i = total - (need - 1);
+		ctx->cnt.resync_skipped_bytes += i;
+		rs_keep(d, p, len, i);
+		d->pos += len;
+		return len;
+	}
+	for (; i + need <= total; i++) {
+		bool ok = false;
+
+		/* A size's first byte above max_frame's rules most positions out cheaply. */
+		if (rs_at(d, p, i) <= top) {
+			for (uint32_t k = 0; k < need; k++)
+				h[k] = rs_at(d, p, i + k);
+			ok = dir == 0 ? req_start_plausible(ctx, h) :
+					resp_start_plausible(ctx, conn, h);
+		}
+		if (ok && (dir == 1 || chain(d, d->pos - d->win_n + i, h)))
+			goto found;
+		if (++d->rs_scanned >= ctx->params.resync_max) {
+			i++;
+			goto fail;
+		}
+	}
+	ctx->cnt.resync_skipped_bytes += i;
+	rs_keep(d, p, len, i);
+	d->pos += len;
+	return len;
+
+found: {
+	/* Fewer than need bytes of the start may sit in win: all inside the header just checked,
+	 * so feeding them cannot refute the start nor end its frame. */
+	uint8_t tail[sizeof(d->win)];
+	uint32_t nt = 0, from = 0;
+	uint64_t start = d->pos - d->win_n + i;
+
+	if (i < d->win_n) {
+		nt = d->win_n - i;
+		memcpy(tail, d->win + i, nt);
+	} else {
+		from = i - d->win_n;
+	}
+	ctx->cnt.resync_skipped_bytes += i;
+	d->win_n = 0;
+	d->mode = M_SIZE;
+	want_fixed(d, 4, K_SIZE);
+	d->pos = start;
+	if (dir == 0) {
+		d->probation = 1;
+	} else {
+		d->rs_scanned = 0;
+		ctx->cnt.resync_ok++;
+	}
+	frames_feed(ctx, conn, d, tail, nt);
+	return from;
+}
+fail:
+	ctx->cnt.resync_skipped_bytes += i;
+	ctx->cnt.opaque_bytes += total - i;
+	ctx->cnt.resync_failed++;
+	d->win_n = 0;
+	d->mode = M_OPAQUE;
+	return len;
+}
+
+void
+kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir)
+{
+	struct kw_kafka_dir *d = &conn->dir[dir & 1];
+	uint64_t pos = d->pos;
+
+	if (d->mode == M_FRAME || (d->mode == M_SIZE && d->have))
+		ctx->cnt.frame_truncated++;
+	ctx->cnt.resync_started++;
+	memset(d, 0, sizeof(*d));
+	d->pos = pos;
+	rs_enter(d);
+	ev_reset(&conn->ev[dir & 1]);
+}
+
+void
+kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir,
+		   uint64_t off, const uint8_t *p, uint32_t len, uint64_t now_tsc)
+{
+	struct kw_kafka_dir *d = &conn->dir[dir & 1];
+
+	ctx->now = now_tsc;
+	if (dir & 1)
+		ctx->cnt.bytes_resp += len;
+	else
+		ctx->cnt.bytes_req += len;
+	d->pos = off;
+	/* Each turn either consumes bytes or leaves resync for decoding, which then consumes. */
+	while (len) {
+		uint32_t n;
+
+		if (d->mode == M_RESYNC)
+			n = resync_scan(ctx, conn, dir & 1, p, len);
+		else
+			n = frames_feed(ctx, conn, d, p, len);
 		p += n;
 		len -= n;
-		if (d->frame_left == 0)
-			frame_end(ctx, conn, d);
-		else if (n == 0)
-			return; /* cannot happen: a live frame always has an op */
 	}
 }
 
@@ -1216,6 +1535,7 @@ kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned
 	if (d->mode == M_OPAQUE)
 		return;
 	ctx->cnt.gaps++;
+	d->win_n = 0;
 	if (d->mode == M_FRAME || d->have)
 		ctx->cnt.frame_truncated++;
 	d->mode = M_OPAQUE;

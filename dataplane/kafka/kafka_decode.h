@@ -5,7 +5,8 @@
  *
  * Private to dataplane/kafka (and its tests). Used by the worker that owns the connection.
  * The state never points into input: a primitive that straddles segments is gathered into buf
- * (16 bytes), strings we extract into one bounded kw_kafka_str, everything else is skipped.
+ * (16 bytes), strings we extract into one bounded kw_kafka_str, everything else is skipped; a
+ * resyncing direction carries the tail of a piece that might start a frame in win (16 bytes).
  */
 #ifndef KW_KAFKA_DECODE_H
 #define KW_KAFKA_DECODE_H
@@ -37,6 +38,8 @@ struct kw_kafka_dir {
 	uint32_t tags_left;  /* fields left in the current tagged section */
 	uint32_t topics;     /* topic names seen in this frame */
 	uint32_t partitions; /* partition entries seen in this frame */
+	uint32_t topic_ids;  /* topic ids seen in this frame */
+	uint32_t rs_scanned; /* resync: candidate positions rejected so far */
 	int32_t corr;
 	int16_t api_key;
 	int16_t version;
@@ -60,8 +63,14 @@ struct kw_kafka_dir {
 	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */
 	uint8_t raw;         /* the current frame is a raw SASL token */
 	uint8_t raw_user;    /* dir 0: the next raw token is the first, scan it for the user */
+	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
+	uint8_t refuted;     /* the probation frame did not decode: back to resync */
 	int32_t cur_part;
 	uint8_t buf[16];
+	uint8_t win[16];     /* resync: bytes carried to the next piece (fewer than a header) */
+	uint8_t win_n;
+	uint8_t cand_n;      /* resync: request starts waiting for their successor */
+	uint64_t cand_end[4]; /* resync: stream offsets where those starts' frames end */
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
 	struct kw_kafka_wframe stack[KW_KAFKA_STACK_MAX];

@@ -198,6 +198,7 @@ struct result {
 
 static struct kw_kafka_ctx *g_ctx;
 static struct result *g_out;
+static bool g_resync; /* run(): both directions start mid-stream (kw_kafka_conn_resync) */
 static struct result r_whole, r_other;
 
 static void
@@ -254,6 +255,10 @@ run(const struct wb *req, const struct wb *resp, int mode, size_t k, struct resu
 	memset(r, 0, sizeof(*r));
 	before = *kw_kafka_ctx_counters(g_ctx);
 	g_out = r;
+	if (g_resync) {
+		kw_kafka_conn_resync(g_ctx, c, 0);
+		kw_kafka_conn_resync(g_ctx, c, 1);
+	}
 	feed_dir(c, 0, req, mode, k, 1000);
 	feed_dir(c, 1, resp, mode, k, 5000);
 	r->id = *kw_kafka_conn_ident(c);
@@ -543,8 +548,8 @@ test_api_versions(void **state)
 	assert_string_equal(r_whole.id.sw_version.s, "2.0.2");
 	assert_int_equal(r_whole.cnt.tagged_skipped, 1);
 	assert_int_equal(r_whole.cnt.frame_malformed, 0);
-	assert_int_equal(r_whole.cnt.frames[0], 1);
-	assert_int_equal(r_whole.cnt.frames[1], 1);
+	assert_int_equal(r_whole.cnt.frames_req, 1);
+	assert_int_equal(r_whole.cnt.frames_resp, 1);
 	run_garbage(&rq, &rs, 1);
 }
 
@@ -662,6 +667,7 @@ test_produce(void **state)
 	assert_string_equal(e->txn_id.s, "txn-1");
 	assert_int_equal(e->n_topics, 1);
 	assert_string_equal(e->topics[0].s, "orders");
+	assert_int_equal(e->topic_count, 1); /* named by both sides: counted once */
 	assert_int_equal(e->partition_count, 1);
 	assert_int_equal(e->records.fields, 1);
 	assert_int_equal(e->records.batches, 1);
@@ -955,6 +961,10 @@ test_fetch_offsets(void **state)
 		assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0);
 		assert_int_equal(r_whole.cnt.frame_malformed, 0);
 		assert_int_equal(r_whole.cnt.offsets_dropped, 0);
+		/* Request 3 topics (one forgotten), response 2: the pair is about 3, not 5. */
+		assert_int_equal(e->topic_count, ver == 12 ? 3 : 0);
+		assert_int_equal(e->topic_id_count, ver == 12 ? 0 : 3);
+		assert_int_equal(e->partition_count, 3);
 		if (ver == 12) {
 			assert_int_equal(e->n_topics, 3);
 			assert_string_equal(e->topics[0].s, "orders");
@@ -1066,6 +1076,7 @@ test_offset_commit(void **state)
 	assert_int_equal(e->n_topics, 2);
 	assert_string_equal(e->topics[0].s, "orders");
 	assert_string_equal(e->topics[1].s, "payments");
+	assert_int_equal(e->topic_count, 2); /* request 2, response 1 (payments) */
 	assert_int_equal(e->n_offsets, 3);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED, 0, 2, 777);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED, 1, 0, 1000);
@@ -1150,6 +1161,8 @@ test_metadata_aligned(void **state)
 	assert_true(e->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED);
 	assert_int_equal(e->n_topics, 3);
 	assert_int_equal(e->n_topic_ids, 3);
+	assert_int_equal(e->topic_count, 3);
+	assert_int_equal(e->topic_id_count, 3); /* the request's zero id is not a fourth */
 	assert_string_equal(e->topics[0].s, "a-topic");
 	assert_memory_equal(e->topic_ids[0], uuid_a, 16);
 	assert_string_equal(e->topics[1].s, "b-topic");
@@ -1159,6 +1172,50 @@ test_metadata_aligned(void **state)
 	assert_int_equal(e->n_offsets, 0);
 	assert_int_equal(e->errors[0], 100);
 	run_garbage(&rq, &rs, 1);
+}
+
+/*
+ * Regression: a Metadata v12 pair that names one topic on both sides reported topic_count 2,
+ * because the request's and the response's topic ids were added up (kwgen's Metadata exchange).
+ */
+static void
+test_metadata_one_topic(void **state)
+{
+	(void)state;
+	static const uint8_t zero[16];
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 3, 12, 2, true);
+	wuv(&rq, 2);              /* one topic, by name (zero id) */
+	wraw(&rq, zero, 16);
+	wcstr(&rq, "kwgen-topic");
+	wuv(&rq, 0);
+	w8(&rq, 0);
+	w8(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 2, true);
+	w32(&rs, 0);
+	wuv(&rs, 1);              /* no broker */
+	wcstr(&rs, NULL);
+	w32(&rs, 1);
+	wuv(&rs, 2);
+	meta_topic(&rs, 0, "kwgen-topic", uuid_a);
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(e->topic_count, 1);
+	assert_int_equal(e->topic_id_count, 1);
+	assert_int_equal(e->partition_count, 1);
+	assert_int_equal(e->n_topics, 1);
+	assert_string_equal(e->topics[0].s, "kwgen-topic");
+	assert_memory_equal(e->topic_ids[0], uuid_a, 16);
 }
 
 /* ---- SASL after SaslHandshake v0: raw tokens, fed in causal order ---- */
@@ -1353,6 +1410,164 @@ test_sasl_v0_scram(void **state)
 	assert_int_equal(r_whole.id.user.len, 0);
 }
 
+/* ---- resync after a mid-stream pickup ---- */
+
+static struct wb rs_prev_q, rs_prev_s, rs_unseen_q, rs_unseen_s, rs_q[3], rs_s[3];
+
+/*
+ * The conversation kwire joins: a Fetch pair (corr 7) already under way, cut by the pickup, an
+ * ApiVersions response (corr 8) to a request it never saw, then ApiVersions (21), Fetch v13
+ * (22) and Produce acks=0 (23) whole.
+ */
+static void
+resync_build(void)
+{
+	rs_prev_q.n = rs_prev_s.n = rs_unseen_q.n = rs_unseen_s.n = 0;
+	for (int i = 0; i < 3; i++)
+		rs_q[i].n = rs_s[i].n = 0;
+	build_fetch_flex(&rs_prev_q, &rs_prev_s, 12, 7);
+	build_api_versions(&rs_unseen_q, &rs_unseen_s, 8);
+	build_api_versions(&rs_q[0], &rs_s[0], 21);
+	build_fetch_flex(&rs_q[1], &rs_s[1], 13, 22);
+	build_produce(&rs_q[2], 23, 0, false);
+}
+
+/* Request stream from byte cq of the cut request, response stream from byte cs. */
+static void
+resync_streams(size_t cq, size_t cs)
+{
+	rq.n = rs.n = 0;
+	wraw(&rq, rs_prev_q.b + cq, rs_prev_q.n - cq);
+	wraw(&rs, rs_prev_s.b + cs, rs_prev_s.n - cs);
+	wraw(&rs, rs_unseen_s.b, rs_unseen_s.n);
+	for (int i = 0; i < 3; i++) {
+		wraw(&rq, rs_q[i].b, rs_q[i].n);
+		wraw(&rs, rs_s[i].b, rs_s[i].n);
+	}
+}
+
+/*
+ * A request start is trusted once the next one follows it, so the first whole request (and its
+ * response) is skipped: ApiVersions 21 is the price, Fetch 22 and Produce 23 are decoded.
+ */
+static void
+resync_check(const struct result *r, size_t cq, size_t cs)
+{
+	size_t req_skip = rs_prev_q.n - cq + rs_q[0].n;
+	size_t resp_skip = rs_prev_s.n - cs + rs_unseen_s.n + rs_s[0].n;
+
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->ev[0].corr_id, 23); /* acks=0: emitted with its request */
+	assert_true(r->ev[0].flags & KW_KAFKA_EV_NO_RESPONSE);
+	assert_string_equal(r->ev[1].api_name, "Fetch");
+	assert_int_equal(r->ev[1].corr_id, 22);
+	assert_int_equal(r->ev[1].flags, 0);
+	assert_int_equal(r->ev[1].req_off, req_skip);
+	assert_int_equal(r->ev[1].resp_off, resp_skip);
+	assert_int_equal(r->ev[1].n_offsets, 6);
+	assert_int_equal(r->ev[1].topic_id_count, 3);
+	assert_int_equal(r->cnt.resync_started, 2);
+	assert_int_equal(r->cnt.resync_ok, 2);
+	assert_int_equal(r->cnt.resync_false, 0);
+	assert_int_equal(r->cnt.resync_failed, 0);
+	assert_int_equal(r->cnt.resync_skipped_bytes, req_skip + resp_skip);
+	assert_int_equal(r->cnt.resp_unmatched, 0);
+	assert_int_equal(r->cnt.frame_malformed, 0);
+	assert_int_equal(r->cnt.header_bad, 0);
+	assert_int_equal(r->cnt.opaque_bytes, 0);
+	assert_int_equal(r->cnt.frames_req, 2);
+	assert_int_equal(r->cnt.frames_resp, 1);
+}
+
+static void
+test_resync(void **state)
+{
+	(void)state;
+	resync_build();
+	g_resync = true;
+	/* Every cut of the request in flight, including inside its size and header. */
+	for (size_t cq = 1; cq < rs_prev_q.n; cq++) {
+		size_t cs = 1 + (cq * 7) % (rs_prev_s.n - 1);
+
+		resync_streams(cq, cs);
+		run(&rq, &rs, WHOLE, 0, &r_whole, NULL);
+		resync_check(&r_whole, cq, cs);
+	}
+	/* A few cuts fed at every split point and byte by byte. */
+	static const size_t cuts[] = {1, 3, 4, 13, 40};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		resync_streams(cuts[i], cuts[i] + 2);
+		run_all(&rq, &rs);
+		resync_check(&r_whole, cuts[i], cuts[i] + 2);
+	}
+	g_resync = false;
+}
+
+/* Response bytes that arrive before the request direction has synced wait, then sync. */
+static void
+test_resync_response_first(void **state)
+{
+	(void)state;
+	struct kw_kafka_counters before = *kw_kafka_ctx_counters(g_ctx);
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+	size_t head = rs_prev_s.n - 10 + rs_unseen_s.n + 3; /* into the first real response */
+
+	assert_non_null(c);
+	resync_build();
+	resync_streams(20, 10);
+	memset(&r_other, 0, sizeof(r_other));
+	g_out = &r_other;
+	kw_kafka_conn_resync(g_ctx, c, 0);
+	kw_kafka_conn_resync(g_ctx, c, 1);
+	for (size_t i = 0; i < head; i++)
+		kw_kafka_conn_feed(g_ctx, c, 1, i, rs.b + i, 1, 10);
+	kw_kafka_conn_feed(g_ctx, c, 0, 0, rq.b, (uint32_t)rq.n, 20);
+	kw_kafka_conn_feed(g_ctx, c, 1, head, rs.b + head, (uint32_t)(rs.n - head), 30);
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	counters_delta(&r_other.cnt, &before, kw_kafka_ctx_counters(g_ctx));
+	resync_check(&r_other, 20, 10);
+}
+
+/* No plausible start within resync_max bytes: the direction goes opaque, counted. */
+static void
+test_resync_give_up(void **state)
+{
+	(void)state;
+	struct kw_kafka_params p = {.max_conns = 1, .resync_max = 1000};
+	struct kw_kafka_ctx *ctx = kw_kafka_ctx_create(&p, 0, NULL, NULL);
+	static uint8_t junk[3000];
+	struct kw_kafka_counters k;
+
+	assert_non_null(ctx);
+	/* Sizes of 1..255 everywhere, but never a known api key with a valid version. */
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i % 4 == 3 ? 0x40 : 0);
+	for (int bytewise = 0; bytewise < 2; bytewise++) {
+		struct kw_kafka_counters before = *kw_kafka_ctx_counters(ctx);
+		struct kw_kafka_conn *c = kw_kafka_conn_alloc(ctx);
+
+		assert_non_null(c);
+		kw_kafka_conn_resync(ctx, c, 0);
+		kw_kafka_conn_resync(ctx, c, 1);
+		if (bytewise)
+			for (size_t i = 0; i < sizeof(junk); i++)
+				kw_kafka_conn_feed(ctx, c, 0, i, junk + i, 1, 0);
+		else
+			kw_kafka_conn_feed(ctx, c, 0, 0, junk, sizeof(junk), 0);
+		/* Without a request direction there is nothing to pair responses with. */
+		kw_kafka_conn_feed(ctx, c, 1, 0, junk, 100, 0);
+		kw_kafka_conn_free(ctx, c);
+		counters_delta(&k, &before, kw_kafka_ctx_counters(ctx));
+		assert_int_equal(k.resync_failed, 2);
+		assert_int_equal(k.resync_ok, 0);
+		assert_int_equal(k.resync_skipped_bytes, 1000 + 100);
+		assert_int_equal(k.opaque_bytes, sizeof(junk) - 1000);
+		assert_int_equal(k.events, 0);
+	}
+	kw_kafka_ctx_destroy(ctx);
+}
+
 /* ---- malformed input ---- */
 
 static void
@@ -1369,7 +1584,7 @@ test_bad_frame_size(void **state)
 		build_api_versions(&rq, &rs, 5); /* never decoded: the direction is opaque */
 		run_all(&rq, &rs);
 		assert_int_equal(r_whole.cnt.frame_size_bad, 1);
-		assert_int_equal(r_whole.cnt.frames[0], 0);
+		assert_int_equal(r_whole.cnt.frames_req, 0);
 		assert_int_equal(r_whole.cnt.opaque_bytes, rq.n - 4);
 		assert_int_equal(r_whole.cnt.resp_unmatched, 1);
 		assert_int_equal(r_whole.n, 0);
@@ -1382,7 +1597,7 @@ check_bad_then_good(uint64_t malformed, uint64_t tagged_too_many)
 {
 	build_api_versions(&rq, &rs, 77);
 	run_all(&rq, &rs);
-	assert_int_equal(r_whole.cnt.frames[0], 2);
+	assert_int_equal(r_whole.cnt.frames_req, 2);
 	assert_int_equal(r_whole.cnt.frame_malformed, malformed);
 	assert_int_equal(r_whole.cnt.tagged_too_many, tagged_too_many);
 	assert_int_equal(r_whole.n, 2); /* the bad one is unanswered at free */
@@ -1563,6 +1778,10 @@ main(void)
 		cmocka_unit_test(test_fetch_detail_full),
 		cmocka_unit_test(test_offset_commit),
 		cmocka_unit_test(test_metadata_aligned),
+		cmocka_unit_test(test_metadata_one_topic),
+		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_resync_response_first),
+		cmocka_unit_test(test_resync_give_up),
 		cmocka_unit_test(test_sasl_v0_plain),
 		cmocka_unit_test(test_sasl_v0_scram),
 		cmocka_unit_test(test_bad_frame_size),
