@@ -445,6 +445,9 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 	d->k = K_DONE;
 }
 
+/* UNSUPPORTED_VERSION in errors.tsv */
+#define KW_KAFKA_UNSUPPORTED_VERSION 35
+
 /* ---- extraction ---- */
 
 static void
@@ -1078,6 +1081,16 @@ next_tag:
 			on_uuid(d, ev);
 		else
 			on_int(ctx, d, dir, ev, v);
+		if (dir == 1 && d->api_key == KW_KAFKA_API_API_VERSIONS &&
+		    d->f->sem == KW_KAFKA_SEM_ERROR_CODE && v == KW_KAFKA_UNSUPPORTED_VERSION) {
+			/*
+			 * KIP-511: a broker refusing the request's version answers in a version the
+			 * client can read whatever it asked (v0), not in the requested one; only the
+			 * error code is certain, the rest is skipped whole.
+			 */
+			rest_skip(d);
+			return;
+		}
 		walk(ctx, conn, d);
 		return;
 	case K_STR_LEN:

@@ -553,6 +553,42 @@ test_api_versions(void **state)
 	run_garbage(&rq, &rs, 1);
 }
 
+/*
+ * KIP-511: a broker that does not know ApiVersions v3 refuses it with UNSUPPORTED_VERSION in a
+ * body the client can read whatever it asked; these are the bytes librdkafka's mock broker sends.
+ * Nothing past the error code is read as v3 (no throttle time from the api key list).
+ */
+static void
+test_api_versions_unsupported(void **state)
+{
+	static const uint8_t body[] = {0x00, 0x23, 0x01, 0x00, 0x12, 0x00, 0x00,
+				       0x00, 0x02, 0x00, 0x00, 0x00, 0x00};
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, 18, 3, 1, true);
+	wcstr(&rq, "librdkafka");
+	wcstr(&rq, "2.0.2");
+	wuv(&rq, 0);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 1, false);
+	for (size_t i = 0; i < sizeof(body); i++)
+		w8(&rs, body[i]);
+	fend(&rs, at);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_int_equal(e->n_errors, 1);
+	assert_int_equal(e->errors[0], 35);
+	assert_int_equal(e->throttle_ms, -1);
+	assert_int_equal(e->flags, 0);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(r_whole.cnt.frame_trailing, 0);
+}
+
 static void
 test_metadata(void **state)
 {
@@ -1769,6 +1805,7 @@ main(void)
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_prim),
 		cmocka_unit_test(test_api_versions),
+		cmocka_unit_test(test_api_versions_unsupported),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_produce),
 		cmocka_unit_test(test_fetch),
