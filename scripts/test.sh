@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # The whole test suite: install what is missing, build, run every unit and integration test,
-# then build again with AddressSanitizer and UndefinedBehaviorSanitizer and run it all again.
+# then build again with AddressSanitizer and UndefinedBehaviorSanitizer and run it all again, then
+# run the libFuzzer targets for a bounded time.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh" --test
@@ -17,3 +18,10 @@ KW_BUILD=$top/build-asan "$top/scripts/build.sh" --buildtype=debugoptimized \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$top/build-asan" --print-errorlogs --num-processes "$jobs" \
     --timeout-multiplier 3
+
+# fuzzers: a bounded run of each libFuzzer target over its seed corpus (clang)
+if [ ! -f "$top/build-fuzz/build.ninja" ]; then
+    CC=clang meson setup "$top/build-fuzz" "$top" -Dfuzz=true -Dtests=true >&2
+fi
+ninja -C "$top/build-fuzz" tests/fuzz/fuzz_kafka tests/fuzz/fuzz_tcp >&2
+meson test -C "$top/build-fuzz" --suite fuzz --no-rebuild --print-errorlogs
