@@ -73,4 +73,9 @@ $PCAPTOOL sasl "$WORK/sasl.pcap" alice 'pw-Secret-7f3a'
 run sasl "$WORK/sasl.pcap"
 grep -q '"api_name":"SaslAuthenticate".*"principal":"alice"' "$WORK/sasl.log" || fail "sasl: user"
 if grep -q 'pw-Secret-7f3a' "$WORK/sasl.log" "$WORK/sasl.err"; then fail "sasl: password leaked"; fi
-echo "ok: reuse, detection, TLS, SASL"
+# kcat consuming in a group (tests/captures): the group, its commit and the lag from the wire
+run group "$TOOLS/../captures/consume-group.pcap"
+grep -q '^  kwire-group ' "$WORK/group.err" || fail "group: no consumer group in the report"
+grep -q '^    lag kwire-test\[0\] 0$' "$WORK/group.err" || fail "group: no lag for kwire-test[0]"
+grep -q '"api_name":"OffsetCommit".*"group_id":"kwire-group"' "$WORK/group.log" || fail "group: commit"
+echo "ok: reuse, detection, TLS, SASL, consumer group lag"

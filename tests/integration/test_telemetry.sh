@@ -5,9 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 prefix="kwtel$$"
-"$KWGEN" kafka --connections 4 --split "$WORK/c2s.pcap" "$WORK/s2c.pcap" >/dev/null
+# the conversation in wire order on one port, so that every response follows its request
+"$KWGEN" kafka --connections 4 -o "$WORK/conv.pcap" >/dev/null
+$PCAPTOOL empty "$WORK/none.pcap"
 "$KWIRE" -l 0,1 --no-huge -m 256 --no-pci --file-prefix "$prefix" --log-level='*:warning' \
-    $(pcap_bridge "$WORK/c2s.pcap" "$WORK/s2c.pcap" "$WORK/b.pcap" "$WORK/a.pcap") \
+    $(pcap_bridge "$WORK/conv.pcap" "$WORK/none.pcap" "$WORK/b.pcap" "$WORK/a.pcap") \
     -- 2>"$WORK/log" &
 pid=$!
 sock=/var/run/dpdk/$prefix/dpdk_telemetry.v2
@@ -19,7 +21,7 @@ until [ -S "$sock" ] && grep -q "bridge" "$WORK/log"; do
     sleep 0.1
 done
 sleep 0.5
-printf '/kwire/stats\n/kwire/ports\n/kwire/workers\n/kwire/flows\n' |
+printf '/kwire/stats\n/kwire/ports\n/kwire/workers\n/kwire/flows\n/kwire/kafka/apis\n/kwire/kafka/clients\n/kwire/kafka/topics\n/kwire/kafka/groups\n/kwire/kafka/latency\n' |
     dpdk-telemetry.py -f "$prefix" >"$WORK/tel.out" 2>&1 || true
 kill -HUP $pid
 sleep 0.3
@@ -35,9 +37,16 @@ for m in re.finditer(r'^\{.*\}$', text, re.M):
 stats, ports = answers["/kwire/stats"], answers["/kwire/ports"]
 assert stats["rx_pkts"] == stats["tx_pkts"] > 0, stats
 assert set(ports) == {"0", "1"} and ports["0"]["name"] == "net_pcap0", ports
-assert ports["0"]["ipackets"] + ports["1"]["ipackets"] == stats["rx_pkts"]
+assert ports["0"]["ipackets"] == stats["rx_pkts"] and ports["1"]["opackets"] == stats["rx_pkts"]
 assert answers["/kwire/workers"]["0"]["rx_pkts"] == stats["rx_pkts"]
 assert answers["/kwire/flows"]["active"] == 4, answers["/kwire/flows"]
+apis = answers["/kwire/kafka/apis"]
+assert apis["Produce"]["requests"] == 16 and apis["Produce"]["responses"] == 16, apis
+assert apis["ApiVersions"]["versions"]["3"]["requests"] == 4, apis
+assert stats["tcp_segs"] > 0 and stats["kafka_events"] == 40, stats
+assert "kwgen" in json.dumps(answers["/kwire/kafka/clients"]), answers["/kwire/kafka/clients"]
+assert "kwgen" in json.dumps(answers["/kwire/kafka/topics"]), answers["/kwire/kafka/topics"]
+assert "/kwire/kafka/groups" in answers and "/kwire/kafka/latency" in answers
 print("ok: telemetry", sorted(answers))
 PY
 grep -q "SIGHUP is reserved" "$WORK/log" || fail "SIGHUP not acknowledged"
