@@ -25,3 +25,5 @@ if [ ! -f "$top/build-fuzz/build.ninja" ]; then
 fi
 ninja -C "$top/build-fuzz" tests/fuzz/fuzz_kafka tests/fuzz/fuzz_tcp >&2
 meson test -C "$top/build-fuzz" --suite fuzz --no-rebuild --print-errorlogs
+
+python3 "$top/scripts/test-summary.py" "$top/build" "$top/build-asan" "$top/build-fuzz"
