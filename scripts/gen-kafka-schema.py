@@ -21,6 +21,8 @@ import sys
 
 SCRIPT = "scripts/gen-kafka-schema.py"
 VER_OPEN = 0xFF  # "N+" upper bound, and "none" lower bound
+FF_ARRAY = 0x01
+FF_EXTRACT = 0x02
 
 PRIMS = {
 	"int8": "INT8", "int16": "INT16", "uint16": "UINT16", "int32": "INT32",
@@ -50,6 +52,9 @@ SEMS = [
 	("ACKS", "Produce request Acks"),
 ]
 SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
+# Sems the decoder acts on (kafka_decode.c); a struct none of whose descendants carries one (nor
+# records) may be skipped without being walked. Nothing in the decoder acts on broker ids.
+EXTRACTED = {name for name, _ in SEMS} - {"NONE", "BROKER_ID"}
 ENTITY_SEM = {"topicName": "TOPIC_NAME", "groupId": "GROUP_ID",
 	      "transactionalId": "TXN_ID", "producerId": "PRODUCER_ID", "brokerId": "BROKER_ID"}
 NAME_SEM = {
@@ -145,6 +150,7 @@ def build_fields(prog, msg, fields, commons, depth):
 		is_array = ftype.startswith("[]")
 		base = ftype[2:] if is_array else ftype
 		sub, sub_n = 0, 0
+		sub_extract = False
 		if base in PRIMS:
 			t = PRIMS[base]
 		else:
@@ -155,6 +161,7 @@ def build_fields(prog, msg, fields, commons, depth):
 					sys.exit("%s.%s: unknown type %s" % (msg, f["name"], ftype))
 				children = commons[base]
 			tuples = build_fields(prog, msg, children, commons, depth + 1)
+			sub_extract = any(c[1] & FF_EXTRACT for c in tuples)
 			if len(tuples) > 255:
 				sys.exit("%s.%s: too many fields" % (msg, f["name"]))
 			sub, sub_n = prog.add_list(tuples), len(tuples)
@@ -171,7 +178,10 @@ def build_fields(prog, msg, fields, commons, depth):
 		tag = int(f.get("tag", 0))
 		if tag > 255:
 			sys.exit("%s.%s: tag %d does not fit" % (msg, f["name"], tag))
-		out.append((t, 1 if is_array else 0, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n,
+		flags = FF_ARRAY if is_array else 0
+		if sem in EXTRACTED or t == "RECORDS" or sub_extract:
+			flags |= FF_EXTRACT
+		out.append((t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n,
 			    f["name"]))
 	return out
 
@@ -263,7 +273,8 @@ def main():
 		h.append("\tKW_KAFKA_SEM_%s, /* %s */\n" % (name, about))
 	h.append("""};
 
-#define KW_KAFKA_FF_ARRAY 0x01 /* "[]type": an array of the type */
+#define KW_KAFKA_FF_ARRAY 0x01   /* "[]type": an array of the type */
+#define KW_KAFKA_FF_EXTRACT 0x02 /* the decoder extracts this field or one of its descendants */
 
 struct kw_kafka_field {
 	uint8_t type;     /* enum kw_kafka_ftype */
@@ -312,12 +323,13 @@ kw_kafka_api_get(int key)
 	c.append('#include "dataplane/kafka/kafka_schema.h"\n\n')
 	c.append("#define O KW_KAFKA_VER_OPEN\n#define T(x) KW_KAFKA_T_##x\n")
 	c.append("#define S(x) KW_KAFKA_SEM_##x\n")
-	c.append("#define A KW_KAFKA_FF_ARRAY\n\n")
+	c.append("#define A KW_KAFKA_FF_ARRAY\n#define X KW_KAFKA_FF_EXTRACT\n\n")
 	c.append("const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {\n")
 	for i, f in enumerate(prog.fields):
-		t, arr, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, name = f
+		t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, name = f
+		fl = " | ".join(n for b, n in ((FF_ARRAY, "A"), (FF_EXTRACT, "X")) if flags & b)
 		row = "\t{T(%s), %s, S(%s), %s, %s, %s, %s, %s, %d, %d, %d}," % (
-			t, "A" if arr else "0", sem, ver_c(vlo), ver_c(vhi), ver_c(nlo), ver_c(nhi),
+			t, fl or "0", sem, ver_c(vlo), ver_c(vhi), ver_c(nlo), ver_c(nhi),
 			ver_c(tlo), tag, sub_n, sub)
 		note = "/* %d %s */" % (i, name)
 		if len(row.expandtabs(8)) + 1 + len(note) <= 100:

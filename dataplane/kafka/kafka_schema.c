@@ -6,51 +6,52 @@
 #define T(x) KW_KAFKA_T_##x
 #define S(x) KW_KAFKA_SEM_##x
 #define A KW_KAFKA_FF_ARRAY
+#define X KW_KAFKA_FF_EXTRACT
 
 const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 0 Index */
-	{T(RECORDS), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1 Records */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 2 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 0}, /* 3 PartitionData */
-	{T(STRING), 0, S(TXN_ID), 3, O, 3, O, O, 0, 0, 0}, /* 4 TransactionalId */
-	{T(INT16), 0, S(ACKS), 0, O, O, 0, O, 0, 0, 0}, /* 5 Acks */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 0 Index */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 2 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 0}, /* 3 PartitionData */
+	{T(STRING), X, S(TXN_ID), 3, O, 3, O, O, 0, 0, 0}, /* 4 TransactionalId */
+	{T(INT16), X, S(ACKS), 0, O, O, 0, O, 0, 0, 0}, /* 5 Acks */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 6 TimeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 2}, /* 7 TopicData */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2}, /* 7 TopicData */
 	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 8 BatchIndex */
 	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 9 BatchIndexErrorMessage */
 	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0}, /* 10 LeaderId */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 11 LeaderEpoch */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 12 Index */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 13 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 12 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 13 ErrorCode */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 14 BaseOffset */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 15 LogAppendTimeMs */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 16 LogStartOffset */
 	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 8}, /* 17 RecordErrors */
 	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 18 ErrorMessage */
 	{T(STRUCT), 0, S(NONE), 10, O, O, 0, 10, 0, 2, 10}, /* 19 CurrentLeader */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 20 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 12}, /* 21 PartitionResponses */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 20 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 12}, /* 21 PartitionResponses */
 	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0}, /* 22 NodeId */
 	{T(STRING), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 23 Host */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 24 Port */
 	{T(STRING), 0, S(NONE), 10, O, 10, O, O, 0, 0, 0}, /* 25 Rack */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 20}, /* 26 Responses */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 27 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 20}, /* 26 Responses */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 27 ThrottleTimeMs */
 	{T(STRUCT), A, S(NONE), 10, O, O, 0, 10, 0, 4, 22}, /* 28 NodeEndpoints */
 	{T(INT32), 0, S(BROKER_ID), 15, O, O, 0, O, 0, 0, 0}, /* 29 ReplicaId */
 	{T(INT64), 0, S(NONE), 15, O, O, 0, O, 0, 0, 0}, /* 30 ReplicaEpoch */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 31 Partition */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 31 Partition */
 	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 32 CurrentLeaderEpoch */
-	{T(INT64), 0, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 33 FetchOffset */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 33 FetchOffset */
 	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 34 LastFetchedEpoch */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 35 LogStartOffset */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 36 PartitionMaxBytes */
 	{T(UUID), 0, S(NONE), 17, O, O, 0, 17, 0, 0, 0}, /* 37 ReplicaDirectoryId */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 38 Topic */
-	{T(UUID), 0, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 39 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 31}, /* 40 Partitions */
-	{T(STRING), 0, S(TOPIC_NAME), 7, 12, O, 0, O, 0, 0, 0}, /* 41 Topic */
-	{T(UUID), 0, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 42 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 38 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 39 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 31}, /* 40 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 7, 12, O, 0, O, 0, 0, 0}, /* 41 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 42 TopicId */
 	{T(INT32), A, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 43 Partitions */
 	{T(STRING), 0, S(NONE), 12, O, 12, O, 12, 0, 0, 0}, /* 44 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 0, 14, O, 0, O, 0, 0, 0}, /* 45 ReplicaId */
@@ -61,8 +62,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT8), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 50 IsolationLevel */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 51 SessionId */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 52 SessionEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 38}, /* 53 Topics */
-	{T(STRUCT), A, S(NONE), 7, O, O, 0, O, 0, 3, 41}, /* 54 ForgottenTopicsData */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 38}, /* 53 Topics */
+	{T(STRUCT), A | X, S(NONE), 7, O, O, 0, O, 0, 3, 41}, /* 54 ForgottenTopicsData */
 	{T(STRING), 0, S(NONE), 11, O, O, 0, O, 0, 0, 0}, /* 55 RackId */
 	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 56 Epoch */
 	{T(INT64), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 57 EndOffset */
@@ -70,54 +71,54 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 59 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 60 EndOffset */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 61 Epoch */
-	{T(INT64), 0, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 62 ProducerId */
+	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 62 ProducerId */
 	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 63 FirstOffset */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 64 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 65 ErrorCode */
-	{T(INT64), 0, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 66 HighWatermark */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 64 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 65 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 66 HighWatermark */
 	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 67 LastStableOffset */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 68 LogStartOffset */
 	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 0, 2, 56}, /* 69 DivergingEpoch */
 	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 1, 2, 58}, /* 70 CurrentLeader */
 	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 2, 2, 60}, /* 71 SnapshotId */
-	{T(STRUCT), A, S(NONE), 4, O, 4, O, O, 0, 2, 62}, /* 72 AbortedTransactions */
+	{T(STRUCT), A | X, S(NONE), 4, O, 4, O, O, 0, 2, 62}, /* 72 AbortedTransactions */
 	{T(INT32), 0, S(BROKER_ID), 11, O, O, 0, O, 0, 0, 0}, /* 73 PreferredReadReplica */
-	{T(RECORDS), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 74 Records */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 75 Topic */
-	{T(UUID), 0, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 76 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 11, 64}, /* 77 Partitions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 74 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 75 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 76 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 11, 64}, /* 77 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 16, O, O, 0, O, 0, 0, 0}, /* 78 NodeId */
 	{T(STRING), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0}, /* 79 Host */
 	{T(INT32), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0}, /* 80 Port */
 	{T(STRING), 0, S(NONE), 16, O, 16, O, O, 0, 0, 0}, /* 81 Rack */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 82 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 7, O, O, 0, O, 0, 0, 0}, /* 83 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 82 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 7, O, O, 0, O, 0, 0, 0}, /* 83 ErrorCode */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 84 SessionId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 75}, /* 85 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 75}, /* 85 Responses */
 	{T(STRUCT), A, S(NONE), 16, O, O, 0, 16, 0, 4, 78}, /* 86 NodeEndpoints */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 87 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 87 PartitionIndex */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 88 CurrentLeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 89 Timestamp */
 	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 90 MaxNumOffsets */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 91 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 87}, /* 92 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 91 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87}, /* 92 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 93 ReplicaId */
 	{T(INT8), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 94 IsolationLevel */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 91}, /* 95 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91}, /* 95 Topics */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 96 TimeoutMs */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 97 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 98 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 97 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 98 ErrorCode */
 	{T(INT64), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 99 OldStyleOffsets */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 100 Timestamp */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 101 Offset */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 102 LeaderEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 103 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 97}, /* 104 Partitions */
-	{T(INT32), 0, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 105 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 103}, /* 106 Topics */
-	{T(UUID), 0, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 107 TopicId */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, 10, O, O, 0, 0, 0}, /* 108 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 1, O, O, 0, 2, 107}, /* 109 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 103 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 97}, /* 104 Partitions */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 105 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103}, /* 106 Topics */
+	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 107 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 10, O, O, 0, 0, 0}, /* 108 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 1, O, O, 0, 2, 107}, /* 109 Topics */
 	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 110 AllowAutoTopicCreation */
 	{T(BOOL), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0}, /* 111 IncludeClusterAuthorizedOperations */
 	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 112 IncludeTopicAuthorizedOperations */
@@ -125,27 +126,27 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 114 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 115 Port */
 	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0}, /* 116 Rack */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 117 ErrorCode */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 118 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 117 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 118 PartitionIndex */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 119 LeaderId */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 120 LeaderEpoch */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 121 ReplicaNodes */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 122 IsrNodes */
 	{T(INT32), A, S(BROKER_ID), 5, O, O, 0, O, 0, 0, 0}, /* 123 OfflineReplicas */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 124 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, 12, O, O, 0, 0, 0}, /* 125 Name */
-	{T(UUID), 0, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 126 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 124 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 12, O, O, 0, 0, 0}, /* 125 Name */
+	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 126 TopicId */
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 127 IsInternal */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 117}, /* 128 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 117}, /* 128 Partitions */
 	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 129 TopicAuthorizedOperations */
-	{T(INT32), 0, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 130 ThrottleTimeMs */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 130 ThrottleTimeMs */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 113}, /* 131 Brokers */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 132 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 133 ControllerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 124}, /* 134 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 124}, /* 134 Topics */
 	{T(INT32), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0}, /* 135 ClusterAuthorizedOperations */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 136 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 137 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 136 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 137 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 138 ControllerEpoch */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 139 Leader */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 140 LeaderEpoch */
@@ -156,9 +157,9 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 145 RemovingReplicas */
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 146 IsNew */
 	{T(INT8), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0}, /* 147 LeaderRecoveryState */
-	{T(STRING), 0, S(TOPIC_NAME), 2, O, O, 0, O, 0, 0, 0}, /* 148 TopicName */
-	{T(UUID), 0, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 149 TopicId */
-	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 12, 136}, /* 150 PartitionStates */
+	{T(STRING), X, S(TOPIC_NAME), 2, O, O, 0, O, 0, 0, 0}, /* 148 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 149 TopicId */
+	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 12, 136}, /* 150 PartitionStates */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 151 BrokerId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 152 HostName */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 153 Port */
@@ -167,41 +168,41 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 156 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 157 BrokerEpoch */
 	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 158 Type */
-	{T(STRUCT), A, S(NONE), 0, 1, O, 0, O, 0, 12, 136}, /* 159 UngroupedPartitionStates */
-	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 3, 148}, /* 160 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 12, 136}, /* 159 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 3, 148}, /* 160 TopicStates */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 151}, /* 161 LiveLeaders */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 162 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 163 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 164 ErrorCode */
-	{T(UUID), 0, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 165 TopicId */
-	{T(STRUCT), A, S(NONE), 5, O, O, 0, O, 0, 3, 162}, /* 166 PartitionErrors */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 167 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, 4, O, 0, O, 0, 3, 162}, /* 168 PartitionErrors */
-	{T(STRUCT), A, S(NONE), 5, O, O, 0, O, 0, 2, 165}, /* 169 Topics */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 0, O, 0, O, 0, 0, 0}, /* 170 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, 0, O, 0, O, 0, 0, 0}, /* 171 PartitionIndex */
-	{T(STRING), 0, S(TOPIC_NAME), 1, 2, O, 0, O, 0, 0, 0}, /* 172 Name */
+	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 162 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 163 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 164 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 165 TopicId */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 162}, /* 166 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 167 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 3, 162}, /* 168 PartitionErrors */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 2, 165}, /* 169 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, 0, O, 0, O, 0, 0, 0}, /* 170 TopicName */
+	{T(INT32), X, S(PARTITION), 0, 0, O, 0, O, 0, 0, 0}, /* 171 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 1, 2, O, 0, O, 0, 0, 0}, /* 172 Name */
 	{T(INT32), A, S(NONE), 1, 2, O, 0, O, 0, 0, 0}, /* 173 PartitionIndexes */
-	{T(INT32), 0, S(PARTITION), 3, O, O, 0, O, 0, 0, 0}, /* 174 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 3, O, O, 0, O, 0, 0, 0}, /* 174 PartitionIndex */
 	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 175 LeaderEpoch */
 	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 176 DeletePartition */
-	{T(STRING), 0, S(TOPIC_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 177 TopicName */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 3, 174}, /* 178 PartitionStates */
+	{T(STRING), X, S(TOPIC_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 177 TopicName */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 174}, /* 178 PartitionStates */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 179 ControllerId */
 	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 180 isKRaftController */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 181 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 182 BrokerEpoch */
 	{T(BOOL), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0}, /* 183 DeletePartitions */
-	{T(STRUCT), A, S(NONE), 0, 0, O, 0, O, 0, 2, 170}, /* 184 UngroupedPartitions */
-	{T(STRUCT), A, S(NONE), 1, 2, O, 0, O, 0, 2, 172}, /* 185 Topics */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 2, 177}, /* 186 TopicStates */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 187 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 188 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 189 ErrorCode */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 190 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 187}, /* 191 PartitionErrors */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 192 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 193 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, 0, O, 0, O, 0, 2, 170}, /* 184 UngroupedPartitions */
+	{T(STRUCT), A | X, S(NONE), 1, 2, O, 0, O, 0, 2, 172}, /* 185 Topics */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 2, 177}, /* 186 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 187 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 188 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 189 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 190 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 187}, /* 191 PartitionErrors */
+	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 192 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 193 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 194 ControllerEpoch */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 195 Leader */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 196 LeaderEpoch */
@@ -209,9 +210,9 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 198 ZkVersion */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 199 Replicas */
 	{T(INT32), A, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 200 OfflineReplicas */
-	{T(STRING), 0, S(TOPIC_NAME), 5, O, O, 0, O, 0, 0, 0}, /* 201 TopicName */
-	{T(UUID), 0, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 202 TopicId */
-	{T(STRUCT), A, S(NONE), 5, O, O, 0, O, 0, 9, 192}, /* 203 PartitionStates */
+	{T(STRING), X, S(TOPIC_NAME), 5, O, O, 0, O, 0, 0, 0}, /* 201 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 202 TopicId */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 9, 192}, /* 203 PartitionStates */
 	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 204 Port */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 205 Host */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 206 Listener */
@@ -226,68 +227,68 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT8), 0, S(NONE), 8, O, O, 0, 8, 0, 0, 0}, /* 215 Type */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 216 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 217 BrokerEpoch */
-	{T(STRUCT), A, S(NONE), 0, 4, O, 0, O, 0, 9, 192}, /* 218 UngroupedPartitionStates */
-	{T(STRUCT), A, S(NONE), 5, O, O, 0, O, 0, 3, 201}, /* 219 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 9, 192}, /* 218 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 201}, /* 219 TopicStates */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 208}, /* 220 LiveBrokers */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 221 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 221 ErrorCode */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 222 BrokerId */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 223 BrokerEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 224 TopicName */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 225 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 226 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 224}, /* 227 RemainingPartitions */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 228 PartitionIndex */
-	{T(INT64), 0, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 229 CommittedOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 224 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 225 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 226 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 224}, /* 227 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 228 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 229 CommittedOffset */
 	{T(INT32), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0}, /* 230 CommittedLeaderEpoch */
 	{T(INT64), 0, S(NONE), 1, 1, O, 0, O, 0, 0, 0}, /* 231 CommitTimestamp */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 232 CommittedMetadata */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 233 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 228}, /* 234 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 235 GroupId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 233 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228}, /* 234 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 235 GroupId */
 	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 236 GenerationIdOrMemberEpoch */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 237 MemberId */
 	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0}, /* 238 GroupInstanceId */
 	{T(INT64), 0, S(NONE), 2, 4, O, 0, O, 0, 0, 0}, /* 239 RetentionTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 233}, /* 240 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 241 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 242 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 243 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 244 Partitions */
-	{T(INT32), 0, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 245 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 246 Topics */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 247 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 233}, /* 240 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 241 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 242 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 243 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 244 Partitions */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 245 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 246 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 247 Name */
 	{T(INT32), A, S(NONE), 0, 7, O, 0, O, 0, 0, 0}, /* 248 PartitionIndexes */
-	{T(STRING), 0, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 249 Name */
+	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 249 Name */
 	{T(INT32), A, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 250 PartitionIndexes */
-	{T(STRING), 0, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 251 GroupId */
+	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 251 GroupId */
 	{T(STRING), 0, S(NONE), 9, O, 9, O, O, 0, 0, 0}, /* 252 MemberId */
 	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 253 MemberEpoch */
-	{T(STRUCT), A, S(NONE), 8, O, 8, O, O, 0, 2, 249}, /* 254 Topics */
-	{T(STRING), 0, S(GROUP_ID), 0, 7, O, 0, O, 0, 0, 0}, /* 255 GroupId */
-	{T(STRUCT), A, S(NONE), 0, 7, 2, 7, O, 0, 2, 247}, /* 256 Topics */
-	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 4, 251}, /* 257 Groups */
+	{T(STRUCT), A | X, S(NONE), 8, O, 8, O, O, 0, 2, 249}, /* 254 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, 7, O, 0, O, 0, 0, 0}, /* 255 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, 7, 2, 7, O, 0, 2, 247}, /* 256 Topics */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 4, 251}, /* 257 Groups */
 	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 258 RequireStable */
-	{T(INT32), 0, S(PARTITION), 0, 7, O, 0, O, 0, 0, 0}, /* 259 PartitionIndex */
-	{T(INT64), 0, S(COMMITTED_OFFSET), 0, 7, O, 0, O, 0, 0, 0}, /* 260 CommittedOffset */
+	{T(INT32), X, S(PARTITION), 0, 7, O, 0, O, 0, 0, 0}, /* 259 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, 7, O, 0, O, 0, 0, 0}, /* 260 CommittedOffset */
 	{T(INT32), 0, S(NONE), 5, 7, O, 0, O, 0, 0, 0}, /* 261 CommittedLeaderEpoch */
 	{T(STRING), 0, S(NONE), 0, 7, 0, 7, O, 0, 0, 0}, /* 262 Metadata */
-	{T(INT16), 0, S(ERROR_CODE), 0, 7, O, 0, O, 0, 0, 0}, /* 263 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 264 Name */
-	{T(STRUCT), A, S(NONE), 0, 7, O, 0, O, 0, 5, 259}, /* 265 Partitions */
-	{T(INT32), 0, S(PARTITION), 8, O, O, 0, O, 0, 0, 0}, /* 266 PartitionIndex */
-	{T(INT64), 0, S(COMMITTED_OFFSET), 8, O, O, 0, O, 0, 0, 0}, /* 267 CommittedOffset */
+	{T(INT16), X, S(ERROR_CODE), 0, 7, O, 0, O, 0, 0, 0}, /* 263 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 264 Name */
+	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 5, 259}, /* 265 Partitions */
+	{T(INT32), X, S(PARTITION), 8, O, O, 0, O, 0, 0, 0}, /* 266 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 8, O, O, 0, O, 0, 0, 0}, /* 267 CommittedOffset */
 	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 268 CommittedLeaderEpoch */
 	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 269 Metadata */
-	{T(INT16), 0, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 270 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 271 Name */
-	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 5, 266}, /* 272 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 273 GroupId */
-	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 271}, /* 274 Topics */
-	{T(INT16), 0, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 275 ErrorCode */
-	{T(INT32), 0, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 276 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, 7, O, 0, O, 0, 2, 264}, /* 277 Topics */
-	{T(INT16), 0, S(ERROR_CODE), 2, 7, O, 0, O, 0, 0, 0}, /* 278 ErrorCode */
-	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 3, 273}, /* 279 Groups */
+	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 270 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 271 Name */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 5, 266}, /* 272 Partitions */
+	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 273 GroupId */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 2, 271}, /* 274 Topics */
+	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 275 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 276 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 2, 264}, /* 277 Topics */
+	{T(INT16), X, S(ERROR_CODE), 2, 7, O, 0, O, 0, 0, 0}, /* 278 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 3, 273}, /* 279 Groups */
 	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 280 Key */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 281 KeyType */
 	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 282 CoordinatorKeys */
@@ -295,18 +296,18 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 284 NodeId */
 	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 285 Host */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 286 Port */
-	{T(INT16), 0, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 287 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 287 ErrorCode */
 	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0}, /* 288 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 289 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, 3, O, 0, O, 0, 0, 0}, /* 290 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 289 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, 3, O, 0, O, 0, 0, 0}, /* 290 ErrorCode */
 	{T(STRING), 0, S(NONE), 1, 3, 1, 3, O, 0, 0, 0}, /* 291 ErrorMessage */
 	{T(INT32), 0, S(BROKER_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 292 NodeId */
 	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 293 Host */
 	{T(INT32), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 294 Port */
-	{T(STRUCT), A, S(NONE), 4, O, O, 0, O, 0, 6, 283}, /* 295 Coordinators */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 6, 283}, /* 295 Coordinators */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 296 Name */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 297 Metadata */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 298 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 298 GroupId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 299 SessionTimeoutMs */
 	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 300 RebalanceTimeoutMs */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 301 MemberId */
@@ -317,8 +318,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 306 MemberId */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 307 GroupInstanceId */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 308 Metadata */
-	{T(INT32), 0, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 309 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 310 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 309 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 310 ErrorCode */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 311 GenerationId */
 	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0}, /* 312 ProtocolType */
 	{T(STRING), 0, S(NONE), 0, O, 7, O, O, 0, 0, 0}, /* 313 ProtocolName */
@@ -326,39 +327,39 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 315 SkipAssignment */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 316 MemberId */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 306}, /* 317 Members */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 318 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 318 GroupId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 319 GenerationId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 320 MemberId */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 321 GroupInstanceId */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 322 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 323 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 322 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 323 ErrorCode */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 324 MemberId */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 325 GroupInstanceId */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 326 Reason */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 327 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 327 GroupId */
 	{T(STRING), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0}, /* 328 MemberId */
 	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 3, 324}, /* 329 Members */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 330 MemberId */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 331 GroupInstanceId */
-	{T(INT16), 0, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 332 ErrorCode */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 333 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 334 ErrorCode */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 3, 330}, /* 335 Members */
+	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 332 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 333 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 334 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 330}, /* 335 Members */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 336 MemberId */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 337 Assignment */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 338 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 338 GroupId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 339 GenerationId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 340 MemberId */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 341 GroupInstanceId */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 342 ProtocolType */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 343 ProtocolName */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 336}, /* 344 Assignments */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 345 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 346 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 345 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 346 ErrorCode */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 347 ProtocolType */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 348 ProtocolName */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 349 Assignment */
-	{T(STRING), A, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 350 Groups */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 350 Groups */
 	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 351 IncludeAuthorizedOperations */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 352 MemberId */
 	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0}, /* 353 GroupInstanceId */
@@ -366,30 +367,30 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 355 ClientHost */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 356 MemberMetadata */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 357 MemberAssignment */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 358 ErrorCode */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 359 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 358 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 359 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 360 GroupState */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 361 ProtocolType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 362 ProtocolData */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 352}, /* 363 Members */
 	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 364 AuthorizedOperations */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 365 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 358}, /* 366 Groups */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 365 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 358}, /* 366 Groups */
 	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 367 StatesFilter */
 	{T(STRING), A, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 368 TypesFilter */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 369 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 369 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 370 ProtocolType */
 	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 371 GroupState */
 	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 372 GroupType */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 373 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 374 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 369}, /* 375 Groups */
-	{T(STRING), 0, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0}, /* 376 Mechanism */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 377 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 373 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 374 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 369}, /* 375 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0}, /* 376 Mechanism */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 377 ErrorCode */
 	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 378 Mechanisms */
-	{T(STRING), 0, S(CLIENT_SW_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 379 ClientSoftwareName */
+	{T(STRING), X, S(CLIENT_SW_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 379 ClientSoftwareName */
 	/* 380 ClientSoftwareVersion */
-	{T(STRING), 0, S(CLIENT_SW_VERSION), 3, O, O, 0, O, 0, 0, 0},
+	{T(STRING), X, S(CLIENT_SW_VERSION), 3, O, O, 0, O, 0, 0, 0},
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 381 ApiKey */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 382 MinVersion */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 383 MaxVersion */
@@ -399,23 +400,23 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 387 Name */
 	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 388 MaxVersionLevel */
 	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 389 MinVersionLevel */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 390 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 390 ErrorCode */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 381}, /* 391 ApiKeys */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 392 ThrottleTimeMs */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 392 ThrottleTimeMs */
 	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 0, 3, 384}, /* 393 SupportedFeatures */
 	{T(INT64), 0, S(NONE), 3, O, O, 0, 3, 1, 0, 0}, /* 394 FinalizedFeaturesEpoch */
 	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 2, 3, 387}, /* 395 FinalizedFeatures */
 	{T(BOOL), 0, S(NONE), 3, O, O, 0, 3, 3, 0, 0}, /* 396 ZkMigrationReady */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 397 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 397 PartitionIndex */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 398 BrokerIds */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 399 Name */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 400 Value */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 401 Name */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 401 Name */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 402 NumPartitions */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 403 ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 397}, /* 404 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 397}, /* 404 Assignments */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399}, /* 405 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 401}, /* 406 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 401}, /* 406 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 407 timeoutMs */
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 408 validateOnly */
 	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 409 Name */
@@ -423,126 +424,126 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 411 ReadOnly */
 	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 412 ConfigSource */
 	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 413 IsSensitive */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 414 Name */
-	{T(UUID), 0, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 415 TopicId */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 416 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 414 Name */
+	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 415 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 416 ErrorCode */
 	{T(STRING), 0, S(NONE), 1, O, 0, O, O, 0, 0, 0}, /* 417 ErrorMessage */
 	{T(INT16), 0, S(NONE), 5, O, O, 0, 5, 0, 0, 0}, /* 418 TopicConfigErrorCode */
 	{T(INT32), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 419 NumPartitions */
 	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 420 ReplicationFactor */
 	{T(STRUCT), A, S(NONE), 5, O, 5, O, O, 0, 5, 409}, /* 421 Configs */
-	{T(INT32), 0, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 422 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 414}, /* 423 Topics */
-	{T(STRING), 0, S(TOPIC_NAME), 6, O, 6, O, O, 0, 0, 0}, /* 424 Name */
-	{T(UUID), 0, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 425 TopicId */
-	{T(STRUCT), A, S(NONE), 6, O, O, 0, O, 0, 2, 424}, /* 426 Topics */
-	{T(STRING), A, S(TOPIC_NAME), 0, 5, O, 0, O, 0, 0, 0}, /* 427 TopicNames */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 422 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 414}, /* 423 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 6, O, 6, O, O, 0, 0, 0}, /* 424 Name */
+	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 425 TopicId */
+	{T(STRUCT), A | X, S(NONE), 6, O, O, 0, O, 0, 2, 424}, /* 426 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, 5, O, 0, O, 0, 0, 0}, /* 427 TopicNames */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 428 TimeoutMs */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, 6, O, O, 0, 0, 0}, /* 429 Name */
-	{T(UUID), 0, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 430 TopicId */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 431 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 6, O, O, 0, 0, 0}, /* 429 Name */
+	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 430 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 431 ErrorCode */
 	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 432 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 433 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 429}, /* 434 Responses */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 435 PartitionIndex */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 433 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 429}, /* 434 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 435 PartitionIndex */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 436 Offset */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 437 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 435}, /* 438 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 437}, /* 439 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 437 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 435}, /* 438 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437}, /* 439 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 440 TimeoutMs */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 441 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 441 PartitionIndex */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 442 LowWatermark */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 443 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 444 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441}, /* 445 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 446 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 444}, /* 447 Topics */
-	{T(STRING), 0, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0}, /* 448 TransactionalId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 443 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 444 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 441}, /* 445 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 446 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 444}, /* 447 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0}, /* 448 TransactionalId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 449 TransactionTimeoutMs */
-	{T(INT64), 0, S(PRODUCER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 450 ProducerId */
+	{T(INT64), X, S(PRODUCER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 450 ProducerId */
 	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 451 ProducerEpoch */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 452 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 453 ErrorCode */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 454 ProducerId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 452 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 453 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 454 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 455 ProducerEpoch */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 456 Partition */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 456 Partition */
 	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 457 CurrentLeaderEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 458 LeaderEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 459 Topic */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 456}, /* 460 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 459 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456}, /* 460 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 461 ReplicaId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 459}, /* 462 Topics */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 463 ErrorCode */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 464 Partition */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 459}, /* 462 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 463 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 464 Partition */
 	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 465 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 466 EndOffset */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 467 Topic */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 463}, /* 468 Partitions */
-	{T(INT32), 0, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 469 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 467}, /* 470 Topics */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 471 Name */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 467 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 463}, /* 468 Partitions */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 469 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 467}, /* 470 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 471 Name */
 	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 472 Partitions */
-	{T(STRING), 0, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 473 TransactionalId */
-	{T(INT64), 0, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 474 ProducerId */
+	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 473 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 474 ProducerId */
 	{T(INT16), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 475 ProducerEpoch */
 	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 476 VerifyOnly */
-	{T(STRUCT), A, S(NONE), 4, O, O, 0, O, 0, 2, 471}, /* 477 Topics */
-	{T(STRUCT), A, S(NONE), 4, O, O, 0, O, 0, 5, 473}, /* 478 Transactions */
-	{T(STRING), 0, S(TXN_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 479 V3AndBelowTransactionalId */
-	{T(INT64), 0, S(PRODUCER_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 480 V3AndBelowProducerId */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 471}, /* 477 Topics */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 5, 473}, /* 478 Transactions */
+	{T(STRING), X, S(TXN_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 479 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 480 V3AndBelowProducerId */
 	{T(INT16), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 481 V3AndBelowProducerEpoch */
-	{T(STRUCT), A, S(NONE), 0, 3, O, 0, O, 0, 2, 471}, /* 482 V3AndBelowTopics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 483 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 471}, /* 482 V3AndBelowTopics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 483 PartitionIndex */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 484 PartitionErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 485 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 483}, /* 486 ResultsByPartition */
-	{T(STRING), 0, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 487 TransactionalId */
-	{T(STRUCT), A, S(NONE), 4, O, O, 0, O, 0, 2, 485}, /* 488 TopicResults */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 489 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 490 ErrorCode */
-	{T(STRUCT), A, S(NONE), 4, O, O, 0, O, 0, 2, 487}, /* 491 ResultsByTransaction */
-	{T(STRUCT), A, S(NONE), 0, 3, O, 0, O, 0, 2, 485}, /* 492 ResultsByTopicV3AndBelow */
-	{T(STRING), 0, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 493 TransactionalId */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 494 ProducerId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 485 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 483}, /* 486 ResultsByPartition */
+	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 487 TransactionalId */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 485}, /* 488 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 489 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 490 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 487}, /* 491 ResultsByTransaction */
+	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 485}, /* 492 ResultsByTopicV3AndBelow */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 493 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 494 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 495 ProducerEpoch */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 496 GroupId */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 497 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 498 ErrorCode */
-	{T(STRING), 0, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 499 TransactionalId */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 500 ProducerId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 496 GroupId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 497 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 498 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 499 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 500 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 501 ProducerEpoch */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 502 Committed */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 503 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 504 ErrorCode */
-	{T(INT64), 0, S(PRODUCER_ID), 5, O, O, 0, O, 0, 0, 0}, /* 505 ProducerId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 503 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 504 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 5, O, O, 0, O, 0, 0, 0}, /* 505 ProducerId */
 	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 506 ProducerEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 507 Name */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 507 Name */
 	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 508 PartitionIndexes */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 509 ProducerId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 509 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 510 ProducerEpoch */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 511 TransactionResult */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 512 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 512 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 513 CoordinatorEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 509}, /* 514 Markers */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 515 ProducerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 516 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 515}, /* 517 Markers */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 518 PartitionIndex */
-	{T(INT64), 0, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 519 CommittedOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 509}, /* 514 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 515 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 516 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 515}, /* 517 Markers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 518 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 519 CommittedOffset */
 	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 520 CommittedLeaderEpoch */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 521 CommittedMetadata */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 522 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 518}, /* 523 Partitions */
-	{T(STRING), 0, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 524 TransactionalId */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 525 GroupId */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 526 ProducerId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 522 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 518}, /* 523 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 524 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 525 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 526 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 527 ProducerEpoch */
 	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 528 GenerationId */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 529 MemberId */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 530 GroupInstanceId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 522}, /* 531 Topics */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 532 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 533 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 522}, /* 531 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 532 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 533 Topics */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 534 ResourceTypeFilter */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 535 ResourceNameFilter */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 536 PatternTypeFilter */
@@ -558,8 +559,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 546 ResourceName */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 547 PatternType */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 541}, /* 548 Acls */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 549 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 550 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 549 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 550 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 551 ErrorMessage */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 545}, /* 552 Resources */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 553 ResourceType */
@@ -570,12 +571,12 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 558 Operation */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 559 PermissionType */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 553}, /* 560 Creations */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 561 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 561 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 562 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 563 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 561}, /* 564 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 563 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561}, /* 564 Results */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 534}, /* 565 Filters */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 566 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 566 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 567 ErrorMessage */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 568 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 569 ResourceName */
@@ -584,11 +585,11 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 572 Host */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 573 Operation */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 574 PermissionType */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 575 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 575 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 576 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 566}, /* 577 MatchingAcls */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 578 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 575}, /* 579 FilterResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 566}, /* 577 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 578 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 575}, /* 579 FilterResults */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 580 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 581 ResourceName */
 	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 582 ConfigurationKeys */
@@ -607,72 +608,72 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 586}, /* 595 Synonyms */
 	{T(INT8), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 596 ConfigType */
 	{T(STRING), 0, S(NONE), 3, O, 0, O, O, 0, 0, 0}, /* 597 Documentation */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 598 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 598 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 599 ErrorMessage */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 600 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 601 ResourceName */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 589}, /* 602 Configs */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 603 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 598}, /* 604 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 603 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 598}, /* 604 Results */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 605 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 606 ResourceName */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399}, /* 607 Configs */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 605}, /* 608 Resources */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 609 ValidateOnly */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 610 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 610 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 611 ErrorMessage */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 612 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 613 ResourceName */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 614 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 610}, /* 615 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 614 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 610}, /* 615 Responses */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 616 Path */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 471}, /* 617 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 616}, /* 618 Dirs */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 619 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 620 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 621 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 619}, /* 622 Results */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 623 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 471}, /* 617 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 616}, /* 618 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 619 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 620 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 621 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 619}, /* 622 Results */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 623 Topic */
 	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 624 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 625 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 626 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 625 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 626 PartitionIndex */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 627 PartitionSize */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 628 OffsetLag */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 629 IsFutureKey */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 630 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 626}, /* 631 Partitions */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 632 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 630 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 626}, /* 631 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 632 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 633 LogDir */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 630}, /* 634 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 630}, /* 634 Topics */
 	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 635 TotalBytes */
 	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 636 UsableBytes */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 637 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 638 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 632}, /* 639 Results */
-	{T(BYTES), 0, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0}, /* 640 AuthBytes */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 641 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 637 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 638 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 632}, /* 639 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0}, /* 640 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 641 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 642 ErrorMessage */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 643 AuthBytes */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 644 SessionLifetimeMs */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 645 BrokerIds */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 646 Name */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 646 Name */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 647 Count */
 	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 645}, /* 648 Assignments */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 646}, /* 649 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 646}, /* 649 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 650 TimeoutMs */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 651 ValidateOnly */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 652 Name */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 653 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 652 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 653 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 654 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 655 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 652}, /* 656 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 655 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 652}, /* 656 Results */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 657 PrincipalType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 658 PrincipalName */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 659 OwnerPrincipalType */
 	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 660 OwnerPrincipalName */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657}, /* 661 Renewers */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 662 MaxLifetimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 663 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 663 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 664 PrincipalType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 665 PrincipalName */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 666 TokenRequesterPrincipalType */
@@ -682,12 +683,12 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 670 MaxTimestampMs */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 671 TokenId */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 672 Hmac */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 673 ThrottleTimeMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 673 ThrottleTimeMs */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 674 Hmac */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 675 RenewPeriodMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 676 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 676 ErrorCode */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 677 ExpiryTimestampMs */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 678 ThrottleTimeMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 678 ThrottleTimeMs */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 679 Hmac */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 680 ExpiryTimePeriodMs */
 	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 657}, /* 681 Owners */
@@ -701,25 +702,25 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 689 TokenId */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 690 Hmac */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657}, /* 691 Renewers */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 692 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 692 ErrorCode */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 10, 682}, /* 693 Tokens */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 694 ThrottleTimeMs */
-	{T(STRING), A, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 695 GroupsNames */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 696 GroupId */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 697 ErrorCode */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 698 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 696}, /* 699 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 694 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 695 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 696 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 697 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 698 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 696}, /* 699 Results */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 700 ElectionType */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 701 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 701 TopicPartitions */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 702 TimeoutMs */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 703 PartitionId */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 704 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 703 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 704 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 705 ErrorMessage */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 706 Topic */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 703}, /* 707 PartitionResult */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 708 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 1, O, O, 0, O, 0, 0, 0}, /* 709 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 706}, /* 710 ReplicaElectionResults */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 706 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 703}, /* 707 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 708 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 1, O, O, 0, O, 0, 0, 0}, /* 709 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 706}, /* 710 ReplicaElectionResults */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 711 Name */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 712 ConfigOperation */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 713 Value */
@@ -728,41 +729,41 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 711}, /* 716 Configs */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 714}, /* 717 Resources */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 718 ValidateOnly */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 719 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 719 PartitionIndex */
 	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 720 Replicas */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 721 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 719}, /* 722 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 721 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 719}, /* 722 Partitions */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 723 TimeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 721}, /* 724 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 725 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 726 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 721}, /* 724 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 725 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 726 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 727 ErrorMessage */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 728 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 725}, /* 729 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 730 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 731 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 728 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 725}, /* 729 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 730 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 731 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 732 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 728}, /* 733 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 728}, /* 733 Responses */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 734 TimeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 507}, /* 735 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 736 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 507}, /* 735 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 736 PartitionIndex */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 737 Replicas */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 738 AddingReplicas */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 739 RemovingReplicas */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 740 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 736}, /* 741 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 742 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 743 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 740 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 736}, /* 741 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 742 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 743 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 744 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 740}, /* 745 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 746 PartitionIndex */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 747 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 748 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 749 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 747}, /* 750 Topics */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 751 ErrorCode */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 752 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 753 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 740}, /* 745 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 746 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 747 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 748 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 749 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 747}, /* 750 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 751 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 752 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 753 Topics */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 754 EntityType */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 755 MatchType */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 756 Match */
@@ -774,8 +775,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(FLOAT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 762 Value */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759}, /* 763 Entity */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 761}, /* 764 Values */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 765 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 766 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 765 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 766 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 767 ErrorMessage */
 	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 763}, /* 768 Entries */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 769 Key */
@@ -785,23 +786,23 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 769}, /* 773 Ops */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 772}, /* 774 Entries */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 775 ValidateOnly */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 776 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 776 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 777 ErrorMessage */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759}, /* 778 Entity */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 779 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 776}, /* 780 Entries */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 779 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 776}, /* 780 Entries */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 781 Name */
 	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 781}, /* 782 Users */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 783 Mechanism */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 784 Iterations */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 785 User */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 786 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 786 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 787 ErrorMessage */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 783}, /* 788 CredentialInfos */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 789 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 790 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 789 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 790 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 791 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 785}, /* 792 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 785}, /* 792 Results */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 793 Name */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 794 Mechanism */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 795 Name */
@@ -812,123 +813,123 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 793}, /* 800 Deletions */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 795}, /* 801 Upsertions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 802 User */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 803 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 803 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 804 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 805 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 802}, /* 806 Results */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 807 PartitionIndex */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 805 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 802}, /* 806 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 807 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 808 CandidateEpoch */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 809 CandidateId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 810 CandidateDirectoryId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 811 VoterDirectoryId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 812 LastOffsetEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 813 LastOffset */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 814 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 807}, /* 815 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 814 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 807}, /* 815 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 816 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 817 VoterId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 814}, /* 818 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 819 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 820 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 814}, /* 818 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 819 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 820 ErrorCode */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 821 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 822 LeaderEpoch */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 823 VoteGranted */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 824 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 819}, /* 825 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 824 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 819}, /* 825 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 826 NodeId */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 827 Host */
 	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 828 Port */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 829 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 824}, /* 830 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 829 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 824}, /* 830 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 831 NodeEndpoints */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 832 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 832 PartitionIndex */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 833 VoterDirectoryId */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 834 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 835 LeaderEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 836 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 832}, /* 837 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 836 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 832}, /* 837 Partitions */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 838 Name */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 839 Host */
 	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 840 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 841 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 842 VoterId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 836}, /* 843 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 836}, /* 843 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838}, /* 844 LeaderEndpoints */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 845 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 846 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 845 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 846 ErrorCode */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 847 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 848 LeaderEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 849 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 845}, /* 850 Partitions */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 851 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 849}, /* 852 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 849 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845}, /* 850 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 851 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 849}, /* 852 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 853 NodeEndpoints */
 	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 854 CandidateId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 855 CandidateDirectoryId */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 856 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 856 PartitionIndex */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 857 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 858 LeaderEpoch */
 	{T(INT32), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 859 PreferredSuccessors */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 2, 854}, /* 860 PreferredCandidates */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 861 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 856}, /* 862 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 861 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 856}, /* 862 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 863 ClusterId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 861}, /* 864 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 861}, /* 864 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838}, /* 865 LeaderEndpoints */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 866 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 867 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 866}, /* 868 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 866 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 867 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 866}, /* 868 Topics */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 869 ReplicaId */
 	{T(UUID), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 870 ReplicaDirectoryId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 871 LogEndOffset */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 872 LastFetchTimestamp */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 873 LastCaughtUpTimestamp */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 874 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 875 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 874 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 875 ErrorCode */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 876 ErrorMessage */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 877 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 878 LeaderEpoch */
-	{T(INT64), 0, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 879 HighWatermark */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 879 HighWatermark */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869}, /* 880 CurrentVoters */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869}, /* 881 Observers */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 882 TopicName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 874}, /* 883 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 882 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 874}, /* 883 Partitions */
 	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 884 Name */
 	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 885 Host */
 	{T(UINT16), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 886 Port */
 	{T(INT32), 0, S(BROKER_ID), 2, O, O, 0, O, 0, 0, 0}, /* 887 NodeId */
 	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 3, 884}, /* 888 Listeners */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 889 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 889 ErrorCode */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 890 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 882}, /* 891 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882}, /* 891 Topics */
 	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 2, 887}, /* 892 Nodes */
 	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 893 BrokerId */
 	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 894 BrokerEpoch */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 895 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 895 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 896 LeaderEpoch */
 	{T(INT32), A, S(BROKER_ID), 0, 2, O, 0, O, 0, 0, 0}, /* 897 NewIsr */
 	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 2, 893}, /* 898 NewIsrWithEpochs */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 899 LeaderRecoveryState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 900 PartitionEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 901 TopicName */
-	{T(UUID), 0, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 902 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 895}, /* 903 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 901 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 902 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 895}, /* 903 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 904 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 905 BrokerEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 901}, /* 906 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 907 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 908 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 901}, /* 906 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 907 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 908 ErrorCode */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 909 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 910 LeaderEpoch */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 911 Isr */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 912 LeaderRecoveryState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 913 PartitionEpoch */
-	{T(STRING), 0, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 914 TopicName */
-	{T(UUID), 0, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 915 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 907}, /* 916 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 917 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 918 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 914}, /* 919 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 914 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 915 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 907}, /* 916 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 917 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 918 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 914}, /* 919 Topics */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 920 Feature */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 921 MaxVersionLevel */
 	{T(BOOL), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 922 AllowDowngrade */
@@ -937,42 +938,42 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 920}, /* 925 FeatureUpdates */
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 926 ValidateOnly */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 927 Feature */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 928 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 928 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 929 ErrorMessage */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 930 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 931 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 930 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 931 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 932 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, 1, O, 0, O, 0, 3, 927}, /* 933 Results */
+	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 3, 927}, /* 933 Results */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 934 RequestData */
 	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 935 RequestPrincipal */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 936 ClientHostAddress */
 	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 937 ResponseData */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 938 ErrorCode */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 939 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 938 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 939 Partition */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 940 CurrentLeaderEpoch */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60}, /* 941 SnapshotId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 942 Position */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, 1, 0, 0, 0}, /* 943 ReplicaDirectoryId */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 944 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 939}, /* 945 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 944 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 939}, /* 945 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, 0, 0, 0, 0}, /* 946 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 947 ReplicaId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 948 MaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 944}, /* 949 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 944}, /* 949 Topics */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 950 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 951 LeaderEpoch */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 952 Index */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 953 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 952 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 953 ErrorCode */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60}, /* 954 SnapshotId */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 2, 950}, /* 955 CurrentLeader */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 956 Size */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 957 Position */
-	{T(RECORDS), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 958 UnalignedRecords */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 959 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 952}, /* 960 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 961 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 962 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 959}, /* 963 Topics */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 958 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 959 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 952}, /* 960 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 961 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 962 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959}, /* 963 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 964 NodeEndpoints */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 965 IncludeClusterAuthorizedOperations */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 966 EndpointType */
@@ -980,29 +981,29 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 968 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 969 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 970 Rack */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 971 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 972 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 971 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 972 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 973 ErrorMessage */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 974 EndpointType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 975 ClusterId */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 976 ControllerId */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 967}, /* 977 Brokers */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 978 ClusterAuthorizedOperations */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 979 Topics */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 980 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 979 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 980 ProducerId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 981 ProducerEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 982 LastSequence */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 983 LastTimestamp */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 984 CoordinatorEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 985 CurrentTxnStartOffset */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 986 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 987 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 986 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 987 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 988 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 980}, /* 989 ActiveProducers */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 990 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 986}, /* 991 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 992 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 990}, /* 993 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 980}, /* 989 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 990 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 986}, /* 991 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 992 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 990}, /* 993 Topics */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 994 Name */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 995 Host */
 	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 996 Port */
@@ -1019,8 +1020,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 1007 IsMigratingZkBroker */
 	{T(UUID), A, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 1008 LogDirs */
 	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 1009 PreviousBrokerEpoch */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1010 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1011 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1010 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1011 ErrorCode */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1012 BrokerEpoch */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1013 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1014 BrokerEpoch */
@@ -1028,97 +1029,97 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1016 WantFence */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1017 WantShutDown */
 	{T(UUID), A, S(NONE), 1, O, O, 0, 1, 0, 0, 0}, /* 1018 OfflineLogDirs */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1019 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1020 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1019 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1020 ErrorCode */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1021 IsCaughtUp */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1022 IsFenced */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1023 ShouldShutDown */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1024 BrokerId */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1025 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1026 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1025 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1026 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1027 ErrorMessage */
-	{T(STRING), A, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1028 TransactionalIds */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1029 ErrorCode */
-	{T(STRING), 0, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1030 TransactionalId */
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1028 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1029 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1030 TransactionalId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1031 TransactionState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1032 TransactionTimeoutMs */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1033 TransactionStartTimeMs */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1034 ProducerId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1034 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1035 ProducerEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 623}, /* 1036 Topics */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1037 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1029}, /* 1038 TransactionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 623}, /* 1036 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1037 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1029}, /* 1038 TransactionStates */
 	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1039 StateFilters */
-	{T(INT64), A, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1040 ProducerIdFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1040 ProducerIdFilters */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 1041 DurationFilter */
-	{T(STRING), 0, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1042 TransactionalId */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1043 ProducerId */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1042 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1043 ProducerId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1044 TransactionState */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1045 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1046 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1045 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1046 ErrorCode */
 	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1047 UnknownStateFilters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1042}, /* 1048 TransactionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1042}, /* 1048 TransactionStates */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1049 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1050 BrokerEpoch */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1051 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1052 ErrorCode */
-	{T(INT64), 0, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1053 ProducerIdStart */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1051 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1052 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1053 ProducerIdStart */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1054 ProducerIdLen */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1055 TopicId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1055 TopicId */
 	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1056 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1057 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1057 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1058 MemberId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1059 MemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1060 InstanceId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1061 RackId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1062 RebalanceTimeoutMs */
-	{T(STRING), A, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1063 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1063 SubscribedTopicNames */
 	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0}, /* 1064 SubscribedTopicRegex */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1065 ServerAssignor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1055}, /* 1066 TopicPartitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1067 TopicPartitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1068 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1069 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 1055}, /* 1066 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1067 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1068 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1069 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1070 ErrorMessage */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1071 MemberId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1072 MemberEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1073 HeartbeatIntervalMs */
-	{T(STRUCT), 0, S(NONE), 0, O, 0, O, O, 0, 1, 1067}, /* 1074 Assignment */
-	{T(STRING), A, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1075 GroupIds */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1067}, /* 1074 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1075 GroupIds */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1076 IncludeAuthorizedOperations */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1077 TopicId */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1078 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1077 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1078 TopicName */
 	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1079 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1077}, /* 1080 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1077}, /* 1080 TopicPartitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1081 MemberId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1082 InstanceId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1083 RackId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1084 MemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1085 ClientId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1086 ClientHost */
-	{T(STRING), A, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1087 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1087 SubscribedTopicNames */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1088 SubscribedTopicRegex */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1089 Assignment */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1090 TargetAssignment */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1091 ErrorCode */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1089 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1090 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1091 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1092 ErrorMessage */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1093 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1093 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1094 GroupState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1095 GroupEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1096 AssignmentEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1097 AssignorName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 10, 1081}, /* 1098 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1081}, /* 1098 Members */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1099 AuthorizedOperations */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1100 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 1091}, /* 1101 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1100 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1091}, /* 1101 Groups */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1102 ControllerId */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1103 IncarnationId */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1104 ZkMigrationReady */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994}, /* 1105 Listeners */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 998}, /* 1106 Features */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1107 ClientInstanceId */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1108 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1109 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1108 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1109 ErrorCode */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1110 ClientInstanceId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1111 SubscriptionId */
 	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1112 AcceptedCompressionTypes */
@@ -1131,29 +1132,29 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1119 Terminating */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1120 CompressionType */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1121 Metrics */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1122 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 1123 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1122 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 1123 Partitions */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1124 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1122}, /* 1125 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1122}, /* 1125 Topics */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1126 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1127 BrokerEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1124}, /* 1128 Directories */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1129 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 1130 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1124}, /* 1128 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1129 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 1130 Partitions */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1131 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1129}, /* 1132 Topics */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1133 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1134 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1131}, /* 1135 Directories */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1136 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1137 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1129}, /* 1132 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1133 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1134 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1131}, /* 1135 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1136 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1137 ErrorCode */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 781}, /* 1138 ClientMetricsResources */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1139 Name */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1139}, /* 1140 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1139 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1139}, /* 1140 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1141 ResponsePartitionLimit */
-	{T(STRUCT), 0, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1142 Cursor */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1143 ErrorCode */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1144 PartitionIndex */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1142 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1143 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1144 PartitionIndex */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1145 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1146 LeaderEpoch */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1147 ReplicaNodes */
@@ -1161,16 +1162,16 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1149 EligibleLeaderReplicas */
 	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1150 LastKnownElr */
 	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1151 OfflineReplicas */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1152 ErrorCode */
-	{T(STRING), 0, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1153 Name */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1154 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1152 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1153 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1154 TopicId */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1155 IsInternal */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 1143}, /* 1156 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1143}, /* 1156 Partitions */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1157 TopicAuthorizedOperations */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1158 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1152}, /* 1159 Topics */
-	{T(STRUCT), 0, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1160 NextCursor */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1161 GroupId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1158 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1152}, /* 1159 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1160 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1161 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1162 MemberId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1163 MemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1164 RackId */
@@ -1180,77 +1181,77 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1168 MemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1169 ClientId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1170 ClientHost */
-	{T(STRING), A, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1171 SubscribedTopicNames */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1172 Assignment */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1173 ErrorCode */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1171 SubscribedTopicNames */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1172 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1173 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1174 ErrorMessage */
-	{T(STRING), 0, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1175 GroupId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1175 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1176 GroupState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1177 GroupEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1178 AssignmentEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1179 AssignorName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 1166}, /* 1180 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1166}, /* 1180 Members */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1181 AuthorizedOperations */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1182 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 1173}, /* 1183 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1182 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1173}, /* 1183 Groups */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1184 FirstOffset */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1185 LastOffset */
 	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1186 AcknowledgeTypes */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1187 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1187 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1188 PartitionMaxBytes */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184}, /* 1189 AcknowledgementBatches */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1190 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1187}, /* 1191 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1192 GroupId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1190 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1187}, /* 1191 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1192 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1193 MemberId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1194 ShareSessionEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1195 MaxWaitMs */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1196 MinBytes */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1197 MaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1190}, /* 1198 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1199 ForgottenTopicsData */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1190}, /* 1198 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1199 ForgottenTopicsData */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1200 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1201 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1202 FirstOffset */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1203 LastOffset */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1204 DeliveryCount */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1205 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1206 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1205 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1206 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1207 ErrorMessage */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1208 AcknowledgeErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1209 AcknowledgeErrorMessage */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200}, /* 1210 CurrentLeader */
-	{T(RECORDS), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1211 Records */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1211 Records */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1202}, /* 1212 AcquiredRecords */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1213 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1205}, /* 1214 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1213 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1205}, /* 1214 Partitions */
 	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1215 NodeId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1216 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1217 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1218 Rack */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1219 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1220 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1219 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1220 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1221 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1213}, /* 1222 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1213}, /* 1222 Responses */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215}, /* 1223 NodeEndpoints */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1224 PartitionIndex */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1224 PartitionIndex */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184}, /* 1225 AcknowledgementBatches */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1226 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1224}, /* 1227 Partitions */
-	{T(STRING), 0, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1228 GroupId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1226 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1224}, /* 1227 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1228 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1229 MemberId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1230 ShareSessionEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1226}, /* 1231 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1232 PartitionIndex */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1233 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1226}, /* 1231 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1232 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1233 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1234 ErrorMessage */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200}, /* 1235 CurrentLeader */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1236 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1232}, /* 1237 Partitions */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1238 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1239 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1236 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1232}, /* 1237 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1238 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1239 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1240 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1236}, /* 1241 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1236}, /* 1241 Responses */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215}, /* 1242 NodeEndpoints */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1243 Name */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1244 Host */
@@ -1275,63 +1276,63 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1263 LeaderEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1264 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1265 Port */
-	{T(INT32), 0, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1266 ThrottleTimeMs */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1267 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1266 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1267 ErrorCode */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 4, 1262}, /* 1268 CurrentLeader */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1269 Partition */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1269 Partition */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1270 StateEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1271 StartOffset */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1272 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1269}, /* 1273 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1272 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1269}, /* 1273 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1274 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1272}, /* 1275 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1276 Partition */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1277 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1272}, /* 1275 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1276 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1277 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1278 ErrorMessage */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1279 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1276}, /* 1280 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1279}, /* 1281 Results */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1282 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1279 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1276}, /* 1280 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1279}, /* 1281 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1282 Partition */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1283 LeaderEpoch */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1284 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1282}, /* 1285 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1284 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1282}, /* 1285 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1286 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1284}, /* 1287 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1284}, /* 1287 Topics */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1288 FirstOffset */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1289 LastOffset */
 	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1290 DeliveryState */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1291 DeliveryCount */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1292 Partition */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1293 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1292 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1293 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1294 ErrorMessage */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1295 StateEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1296 StartOffset */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288}, /* 1297 StateBatches */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1298 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1292}, /* 1299 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1298}, /* 1300 Results */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1301 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1298 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1292}, /* 1299 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1298}, /* 1300 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1301 Partition */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1302 StateEpoch */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1303 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1304 StartOffset */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288}, /* 1305 StateBatches */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1306 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1301}, /* 1307 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1306 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1301}, /* 1307 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1308 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1306}, /* 1309 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1310 Partition */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1311 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1310}, /* 1312 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1306}, /* 1309 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1310 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1311 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1310}, /* 1312 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1313 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1311}, /* 1314 Topics */
-	{T(INT32), 0, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1315 Partition */
-	{T(INT16), 0, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1316 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1311}, /* 1314 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1315 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1316 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1317 ErrorMessage */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1318 StateEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1319 StartOffset */
-	{T(UUID), 0, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1320 TopicId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1315}, /* 1321 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1320}, /* 1322 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1320 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1315}, /* 1321 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1320}, /* 1322 Results */
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {

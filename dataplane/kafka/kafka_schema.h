@@ -149,7 +149,8 @@ enum kw_kafka_sem {
 	KW_KAFKA_SEM_ACKS, /* Produce request Acks */
 };
 
-#define KW_KAFKA_FF_ARRAY 0x01 /* "[]type": an array of the type */
+#define KW_KAFKA_FF_ARRAY 0x01   /* "[]type": an array of the type */
+#define KW_KAFKA_FF_EXTRACT 0x02 /* the decoder extracts this field or one of its descendants */
 
 struct kw_kafka_field {
 	uint8_t type;     /* enum kw_kafka_ftype */
