@@ -40,6 +40,8 @@ struct kw_app {
 
 	uint64_t started_tsc;
 	uint64_t sighup_count;
+	uint64_t summary_ibytes; /* port byte totals at the last periodic summary */
+	uint64_t summary_obytes;
 
 	bool capture;        /* kwire pcap: frames are a capture, time is theirs, no record is lost */
 	struct kw_obs *obs;  /* Kafka statistics and the request log (inspect: kafka) */

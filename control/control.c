@@ -62,11 +62,15 @@ drops(const struct kw_counters *c)
 	       c->v[KW_CTR_DROP_DISPATCH_FULL] + c->v[KW_CTR_DROP_FLOW_FULL];
 }
 
+/*
+ * Packets from the workers' counters; bytes from the ports' own statistics, which every mode has
+ * (pass-through does not read frame lengths) and which some PMDs (net_null) do not keep.
+ */
 static void
-print_summary(const struct kw_app *app, const struct kw_counters *now,
-	      const struct kw_counters *prev, double secs, double uptime)
+print_summary(struct kw_app *app, const struct kw_counters *now, const struct kw_counters *prev,
+	      double secs, double uptime)
 {
-	uint64_t nombuf = 0, missed = 0;
+	uint64_t nombuf = 0, missed = 0, ibytes = 0, obytes = 0;
 	struct rte_eth_stats st;
 	uint16_t p;
 
@@ -74,15 +78,19 @@ print_summary(const struct kw_app *app, const struct kw_counters *now,
 		if (app->ports[p].pool != NULL && rte_eth_stats_get(p, &st) == 0) {
 			nombuf += st.rx_nombuf;
 			missed += st.imissed;
+			ibytes += st.ibytes;
+			obytes += st.obytes;
 		}
 	fprintf(stderr,
 		"kwire: %.1fs rx %.3f Mpps %.3f Gbit/s tx %.3f Mpps %.3f Gbit/s drops %" PRIu64
 		" flows %" PRIu64 " rx_nombuf %" PRIu64 " imissed %" PRIu64 "\n",
 		uptime, (double)(now->v[KW_CTR_RX_PKTS] - prev->v[KW_CTR_RX_PKTS]) / secs / 1e6,
-		(double)(now->v[KW_CTR_RX_BYTES] - prev->v[KW_CTR_RX_BYTES]) * 8 / secs / 1e9,
+		(double)(ibytes - app->summary_ibytes) * 8 / secs / 1e9,
 		(double)(now->v[KW_CTR_TX_PKTS] - prev->v[KW_CTR_TX_PKTS]) / secs / 1e6,
-		(double)(now->v[KW_CTR_TX_BYTES] - prev->v[KW_CTR_TX_BYTES]) * 8 / secs / 1e9,
-		drops(now), flows_active(app), nombuf, missed);
+		(double)(obytes - app->summary_obytes) * 8 / secs / 1e9, drops(now),
+		flows_active(app), nombuf, missed);
+	app->summary_ibytes = ibytes;
+	app->summary_obytes = obytes;
 }
 
 /*

@@ -81,6 +81,7 @@ struct kw_worker {
 	struct rte_ring *ring_out[KW_MAX_WORKERS]; /* dispatch to worker i, NULL if none (or self) */
 	struct rte_ring *tx_in[KW_MAX_WORKERS];    /* frames handed over for TX by worker i */
 	kw_worker_handle_fn handle;                /* chosen once from the inspect mode */
+	uint8_t count_bytes;                       /* rx/tx_bytes kept (not in pass-through) */
 	struct kw_flow_table *flows;               /* NULL in pass-through */
 	uint8_t flows_full_drop;                   /* flows.on_full: drop */
 	uint64_t drain_tsc;
