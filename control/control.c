@@ -18,6 +18,8 @@
 
 /* The control loop wakes this often to look at signals and links. */
 #define TICK_US 10000
+/* Empty polls that must have happened since the last frame before --idle-exit stops kwire. */
+#define IDLE_POLLS_MIN 1000
 
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_hup;
@@ -190,7 +192,7 @@ kw_control_run(struct kw_app *app)
 	const uint64_t stats_tsc = hz * app->cfg.stats_interval_ms / 1000;
 	const uint64_t idle_tsc = hz * app->idle_exit_ms / 1000;
 	struct kw_counters now_ctr, prev_ctr;
-	uint64_t now, last_stats, last_rx_change, last_rx = 0;
+	uint64_t now, last_stats, last_rx_change, last_rx = 0, idle_polls = 0;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -219,6 +221,7 @@ kw_control_run(struct kw_app *app)
 		if (now_ctr.v[KW_CTR_RX_PKTS] != last_rx) {
 			last_rx = now_ctr.v[KW_CTR_RX_PKTS];
 			last_rx_change = now;
+			idle_polls = now_ctr.v[KW_CTR_POLLS_IDLE];
 		}
 		if (stats_tsc != 0 && now - last_stats >= stats_tsc) {
 			print_summary(app, &now_ctr, &prev_ctr, (double)(now - last_stats) / (double)hz,
@@ -226,7 +229,12 @@ kw_control_run(struct kw_app *app)
 			prev_ctr = now_ctr;
 			last_stats = now;
 		}
-		if (idle_tsc != 0 && now - last_rx_change >= idle_tsc) {
+		/*
+		 * Idle means the workers poll and find nothing, not merely that the count stands
+		 * still: a worker waiting for record ring space (captures) receives nothing either.
+		 */
+		if (idle_tsc != 0 && now - last_rx_change >= idle_tsc &&
+		    now_ctr.v[KW_CTR_POLLS_IDLE] - idle_polls >= IDLE_POLLS_MIN) {
 			fprintf(stderr, "kwire: no frame for %u ms, stopping (--idle-exit)\n",
 				app->idle_exit_ms);
 			break;

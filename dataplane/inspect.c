@@ -257,7 +257,13 @@ kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
 			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
 			return;
 		}
-		/* a capture waits for the control thread: the log must be complete */
+		/* a capture waits for the control thread: the log must be complete; but not
+		 * past a stop, when nobody drains the ring any more */
+		if (!__atomic_load_n(&w->shared->run, __ATOMIC_RELAXED)) {
+			rte_mempool_put(w->rec_pool, r);
+			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
+			return;
+		}
 		rte_pause();
 	}
 	kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_RECS);

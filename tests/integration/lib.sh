@@ -6,6 +6,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/kwire-it.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 PCAPTOOL="python3 $TOOLS/pcaptool.py"
 
+# kwire under a time limit: a hung run fails its test instead of spinning on after it
+kwire() {
+    timeout -k 5 120 "$KWIRE" "$@"
+}
+
 fail() {
     echo "FAIL: $*" >&2
     exit 1

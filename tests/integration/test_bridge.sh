@@ -10,7 +10,7 @@ run() { # name lcores inspect kwgen-args...
     "$KWGEN" kafka --split "$WORK/$name.c2s.pcap" "$WORK/$name.s2c.pcap" "$@" >/dev/null
     printf 'dataplane:\n  inspect: %s\n' "$inspect" >"$WORK/$name.yaml"
     # shellcheck disable=SC2046
-    "$KWIRE" $(eal "$lcores") \
+    kwire $(eal "$lcores") \
         $(pcap_bridge "$WORK/$name.c2s.pcap" "$WORK/$name.s2c.pcap" \
             "$WORK/$name.to_broker.pcap" "$WORK/$name.to_client.pcap") \
         -- -c "$WORK/$name.yaml" --idle-exit 400 2>"$WORK/$name.log" ||

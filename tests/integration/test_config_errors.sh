@@ -10,7 +10,7 @@ bad() { # name expected-message yaml
     printf '%s\n' "$3" >"$WORK/$1.yaml"
     rm -f "$WORK/tx.pcap"
     # shellcheck disable=SC2046
-    if "$KWIRE" $(eal 0,1) $(pcap_bridge "$WORK/none.pcap" "$WORK/none.pcap" "$WORK/tx.pcap" "$WORK/tx.pcap") \
+    if kwire $(eal 0,1) $(pcap_bridge "$WORK/none.pcap" "$WORK/none.pcap" "$WORK/tx.pcap" "$WORK/tx.pcap") \
         -- -c "$WORK/$1.yaml" 2>"$WORK/$1.err"; then
         fail "$1: kwire accepted a bad configuration"
     fi
@@ -30,18 +30,18 @@ bad dup-port "dup-port.yaml:" "bridges:
   - [net_pcap0, net_pcap1]
   - [net_pcap1, net_pcap2]"
 
-if "$KWIRE" -l 0,1 --no-huge -- -c "$WORK/does-not-exist.yaml" 2>"$WORK/missing.err"; then
+if kwire -l 0,1 --no-huge -- -c "$WORK/does-not-exist.yaml" 2>"$WORK/missing.err"; then
     fail "missing config accepted"
 fi
 grep -q "does-not-exist.yaml" "$WORK/missing.err" || fail "missing config: $(cat "$WORK/missing.err")"
-if "$KWIRE" -l 0,1 -- --bogus-option 2>/dev/null; then fail "unknown option accepted"; fi
-"$KWIRE" --version | grep -q '^kwire ' || fail "--version"
-"$KWIRE" --help | grep -q 'usage: kwire' || fail "--help"
+if kwire -l 0,1 -- --bogus-option 2>/dev/null; then fail "unknown option accepted"; fi
+kwire --version | grep -q '^kwire ' || fail "--version"
+kwire --help | grep -q 'usage: kwire' || fail "--help"
 
 # a bridge naming a port the EAL does not have: clear message, non-zero exit
 printf 'bridges:\n  - [net_pcap0, net_nope9]\n' >"$WORK/noport.yaml"
 # shellcheck disable=SC2046
-if "$KWIRE" $(eal 0,1) $(pcap_bridge "$WORK/none.pcap" "$WORK/none.pcap" "$WORK/tx.pcap" "$WORK/tx2.pcap") \
+if kwire $(eal 0,1) $(pcap_bridge "$WORK/none.pcap" "$WORK/none.pcap" "$WORK/tx.pcap" "$WORK/tx2.pcap") \
     -- -c "$WORK/noport.yaml" 2>"$WORK/noport.err"; then
     fail "unknown port accepted"
 fi

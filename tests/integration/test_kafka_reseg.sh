@@ -19,7 +19,7 @@ RUNS=0
 
 # log CAPTURE OUT: kwire's request log, normalised.
 log() {
-    "$KWIRE" pcap "$1" 2>"$2.err" >"$2.raw" ||
+    kwire pcap "$1" 2>"$2.err" >"$2.raw" ||
         fail "$(basename "$1"): kwire pcap exited $? ($(tail -3 "$2.err"))"
     python3 -c '
 import json, sys

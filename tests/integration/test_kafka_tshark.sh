@@ -16,7 +16,7 @@ CHECKED=0
 
 check() { # capture
     name=$(basename "$1" .pcap)
-    "$KWIRE" pcap "$1" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
+    kwire pcap "$1" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
         fail "$name: kwire pcap exited $? ($(tail -3 "$WORK/$name.err"))"
     CHECKED=$((CHECKED + 1))
     $ORACLE compare "$1" "$WORK/$name.log" || FAILED=$((FAILED + 1))

@@ -9,7 +9,7 @@
 run() {
     name=$1 cap=$2
     shift 2
-    "$KWIRE" pcap "$cap" "$@" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
+    kwire pcap "$cap" "$@" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
         fail "$name: kwire pcap exited $? ($(tail -3 "$WORK/$name.err"))"
 }
 

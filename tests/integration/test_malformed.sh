@@ -7,7 +7,7 @@
 expected=$($PCAPTOOL malformed "$WORK/in.pcap")
 $PCAPTOOL empty "$WORK/none.pcap"
 # shellcheck disable=SC2046
-"$KWIRE" $(eal 0,1) $(pcap_bridge "$WORK/in.pcap" "$WORK/none.pcap" "$WORK/out.pcap" "$WORK/back.pcap") \
+kwire $(eal 0,1) $(pcap_bridge "$WORK/in.pcap" "$WORK/none.pcap" "$WORK/out.pcap" "$WORK/back.pcap") \
     -- --idle-exit 400 2>"$WORK/log" || fail "kwire exited $?"
 $PCAPTOOL cmp "$WORK/in.pcap" "$WORK/out.pcap" || fail "malformed frames were changed or lost"
 python3 - "$WORK/log" "$expected" <<'PY' || fail "counters"

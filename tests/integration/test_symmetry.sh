@@ -8,7 +8,7 @@
 check() { # name lcores workers
     name=$1 lcores=$2 workers=$3
     # shellcheck disable=SC2046
-    "$KWIRE" $(eal "$lcores") \
+    kwire $(eal "$lcores") \
         $(pcap_bridge "$WORK/c2s.pcap" "$WORK/s2c.pcap" "$WORK/$name.b.pcap" "$WORK/$name.a.pcap") \
         -- --idle-exit 400 --dump-flows "$WORK/$name.flows" 2>"$WORK/$name.log" ||
         fail "$name: kwire exited $?"
