@@ -18,6 +18,7 @@
 #define KW_WORKER_COUNTERS(X)                                                                      \
 	X(POLLS, "polls", "loops", "worker loop iterations")                                        \
 	X(POLLS_IDLE, "polls_idle", "loops", "loop iterations that received nothing")               \
+	X(BUSY_CYCLES, "busy_cycles", "cycles", "TSC cycles spent in loop iterations that received frames") \
 	X(RX_PKTS, "rx_pkts", "packets", "frames received from ports")                              \
 	X(RX_BYTES, "rx_bytes", "bytes", "bytes received from ports")                               \
 	X(TX_PKTS, "tx_pkts", "packets", "frames accepted by a port's TX queue")                    \

@@ -413,12 +413,20 @@ kw_worker_main(void *arg)
 {
 	struct kw_worker *w = arg;
 	struct kw_shared *sh = w->shared;
+	uint64_t now, prev;
+	unsigned int got = 0;
 
 	rte_rcu_qsbr_thread_register(sh->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(sh->qsbr, w->id);
-	w->last_drain = rte_rdtsc();
+	prev = rte_rdtsc();
+	w->last_drain = prev;
 	while (__atomic_load_n(&sh->run, __ATOMIC_RELAXED)) {
-		kw_worker_poll(w, rte_rdtsc());
+		/* one TSC read per loop: it times the previous iteration and starts this one */
+		now = rte_rdtsc();
+		if (got != 0)
+			kw_ctr_add(&w->ctr, KW_CTR_BUSY_CYCLES, now - prev);
+		prev = now;
+		got = kw_worker_poll(w, now);
 		rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
 	}
 	kw_worker_flush(w);

@@ -23,9 +23,14 @@ options:
   --rounds R        alternations testpmd/kwire per measurement (default 2)
   --sizes "N ..."   frame sizes in bytes (default "64 1518")
   --vdevs "V ..."   null: net_null pair (forwarding overhead only, frames are not packets)
-                    pcap: net_pcap pair replaying kwgen captures with infinite_rx=1
-                    (default "null pcap")
-  --modes "M ..."   kwire inspect modes: passthrough, flow (default "passthrough flow")
+                    pcap: net_pcap pair replaying kwgen frames captures with infinite_rx=1
+                    kafka: net_pcap replaying kwgen's Kafka mix over --connections
+                    connections (handshakes, ApiVersions, Metadata, Produce, Fetch, FIN)
+                    with infinite_rx=1 into port 0; frame_size in the output is "mix"
+                    (default "null pcap kafka")
+  --modes "M ..."   kwire inspect modes: passthrough, flow, kafka
+                    (default "passthrough flow kafka"; kafka only runs on --vdevs kafka)
+  --connections N   concurrent Kafka connections of the kafka replay (default 10000)
   --huge            use hugepages (--in-memory) instead of --no-huge; needs nr_hugepages > 0
   -h, --help        this help
 
@@ -35,8 +40,11 @@ environment:
   TESTPMD           dpdk-testpmd binary (default: dpdk-testpmd on PATH, package dpdk-dev)
 
 output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":...,
-         "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,"samples":...}
-Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap).
+         "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,
+         "kwire_cycles_per_pkt":...,"samples":...}
+Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
+frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
+received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
 EOF
 }
 
@@ -54,8 +62,9 @@ build=${KW_BUILD:-$top/build}
 duration=3
 rounds=2
 sizes="64 1518"
-vdevs="null pcap"
-modes="passthrough flow"
+vdevs="null pcap kafka"
+modes="passthrough flow kafka"
+connections=10000
 huge=0
 # Samples discarded at the start of each run: ~2 s of warm-up (testpmd's first sample is
 # always 0, kwire's first covers port start).
@@ -74,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--sizes) sizes=${2:?}; shift 2 ;;
 	--vdevs) vdevs=${2:?}; shift 2 ;;
 	--modes) modes=${2:?}; shift 2 ;;
+	--connections) connections=${2:?}; shift 2 ;;
 	--huge) huge=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -88,10 +98,10 @@ for s in $sizes; do
 	[ "$s" -ge 64 ] && [ "$s" -le 2048 ] || die "frame size $s outside 64..2048 (one mbuf)"
 done
 for v in $vdevs; do
-	case $v in null | pcap) ;; *) die "unknown vdev setup '$v' (null or pcap)" ;; esac
+	case $v in null | pcap | kafka) ;; *) die "unknown vdev setup '$v' (null, pcap or kafka)" ;; esac
 done
 for m in $modes; do
-	case $m in passthrough | flow) ;; *) die "unknown mode '$m' (passthrough or flow)" ;; esac
+	case $m in passthrough | flow | kafka) ;; *) die "unknown mode '$m' (passthrough, flow or kafka)" ;; esac
 done
 
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || true)}
@@ -103,16 +113,18 @@ kwgen=$build/perf/kwgen
 [ -x "$kwire" ] || die "$kwire not found: build first (meson setup build && ninja -C build)" \
 	"or set KW_BUILD"
 case " $vdevs " in
-*" pcap "*) [ -x "$kwgen" ] || die "$kwgen not found (needed for --vdevs pcap); set KW_BUILD" ;;
+*" pcap "* | *" kafka "*) [ -x "$kwgen" ] || die "$kwgen not found (needed for --vdevs pcap/kafka)" ;;
 esac
 
 if [ "$huge" -eq 1 ]; then
 	[ "$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)" -gt 0 ] ||
 		die "--huge: /proc/sys/vm/nr_hugepages is 0; reserve hugepages first"
-	mem_opts="--in-memory -m 1024"
+	mem_opts="--in-memory"
 else
-	mem_opts="--no-huge -m 1024 --no-shconf"
+	mem_opts="--no-huge --no-shconf"
 fi
+# The kafka replay keeps ~240 k frames of 10 k connections in mbufs: more memory and mbufs.
+mem_mb=1024
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kwbench.XXXXXX") || die "mktemp failed"
 child=""
@@ -175,7 +187,7 @@ run_tool() {
 	run_id=$((run_id + 1))
 	prefix=kwbench$$_$run_id
 	# shellcheck disable=SC2086
-	eal="-l 0,1 $mem_opts --no-pci --file-prefix $prefix"
+	eal="-l 0,1 $mem_opts -m $mem_mb --no-pci --file-prefix $prefix"
 	if [ "$tool" = testpmd ]; then
 		# shellcheck disable=SC2086
 		"$testpmd" $eal --vdev "$va" --vdev "$vb" -- --forward-mode=io --stats-period 1 \
@@ -184,6 +196,8 @@ run_tool() {
 		conf=$tmp/kwire-$mode.yaml
 		printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: %s\nstats:\n  interval_ms: 1000\n' \
 			"$kwire_mbufs_per_port" "$mode" >"$conf"
+		printf 'kafka:\n  max_connections: %s\nflows:\n  capacity: %s\n' \
+			"$((connections + connections / 2))" "$((connections * 2 > 65536 ? connections * 2 : 65536))" >>"$conf"
 		# shellcheck disable=SC2086
 		"$kwire" $eal --vdev "$va" --vdev "$vb" -- -c "$conf" </dev/null >"$out" 2>&1 &
 	fi
@@ -208,6 +222,25 @@ run_tool() {
 	"samples_$tool" "$out" | sed -n "$((warmup + 1)),${want}p" >>"$out.samples"
 }
 
+# The mean frame size of a capture, from its record headers.
+mean_frame() {
+	python3 - "$1" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+off, n, total = 24, 0, 0
+while off + 16 <= len(data):
+    incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+    n, total, off = n + 1, total + incl, off + 16 + incl
+print(round(total / n) if n else 0)
+PY
+}
+
+# busy_cycles / rx_pkts of a kwire final report, or null.
+cycles_per_pkt() {
+	awk '$1 == "busy_cycles" { c = $2 } $1 == "rx_pkts" && NF == 2 { p = $2 }
+	     END { if (p > 0) printf "%.0f", c / p; else printf "null" }' "$1"
+}
+
 gen_pcaps() {
 	local size=$1
 
@@ -221,44 +254,73 @@ log "$(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinf
 log "per measurement: $rounds rounds x ($warmup warm-up + $duration kept) one-second samples"
 
 for v in $vdevs; do
-	for size in $sizes; do
+	vsizes=$sizes
+	[ "$v" = kafka ] && vsizes=mix
+	for size in $vsizes; do
+		mem_mb=1024
+		testpmd_mbufs=32768
+		kwire_mbufs_per_port=16383
+		vmodes=""
+		for m in $modes; do
+			[ "$m" = kafka ] && [ "$v" != kafka ] && continue
+			vmodes="$vmodes $m"
+		done
 		if [ "$v" = null ]; then
 			name=net_null
 			va="net_null0,size=$size"
 			vb="net_null1,size=$size"
-		else
+		elif [ "$v" = pcap ]; then
 			name=net_pcap
 			gen_pcaps "$size"
 			# No tx_pcap: net_pcap then sends with its tx_drop queue, which counts and
 			# frees, so TX costs the same for both tools and writes no file.
 			va="net_pcap0,rx_pcap=$tmp/a-$size.pcap,infinite_rx=1"
 			vb="net_pcap1,rx_pcap=$tmp/b-$size.pcap,infinite_rx=1"
+		else
+			name=net_pcap
+			"$kwgen" kafka --connections "$connections" --produce 1 --fetch 1 \
+				-o "$tmp/kafka.pcap" >"$tmp/kwgen-kafka.log" 2>&1 ||
+				{ cat "$tmp/kwgen-kafka.log" >&2; die "kwgen kafka failed"; }
+			# the pcap file header alone: port 1 receives nothing
+			printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' \
+				>"$tmp/empty.pcap"
+			size=$(mean_frame "$tmp/kafka.pcap")
+			# every frame of the replay sits in an mbuf for the whole run
+			mem_mb=3072
+			testpmd_mbufs=300000
+			kwire_mbufs_per_port=262143
+			va="net_pcap0,rx_pcap=$tmp/kafka.pcap,infinite_rx=1"
+			vb="net_pcap1,rx_pcap=$tmp/empty.pcap"
 		fi
 		base=$tmp/$v-$size
 		for r in $(seq 1 "$rounds"); do
-			log "$name ${size}B round $r/$rounds: testpmd io"
+			log "$name $v ${size}B round $r/$rounds: testpmd io"
 			run_tool testpmd "$base-testpmd.log" "$va" "$vb"
-			for m in $modes; do
-				log "$name ${size}B round $r/$rounds: kwire $m"
+			for m in $vmodes; do
+				log "$name $v ${size}B round $r/$rounds: kwire $m"
 				run_tool kwire "$base-kwire-$m.log" "$va" "$vb" "$m"
 			done
 		done
 		tp=$(median <"$base-testpmd.log.samples")
 		n=$(wc -l <"$base-testpmd.log.samples")
-		for m in $modes; do
+		for m in $vmodes; do
 			kw=$(median <"$base-kwire-$m.log.samples")
-			awk -v vdev="$name" -v size="$size" -v mode="$m" -v tp="$tp" -v kw="$kw" \
-				-v n="$n" 'BEGIN {
-				f = "{\"vdev\":\"%s\",\"frame_size\":%d,\"mode\":\"%s\","
+			cyc=$(cycles_per_pkt "$base-kwire-$m.log")
+			fs=$size
+			[ "$v" = kafka ] && fs="\"mix\""
+			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
+				-v kw="$kw" -v cyc="$cyc" -v n="$n" 'BEGIN {
+				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
-				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,\"samples\":%d}\n"
+				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
+				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d}\n"
 				r = 0
 				if (tp > 0)
 					r = kw / tp
-				printf f, vdev, size, mode, tp, kw, r,
-				       tp * size * 8 / 1e9, kw * size * 8 / 1e9, n
+				printf f, vdev, fs, mode, tp, kw, r,
+				       tp * size * 8 / 1e9, kw * size * 8 / 1e9, cyc, n
 			}'
-			log "$name ${size}B $m: testpmd $(mpps "$tp") Mpps, kwire $(mpps "$kw") Mpps"
+			log "$name $v ${size}B $m: testpmd $(mpps "$tp") Mpps, kwire $(mpps "$kw") Mpps"
 		done
 	done
 done
