@@ -10,7 +10,9 @@
  * strings, empty tagged sections) and skips whole what holds nothing to extract (the schema's
  * KW_KAFKA_FF_EXTRACT); only values that straddle segments, and anything unusual, go through
  * ops. Measured with callgrind on perf/kwgen kafka --connections 1000 --produce 1 --fetch 1:
- * kw_kafka_conn_feed went from ~3,500 to ~1,400 instructions per packet.
+ * kw_kafka_conn_feed went from ~3,500 to ~1,400 instructions per packet; walking the generator's
+ * per-version step programs (kw_kafka_steps: no version checks, fixed skips merged) and reading
+ * record lengths in place brought it to ~1,170.
  */
 #include <string.h>
 
@@ -35,8 +37,9 @@ enum { AFTER_HDR = 0, AFTER_STRUCT };
 #define TOPIC_NONE 0xff /* cur_topic: the enclosing topic was not kept (or there is none) */
 #define TOPIC_BY_ID 0x80
 
-/* Encoded width of the fixed-width types; 0 for the variable ones (strings, bytes, structs). */
-static const uint8_t fixed_width[KW_KAFKA_T_STRUCT + 1] = {
+/* Encoded width of the fixed-width types; 0 for the variable ones (strings, bytes, structs) and
+ * for SKIP steps, whose width is their size. */
+static const uint8_t fixed_width[KW_KAFKA_T_SKIP + 1] = {
 	[KW_KAFKA_T_INT8] = 1, [KW_KAFKA_T_INT16] = 2, [KW_KAFKA_T_UINT16] = 2,
 	[KW_KAFKA_T_INT32] = 4, [KW_KAFKA_T_UINT32] = 4, [KW_KAFKA_T_INT64] = 8,
 	[KW_KAFKA_T_FLOAT64] = 8, [KW_KAFKA_T_BOOL] = 1, [KW_KAFKA_T_UUID] = 16,
@@ -659,18 +662,23 @@ walk_on(const struct kw_kafka_dir *d)
 	return d->op == OP_NONE && !d->refuted;
 }
 
+/*
+ * The walk follows the step program of (api key, direction, version) in kw_kafka_steps: every
+ * step is present in that version (tagged fields travel in the tagged section, skipped whole),
+ * and nullability is resolved to always or never, so no step needs a version check.
+ */
 static inline bool
-present(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
+nullable(const struct kw_kafka_field *f)
 {
-	/* Tagged fields travel in the tagged section, which is skipped whole. */
-	return in_range((unsigned int)d->version, f->ver_min, f->ver_max) &&
-	       !in_range((unsigned int)d->version, f->tag_min, KW_KAFKA_VER_OPEN);
+	return f->null_min == 0;
 }
 
-static inline bool
-nullable(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
+/* Encoded size of an element's fields (tagged section excluded) of the array of structs f when
+ * it is the same every time, else UINT64_MAX (precomputed by the generator). */
+static inline uint64_t
+body_size(const struct kw_kafka_field *f)
 {
-	return in_range((unsigned int)d->version, f->null_min, f->null_max);
+	return f->size == KW_KAFKA_SIZE_NOT_FIXED ? UINT64_MAX : f->size;
 }
 
 static void walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
@@ -681,15 +689,18 @@ body_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	   struct piece *in)
 {
 	const struct kw_kafka_msg *m;
+	const struct kw_kafka_prog *pg;
 
 	if (d->opaque || !d->matched) {
 		rest_skip(d);
 		return;
 	}
 	m = (d == &conn->dir[0]) ? &d->api->req : &d->api->resp;
+	/* The header checked the version against m's range. */
+	pg = &m->prog[d->version - m->ver_min];
 	d->depth = 1;
-	d->stack[0].first = m->first;
-	d->stack[0].n = m->n;
+	d->stack[0].first = pg->first;
+	d->stack[0].n = pg->n;
 	d->stack[0].i = 0;
 	d->stack[0].in_array = 0;
 	walk(ctx, conn, d, in);
@@ -738,38 +749,6 @@ len_read(struct kw_kafka_dir *d, struct piece *in, unsigned int width, int64_t *
 	return true;
 }
 
-/*
- * Encoded size of the fields first .. first + n of a struct when it is the same every time
- * (fixed-width fields only), tagged section excluded, else UINT64_MAX. In flexible versions a
- * nested struct ends with a tagged section of its own, so it has none.
- */
-static uint64_t
-fields_fixed_size(const struct kw_kafka_dir *d, uint16_t first, uint8_t n)
-{
-	uint64_t size = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		const struct kw_kafka_field *c = &kw_kafka_fields[first + i];
-		uint64_t s;
-
-		if (!present(d, c))
-			continue;
-		if (c->flags & KW_KAFKA_FF_ARRAY)
-			return UINT64_MAX;
-		if (c->type == KW_KAFKA_T_STRUCT) {
-			if (d->flex || nullable(d, c))
-				return UINT64_MAX;
-			s = fields_fixed_size(d, c->sub, c->sub_n);
-		} else {
-			s = fixed_width[c->type] ? fixed_width[c->type] : UINT64_MAX;
-		}
-		if (s == UINT64_MAX)
-			return UINT64_MAX;
-		size += s;
-	}
-	return size;
-}
-
 /* Encoded size of every element of array field f when it is fixed, else UINT64_MAX. */
 static uint64_t
 elem_fixed_size(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
@@ -778,7 +757,7 @@ elem_fixed_size(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
 		return fixed_width[f->type] ? fixed_width[f->type] : UINT64_MAX;
 	if (d->flex)
 		return UINT64_MAX;
-	return fields_fixed_size(d, f->sub, f->sub_n);
+	return body_size(f);
 }
 
 static bool skip_fields(const struct kw_kafka_dir *d, uint16_t first, uint8_t n,
@@ -816,7 +795,7 @@ skip_value(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 	if (c <= 0)
 		return false;
 	*off += (uint32_t)c;
-	if (n < -1 || n > len - *off || (n == -1 && !nullable(d, f)))
+	if (n < -1 || n > len - *off || (n == -1 && !nullable(f)))
 		return false;
 	if (n > 0)
 		*off += (uint32_t)n;
@@ -856,6 +835,12 @@ skip_field(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 	int64_t cnt;
 	int c;
 
+	if (f->type == KW_KAFKA_T_SKIP) {
+		if (f->size > len - *off)
+			return false;
+		*off += f->size;
+		return true;
+	}
 	if (f->flags & KW_KAFKA_FF_ARRAY) {
 		if (d->flex) {
 			c = kw_kafka_prim_uvarint(p + *off, len - *off, KW_KAFKA_UVARINT32_MAX, &u);
@@ -866,7 +851,7 @@ skip_field(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 		if (c <= 0)
 			return false;
 		*off += (uint32_t)c;
-		if (cnt < -1 || cnt > len - *off || (cnt == -1 && !nullable(d, f)))
+		if (cnt < -1 || cnt > len - *off || (cnt == -1 && !nullable(f)))
 			return false;
 		if (cnt <= 0)
 			return true;
@@ -885,7 +870,7 @@ skip_field(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 		}
 		if (depth + 1 > KW_KAFKA_STACK_MAX)
 			return false;
-		body = fields_fixed_size(d, f->sub, f->sub_n);
+		body = body_size(f);
 		if (!d->flex && body != UINT64_MAX) {
 			/* cnt <= len and body is a sum of a few fixed widths: no overflow */
 			if ((uint64_t)cnt * body > len - *off)
@@ -898,7 +883,7 @@ skip_field(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 				return false;
 		return true;
 	}
-	if (f->type == KW_KAFKA_T_STRUCT && nullable(d, f)) {
+	if (f->type == KW_KAFKA_T_STRUCT && nullable(f)) {
 		if (*off == len)
 			return false;
 		if ((int8_t)p[(*off)++] < 0)
@@ -918,12 +903,9 @@ skip_fields(const struct kw_kafka_dir *d, uint16_t first, uint8_t n, const uint8
 
 	if (depth > KW_KAFKA_STACK_MAX)
 		return false;
-	for (unsigned int i = 0; i < n; i++) {
-		const struct kw_kafka_field *f = &kw_kafka_fields[first + i];
-
-		if (present(d, f) && !skip_field(d, f, p, len, off, tags, depth))
+	for (unsigned int i = 0; i < n; i++)
+		if (!skip_field(d, &kw_kafka_steps[first + i], p, len, off, tags, depth))
 			return false;
-	}
 	if (!d->flex)
 		return true;
 	/* KIP-482 tagged fields: the checks of K_TAG_COUNT and K_TAG_SIZE. */
@@ -957,7 +939,7 @@ static bool
 elems_skip(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_wframe *w,
 	   const struct kw_kafka_field *f, struct piece *in)
 {
-	uint64_t body = fields_fixed_size(d, f->sub, f->sub_n);
+	uint64_t body = body_size(f);
 	uint32_t off = 0, tags = 0, done = 0;
 
 	while (done < w->elems) {
@@ -1004,7 +986,7 @@ array_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	struct kw_kafka_wframe *w = &d->stack[d->depth - 1];
 	const struct kw_kafka_field *f = d->f;
 
-	if (n < -1 || n > d->frame_left || (n == -1 && !nullable(d, f))) {
+	if (n < -1 || n > d->frame_left || (n == -1 && !nullable(f))) {
 		frame_bad(d, &ctx->cnt.frame_malformed);
 		return;
 	}
@@ -1038,7 +1020,7 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	struct kw_kafka_event *ev = &conn->ev[dir];
 	const struct kw_kafka_field *f = d->f;
 
-	if (n < -1 || n > d->frame_left || (n == -1 && !nullable(d, f))) {
+	if (n < -1 || n > d->frame_left || (n == -1 && !nullable(f))) {
 		frame_bad(d, &ctx->cnt.frame_malformed);
 		return;
 	}
@@ -1154,7 +1136,18 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 			d->depth--;
 			continue;
 		}
-		const struct kw_kafka_field *f = &kw_kafka_fields[w->first + w->i];
+		const struct kw_kafka_field *f = &kw_kafka_steps[w->first + w->i];
+		if (f->type == KW_KAFKA_T_SKIP) {
+			/* Fixed-width values nothing is extracted from, merged by the generator;
+			 * a run the frame cannot hold ends it inside a field (frame_end). */
+			w->i++;
+			if (f->size <= in->n) {
+				take(d, in, f->size);
+				continue;
+			}
+			want_run(d, OP_SKIP, f->size, K_BYTES_DATA);
+			return;
+		}
 		if (w->in_array) {
 			if (w->elems == 0) {
 				w->in_array = 0;
@@ -1172,10 +1165,6 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 			w->elems--;
 			if (!push(ctx, d, f))
 				return;
-			continue;
-		}
-		if (!present(d, f)) {
-			w->i++;
 			continue;
 		}
 		if (!(f->flags & (KW_KAFKA_FF_EXTRACT | KW_KAFKA_FF_ARRAY)) &&
@@ -1207,7 +1196,7 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 			continue;
 		}
 		if (f->type == KW_KAFKA_T_STRUCT) {
-			if (nullable(d, f)) {
+			if (nullable(f)) {
 				if (in->n == 0) {
 					want_fixed(d, 1, K_STRUCT_NULL);
 					return;

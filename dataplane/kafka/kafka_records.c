@@ -118,13 +118,22 @@ walk_records(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len)
 			len -= n;
 			continue;
 		}
-		rs->hdr[rs->have++] = *p++;
-		len--;
 		int64_t v = 0;
-		int c = kw_kafka_prim_varint(rs->hdr, rs->have, false, &v);
-		if (c == -EAGAIN && rs->have < KW_KAFKA_UVARINT32_MAX)
-			continue;
-		rs->have = 0;
+		int c;
+
+		if (rs->have == 0 && (c = kw_kafka_prim_varint(p, len, false, &v)) > 0) {
+			/* Fast path: the whole length is in the piece (the byte-by-byte gathering
+			 * below stops at the same byte with the same value). */
+			p += c;
+			len -= (uint32_t)c;
+		} else {
+			rs->hdr[rs->have++] = *p++;
+			len--;
+			c = kw_kafka_prim_varint(rs->hdr, rs->have, false, &v);
+			if (c == -EAGAIN && rs->have < KW_KAFKA_UVARINT32_MAX)
+				continue;
+			rs->have = 0;
+		}
 		/* Tail: the bytes of this piece still in the batch after the length. */
 		if (c < 0 || v <= 0 || (uint64_t)v > (uint64_t)rs->batch_left + len) {
 			rs->sum->malformed++;

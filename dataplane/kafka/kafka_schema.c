@@ -9,1595 +9,4049 @@
 #define X KW_KAFKA_FF_EXTRACT
 
 const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 0 Index */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 2 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 0}, /* 3 PartitionData */
-	{T(STRING), X, S(TXN_ID), 3, O, 3, O, O, 0, 0, 0}, /* 4 TransactionalId */
-	{T(INT16), X, S(ACKS), 0, O, O, 0, O, 0, 0, 0}, /* 5 Acks */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 6 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2}, /* 7 TopicData */
-	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 8 BatchIndex */
-	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 9 BatchIndexErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0}, /* 10 LeaderId */
-	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 11 LeaderEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 12 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 13 ErrorCode */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 14 BaseOffset */
-	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 15 LogAppendTimeMs */
-	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 16 LogStartOffset */
-	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 8}, /* 17 RecordErrors */
-	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 18 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 10, O, O, 0, 10, 0, 2, 10}, /* 19 CurrentLeader */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 20 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 12}, /* 21 PartitionResponses */
-	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0}, /* 22 NodeId */
-	{T(STRING), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 23 Host */
-	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 24 Port */
-	{T(STRING), 0, S(NONE), 10, O, 10, O, O, 0, 0, 0}, /* 25 Rack */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 20}, /* 26 Responses */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 27 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 10, O, O, 0, 10, 0, 4, 22}, /* 28 NodeEndpoints */
-	{T(INT32), 0, S(BROKER_ID), 15, O, O, 0, O, 0, 0, 0}, /* 29 ReplicaId */
-	{T(INT64), 0, S(NONE), 15, O, O, 0, O, 0, 0, 0}, /* 30 ReplicaEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 31 Partition */
-	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 32 CurrentLeaderEpoch */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 33 FetchOffset */
-	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 34 LastFetchedEpoch */
-	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 35 LogStartOffset */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 36 PartitionMaxBytes */
-	{T(UUID), 0, S(NONE), 17, O, O, 0, 17, 0, 0, 0}, /* 37 ReplicaDirectoryId */
-	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 38 Topic */
-	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 39 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 31}, /* 40 Partitions */
-	{T(STRING), X, S(TOPIC_NAME), 7, 12, O, 0, O, 0, 0, 0}, /* 41 Topic */
-	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 42 TopicId */
-	{T(INT32), A, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 43 Partitions */
-	{T(STRING), 0, S(NONE), 12, O, 12, O, 12, 0, 0, 0}, /* 44 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, 14, O, 0, O, 0, 0, 0}, /* 45 ReplicaId */
-	{T(STRUCT), 0, S(NONE), 15, O, O, 0, 15, 1, 2, 29}, /* 46 ReplicaState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 47 MaxWaitMs */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 48 MinBytes */
-	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 49 MaxBytes */
-	{T(INT8), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 50 IsolationLevel */
-	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 51 SessionId */
-	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 52 SessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 38}, /* 53 Topics */
-	{T(STRUCT), A | X, S(NONE), 7, O, O, 0, O, 0, 3, 41}, /* 54 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 11, O, O, 0, O, 0, 0, 0}, /* 55 RackId */
-	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 56 Epoch */
-	{T(INT64), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 57 EndOffset */
-	{T(INT32), 0, S(BROKER_ID), 12, O, O, 0, O, 0, 0, 0}, /* 58 LeaderId */
-	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0}, /* 59 LeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 60 EndOffset */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 61 Epoch */
-	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 62 ProducerId */
-	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 63 FirstOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 64 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 65 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 66 HighWatermark */
-	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 67 LastStableOffset */
-	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 68 LogStartOffset */
-	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 0, 2, 56}, /* 69 DivergingEpoch */
-	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 1, 2, 58}, /* 70 CurrentLeader */
-	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 2, 2, 60}, /* 71 SnapshotId */
-	{T(STRUCT), A | X, S(NONE), 4, O, 4, O, O, 0, 2, 62}, /* 72 AbortedTransactions */
-	{T(INT32), 0, S(BROKER_ID), 11, O, O, 0, O, 0, 0, 0}, /* 73 PreferredReadReplica */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 74 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0}, /* 75 Topic */
-	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0}, /* 76 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 11, 64}, /* 77 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 16, O, O, 0, O, 0, 0, 0}, /* 78 NodeId */
-	{T(STRING), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0}, /* 79 Host */
-	{T(INT32), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0}, /* 80 Port */
-	{T(STRING), 0, S(NONE), 16, O, 16, O, O, 0, 0, 0}, /* 81 Rack */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 82 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 7, O, O, 0, O, 0, 0, 0}, /* 83 ErrorCode */
-	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 84 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 75}, /* 85 Responses */
-	{T(STRUCT), A, S(NONE), 16, O, O, 0, 16, 0, 4, 78}, /* 86 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 87 PartitionIndex */
-	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 88 CurrentLeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 89 Timestamp */
-	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 90 MaxNumOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 91 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87}, /* 92 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 93 ReplicaId */
-	{T(INT8), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 94 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91}, /* 95 Topics */
-	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0}, /* 96 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 97 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 98 ErrorCode */
-	{T(INT64), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 99 OldStyleOffsets */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 100 Timestamp */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 101 Offset */
-	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 102 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 103 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 97}, /* 104 Partitions */
-	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 105 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103}, /* 106 Topics */
-	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 107 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 10, O, O, 0, 0, 0}, /* 108 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, 1, O, O, 0, 2, 107}, /* 109 Topics */
-	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 110 AllowAutoTopicCreation */
-	{T(BOOL), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0}, /* 111 IncludeClusterAuthorizedOperations */
-	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 112 IncludeTopicAuthorizedOperations */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 113 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 114 Host */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 115 Port */
-	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0}, /* 116 Rack */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 117 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 118 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 119 LeaderId */
-	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 120 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 121 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 122 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 5, O, O, 0, O, 0, 0, 0}, /* 123 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 124 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 12, O, O, 0, 0, 0}, /* 125 Name */
-	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0}, /* 126 TopicId */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 127 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 117}, /* 128 Partitions */
-	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 129 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 130 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 113}, /* 131 Brokers */
-	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 132 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 133 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 124}, /* 134 Topics */
-	{T(INT32), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0}, /* 135 ClusterAuthorizedOperations */
-	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 136 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 137 PartitionIndex */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 138 ControllerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 139 Leader */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 140 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 141 Isr */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 142 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 143 Replicas */
-	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 144 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 145 RemovingReplicas */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 146 IsNew */
-	{T(INT8), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0}, /* 147 LeaderRecoveryState */
-	{T(STRING), X, S(TOPIC_NAME), 2, O, O, 0, O, 0, 0, 0}, /* 148 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 149 TopicId */
-	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 12, 136}, /* 150 PartitionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 151 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 152 HostName */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 153 Port */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 154 ControllerId */
-	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 155 isKRaftController */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 156 ControllerEpoch */
-	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 157 BrokerEpoch */
-	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 158 Type */
-	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 12, 136}, /* 159 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 3, 148}, /* 160 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 151}, /* 161 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 162 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 163 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 164 ErrorCode */
-	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0}, /* 165 TopicId */
-	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 162}, /* 166 PartitionErrors */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 167 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 3, 162}, /* 168 PartitionErrors */
-	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 2, 165}, /* 169 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, 0, O, 0, O, 0, 0, 0}, /* 170 TopicName */
-	{T(INT32), X, S(PARTITION), 0, 0, O, 0, O, 0, 0, 0}, /* 171 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 1, 2, O, 0, O, 0, 0, 0}, /* 172 Name */
-	{T(INT32), A, S(NONE), 1, 2, O, 0, O, 0, 0, 0}, /* 173 PartitionIndexes */
-	{T(INT32), X, S(PARTITION), 3, O, O, 0, O, 0, 0, 0}, /* 174 PartitionIndex */
-	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 175 LeaderEpoch */
-	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 176 DeletePartition */
-	{T(STRING), X, S(TOPIC_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 177 TopicName */
-	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 174}, /* 178 PartitionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 179 ControllerId */
-	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 180 isKRaftController */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 181 ControllerEpoch */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 182 BrokerEpoch */
-	{T(BOOL), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0}, /* 183 DeletePartitions */
-	{T(STRUCT), A | X, S(NONE), 0, 0, O, 0, O, 0, 2, 170}, /* 184 UngroupedPartitions */
-	{T(STRUCT), A | X, S(NONE), 1, 2, O, 0, O, 0, 2, 172}, /* 185 Topics */
-	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 2, 177}, /* 186 TopicStates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 187 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 188 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 189 ErrorCode */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 190 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 187}, /* 191 PartitionErrors */
-	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0}, /* 192 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 193 PartitionIndex */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 194 ControllerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 195 Leader */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 196 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 197 Isr */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 198 ZkVersion */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 199 Replicas */
-	{T(INT32), A, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 200 OfflineReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 5, O, O, 0, O, 0, 0, 0}, /* 201 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 202 TopicId */
-	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 9, 192}, /* 203 PartitionStates */
-	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 204 Port */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 205 Host */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 206 Listener */
-	{T(INT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 207 SecurityProtocol */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 208 Id */
-	{T(STRING), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 209 V0Host */
-	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 210 V0Port */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 4, 204}, /* 211 Endpoints */
-	{T(STRING), 0, S(NONE), 2, O, 0, O, O, 0, 0, 0}, /* 212 Rack */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 213 ControllerId */
-	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 214 isKRaftController */
-	{T(INT8), 0, S(NONE), 8, O, O, 0, 8, 0, 0, 0}, /* 215 Type */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 216 ControllerEpoch */
-	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 217 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 9, 192}, /* 218 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 201}, /* 219 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 208}, /* 220 LiveBrokers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 221 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 222 BrokerId */
-	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 223 BrokerEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 224 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 225 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 226 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 224}, /* 227 RemainingPartitions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 228 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 229 CommittedOffset */
-	{T(INT32), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0}, /* 230 CommittedLeaderEpoch */
-	{T(INT64), 0, S(NONE), 1, 1, O, 0, O, 0, 0, 0}, /* 231 CommitTimestamp */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 232 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 233 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228}, /* 234 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 235 GroupId */
-	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 236 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 237 MemberId */
-	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0}, /* 238 GroupInstanceId */
-	{T(INT64), 0, S(NONE), 2, 4, O, 0, O, 0, 0, 0}, /* 239 RetentionTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 233}, /* 240 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 241 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 242 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 243 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 244 Partitions */
-	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 245 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 246 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 247 Name */
-	{T(INT32), A, S(NONE), 0, 7, O, 0, O, 0, 0, 0}, /* 248 PartitionIndexes */
-	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 249 Name */
-	{T(INT32), A, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 250 PartitionIndexes */
-	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 251 GroupId */
-	{T(STRING), 0, S(NONE), 9, O, 9, O, O, 0, 0, 0}, /* 252 MemberId */
-	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 253 MemberEpoch */
-	{T(STRUCT), A | X, S(NONE), 8, O, 8, O, O, 0, 2, 249}, /* 254 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, 7, O, 0, O, 0, 0, 0}, /* 255 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, 7, 2, 7, O, 0, 2, 247}, /* 256 Topics */
-	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 4, 251}, /* 257 Groups */
-	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0}, /* 258 RequireStable */
-	{T(INT32), X, S(PARTITION), 0, 7, O, 0, O, 0, 0, 0}, /* 259 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, 7, O, 0, O, 0, 0, 0}, /* 260 CommittedOffset */
-	{T(INT32), 0, S(NONE), 5, 7, O, 0, O, 0, 0, 0}, /* 261 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, 7, 0, 7, O, 0, 0, 0}, /* 262 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, 7, O, 0, O, 0, 0, 0}, /* 263 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0}, /* 264 Name */
-	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 5, 259}, /* 265 Partitions */
-	{T(INT32), X, S(PARTITION), 8, O, O, 0, O, 0, 0, 0}, /* 266 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 8, O, O, 0, O, 0, 0, 0}, /* 267 CommittedOffset */
-	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0}, /* 268 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 269 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 270 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0}, /* 271 Name */
-	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 5, 266}, /* 272 Partitions */
-	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0}, /* 273 GroupId */
-	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 2, 271}, /* 274 Topics */
-	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0}, /* 275 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0}, /* 276 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 2, 264}, /* 277 Topics */
-	{T(INT16), X, S(ERROR_CODE), 2, 7, O, 0, O, 0, 0, 0}, /* 278 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 3, 273}, /* 279 Groups */
-	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 280 Key */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 281 KeyType */
-	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 282 CoordinatorKeys */
-	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 283 Key */
-	{T(INT32), 0, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 284 NodeId */
-	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 285 Host */
-	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 286 Port */
-	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 287 ErrorCode */
-	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0}, /* 288 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 289 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, 3, O, 0, O, 0, 0, 0}, /* 290 ErrorCode */
-	{T(STRING), 0, S(NONE), 1, 3, 1, 3, O, 0, 0, 0}, /* 291 ErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 292 NodeId */
-	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 293 Host */
-	{T(INT32), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 294 Port */
-	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 6, 283}, /* 295 Coordinators */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 296 Name */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 297 Metadata */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 298 GroupId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 299 SessionTimeoutMs */
-	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 300 RebalanceTimeoutMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 301 MemberId */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 302 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 303 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 296}, /* 304 Protocols */
-	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0}, /* 305 Reason */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 306 MemberId */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 307 GroupInstanceId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 308 Metadata */
-	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 309 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 310 ErrorCode */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 311 GenerationId */
-	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0}, /* 312 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 7, O, O, 0, 0, 0}, /* 313 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 314 Leader */
-	{T(BOOL), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0}, /* 315 SkipAssignment */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 316 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 306}, /* 317 Members */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 318 GroupId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 319 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 320 MemberId */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 321 GroupInstanceId */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 322 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 323 ErrorCode */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 324 MemberId */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 325 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 326 Reason */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 327 GroupId */
-	{T(STRING), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0}, /* 328 MemberId */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 3, 324}, /* 329 Members */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 330 MemberId */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 331 GroupInstanceId */
-	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 332 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 333 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 334 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 330}, /* 335 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 336 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 337 Assignment */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 338 GroupId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 339 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 340 MemberId */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 341 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 342 ProtocolType */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 343 ProtocolName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 336}, /* 344 Assignments */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 345 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 346 ErrorCode */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 347 ProtocolType */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 348 ProtocolName */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 349 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 350 Groups */
-	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 351 IncludeAuthorizedOperations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 352 MemberId */
-	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0}, /* 353 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 354 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 355 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 356 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 357 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 358 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 359 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 360 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 361 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 362 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 352}, /* 363 Members */
-	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 364 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 365 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 358}, /* 366 Groups */
-	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 367 StatesFilter */
-	{T(STRING), A, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 368 TypesFilter */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 369 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 370 ProtocolType */
-	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 371 GroupState */
-	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 372 GroupType */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 373 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 374 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 369}, /* 375 Groups */
-	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0}, /* 376 Mechanism */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 377 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 378 Mechanisms */
-	{T(STRING), X, S(CLIENT_SW_NAME), 3, O, O, 0, O, 0, 0, 0}, /* 379 ClientSoftwareName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 0 Index */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 2 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 0, 0}, /* 3 PartitionData */
+	{T(STRING), X, S(TXN_ID), 3, O, 3, O, O, 0, 0, 0, 0}, /* 4 TransactionalId */
+	{T(INT16), X, S(ACKS), 0, O, O, 0, O, 0, 0, 0, 0}, /* 5 Acks */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 6 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2, 0}, /* 7 TopicData */
+	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 8 BatchIndex */
+	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 9 BatchIndexErrorMessage */
+	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 10 LeaderId */
+	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 11 LeaderEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 12 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 13 ErrorCode */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 14 BaseOffset */
+	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 15 LogAppendTimeMs */
+	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 16 LogStartOffset */
+	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 8, 0}, /* 17 RecordErrors */
+	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 18 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 10, O, O, 0, 10, 0, 2, 10, 0}, /* 19 CurrentLeader */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 20 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 12, 0}, /* 21 PartitionResponses */
+	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 22 NodeId */
+	{T(STRING), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 23 Host */
+	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 24 Port */
+	{T(STRING), 0, S(NONE), 10, O, 10, O, O, 0, 0, 0, 0}, /* 25 Rack */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 20, 0}, /* 26 Responses */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 27 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 10, O, O, 0, 10, 0, 4, 22, 0}, /* 28 NodeEndpoints */
+	{T(INT32), 0, S(BROKER_ID), 15, O, O, 0, O, 0, 0, 0, 0}, /* 29 ReplicaId */
+	{T(INT64), 0, S(NONE), 15, O, O, 0, O, 0, 0, 0, 0}, /* 30 ReplicaEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 31 Partition */
+	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0, 0}, /* 32 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 33 FetchOffset */
+	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 34 LastFetchedEpoch */
+	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 35 LogStartOffset */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 36 PartitionMaxBytes */
+	{T(UUID), 0, S(NONE), 17, O, O, 0, 17, 0, 0, 0, 0}, /* 37 ReplicaDirectoryId */
+	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0, 0}, /* 38 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0, 0}, /* 39 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 31, 0}, /* 40 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 7, 12, O, 0, O, 0, 0, 0, 0}, /* 41 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0, 0}, /* 42 TopicId */
+	{T(INT32), A, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 43 Partitions */
+	{T(STRING), 0, S(NONE), 12, O, 12, O, 12, 0, 0, 0, 0}, /* 44 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 0, 14, O, 0, O, 0, 0, 0, 0}, /* 45 ReplicaId */
+	{T(STRUCT), 0, S(NONE), 15, O, O, 0, 15, 1, 2, 29, 0}, /* 46 ReplicaState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 MaxWaitMs */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 48 MinBytes */
+	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 49 MaxBytes */
+	{T(INT8), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 50 IsolationLevel */
+	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 51 SessionId */
+	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 52 SessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 38, 0}, /* 53 Topics */
+	{T(STRUCT), A | X, S(NONE), 7, O, O, 0, O, 0, 3, 41, 0}, /* 54 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 11, O, O, 0, O, 0, 0, 0, 0}, /* 55 RackId */
+	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 56 Epoch */
+	{T(INT64), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 57 EndOffset */
+	{T(INT32), 0, S(BROKER_ID), 12, O, O, 0, O, 0, 0, 0, 0}, /* 58 LeaderId */
+	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 59 LeaderEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 60 EndOffset */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 61 Epoch */
+	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 62 ProducerId */
+	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 63 FirstOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 64 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 65 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 66 HighWatermark */
+	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 67 LastStableOffset */
+	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 68 LogStartOffset */
+	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 0, 2, 56, 0}, /* 69 DivergingEpoch */
+	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 1, 2, 58, 0}, /* 70 CurrentLeader */
+	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 2, 2, 60, 0}, /* 71 SnapshotId */
+	{T(STRUCT), A | X, S(NONE), 4, O, 4, O, O, 0, 2, 62, 0}, /* 72 AbortedTransactions */
+	{T(INT32), 0, S(BROKER_ID), 11, O, O, 0, O, 0, 0, 0, 0}, /* 73 PreferredReadReplica */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 74 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0, 0}, /* 75 Topic */
+	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0, 0}, /* 76 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 11, 64, 0}, /* 77 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 16, O, O, 0, O, 0, 0, 0, 0}, /* 78 NodeId */
+	{T(STRING), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0, 0}, /* 79 Host */
+	{T(INT32), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0, 0}, /* 80 Port */
+	{T(STRING), 0, S(NONE), 16, O, 16, O, O, 0, 0, 0, 0}, /* 81 Rack */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 82 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 83 ErrorCode */
+	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 84 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 75, 0}, /* 85 Responses */
+	{T(STRUCT), A, S(NONE), 16, O, O, 0, 16, 0, 4, 78, 0}, /* 86 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 87 PartitionIndex */
+	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 88 CurrentLeaderEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 Timestamp */
+	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 90 MaxNumOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 91 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 0}, /* 92 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
+	{T(INT8), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 94 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91, 0}, /* 95 Topics */
+	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 96 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 98 ErrorCode */
+	{T(INT64), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 99 OldStyleOffsets */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 100 Timestamp */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 101 Offset */
+	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 102 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 103 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 97, 0}, /* 104 Partitions */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 105 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 0}, /* 106 Topics */
+	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 107 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 10, O, O, 0, 0, 0, 0}, /* 108 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 1, O, O, 0, 2, 107, 0}, /* 109 Topics */
+	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 110 AllowAutoTopicCreation */
+	/* 111 IncludeClusterAuthorizedOperations */
+	{T(BOOL), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0, 0},
+	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 112 IncludeTopicAuthorizedOperations */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 Host */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 Port */
+	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0, 0}, /* 116 Rack */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 117 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 PartitionIndex */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 LeaderId */
+	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 120 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 122 IsrNodes */
+	{T(INT32), A, S(BROKER_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 123 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 12, O, O, 0, 0, 0, 0}, /* 125 Name */
+	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 126 TopicId */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 127 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 117, 0}, /* 128 Partitions */
+	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 129 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 130 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 113, 0}, /* 131 Brokers */
+	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 132 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 133 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 124, 0}, /* 134 Topics */
+	{T(INT32), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0, 0}, /* 135 ClusterAuthorizedOperations */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 136 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 137 PartitionIndex */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 ControllerEpoch */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 139 Leader */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 140 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 141 Isr */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 142 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 Replicas */
+	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 144 AddingReplicas */
+	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 145 RemovingReplicas */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 146 IsNew */
+	{T(INT8), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0, 0}, /* 147 LeaderRecoveryState */
+	{T(STRING), X, S(TOPIC_NAME), 2, O, O, 0, O, 0, 0, 0, 0}, /* 148 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 149 TopicId */
+	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 12, 136, 0}, /* 150 PartitionStates */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 152 HostName */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 Port */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 154 ControllerId */
+	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 155 isKRaftController */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 ControllerEpoch */
+	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 157 BrokerEpoch */
+	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 158 Type */
+	/* 159 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 12, 136, 0},
+	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 3, 148, 0}, /* 160 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 151, 0}, /* 161 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0, 0}, /* 162 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 163 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 164 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 165 TopicId */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 162, 0}, /* 166 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 167 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 3, 162, 0}, /* 168 PartitionErrors */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 2, 165, 0}, /* 169 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 170 TopicName */
+	{T(INT32), X, S(PARTITION), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 171 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 1, 2, O, 0, O, 0, 0, 0, 0}, /* 172 Name */
+	{T(INT32), A, S(NONE), 1, 2, O, 0, O, 0, 0, 0, 0}, /* 173 PartitionIndexes */
+	{T(INT32), X, S(PARTITION), 3, O, O, 0, O, 0, 0, 0, 0}, /* 174 PartitionIndex */
+	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 175 LeaderEpoch */
+	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 176 DeletePartition */
+	{T(STRING), X, S(TOPIC_NAME), 3, O, O, 0, O, 0, 0, 0, 0}, /* 177 TopicName */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 174, 0}, /* 178 PartitionStates */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 ControllerId */
+	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 180 isKRaftController */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 181 ControllerEpoch */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 182 BrokerEpoch */
+	{T(BOOL), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0, 0}, /* 183 DeletePartitions */
+	{T(STRUCT), A | X, S(NONE), 0, 0, O, 0, O, 0, 2, 170, 0}, /* 184 UngroupedPartitions */
+	{T(STRUCT), A | X, S(NONE), 1, 2, O, 0, O, 0, 2, 172, 0}, /* 185 Topics */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 2, 177, 0}, /* 186 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 187 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 188 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 189 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 190 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 187, 0}, /* 191 PartitionErrors */
+	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0, 0}, /* 192 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 PartitionIndex */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 ControllerEpoch */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 195 Leader */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 Isr */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ZkVersion */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 199 Replicas */
+	{T(INT32), A, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 200 OfflineReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 5, O, O, 0, O, 0, 0, 0, 0}, /* 201 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0, 0}, /* 202 TopicId */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 9, 192, 0}, /* 203 PartitionStates */
+	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 204 Port */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 205 Host */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 206 Listener */
+	{T(INT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 207 SecurityProtocol */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 Id */
+	{T(STRING), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 209 V0Host */
+	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 210 V0Port */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 4, 204, 0}, /* 211 Endpoints */
+	{T(STRING), 0, S(NONE), 2, O, 0, O, O, 0, 0, 0, 0}, /* 212 Rack */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 213 ControllerId */
+	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 214 isKRaftController */
+	{T(INT8), 0, S(NONE), 8, O, O, 0, 8, 0, 0, 0, 0}, /* 215 Type */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 216 ControllerEpoch */
+	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 217 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 9, 192, 0}, /* 218 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 201, 0}, /* 219 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 208, 0}, /* 220 LiveBrokers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 221 ErrorCode */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 BrokerId */
+	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 223 BrokerEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 224 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 225 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 226 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 224, 0}, /* 227 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 228 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 229 CommittedOffset */
+	{T(INT32), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0, 0}, /* 230 CommittedLeaderEpoch */
+	{T(INT64), 0, S(NONE), 1, 1, O, 0, O, 0, 0, 0, 0}, /* 231 CommitTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 232 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228, 0}, /* 234 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 235 GroupId */
+	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 236 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 237 MemberId */
+	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0, 0}, /* 238 GroupInstanceId */
+	{T(INT64), 0, S(NONE), 2, 4, O, 0, O, 0, 0, 0, 0}, /* 239 RetentionTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 233, 0}, /* 240 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 243 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241, 0}, /* 244 Partitions */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 245 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243, 0}, /* 246 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 247 Name */
+	{T(INT32), A, S(NONE), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 248 PartitionIndexes */
+	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0, 0}, /* 249 Name */
+	{T(INT32), A, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 250 PartitionIndexes */
+	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0, 0}, /* 251 GroupId */
+	{T(STRING), 0, S(NONE), 9, O, 9, O, O, 0, 0, 0, 0}, /* 252 MemberId */
+	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0, 0}, /* 253 MemberEpoch */
+	{T(STRUCT), A | X, S(NONE), 8, O, 8, O, O, 0, 2, 249, 0}, /* 254 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 255 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, 7, 2, 7, O, 0, 2, 247, 0}, /* 256 Topics */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 4, 251, 0}, /* 257 Groups */
+	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 258 RequireStable */
+	{T(INT32), X, S(PARTITION), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 259 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 260 CommittedOffset */
+	{T(INT32), 0, S(NONE), 5, 7, O, 0, O, 0, 0, 0, 0}, /* 261 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, 7, 0, 7, O, 0, 0, 0, 0}, /* 262 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 263 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, 7, O, 0, O, 0, 0, 0, 0}, /* 264 Name */
+	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 5, 259, 0}, /* 265 Partitions */
+	{T(INT32), X, S(PARTITION), 8, O, O, 0, O, 0, 0, 0, 0}, /* 266 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 8, O, O, 0, O, 0, 0, 0, 0}, /* 267 CommittedOffset */
+	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 268 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 269 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 270 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 8, O, O, 0, O, 0, 0, 0, 0}, /* 271 Name */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 5, 266, 0}, /* 272 Partitions */
+	{T(STRING), X, S(GROUP_ID), 8, O, O, 0, O, 0, 0, 0, 0}, /* 273 GroupId */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 2, 271, 0}, /* 274 Topics */
+	{T(INT16), X, S(ERROR_CODE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 275 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 276 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, 7, O, 0, O, 0, 2, 264, 0}, /* 277 Topics */
+	{T(INT16), X, S(ERROR_CODE), 2, 7, O, 0, O, 0, 0, 0, 0}, /* 278 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 8, O, O, 0, O, 0, 3, 273, 0}, /* 279 Groups */
+	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 280 Key */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 281 KeyType */
+	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 282 CoordinatorKeys */
+	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 283 Key */
+	{T(INT32), 0, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 284 NodeId */
+	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 285 Host */
+	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 286 Port */
+	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 287 ErrorCode */
+	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0, 0}, /* 288 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 289 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 290 ErrorCode */
+	{T(STRING), 0, S(NONE), 1, 3, 1, 3, O, 0, 0, 0, 0}, /* 291 ErrorMessage */
+	{T(INT32), 0, S(BROKER_ID), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 292 NodeId */
+	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 293 Host */
+	{T(INT32), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 294 Port */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 6, 283, 0}, /* 295 Coordinators */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 296 Name */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 Metadata */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 298 GroupId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 299 SessionTimeoutMs */
+	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 300 RebalanceTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 301 MemberId */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 302 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 303 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 296, 0}, /* 304 Protocols */
+	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 305 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 306 MemberId */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 307 GroupInstanceId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 308 Metadata */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 309 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 310 ErrorCode */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 311 GenerationId */
+	{T(STRING), 0, S(NONE), 7, O, 7, O, O, 0, 0, 0, 0}, /* 312 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 7, O, O, 0, 0, 0, 0}, /* 313 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 314 Leader */
+	{T(BOOL), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0, 0}, /* 315 SkipAssignment */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 316 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 306, 0}, /* 317 Members */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 318 GroupId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 319 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 MemberId */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 321 GroupInstanceId */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 322 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 323 ErrorCode */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 324 MemberId */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 325 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 326 Reason */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 327 GroupId */
+	{T(STRING), 0, S(NONE), 0, 2, O, 0, O, 0, 0, 0, 0}, /* 328 MemberId */
+	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 3, 324, 0}, /* 329 Members */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 330 MemberId */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 331 GroupInstanceId */
+	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 332 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 333 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 334 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 330, 0}, /* 335 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 Assignment */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 338 GroupId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 340 MemberId */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 341 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 342 ProtocolType */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 343 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 336, 0}, /* 344 Assignments */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 345 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 346 ErrorCode */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 347 ProtocolType */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 348 ProtocolName */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 349 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 350 Groups */
+	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 351 IncludeAuthorizedOperations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 MemberId */
+	{T(STRING), 0, S(NONE), 4, O, 4, O, O, 0, 0, 0, 0}, /* 353 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 354 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 355 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 357 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 358 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 359 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 360 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 361 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 362 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 352, 0}, /* 363 Members */
+	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 364 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 365 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 358, 0}, /* 366 Groups */
+	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 367 StatesFilter */
+	{T(STRING), A, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 368 TypesFilter */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 369 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 370 ProtocolType */
+	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 371 GroupState */
+	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 372 GroupType */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 373 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 374 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 369, 0}, /* 375 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 376 Mechanism */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 377 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 378 Mechanisms */
+	{T(STRING), X, S(CLIENT_SW_NAME), 3, O, O, 0, O, 0, 0, 0, 0}, /* 379 ClientSoftwareName */
 	/* 380 ClientSoftwareVersion */
-	{T(STRING), X, S(CLIENT_SW_VERSION), 3, O, O, 0, O, 0, 0, 0},
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 381 ApiKey */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 382 MinVersion */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 383 MaxVersion */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 384 Name */
-	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 385 MinVersion */
-	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 386 MaxVersion */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 387 Name */
-	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 388 MaxVersionLevel */
-	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 389 MinVersionLevel */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 390 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 381}, /* 391 ApiKeys */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 392 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 0, 3, 384}, /* 393 SupportedFeatures */
-	{T(INT64), 0, S(NONE), 3, O, O, 0, 3, 1, 0, 0}, /* 394 FinalizedFeaturesEpoch */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 2, 3, 387}, /* 395 FinalizedFeatures */
-	{T(BOOL), 0, S(NONE), 3, O, O, 0, 3, 3, 0, 0}, /* 396 ZkMigrationReady */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 397 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 398 BrokerIds */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 399 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 400 Value */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 401 Name */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 402 NumPartitions */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 403 ReplicationFactor */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 397}, /* 404 Assignments */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399}, /* 405 Configs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 401}, /* 406 Topics */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 407 timeoutMs */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 408 validateOnly */
-	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 409 Name */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 410 Value */
-	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 411 ReadOnly */
-	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 412 ConfigSource */
-	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 413 IsSensitive */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 414 Name */
-	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0}, /* 415 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 416 ErrorCode */
-	{T(STRING), 0, S(NONE), 1, O, 0, O, O, 0, 0, 0}, /* 417 ErrorMessage */
-	{T(INT16), 0, S(NONE), 5, O, O, 0, 5, 0, 0, 0}, /* 418 TopicConfigErrorCode */
-	{T(INT32), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 419 NumPartitions */
-	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 420 ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 5, O, 5, O, O, 0, 5, 409}, /* 421 Configs */
-	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 422 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 414}, /* 423 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 6, O, 6, O, O, 0, 0, 0}, /* 424 Name */
-	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 425 TopicId */
-	{T(STRUCT), A | X, S(NONE), 6, O, O, 0, O, 0, 2, 424}, /* 426 Topics */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, 5, O, 0, O, 0, 0, 0}, /* 427 TopicNames */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 428 TimeoutMs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 6, O, O, 0, 0, 0}, /* 429 Name */
-	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0}, /* 430 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 431 ErrorCode */
-	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0}, /* 432 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0}, /* 433 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 429}, /* 434 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 435 PartitionIndex */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 436 Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 437 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 435}, /* 438 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437}, /* 439 Topics */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 440 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 441 PartitionIndex */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 442 LowWatermark */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 443 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 444 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 441}, /* 445 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 446 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 444}, /* 447 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0}, /* 448 TransactionalId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 449 TransactionTimeoutMs */
-	{T(INT64), X, S(PRODUCER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 450 ProducerId */
-	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 451 ProducerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 452 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 453 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 454 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 455 ProducerEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 456 Partition */
-	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 457 CurrentLeaderEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 458 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 459 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456}, /* 460 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 461 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 459}, /* 462 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 463 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 464 Partition */
-	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 465 LeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 466 EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 467 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 463}, /* 468 Partitions */
-	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0}, /* 469 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 467}, /* 470 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 471 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 472 Partitions */
-	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 473 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0}, /* 474 ProducerId */
-	{T(INT16), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 475 ProducerEpoch */
-	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 476 VerifyOnly */
-	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 471}, /* 477 Topics */
-	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 5, 473}, /* 478 Transactions */
-	{T(STRING), X, S(TXN_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 479 V3AndBelowTransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, 3, O, 0, O, 0, 0, 0}, /* 480 V3AndBelowProducerId */
-	{T(INT16), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0}, /* 481 V3AndBelowProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 471}, /* 482 V3AndBelowTopics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 483 PartitionIndex */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 484 PartitionErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 485 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 483}, /* 486 ResultsByPartition */
-	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0}, /* 487 TransactionalId */
-	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 485}, /* 488 TopicResults */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 489 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0}, /* 490 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 487}, /* 491 ResultsByTransaction */
-	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 485}, /* 492 ResultsByTopicV3AndBelow */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 493 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 494 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 495 ProducerEpoch */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 496 GroupId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 497 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 498 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 499 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 500 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 501 ProducerEpoch */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 502 Committed */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 503 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 504 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 5, O, O, 0, O, 0, 0, 0}, /* 505 ProducerId */
-	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0}, /* 506 ProducerEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 507 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 508 PartitionIndexes */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 509 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 510 ProducerEpoch */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 511 TransactionResult */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 512 Topics */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 513 CoordinatorEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 509}, /* 514 Markers */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 515 ProducerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 516 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 515}, /* 517 Markers */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 518 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0}, /* 519 CommittedOffset */
-	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 520 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 521 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 522 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 518}, /* 523 Partitions */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 524 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 525 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 526 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 527 ProducerEpoch */
-	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 528 GenerationId */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 529 MemberId */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 530 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 522}, /* 531 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 532 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 533 Topics */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 534 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 535 ResourceNameFilter */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 536 PatternTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 537 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 538 HostFilter */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 539 Operation */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 540 PermissionType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 541 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 542 Host */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 543 Operation */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 544 PermissionType */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 545 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 546 ResourceName */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 547 PatternType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 541}, /* 548 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 549 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 550 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 551 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 545}, /* 552 Resources */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 553 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 554 ResourceName */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 555 ResourcePatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 556 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 557 Host */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 558 Operation */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 559 PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 553}, /* 560 Creations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 561 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 562 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 563 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561}, /* 564 Results */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 534}, /* 565 Filters */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 566 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 567 ErrorMessage */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 568 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 569 ResourceName */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 570 PatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 571 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 572 Host */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 573 Operation */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 574 PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 575 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 576 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 566}, /* 577 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 578 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 575}, /* 579 FilterResults */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 580 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 581 ResourceName */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 582 ConfigurationKeys */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 580}, /* 583 Resources */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 584 IncludeSynonyms */
-	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 585 IncludeDocumentation */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 586 Name */
-	{T(STRING), 0, S(NONE), 1, O, 0, O, O, 0, 0, 0}, /* 587 Value */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 588 Source */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 589 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 590 Value */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 591 ReadOnly */
-	{T(BOOL), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 592 IsDefault */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 593 ConfigSource */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 594 IsSensitive */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 586}, /* 595 Synonyms */
-	{T(INT8), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 596 ConfigType */
-	{T(STRING), 0, S(NONE), 3, O, 0, O, O, 0, 0, 0}, /* 597 Documentation */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 598 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 599 ErrorMessage */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 600 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 601 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 589}, /* 602 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 603 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 598}, /* 604 Results */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 605 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 606 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399}, /* 607 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 605}, /* 608 Resources */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 609 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 610 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 611 ErrorMessage */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 612 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 613 ResourceName */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 614 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 610}, /* 615 Responses */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 616 Path */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 471}, /* 617 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 616}, /* 618 Dirs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 619 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 620 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 621 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 619}, /* 622 Results */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 623 Topic */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 624 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 625 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 626 PartitionIndex */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 627 PartitionSize */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 628 OffsetLag */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 629 IsFutureKey */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 630 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 626}, /* 631 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 632 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 633 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 630}, /* 634 Topics */
-	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 635 TotalBytes */
-	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0}, /* 636 UsableBytes */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 637 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0}, /* 638 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 632}, /* 639 Results */
-	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0}, /* 640 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 641 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 642 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 643 AuthBytes */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 644 SessionLifetimeMs */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 645 BrokerIds */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 646 Name */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 647 Count */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 645}, /* 648 Assignments */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 646}, /* 649 Topics */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 650 TimeoutMs */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 651 ValidateOnly */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 652 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 653 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 654 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 655 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 652}, /* 656 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 657 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 658 PrincipalName */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 659 OwnerPrincipalType */
-	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0}, /* 660 OwnerPrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657}, /* 661 Renewers */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 662 MaxLifetimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 663 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 664 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 665 PrincipalName */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 666 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 667 TokenRequesterPrincipalName */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 668 IssueTimestampMs */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 669 ExpiryTimestampMs */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 670 MaxTimestampMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 671 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 672 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 673 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 674 Hmac */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 675 RenewPeriodMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 676 ErrorCode */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 677 ExpiryTimestampMs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 678 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 679 Hmac */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 680 ExpiryTimePeriodMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 657}, /* 681 Owners */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 682 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 683 PrincipalName */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 684 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 685 TokenRequesterPrincipalName */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 686 IssueTimestamp */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 687 ExpiryTimestamp */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 688 MaxTimestamp */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 689 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 690 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657}, /* 691 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 692 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 10, 682}, /* 693 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 694 ThrottleTimeMs */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 695 GroupsNames */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 696 GroupId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 697 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 698 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 696}, /* 699 Results */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 700 ElectionType */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623}, /* 701 TopicPartitions */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 702 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 703 PartitionId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 704 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 705 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 706 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 703}, /* 707 PartitionResult */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 708 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 1, O, O, 0, O, 0, 0, 0}, /* 709 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 706}, /* 710 ReplicaElectionResults */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 711 Name */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 712 ConfigOperation */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 713 Value */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 714 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 715 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 711}, /* 716 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 714}, /* 717 Resources */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 718 ValidateOnly */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 719 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 720 Replicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 721 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 719}, /* 722 Partitions */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 723 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 721}, /* 724 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 725 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 726 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 727 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 728 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 725}, /* 729 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 730 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 731 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 732 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 728}, /* 733 Responses */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 734 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 507}, /* 735 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 736 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 737 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 738 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 739 RemovingReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 740 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 736}, /* 741 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 742 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 743 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 744 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 740}, /* 745 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 746 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 747 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 748 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 749 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 747}, /* 750 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 751 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 752 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243}, /* 753 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 754 EntityType */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 755 MatchType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 756 Match */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 754}, /* 757 Components */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 758 Strict */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 759 EntityType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 760 EntityName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 761 Key */
-	{T(FLOAT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 762 Value */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759}, /* 763 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 761}, /* 764 Values */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 765 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 766 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 767 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 763}, /* 768 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 769 Key */
-	{T(FLOAT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 770 Value */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 771 Remove */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759}, /* 772 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 769}, /* 773 Ops */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 772}, /* 774 Entries */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 775 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 776 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 777 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759}, /* 778 Entity */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 779 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 776}, /* 780 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 781 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 781}, /* 782 Users */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 783 Mechanism */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 784 Iterations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 785 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 786 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 787 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 783}, /* 788 CredentialInfos */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 789 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 790 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 791 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 785}, /* 792 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 793 Name */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 794 Mechanism */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 795 Name */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 796 Mechanism */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 797 Iterations */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 798 Salt */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 799 SaltedPassword */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 793}, /* 800 Deletions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 795}, /* 801 Upsertions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 802 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 803 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 804 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 805 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 802}, /* 806 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 807 PartitionIndex */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 808 CandidateEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 809 CandidateId */
-	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 810 CandidateDirectoryId */
-	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 811 VoterDirectoryId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 812 LastOffsetEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 813 LastOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 814 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 807}, /* 815 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 816 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 817 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 814}, /* 818 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 819 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 820 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 821 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 822 LeaderEpoch */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 823 VoteGranted */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 824 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 819}, /* 825 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 826 NodeId */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 827 Host */
-	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 828 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 829 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 824}, /* 830 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 831 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 832 PartitionIndex */
-	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 833 VoterDirectoryId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 834 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 835 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 836 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 832}, /* 837 Partitions */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 838 Name */
-	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 839 Host */
-	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 840 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 841 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 842 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 836}, /* 843 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838}, /* 844 LeaderEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 845 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 846 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 847 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 848 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 849 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845}, /* 850 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 851 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 849}, /* 852 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 853 NodeEndpoints */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0}, /* 854 CandidateId */
-	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 855 CandidateDirectoryId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 856 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 857 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 858 LeaderEpoch */
-	{T(INT32), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 859 PreferredSuccessors */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 2, 854}, /* 860 PreferredCandidates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 861 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 856}, /* 862 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 863 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 861}, /* 864 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838}, /* 865 LeaderEndpoints */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 866 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 867 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 866}, /* 868 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 869 ReplicaId */
-	{T(UUID), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 870 ReplicaDirectoryId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 871 LogEndOffset */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 872 LastFetchTimestamp */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 873 LastCaughtUpTimestamp */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 874 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 875 ErrorCode */
-	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 876 ErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 877 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 878 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0}, /* 879 HighWatermark */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869}, /* 880 CurrentVoters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869}, /* 881 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 882 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 874}, /* 883 Partitions */
-	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 884 Name */
-	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 885 Host */
-	{T(UINT16), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 886 Port */
-	{T(INT32), 0, S(BROKER_ID), 2, O, O, 0, O, 0, 0, 0}, /* 887 NodeId */
-	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 3, 884}, /* 888 Listeners */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 889 ErrorCode */
-	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0}, /* 890 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882}, /* 891 Topics */
-	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 2, 887}, /* 892 Nodes */
-	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0}, /* 893 BrokerId */
-	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 894 BrokerEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 895 PartitionIndex */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 896 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, 2, O, 0, O, 0, 0, 0}, /* 897 NewIsr */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 2, 893}, /* 898 NewIsrWithEpochs */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 899 LeaderRecoveryState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 900 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 901 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 902 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 895}, /* 903 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 904 BrokerId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 905 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 901}, /* 906 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 907 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 908 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 909 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 910 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 911 Isr */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 912 LeaderRecoveryState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 913 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0}, /* 914 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0}, /* 915 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 907}, /* 916 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 917 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 918 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 914}, /* 919 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 920 Feature */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 921 MaxVersionLevel */
-	{T(BOOL), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0}, /* 922 AllowDowngrade */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 923 UpgradeType */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 924 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 920}, /* 925 FeatureUpdates */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 926 ValidateOnly */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 927 Feature */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 928 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 929 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 930 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 931 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 932 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 3, 927}, /* 933 Results */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 934 RequestData */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 935 RequestPrincipal */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 936 ClientHostAddress */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 937 ResponseData */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 938 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 939 Partition */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 940 CurrentLeaderEpoch */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60}, /* 941 SnapshotId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 942 Position */
-	{T(UUID), 0, S(NONE), 1, O, O, 0, 1, 0, 0, 0}, /* 943 ReplicaDirectoryId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 944 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 939}, /* 945 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, 0, 0, 0, 0}, /* 946 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 947 ReplicaId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 948 MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 944}, /* 949 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 950 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 951 LeaderEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 952 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 953 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60}, /* 954 SnapshotId */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 2, 950}, /* 955 CurrentLeader */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 956 Size */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 957 Position */
-	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 958 UnalignedRecords */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 959 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 952}, /* 960 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 961 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 962 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959}, /* 963 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826}, /* 964 NodeEndpoints */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 965 IncludeClusterAuthorizedOperations */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 966 EndpointType */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 967 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 968 Host */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 969 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 970 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 971 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 972 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 973 ErrorMessage */
-	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 974 EndpointType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 975 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 976 ControllerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 967}, /* 977 Brokers */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 978 ClusterAuthorizedOperations */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507}, /* 979 Topics */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 980 ProducerId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 981 ProducerEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 982 LastSequence */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 983 LastTimestamp */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 984 CoordinatorEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 985 CurrentTxnStartOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 986 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 987 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 988 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 980}, /* 989 ActiveProducers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 990 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 986}, /* 991 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 992 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 990}, /* 993 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 994 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 995 Host */
-	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 996 Port */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 997 SecurityProtocol */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 998 Name */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 999 MinSupportedVersion */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1000 MaxSupportedVersion */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1001 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1002 ClusterId */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1003 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994}, /* 1004 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 998}, /* 1005 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1006 Rack */
-	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 1007 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 2, O, O, 0, O, 0, 0, 0}, /* 1008 LogDirs */
-	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0}, /* 1009 PreviousBrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1010 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1011 ErrorCode */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1012 BrokerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1013 BrokerId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1014 BrokerEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1015 CurrentMetadataOffset */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1016 WantFence */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1017 WantShutDown */
-	{T(UUID), A, S(NONE), 1, O, O, 0, 1, 0, 0, 0}, /* 1018 OfflineLogDirs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1019 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1020 ErrorCode */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1021 IsCaughtUp */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1022 IsFenced */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1023 ShouldShutDown */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1024 BrokerId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1025 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1026 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1027 ErrorMessage */
-	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1028 TransactionalIds */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1029 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1030 TransactionalId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1031 TransactionState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1032 TransactionTimeoutMs */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1033 TransactionStartTimeMs */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1034 ProducerId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1035 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 623}, /* 1036 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1037 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1029}, /* 1038 TransactionStates */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1039 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1040 ProducerIdFilters */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0}, /* 1041 DurationFilter */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1042 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1043 ProducerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1044 TransactionState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1045 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1046 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1047 UnknownStateFilters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1042}, /* 1048 TransactionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1049 BrokerId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1050 BrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1051 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1052 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1053 ProducerIdStart */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1054 ProducerIdLen */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1055 TopicId */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1056 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1057 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1058 MemberId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1059 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1060 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1061 RackId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1062 RebalanceTimeoutMs */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1063 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0}, /* 1064 SubscribedTopicRegex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1065 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 1055}, /* 1066 TopicPartitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1067 TopicPartitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1068 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1069 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1070 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1071 MemberId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1072 MemberEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1073 HeartbeatIntervalMs */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1067}, /* 1074 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1075 GroupIds */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1076 IncludeAuthorizedOperations */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1077 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1078 TopicName */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1079 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1077}, /* 1080 TopicPartitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1081 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1082 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1083 RackId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1084 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1085 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1086 ClientHost */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1087 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1088 SubscribedTopicRegex */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1089 Assignment */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1090 TargetAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1091 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1092 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1093 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1094 GroupState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1095 GroupEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1096 AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1097 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1081}, /* 1098 Members */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1099 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1100 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1091}, /* 1101 Groups */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1102 ControllerId */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1103 IncarnationId */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1104 ZkMigrationReady */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994}, /* 1105 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 998}, /* 1106 Features */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1107 ClientInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1108 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1109 ErrorCode */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1110 ClientInstanceId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1111 SubscriptionId */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1112 AcceptedCompressionTypes */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1113 PushIntervalMs */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1114 TelemetryMaxBytes */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1115 DeltaTemporality */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1116 RequestedMetrics */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1117 ClientInstanceId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1118 SubscriptionId */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1119 Terminating */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1120 CompressionType */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1121 Metrics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1122 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746}, /* 1123 Partitions */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1124 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1122}, /* 1125 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1126 BrokerId */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1127 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1124}, /* 1128 Directories */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1129 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241}, /* 1130 Partitions */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1131 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1129}, /* 1132 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1133 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1134 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1131}, /* 1135 Directories */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1136 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1137 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 781}, /* 1138 ClientMetricsResources */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1139 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1139}, /* 1140 Topics */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1141 ResponsePartitionLimit */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1142 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1143 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1144 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1145 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1146 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1147 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1148 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1149 EligibleLeaderReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1150 LastKnownElr */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1151 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1152 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0}, /* 1153 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1154 TopicId */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1155 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1143}, /* 1156 Partitions */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1157 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1158 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1152}, /* 1159 Topics */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224}, /* 1160 NextCursor */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1161 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1162 MemberId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1163 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1164 RackId */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1165 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1166 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1167 RackId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1168 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1169 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1170 ClientHost */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0}, /* 1171 SubscribedTopicNames */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080}, /* 1172 Assignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1173 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1174 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1175 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1176 GroupState */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1177 GroupEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1178 AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1179 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1166}, /* 1180 Members */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1181 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1182 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1173}, /* 1183 Groups */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1184 FirstOffset */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1185 LastOffset */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1186 AcknowledgeTypes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1187 PartitionIndex */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1188 PartitionMaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184}, /* 1189 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1190 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1187}, /* 1191 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1192 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1193 MemberId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1194 ShareSessionEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1195 MaxWaitMs */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1196 MinBytes */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1197 MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1190}, /* 1198 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055}, /* 1199 ForgottenTopicsData */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1200 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1201 LeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1202 FirstOffset */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1203 LastOffset */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1204 DeliveryCount */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1205 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1206 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1207 ErrorMessage */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1208 AcknowledgeErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1209 AcknowledgeErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200}, /* 1210 CurrentLeader */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1211 Records */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1202}, /* 1212 AcquiredRecords */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1213 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1205}, /* 1214 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1215 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1216 Host */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1217 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1218 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1219 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1220 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1221 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1213}, /* 1222 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215}, /* 1223 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1224 PartitionIndex */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184}, /* 1225 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1226 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1224}, /* 1227 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0}, /* 1228 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1229 MemberId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1230 ShareSessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1226}, /* 1231 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1232 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1233 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1234 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200}, /* 1235 CurrentLeader */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1236 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1232}, /* 1237 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1238 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1239 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1240 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1236}, /* 1241 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215}, /* 1242 NodeEndpoints */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1243 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1244 Host */
-	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1245 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1246 ClusterId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1247 TimeoutMs */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1248 VoterId */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1249 VoterDirectoryId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1243}, /* 1250 Listeners */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1251 ClusterId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1252 VoterId */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1253 VoterDirectoryId */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1254 MinSupportedVersion */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1255 MaxSupportedVersion */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1256 ClusterId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1257 CurrentLeaderEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1258 VoterId */
-	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1259 VoterDirectoryId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1243}, /* 1260 Listeners */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1254}, /* 1261 KRaftVersionFeature */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1262 LeaderId */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1263 LeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1264 Host */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1265 Port */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0}, /* 1266 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1267 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 4, 1262}, /* 1268 CurrentLeader */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1269 Partition */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1270 StateEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1271 StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1272 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1269}, /* 1273 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1274 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1272}, /* 1275 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1276 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1277 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1278 ErrorMessage */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1279 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1276}, /* 1280 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1279}, /* 1281 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1282 Partition */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1283 LeaderEpoch */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1284 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1282}, /* 1285 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1286 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1284}, /* 1287 Topics */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1288 FirstOffset */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1289 LastOffset */
-	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1290 DeliveryState */
-	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1291 DeliveryCount */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1292 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1293 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1294 ErrorMessage */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1295 StateEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1296 StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288}, /* 1297 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1298 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1292}, /* 1299 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1298}, /* 1300 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1301 Partition */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1302 StateEpoch */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1303 LeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1304 StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288}, /* 1305 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1306 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1301}, /* 1307 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1308 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1306}, /* 1309 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1310 Partition */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1311 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1310}, /* 1312 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1313 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1311}, /* 1314 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0}, /* 1315 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0}, /* 1316 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0}, /* 1317 ErrorMessage */
-	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1318 StateEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0}, /* 1319 StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0}, /* 1320 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1315}, /* 1321 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1320}, /* 1322 Results */
+	{T(STRING), X, S(CLIENT_SW_VERSION), 3, O, O, 0, O, 0, 0, 0, 0},
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 381 ApiKey */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 382 MinVersion */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 383 MaxVersion */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 384 Name */
+	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 385 MinVersion */
+	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 386 MaxVersion */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 387 Name */
+	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 388 MaxVersionLevel */
+	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 389 MinVersionLevel */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 381, 0}, /* 391 ApiKeys */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 392 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 0, 3, 384, 0}, /* 393 SupportedFeatures */
+	{T(INT64), 0, S(NONE), 3, O, O, 0, 3, 1, 0, 0, 0}, /* 394 FinalizedFeaturesEpoch */
+	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 2, 3, 387, 0}, /* 395 FinalizedFeatures */
+	{T(BOOL), 0, S(NONE), 3, O, O, 0, 3, 3, 0, 0, 0}, /* 396 ZkMigrationReady */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 397 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 398 BrokerIds */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 400 Value */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 401 Name */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 402 NumPartitions */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 ReplicationFactor */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 397, 0}, /* 404 Assignments */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399, 0}, /* 405 Configs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 401, 0}, /* 406 Topics */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 407 timeoutMs */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 408 validateOnly */
+	{T(STRING), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 409 Name */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 410 Value */
+	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 411 ReadOnly */
+	{T(INT8), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 412 ConfigSource */
+	{T(BOOL), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 413 IsSensitive */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 Name */
+	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0, 0}, /* 415 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 416 ErrorCode */
+	{T(STRING), 0, S(NONE), 1, O, 0, O, O, 0, 0, 0, 0}, /* 417 ErrorMessage */
+	{T(INT16), 0, S(NONE), 5, O, O, 0, 5, 0, 0, 0, 0}, /* 418 TopicConfigErrorCode */
+	{T(INT32), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 419 NumPartitions */
+	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 420 ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 5, O, 5, O, O, 0, 5, 409, 0}, /* 421 Configs */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 422 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 414, 0}, /* 423 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 6, O, 6, O, O, 0, 0, 0, 0}, /* 424 Name */
+	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0, 0}, /* 425 TopicId */
+	{T(STRUCT), A | X, S(NONE), 6, O, O, 0, O, 0, 2, 424, 0}, /* 426 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, 5, O, 0, O, 0, 0, 0, 0}, /* 427 TopicNames */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 428 TimeoutMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 6, O, O, 0, 0, 0, 0}, /* 429 Name */
+	{T(UUID), X, S(TOPIC_ID), 6, O, O, 0, O, 0, 0, 0, 0}, /* 430 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 431 ErrorCode */
+	{T(STRING), 0, S(NONE), 5, O, 5, O, O, 0, 0, 0, 0}, /* 432 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 433 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 429, 0}, /* 434 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 435 PartitionIndex */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 436 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 437 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 435, 0}, /* 438 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437, 0}, /* 439 Topics */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 440 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 441 PartitionIndex */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 442 LowWatermark */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 443 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 444 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 441, 0}, /* 445 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 446 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 444, 0}, /* 447 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 448 TransactionalId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 449 TransactionTimeoutMs */
+	{T(INT64), X, S(PRODUCER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 450 ProducerId */
+	{T(INT16), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 451 ProducerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 452 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 454 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 455 ProducerEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 Partition */
+	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 457 CurrentLeaderEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 458 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456, 0}, /* 460 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 461 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 459, 0}, /* 462 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 Partition */
+	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 465 LeaderEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 466 EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 467 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 463, 0}, /* 468 Partitions */
+	{T(INT32), X, S(THROTTLE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 469 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 467, 0}, /* 470 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 471 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 472 Partitions */
+	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 473 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 474 ProducerId */
+	{T(INT16), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 475 ProducerEpoch */
+	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 476 VerifyOnly */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 471, 0}, /* 477 Topics */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 5, 473, 0}, /* 478 Transactions */
+	{T(STRING), X, S(TXN_ID), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 479 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 480 V3AndBelowProducerId */
+	{T(INT16), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 481 V3AndBelowProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 471, 0}, /* 482 V3AndBelowTopics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 PartitionIndex */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 484 PartitionErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 485 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 483, 0}, /* 486 ResultsByPartition */
+	{T(STRING), X, S(TXN_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 487 TransactionalId */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 485, 0}, /* 488 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 489 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 490 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 2, 487, 0}, /* 491 ResultsByTransaction */
+	{T(STRUCT), A | X, S(NONE), 0, 3, O, 0, O, 0, 2, 485, 0}, /* 492 ResultsByTopicV3AndBelow */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 493 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 494 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 ProducerEpoch */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 496 GroupId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 497 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 498 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 500 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 501 ProducerEpoch */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Committed */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 503 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 505 ProducerId */
+	{T(INT16), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 506 ProducerEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 507 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 PartitionIndexes */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 509 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 ProducerEpoch */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 511 TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507, 0}, /* 512 Topics */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 513 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 509, 0}, /* 514 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 515 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243, 0}, /* 516 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 515, 0}, /* 517 Markers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 519 CommittedOffset */
+	{T(INT32), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 520 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 521 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 522 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 518, 0}, /* 523 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 524 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 525 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 526 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 527 ProducerEpoch */
+	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 528 GenerationId */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 529 MemberId */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 530 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 522, 0}, /* 531 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243, 0}, /* 533 Topics */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 535 ResourceNameFilter */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 536 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 537 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 538 HostFilter */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 Operation */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 540 PermissionType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 541 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 Host */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 543 Operation */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 PermissionType */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 545 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 ResourceName */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 547 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 541, 0}, /* 548 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 549 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 550 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 551 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 545, 0}, /* 552 Resources */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 553 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 554 ResourceName */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 555 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 556 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 557 Host */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 558 Operation */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 559 PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 553, 0}, /* 560 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 562 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 563 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 0}, /* 564 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 7, 534, 0}, /* 565 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 566 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 567 ErrorMessage */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 568 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 569 ResourceName */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 570 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 571 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 572 Host */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 573 Operation */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 574 PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 576 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 566, 0}, /* 577 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 578 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 575, 0}, /* 579 FilterResults */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 581 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 582 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 580, 0}, /* 583 Resources */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 584 IncludeSynonyms */
+	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 585 IncludeDocumentation */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 586 Name */
+	{T(STRING), 0, S(NONE), 1, O, 0, O, O, 0, 0, 0, 0}, /* 587 Value */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 588 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 589 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 590 Value */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 591 ReadOnly */
+	{T(BOOL), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 592 IsDefault */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 593 ConfigSource */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 594 IsSensitive */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 586, 0}, /* 595 Synonyms */
+	{T(INT8), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 596 ConfigType */
+	{T(STRING), 0, S(NONE), 3, O, 0, O, O, 0, 0, 0, 0}, /* 597 Documentation */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 598 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 599 ErrorMessage */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 601 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 9, 589, 0}, /* 602 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 598, 0}, /* 604 Results */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 605 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 606 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 399, 0}, /* 607 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 605, 0}, /* 608 Resources */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 610 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 611 ErrorMessage */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 612 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 614 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 610, 0}, /* 615 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 616 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 471, 0}, /* 617 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 616, 0}, /* 618 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241, 0}, /* 620 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 621 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 619, 0}, /* 622 Results */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 Topic */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623, 0}, /* 625 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 PartitionIndex */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 PartitionSize */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 OffsetLag */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 IsFutureKey */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 630 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 626, 0}, /* 631 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 632 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 633 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 630, 0}, /* 634 Topics */
+	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 635 TotalBytes */
+	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 636 UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 638 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 632, 0}, /* 639 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 641 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 642 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 AuthBytes */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 644 SessionLifetimeMs */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 645 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 Name */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 Count */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 645, 0}, /* 648 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 646, 0}, /* 649 Topics */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 650 TimeoutMs */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 ValidateOnly */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 653 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 654 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 655 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 652, 0}, /* 656 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 657 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 658 PrincipalName */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 659 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 3, O, 3, O, O, 0, 0, 0, 0}, /* 660 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657, 0}, /* 661 Renewers */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 662 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 663 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 664 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 665 PrincipalName */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 666 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 667 TokenRequesterPrincipalName */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 IssueTimestampMs */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 669 ExpiryTimestampMs */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 670 MaxTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 673 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 674 Hmac */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 ErrorCode */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 677 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 Hmac */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 680 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 657, 0}, /* 681 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 PrincipalName */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 684 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 685 TokenRequesterPrincipalName */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 IssueTimestamp */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 ExpiryTimestamp */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 689 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 690 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 657, 0}, /* 691 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 10, 682, 0}, /* 693 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 694 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 695 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 696 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 698 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 696, 0}, /* 699 Results */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 700 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 623, 0}, /* 701 TopicPartitions */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 702 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 703 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 704 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 705 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 706 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 703, 0}, /* 707 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 709 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 706, 0}, /* 710 ReplicaElectionResults */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 711 Name */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 712 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 713 Value */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 711, 0}, /* 716 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 714, 0}, /* 717 Resources */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 720 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 719, 0}, /* 722 Partitions */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 721, 0}, /* 724 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 726 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 727 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 728 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 725, 0}, /* 729 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 730 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 731 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 732 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 728, 0}, /* 733 Responses */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 507, 0}, /* 735 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 AddingReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 736, 0}, /* 741 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 744 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 740, 0}, /* 745 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 747 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746, 0}, /* 748 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 749 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 747, 0}, /* 750 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 751 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 752 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 243, 0}, /* 753 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 754 EntityType */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 755 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 756 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 754, 0}, /* 757 Components */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 760 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 761 Key */
+	{T(FLOAT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759, 0}, /* 763 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 761, 0}, /* 764 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 765 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 767 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 763, 0}, /* 768 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 Key */
+	{T(FLOAT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 Value */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759, 0}, /* 772 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 769, 0}, /* 773 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 772, 0}, /* 774 Entries */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 777 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 759, 0}, /* 778 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 779 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 776, 0}, /* 780 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 781, 0}, /* 782 Users */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 Mechanism */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 785 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 787 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 783, 0}, /* 788 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 791 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 785, 0}, /* 792 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 793 Name */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 794 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 Name */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 796 Mechanism */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 798 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 793, 0}, /* 800 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 795, 0}, /* 801 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 803 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 804 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 802, 0}, /* 806 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 PartitionIndex */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 CandidateEpoch */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 CandidateId */
+	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 810 CandidateDirectoryId */
+	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 811 VoterDirectoryId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 LastOffsetEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 813 LastOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 807, 0}, /* 815 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 816 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 817 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 814, 0}, /* 818 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 819 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 ErrorCode */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 LeaderEpoch */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 VoteGranted */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 819, 0}, /* 825 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 826 NodeId */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 827 Host */
+	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 828 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 829 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 824, 0}, /* 830 Topics */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 831 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 832 PartitionIndex */
+	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 833 VoterDirectoryId */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 834 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 836 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 832, 0}, /* 837 Partitions */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 838 Name */
+	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 839 Host */
+	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 840 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 841 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 842 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 836, 0}, /* 843 Topics */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838, 0}, /* 844 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 846 ErrorCode */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 848 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 849 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 0}, /* 850 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 849, 0}, /* 852 Topics */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 853 NodeEndpoints */
+	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 854 CandidateId */
+	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 855 CandidateDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 PartitionIndex */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 858 LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 859 PreferredSuccessors */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 2, 854, 0}, /* 860 PreferredCandidates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 861 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 856, 0}, /* 862 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 863 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 861, 0}, /* 864 Topics */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838, 0}, /* 865 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746, 0}, /* 867 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 866, 0}, /* 868 Topics */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 869 ReplicaId */
+	{T(UUID), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 870 ReplicaDirectoryId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 871 LogEndOffset */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 872 LastFetchTimestamp */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 873 LastCaughtUpTimestamp */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 874 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 ErrorCode */
+	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 876 ErrorMessage */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 878 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 879 HighWatermark */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 880 CurrentVoters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 881 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 882 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 874, 0}, /* 883 Partitions */
+	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 884 Name */
+	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 885 Host */
+	{T(UINT16), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 886 Port */
+	{T(INT32), 0, S(BROKER_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 887 NodeId */
+	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 3, 884, 0}, /* 888 Listeners */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 ErrorCode */
+	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 890 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882, 0}, /* 891 Topics */
+	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 2, 887, 0}, /* 892 Nodes */
+	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 893 BrokerId */
+	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 894 BrokerEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 PartitionIndex */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, 2, O, 0, O, 0, 0, 0, 0}, /* 897 NewIsr */
+	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 2, 893, 0}, /* 898 NewIsrWithEpochs */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 899 LeaderRecoveryState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 901 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 902 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 895, 0}, /* 903 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 904 BrokerId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 901, 0}, /* 906 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 907 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 908 ErrorCode */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 909 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 910 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 Isr */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 912 LeaderRecoveryState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 914 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 915 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 907, 0}, /* 916 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 918 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 914, 0}, /* 919 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 920 Feature */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 921 MaxVersionLevel */
+	{T(BOOL), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 922 AllowDowngrade */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 923 UpgradeType */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 924 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 920, 0}, /* 925 FeatureUpdates */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 926 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 927 Feature */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 928 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 929 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 931 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 932 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 3, 927, 0}, /* 933 Results */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 934 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 935 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 936 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 937 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 939 Partition */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 940 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60, 0}, /* 941 SnapshotId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 942 Position */
+	{T(UUID), 0, S(NONE), 1, O, O, 0, 1, 0, 0, 0, 0}, /* 943 ReplicaDirectoryId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 939, 0}, /* 945 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, 0, 0, 0, 0, 0}, /* 946 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 947 ReplicaId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 948 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 944, 0}, /* 949 Topics */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 950 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 951 LeaderEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 952 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 953 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60, 0}, /* 954 SnapshotId */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 2, 950, 0}, /* 955 CurrentLeader */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 956 Size */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 957 Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 958 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 959 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 952, 0}, /* 960 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 961 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 962 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 0}, /* 963 Topics */
+	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 964 NodeEndpoints */
+	/* 965 IncludeClusterAuthorizedOperations */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 966 EndpointType */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 967 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 Host */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 970 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 971 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 973 ErrorMessage */
+	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 974 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 975 ClusterId */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 ControllerId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 967, 0}, /* 977 Brokers */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507, 0}, /* 979 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 ProducerId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 ProducerEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 982 LastSequence */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 983 LastTimestamp */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 984 CoordinatorEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 985 CurrentTxnStartOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 988 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 980, 0}, /* 989 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 986, 0}, /* 991 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 990, 0}, /* 993 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 994 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 995 Host */
+	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 996 Port */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 997 SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 998 Name */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 999 MinSupportedVersion */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1000 MaxSupportedVersion */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1002 ClusterId */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1003 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994, 0}, /* 1004 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 998, 0}, /* 1005 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1006 Rack */
+	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 1007 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 1008 LogDirs */
+	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 1009 PreviousBrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1010 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1011 ErrorCode */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 BrokerEpoch */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 BrokerId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 BrokerEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 CurrentMetadataOffset */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 WantFence */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1017 WantShutDown */
+	{T(UUID), A, S(NONE), 1, O, O, 0, 1, 0, 0, 0, 0}, /* 1018 OfflineLogDirs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1020 ErrorCode */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1021 IsCaughtUp */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 IsFenced */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ShouldShutDown */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 BrokerId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1025 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1026 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1027 ErrorMessage */
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1030 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1031 TransactionState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 TransactionTimeoutMs */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1033 TransactionStartTimeMs */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1034 ProducerId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1035 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 623, 0}, /* 1036 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1029, 0}, /* 1038 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1040 ProducerIdFilters */
+	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 1041 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1043 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1044 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1047 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1042, 0}, /* 1048 TransactionStates */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 BrokerId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 BrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 ProducerIdStart */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1054 ProducerIdLen */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1055 TopicId */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1056 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1057 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1058 MemberId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1060 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1061 RackId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1062 RebalanceTimeoutMs */
+	/* 1063 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0, 0}, /* 1064 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1065 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 1055, 0}, /* 1066 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055, 0}, /* 1067 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1068 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1070 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1071 MemberId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 MemberEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1073 HeartbeatIntervalMs */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1067, 0}, /* 1074 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1075 GroupIds */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1076 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1077 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1078 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1079 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1077, 0}, /* 1080 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1081 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1082 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1083 RackId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1084 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1086 ClientHost */
+	/* 1087 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1088 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080, 0}, /* 1089 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080, 0}, /* 1090 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1091 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1092 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1093 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1094 GroupState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 GroupEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1096 AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1097 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1081, 0}, /* 1098 Members */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1099 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1100 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1091, 0}, /* 1101 Groups */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 ControllerId */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1103 IncarnationId */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 ZkMigrationReady */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994, 0}, /* 1105 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 998, 0}, /* 1106 Features */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1107 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1108 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1109 ErrorCode */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1110 ClientInstanceId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1111 SubscriptionId */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 AcceptedCompressionTypes */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1113 PushIntervalMs */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1114 TelemetryMaxBytes */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1115 DeltaTemporality */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1116 RequestedMetrics */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ClientInstanceId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1118 SubscriptionId */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1119 Terminating */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 CompressionType */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1121 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1122 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746, 0}, /* 1123 Partitions */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1122, 0}, /* 1125 Topics */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1126 BrokerId */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1124, 0}, /* 1128 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 241, 0}, /* 1130 Partitions */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1131 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1129, 0}, /* 1132 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1134 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1131, 0}, /* 1135 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1136 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1137 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 781, 0}, /* 1138 ClientMetricsResources */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1139, 0}, /* 1140 Topics */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224, 0}, /* 1142 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 PartitionIndex */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 IsrNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1149 EligibleLeaderReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1150 LastKnownElr */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1153 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 TopicId */
+	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1143, 0}, /* 1156 Partitions */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1152, 0}, /* 1159 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224, 0}, /* 1160 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 MemberId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1164 RackId */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1165 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1167 RackId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1168 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1169 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 ClientHost */
+	/* 1171 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1080, 0}, /* 1172 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1173 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1174 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1175 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1176 GroupState */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1177 GroupEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1166, 0}, /* 1180 Members */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1181 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1173, 0}, /* 1183 Groups */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1184 FirstOffset */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 PartitionIndex */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184, 0}, /* 1189 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1187, 0}, /* 1191 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1192 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1193 MemberId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 ShareSessionEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 MaxWaitMs */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 MinBytes */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1190, 0}, /* 1198 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1055, 0}, /* 1199 ForgottenTopicsData */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1200 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1201 LeaderEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 FirstOffset */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1203 LastOffset */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1204 DeliveryCount */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1207 ErrorMessage */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1208 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1209 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200, 0}, /* 1210 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1211 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1202, 0}, /* 1212 AcquiredRecords */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1205, 0}, /* 1214 Partitions */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 Host */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1218 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1221 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1213, 0}, /* 1222 Responses */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1223 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184, 0}, /* 1225 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1226 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1224, 0}, /* 1227 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1228 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1229 MemberId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1230 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1226, 0}, /* 1231 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1234 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1200, 0}, /* 1235 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1236 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1232, 0}, /* 1237 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1238 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1240 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1236, 0}, /* 1241 Responses */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1242 NodeEndpoints */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1243 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1244 Host */
+	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1246 ClusterId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1247 TimeoutMs */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1248 VoterId */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1249 VoterDirectoryId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1243, 0}, /* 1250 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1251 ClusterId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1252 VoterId */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1253 VoterDirectoryId */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1254 MinSupportedVersion */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1255 MaxSupportedVersion */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1256 ClusterId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1257 CurrentLeaderEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1258 VoterId */
+	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 VoterDirectoryId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1243, 0}, /* 1260 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1254, 0}, /* 1261 KRaftVersionFeature */
+	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 LeaderId */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1263 LeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 Host */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 Port */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1266 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 4, 1262, 0}, /* 1268 CurrentLeader */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 Partition */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 StateEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1269, 0}, /* 1273 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1272, 0}, /* 1275 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1278 ErrorMessage */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1279 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1276, 0}, /* 1280 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1279, 0}, /* 1281 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 Partition */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 LeaderEpoch */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1284 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1282, 0}, /* 1285 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1286 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1284, 0}, /* 1287 Topics */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1288 FirstOffset */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1289 LastOffset */
+	{T(INT8), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1290 DeliveryState */
+	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 DeliveryCount */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1292 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1293 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1294 ErrorMessage */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1295 StateEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1296 StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288, 0}, /* 1297 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1298 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1292, 0}, /* 1299 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1298, 0}, /* 1300 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1301 Partition */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1302 StateEpoch */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1303 LeaderEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1304 StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1288, 0}, /* 1305 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1306 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1301, 0}, /* 1307 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1308 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1306, 0}, /* 1309 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1310 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1311 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1310, 0}, /* 1312 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1313 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1311, 0}, /* 1314 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1315 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1316 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1317 ErrorMessage */
+	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 StateEpoch */
+	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1319 StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1320 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1315, 0}, /* 1321 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1320, 0}, /* 1322 Results */
+};
+
+const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 0 Index */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 2 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 0, 65535}, /* 3 PartitionData */
+	{T(INT16), X, S(ACKS), 0, O, O, 0, O, 0, 0, 0, 0}, /* 4 Acks */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 5 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2, 65535}, /* 6 TopicData */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 7 TransactionalId */
+	{T(INT16), X, S(ACKS), 0, O, O, 0, O, 0, 0, 0, 0}, /* 8 Acks */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 9 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2, 65535}, /* 10 TopicData */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 11 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 12 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 13 BaseOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 14 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 11, 65535}, /* 15 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 14, 65535}, /* 16 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 14, 65535}, /* 17 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 18 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 19 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 20 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 21 BaseOffset..LogAppendTimeMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 22 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 19, 65535}, /* 23 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 22, 65535}, /* 24 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 25 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 26 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 27 ErrorCode */
+	/* 28 BaseOffset..LogAppendTimeMs..LogStartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 29 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 26, 65535}, /* 30 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 29, 65535}, /* 31 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 32 ThrottleTimeMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 33 BatchIndex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 34 BatchIndexErrorMessage */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 35 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 36 ErrorCode */
+	/* 37 BaseOffset..LogAppendTimeMs..LogStartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 33, 65535}, /* 38 RecordErrors */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 39 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 40 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 35, 65535}, /* 41 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 40, 65535}, /* 42 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 43 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 44 Partition */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 45 FetchOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 46 PartitionMaxBytes */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 44, 65535}, /* 48 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 49 ReplicaId..MaxWaitMs..MinBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 50 Topics */
+	/* 51 ReplicaId..MaxWaitMs..MinBytes..MaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 52 Topics */
+	/* 53 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 54 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 55 Partition */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 56 FetchOffset */
+	/* 57 LogStartOffset..PartitionMaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 58 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 55, 65535}, /* 59 Partitions */
+	/* 60 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 58, 65535}, /* 61 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 62 Topic */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 63 Partitions */
+	/* 64 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 58, 65535}, /* 65 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 66 ForgottenTopicsData */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 67 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 68 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 69 FetchOffset */
+	/* 70 LogStartOffset..PartitionMaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 71 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 67, 65535}, /* 72 Partitions */
+	/* 73 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 71, 65535}, /* 74 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 75 ForgottenTopicsData */
+	/* 76 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 71, 65535}, /* 77 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 78 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 79 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 80 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 81 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 82 FetchOffset */
+	/* 83 LastFetchedEpoch..LogStartOffset..PartitionMaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 84 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 80, 65535}, /* 85 Partitions */
+	/* 86 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 84, 65535}, /* 87 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 88 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 RackId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 90 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 80, 65535}, /* 91 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 92 TopicId */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 Partitions */
+	/* 94 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 90, 65535}, /* 95 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 96 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 RackId */
+	/* 98 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 90, 65535}, /* 99 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 100 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 101 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 102 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 103 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 104 HighWatermark */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 105 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 106 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 102, 65535}, /* 107 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 106, 65535}, /* 108 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 109 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 106, 65535}, /* 110 Responses */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 111 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 112 FirstOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 HighWatermark */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 116 LastStableOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 117 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 118 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 113, 65535}, /* 120 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 119, 65535}, /* 122 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 123 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 125 HighWatermark */
+	/* 126 LastStableOffset..LogStartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 127 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 128 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 129 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 123, 65535}, /* 130 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 131 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 129, 65535}, /* 132 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 133 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 134 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 135 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 129, 65535}, /* 136 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 137 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 139 HighWatermark */
+	/* 140 LastStableOffset..LogStartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 141 AbortedTransactions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 142 PreferredReadReplica */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 143 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 144 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 137, 65535}, /* 145 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 146 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 147 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 148 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 144, 65535}, /* 149 Responses */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 150 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 137, 65535}, /* 151 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 152 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 154 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 150, 65535}, /* 155 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 157 Timestamp..MaxNumOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 158 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 156, 65535}, /* 159 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 160 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 158, 65535}, /* 161 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 162 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 163 Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 164 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 162, 65535}, /* 165 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 166 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 164, 65535}, /* 167 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 168 ReplicaId..IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 164, 65535}, /* 169 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 170 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 171 CurrentLeaderEpoch..Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 172 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 170, 65535}, /* 173 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 174 ReplicaId..IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 172, 65535}, /* 175 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 176 ReplicaId..IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 172, 65535}, /* 177 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 178 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 ErrorCode */
+	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 181 OldStyleOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 182 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 179, 65535}, /* 183 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 184 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 185 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 186 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 187 Timestamp..Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 188 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 185, 65535}, /* 189 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 188, 65535}, /* 190 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 191 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 188, 65535}, /* 192 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 195 Timestamp..Offset..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 193, 65535}, /* 197 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 196, 65535}, /* 199 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 200 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 200, 65535}, /* 201 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 202 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 203 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 204 AllowAutoTopicCreation */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 205 Topics */
+	/* 206 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 207 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 208 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 207, 65535}, /* 209 Topics */
+	/* 210 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 207, 65535}, /* 211 Topics */
+	/* 212 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 213 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 214 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 215 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 216 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 217 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 218 LeaderId */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 219 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 220 IsrNodes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 221 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 216, 65535}, /* 223 Partitions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 213, 65535}, /* 224 Brokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 221, 65535}, /* 225 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 226 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 227 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 228 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 229 Rack */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 230 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 232 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 216, 65535}, /* 233 Partitions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 234 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 235 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 236 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 237 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 238 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 239 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 240 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 242 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 243 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 244 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 245 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 246 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 247 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 248 LeaderId */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 249 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 250 IsrNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 251 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 252 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 253 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 254 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 246, 65535}, /* 255 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 257 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 258 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 259 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 252, 65535}, /* 260 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 263 LeaderId..LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 IsrNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 269 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 270 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 272 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 273 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 274 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 267, 65535}, /* 275 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 276 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 278 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 279 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 280 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 282 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 283 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 284 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 276, 65535}, /* 285 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 286 ClusterAuthorizedOperations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 288 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 289 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 290 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 291 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 292 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 293 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 294 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 295 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 296 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 287, 65535}, /* 297 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 298 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 299 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 300 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 301 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 302 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 287, 65535}, /* 303 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 304 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 305 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 306 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 307 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 308 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 309 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 310 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 311 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 312 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 313 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 304, 65535}, /* 314 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 316 PartitionIndex */
+	/* 317 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 318 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 319 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 321 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 322 HostName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 323 Port */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 324 ControllerId..ControllerEpoch */
+	/* 325 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 315, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 326 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 327 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 328 PartitionIndex */
+	/* 329 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 330 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 331 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 332 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 333 IsNew */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 334 ControllerId..ControllerEpoch */
+	/* 335 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 327, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 336 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 PartitionIndex */
+	/* 338 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 340 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 341 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 342 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 343 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 337, 65535}, /* 344 PartitionStates */
+	/* 345 ControllerId..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 343, 65535}, /* 346 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 347 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 348 PartitionIndex */
+	/* 349 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 350 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 351 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 353 AddingReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 354 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 355 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 348, 65535}, /* 357 PartitionStates */
+	/* 358 ControllerId..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 356, 65535}, /* 359 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 360 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 361 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 362 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 348, 65535}, /* 363 PartitionStates */
+	/* 364 ControllerId..ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 361, 65535}, /* 365 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 366 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 367 PartitionIndex */
+	/* 368 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 369 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 370 PartitionEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 371 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 372 AddingReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 373 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 374 IsNew..LeaderRecoveryState */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 375 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 376 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 367, 65535}, /* 377 PartitionStates */
+	/* 378 ControllerId..ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 375, 65535}, /* 379 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 380 LiveLeaders */
+	/* 381 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 375, 65535}, /* 382 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 383 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 384 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 385 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 386 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 387 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 384, 65535}, /* 388 PartitionErrors */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 391 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 392 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 393 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 391, 65535}, /* 394 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 395 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 396 PartitionIndex */
+	/* 397 ControllerId..ControllerEpoch..DeletePartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 395, 65535}, /* 398 UngroupedPartitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 PartitionIndexes */
+	/* 401 ControllerId..ControllerEpoch..BrokerEpoch..DeletePartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 402 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 404 LeaderEpoch..DeletePartition */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 405 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 403, 65535}, /* 406 PartitionStates */
+	/* 407 ControllerId..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 405, 65535}, /* 408 TopicStates */
+	/* 409 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 405, 65535}, /* 410 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 411 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 412 PartitionIndex */
+	/* 413 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 415 ZkVersion */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 416 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 417 Id */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 418 V0Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 419 V0Port */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 420 ControllerId..ControllerEpoch */
+	/* 421 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 417, 65535}, /* 422 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 423 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 424 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 425 SecurityProtocol */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 426 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 423, 65535}, /* 427 Endpoints */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 428 ControllerId..ControllerEpoch */
+	/* 429 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 426, 65535}, /* 430 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 431 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 423, 65535}, /* 432 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 433 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 434 ControllerId..ControllerEpoch */
+	/* 435 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 431, 65535}, /* 436 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 437 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 438 Host */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 439 Listener */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 440 SecurityProtocol */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 441 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 437, 65535}, /* 442 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 443 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 444 ControllerId..ControllerEpoch */
+	/* 445 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 446 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 447 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 PartitionIndex */
+	/* 449 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 450 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 451 ZkVersion */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 452 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 OfflineReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 454 ControllerId..ControllerEpoch */
+	/* 455 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 447, 65535},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 456 LiveBrokers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 457 PartitionIndex */
+	/* 458 ControllerEpoch..Leader..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 ZkVersion */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 461 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 462 OfflineReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 457, 65535}, /* 464 PartitionStates */
+	/* 465 ControllerId..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 463, 65535}, /* 466 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 467 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 468 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 469 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 457, 65535}, /* 470 PartitionStates */
+	/* 471 ControllerId..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 472 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 473 LiveBrokers */
+	/* 474 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 475 TopicStates */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 476 LiveBrokers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 477 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 478 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 479 BrokerId..BrokerEpoch */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 395, 65535}, /* 481 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 482 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 484 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 485 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 482, 65535}, /* 486 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 487 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 488 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 489 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 491 CommitTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 492 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 493 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 489, 65535}, /* 494 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 496 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 497 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 493, 65535}, /* 498 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 500 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 501 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 502 RetentionTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 503 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 505 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 506 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 507 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 509 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 510 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 511 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 512 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 508, 65535}, /* 513 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 514 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 515 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 516 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 517 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 519 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 520 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 521 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 522 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 523 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 524 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 525 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 526 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 527 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 528 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 529 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 530 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 531 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 533 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 534 RequireStable */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 530, 65535}, /* 535 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 536 RequireStable */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 537 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 538 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 539 MemberEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 540 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 537, 65535}, /* 541 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 542 RequireStable */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 543 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 545 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 547 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 543, 65535}, /* 548 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 549 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 550 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 551 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 552 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 553 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 554 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 555 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 556 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 557 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 558 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 559 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 560 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 555, 65535}, /* 561 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 562 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 560, 65535}, /* 563 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 564 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 565 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 560, 65535}, /* 566 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 567 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 568 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 565, 65535}, /* 569 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 570 Key */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 571 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 572 KeyType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 573 KeyType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 574 CoordinatorKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 576 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 577 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 578 Port */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 579 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 581 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 582 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 583 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 584 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 585 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 586 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 587 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 588 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 589 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 590 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 591 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 585, 65535}, /* 592 Coordinators */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 593 Name */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 594 Metadata */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 596 SessionTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 597 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 598 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 599 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 GroupId */
+	/* 601 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 602 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 604 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 605 GroupId */
+	/* 606 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 607 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 608 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 610 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 GroupId */
+	/* 612 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 614 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 615 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 616 Protocols */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 617 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 618 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 621 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 622 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 618, 65535}, /* 625 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 628 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 630 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 618, 65535}, /* 632 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 633 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 634 GroupInstanceId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 Metadata */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 636 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 638 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 639 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 641 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 642 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 644 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 645 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 646 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 647 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 648 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 650 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 653 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 654 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 655 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 656 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 657 SkipAssignment */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 658 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 659 Members */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 660 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 661 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 662 MemberId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 663 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 664 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 665 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 GroupInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 669 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 670 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 672 GroupInstanceId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 673 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 671, 65535}, /* 674 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 676 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 677 Reason */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 675, 65535}, /* 679 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 680 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 681 GroupInstanceId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 684 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 680, 65535}, /* 685 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 Assignment */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 689 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 690 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 691 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 693 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 694 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 695 GroupInstanceId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 696 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 698 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 699 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 700 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 701 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 702 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 703 Assignments */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 704 ErrorCode */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 705 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 706 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 707 ErrorCode */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 709 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 710 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 711 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 712 ProtocolName */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 713 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 Groups */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 716 IncludeAuthorizedOperations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 724 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 726 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 717, 65535}, /* 727 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 722, 65535}, /* 728 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 729 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 722, 65535}, /* 730 Groups */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 731 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 733 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 717, 65535}, /* 736 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 737 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 731, 65535}, /* 739 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 741 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 744 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 745 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 747 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 748 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 749 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 750 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 740, 65535}, /* 751 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 752 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 753 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 746, 65535}, /* 754 Groups */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 755 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 757 TypesFilter */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 ProtocolType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 760 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 758, 65535}, /* 761 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 763 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 758, 65535}, /* 764 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 765 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 GroupState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 768 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 765, 65535}, /* 770 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 773 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 GroupType */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 771, 65535}, /* 777 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 Mechanism */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 779 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 780 Mechanisms */
+	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 ClientSoftwareName */
+	/* 782 ClientSoftwareVersion */
+	{T(STRING), X, S(CLIENT_SW_VERSION), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 783 ApiKey..MinVersion..MaxVersion */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 783, 6}, /* 785 ApiKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 783, 6}, /* 787 ApiKeys */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 788 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 BrokerIds */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 791 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 792 Value */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 793 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 794 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 789, 65535}, /* 795 Assignments */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 791, 65535}, /* 796 Configs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 793, 65535}, /* 797 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 798 timeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 793, 65535}, /* 799 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 800 timeoutMs..validateOnly */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 801 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 803 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 804 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 806 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 807 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 809 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 810 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 811 Value */
+	/* 812 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 813 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 815 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 816 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 810, 65535}, /* 817 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 813, 65535}, /* 819 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 823 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 824 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 810, 65535}, /* 825 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 826 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 820, 65535}, /* 827 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 TopicNames */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 829 TimeoutMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 830 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 831 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 830, 65535}, /* 832 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 833 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 834 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 836 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 837 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 838 Responses */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 839 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 841 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 842 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 843 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 839, 65535}, /* 844 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 846 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 845, 65535}, /* 848 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 847, 65535}, /* 849 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 850 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 852 LowWatermark */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 853 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 854 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 851, 65535}, /* 855 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 854, 65535}, /* 857 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 858 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 859 TransactionTimeoutMs */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 860 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 861 TransactionTimeoutMs */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 863 ProducerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 864 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 865 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 867 ProducerEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 868 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 869 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 868, 65535}, /* 871 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 870, 65535}, /* 872 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 873 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 874 CurrentLeaderEpoch..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 873, 65535}, /* 876 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 875, 65535}, /* 877 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 878 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 875, 65535}, /* 879 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 881 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 882 EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 883 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 880, 65535}, /* 884 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 883, 65535}, /* 885 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 886 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 887 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 888 LeaderEpoch..EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 886, 65535}, /* 890 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 889, 65535}, /* 891 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 889, 65535}, /* 893 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 894 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 897 V3AndBelowProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 898 V3AndBelowProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 899 V3AndBelowTopics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 901 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 902 ProducerEpoch..VerifyOnly */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 903 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 900, 65535}, /* 904 Transactions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 906 PartitionErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 907 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 905, 65535}, /* 908 ResultsByPartition */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 909 ThrottleTimeMs */
+	/* 910 ResultsByTopicV3AndBelow */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 907, 65535},
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 TransactionalId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 907, 65535}, /* 912 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 914 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 911, 65535}, /* 915 ResultsByTransaction */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 916 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 918 ProducerEpoch */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 919 GroupId */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 920 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 921 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 922 ProducerEpoch..Committed */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 923 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 924 ProducerEpoch..TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 925 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 926 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 923, 65535}, /* 927 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 928 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 929 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 928, 65535}, /* 930 Markers */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 931 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 933 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 934 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 935 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 936 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 937 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 939 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 940 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 942 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 944 ProducerEpoch..GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 945 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 946 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 947 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 948 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 949 ResourceNameFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 950 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 951 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 952 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 953 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 954 ResourceNameFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 955 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 956 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 957 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 958 Operation..PermissionType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 959 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 960 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 961 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 962 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 959, 65535}, /* 964 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 967 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 962, 65535}, /* 968 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 969 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 971 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 959, 65535}, /* 972 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 974 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 975 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 969, 65535}, /* 976 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 977 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 979 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 981 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 977, 65535}, /* 982 Creations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 983 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 984 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 985 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 988 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 983, 65535}, /* 989 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 991 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 990, 65535}, /* 993 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 948, 65535}, /* 994 Filters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 953, 65535}, /* 995 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 996 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 997 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 998 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 999 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1000 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1002 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1003 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 996, 65535}, /* 1005 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1006 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1003, 65535}, /* 1007 FilterResults */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1008 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1009 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1010 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1011 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1012 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1015 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1017 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1008, 65535}, /* 1018 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1016, 65535}, /* 1020 FilterResults */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1021 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1023 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1024 Resources */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1025 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1026 IncludeSynonyms */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1027 Resources */
+	/* 1028 IncludeSynonyms..IncludeDocumentation */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1030 Value */
+	/* 1031 ReadOnly..IsDefault..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1033 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1034 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1035 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1029, 65535}, /* 1036 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1032, 65535}, /* 1038 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1040 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1041 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1043 Value */
+	/* 1044 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1039, 65535}, /* 1045 Synonyms */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1047 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1048 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1042, 65535}, /* 1050 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1046, 65535}, /* 1052 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1054 Value */
+	/* 1055 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1039, 65535}, /* 1056 Synonyms */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1057 ConfigType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1058 Documentation */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1060 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1061 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1062 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1053, 65535}, /* 1063 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1059, 65535}, /* 1065 Results */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1066 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1067 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 791, 65535}, /* 1068 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1066, 65535}, /* 1069 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1070 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1071 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1072 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1073 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1074 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1075 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1071, 65535}, /* 1076 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1077 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 1078 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1077, 65535}, /* 1079 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1080 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 1081 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1080, 65535}, /* 1083 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1084 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 PartitionIndex */
+	/* 1086 PartitionSize..OffsetLag..IsFutureKey */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1087 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1085, 65535}, /* 1088 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1089 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1090 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1087, 65535}, /* 1091 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1092 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1093 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1094 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1096 Results */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1097 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1098 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1087, 65535}, /* 1099 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1100 TotalBytes..UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1101 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1097, 65535}, /* 1103 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1105 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1106 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1107 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1108 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1109 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1110 AuthBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1111 SessionLifetimeMs */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1113 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1114 Count */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1112, 65535}, /* 1115 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1113, 65535}, /* 1116 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1117 TimeoutMs..ValidateOnly */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1118 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 1119 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1121 PrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1122 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1123 MaxLifetimeMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1124 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1125 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1126 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1127 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1128 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 PrincipalName */
+	/* 1131 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1132 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1134 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1136 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1137 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 TokenRequesterPrincipalName */
+	/* 1140 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1145 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1147 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1149 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1150 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1120, 65535}, /* 1151 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1153 PrincipalName */
+	/* 1154 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1156 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1157 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1152, 65535}, /* 1159 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 ThrottleTimeMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1164 TokenRequesterPrincipalName */
+	/* 1165 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1167 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1168 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1169 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1161, 65535}, /* 1170 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1172 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1173 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1174 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1175 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1176 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1177 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1178 TimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1179 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1180 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1181 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1184 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1182, 65535}, /* 1186 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 ThrottleTimeMs */
+	/* 1188 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1185, 65535},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 ErrorCode */
+	/* 1191 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1185, 65535},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1193 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1194 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1195 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1192, 65535}, /* 1197 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1195, 65535}, /* 1198 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1199 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1200 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1201 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1200, 65535}, /* 1203 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1204 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1202, 65535}, /* 1205 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1207 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1208 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1206, 65535}, /* 1210 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1213 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1209, 65535}, /* 1214 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1215 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 1216 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 PartitionIndex */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1218 Replicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 AddingReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1217, 65535}, /* 1222 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1225 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1221, 65535}, /* 1226 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1227 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1228 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1229 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1230 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1228, 65535}, /* 1231 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 1234 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 EntityType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1236 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1237 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1235, 65535}, /* 1238 Components */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1239 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1241 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1243 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1244 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1242, 65535}, /* 1245 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1246 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1247 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1248 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1244, 65535}, /* 1249 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1250 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1251 Value..Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1252 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1250, 65535}, /* 1253 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1252, 65535}, /* 1254 Entries */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1255 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1256 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1257 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1258 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1256, 65535}, /* 1260 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1261, 65535}, /* 1262 Users */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1263 Mechanism..Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1266 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1263, 5}, /* 1267 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1270 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1264, 65535}, /* 1271 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1273 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1275 Mechanism..Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1272, 65535}, /* 1278 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1274, 65535}, /* 1279 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1282 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1280, 65535}, /* 1284 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 PartitionIndex */
+	/* 1286 CandidateEpoch..CandidateId..LastOffsetEpoch..LastOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1287 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1285, 65535}, /* 1288 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1289 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1287, 65535}, /* 1290 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 PartitionIndex */
+	/* 1292 CandidateEpoch..CandidateId..CandidateDirectoryId..VoterDirectoryId..LastOffs... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 52},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1293 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1291, 65535}, /* 1294 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1295 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1296 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1297 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1298 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 ErrorCode */
+	/* 1300 LeaderId..LeaderEpoch..VoteGranted */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1301 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1298, 65535}, /* 1302 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1303 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1301, 65535}, /* 1304 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1305 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1306 LeaderId..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1307 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1305, 65535}, /* 1308 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1309 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1307, 65535}, /* 1310 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1311 PartitionIndex */
+	/* 1312 VoterDirectoryId..LeaderId..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1313 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1311, 65535}, /* 1314 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1315 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1316 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1317 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1318 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1319 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1313, 65535}, /* 1320 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1321 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1323 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1324 LeaderId..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1322, 65535}, /* 1326 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1325, 65535}, /* 1328 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1330 LeaderId..LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1331 PreferredSuccessors */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1332 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1329, 65535}, /* 1333 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1334 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1332, 65535}, /* 1335 Topics */
+	/* 1336 CandidateId..CandidateDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1337 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1338 LeaderId..LeaderEpoch */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1336, 20}, /* 1339 PreferredCandidates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1340 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1337, 65535}, /* 1341 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1342 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1340, 65535}, /* 1343 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1344 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1345 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1346 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1345, 65535}, /* 1347 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1348 ReplicaId..LogEndOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1349 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1351 LeaderId..LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 HighWatermark */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1348, 12}, /* 1353 CurrentVoters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1348, 12}, /* 1354 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1349, 65535}, /* 1356 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1357 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1355, 65535}, /* 1358 Topics */
+	/* 1359 ReplicaId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1362 LeaderId..LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 HighWatermark */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1359, 28}, /* 1364 CurrentVoters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1359, 28}, /* 1365 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1360, 65535}, /* 1367 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1368 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1366, 65535}, /* 1369 Topics */
+	/* 1370 ReplicaId..ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUp... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1371 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1373 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1374 LeaderId..LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1375 HighWatermark */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1370, 44}, /* 1376 CurrentVoters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1370, 44}, /* 1377 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1378 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1371, 65535}, /* 1379 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1380 NodeId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1381 Listeners */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1382 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1383 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1378, 65535}, /* 1384 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1380, 65535}, /* 1385 Nodes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1386 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1387 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 NewIsr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1389 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1390 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1386, 65535}, /* 1391 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1392 BrokerId..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1390, 65535}, /* 1393 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1394 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1395 LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1396 NewIsr */
+	/* 1397 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1394, 65535}, /* 1399 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1400 BrokerId..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1398, 65535}, /* 1401 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1394, 65535}, /* 1403 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1404 BrokerId..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1402, 65535}, /* 1405 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1406 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1407 LeaderEpoch */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 479, 12}, /* 1408 NewIsrWithEpochs */
+	/* 1409 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1406, 65535}, /* 1411 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1412 BrokerId..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1413 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1414 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1416 LeaderId..LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1417 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1418 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1414, 65535}, /* 1420 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1421 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1419, 65535}, /* 1423 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1425 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1426 LeaderId..LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1427 Isr */
+	/* 1428 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1424, 65535}, /* 1430 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1431 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1429, 65535}, /* 1433 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1434 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1424, 65535}, /* 1435 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1436 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1434, 65535}, /* 1438 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1440 MaxVersionLevel..AllowDowngrade */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1441 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1442 FeatureUpdates */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1443 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1444 MaxVersionLevel..UpgradeType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1445 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1443, 65535}, /* 1446 FeatureUpdates */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1447 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1448 Feature */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1450 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1451 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1452 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1453 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1448, 65535}, /* 1454 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1455 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1456 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1457 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1458 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1459 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1460 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1461 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1462 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1463 EndOffset..Epoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1464 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1465 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1463, 0}, /* 1466 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1467 Position */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1464, 65535}, /* 1469 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1470 ReplicaId..MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1468, 65535}, /* 1471 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1473 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1463, 0}, /* 1474 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1475 Size..Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1476 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1472, 65535}, /* 1478 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1479 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1477, 65535}, /* 1481 Topics */
+	/* 1482 IncludeClusterAuthorizedOperations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
+	/* 1483 IncludeClusterAuthorizedOperations..EndpointType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1484 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1485 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1486 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1487 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1488 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1490 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1492 ControllerId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1484, 65535}, /* 1493 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1494 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1496 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1497 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1498 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1499 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1500 ControllerId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1484, 65535}, /* 1501 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1502 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 1503 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 ProducerId */
+	/* 1505 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1507 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1508 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1504, 65535}, /* 1509 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1506, 65535}, /* 1511 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1512 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1510, 65535}, /* 1513 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1514 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1515 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1516 Port..SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1517 Name */
+	/* 1518 MinSupportedVersion..MaxSupportedVersion */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1519 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1520 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1521 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1522 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1523 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1524 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1525 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1526 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1527 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1528 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1529 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1531 IsMigratingZkBroker */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1532 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1534 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1535 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1536 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1537 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1538 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1539 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1540 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1542 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1543 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1544 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1545 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1546 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1548 PreviousBrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1549 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1551 BrokerEpoch */
+	/* 1552 BrokerId..BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1553 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 ErrorCode */
+	/* 1555 IsCaughtUp..IsFenced..ShouldShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1556 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1557 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 TransactionState */
+	/* 1560 TransactionTimeoutMs..TransactionStartTimeMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1561 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1562 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 1563 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1564 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1557, 65535}, /* 1565 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ProducerIdFilters */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1568 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ProducerIdFilters */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1570 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1571 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1572 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1575 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1576 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1571, 65535}, /* 1577 TransactionStates */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1579 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1580 ProducerIdStart */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1581 ProducerIdLen */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1583 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1584 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1585 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1586 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1587 RebalanceTimeoutMs */
+	/* 1588 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1589 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 92, 65535}, /* 1590 TopicPartitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1591 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1592 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1593 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1594 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1595 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1596 RebalanceTimeoutMs */
+	/* 1597 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1598 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1599 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 92, 65535}, /* 1600 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 1601 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1602 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1603 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1604 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1605 MemberId */
+	/* 1606 MemberEpoch..HeartbeatIntervalMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1601, 0}, /* 1607 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1608 GroupIds */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1609 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1610 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1611 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1612 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1610, 65535}, /* 1613 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1615 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1616 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1617 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1618 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1619 ClientHost */
+	/* 1620 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1621 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1622 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1623 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1625 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1626 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1628 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1614, 65535}, /* 1630 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1631 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1624, 65535}, /* 1633 Groups */
+	/* 1634 ControllerId..IncarnationId..ZkMigrationReady */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1635 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1636 Features */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1637 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1638 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1639 ErrorCode */
+	/* 1640 ClientInstanceId..SubscriptionId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1641 AcceptedCompressionTypes */
+	/* 1642 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 RequestedMetrics */
+	/* 1644 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1647 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1648 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1646, 65535}, /* 1649 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1650 BrokerId..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1648, 65535}, /* 1651 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 1653 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1654 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1652, 65535}, /* 1655 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1656 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1654, 65535}, /* 1658 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1660 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1261, 65535}, /* 1661 ClientMetricsResources */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 200, 65535}, /* 1662 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 395, 0}, /* 1664 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1665 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1666 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1667 LeaderId..LeaderEpoch */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1668 ReplicaNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1669 IsrNodes */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 EligibleLeaderReplicas */
+	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1671 LastKnownElr */
+	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1672 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1673 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1675 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1676 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1665, 65535}, /* 1677 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1678 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1679 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1673, 65535}, /* 1680 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 395, 0}, /* 1681 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1682 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1683 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1684 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1685 RackId */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1686 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1688 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1689 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1691 ClientHost */
+	/* 1692 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1693 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1695 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1696 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1697 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1698 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1699 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1687, 65535}, /* 1700 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1701 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1694, 65535}, /* 1703 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1704 FirstOffset..LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1706 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1707 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1704, 65535}, /* 1708 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1709 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1706, 65535}, /* 1710 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1711 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1712 MemberId */
+	/* 1713 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1709, 65535}, /* 1714 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 1715 ForgottenTopicsData */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1716 LeaderId..LeaderEpoch */
+	/* 1717 FirstOffset..LastOffset..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1719 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1720 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1721 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1722 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1716, 0}, /* 1723 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1724 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1717, 18}, /* 1725 AcquiredRecords */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1726 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1718, 65535}, /* 1727 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1728 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1730 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1726, 65535}, /* 1731 Responses */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 1732 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1704, 65535}, /* 1734 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1735 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1733, 65535}, /* 1736 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1737 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1738 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1739 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1735, 65535}, /* 1740 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1741 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1743 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1716, 0}, /* 1744 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1741, 65535}, /* 1746 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1748 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1749 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1745, 65535}, /* 1750 Responses */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 1751 NodeEndpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 ClusterId */
+	/* 1753 TimeoutMs..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1754 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1755 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1756 VoterId..VoterDirectoryId */
+	/* 1757 MinSupportedVersion..MaxSupportedVersion */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1758 ClusterId */
+	/* 1759 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1760 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1757, 0}, /* 1761 KRaftVersionFeature */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1762 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1763 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1762, 65535}, /* 1765 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1766 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1764, 65535}, /* 1767 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1769 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1770 ErrorMessage */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1768, 65535}, /* 1772 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1771, 65535}, /* 1773 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 868, 65535}, /* 1775 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1776 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1774, 65535}, /* 1777 Topics */
+	/* 1778 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1779 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1781 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1782 StateEpoch..StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1778, 19}, /* 1783 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1784 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1779, 65535}, /* 1785 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1784, 65535}, /* 1786 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 Partition */
+	/* 1788 StateEpoch..LeaderEpoch..StartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1778, 19}, /* 1789 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1790 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1787, 65535}, /* 1791 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1792 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1793 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1794 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1795 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 65535}, /* 1796 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1797 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1795, 65535}, /* 1798 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1799 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1800 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1802 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1803 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1799, 65535}, /* 1804 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1803, 65535}, /* 1805 Results */
+};
+
+static const struct kw_kafka_prog prog_0_req[] = {
+	{4, 3}, {4, 3}, {4, 3}, {7, 4}, {7, 4}, {7, 4}, {7, 4}, {7, 4}, {7, 4}, {7, 4}, {7, 4},
+	{7, 4},
+};
+static const struct kw_kafka_prog prog_0_resp[] = {
+	{16, 1}, {17, 2}, {24, 2}, {24, 2}, {24, 2}, {31, 2}, {31, 2}, {31, 2}, {42, 2}, {42, 2},
+	{42, 2}, {42, 2},
+};
+static const struct kw_kafka_prog prog_1_req[] = {
+	{49, 2}, {49, 2}, {49, 2}, {51, 2}, {53, 2}, {60, 2}, {60, 2}, {64, 3}, {64, 3}, {73, 3},
+	{73, 3}, {76, 4}, {86, 4}, {94, 4}, {94, 4}, {98, 4}, {98, 4}, {98, 4},
+};
+static const struct kw_kafka_prog prog_1_resp[] = {
+	{108, 1}, {109, 2}, {109, 2}, {109, 2}, {121, 2}, {131, 2}, {131, 2}, {133, 4}, {133, 4},
+	{133, 4}, {133, 4}, {146, 4}, {146, 4}, {152, 4}, {152, 4}, {152, 4}, {152, 4}, {152, 4},
+};
+static const struct kw_kafka_prog prog_2_req[] = {
+	{160, 2}, {166, 2}, {168, 2}, {168, 2}, {174, 2}, {174, 2}, {174, 2}, {174, 2}, {174, 2},
+	{174, 2}, {176, 3},
+};
+static const struct kw_kafka_prog prog_2_resp[] = {
+	{184, 1}, {190, 1}, {191, 2}, {191, 2}, {198, 2}, {198, 2}, {198, 2}, {198, 2}, {198, 2},
+	{198, 2}, {198, 2},
+};
+static const struct kw_kafka_prog prog_3_req[] = {
+	{201, 1}, {202, 1}, {202, 1}, {202, 1}, {203, 2}, {203, 2}, {203, 2}, {203, 2}, {205, 2},
+	{205, 2}, {209, 2}, {211, 2}, {211, 2},
+};
+static const struct kw_kafka_prog prog_3_resp[] = {
+	{224, 2}, {234, 3}, {237, 4}, {241, 5}, {241, 5}, {256, 5}, {256, 5}, {271, 5}, {281, 6},
+	{281, 6}, {293, 6}, {299, 5}, {310, 5},
+};
+static const struct kw_kafka_prog prog_4_req[] = {
+	{324, 3}, {334, 3}, {345, 3}, {358, 3}, {358, 3}, {364, 3}, {378, 3}, {381, 3},
+};
+static const struct kw_kafka_prog prog_4_resp[] = {
+	{387, 2}, {387, 2}, {387, 2}, {387, 2}, {387, 2}, {393, 2}, {393, 2}, {393, 2},
+};
+static const struct kw_kafka_prog prog_5_req[] = {
+	{397, 2}, {401, 2}, {401, 2}, {407, 2}, {409, 2},
+};
+static const struct kw_kafka_prog prog_5_resp[] = {
+	{387, 2}, {387, 2}, {387, 2}, {387, 2}, {387, 2},
+};
+static const struct kw_kafka_prog prog_6_req[] = {
+	{420, 3}, {428, 3}, {434, 3}, {444, 3}, {454, 3}, {465, 3}, {465, 3}, {471, 3}, {474, 3},
+};
+static const struct kw_kafka_prog prog_6_resp[] = {
+	{477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1},
+};
+static const struct kw_kafka_prog prog_7_req[] = {
+	{478, 1}, {478, 1}, {479, 1}, {479, 1},
+};
+static const struct kw_kafka_prog prog_7_resp[] = {
+	{480, 2}, {480, 2}, {480, 2}, {480, 2},
+};
+static const struct kw_kafka_prog prog_8_req[] = {
+	{487, 2}, {495, 4}, {499, 5}, {499, 5}, {499, 5}, {504, 4}, {514, 4}, {518, 5}, {518, 5},
+	{518, 5},
+};
+static const struct kw_kafka_prog prog_8_resp[] = {
+	{525, 1}, {525, 1}, {525, 1}, {526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2},
+	{526, 2},
+};
+static const struct kw_kafka_prog prog_9_req[] = {
+	{528, 2}, {528, 2}, {530, 2}, {530, 2}, {530, 2}, {530, 2}, {530, 2}, {532, 3}, {535, 2},
+	{541, 2},
+};
+static const struct kw_kafka_prog prog_9_resp[] = {
+	{549, 1}, {549, 1}, {550, 2}, {552, 3}, {552, 3}, {562, 3}, {562, 3}, {562, 3}, {568, 2},
+	{568, 2},
+};
+static const struct kw_kafka_prog prog_10_req[] = {
+	{570, 1}, {571, 2}, {571, 2}, {571, 2}, {573, 2}, {573, 2}, {573, 2},
+};
+static const struct kw_kafka_prog prog_10_resp[] = {
+	{575, 4}, {579, 6}, {579, 6}, {579, 6}, {591, 2}, {591, 2}, {591, 2},
+};
+static const struct kw_kafka_prog prog_11_req[] = {
+	{595, 5}, {600, 5}, {600, 5}, {600, 5}, {600, 5}, {605, 6}, {605, 6}, {605, 6}, {611, 7},
+	{611, 7},
+};
+static const struct kw_kafka_prog prog_11_resp[] = {
+	{620, 6}, {620, 6}, {626, 7}, {626, 7}, {626, 7}, {636, 7}, {636, 7}, {643, 8}, {643, 8},
+	{651, 9},
+};
+static const struct kw_kafka_prog prog_12_req[] = {
+	{660, 3}, {660, 3}, {660, 3}, {663, 4}, {663, 4},
+};
+static const struct kw_kafka_prog prog_12_resp[] = {
+	{477, 1}, {667, 2}, {667, 2}, {667, 2}, {667, 2},
+};
+static const struct kw_kafka_prog prog_13_req[] = {
+	{669, 2}, {669, 2}, {669, 2}, {673, 2}, {673, 2}, {678, 2},
+};
+static const struct kw_kafka_prog prog_13_resp[] = {
+	{477, 1}, {667, 2}, {667, 2}, {683, 3}, {683, 3}, {683, 3},
+};
+static const struct kw_kafka_prog prog_14_req[] = {
+	{688, 4}, {688, 4}, {688, 4}, {692, 5}, {692, 5}, {697, 7},
+};
+static const struct kw_kafka_prog prog_14_resp[] = {
+	{704, 2}, {706, 3}, {706, 3}, {706, 3}, {706, 3}, {709, 5},
+};
+static const struct kw_kafka_prog prog_15_req[] = {
+	{714, 1}, {714, 1}, {714, 1}, {715, 2}, {715, 2}, {715, 2},
+};
+static const struct kw_kafka_prog prog_15_resp[] = {
+	{728, 1}, {729, 2}, {729, 2}, {738, 2}, {753, 2}, {753, 2},
+};
+static const struct kw_kafka_prog prog_16_req[] = {
+	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {755, 1}, {756, 2},
+};
+static const struct kw_kafka_prog prog_16_resp[] = {
+	{760, 2}, {762, 3}, {762, 3}, {762, 3}, {768, 3}, {775, 3},
+};
+static const struct kw_kafka_prog prog_17_req[] = {
+	{778, 1}, {778, 1},
+};
+static const struct kw_kafka_prog prog_17_resp[] = {
+	{779, 2}, {779, 2},
+};
+static const struct kw_kafka_prog prog_18_req[] = {
+	{0, 0}, {0, 0}, {0, 0}, {781, 2}, {781, 2},
+};
+static const struct kw_kafka_prog prog_18_resp[] = {
+	{784, 2}, {786, 3}, {786, 3}, {786, 3}, {786, 3},
+};
+static const struct kw_kafka_prog prog_19_req[] = {
+	{797, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2},
+};
+static const struct kw_kafka_prog prog_19_resp[] = {
+	{803, 1}, {807, 1}, {808, 2}, {808, 2}, {808, 2}, {818, 2}, {818, 2}, {826, 2},
+};
+static const struct kw_kafka_prog prog_20_req[] = {
+	{828, 2}, {828, 2}, {828, 2}, {828, 2}, {828, 2}, {828, 2}, {832, 2},
+};
+static const struct kw_kafka_prog prog_20_resp[] = {
+	{834, 1}, {835, 2}, {835, 2}, {835, 2}, {835, 2}, {837, 2}, {843, 2},
+};
+static const struct kw_kafka_prog prog_21_req[] = {
+	{849, 2}, {849, 2}, {849, 2},
+};
+static const struct kw_kafka_prog prog_21_resp[] = {
+	{856, 2}, {856, 2}, {856, 2},
+};
+static const struct kw_kafka_prog prog_22_req[] = {
+	{858, 2}, {858, 2}, {858, 2}, {860, 4}, {860, 4}, {860, 4},
+};
+static const struct kw_kafka_prog prog_22_resp[] = {
+	{864, 4}, {864, 4}, {864, 4}, {864, 4}, {864, 4}, {864, 4},
+};
+static const struct kw_kafka_prog prog_23_req[] = {
+	{872, 1}, {872, 1}, {877, 1}, {878, 2}, {878, 2},
+};
+static const struct kw_kafka_prog prog_23_resp[] = {
+	{885, 1}, {891, 1}, {892, 2}, {892, 2}, {892, 2},
+};
+static const struct kw_kafka_prog prog_24_req[] = {
+	{896, 4}, {896, 4}, {896, 4}, {896, 4}, {904, 1}, {904, 1},
+};
+static const struct kw_kafka_prog prog_24_resp[] = {
+	{909, 2}, {909, 2}, {909, 2}, {909, 2}, {913, 3}, {913, 3},
+};
+static const struct kw_kafka_prog prog_25_req[] = {
+	{916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4},
+};
+static const struct kw_kafka_prog prog_25_resp[] = {
+	{667, 2}, {667, 2}, {667, 2}, {667, 2}, {667, 2},
+};
+static const struct kw_kafka_prog prog_26_req[] = {
+	{920, 3}, {920, 3}, {920, 3}, {920, 3}, {920, 3}, {920, 3},
+};
+static const struct kw_kafka_prog prog_26_resp[] = {
+	{667, 2}, {667, 2}, {667, 2}, {667, 2}, {667, 2}, {864, 4},
+};
+static const struct kw_kafka_prog prog_27_req[] = {
+	{927, 1}, {927, 1},
+};
+static const struct kw_kafka_prog prog_27_resp[] = {
+	{930, 1}, {930, 1},
+};
+static const struct kw_kafka_prog prog_28_req[] = {
+	{931, 5}, {931, 5}, {936, 5}, {941, 7}, {941, 7},
+};
+static const struct kw_kafka_prog prog_28_resp[] = {
+	{526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2},
+};
+static const struct kw_kafka_prog prog_29_req[] = {
+	{948, 5}, {953, 6}, {953, 6}, {953, 6},
+};
+static const struct kw_kafka_prog prog_29_resp[] = {
+	{965, 4}, {973, 4}, {973, 4}, {973, 4},
+};
+static const struct kw_kafka_prog prog_30_req[] = {
+	{982, 1}, {989, 1}, {989, 1}, {989, 1},
+};
+static const struct kw_kafka_prog prog_30_resp[] = {
+	{992, 2}, {992, 2}, {992, 2}, {992, 2},
+};
+static const struct kw_kafka_prog prog_31_req[] = {
+	{994, 1}, {995, 1}, {995, 1}, {995, 1},
+};
+static const struct kw_kafka_prog prog_31_resp[] = {
+	{1006, 2}, {1019, 2}, {1019, 2}, {1019, 2},
+};
+static const struct kw_kafka_prog prog_32_req[] = {
+	{1024, 1}, {1025, 2}, {1025, 2}, {1027, 2}, {1027, 2},
+};
+static const struct kw_kafka_prog prog_32_resp[] = {
+	{1037, 2}, {1051, 2}, {1051, 2}, {1064, 2}, {1064, 2},
+};
+static const struct kw_kafka_prog prog_33_req[] = {
+	{1069, 2}, {1069, 2}, {1069, 2},
+};
+static const struct kw_kafka_prog prog_33_resp[] = {
+	{1075, 2}, {1075, 2}, {1075, 2},
+};
+static const struct kw_kafka_prog prog_34_req[] = {
+	{1079, 1}, {1079, 1}, {1079, 1},
+};
+static const struct kw_kafka_prog prog_34_resp[] = {
+	{1082, 2}, {1082, 2}, {1082, 2},
+};
+static const struct kw_kafka_prog prog_35_req[] = {
+	{1084, 1}, {1084, 1}, {1084, 1}, {1084, 1}, {1084, 1},
+};
+static const struct kw_kafka_prog prog_35_resp[] = {
+	{1092, 2}, {1092, 2}, {1092, 2}, {1094, 3}, {1101, 3},
+};
+static const struct kw_kafka_prog prog_36_req[] = {
+	{1104, 1}, {1104, 1}, {1104, 1},
+};
+static const struct kw_kafka_prog prog_36_resp[] = {
+	{1105, 3}, {1108, 4}, {1108, 4},
+};
+static const struct kw_kafka_prog prog_37_req[] = {
+	{1116, 2}, {1116, 2}, {1116, 2}, {1116, 2},
+};
+static const struct kw_kafka_prog prog_37_resp[] = {
+	{1118, 2}, {1118, 2}, {1118, 2}, {1118, 2},
+};
+static const struct kw_kafka_prog prog_38_req[] = {
+	{1122, 2}, {1122, 2}, {1122, 2}, {1124, 4},
+};
+static const struct kw_kafka_prog prog_38_resp[] = {
+	{1128, 7}, {1128, 7}, {1128, 7}, {1135, 9},
+};
+static const struct kw_kafka_prog prog_39_req[] = {
+	{1144, 2}, {1144, 2}, {1144, 2},
+};
+static const struct kw_kafka_prog prog_39_resp[] = {
+	{1146, 3}, {1146, 3}, {1146, 3},
+};
+static const struct kw_kafka_prog prog_40_req[] = {
+	{1149, 2}, {1149, 2}, {1149, 2},
+};
+static const struct kw_kafka_prog prog_40_resp[] = {
+	{1146, 3}, {1146, 3}, {1146, 3},
+};
+static const struct kw_kafka_prog prog_41_req[] = {
+	{1151, 1}, {1151, 1}, {1151, 1}, {1151, 1},
+};
+static const struct kw_kafka_prog prog_41_resp[] = {
+	{1158, 3}, {1158, 3}, {1158, 3}, {1169, 3},
+};
+static const struct kw_kafka_prog prog_42_req[] = {
+	{1172, 1}, {1172, 1}, {1172, 1},
+};
+static const struct kw_kafka_prog prog_42_resp[] = {
+	{1175, 2}, {1175, 2}, {1175, 2},
+};
+static const struct kw_kafka_prog prog_43_req[] = {
+	{1177, 2}, {1179, 3}, {1179, 3},
+};
+static const struct kw_kafka_prog prog_43_resp[] = {
+	{1187, 2}, {1189, 3}, {1189, 3},
+};
+static const struct kw_kafka_prog prog_44_req[] = {
+	{1198, 2}, {1198, 2},
+};
+static const struct kw_kafka_prog prog_44_resp[] = {
+	{1075, 2}, {1075, 2},
+};
+static const struct kw_kafka_prog prog_45_req[] = {
+	{1204, 2},
+};
+static const struct kw_kafka_prog prog_45_resp[] = {
+	{1211, 4},
+};
+static const struct kw_kafka_prog prog_46_req[] = {
+	{1215, 2},
+};
+static const struct kw_kafka_prog prog_46_resp[] = {
+	{1223, 4},
+};
+static const struct kw_kafka_prog prog_47_req[] = {
+	{1230, 2},
+};
+static const struct kw_kafka_prog prog_47_resp[] = {
+	{1232, 3},
+};
+static const struct kw_kafka_prog prog_48_req[] = {
+	{1238, 2}, {1238, 2},
+};
+static const struct kw_kafka_prog prog_48_resp[] = {
+	{1246, 4}, {1246, 4},
+};
+static const struct kw_kafka_prog prog_49_req[] = {
+	{1254, 2}, {1254, 2},
+};
+static const struct kw_kafka_prog prog_49_resp[] = {
+	{1259, 2}, {1259, 2},
+};
+static const struct kw_kafka_prog prog_50_req[] = {
+	{1262, 1},
+};
+static const struct kw_kafka_prog prog_50_resp[] = {
+	{1268, 4},
+};
+static const struct kw_kafka_prog prog_51_req[] = {
+	{1278, 2},
+};
+static const struct kw_kafka_prog prog_51_resp[] = {
+	{1283, 2},
+};
+static const struct kw_kafka_prog prog_52_req[] = {
+	{1289, 2}, {1295, 3},
+};
+static const struct kw_kafka_prog prog_52_resp[] = {
+	{1303, 2}, {1303, 2},
+};
+static const struct kw_kafka_prog prog_53_req[] = {
+	{1309, 2}, {1318, 4},
+};
+static const struct kw_kafka_prog prog_53_resp[] = {
+	{1327, 2}, {1327, 2},
+};
+static const struct kw_kafka_prog prog_54_req[] = {
+	{1334, 2}, {1342, 3},
+};
+static const struct kw_kafka_prog prog_54_resp[] = {
+	{1327, 2}, {1327, 2},
+};
+static const struct kw_kafka_prog prog_55_req[] = {
+	{1347, 1}, {1347, 1}, {1347, 1},
+};
+static const struct kw_kafka_prog prog_55_resp[] = {
+	{1357, 2}, {1368, 2}, {1382, 4},
+};
+static const struct kw_kafka_prog prog_56_req[] = {
+	{1392, 2}, {1400, 2}, {1404, 2}, {1412, 2},
+};
+static const struct kw_kafka_prog prog_56_resp[] = {
+	{1421, 3}, {1431, 3}, {1436, 3}, {1436, 3},
+};
+static const struct kw_kafka_prog prog_57_req[] = {
+	{1441, 2}, {1445, 3}, {1445, 3},
+};
+static const struct kw_kafka_prog prog_57_resp[] = {
+	{1451, 4}, {1451, 4}, {1455, 3},
+};
+static const struct kw_kafka_prog prog_58_req[] = {
+	{1458, 3},
+};
+static const struct kw_kafka_prog prog_58_resp[] = {
+	{1461, 2},
+};
+static const struct kw_kafka_prog prog_59_req[] = {
+	{1470, 2}, {1470, 2},
+};
+static const struct kw_kafka_prog prog_59_resp[] = {
+	{1479, 3}, {1479, 3},
+};
+static const struct kw_kafka_prog prog_60_req[] = {
+	{1482, 1}, {1483, 1},
+};
+static const struct kw_kafka_prog prog_60_resp[] = {
+	{1488, 7}, {1495, 8},
+};
+static const struct kw_kafka_prog prog_61_req[] = {
+	{1503, 1},
+};
+static const struct kw_kafka_prog prog_61_resp[] = {
+	{1512, 2},
+};
+static const struct kw_kafka_prog prog_62_req[] = {
+	{1519, 6}, {1525, 7}, {1532, 8}, {1540, 9}, {1540, 9},
+};
+static const struct kw_kafka_prog prog_62_resp[] = {
+	{1549, 3}, {1549, 3}, {1549, 3}, {1549, 3}, {1549, 3},
+};
+static const struct kw_kafka_prog prog_63_req[] = {
+	{1552, 1}, {1552, 1},
+};
+static const struct kw_kafka_prog prog_63_resp[] = {
+	{1553, 3}, {1553, 3},
+};
+static const struct kw_kafka_prog prog_64_req[] = {
+	{478, 1},
+};
+static const struct kw_kafka_prog prog_64_resp[] = {
+	{1455, 3},
+};
+static const struct kw_kafka_prog prog_65_req[] = {
+	{1556, 1},
+};
+static const struct kw_kafka_prog prog_65_resp[] = {
+	{1564, 2},
+};
+static const struct kw_kafka_prog prog_66_req[] = {
+	{1566, 2}, {1568, 3},
+};
+static const struct kw_kafka_prog prog_66_resp[] = {
+	{1574, 4}, {1574, 4},
+};
+static const struct kw_kafka_prog prog_67_req[] = {
+	{479, 1},
+};
+static const struct kw_kafka_prog prog_67_resp[] = {
+	{1578, 4},
+};
+static const struct kw_kafka_prog prog_68_req[] = {
+	{1582, 9}, {1591, 10},
+};
+static const struct kw_kafka_prog prog_68_resp[] = {
+	{1602, 6}, {1602, 6},
+};
+static const struct kw_kafka_prog prog_69_req[] = {
+	{1608, 2},
+};
+static const struct kw_kafka_prog prog_69_resp[] = {
+	{1632, 2},
+};
+static const struct kw_kafka_prog prog_70_req[] = {
+	{1634, 3},
+};
+static const struct kw_kafka_prog prog_70_resp[] = {
+	{1455, 3},
+};
+static const struct kw_kafka_prog prog_71_req[] = {
+	{1637, 1},
+};
+static const struct kw_kafka_prog prog_71_resp[] = {
+	{1638, 6},
+};
+static const struct kw_kafka_prog prog_72_req[] = {
+	{1644, 2},
+};
+static const struct kw_kafka_prog prog_72_resp[] = {
+	{667, 2},
+};
+static const struct kw_kafka_prog prog_73_req[] = {
+	{1650, 2},
+};
+static const struct kw_kafka_prog prog_73_resp[] = {
+	{1656, 3},
+};
+static const struct kw_kafka_prog prog_74_req[] = {
+	{0, 0},
+};
+static const struct kw_kafka_prog prog_74_resp[] = {
+	{1659, 3},
+};
+static const struct kw_kafka_prog prog_75_req[] = {
+	{1662, 3},
+};
+static const struct kw_kafka_prog prog_75_resp[] = {
+	{1679, 3},
+};
+static const struct kw_kafka_prog prog_76_req[] = {
+	{1682, 5},
+};
+static const struct kw_kafka_prog prog_76_resp[] = {
+	{1602, 6},
+};
+static const struct kw_kafka_prog prog_77_req[] = {
+	{1608, 2},
+};
+static const struct kw_kafka_prog prog_77_resp[] = {
+	{1702, 2},
+};
+static const struct kw_kafka_prog prog_78_req[] = {
+	{1711, 5},
+};
+static const struct kw_kafka_prog prog_78_resp[] = {
+	{1728, 5},
+};
+static const struct kw_kafka_prog prog_79_req[] = {
+	{1737, 4},
+};
+static const struct kw_kafka_prog prog_79_resp[] = {
+	{1747, 5},
+};
+static const struct kw_kafka_prog prog_80_req[] = {
+	{1752, 3},
+};
+static const struct kw_kafka_prog prog_80_resp[] = {
+	{1455, 3},
+};
+static const struct kw_kafka_prog prog_81_req[] = {
+	{1755, 2},
+};
+static const struct kw_kafka_prog prog_81_resp[] = {
+	{1455, 3},
+};
+static const struct kw_kafka_prog prog_82_req[] = {
+	{1758, 4},
+};
+static const struct kw_kafka_prog prog_82_resp[] = {
+	{667, 2},
+};
+static const struct kw_kafka_prog prog_83_req[] = {
+	{1766, 2},
+};
+static const struct kw_kafka_prog prog_83_resp[] = {
+	{1773, 1},
+};
+static const struct kw_kafka_prog prog_84_req[] = {
+	{1776, 2},
+};
+static const struct kw_kafka_prog prog_84_resp[] = {
+	{1786, 1},
+};
+static const struct kw_kafka_prog prog_85_req[] = {
+	{1792, 2},
+};
+static const struct kw_kafka_prog prog_85_resp[] = {
+	{1773, 1},
+};
+static const struct kw_kafka_prog prog_86_req[] = {
+	{1797, 2},
+};
+static const struct kw_kafka_prog prog_86_resp[] = {
+	{1773, 1},
+};
+static const struct kw_kafka_prog prog_87_req[] = {
+	{1776, 2},
+};
+static const struct kw_kafka_prog prog_87_resp[] = {
+	{1805, 1},
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {
 	[0] = {"Produce",
-		{4, 4, 0, 11, 9},
-		{26, 3, 0, 11, 9}},
+		{4, 4, 0, 11, 9, prog_0_req},
+		{26, 3, 0, 11, 9, prog_0_resp}},
 	[1] = {"Fetch",
-		{44, 12, 0, 17, 12},
-		{82, 5, 0, 17, 12}},
+		{44, 12, 0, 17, 12, prog_1_req},
+		{82, 5, 0, 17, 12, prog_1_resp}},
 	[2] = {"ListOffsets",
-		{93, 4, 0, 10, 6},
-		{105, 2, 0, 10, 6}},
+		{93, 4, 0, 10, 6, prog_2_req},
+		{105, 2, 0, 10, 6, prog_2_resp}},
 	[3] = {"Metadata",
-		{109, 4, 0, 12, 9},
-		{130, 6, 0, 12, 9}},
+		{109, 4, 0, 12, 9, prog_3_req},
+		{130, 6, 0, 12, 9, prog_3_resp}},
 	[4] = {"LeaderAndIsr",
-		{154, 8, 0, 7, 4},
-		{167, 3, 0, 7, 4}},
+		{154, 8, 0, 7, 4, prog_4_req},
+		{167, 3, 0, 7, 4, prog_4_resp}},
 	[5] = {"StopReplica",
-		{179, 8, 0, 4, 2},
-		{190, 2, 0, 4, 2}},
+		{179, 8, 0, 4, 2, prog_5_req},
+		{190, 2, 0, 4, 2, prog_5_resp}},
 	[6] = {"UpdateMetadata",
-		{213, 8, 0, 8, 6},
-		{221, 1, 0, 8, 6}},
+		{213, 8, 0, 8, 6, prog_6_req},
+		{221, 1, 0, 8, 6, prog_6_resp}},
 	[7] = {"ControlledShutdown",
-		{222, 2, 0, 3, 3},
-		{226, 2, 0, 3, 3}},
+		{222, 2, 0, 3, 3, prog_7_req},
+		{226, 2, 0, 3, 3, prog_7_resp}},
 	[8] = {"OffsetCommit",
-		{235, 6, 0, 9, 8},
-		{245, 2, 0, 9, 8}},
+		{235, 6, 0, 9, 8, prog_8_req},
+		{245, 2, 0, 9, 8, prog_8_resp}},
 	[9] = {"OffsetFetch",
-		{255, 4, 0, 9, 6},
-		{276, 4, 0, 9, 6}},
+		{255, 4, 0, 9, 6, prog_9_req},
+		{276, 4, 0, 9, 6, prog_9_resp}},
 	[10] = {"FindCoordinator",
-		{280, 3, 0, 6, 3},
-		{289, 7, 0, 6, 3}},
+		{280, 3, 0, 6, 3, prog_10_req},
+		{289, 7, 0, 6, 3, prog_10_resp}},
 	[11] = {"JoinGroup",
-		{298, 8, 0, 9, 6},
-		{309, 9, 0, 9, 6}},
+		{298, 8, 0, 9, 6, prog_11_req},
+		{309, 9, 0, 9, 6, prog_11_resp}},
 	[12] = {"Heartbeat",
-		{318, 4, 0, 4, 4},
-		{322, 2, 0, 4, 4}},
+		{318, 4, 0, 4, 4, prog_12_req},
+		{322, 2, 0, 4, 4, prog_12_resp}},
 	[13] = {"LeaveGroup",
-		{327, 3, 0, 5, 4},
-		{333, 3, 0, 5, 4}},
+		{327, 3, 0, 5, 4, prog_13_req},
+		{333, 3, 0, 5, 4, prog_13_resp}},
 	[14] = {"SyncGroup",
-		{338, 7, 0, 5, 4},
-		{345, 5, 0, 5, 4}},
+		{338, 7, 0, 5, 4, prog_14_req},
+		{345, 5, 0, 5, 4, prog_14_resp}},
 	[15] = {"DescribeGroups",
-		{350, 2, 0, 5, 5},
-		{365, 2, 0, 5, 5}},
+		{350, 2, 0, 5, 5, prog_15_req},
+		{365, 2, 0, 5, 5, prog_15_resp}},
 	[16] = {"ListGroups",
-		{367, 2, 0, 5, 3},
-		{373, 3, 0, 5, 3}},
+		{367, 2, 0, 5, 3, prog_16_req},
+		{373, 3, 0, 5, 3, prog_16_resp}},
 	[17] = {"SaslHandshake",
-		{376, 1, 0, 1, O},
-		{377, 2, 0, 1, O}},
+		{376, 1, 0, 1, O, prog_17_req},
+		{377, 2, 0, 1, O, prog_17_resp}},
 	[18] = {"ApiVersions",
-		{379, 2, 0, 4, 3},
-		{390, 7, 0, 4, 3}},
+		{379, 2, 0, 4, 3, prog_18_req},
+		{390, 7, 0, 4, 3, prog_18_resp}},
 	[19] = {"CreateTopics",
-		{406, 3, 0, 7, 5},
-		{422, 2, 0, 7, 5}},
+		{406, 3, 0, 7, 5, prog_19_req},
+		{422, 2, 0, 7, 5, prog_19_resp}},
 	[20] = {"DeleteTopics",
-		{426, 3, 0, 6, 4},
-		{433, 2, 0, 6, 4}},
+		{426, 3, 0, 6, 4, prog_20_req},
+		{433, 2, 0, 6, 4, prog_20_resp}},
 	[21] = {"DeleteRecords",
-		{439, 2, 0, 2, 2},
-		{446, 2, 0, 2, 2}},
+		{439, 2, 0, 2, 2, prog_21_req},
+		{446, 2, 0, 2, 2, prog_21_resp}},
 	[22] = {"InitProducerId",
-		{448, 4, 0, 5, 2},
-		{452, 4, 0, 5, 2}},
+		{448, 4, 0, 5, 2, prog_22_req},
+		{452, 4, 0, 5, 2, prog_22_resp}},
 	[23] = {"OffsetForLeaderEpoch",
-		{461, 2, 0, 4, 4},
-		{469, 2, 0, 4, 4}},
+		{461, 2, 0, 4, 4, prog_23_req},
+		{469, 2, 0, 4, 4, prog_23_resp}},
 	[24] = {"AddPartitionsToTxn",
-		{478, 5, 0, 5, 3},
-		{489, 4, 0, 5, 3}},
+		{478, 5, 0, 5, 3, prog_24_req},
+		{489, 4, 0, 5, 3, prog_24_resp}},
 	[25] = {"AddOffsetsToTxn",
-		{493, 4, 0, 4, 3},
-		{497, 2, 0, 4, 3}},
+		{493, 4, 0, 4, 3, prog_25_req},
+		{497, 2, 0, 4, 3, prog_25_resp}},
 	[26] = {"EndTxn",
-		{499, 4, 0, 5, 3},
-		{503, 4, 0, 5, 3}},
+		{499, 4, 0, 5, 3, prog_26_req},
+		{503, 4, 0, 5, 3, prog_26_resp}},
 	[27] = {"WriteTxnMarkers",
-		{514, 1, 0, 1, 1},
-		{517, 1, 0, 1, 1}},
+		{514, 1, 0, 1, 1, prog_27_req},
+		{517, 1, 0, 1, 1, prog_27_resp}},
 	[28] = {"TxnOffsetCommit",
-		{524, 8, 0, 4, 3},
-		{532, 2, 0, 4, 3}},
+		{524, 8, 0, 4, 3, prog_28_req},
+		{532, 2, 0, 4, 3, prog_28_resp}},
 	[29] = {"DescribeAcls",
-		{534, 7, 0, 3, 2},
-		{549, 4, 0, 3, 2}},
+		{534, 7, 0, 3, 2, prog_29_req},
+		{549, 4, 0, 3, 2, prog_29_resp}},
 	[30] = {"CreateAcls",
-		{560, 1, 0, 3, 2},
-		{563, 2, 0, 3, 2}},
+		{560, 1, 0, 3, 2, prog_30_req},
+		{563, 2, 0, 3, 2, prog_30_resp}},
 	[31] = {"DeleteAcls",
-		{565, 1, 0, 3, 2},
-		{578, 2, 0, 3, 2}},
+		{565, 1, 0, 3, 2, prog_31_req},
+		{578, 2, 0, 3, 2, prog_31_resp}},
 	[32] = {"DescribeConfigs",
-		{583, 3, 0, 4, 4},
-		{603, 2, 0, 4, 4}},
+		{583, 3, 0, 4, 4, prog_32_req},
+		{603, 2, 0, 4, 4, prog_32_resp}},
 	[33] = {"AlterConfigs",
-		{608, 2, 0, 2, 2},
-		{614, 2, 0, 2, 2}},
+		{608, 2, 0, 2, 2, prog_33_req},
+		{614, 2, 0, 2, 2, prog_33_resp}},
 	[34] = {"AlterReplicaLogDirs",
-		{618, 1, 0, 2, 2},
-		{621, 2, 0, 2, 2}},
+		{618, 1, 0, 2, 2, prog_34_req},
+		{621, 2, 0, 2, 2, prog_34_resp}},
 	[35] = {"DescribeLogDirs",
-		{625, 1, 0, 4, 2},
-		{637, 3, 0, 4, 2}},
+		{625, 1, 0, 4, 2, prog_35_req},
+		{637, 3, 0, 4, 2, prog_35_resp}},
 	[36] = {"SaslAuthenticate",
-		{640, 1, 0, 2, 2},
-		{641, 4, 0, 2, 2}},
+		{640, 1, 0, 2, 2, prog_36_req},
+		{641, 4, 0, 2, 2, prog_36_resp}},
 	[37] = {"CreatePartitions",
-		{649, 3, 0, 3, 2},
-		{655, 2, 0, 3, 2}},
+		{649, 3, 0, 3, 2, prog_37_req},
+		{655, 2, 0, 3, 2, prog_37_resp}},
 	[38] = {"CreateDelegationToken",
-		{659, 4, 0, 3, 2},
-		{663, 11, 0, 3, 2}},
+		{659, 4, 0, 3, 2, prog_38_req},
+		{663, 11, 0, 3, 2, prog_38_resp}},
 	[39] = {"RenewDelegationToken",
-		{674, 2, 0, 2, 2},
-		{676, 3, 0, 2, 2}},
+		{674, 2, 0, 2, 2, prog_39_req},
+		{676, 3, 0, 2, 2, prog_39_resp}},
 	[40] = {"ExpireDelegationToken",
-		{679, 2, 0, 2, 2},
-		{676, 3, 0, 2, 2}},
+		{679, 2, 0, 2, 2, prog_40_req},
+		{676, 3, 0, 2, 2, prog_40_resp}},
 	[41] = {"DescribeDelegationToken",
-		{681, 1, 0, 3, 2},
-		{692, 3, 0, 3, 2}},
+		{681, 1, 0, 3, 2, prog_41_req},
+		{692, 3, 0, 3, 2, prog_41_resp}},
 	[42] = {"DeleteGroups",
-		{695, 1, 0, 2, 2},
-		{698, 2, 0, 2, 2}},
+		{695, 1, 0, 2, 2, prog_42_req},
+		{698, 2, 0, 2, 2, prog_42_resp}},
 	[43] = {"ElectLeaders",
-		{700, 3, 0, 2, 2},
-		{708, 3, 0, 2, 2}},
+		{700, 3, 0, 2, 2, prog_43_req},
+		{708, 3, 0, 2, 2, prog_43_resp}},
 	[44] = {"IncrementalAlterConfigs",
-		{717, 2, 0, 1, 1},
-		{614, 2, 0, 1, 1}},
+		{717, 2, 0, 1, 1, prog_44_req},
+		{614, 2, 0, 1, 1, prog_44_resp}},
 	[45] = {"AlterPartitionReassignments",
-		{723, 2, 0, 0, 0},
-		{730, 4, 0, 0, 0}},
+		{723, 2, 0, 0, 0, prog_45_req},
+		{730, 4, 0, 0, 0, prog_45_resp}},
 	[46] = {"ListPartitionReassignments",
-		{734, 2, 0, 0, 0},
-		{742, 4, 0, 0, 0}},
+		{734, 2, 0, 0, 0, prog_46_req},
+		{742, 4, 0, 0, 0, prog_46_resp}},
 	[47] = {"OffsetDelete",
-		{749, 2, 0, 0, O},
-		{751, 3, 0, 0, O}},
+		{749, 2, 0, 0, O, prog_47_req},
+		{751, 3, 0, 0, O, prog_47_resp}},
 	[48] = {"DescribeClientQuotas",
-		{757, 2, 0, 1, 1},
-		{765, 4, 0, 1, 1}},
+		{757, 2, 0, 1, 1, prog_48_req},
+		{765, 4, 0, 1, 1, prog_48_resp}},
 	[49] = {"AlterClientQuotas",
-		{774, 2, 0, 1, 1},
-		{779, 2, 0, 1, 1}},
+		{774, 2, 0, 1, 1, prog_49_req},
+		{779, 2, 0, 1, 1, prog_49_resp}},
 	[50] = {"DescribeUserScramCredentials",
-		{782, 1, 0, 0, 0},
-		{789, 4, 0, 0, 0}},
+		{782, 1, 0, 0, 0, prog_50_req},
+		{789, 4, 0, 0, 0, prog_50_resp}},
 	[51] = {"AlterUserScramCredentials",
-		{800, 2, 0, 0, 0},
-		{805, 2, 0, 0, 0}},
+		{800, 2, 0, 0, 0, prog_51_req},
+		{805, 2, 0, 0, 0, prog_51_resp}},
 	[52] = {"Vote",
-		{816, 3, 0, 1, 0},
-		{829, 3, 0, 1, 0}},
+		{816, 3, 0, 1, 0, prog_52_req},
+		{829, 3, 0, 1, 0, prog_52_resp}},
 	[53] = {"BeginQuorumEpoch",
-		{841, 4, 0, 1, 1},
-		{851, 3, 0, 1, 1}},
+		{841, 4, 0, 1, 1, prog_53_req},
+		{851, 3, 0, 1, 1, prog_53_resp}},
 	[54] = {"EndQuorumEpoch",
-		{863, 3, 0, 1, 1},
-		{851, 3, 0, 1, 1}},
+		{863, 3, 0, 1, 1, prog_54_req},
+		{851, 3, 0, 1, 1, prog_54_resp}},
 	[55] = {"DescribeQuorum",
-		{868, 1, 0, 2, 0},
-		{889, 4, 0, 2, 0}},
+		{868, 1, 0, 2, 0, prog_55_req},
+		{889, 4, 0, 2, 0, prog_55_resp}},
 	[56] = {"AlterPartition",
-		{904, 3, 0, 3, 0},
-		{917, 3, 0, 3, 0}},
+		{904, 3, 0, 3, 0, prog_56_req},
+		{917, 3, 0, 3, 0, prog_56_resp}},
 	[57] = {"UpdateFeatures",
-		{924, 3, 0, 2, 0},
-		{930, 4, 0, 2, 0}},
+		{924, 3, 0, 2, 0, prog_57_req},
+		{930, 4, 0, 2, 0, prog_57_resp}},
 	[58] = {"Envelope",
-		{934, 3, 0, 0, 0},
-		{937, 2, 0, 0, 0}},
+		{934, 3, 0, 0, 0, prog_58_req},
+		{937, 2, 0, 0, 0, prog_58_resp}},
 	[59] = {"FetchSnapshot",
-		{946, 4, 0, 1, 0},
-		{961, 4, 0, 1, 0}},
+		{946, 4, 0, 1, 0, prog_59_req},
+		{961, 4, 0, 1, 0, prog_59_resp}},
 	[60] = {"DescribeCluster",
-		{965, 2, 0, 1, 0},
-		{971, 8, 0, 1, 0}},
+		{965, 2, 0, 1, 0, prog_60_req},
+		{971, 8, 0, 1, 0, prog_60_resp}},
 	[61] = {"DescribeProducers",
-		{979, 1, 0, 0, 0},
-		{992, 2, 0, 0, 0}},
+		{979, 1, 0, 0, 0, prog_61_req},
+		{992, 2, 0, 0, 0, prog_61_resp}},
 	[62] = {"BrokerRegistration",
-		{1001, 9, 0, 4, 0},
-		{1010, 3, 0, 4, 0}},
+		{1001, 9, 0, 4, 0, prog_62_req},
+		{1010, 3, 0, 4, 0, prog_62_resp}},
 	[63] = {"BrokerHeartbeat",
-		{1013, 6, 0, 1, 0},
-		{1019, 5, 0, 1, 0}},
+		{1013, 6, 0, 1, 0, prog_63_req},
+		{1019, 5, 0, 1, 0, prog_63_resp}},
 	[64] = {"UnregisterBroker",
-		{1024, 1, 0, 0, 0},
-		{1025, 3, 0, 0, 0}},
+		{1024, 1, 0, 0, 0, prog_64_req},
+		{1025, 3, 0, 0, 0, prog_64_resp}},
 	[65] = {"DescribeTransactions",
-		{1028, 1, 0, 0, 0},
-		{1037, 2, 0, 0, 0}},
+		{1028, 1, 0, 0, 0, prog_65_req},
+		{1037, 2, 0, 0, 0, prog_65_resp}},
 	[66] = {"ListTransactions",
-		{1039, 3, 0, 1, 0},
-		{1045, 4, 0, 1, 0}},
+		{1039, 3, 0, 1, 0, prog_66_req},
+		{1045, 4, 0, 1, 0, prog_66_resp}},
 	[67] = {"AllocateProducerIds",
-		{1049, 2, 0, 0, 0},
-		{1051, 4, 0, 0, 0}},
+		{1049, 2, 0, 0, 0, prog_67_req},
+		{1051, 4, 0, 0, 0, prog_67_resp}},
 	[68] = {"ConsumerGroupHeartbeat",
-		{1057, 10, 0, 1, 0},
-		{1068, 7, 0, 1, 0}},
+		{1057, 10, 0, 1, 0, prog_68_req},
+		{1068, 7, 0, 1, 0, prog_68_resp}},
 	[69] = {"ConsumerGroupDescribe",
-		{1075, 2, 0, 0, 0},
-		{1100, 2, 0, 0, 0}},
+		{1075, 2, 0, 0, 0, prog_69_req},
+		{1100, 2, 0, 0, 0, prog_69_resp}},
 	[70] = {"ControllerRegistration",
-		{1102, 5, 0, 0, 0},
-		{1025, 3, 0, 0, 0}},
+		{1102, 5, 0, 0, 0, prog_70_req},
+		{1025, 3, 0, 0, 0, prog_70_resp}},
 	[71] = {"GetTelemetrySubscriptions",
-		{1107, 1, 0, 0, 0},
-		{1108, 9, 0, 0, 0}},
+		{1107, 1, 0, 0, 0, prog_71_req},
+		{1108, 9, 0, 0, 0, prog_71_resp}},
 	[72] = {"PushTelemetry",
-		{1117, 5, 0, 0, 0},
-		{497, 2, 0, 0, 0}},
+		{1117, 5, 0, 0, 0, prog_72_req},
+		{497, 2, 0, 0, 0, prog_72_resp}},
 	[73] = {"AssignReplicasToDirs",
-		{1126, 3, 0, 0, 0},
-		{1133, 3, 0, 0, 0}},
+		{1126, 3, 0, 0, 0, prog_73_req},
+		{1133, 3, 0, 0, 0, prog_73_resp}},
 	[74] = {"ListClientMetricsResources",
-		{0, 0, 0, 0, 0},
-		{1136, 3, 0, 0, 0}},
+		{0, 0, 0, 0, 0, prog_74_req},
+		{1136, 3, 0, 0, 0, prog_74_resp}},
 	[75] = {"DescribeTopicPartitions",
-		{1140, 3, 0, 0, 0},
-		{1158, 3, 0, 0, 0}},
+		{1140, 3, 0, 0, 0, prog_75_req},
+		{1158, 3, 0, 0, 0, prog_75_resp}},
 	[76] = {"ShareGroupHeartbeat",
-		{1161, 5, 0, 0, 0},
-		{1068, 7, 0, 0, 0}},
+		{1161, 5, 0, 0, 0, prog_76_req},
+		{1068, 7, 0, 0, 0, prog_76_resp}},
 	[77] = {"ShareGroupDescribe",
-		{1075, 2, 0, 0, 0},
-		{1182, 2, 0, 0, 0}},
+		{1075, 2, 0, 0, 0, prog_77_req},
+		{1182, 2, 0, 0, 0, prog_77_resp}},
 	[78] = {"ShareFetch",
-		{1192, 8, 0, 0, 0},
-		{1219, 5, 0, 0, 0}},
+		{1192, 8, 0, 0, 0, prog_78_req},
+		{1219, 5, 0, 0, 0, prog_78_resp}},
 	[79] = {"ShareAcknowledge",
-		{1228, 4, 0, 0, 0},
-		{1238, 5, 0, 0, 0}},
+		{1228, 4, 0, 0, 0, prog_79_req},
+		{1238, 5, 0, 0, 0, prog_79_resp}},
 	[80] = {"AddRaftVoter",
-		{1246, 5, 0, 0, 0},
-		{1025, 3, 0, 0, 0}},
+		{1246, 5, 0, 0, 0, prog_80_req},
+		{1025, 3, 0, 0, 0, prog_80_resp}},
 	[81] = {"RemoveRaftVoter",
-		{1251, 3, 0, 0, 0},
-		{1025, 3, 0, 0, 0}},
+		{1251, 3, 0, 0, 0, prog_81_req},
+		{1025, 3, 0, 0, 0, prog_81_resp}},
 	[82] = {"UpdateRaftVoter",
-		{1256, 6, 0, 0, 0},
-		{1266, 3, 0, 0, 0}},
+		{1256, 6, 0, 0, 0, prog_82_req},
+		{1266, 3, 0, 0, 0, prog_82_resp}},
 	[83] = {"InitializeShareGroupState",
-		{1274, 2, 0, 0, 0},
-		{1281, 1, 0, 0, 0}},
+		{1274, 2, 0, 0, 0, prog_83_req},
+		{1281, 1, 0, 0, 0, prog_83_resp}},
 	[84] = {"ReadShareGroupState",
-		{1286, 2, 0, 0, 0},
-		{1300, 1, 0, 0, 0}},
+		{1286, 2, 0, 0, 0, prog_84_req},
+		{1300, 1, 0, 0, 0, prog_84_resp}},
 	[85] = {"WriteShareGroupState",
-		{1308, 2, 0, 0, 0},
-		{1281, 1, 0, 0, 0}},
+		{1308, 2, 0, 0, 0, prog_85_req},
+		{1281, 1, 0, 0, 0, prog_85_resp}},
 	[86] = {"DeleteShareGroupState",
-		{1313, 2, 0, 0, 0},
-		{1281, 1, 0, 0, 0}},
+		{1313, 2, 0, 0, 0, prog_86_req},
+		{1281, 1, 0, 0, 0, prog_86_resp}},
 	[87] = {"ReadShareGroupStateSummary",
-		{1286, 2, 0, 0, 0},
-		{1322, 1, 0, 0, 0}},
+		{1286, 2, 0, 0, 0, prog_87_req},
+		{1322, 1, 0, 0, 0, prog_87_resp}},
 };

@@ -4,8 +4,13 @@
  * Kafka protocol schema tables: every api key with its request and response version ranges,
  * flexible versions and field program.
  *
- * Read-only data, safe from any thread. Owns nothing; the decoder walks kw_kafka_fields.
- * A struct field's children are kw_kafka_fields[sub .. sub + sub_n). Ranges are inclusive;
+ * Read-only data, safe from any thread. Owns nothing. kw_kafka_fields is the spec's field program
+ * (all versions); the decoder walks kw_kafka_steps, one program per (api key, direction,
+ * version) derived from it by the generator: absent and tagged fields dropped, nullability
+ * resolved, consecutive fixed-width values nothing is extracted from merged into one SKIP step,
+ * so the walk makes no version check and few steps.
+ * A struct field's children are kw_kafka_fields[sub .. sub + sub_n) (steps: kw_kafka_steps[..]).
+ * Ranges are inclusive;
  * an upper bound of KW_KAFKA_VER_OPEN means "and later"; a lower bound of KW_KAFKA_VER_OPEN
  * means "never" (nullable or tagged in no version, or never flexible).
  */
@@ -20,6 +25,8 @@
 #define KW_KAFKA_MAX_VERSION 17
 #define KW_KAFKA_SCHEMA_MAX_DEPTH 5 /* deepest struct nesting, body = 1 */
 #define KW_KAFKA_FIELD_COUNT 1323
+#define KW_KAFKA_STEP_COUNT 1806
+#define KW_KAFKA_SIZE_NOT_FIXED 0xFFFF
 #define KW_KAFKA_VER_OPEN 0xff
 
 #define KW_KAFKA_API_PRODUCE 0
@@ -125,6 +132,7 @@ enum kw_kafka_ftype {
 	KW_KAFKA_T_BYTES,
 	KW_KAFKA_T_RECORDS,
 	KW_KAFKA_T_STRUCT,
+	KW_KAFKA_T_SKIP,
 };
 
 /* What the decoder extracts from a field. */
@@ -164,6 +172,14 @@ struct kw_kafka_field {
 	uint8_t tag;
 	uint8_t sub_n;    /* struct: number of child fields */
 	uint16_t sub;     /* struct: index of the first child field */
+	uint16_t size;    /* step SKIP: bytes; step array of structs: bytes of an element's fields
+			   * when fixed (tagged section excluded), else KW_KAFKA_SIZE_NOT_FIXED */
+};
+
+/* A message's step program in one version: kw_kafka_steps[first .. first + n). */
+struct kw_kafka_prog {
+	uint16_t first;
+	uint8_t n;
 };
 
 struct kw_kafka_msg {
@@ -172,6 +188,7 @@ struct kw_kafka_msg {
 	uint8_t ver_min;  /* valid versions */
 	uint8_t ver_max;
 	uint8_t flex_min; /* flexible from this version on */
+	const struct kw_kafka_prog *prog; /* indexed by version - ver_min */
 };
 
 struct kw_kafka_api {
@@ -181,6 +198,7 @@ struct kw_kafka_api {
 };
 
 extern const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT];
+extern const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT];
 extern const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1];
 
 /* The api of a key, or NULL when the key is unknown. */
