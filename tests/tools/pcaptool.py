@@ -16,43 +16,15 @@ import json
 import struct
 import sys
 
+from pcapio import csum, read_pcap, write_pcap
+
 
 def read_frames(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        raise SystemExit(f"{path}: not a pcap file")
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        raise SystemExit(f"{path}: not a pcap file")
-    frames, off = [], 24
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        off += 16
-        frames.append(data[off:off + incl])
-        off += incl
-    return frames
+    return [frame for _, _, frame in read_pcap(path)[1]]
 
 
 def write_frames(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)))
-            f.write(fr)
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+    write_pcap(path, 1, [(1700000000, i, fr) for i, fr in enumerate(frames)])
 
 
 ETH = bytes.fromhex("020000000002" "020000000001")
