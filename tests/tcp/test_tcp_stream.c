@@ -742,6 +742,112 @@ static void test_csum_auto(void **state)
 	expect_stream(1, 0, 10, NULL);
 }
 
+/*
+ * One data segment (ACK) behind IPv4 with ihl 5 or 7 (options), or IPv6, at offset 14, with
+ * correct checksums; corrupt: 1 flips a payload (or TCP header) bit, 2 the IPv4 TTL. split > 0
+ * chains a second mbuf from that byte on. Returns what the tracker (checksums ON) says.
+ */
+static int feed_layout(unsigned int ver, unsigned int ihl, uint16_t len, int corrupt,
+		       uint32_t split)
+{
+	uint8_t buf[14 + 60 + 20 + 1500];
+	uint32_t l4 = ver == 4 ? 14 + ihl : 14 + 40, tot = l4 + 20 + len, i;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(buf + l4);
+	struct rte_mbuf *m, *m2 = NULL;
+	struct kw_tcp_conn c;
+	struct kw_tcp_seg seg;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < len; i++) /* all-ones runs stress the carries */
+		buf[l4 + 20 + i] = len % 3 == 0 ? 0xff : (uint8_t)(i * 37 + len);
+	th->sent_seq = rte_cpu_to_be_32(1000);
+	th->recv_ack = rte_cpu_to_be_32(1);
+	th->data_off = 5 << 4;
+	th->tcp_flags = KW_TCP_ACK;
+	th->rx_win = rte_cpu_to_be_16(0xffff);
+	if (ver == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
+
+		ip->version_ihl = (uint8_t)(0x40 | ihl / 4);
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(tot - 14));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->src_addr = rte_cpu_to_be_32(0xfffffffe);
+		ip->dst_addr = rte_cpu_to_be_32(0xc0a80001);
+		memset(buf + 34, 0x01, ihl - 20); /* NOP options */
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(buf + 14);
+
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(20 + len));
+		ip6->proto = IPPROTO_TCP;
+		ip6->hop_limits = 64;
+		memset(ip6->src_addr, 0xff, 16);
+		ip6->dst_addr[15] = 1;
+		th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
+	}
+	if (corrupt == 1)
+		buf[len > 0 ? tot - 1 : l4 + 4] ^= 0x10;
+	else if (corrupt == 2)
+		buf[14 + 8] ^= 1;
+	m = rte_pktmbuf_alloc(g_mp);
+	assert_non_null(m);
+	if (split == 0 || split >= tot)
+		split = tot;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)split), buf, split);
+	if (split < tot) {
+		m2 = rte_pktmbuf_alloc(g_mp);
+		assert_non_null(m2);
+		memcpy(rte_pktmbuf_append(m2, (uint16_t)(tot - split)), buf + split, tot - split);
+		assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	}
+	assert_int_equal(kw_tcp_seg_parse(m, (uint8_t)ver, 14, (uint16_t)l4, &seg), 0);
+	assert_int_equal(seg.pay_len, len);
+	kw_tcp_conn_init(&c);
+	ret = kw_tcp_conn_input(T.ctx, &c, 0, m, &seg, 0, NULL);
+	kw_tcp_conn_release(T.ctx, &c, NULL);
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+/* Checksums in place and over chains agree with DPDK's for every tail length and layout. */
+static void test_csum_layouts(void **state)
+{
+	static const unsigned int ver[3] = {4, 4, 6}, ihl[3] = {20, 28, 0};
+	static const uint32_t split[3] = {0, 47, 60};
+	struct kw_tcp_params p;
+	uint64_t bad = 0;
+	unsigned int v, s;
+	uint16_t len;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_ON;
+	assert_int_equal(start(&p), 0);
+	for (v = 0; v < 3; v++) {
+		for (s = 0; s < 3; s++) {
+			for (len = 0; len <= 1460; len = len < 70 ? len + 1 : len + 139) {
+				assert_int_equal(feed_layout(ver[v], ihl[v], len, 0, split[s]), 0);
+				assert_int_equal(feed_layout(ver[v], ihl[v], len, 1, split[s]),
+						 -EBADMSG);
+				bad++;
+				if (ver[v] == 4) {
+					assert_int_equal(
+						feed_layout(ver[v], ihl[v], len, 2, split[s]),
+						-EBADMSG);
+					bad++;
+				}
+			}
+		}
+	}
+	assert_int_equal(st()->bad_csum, bad);
+	assert_int_equal(st()->csum_unverified, 0);
+	assert_no_leak();
+}
+
 static void test_midstream_on(void **state)
 {
 	(void)state;
@@ -1035,6 +1141,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seg_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csum_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_after_midstream, setup, teardown),
