@@ -5,6 +5,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "dataplane/flow.h"
 
@@ -119,6 +120,10 @@ kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, un
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
 	rte_hash_lookup_bulk(t->hash, (const void **)keys, n, pos);
+	/* with many flows the entries miss the cache: start every load before the first use */
+	for (i = 0; i < n; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&t->flows[pos[i]]);
 	for (i = 0; i < n; i++) {
 		struct kw_flow *f = pos[i] >= 0 ? &t->flows[pos[i]] : flow_insert(t, keys[i], now, ctr);
 

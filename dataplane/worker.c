@@ -9,6 +9,7 @@
 #include "control/config.h"
 #include "dataplane/frag.h"
 #include "dataplane/inspect.h"
+#include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/worker.h"
 
 /* Packets ahead of the one being classified whose data is prefetched. */
@@ -210,6 +211,17 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 				bytes -= pkts[idx[i]]->pkt_len;
 				rte_pktmbuf_free(pkts[idx[i]]);
 				pkts[idx[i]] = NULL;
+			}
+	}
+	if (l7) {
+		/* the TCP state and the Kafka state of every flow of the burst, ahead of use */
+		for (i = 0; i < n_keys; i++)
+			if (flows[i] != NULL) {
+				rte_prefetch0(&flows[i]->tcp);
+				rte_prefetch0((const char *)&flows[i]->tcp + RTE_CACHE_LINE_SIZE);
+				if (flows[i]->kafka != NULL)
+					kw_kafka_conn_prefetch(flows[i]->kafka,
+							       pi[idx[i]].dir != flows[i]->client_dir);
 			}
 	}
 	for (i = 0; i < n_keys; i++) {

@@ -9,6 +9,7 @@
 
 #include <rte_common.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "dataplane/kafka/kafka_decode.h"
 
@@ -110,4 +111,18 @@ kw_kafka_conn_free(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 	conn->in_use = 0;
 	conn->next_free = ctx->free_list;
 	ctx->free_list = conn;
+}
+
+void
+kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
+{
+	const char *d = (const char *)&conn->dir[dir & 1];
+	const char *e = (const char *)&conn->ev[dir & 1];
+
+	/* the direction's walker state, and the head of the event it is filling */
+	rte_prefetch0(d);
+	rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(d + 2 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(e);
+	rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
 }

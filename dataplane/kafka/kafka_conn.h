@@ -238,5 +238,7 @@ void kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, 
 void kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir);
 /* What the conn learned about its client. */
 const struct kw_kafka_ident *kw_kafka_conn_ident(const struct kw_kafka_conn *conn);
+/* Start loading the state a feed of direction dir touches first (a burst prefetches ahead). */
+void kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir);
 
 #endif /* KW_KAFKA_CONN_H */
