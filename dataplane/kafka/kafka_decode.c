@@ -776,7 +776,7 @@ skip_value(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 {
 	unsigned int width = fixed_width[f->type];
 	int64_t n;
-	uint64_t u;
+	uint64_t u = 0; /* set by a successful varint read; read only then */
 	int c;
 
 	if (f->type == KW_KAFKA_T_STRUCT)
@@ -832,7 +832,7 @@ skip_field(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 	   uint32_t len, uint32_t *off, uint32_t *tags, unsigned int depth)
 {
 	unsigned int width = fixed_width[f->type];
-	uint64_t u, body;
+	uint64_t u = 0, body; /* u: set by a successful varint read; read only then */
 	int64_t cnt;
 	int c;
 
