@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 
 #include "kw_test_eal.h"
+#include "kw_test_mbuf.h"
 
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/tcp/tcp_stream.h"
@@ -132,34 +133,7 @@ be32(const uint8_t *p)
 static struct rte_mbuf *
 mk_mbuf(const uint8_t *pay, uint32_t len, unsigned int nseg)
 {
-	struct rte_mbuf *head = NULL, *last = NULL;
-	uint32_t done = 0;
-
-	for (unsigned int i = 0; i < nseg; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(g_mp);
-		uint32_t n = i + 1 == nseg ? len - done : len / nseg;
-		uint32_t h = i == 0 ? HDR_LEN : 0;
-		uint8_t *p;
-
-		if (m == NULL) {
-			rte_pktmbuf_free(head);
-			return NULL;
-		}
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(h + n));
-		memset(p, 0, h);
-		if (n)
-			memcpy(p + h, pay + done, n);
-		done += n;
-		if (head == NULL) {
-			head = m;
-		} else {
-			last->next = m;
-			head->nb_segs++;
-			head->pkt_len += m->data_len;
-		}
-		last = m;
-	}
-	return head;
+	return kw_test_mbuf_chain(g_mp, HDR_LEN, pay, len, nseg);
 }
 
 int

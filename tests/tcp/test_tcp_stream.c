@@ -23,6 +23,7 @@
 
 #include "dataplane/tcp/tcp_stream.h"
 #include "kw_test_eal.h"
+#include "kw_test_mbuf.h"
 
 #define HDR	   54 /* room in front of the payload, as Ethernet + IPv4 + TCP would take */
 #define STREAM_MAX 8192
@@ -117,32 +118,9 @@ static uint8_t pat(unsigned int dir, uint64_t x, bool alt)
 /* An mbuf with HDR zero bytes then len payload bytes split over nseg segments. */
 static struct rte_mbuf *mk_mbuf(const uint8_t *pay, uint32_t len, unsigned int nseg)
 {
-	struct rte_mbuf *head = NULL, *last = NULL;
-	uint32_t done = 0;
-	unsigned int i;
+	struct rte_mbuf *head = kw_test_mbuf_chain(g_mp, HDR, pay, len, nseg);
 
-	for (i = 0; i < nseg; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(g_mp);
-		uint32_t n = i + 1 == nseg ? len - done : len / nseg;
-		uint32_t h = i == 0 ? HDR : 0;
-		uint8_t *p;
-
-		assert_non_null(m);
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(h + n));
-		assert_non_null(p);
-		memset(p, 0, h);
-		if (n > 0)
-			memcpy(p + h, pay + done, n);
-		done += n;
-		if (head == NULL) {
-			head = m;
-		} else {
-			last->next = m;
-			head->nb_segs++;
-			head->pkt_len += m->data_len;
-		}
-		last = m;
-	}
+	assert_non_null(head);
 	assert_true(g_n_live < LIVE_MAX);
 	g_live[g_n_live++] = head;
 	return head;
