@@ -14,7 +14,8 @@
  * per-version step programs (kw_kafka_steps: no version checks, fixed skips merged) and reading
  * record lengths in place brought it to ~1,170; request headers read field after field in place
  * and fixed-width values read inline in the walk, to ~1,080; events filled without a reset that
- * is then overwritten, and names copied up to their NUL rather than whole, to ~1,075.
+ * is then overwritten, and names copied up to their NUL rather than whole, to ~1,075; the walk's
+ * top stack frame kept in locals, to ~1,018.
  */
 #include <stddef.h>
 #include <string.h>
@@ -1168,48 +1169,74 @@ value_read(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	return walk_on(d);
 }
 
-/* Go on with the field program from the top of the stack: take what the piece holds, then set
- * the next op or finish the body. */
+/* The walk keeps the top frame's position in locals (see walk()); this stores it back. */
+static inline void
+frame_save(struct kw_kafka_wframe *w, unsigned int i, unsigned int in_array)
+{
+	w->i = (uint8_t)i;
+	w->in_array = (uint8_t)in_array;
+}
+
+/*
+ * Go on with the field program from the top of the stack: take what the piece holds, then set
+ * the next op or finish the body. The top frame's program (first, nf) and position (i,
+ * in_array) live in locals, stored back before anything that reads the stack (push(),
+ * array_begin()) and before every return: byte-typed fields of the stack alias every store, so
+ * reading them through d->stack cost a reload on each step.
+ */
 static void
 walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
      struct piece *in)
 {
+	struct kw_kafka_wframe *w;
+	unsigned int first, nf, i, in_array;
 	int64_t n;
 
-	while (d->depth) {
-		struct kw_kafka_wframe *w = &d->stack[d->depth - 1];
-
-		if (w->i == w->n) {
+	if (!d->depth)
+		goto body_end;
+	w = &d->stack[d->depth - 1];
+	first = w->first;
+	nf = w->n;
+	i = w->i;
+	in_array = w->in_array;
+	for (;;) {
+		if (i == nf) {
 			if (d->flex) {
 				/* Fast path: an empty tagged section (one zero byte), by far the
 				 * most common; K_TAG_COUNT accepts it without a counter. */
-				if (in->n && in->p[0] == 0) {
-					take(d, in, 1);
-					d->depth--;
-					continue;
+				if (!in->n || in->p[0] != 0) {
+					frame_save(w, i, in_array);
+					tags_begin(d, AFTER_STRUCT);
+					return;
 				}
-				tags_begin(d, AFTER_STRUCT);
-				return;
+				take(d, in, 1);
 			}
-			d->depth--;
+			if (--d->depth == 0)
+				break;
+			w--;
+			first = w->first;
+			nf = w->n;
+			i = w->i;
+			in_array = w->in_array;
 			continue;
 		}
-		const struct kw_kafka_field *f = &kw_kafka_steps[w->first + w->i];
+		const struct kw_kafka_field *f = &kw_kafka_steps[first + i];
 		if (f->type == KW_KAFKA_T_SKIP) {
 			/* Fixed-width values nothing is extracted from, merged by the generator;
 			 * a run the frame cannot hold ends it inside a field (frame_end). */
-			w->i++;
+			i++;
 			if (f->size <= in->n) {
 				take(d, in, f->size);
 				continue;
 			}
+			frame_save(w, i, in_array);
 			want_run(d, OP_SKIP, f->size, K_BYTES_DATA);
 			return;
 		}
-		if (w->in_array) {
+		if (in_array) {
 			if (w->elems == 0) {
-				w->in_array = 0;
-				w->i++;
+				in_array = 0;
+				i++;
 				continue;
 			}
 			if (f->type != KW_KAFKA_T_STRUCT) {
@@ -1218,32 +1245,30 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 				w->elems--;
 				if (width && width <= in->n) {
 					if (!value_take(ctx, conn, d, f, in, width))
-						return;
+						goto out;
 					continue;
 				}
 				if (!value_read(ctx, conn, d, f, in))
-					return;
+					goto out;
 				continue;
 			}
 			if (!(f->flags & KW_KAFKA_FF_EXTRACT) && elems_skip(ctx, d, w, f, in))
 				continue;
 			w->elems--;
-			if (!push(ctx, d, f))
-				return;
-			continue;
+			goto enter;
 		}
 		if (!(f->flags & (KW_KAFKA_FF_EXTRACT | KW_KAFKA_FF_ARRAY)) &&
 		    fixed_width[f->type] && fixed_width[f->type] <= in->n) {
 			/* A value nothing acts on (see value_read()) */
 			take(d, in, fixed_width[f->type]);
-			w->i++;
+			i++;
 			continue;
 		}
 		if (!(f->flags & KW_KAFKA_FF_EXTRACT)) {
 			uint32_t off = 0, tags = 0;
 
 			if (skip_field(d, f, in->p, in->n, &off, &tags, d->depth)) {
-				w->i++;
+				i++;
 				take(d, in, off);
 				ctx->cnt.tagged_skipped += tags;
 				continue;
@@ -1251,11 +1276,14 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 		}
 		d->f = f;
 		if (f->flags & KW_KAFKA_FF_ARRAY) {
+			frame_save(w, i, in_array);
 			if (!len_read(d, in, 4, &n)) {
 				want_len(d, 4, K_ARRAY_LEN);
 				return;
 			}
 			array_begin(ctx, conn, d, n, in);
+			i = w->i;
+			in_array = w->in_array;
 			if (!walk_on(d))
 				return;
 			continue;
@@ -1263,30 +1291,41 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 		if (f->type == KW_KAFKA_T_STRUCT) {
 			if (nullable(f)) {
 				if (in->n == 0) {
+					frame_save(w, i, in_array);
 					want_fixed(d, 1, K_STRUCT_NULL);
 					return;
 				}
 				n = (int8_t)in->p[0];
 				take(d, in, 1);
-				w->i++;
-				if (n >= 0 && !push(ctx, d, f))
-					return;
+				i++;
+				if (n >= 0)
+					goto enter;
 				continue;
 			}
-			w->i++;
-			if (!push(ctx, d, f))
-				return;
-			continue;
+			i++;
+			goto enter;
 		}
-		w->i++;
+		i++;
 		if (fixed_width[f->type] && fixed_width[f->type] <= in->n) {
 			if (!value_take(ctx, conn, d, f, in, fixed_width[f->type]))
-				return;
+				goto out;
 			continue;
 		}
 		if (!value_read(ctx, conn, d, f, in))
+			goto out;
+		continue;
+enter:
+		/* Into the struct f: the frame left is stored, the new one becomes the top. */
+		frame_save(w, i, in_array);
+		if (!push(ctx, d, f))
 			return;
+		w++;
+		first = f->sub;
+		nf = f->sub_n;
+		i = 0;
+		in_array = 0;
 	}
+body_end:
 	if (d->frame_left) {
 		if (d->probation) {
 			d->refuted = 1;
@@ -1299,6 +1338,9 @@ walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *
 	}
 	d->op = OP_NONE;
 	d->k = K_DONE;
+	return;
+out:
+	frame_save(w, i, in_array);
 }
 
 /* ---- headers and frame ends ---- */
