@@ -105,6 +105,24 @@ burst_bytes(struct rte_mbuf **pkts, uint16_t n)
 	return bytes;
 }
 
+/* Bytes of n frames, when this worker keeps byte counts (not in pass-through), else 0. */
+static inline uint64_t
+frame_bytes(const struct kw_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	return w->count_bytes ? burst_bytes(pkts, n) : 0;
+}
+
+/* The end of the run of frames from pkts[start] that share its mbuf->port (ring input). */
+static inline unsigned int
+port_run_end(struct rte_mbuf **pkts, unsigned int start, unsigned int n)
+{
+	unsigned int i = start + 1;
+
+	while (i < n && pkts[i]->port == pkts[start]->port)
+		i++;
+	return i;
+}
+
 /* Frames from a port without a peer have nowhere to go. */
 static __rte_noinline __rte_cold void
 drop_no_peer(struct kw_worker *w, struct rte_mbuf **pkts, uint16_t n)
@@ -330,7 +348,7 @@ poll_rings(struct kw_worker *w, uint64_t now)
 	uint16_t s;
 
 	for (s = 0; s < w->n_workers; s++) {
-		unsigned int n, i, start;
+		unsigned int n, start, end;
 
 		if (w->ring_in[s] == NULL)
 			continue;
@@ -339,14 +357,10 @@ poll_rings(struct kw_worker *w, uint64_t now)
 			continue;
 		kw_ctr_add(&w->ctr, KW_CTR_DISPATCH_IN, n);
 		total += n;
-		for (start = 0, i = 1; i <= n; i++) {
-			if (i < n && pkts[i]->port == pkts[start]->port)
-				continue;
-			w->handle(w, pkts[start]->port, &pkts[start], (uint16_t)(i - start),
-				  w->count_bytes ? burst_bytes(&pkts[start], (uint16_t)(i - start))
-						 : 0,
-				  now);
-			start = i;
+		for (start = 0; start < n; start = end) {
+			end = port_run_end(pkts, start, n);
+			w->handle(w, pkts[start]->port, &pkts[start], (uint16_t)(end - start),
+				  frame_bytes(w, &pkts[start], (uint16_t)(end - start)), now);
 		}
 	}
 	return total;
@@ -360,7 +374,7 @@ poll_handoff(struct kw_worker *w)
 	uint16_t s;
 
 	for (s = 0; s < w->n_workers; s++) {
-		unsigned int n, i, start;
+		unsigned int n, start, end;
 
 		if (w->tx_in[s] == NULL)
 			continue;
@@ -368,12 +382,10 @@ poll_handoff(struct kw_worker *w)
 		if (n == 0)
 			continue;
 		kw_ctr_add(&w->ctr, KW_CTR_TX_HANDOFF_IN, n);
-		for (start = 0, i = 1; i <= n; i++) {
-			if (i < n && pkts[i]->port == pkts[start]->port)
-				continue;
-			tx_put(w, pkts[start]->port, &pkts[start], (uint16_t)(i - start),
-				  burst_bytes(&pkts[start], (uint16_t)(i - start)));
-			start = i;
+		for (start = 0; start < n; start = end) {
+			end = port_run_end(pkts, start, n);
+			tx_put(w, pkts[start]->port, &pkts[start], (uint16_t)(end - start),
+			       frame_bytes(w, &pkts[start], (uint16_t)(end - start)));
 		}
 	}
 }
@@ -393,12 +405,12 @@ kw_worker_poll(struct kw_worker *w, uint64_t now)
 		if (n == 0)
 			continue;
 		total += n;
-		bytes = w->count_bytes ? burst_bytes(pkts, n) : 0;
+		bytes = frame_bytes(w, pkts, n);
 		kw_ctr_add(&w->ctr, KW_CTR_RX_PKTS, n);
 		kw_ctr_add(&w->ctr, KW_CTR_RX_BYTES, bytes);
 		if (src->dispatch) {
 			n = dispatch_burst(w, src->port, pkts, n);
-			bytes = w->count_bytes ? burst_bytes(pkts, n) : 0;
+			bytes = frame_bytes(w, pkts, n);
 		}
 		if (n > 0)
 			w->handle(w, src->port, pkts, n, bytes, now);
