@@ -14,8 +14,37 @@ enum {
 	RS_SKIP,    /* malformed: the rest of the field is skipped */
 };
 
+enum {
+	WALK_OFF = 0, /* compressed, malformed or not a v2 batch */
+	WALK_LENGTHS, /* no hook: record lengths only (the benchmarked path) */
+	WALK_FIELDS,  /* hook: every field of every record */
+};
+
+/* Fields walk: what comes next in a record (record batch v2, "Record"). */
+enum {
+	F_LEN = 0, /* length varint */
+	F_TS,      /* timestampDelta varlong (the attributes byte before it is skipped) */
+	F_ODELTA,  /* offsetDelta */
+	F_KEY,     /* keyLength, then the key is skipped */
+	F_VALUE,   /* valueLength, then the value */
+	F_HCOUNT,  /* headers count */
+	F_HKEY,    /* headerKeyLength (never null), then the header key */
+	F_HVALUE,  /* headerValueLength, then the header value */
+	F_END,     /* every field read: the record must end here */
+};
+
 #define BATCH_PROBE_LEN 17 /* base offset, length, leader epoch, magic */
 #define CRC_START 21       /* the CRC covers attributes .. end of batch */
+#define BASE_OFFSET_AT 0
+#define FIRST_TS_AT 27
+#define COUNT_AT 57
+/*
+ * The fields walk gathers a straddling varint (10 bytes at most) in hdr at maxTimestamp and
+ * producerId, which only batch_header reads; base offset, first timestamp and record count stay.
+ */
+#define VARINT_AT 35
+_Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT &&
+	       VARINT_AT >= FIRST_TS_AT + 8, "varint scratch overlaps a header field still read");
 
 /* rte_hash_crc reads 8/4/2-byte words: feed the unaligned head bytewise (UBSan-clean, and no
  * split word loads on the hot part). */
@@ -52,7 +81,9 @@ kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records_sum 
 	rs->left = len;
 	rs->state = RS_HDR;
 	rs->have = 0;
-	rs->walk = 0;
+	rs->walk = WALK_OFF;
+	rs->end = off + len;
+	rs->nbatch = 0;
 	if (sum->fields == 0)
 		sum->off = off;
 	sum->fields++;
@@ -65,7 +96,7 @@ batch_header(struct kw_kafka_records *rs)
 	struct kw_kafka_records_sum *sum = rs->sum;
 	const uint8_t *h = rs->hdr;
 	uint16_t attr = kw_kafka_prim_be16(h + 21);
-	int32_t count = (int32_t)kw_kafka_prim_be32(h + 57);
+	int32_t count = (int32_t)kw_kafka_prim_be32(h + COUNT_AT);
 
 	sum->batches++;
 	if (sum->batches == 1) {
@@ -82,7 +113,15 @@ batch_header(struct kw_kafka_records *rs)
 	rs->crc = crc_update(h + CRC_START, KW_KAFKA_BATCH_HDR_LEN - CRC_START, 0xffffffffu);
 	rs->batch_left = kw_kafka_prim_be32(h + 8) - KW_KAFKA_BATCH_MIN_LEN;
 	/* Only uncompressed record bodies can be walked in place. */
-	rs->walk = (attr & 0x7) == 0 && count >= 0;
+	rs->walk = (attr & 0x7) == 0 && count >= 0 ? WALK_LENGTHS : WALK_OFF;
+	if (rs->fn) {
+		rs->rec.batch = rs->nbatch++;
+		if (rs->walk) {
+			rs->walk = WALK_FIELDS;
+			rs->fstate = F_LEN;
+			rs->skip = 0;
+		}
+	}
 	rs->nrec = 0;
 	rs->rec_left = 0;
 	rs->have = 0;
@@ -97,7 +136,7 @@ batch_end(struct kw_kafka_records *rs)
 	if (~rs->crc != rs->crc_want)
 		sum->crc_bad++;
 	if (rs->walk && (rs->have != 0 || rs->rec_left != 0 ||
-			 rs->nrec != kw_kafka_prim_be32(rs->hdr + 57)))
+			 rs->nrec != kw_kafka_prim_be32(rs->hdr + COUNT_AT)))
 		sum->malformed++;
 	rs->state = RS_HDR;
 	rs->have = 0;
@@ -144,6 +183,182 @@ walk_records(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len)
 		rs->nrec++;
 		rs->sum->records++;
 	}
+}
+
+/* Two's complement sum: base and delta are peer-controlled, and signed overflow is UB. */
+static inline int64_t
+add_wrap(uint64_t base, int64_t delta)
+{
+	return (int64_t)(base + (uint64_t)delta);
+}
+
+/*
+ * A zigzag varint from *pp, reading no further than lim; a varint that straddles pieces is
+ * gathered at hdr + VARINT_AT. Returns 1 with *v, 0 when lim came first (the bytes are kept),
+ * -EBADMSG when it is longer than its width allows.
+ */
+static int
+get_varint(struct kw_kafka_records *rs, const uint8_t **pp, const uint8_t *lim, bool wide,
+	   int64_t *v)
+{
+	uint8_t *buf = rs->hdr + VARINT_AT;
+	const uint8_t *p = *pp;
+	int c = -EAGAIN;
+
+	if (rs->have == 0 && (c = kw_kafka_prim_varint(p, (size_t)(lim - p), wide, v)) > 0) {
+		*pp = p + c;
+		return 1;
+	}
+	/* Bytewise: stops at the same byte with the same value; at most 10 bytes (-EBADMSG). */
+	for (c = -EAGAIN; c == -EAGAIN && p < lim;) {
+		buf[rs->have++] = *p++;
+		c = kw_kafka_prim_varint(buf, rs->have, wide, v);
+	}
+	*pp = p;
+	if (c == -EAGAIN)
+		return 0;
+	rs->have = 0;
+	return c > 0 ? 1 : c;
+}
+
+/* The record being parsed is malformed: count it, do not report it, stop walking the batch. */
+static void
+fields_bad(struct kw_kafka_records *rs)
+{
+	rs->sum->malformed++;
+	rs->walk = WALK_OFF;
+	rs->have = 0;
+}
+
+/*
+ * Walk the records of an uncompressed batch field by field for the hook; pos is the stream
+ * offset of p. Every inner length is checked against the bytes left in the record before it is
+ * skipped; the record is reported only once its last byte went by and nothing was left over.
+ * Counting (records, malformed lengths) matches walk_records on well-formed input.
+ */
+static void
+walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_t pos)
+{
+	struct kw_kafka_record *rec = &rs->rec;
+	const uint8_t *p0 = p, *e = p + len;
+
+	while (rs->walk) {
+		const uint8_t *q, *lim;
+		int64_t v;
+		int r;
+
+		if (rs->skip) {
+			uint32_t n = (uint32_t)(e - p) < rs->skip ? (uint32_t)(e - p) : rs->skip;
+			p += n;
+			rs->skip -= n;
+			rs->rec_left -= n;
+			if (rs->skip)
+				return;
+		}
+		if (rs->fstate == F_END) {
+			if (rs->rec_left) { /* bytes after the last header */
+				fields_bad(rs);
+				return;
+			}
+			rec->headers_len = (uint32_t)(pos + (uint64_t)(p - p0) - rec->headers_off);
+			rs->fn(rs->arg, rec);
+			rs->fstate = F_LEN;
+			continue;
+		}
+		if (rs->fstate != F_LEN && rs->rec_left == 0) { /* a field past the record end */
+			fields_bad(rs);
+			return;
+		}
+		if (p == e)
+			return;
+		if (rs->fstate == F_LEN) {
+			if (rs->have == 0)
+				rec->off = pos + (uint64_t)(p - p0);
+			r = get_varint(rs, &p, e, false, &v);
+			if (r == 0)
+				return;
+			/* Bytes still in the batch after the length: the tail of this piece and
+			 * batch_left beyond it (same test as walk_records). */
+			if (r < 0 || v <= 0 || (uint64_t)v > (uint64_t)rs->batch_left + (uint64_t)(e - p)) {
+				fields_bad(rs);
+				return;
+			}
+			rec->len = (uint32_t)v;
+			rs->rec_left = (uint32_t)v;
+			rs->nrec++;
+			rs->sum->records++;
+			rs->skip = 1; /* attributes: unused by the protocol today */
+			rs->fstate = F_TS;
+			continue;
+		}
+		q = p;
+		lim = (uint32_t)(e - p) < rs->rec_left ? e : p + rs->rec_left;
+		r = get_varint(rs, &p, lim, rs->fstate == F_TS, &v);
+		rs->rec_left -= (uint32_t)(p - q);
+		if (r == 0 && rs->rec_left)
+			return; /* the piece ended inside the varint */
+		if (r <= 0) { /* too long, or running past the record end */
+			fields_bad(rs);
+			return;
+		}
+		uint64_t at = pos + (uint64_t)(p - p0);
+		switch (rs->fstate) {
+		case F_TS:
+			rec->timestamp = add_wrap(kw_kafka_prim_be64(rs->hdr + FIRST_TS_AT), v);
+			rs->fstate = F_ODELTA;
+			break;
+		case F_ODELTA:
+			rec->offset = add_wrap(kw_kafka_prim_be64(rs->hdr + BASE_OFFSET_AT), v);
+			rs->fstate = F_KEY;
+			break;
+		case F_KEY:
+		case F_VALUE:
+		case F_HVALUE:
+			if (v < -1 || v > (int64_t)rs->rec_left) {
+				fields_bad(rs);
+				return;
+			}
+			rs->skip = v > 0 ? (uint32_t)v : 0;
+			if (rs->fstate == F_KEY) {
+				rec->key_off = at;
+				rec->key_len = (int32_t)v;
+				rs->fstate = F_VALUE;
+			} else if (rs->fstate == F_VALUE) {
+				rec->value_off = at;
+				rec->value_len = (int32_t)v;
+				rs->fstate = F_HCOUNT;
+			} else {
+				rs->fstate = --rs->hdrs_left ? F_HKEY : F_END;
+			}
+			break;
+		case F_HCOUNT:
+			/* Each header takes 2 bytes at least: a huge count fails at the record end. */
+			if (v < 0) {
+				fields_bad(rs);
+				return;
+			}
+			rec->header_count = (int32_t)v;
+			rec->headers_off = at;
+			rs->hdrs_left = (int32_t)v;
+			rs->fstate = v ? F_HKEY : F_END;
+			break;
+		default: /* F_HKEY */
+			if (v < 0 || v > (int64_t)rs->rec_left) {
+				fields_bad(rs);
+				return;
+			}
+			rs->skip = (uint32_t)v;
+			rs->fstate = F_HVALUE;
+			break;
+		}
+	}
+}
+
+void
+kw_kafka_records_set_hook(struct kw_kafka_records *rs, kw_kafka_record_fn fn, void *arg)
+{
+	rs->fn = fn;
+	rs->arg = arg;
 }
 
 void
@@ -193,8 +408,10 @@ kw_kafka_records_feed(struct kw_kafka_records *rs, const uint8_t *p, uint32_t le
 			n = len < rs->batch_left ? len : rs->batch_left;
 			rs->crc = crc_update(p, n, rs->crc);
 			rs->batch_left -= n;
-			if (rs->walk)
+			if (rs->walk == WALK_LENGTHS)
 				walk_records(rs, p, n);
+			else if (rs->walk == WALK_FIELDS) /* p is at end - left - len */
+				walk_fields(rs, p, n, rs->end - rs->left - len);
 			p += n;
 			len -= n;
 			if (rs->batch_left == 0)

@@ -7,6 +7,10 @@
  * time: begin, feed the field's bytes in as many pieces as they arrive, end. It keeps no pointer
  * to the input; a batch header that straddles pieces is gathered into a 61-byte buffer, record
  * bodies are walked in place. It owns only its struct and writes the summary it is given.
+ *
+ * With a record hook set, the records of uncompressed batches are also parsed field by field and
+ * each complete, well-formed one is handed to the hook as stream offsets of its key, value and
+ * headers (the bytes themselves are never copied). The struct must start zeroed (no hook).
  */
 #ifndef KW_KAFKA_RECORDS_H
 #define KW_KAFKA_RECORDS_H
@@ -37,6 +41,28 @@ struct kw_kafka_records_sum {
 	uint8_t control;       /* some batch was a control batch */
 };
 
+/*
+ * One record of an uncompressed batch (record batch v2), as stream offsets. A record's bytes are
+ * off .. off + length varint + len; key, value and headers lie inside them.
+ */
+struct kw_kafka_record {
+	uint64_t off;          /* stream offset of the record's length varint */
+	uint32_t len;          /* record bytes after the length */
+	uint32_t batch;        /* index of the magic 2 batch within this records field, from 0 */
+	int64_t offset;        /* batch base offset + offsetDelta */
+	int64_t timestamp;     /* batch first timestamp + timestampDelta */
+	uint64_t key_off;      /* stream offset of the key bytes */
+	uint64_t value_off;    /* stream offset of the value bytes */
+	uint64_t headers_off;  /* stream offset of the first header (after the count) */
+	int32_t key_len;       /* -1 null */
+	int32_t value_len;     /* -1 null */
+	uint32_t headers_len;  /* bytes of all headers */
+	int32_t header_count;
+};
+
+/* Called on the worker, from inside kw_kafka_records_feed; rec is valid for the call only. */
+typedef void (*kw_kafka_record_fn)(void *arg, const struct kw_kafka_record *rec);
+
 struct kw_kafka_records {
 	struct kw_kafka_records_sum *sum;
 	uint64_t left;        /* bytes left in the records field */
@@ -47,9 +73,25 @@ struct kw_kafka_records {
 	uint32_t nrec;        /* records seen in the current batch */
 	uint8_t state;
 	uint8_t have;         /* bytes gathered in hdr */
-	uint8_t walk;         /* walk records of the current batch (uncompressed) */
+	uint8_t walk;         /* walk records of the current batch: 0 no, lengths, or fields */
+	uint8_t fstate;       /* fields walk: what comes next in the record */
 	uint8_t hdr[KW_KAFKA_BATCH_HDR_LEN];
+	/* Record hook and fields walk: with fn NULL only end and nbatch are written, per field. */
+	uint32_t nbatch;      /* magic 2 batches begun in this field (counted with a hook) */
+	uint32_t skip;        /* fields walk: key, value or header bytes still to pass */
+	int32_t hdrs_left;    /* fields walk: headers still to parse */
+	uint64_t end;         /* stream offset just past the field */
+	kw_kafka_record_fn fn;
+	void *arg;
+	struct kw_kafka_record rec; /* the record being parsed */
 };
+
+/*
+ * Call fn(arg, rec) for every complete, well-formed record of the uncompressed batches fed from
+ * now on (fn NULL: no hook, records are only counted). Set it before kw_kafka_records_begin or
+ * between fields, not in the middle of one.
+ */
+void kw_kafka_records_set_hook(struct kw_kafka_records *rs, kw_kafka_record_fn fn, void *arg);
 
 /* Start a records field of len bytes at stream offset off; sum is updated as bytes arrive. */
 void kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records_sum *sum,
