@@ -77,6 +77,13 @@ kw_kafka_ctx_counters(const struct kw_kafka_ctx *ctx)
 }
 
 void
+kw_kafka_ctx_set_record_hook(struct kw_kafka_ctx *ctx, kw_kafka_record_hook_fn fn, void *arg)
+{
+	ctx->rec_fn = fn;
+	ctx->rec_arg = arg;
+}
+
+void
 kw_kafka_counters_add(struct kw_kafka_counters *dst, const struct kw_kafka_counters *src)
 {
 	const uint64_t *s = (const uint64_t *)src;

@@ -204,11 +204,33 @@ struct kw_kafka_conn;
 
 typedef void (*kw_kafka_emit_fn)(void *arg, const struct kw_kafka_event *ev);
 
+/*
+ * Where a record reported by the record hook sits: the direction, the event being decoded (api,
+ * version, correlation id; topics kept so far) and the enclosing topic and partition.
+ */
+struct kw_kafka_record_where {
+	unsigned int dir;                 /* 0 request (Produce), 1 response (Fetch, ...) */
+	const struct kw_kafka_event *ev;  /* valid for the call only */
+	const struct kw_kafka_str *topic; /* enclosing topic by name, NULL if unknown or by id */
+	const uint8_t *topic_id;          /* enclosing topic by id (16 bytes), else NULL */
+	int32_t partition;                /* enclosing partition index, -1 if unknown */
+};
+
+typedef void (*kw_kafka_record_hook_fn)(void *arg, const struct kw_kafka_record_where *where,
+					const struct kw_kafka_record *rec);
+
 /* Create a worker's ctx with its conn pool on socket; NULL on bad params or no memory. */
 struct kw_kafka_ctx *kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket,
 					 kw_kafka_emit_fn emit, void *emit_arg);
 void kw_kafka_ctx_destroy(struct kw_kafka_ctx *ctx);
 const struct kw_kafka_counters *kw_kafka_ctx_counters(const struct kw_kafka_ctx *ctx);
+/*
+ * Report every well-formed record of the uncompressed batches of every records field decoded
+ * from now on to fn (NULL: off, the default; records are then only counted, which is cheaper).
+ * Called on the worker, from inside kw_kafka_conn_feed. Set it at init.
+ */
+void kw_kafka_ctx_set_record_hook(struct kw_kafka_ctx *ctx, kw_kafka_record_hook_fn fn,
+				  void *arg);
 
 /* A fresh conn from the pool; NULL (and conn_alloc_fail counted) when the pool is empty. */
 struct kw_kafka_conn *kw_kafka_conn_alloc(struct kw_kafka_ctx *ctx);

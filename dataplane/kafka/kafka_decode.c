@@ -1044,6 +1044,28 @@ array_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	w->elems = (uint32_t)n;
 }
 
+/* The records parser's hook: add where the record sits and hand it to the ctx's hook. */
+static void
+record_hook(void *arg, const struct kw_kafka_record *rec)
+{
+	struct kw_kafka_ctx *ctx = arg;
+	struct kw_kafka_conn *conn = ctx->feed_conn;
+	unsigned int dir = ctx->feed_dir;
+	const struct kw_kafka_dir *d = &conn->dir[dir];
+	const struct kw_kafka_event *ev = &conn->ev[dir];
+	struct kw_kafka_record_where where = {
+		.dir = dir,
+		.ev = ev,
+		.partition = d->part_ok ? d->cur_part : -1,
+	};
+
+	if (d->cur_topic != TOPIC_NONE && (d->cur_topic & TOPIC_BY_ID))
+		where.topic_id = ev->topic_ids[d->cur_topic & ~TOPIC_BY_ID];
+	else if (d->cur_topic != TOPIC_NONE)
+		where.topic = &ev->topics[d->cur_topic];
+	ctx->rec_fn(ctx->rec_arg, &where, rec);
+}
+
 /* A string, bytes or records field d->f of n bytes (-1 null): capture, scan or skip them. */
 static void
 blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
@@ -1065,6 +1087,8 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 		}
 		on_string(conn, d, ev);
 	} else if (n > 0 && f->type == KW_KAFKA_T_RECORDS) {
+		if (ctx->rec_fn != NULL || d->rs.fn != NULL)
+			kw_kafka_records_set_hook(&d->rs, ctx->rec_fn ? record_hook : NULL, ctx);
 		kw_kafka_records_begin(&d->rs, &ev->records, d->pos, (uint64_t)n);
 		want_run(d, OP_RECORDS, (uint64_t)n, K_BYTES_DATA);
 	} else if (n > 0 && f->sem == KW_KAFKA_SEM_AUTH_BYTES && dir == 0) {
@@ -2124,6 +2148,8 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 	struct kw_kafka_dir *d = &conn->dir[dir & 1];
 
 	ctx->now = now_tsc;
+	ctx->feed_conn = conn;
+	ctx->feed_dir = dir & 1;
 	if (dir & 1)
 		ctx->cnt.bytes_resp += len;
 	else

@@ -133,6 +133,10 @@ struct kw_kafka_ctx {
 	void *emit_arg;
 	uint64_t now;                 /* TSC of the feed in progress */
 	struct kw_kafka_event scratch; /* for unanswered requests */
+	kw_kafka_record_hook_fn rec_fn; /* NULL: records are counted, not reported */
+	void *rec_arg;
+	struct kw_kafka_conn *feed_conn; /* the conn and direction of the feed in progress */
+	unsigned int feed_dir;
 	struct kw_kafka_conn *free_list;
 	struct kw_kafka_conn *pool;
 	uint32_t n_conns;
