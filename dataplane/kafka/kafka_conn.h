@@ -12,7 +12,9 @@
 #define KW_KAFKA_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dataplane/kafka/kafka_records.h"
 #include "dataplane/kafka/kafka_schema.h"
@@ -45,6 +47,19 @@ struct kw_kafka_str {
 	uint8_t null;  /* the field was null */
 	char s[KW_KAFKA_NAME_MAX];
 };
+
+/* The head of a kw_kafka_str a short string lives in: copied whole, the rest by length. */
+#define KW_KAFKA_STR_HEAD (offsetof(struct kw_kafka_str, s) + 16)
+
+/* dst = src, reading and writing only the bytes up to src's NUL (cache lines, not sizeof). */
+static inline void
+kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
+{
+	memcpy(dst, src, KW_KAFKA_STR_HEAD);
+	if (src->len >= KW_KAFKA_STR_HEAD - offsetof(struct kw_kafka_str, s))
+		memcpy((char *)dst + KW_KAFKA_STR_HEAD, (const char *)src + KW_KAFKA_STR_HEAD,
+		       offsetof(struct kw_kafka_str, s) + src->len + 1 - KW_KAFKA_STR_HEAD);
+}
 
 /* enum kw_kafka_event flags */
 #define KW_KAFKA_EV_NO_RESPONSE  0x0001 /* request that gets no response (Produce acks=0) */
@@ -112,6 +127,13 @@ struct kw_kafka_event {
 	uint8_t n_offsets;
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 };
+
+/*
+ * dst = src as far as a reader may look: the head, each string up to its NUL and the counted
+ * entries of each array (n_topics, n_topic_ids, n_offsets; errors are in the head). What is past
+ * them in dst keeps whatever it held. An event handed to another core costs what it holds.
+ */
+void kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src);
 
 /*
  * Per-ctx counters, declared once: X(name, help) generates the struct fields, enum

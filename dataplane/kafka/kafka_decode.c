@@ -69,17 +69,6 @@ str_clear(struct kw_kafka_str *s)
  * STR_HEAD bytes go in one fixed-size move (most names are short), the rest only when there is
  * more; a whole-struct assignment would move all KW_KAFKA_NAME_MAX bytes of s every time.
  */
-#define STR_HEAD (offsetof(struct kw_kafka_str, s) + 16)
-
-static inline void
-str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
-{
-	memcpy(dst, src, STR_HEAD);
-	if (src->len >= STR_HEAD - offsetof(struct kw_kafka_str, s))
-		memcpy((char *)dst + STR_HEAD, (const char *)src + STR_HEAD,
-		       offsetof(struct kw_kafka_str, s) + src->len + 1 - STR_HEAD);
-}
-
 static void
 ev_reset(struct kw_kafka_event *ev)
 {
@@ -102,6 +91,26 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->producer_id = -1;
 	ev->n_offsets = 0;
 	kw_kafka_records_sum_init(&ev->records);
+}
+
+void
+kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
+{
+	unsigned int i;
+
+	memcpy(dst, src, offsetof(struct kw_kafka_event, client_id));
+	kw_kafka_str_copy(&dst->client_id, &src->client_id);
+	kw_kafka_str_copy(&dst->group_id, &src->group_id);
+	kw_kafka_str_copy(&dst->txn_id, &src->txn_id);
+	memcpy(&dst->topic_count, &src->topic_count,
+	       offsetof(struct kw_kafka_event, topics) - offsetof(struct kw_kafka_event, topic_count));
+	for (i = 0; i < src->n_topics && i < KW_KAFKA_EV_TOPICS; i++)
+		kw_kafka_str_copy(&dst->topics[i], &src->topics[i]);
+	for (i = 0; i < src->n_topic_ids && i < KW_KAFKA_EV_TOPIC_IDS; i++)
+		memcpy(dst->topic_ids[i], src->topic_ids[i], sizeof(dst->topic_ids[i]));
+	dst->n_offsets = src->n_offsets;
+	for (i = 0; i < src->n_offsets && i < KW_KAFKA_EV_OFFSETS; i++)
+		dst->offsets[i] = src->offsets[i];
 }
 
 static void
@@ -139,9 +148,9 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->resp_len = 0;
 	ev->t_req = pd->t_req;
 	ev->latency_tsc = 0;
-	str_copy(&ev->client_id, &conn->id.client_id);
-	str_copy(&ev->group_id, &pd->group_id);
-	str_copy(&ev->txn_id, &conn->id.txn_id);
+	kw_kafka_str_copy(&ev->client_id, &conn->id.client_id);
+	kw_kafka_str_copy(&ev->group_id, &pd->group_id);
+	kw_kafka_str_copy(&ev->txn_id, &conn->id.txn_id);
 	ev->topic_count = pd->topic_count;
 	ev->topic_id_count = pd->topic_id_count;
 	ev->partition_count = pd->partition_count;
@@ -158,7 +167,7 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 		/* Same indices as in the request, so the offsets' topic refs stay valid. */
 		ev->n_topics = dt->n_topics;
 		for (unsigned int i = 0; i < dt->n_topics; i++)
-			str_copy(&ev->topics[i], &dt->topics[i]);
+			kw_kafka_str_copy(&ev->topics[i], &dt->topics[i]);
 		ev->n_topic_ids = dt->n_topic_ids;
 		memcpy(ev->topic_ids, dt->topic_ids, dt->n_topic_ids * sizeof(ev->topic_ids[0]));
 		ev->n_offsets = dt->n_offsets;
@@ -166,7 +175,7 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	} else {
 		ev->n_topics = pd->n_topics;
 		if (pd->n_topics)
-			str_copy(&ev->topics[0], &pd->topic0);
+			kw_kafka_str_copy(&ev->topics[0], &pd->topic0);
 		ev->n_topic_ids = 0;
 		ev->n_offsets = 0;
 	}
@@ -176,7 +185,7 @@ static void
 pend_release(struct kw_kafka_conn *conn, struct kw_kafka_pending *pd)
 {
 	if (pd->detail)
-		conn->detail[pd->detail - 1].used = 0;
+		conn->detail_used &= (uint8_t)~(1u << (pd->detail - 1));
 	pd->detail = 0;
 	pd->used = 0;
 }
@@ -192,12 +201,12 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++) {
 		struct kw_kafka_detail *dt = &conn->detail[i];
 
-		if (dt->used)
+		if (conn->detail_used & (1u << i))
 			continue;
-		dt->used = 1;
+		conn->detail_used |= (uint8_t)(1u << i);
 		dt->n_topics = ev->n_topics;
 		for (unsigned int t = 0; t < ev->n_topics; t++)
-			str_copy(&dt->topics[t], &ev->topics[t]);
+			kw_kafka_str_copy(&dt->topics[t], &ev->topics[t]);
 		dt->n_topic_ids = ev->n_topic_ids;
 		memcpy(dt->topic_ids, ev->topic_ids, ev->n_topic_ids * sizeof(dt->topic_ids[0]));
 		dt->n_offsets = ev->n_offsets;
@@ -251,8 +260,8 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 	pd->producer_id = ev->producer_id;
 	pd->n_topics = ev->n_topics ? 1 : 0;
 	if (ev->n_topics)
-		str_copy(&pd->topic0, &ev->topics[0]); /* read only when n_topics */
-	str_copy(&pd->group_id, &ev->group_id);
+		kw_kafka_str_copy(&pd->topic0, &ev->topics[0]); /* read only when n_topics */
+	kw_kafka_str_copy(&pd->group_id, &ev->group_id);
 	pd->records = ev->records;
 	pend_detail(ctx, conn, pd, ev);
 }
@@ -498,27 +507,27 @@ on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_ev
 		}
 		if (ev->n_topics < KW_KAFKA_EV_TOPICS) {
 			d->cur_topic = ev->n_topics;
-			str_copy(&ev->topics[ev->n_topics++], s);
+			kw_kafka_str_copy(&ev->topics[ev->n_topics++], s);
 		} else {
 			ev->flags |= KW_KAFKA_EV_TOPICS_TRUNC;
 		}
 		break;
 	case KW_KAFKA_SEM_GROUP_ID:
-		str_copy(&ev->group_id, s);
+		kw_kafka_str_copy(&ev->group_id, s);
 		break;
 	case KW_KAFKA_SEM_TXN_ID:
-		str_copy(&ev->txn_id, s);
+		kw_kafka_str_copy(&ev->txn_id, s);
 		if (d == &conn->dir[0])
-			str_copy(&conn->id.txn_id, s);
+			kw_kafka_str_copy(&conn->id.txn_id, s);
 		break;
 	case KW_KAFKA_SEM_CLIENT_SW_NAME:
-		str_copy(&conn->id.sw_name, s);
+		kw_kafka_str_copy(&conn->id.sw_name, s);
 		break;
 	case KW_KAFKA_SEM_CLIENT_SW_VERSION:
-		str_copy(&conn->id.sw_version, s);
+		kw_kafka_str_copy(&conn->id.sw_version, s);
 		break;
 	case KW_KAFKA_SEM_MECHANISM:
-		str_copy(&conn->id.mechanism, s);
+		kw_kafka_str_copy(&conn->id.mechanism, s);
 		break;
 	default:
 		break;
@@ -588,7 +597,7 @@ auth_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 static void
 auth_user(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
-	str_copy(&conn->id.user, &d->tmp);
+	kw_kafka_str_copy(&conn->id.user, &d->tmp);
 	ctx->cnt.sasl_users++;
 	d->auth_st = AS_DONE;
 }
@@ -1519,7 +1528,7 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 			ev->flags |= KW_KAFKA_EV_NO_RESPONSE;
 			/* Emitted only here: a pending request takes the client id at its
 			 * response (pend_to_ev). */
-			str_copy(&ev->client_id, &conn->id.client_id);
+			kw_kafka_str_copy(&ev->client_id, &conn->id.client_id);
 			emit(ctx, ev);
 			return;
 		}
@@ -1634,7 +1643,7 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 		}
 		/* fall through */
 	case K_REQ_CID:
-		str_copy(&conn->id.client_id, &d->tmp);
+		kw_kafka_str_copy(&conn->id.client_id, &d->tmp);
 		header_done(ctx, conn, d, in);
 		return;
 	case K_RESP_CORR:
@@ -2191,20 +2200,21 @@ kw_kafka_conn_ident(const struct kw_kafka_conn *conn)
 void
 kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 {
+	/*
+	 * Only what is read before it is written: pending entries count only between pend_head and
+	 * pend_n, details by detail_used, a direction's buffers below their counts, events where
+	 * their frames start. A 5-tuple reused every few dozen packets (replays, short
+	 * connections) then costs a few cache lines, not the 16 KiB of the struct.
+	 */
 	memset(&conn->id, 0, sizeof(conn->id));
 	conn->pend_head = 0;
 	conn->pend_n = 0;
-	for (unsigned int i = 0; i < KW_KAFKA_INFLIGHT_MAX; i++) {
-		conn->pend[i].used = 0;
-		conn->pend[i].detail = 0;
-	}
-	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++)
-		conn->detail[i].used = 0;
+	conn->detail_used = 0;
 	for (unsigned int i = 0; i < 2; i++) {
 		struct kw_kafka_dir *d = &conn->dir[i];
-		memset(d, 0, sizeof(*d));
+		memset(d, 0, offsetof(struct kw_kafka_dir, buf));
 		d->mode = M_SIZE;
 		want_fixed(d, 4, K_SIZE);
-		ev_reset(&conn->ev[i]);
 	}
+	/* ev[0] is reset where each request starts, ev[1] filled from the pending request */
 }

@@ -17,6 +17,7 @@
 #include "dataplane/kafka/kafka_records.h"
 #include "dataplane/kafka/kafka_schema.h"
 
+_Static_assert(KW_KAFKA_DETAIL_MAX <= 8, "detail_used is a uint8_t bitmask");
 _Static_assert(KW_KAFKA_SCHEMA_MAX_DEPTH <= KW_KAFKA_STACK_MAX,
 	       "the schema nests deeper than the walker stack");
 
@@ -66,13 +67,15 @@ struct kw_kafka_dir {
 	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
 	uint8_t refuted;     /* the probation frame did not decode: back to resync */
 	int32_t cur_part;
-	uint8_t buf[16];
-	uint8_t win[16];     /* resync: bytes carried to the next piece (fewer than a header) */
-	uint8_t win_n;
-	uint8_t cand_n;      /* resync: request starts waiting for their successor */
-	uint64_t cand_end[4]; /* resync: stream offsets where those starts' frames end */
+	uint8_t win_n;       /* bytes in win */
+	uint8_t cand_n;      /* entries of cand_end */
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
+	/* Read only below their counts (have, win_n, cand_n, depth) or after their begin: a conn
+	 * reset leaves them as they are, which keeps it to the cache lines above. */
+	uint8_t buf[16];
+	uint8_t win[16];     /* resync: bytes carried to the next piece (fewer than a header) */
+	uint64_t cand_end[4]; /* resync: stream offsets where request starts' frames end */
 	struct kw_kafka_wframe stack[KW_KAFKA_STACK_MAX];
 	struct kw_kafka_str tmp;        /* capture in progress */
 	struct kw_kafka_records rs;
@@ -83,7 +86,6 @@ struct kw_kafka_dir {
  * KW_KAFKA_DETAIL_MAX slots per conn, not in every pending entry, to bound the conn's size.
  */
 struct kw_kafka_detail {
-	uint8_t used;
 	uint8_t n_topics;
 	uint8_t n_topic_ids;
 	uint8_t n_offsets;
@@ -119,6 +121,7 @@ struct kw_kafka_conn {
 	uint8_t in_use;
 	uint8_t pend_head;
 	uint8_t pend_n;
+	uint8_t detail_used; /* bit i: detail[i] belongs to a pending request */
 	struct kw_kafka_ident id;
 	struct kw_kafka_dir dir[2];
 	struct kw_kafka_event ev[2]; /* [0] request being decoded, [1] response being decoded */
