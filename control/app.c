@@ -168,6 +168,9 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	tp.ooo_max_segs_total = cfg->tcp_ooo_segs_total;
 	w->tcp = kw_tcp_ctx_create(&tp, socket);
 	w->kafka = kw_kafka_ctx_create(&kp, socket, kw_inspect_emit, w);
+	/* records only become log lines: without the log they would cost for nothing */
+	if (w->kafka != NULL && cfg->log_records && cfg->log_requests)
+		kw_kafka_ctx_set_record_hook(w->kafka, kw_inspect_record, w);
 	snprintf(name, sizeof(name), "kw_frag_%u", w->id);
 	w->frag = kw_frag_create(name, cfg->frag_max_packets,
 				 rte_get_tsc_hz() * cfg->frag_timeout_ms / 1000, socket);

@@ -151,6 +151,7 @@ STORE(kafka_max_frame)
 STORE(kafka_max_conns)
 STORE(kafka_top_k)
 STORE(log_requests)
+STORE(log_records)
 STORE(log_sample)
 STORE(log_ring_size)
 
@@ -209,6 +210,7 @@ static const struct field kafka_fields[] = {
 
 static const struct field log_fields[] = {
 	{"requests", FIELD_BOOL, 0, 1, 0, NULL, 0, store_log_requests},
+	{"records", FIELD_BOOL, 0, 1, 0, NULL, 0, store_log_records},
 	{"path", FIELD_CUSTOM, 1, KW_CONFIG_PATH_MAX - 1, 0, NULL, 0, NULL, parse_log_path},
 	{"sample", FIELD_UINT, 1, 1000000, 0, NULL, 0, store_log_sample},
 	{"ring_size", FIELD_UINT, 64, 1048576, FIELD_POW2, NULL, 0, store_log_ring_size},
@@ -263,6 +265,7 @@ void kw_config_defaults(struct kw_config *cfg)
 	cfg->kafka_max_conns = 4096;
 	cfg->kafka_top_k = 64;
 	cfg->log_requests = false;
+	cfg->log_records = false;
 	strcpy(cfg->log_path, "-");
 	cfg->log_sample = 1;
 	cfg->log_ring_size = 4096;

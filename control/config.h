@@ -109,6 +109,8 @@ struct kw_config {
 
 	/* log: */
 	bool log_requests;               /* write the JSON-lines request log; default false */
+	bool log_records;                /* also a line per record of uncompressed batches (needs
+					  * the log: log_requests or kwire pcap); default false */
 	char log_path[KW_CONFIG_PATH_MAX]; /* file to append to, "-" = stdout; default "-" */
 	uint32_t log_sample;             /* log one request/response pair in N; default 1 */
 	uint32_t log_ring_size;          /* records in flight per worker, power of two; 4096 */

@@ -375,9 +375,28 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	}
 }
 
+/* A record of a batch: a log line only; the pair that carried it is counted by its event. */
+static void
+batch_record(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	pthread_mutex_lock(&o->lock);
+	o->ctr.batch_records++;
+	if (o->p.log != NULL) {
+		if (kw_obs_log_line_locked(o, r, o->p.log) == 0)
+			o->ctr.batch_records_logged++;
+		else
+			o->ctr.log_errors++;
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
 void
 kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 {
+	if (r->kind == KW_KAFKA_REC_RECORD) {
+		batch_record(o, r);
+		return;
+	}
 	pthread_mutex_lock(&o->lock);
 	o->ctr.records++;
 	learn_topic_ids(o, &r->ev);

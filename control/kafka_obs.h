@@ -64,7 +64,9 @@ struct kw_obs_lat {
 
 /* Outcomes, one counter each; plain increments under the obs lock. */
 struct kw_obs_counters {
-	uint64_t records;          /* kw_obs_record calls */
+	uint64_t records;          /* kw_obs_record calls with a request/response pair */
+	uint64_t batch_records;    /* kw_obs_record calls with a record of a batch (log.records) */
+	uint64_t batch_records_logged; /* their JSON lines written (failures: log_errors) */
 	uint64_t logged;           /* JSON lines written */
 	uint64_t log_sampled_out;  /* pairs not logged because of log_sample */
 	uint64_t log_errors;       /* lines the FILE refused */
@@ -88,14 +90,18 @@ struct kw_obs;
 /* Allocate an obs and all its tables; NULL on bad params or no memory. */
 struct kw_obs *kw_obs_create(const struct kw_obs_params *p);
 void kw_obs_free(struct kw_obs *o);
-/* Aggregate one pair and, if sampled, write its JSON line to the log. */
+/*
+ * Aggregate one pair and, if sampled, write its JSON line to the log; a record of a batch
+ * (kind KW_KAFKA_REC_RECORD) only becomes a line of the log, never sampled, never aggregated.
+ */
 void kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r);
 /* Serve o under /kwire/kafka/{clients,principals,topics,groups,latency}; 0 or -errno. */
 int kw_obs_telemetry_register(struct kw_obs *o);
 /* Human summary: top clients, principals, topics, groups with lag, latency per API. */
 void kw_obs_report(const struct kw_obs *o, FILE *f);
 
-/* Write the JSON line of r (newline included) as the log would; 0, -ENOSPC or -EIO. */
+/* Write the JSON line of r, a pair or a record (newline included) as the log would; 0, -ENOSPC
+ * or -EIO. */
 int kw_obs_log_line(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f);
 /* Stats of key in dim: 1 tracked in the top-K, 0 estimated by the sketch, -EINVAL. */
 int kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The request log: one JSON object per request/response pair, keys in a fixed order, written
- * with a single fwrite so that a line is never interleaved. Strings are Kafka bytes, not
+ * with a single fwrite so that a line is never interleaved. With log.records, also one object
+ * ("type":"record") per record of an uncompressed batch. Strings are Kafka bytes, not
  * necessarily UTF-8: valid UTF-8 passes through, every other byte and every control character
  * becomes \u00XX (or its short escape), so a line is always valid JSON.
  */
@@ -294,13 +295,83 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	jlit(b, "}\n");
 }
 
+/* "ts" and "flow" as request lines write them. */
+static void
+format_ts_flow(const struct kw_kafka_rec *r, struct jbuf *b)
+{
+	time_t sec = (time_t)(r->ts_ns / 1000000000u);
+	struct tm tm;
+	char ts[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	jfmt(b, "{\"ts\":\"%s.%06uZ\"", ts, (unsigned int)(r->ts_ns % 1000000000u / 1000u));
+	jlit(b, ",\"type\":\"record\",\"flow\":{\"src\":");
+	jaddr(b, r->family, r->client);
+	jfmt(b, ",\"sport\":%u,\"dst\":", r->client_port);
+	jaddr(b, r->family, r->broker);
+	jfmt(b, ",\"dport\":%u}", r->broker_port);
+}
+
+/* A stream offset and a length, -1 (null key or value) as such. */
+static void
+jspan(struct jbuf *b, const char *name, uint64_t off, int64_t len)
+{
+	jfmt(b, ",\"%s_off\":%" PRIu64 ",\"%s_len\":%" PRId64, name, off, name, len);
+}
+
+/* One record of a batch (log.records): where its key, value and headers are in the stream. */
+static void
+format_record_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b)
+{
+	const struct kw_kafka_rec_record *rr = &r->rec;
+	const struct kw_kafka_record *k = &rr->r;
+	char scratch[KW_KAFKA_NAME_MAX];
+	const char *name;
+
+	format_ts_flow(r, b);
+	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, rr->api_key);
+	if (rr->api_name == NULL)
+		jlit(b, "null");
+	else
+		jstr(b, rr->api_name, strlen(rr->api_name));
+	jfmt(b, ",\"api_version\":%d,\"correlation_id\":%" PRId32 ",\"client_id\":",
+	     rr->api_version, rr->corr_id);
+	if (rr->client_id.null)
+		jlit(b, "null");
+	else
+		jstr(b, rr->client_id.s, rr->client_id.len);
+	jfmt(b, ",\"dir\":\"%s\",\"topic\":", rr->dir == 0 ? "request" : "response");
+	if (rr->by_id) {
+		name = kw_obs_topic_id_name(o, rr->topic_id, scratch);
+		jstr(b, name, strlen(name));
+	} else {
+		jkstr(b, &rr->topic);
+	}
+	jlit(b, ",\"partition\":");
+	if (rr->partition < 0)
+		jlit(b, "null");
+	else
+		jfmt(b, "%" PRId32, rr->partition);
+	jfmt(b, ",\"batch\":%" PRIu32 ",\"offset\":%" PRId64 ",\"timestamp\":%" PRId64, k->batch,
+	     k->offset, k->timestamp);
+	jspan(b, "record", k->off, k->len);
+	jspan(b, "key", k->key_off, k->key_len);
+	jspan(b, "value", k->value_off, k->value_len);
+	jspan(b, "headers", k->headers_off, k->headers_len);
+	jfmt(b, ",\"header_count\":%" PRId32 "}\n", k->header_count);
+}
+
 int
 kw_obs_log_line_locked(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f)
 {
 	char line[LOG_LINE_MAX];
 	struct jbuf b = {.p = line, .cap = sizeof(line)};
 
-	format_line(o, r, &b);
+	if (r->kind == KW_KAFKA_REC_RECORD)
+		format_record_line(o, r, &b);
+	else
+		format_line(o, r, &b);
 	if (b.over)
 		return -ENOSPC;
 	if (fwrite(line, 1, b.len, f) != b.len)

@@ -139,6 +139,8 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 
 	rte_tel_data_start_dict(d);
 	tel_u64(d, "records", k->records);
+	tel_u64(d, "batch_records", k->batch_records);
+	tel_u64(d, "batch_records_logged", k->batch_records_logged);
 	tel_u64(d, "logged", k->logged);
 	tel_u64(d, "log_sampled_out", k->log_sampled_out);
 	tel_u64(d, "log_errors", k->log_errors);

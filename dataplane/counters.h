@@ -79,7 +79,8 @@
 	  "closed flows reopened by a new SYN (port reuse): state released and started over")       \
 	X(L7_SEG_REJECTED, "l7_seg_rejected", "packets",                                            \
 	  "segments the TCP tracker kept from the decoder (window, checksum, opaque)")              \
-	X(KAFKA_RECS, "kafka_recs", "records", "request/response records handed to the control thread") \
+	X(KAFKA_RECS, "kafka_recs", "records",                                                      \
+	  "log records (request/response pairs, batch records) handed to the control thread")      \
 	X(KAFKA_REC_DROPPED, "kafka_rec_dropped", "records",                                       \
 	  "records lost because the control thread's ring was full or the record pool empty")
 

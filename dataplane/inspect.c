@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_mempool.h>
@@ -176,6 +177,7 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	}
 	sink.arg = &arg;
 	w->cur_flow = f;
+	w->cur_clk = clk;
 	if (kw_tcp_conn_input(w->tcp, &f->tcp, pi->dir, m, &seg, clk, &sink) != 0)
 		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
 	w->cur_flow = NULL;
@@ -213,17 +215,13 @@ clock_to_unix_ns(const struct kw_worker *w, uint64_t clk)
 	return w->wall_ns0 + d / w->tsc_hz * 1000000000u + d % w->tsc_hz * 1000000000u / w->tsc_hz;
 }
 
+/* The flow of a log record: the side that sends requests is the client. */
 static void
-rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
+rec_flow_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
 {
-	const struct kw_kafka_ident *id = kw_kafka_conn_ident(f->kafka);
 	const uint8_t *lo = f->key.addr_lo, *hi = f->key.addr_hi;
 	unsigned int alen = f->key.family == 4 ? 4 : 16;
 
-	r->ts_ns = clock_to_unix_ns(w, r->ev.t_req);
-	r->latency_ns = r->ev.resp_len == 0 ? 0
-			: w->clock_ns	    ? r->ev.latency_tsc
-					    : r->ev.latency_tsc * 1000000000u / w->tsc_hz;
 	r->worker = w->id;
 	r->family = f->key.family;
 	memset(r->client, 0, sizeof(r->client));
@@ -233,33 +231,47 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec
 	memcpy(r->broker, f->client_dir == 0 ? hi : lo, alen);
 	r->client_port = f->client_dir == 0 ? f->key.port_lo : f->key.port_hi;
 	r->broker_port = f->client_dir == 0 ? f->key.port_hi : f->key.port_lo;
-	r->principal = id->user;
-	r->mechanism = id->mechanism;
-	r->sw_name = id->sw_name;
-	r->sw_version = id->sw_version;
 }
 
-void
-kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
+static void
+rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
 {
-	struct kw_worker *w = worker;
+	const struct kw_kafka_ident *id = kw_kafka_conn_ident(f->kafka);
+
+	r->kind = KW_KAFKA_REC_EVENT;
+	r->ts_ns = clock_to_unix_ns(w, r->ev.t_req);
+	r->latency_ns = r->ev.resp_len == 0 ? 0
+			: w->clock_ns	    ? r->ev.latency_tsc
+					    : r->ev.latency_tsc * 1000000000u / w->tsc_hz;
+	rec_flow_fill(w, f, r);
+	kw_kafka_str_copy(&r->principal, &id->user);
+	kw_kafka_str_copy(&r->mechanism, &id->mechanism);
+	kw_kafka_str_copy(&r->sw_name, &id->sw_name);
+	kw_kafka_str_copy(&r->sw_version, &id->sw_version);
+}
+
+/* A log record from the worker's pool for the current flow; NULL (counted) when none. */
+static inline struct kw_kafka_rec *
+rec_get(struct kw_worker *w)
+{
 	struct kw_kafka_rec *r;
 
 	if (unlikely(w->cur_flow == NULL || rte_mempool_get(w->rec_pool, (void **)&r) != 0)) {
 		kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
-		return;
+		return NULL;
 	}
-	r->ev = *ev;
-	rec_fill(w, w->cur_flow, r);
+	return r;
+}
+
+/*
+ * Hand r to the control thread. Policy when the ring is full: inline, drop (counted); a capture
+ * (rec_block) waits, since its log must be complete, but not past a stop, when nobody drains.
+ */
+static void
+rec_put(struct kw_worker *w, struct kw_kafka_rec *r)
+{
 	while (rte_ring_sp_enqueue(w->rec_ring, r) != 0) {
-		if (!w->rec_block) {
-			rte_mempool_put(w->rec_pool, r);
-			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
-			return;
-		}
-		/* a capture waits for the control thread: the log must be complete; but not
-		 * past a stop, when nobody drains the ring any more */
-		if (!__atomic_load_n(&w->shared->run, __ATOMIC_RELAXED)) {
+		if (!w->rec_block || !__atomic_load_n(&w->shared->run, __ATOMIC_RELAXED)) {
 			rte_mempool_put(w->rec_pool, r);
 			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
 			return;
@@ -267,4 +279,67 @@ kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
 		rte_pause();
 	}
 	kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_RECS);
+}
+
+void
+kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
+{
+	struct kw_worker *w = worker;
+	struct kw_kafka_rec *r = rec_get(w);
+
+	if (r == NULL)
+		return;
+	kw_kafka_event_copy(&r->ev, ev);
+	rec_fill(w, w->cur_flow, r);
+	rec_put(w, r);
+}
+
+/* ---- records of batches (log.records) ---- */
+
+static void
+record_fill(const struct kw_worker *w, const struct kw_flow *f,
+	    const struct kw_kafka_record_where *where, const struct kw_kafka_record *rec,
+	    struct kw_kafka_rec *r)
+{
+	struct kw_kafka_rec_record *rr = &r->rec;
+	const struct kw_kafka_event *ev = where->ev;
+
+	r->kind = KW_KAFKA_REC_RECORD;
+	r->ts_ns = clock_to_unix_ns(w, w->cur_clk);
+	r->latency_ns = 0;
+	rec_flow_fill(w, f, r);
+	rr->r = *rec;
+	rr->api_name = ev->api_name;
+	rr->api_key = ev->api_key;
+	rr->api_version = ev->api_version;
+	rr->corr_id = ev->corr_id;
+	rr->partition = where->partition;
+	rr->dir = (uint8_t)where->dir;
+	rr->by_id = where->topic_id != NULL;
+	if (where->topic_id != NULL)
+		memcpy(rr->topic_id, where->topic_id, sizeof(rr->topic_id));
+	if (where->topic != NULL) {
+		kw_kafka_str_copy(&rr->topic, where->topic);
+	} else {
+		rr->topic.len = 0;
+		rr->topic.trunc = 0;
+		rr->topic.null = 1;
+		rr->topic.s[0] = '\0';
+	}
+	/* a request's event gets its client id only when it completes; the connection's is the
+	 * one of the request being decoded (dir 0) or of the latest request (dir 1), as events */
+	kw_kafka_str_copy(&rr->client_id, &kw_kafka_conn_ident(f->kafka)->client_id);
+}
+
+void
+kw_inspect_record(void *worker, const struct kw_kafka_record_where *where,
+		  const struct kw_kafka_record *rec)
+{
+	struct kw_worker *w = worker;
+	struct kw_kafka_rec *r = rec_get(w);
+
+	if (r == NULL)
+		return;
+	record_fill(w, w->cur_flow, where, rec, r);
+	rec_put(w, r);
 }

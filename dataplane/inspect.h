@@ -3,7 +3,8 @@
  * Inspection: the glue between a worker's flows and the TCP and Kafka layers. Decides per flow
  * whether it is Kafka (a configured broker port, or detection by the first request), feeds its
  * TCP segments to the reassembler, whose in-order bytes go to the Kafka decoder, and turns the
- * decoder's events into records for the control thread.
+ * decoder's events (and, with the record hook set, the records of batches) into records for the
+ * control thread.
  *
  * Runs on the worker that owns the flow; state lives in the flow and in the worker's TCP and
  * Kafka contexts. Never changes or delays a frame: the caller forwards it after this returns.
@@ -28,5 +29,15 @@ void kw_inspect_flow_release(void *worker, struct kw_flow *f);
 /* kw_kafka_emit_fn: the decoder's event becomes a record on the worker's ring. */
 struct kw_kafka_event;
 void kw_inspect_emit(void *worker, const struct kw_kafka_event *ev);
+
+/*
+ * kw_kafka_record_hook_fn (log.records): one record of an uncompressed batch becomes a record of
+ * kind KW_KAFKA_REC_RECORD on the worker's ring, with kw_inspect_emit's pool, ring, drop policy
+ * and counters (kafka_recs, kafka_rec_dropped).
+ */
+struct kw_kafka_record_where;
+struct kw_kafka_record;
+void kw_inspect_record(void *worker, const struct kw_kafka_record_where *where,
+		       const struct kw_kafka_record *rec);
 
 #endif /* KW_INSPECT_H */

@@ -5,6 +5,9 @@
  * pool and travel through a per-worker single-producer ring; the control thread turns them into
  * the request log and the per-client/topic/group statistics, then puts them back in the pool.
  * A full ring or an empty pool drops the record and counts it (kafka_rec_dropped).
+ *
+ * With log.records on, the same ring also carries one record of kind KW_KAFKA_REC_RECORD per
+ * record of an uncompressed batch (kw_inspect_record); those only become log lines.
  */
 #ifndef KW_KAFKA_REC_H
 #define KW_KAFKA_REC_H
@@ -13,16 +16,46 @@
 
 #include "dataplane/kafka/kafka_conn.h"
 
+enum kw_kafka_rec_kind {
+	KW_KAFKA_REC_EVENT = 0, /* a request/response pair: ev (zero, so a zeroed rec is one) */
+	KW_KAFKA_REC_RECORD,    /* one record of an uncompressed batch: rec */
+};
+
+/*
+ * One record of a batch as stream offsets of its direction, the request that carried it or
+ * asked for it, and its topic (by name, or by id for Fetch v13+) and partition.
+ */
+struct kw_kafka_rec_record {
+	struct kw_kafka_record r;
+	const char *api_name;   /* static string from the schema, NULL if unknown */
+	int16_t api_key;
+	int16_t api_version;
+	int32_t corr_id;
+	int32_t partition;      /* -1 unknown */
+	uint8_t dir;            /* 0 request (Produce), 1 response (Fetch) */
+	uint8_t by_id;          /* the topic is topic_id, not topic */
+	uint8_t topic_id[16];
+	struct kw_kafka_str topic;     /* empty when by id or unknown */
+	struct kw_kafka_str client_id; /* the connection's last request header client id */
+};
+
 struct kw_kafka_rec {
-	struct kw_kafka_event ev;
-	uint64_t ts_ns;       /* UNIX time of the request: capture time in pcap mode, else wall clock */
+	/* An event never copies rec: a union keeps what kw_inspect_emit writes unchanged. */
+	union {
+		struct kw_kafka_event ev;        /* kind KW_KAFKA_REC_EVENT */
+		struct kw_kafka_rec_record rec;  /* kind KW_KAFKA_REC_RECORD */
+	};
+	uint64_t ts_ns;       /* UNIX time of the request (a record: of the bytes that completed
+			       * it): capture time in pcap mode, else wall clock */
 	uint64_t latency_ns;  /* request complete -> response complete; 0 without a response */
 	uint16_t worker;
 	uint8_t family;       /* 4 or 6 */
+	uint8_t kind;         /* enum kw_kafka_rec_kind */
 	uint8_t client[16];   /* the side that sends requests */
 	uint8_t broker[16];
 	uint16_t client_port;
 	uint16_t broker_port;
+	/* events only: a record leaves them unset */
 	struct kw_kafka_str principal;  /* SASL username, empty if none */
 	struct kw_kafka_str mechanism;  /* SASL mechanism, empty if none */
 	struct kw_kafka_str sw_name;    /* ApiVersions v3+ client software */

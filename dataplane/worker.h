@@ -103,6 +103,7 @@ struct kw_worker {
 	uint64_t tsc0;
 	uint64_t tsc_hz;
 	struct kw_flow *cur_flow;     /* the flow being decoded, for the emit callback */
+	uint64_t cur_clk;             /* its decoder clock, for the record hook */
 	struct kw_counters scratch; /* classification done for dispatch only; never reported */
 	struct kw_shared *shared;
 } __rte_cache_aligned;

@@ -70,6 +70,7 @@ static void assert_defaults(const struct kw_config *cfg)
 	assert_int_equal(cfg->kafka_max_conns, 4096);
 	assert_int_equal(cfg->kafka_top_k, 64);
 	assert_false(cfg->log_requests);
+	assert_false(cfg->log_records);
 	assert_string_equal(cfg->log_path, "-");
 	assert_int_equal(cfg->log_sample, 1);
 	assert_int_equal(cfg->log_ring_size, 4096);
@@ -149,6 +150,7 @@ static const char full_yaml[] = "ports:\n"
 				"  top_k: 4096\n"
 				"log:\n"
 				"  requests: true\n"
+				"  records: true\n"
 				"  path: /var/log/kwire/requests.jsonl\n"
 				"  sample: 1000000\n"
 				"  ring_size: 1048576\n";
@@ -193,6 +195,7 @@ static void check_full(const struct kw_config *cfg)
 	assert_int_equal(cfg->kafka_max_conns, 1048576);
 	assert_int_equal(cfg->kafka_top_k, 4096);
 	assert_true(cfg->log_requests);
+	assert_true(cfg->log_records);
 	assert_string_equal(cfg->log_path, "/var/log/kwire/requests.jsonl");
 	assert_int_equal(cfg->log_sample, 1000000);
 	assert_int_equal(cfg->log_ring_size, 1048576);
@@ -587,6 +590,7 @@ static void test_bool_keys(void **state)
 		{"tcp", "midstream", offsetof(struct kw_config, tcp_midstream), true},
 		{"kafka", "detect", offsetof(struct kw_config, kafka_detect), false},
 		{"log", "requests", offsetof(struct kw_config, log_requests), false},
+		{"log", "records", offsetof(struct kw_config, log_records), false},
 	};
 	char yaml[128], msg[KW_CONFIG_ERR_MAX], err[KW_CONFIG_ERR_MAX];
 	struct kw_config cfg;
@@ -614,6 +618,15 @@ static void test_bool_keys(void **state)
 		     "kwire.yaml:2:14: 'midstream' must be true or false, got '1'");
 	expect_error("kafka: {detect: [true]}\n",
 		     "kwire.yaml:1:17: 'detect' must be true or false, got a sequence");
+	expect_error("log: {records: 1}\n",
+		     "kwire.yaml:1:16: 'records' must be true or false, got '1'");
+	/* records without requests loads: it is ignored then (kwire pcap turns the log on) */
+	assert_int_equal(load(&cfg, "log: {requests: false, records: true}\n", err), 0);
+	assert_false(cfg.log_requests);
+	assert_true(cfg.log_records);
+	expect_error("log:\n  record: true\n",
+		     "kwire.yaml:2:3: unknown key 'record' in 'log' "
+		     "(expected: requests, records, path, sample, ring_size)");
 }
 
 static void test_tcp_checksum(void **state)

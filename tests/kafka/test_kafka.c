@@ -1762,6 +1762,283 @@ test_pending_full(void **state)
 	assert_int_equal(r_other.n, 1 + KW_KAFKA_INFLIGHT_MAX);
 }
 
+/* ---- record hook ---- */
+
+#define MAX_RECS 16
+
+struct hooked {
+	unsigned int dir;
+	int16_t api_key;
+	int32_t corr_id;
+	char topic[KW_KAFKA_NAME_MAX];
+	int32_t partition;
+	struct kw_kafka_record r;
+};
+
+struct hook_out {
+	int n;
+	struct hooked h[MAX_RECS];
+};
+
+static struct hook_out hk_whole, hk_other;
+
+static void
+on_record(void *arg, const struct kw_kafka_record_where *where, const struct kw_kafka_record *rec)
+{
+	struct hook_out *o = arg;
+	struct hooked *h;
+
+	assert_true(o->n < MAX_RECS);
+	h = &o->h[o->n++];
+	memset(h, 0, sizeof(*h));
+	h->dir = where->dir;
+	h->api_key = where->ev->api_key;
+	h->corr_id = where->ev->corr_id;
+	assert_null(where->topic_id);
+	if (where->topic != NULL)
+		memcpy(h->topic, where->topic->s, where->topic->len + 1u);
+	h->partition = where->partition;
+	h->r = *rec;
+}
+
+/* zigzag varint, as record fields are written */
+static void
+wsv(struct wb *w, int64_t v)
+{
+	wuv(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/*
+ * A magic 2 batch at base offset base of nrec records: key "k<base+i>" (null for i == 1),
+ * value "value-<base+i>", one header "h<i>" = "x".
+ */
+static void
+build_keyed_batch(struct wb *w, int nrec, int64_t base)
+{
+	static struct wb body;
+	char s[32];
+	size_t at = w->n;
+
+	w64(w, (uint64_t)base);
+	w32(w, 0);          /* batch length, patched */
+	w32(w, 0);          /* partition leader epoch */
+	w8(w, 2);           /* magic */
+	w32(w, 0);          /* crc, patched */
+	w16(w, 0);          /* attributes: no compression */
+	w32(w, (uint32_t)(nrec - 1));
+	w64(w, 1700000000000ull);
+	w64(w, 1700000000000ull + (uint64_t)nrec);
+	w64(w, (uint64_t)-1);
+	w16(w, 0xffff);
+	w32(w, 0xffffffff);
+	w32(w, (uint32_t)nrec);
+	for (int i = 0; i < nrec; i++) {
+		body.n = 0;
+		w8(&body, 0);   /* attributes */
+		wsv(&body, i);  /* timestamp delta */
+		wsv(&body, i);  /* offset delta */
+		if (i == 1) {
+			wsv(&body, -1);
+		} else {
+			snprintf(s, sizeof(s), "k%lld", (long long)(base + i));
+			wsv(&body, (int64_t)strlen(s));
+			wraw(&body, s, strlen(s));
+		}
+		snprintf(s, sizeof(s), "value-%lld", (long long)(base + i));
+		wsv(&body, (int64_t)strlen(s));
+		wraw(&body, s, strlen(s));
+		wsv(&body, 1);
+		snprintf(s, sizeof(s), "h%d", i);
+		wsv(&body, (int64_t)strlen(s));
+		wraw(&body, s, strlen(s));
+		wsv(&body, 1);
+		w8(&body, 'x');
+		wsv(w, (int64_t)body.n);
+		wraw(w, body.b, body.n);
+	}
+	uint32_t blen = (uint32_t)(w->n - at - 12);
+	for (int i = 0; i < 4; i++)
+		w->b[at + 8 + i] = (uint8_t)(blen >> (24 - 8 * i));
+	uint32_t crc = ref_crc32c(w->b + at + 21, w->n - at - 21);
+	for (int i = 0; i < 4; i++)
+		w->b[at + 17 + i] = (uint8_t)(crc >> (24 - 8 * i));
+}
+
+/* The stream offsets of h point at the bytes build_keyed_batch wrote for record base + i. */
+static void
+check_hooked(const struct hooked *h, const struct wb *stream, int64_t base, int i)
+{
+	char key[32], value[32];
+
+	snprintf(key, sizeof(key), "k%lld", (long long)(base + i));
+	snprintf(value, sizeof(value), "value-%lld", (long long)(base + i));
+	assert_int_equal(h->r.offset, base + i);
+	assert_int_equal(h->r.timestamp, 1700000000000ll + i);
+	if (i == 1) {
+		assert_int_equal(h->r.key_len, -1);
+	} else {
+		assert_int_equal(h->r.key_len, strlen(key));
+		assert_true(h->r.key_off + strlen(key) <= stream->n);
+		assert_memory_equal(stream->b + h->r.key_off, key, strlen(key));
+	}
+	assert_int_equal(h->r.value_len, strlen(value));
+	assert_true(h->r.value_off + strlen(value) <= stream->n);
+	assert_memory_equal(stream->b + h->r.value_off, value, strlen(value));
+	/* one header: key length 2 (zigzag 4), "h<i>", value length 1 (zigzag 2), 'x' */
+	assert_int_equal(h->r.header_count, 1);
+	assert_int_equal(h->r.headers_len, 5);
+	assert_int_equal(stream->b[h->r.headers_off], 4);
+	assert_int_equal(stream->b[h->r.headers_off + 1], 'h');
+	assert_int_equal(stream->b[h->r.headers_off + 4], 'x');
+	/* the record ends with its headers: off + length varint + len */
+	assert_int_equal(h->r.headers_off + h->r.headers_len,
+			 h->r.off + 1 + h->r.len); /* lengths here fit a 1-byte varint */
+}
+
+static void
+hooked_eq(const struct hook_out *a, const struct hook_out *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++) {
+		assert_int_equal(a->h[i].dir, b->h[i].dir);
+		assert_int_equal(a->h[i].api_key, b->h[i].api_key);
+		assert_int_equal(a->h[i].corr_id, b->h[i].corr_id);
+		assert_string_equal(a->h[i].topic, b->h[i].topic);
+		assert_int_equal(a->h[i].partition, b->h[i].partition);
+		assert_memory_equal(&a->h[i].r, &b->h[i].r, sizeof(a->h[i].r));
+	}
+}
+
+/* Feed whole, at every split point and byte by byte: the hook sees the same records. */
+static void
+run_hooked(const struct wb *req, const struct wb *resp)
+{
+	size_t max = req->n > resp->n ? req->n : resp->n;
+
+	hk_whole.n = 0;
+	kw_kafka_ctx_set_record_hook(g_ctx, on_record, &hk_whole);
+	run(req, resp, WHOLE, 0, &r_whole, NULL);
+	kw_kafka_ctx_set_record_hook(g_ctx, on_record, &hk_other);
+	for (size_t k = 1; k < max; k++) {
+		hk_other.n = 0;
+		run(req, resp, SPLIT, k, &r_other, NULL);
+		hooked_eq(&hk_whole, &hk_other);
+	}
+	hk_other.n = 0;
+	run(req, resp, BYTES, 0, &r_other, NULL);
+	hooked_eq(&hk_whole, &hk_other);
+	kw_kafka_ctx_set_record_hook(g_ctx, NULL, NULL);
+}
+
+/* Produce v9 (flexible): two partitions of "orders", each a batch of three records. */
+static void
+test_record_hook_produce(void **state)
+{
+	static struct wb batch;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 0, 9, 21, true);
+	wcstr(&rq, NULL);          /* no transactional id */
+	w16(&rq, 1);               /* acks */
+	w32(&rq, 30000);
+	wuv(&rq, 2);               /* one topic */
+	wcstr(&rq, "orders");
+	wuv(&rq, 3);               /* two partitions */
+	for (int p = 0; p < 2; p++) {
+		w32(&rq, (uint32_t)(3 + p));
+		batch.n = 0;
+		build_keyed_batch(&batch, 3, 100 * p);
+		wuv(&rq, batch.n + 1);
+		wraw(&rq, batch.b, batch.n);
+		wuv(&rq, 0);
+	}
+	wuv(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+
+	run_hooked(&rq, &rs);
+	assert_int_equal(hk_whole.n, 6);
+	for (int i = 0; i < 6; i++) {
+		const struct hooked *h = &hk_whole.h[i];
+
+		assert_int_equal(h->dir, 0);
+		assert_int_equal(h->api_key, 0);
+		assert_int_equal(h->corr_id, 21);
+		assert_string_equal(h->topic, "orders");
+		assert_int_equal(h->partition, 3 + i / 3);
+		assert_int_equal(h->r.batch, 0); /* one batch per records field */
+		check_hooked(h, &rq, 100 * (i / 3), i % 3);
+	}
+	/* without a hook nothing is reported and the events are the same */
+	hk_other.n = 0;
+	run(&rq, &rs, WHOLE, 0, &r_other, NULL);
+	assert_int_equal(hk_other.n, 0);
+	result_eq(&r_whole, &r_other);
+}
+
+/* Fetch v4 response: "orders" partition 7 with two batches, "audit" partition 0 with one. */
+static void
+test_record_hook_fetch(void **state)
+{
+	static struct wb batch;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 1, 4, 31, false);
+	w32(&rq, (uint32_t)-1);
+	w32(&rq, 500);
+	w32(&rq, 1);
+	w32(&rq, 1 << 20);
+	w8(&rq, 0);
+	w32(&rq, 0);               /* no topics: the response names them */
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 31, false);
+	w32(&rs, 0);               /* throttle */
+	w32(&rs, 2);               /* two topics */
+	for (int t = 0; t < 2; t++) {
+		wstr(&rs, t == 0 ? "orders" : "audit");
+		w32(&rs, 1);
+		w32(&rs, t == 0 ? 7 : 0);
+		w16(&rs, 0);
+		w64(&rs, 99);
+		w64(&rs, 99);
+		w32(&rs, (uint32_t)-1);
+		batch.n = 0;
+		build_keyed_batch(&batch, 3, t == 0 ? 10 : 50);
+		if (t == 0)
+			build_keyed_batch(&batch, 2, 13);
+		w32(&rs, (uint32_t)batch.n);
+		wraw(&rs, batch.b, batch.n);
+	}
+	fend(&rs, at);
+
+	run_hooked(&rq, &rs);
+	assert_int_equal(hk_whole.n, 8);
+	for (int i = 0; i < 8; i++) {
+		const struct hooked *h = &hk_whole.h[i];
+
+		assert_int_equal(h->dir, 1);
+		assert_int_equal(h->api_key, 1);
+		assert_int_equal(h->corr_id, 31);
+		assert_string_equal(h->topic, i < 5 ? "orders" : "audit");
+		assert_int_equal(h->partition, i < 5 ? 7 : 0);
+		assert_int_equal(h->r.batch, i < 3 ? 0 : i < 5 ? 1 : 0);
+		if (i < 3)
+			check_hooked(h, &rs, 10, i);
+		else if (i < 5)
+			check_hooked(h, &rs, 13, i - 3);
+		else
+			check_hooked(h, &rs, 50, i - 5);
+	}
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.ev[0].records.records, 8);
+}
+
 static void
 test_pool(void **state)
 {
@@ -1829,6 +2106,8 @@ main(void)
 		cmocka_unit_test(test_truncated_then_gap),
 		cmocka_unit_test(test_pending_full),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_record_hook_produce),
+		cmocka_unit_test(test_record_hook_fetch),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	rte_eal_cleanup();
