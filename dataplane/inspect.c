@@ -11,9 +11,6 @@
 #include "dataplane/kafka_rec.h"
 #include "dataplane/worker.h"
 
-/* A plausible first request for detection: size, then api key and version the specs know. */
-#define DETECT_MIN_BYTES 8
-
 struct sink_arg {
 	struct kw_worker *w;
 	struct kw_flow *f;
@@ -24,18 +21,6 @@ static inline unsigned int
 kafka_dir(const struct kw_flow *f, unsigned int tcp_dir)
 {
 	return tcp_dir == f->client_dir ? 0 : 1;
-}
-
-static bool
-looks_like_request(const uint8_t *p, uint32_t len, uint32_t max_frame)
-{
-	int32_t size = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | p[2] << 8 | p[3]);
-	int16_t key = (int16_t)(p[4] << 8 | p[5]);
-	int16_t ver = (int16_t)(p[6] << 8 | p[7]);
-	const struct kw_kafka_api *api = kw_kafka_api_get(key);
-
-	return len >= DETECT_MIN_BYTES && size >= 8 && (uint32_t)size <= max_frame && api != NULL &&
-	       ver >= api->req.ver_min && ver <= api->req.ver_max;
 }
 
 /* Give a flow its Kafka connection state; false (and counted) when the pool is empty. */
@@ -78,7 +63,8 @@ sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t 
 	}
 	if (f->l7 == KW_FLOW_L7_DETECT) {
 		/* the first bytes either direction delivers decide: a request makes it Kafka */
-		if (off != 0 || !looks_like_request(p, len, a->w->cfg->kafka_max_frame)) {
+		if (off != 0 || len < KW_KAFKA_REQ_START_LEN ||
+		    !kw_kafka_req_start_plausible(p, a->w->cfg->kafka_max_frame)) {
 			f->l7 = KW_FLOW_L7_NONE;
 			return;
 		}

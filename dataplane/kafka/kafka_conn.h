@@ -280,6 +280,15 @@ void kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, un
 void kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir);
 /* Direction dir lost bytes: it goes opaque for the rest of the flow (counted). */
 void kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir);
+/* Bytes kw_kafka_req_start_plausible reads: size, api key, version, correlation id, client id
+ * length. */
+#define KW_KAFKA_REQ_START_LEN 14
+/*
+ * Could h (KW_KAFKA_REQ_START_LEN bytes) start a request frame? A size in 10..max_frame, an api
+ * key the specs know, a version valid for it and a client id length of -1 or
+ * 0..min(1024, size - 10). The one test behind mid-stream resync and protocol detection.
+ */
+bool kw_kafka_req_start_plausible(const uint8_t *h, uint32_t max_frame);
 /* What the conn learned about its client. */
 const struct kw_kafka_ident *kw_kafka_conn_ident(const struct kw_kafka_conn *conn);
 /* Start loading the state a feed of direction dir touches first (a burst prefetches ahead). */

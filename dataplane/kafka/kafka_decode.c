@@ -1911,7 +1911,7 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
  * id length; a response's size and correlation id. Both fit win, which carries the last
  * RS_*_HDR - 1 bytes of a piece to the next one.
  */
-#define RS_REQ_HDR 14
+#define RS_REQ_HDR KW_KAFKA_REQ_START_LEN
 #define RS_RESP_HDR 8
 /*
  * Policy: a longer client id is not taken for a frame start. Real ones are short names, while a
@@ -1920,8 +1920,8 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 #define RS_CID_MAX 1024
 _Static_assert(RS_REQ_HDR <= sizeof(((struct kw_kafka_dir *)0)->win), "resync window");
 
-static bool
-req_start_plausible(const struct kw_kafka_ctx *ctx, const uint8_t *h)
+bool
+kw_kafka_req_start_plausible(const uint8_t *h, uint32_t max_frame)
 {
 	int32_t size = (int32_t)kw_kafka_prim_be32(h);
 	int16_t ver = (int16_t)kw_kafka_prim_be16(h + 6);
@@ -1929,7 +1929,7 @@ req_start_plausible(const struct kw_kafka_ctx *ctx, const uint8_t *h)
 	const struct kw_kafka_api *api = kw_kafka_api_get((int16_t)kw_kafka_prim_be16(h + 4));
 
 	/* Header v1+: key, version, correlation id and client id length take 10 bytes. */
-	if (size < 10 || (uint32_t)size > ctx->params.max_frame || api == NULL || ver < 0 ||
+	if (size < 10 || (uint32_t)size > max_frame || api == NULL || ver < 0 ||
 	    ver > KW_KAFKA_MAX_VERSION ||
 	    !in_range((unsigned int)ver, api->req.ver_min, api->req.ver_max))
 		return false;
@@ -2084,7 +2084,7 @@ resync_scan(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int d
 		if (rs_at(d, p, i) <= top) {
 			for (uint32_t k = 0; k < need; k++)
 				h[k] = rs_at(d, p, i + k);
-			ok = dir == 0 ? req_start_plausible(ctx, h) :
+			ok = dir == 0 ? kw_kafka_req_start_plausible(h, ctx->params.max_frame) :
 					resp_start_plausible(ctx, conn, h);
 		}
 		if (ok && (dir == 1 || chain(d, d->pos - d->win_n + i, h)))

@@ -2073,6 +2073,55 @@ teardown(void **state)
 	return 0;
 }
 
+/* The request-start test behind resync and detection: each condition flips it on its own. */
+static void
+test_req_start_plausible(void **state)
+{
+	/* ApiVersions v3, size 30, correlation id 7, client id "kwgen-1" (7 bytes) */
+	static const uint8_t ok[KW_KAFKA_REQ_START_LEN] = {0, 0, 0, 30, 0, 18, 0, 3,
+							   0, 0, 0, 7, 0, 7};
+	uint8_t h[KW_KAFKA_REQ_START_LEN];
+
+	(void)state;
+	assert_true(kw_kafka_req_start_plausible(ok, 1024));
+	/* size: below a header, above max_frame, negative */
+	memcpy(h, ok, sizeof(h));
+	h[3] = 9;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	assert_false(kw_kafka_req_start_plausible(ok, 29));
+	h[0] = 0x80;
+	h[3] = 30;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	/* api key the specs do not know; version past the key's range; negative version */
+	memcpy(h, ok, sizeof(h));
+	h[5] = 0xff;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	memcpy(h, ok, sizeof(h));
+	h[7] = 99;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	h[6] = 0xff;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	/* client id length: -1 is null (fine), -2 is not, nor one past the frame or past 1024 */
+	memcpy(h, ok, sizeof(h));
+	h[12] = 0xff;
+	h[13] = 0xff;
+	assert_true(kw_kafka_req_start_plausible(h, 1024));
+	h[13] = 0xfe;
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	h[12] = 0;
+	h[13] = 21; /* size 30 - 10 = 20 bytes left */
+	assert_false(kw_kafka_req_start_plausible(h, 1024));
+	h[13] = 20;
+	assert_true(kw_kafka_req_start_plausible(h, 1024));
+	h[0] = 0;
+	h[2] = 0x10; /* size 4126: room for a 1025-byte client id, still refused */
+	h[12] = 0x04;
+	h[13] = 0x01;
+	assert_false(kw_kafka_req_start_plausible(h, 1u << 20));
+	h[13] = 0x00;
+	assert_true(kw_kafka_req_start_plausible(h, 1u << 20));
+}
+
 int
 main(void)
 {
@@ -2108,6 +2157,7 @@ main(void)
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_record_hook_produce),
 		cmocka_unit_test(test_record_hook_fetch),
+		cmocka_unit_test(test_req_start_plausible),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	rte_eal_cleanup();
