@@ -283,6 +283,65 @@ setup_workers(struct kw_app *app)
 	return 0;
 }
 
+/*
+ * Reassembled IP fragments go to the worker owning their flow (inspect: kafka, several workers):
+ * each worker learns how frames reach workers (the RSS map of each RSS port, else software
+ * dispatch), and every ordered pair of workers gets a single-producer single-consumer ring of
+ * struct kw_frag_handoff, bounded like the dispatch rings; a full one costs an inspection only.
+ */
+static int
+setup_frag_handoff(struct kw_app *app)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+	uint16_t s, t, p;
+
+	if (app->n_workers < 2 || app->cfg.inspect != KW_INSPECT_KAFKA)
+		return 0;
+	for (s = 0; s < app->n_workers; s++) {
+		for (p = 0; p < app->n_ports; p++)
+			if (app->ports[p].rss)
+				app->workers[s]->rss[p] = app->ports[p].rss_map;
+		for (t = 0; t < app->n_workers; t++) {
+			if (s == t)
+				continue;
+			snprintf(name, sizeof(name), "kw_frag_%u_%u", s, t);
+			r = rte_ring_create_elem(name, sizeof(struct kw_frag_handoff),
+						 app->cfg.dispatch_ring_size, (int)rte_socket_id(),
+						 RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL) {
+				fprintf(stderr, "kwire: ring %s: %s\n", name, rte_strerror(rte_errno));
+				return -ENOMEM;
+			}
+			app->workers[s]->frag_out[t] = r;
+			app->workers[t]->frag_in[s] = r;
+		}
+	}
+	return 0;
+}
+
+/* Free what is left in the fragment handoff rings while every fragment pool still exists. */
+static void
+teardown_frag_handoff(struct kw_app *app)
+{
+	struct kw_frag_handoff h;
+	uint16_t s, t;
+
+	for (s = 0; s < app->n_workers; s++)
+		for (t = 0; t < app->n_workers && app->workers[s] != NULL; t++) {
+			struct rte_ring *r = app->workers[s]->frag_out[t];
+
+			if (r == NULL)
+				continue;
+			while (rte_ring_dequeue_elem(r, &h, sizeof(h)) == 0)
+				rte_pktmbuf_free(h.m);
+			rte_ring_free(r);
+			app->workers[s]->frag_out[t] = NULL;
+			if (app->workers[t] != NULL)
+				app->workers[t]->frag_in[s] = NULL;
+		}
+}
+
 static int
 setup_qsbr(struct kw_app *app)
 {
@@ -350,6 +409,7 @@ kw_app_teardown(struct kw_app *app)
 	for (s = 0; s < app->n_ports; s++)
 		if (app->ports[s].pool != NULL)
 			kw_port_teardown(&app->ports[s]);
+	teardown_frag_handoff(app);
 	for (s = 0; s < app->n_workers; s++) {
 		struct kw_worker *w = app->workers[s];
 
@@ -390,7 +450,7 @@ kw_app_setup(struct kw_app *app)
 		}
 	}
 	if ((app->n_workers > 1 && setup_rings(app) != 0) ||
-	    setup_workers(app) != 0 || setup_qsbr(app) != 0) {
+	    setup_workers(app) != 0 || setup_frag_handoff(app) != 0 || setup_qsbr(app) != 0) {
 		fprintf(stderr, "kwire: cannot set up the workers\n");
 		return -ENOMEM;
 	}

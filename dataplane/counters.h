@@ -62,7 +62,13 @@
 	X(FRAG_UNSUPPORTED, "frag_unsupported", "packets",                                          \
 	  "IPv6 fragments behind other extension headers (forwarded, not reassembled)")             \
 	X(FRAG_FOREIGN, "frag_foreign", "packets",                                                  \
-	  "reassembled packets of a flow another worker owns (not inspected)")                      \
+	  "reassembled packets whose flow the owning worker has no room for (not inspected)")       \
+	X(FRAG_HANDOFF_OUT, "frag_handoff_out", "packets",                                          \
+	  "reassembled packets handed to the worker owning their flow")                             \
+	X(FRAG_HANDOFF_IN, "frag_handoff_in", "packets",                                            \
+	  "reassembled packets other workers handed over for inspection")                           \
+	X(FRAG_HANDOFF_FULL, "frag_handoff_full", "packets",                                        \
+	  "reassembled packets freed uninspected: the owner's ring was full (fragments forwarded)") \
 	X(FLOW_CREATED, "flow_created", "flows", "flows inserted into the flow table")              \
 	X(FLOW_EXPIRED, "flow_expired", "flows", "flows removed after the idle timeout")            \
 	X(FLOW_TABLE_FULL, "flow_table_full", "packets",                                            \

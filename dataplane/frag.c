@@ -69,7 +69,18 @@ kw_frag_offer(struct kw_frag *fr, const struct rte_mbuf *m, const struct kw_pkt_
 			rte_pktmbuf_mtod_offset(c, struct rte_ipv6_fragment_ext *,
 						pi->l2_len + pi->frag_off));
 	}
-	if (c != NULL)
-		kw_ctr_inc(ctr, KW_CTR_FRAG_REASSEMBLED);
+	if (c == NULL)
+		return NULL;
+	/*
+	 * DPDK leaves the rebuilt IPv4 header with a zero checksum, which the TCP tracker's checksum
+	 * check (it validates the IP header too) would take for a corrupt packet
+	 */
+	if (pi->l3 == KW_PKT_L3_IPV4) {
+		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod_offset(c, struct rte_ipv4_hdr *, c->l2_len);
+
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	kw_ctr_inc(ctr, KW_CTR_FRAG_REASSEMBLED);
 	return c;
 }

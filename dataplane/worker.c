@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <netinet/in.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <rte_thash.h>
 
 #include "control/config.h"
 #include "dataplane/frag.h"
@@ -161,9 +164,99 @@ frame_clock(const struct kw_worker *w, const struct rte_mbuf *m, uint64_t now)
 	return now;
 }
 
+/* Whether a port hashing rss_hf includes the L4 ports for a flow of this family and protocol. */
+static bool
+rss_hashes_ports(uint64_t rss_hf, uint8_t family, uint8_t proto)
+{
+	uint64_t want = 0;
+
+	if (proto == IPPROTO_TCP)
+		want = family == 4 ? RTE_ETH_RSS_NONFRAG_IPV4_TCP :
+				     RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_IPV6_TCP_EX;
+	else if (proto == IPPROTO_UDP)
+		want = family == 4 ? RTE_ETH_RSS_NONFRAG_IPV4_UDP :
+				     RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_IPV6_UDP_EX;
+	return (rss_hf & want) != 0;
+}
+
+uint16_t
+kw_worker_owner(const struct kw_rss_map *rss, const struct kw_flow_key *key, uint8_t dir,
+		uint16_t n_workers)
+{
+	const uint8_t *src = dir == 0 ? key->addr_lo : key->addr_hi;
+	const uint8_t *dst = dir == 0 ? key->addr_hi : key->addr_lo;
+	uint16_t sport = dir == 0 ? key->port_lo : key->port_hi;
+	uint16_t dport = dir == 0 ? key->port_hi : key->port_lo;
+	bool l4 = rss != NULL && rss_hashes_ports(rss->rss_hf, key->family, key->proto);
+	union rte_thash_tuple t;
+	uint32_t len, h;
+	uint16_t q;
+
+	if (n_workers <= 1)
+		return 0;
+	if (rss == NULL)
+		return kw_worker_of_key(key, n_workers);
+	memset(&t, 0, sizeof(t));
+	/* the tuple of an unfragmented frame of the flow, in host order as rte_thash.h wants */
+	if (key->family == 4) {
+		t.v4.src_addr = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 |
+				(uint32_t)src[2] << 8 | src[3];
+		t.v4.dst_addr = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 |
+				(uint32_t)dst[2] << 8 | dst[3];
+		t.v4.sport = sport;
+		t.v4.dport = dport;
+		len = l4 ? RTE_THASH_V4_L4_LEN : RTE_THASH_V4_L3_LEN;
+	} else {
+		struct rte_ipv6_hdr ip;
+
+		memcpy(ip.src_addr, src, sizeof(ip.src_addr));
+		memcpy(ip.dst_addr, dst, sizeof(ip.dst_addr));
+		rte_thash_load_v6_addrs(&ip, &t);
+		t.v6.sport = sport;
+		t.v6.dport = dport;
+		len = l4 ? RTE_THASH_V6_L4_LEN : RTE_THASH_V6_L3_LEN;
+	}
+	h = rte_softrss((uint32_t *)&t, len, rss->key);
+	/* RX queue q is worker q's (control/app.c); kwire configures no queue past them */
+	q = rss->reta[h % rss->reta_size];
+	return q < n_workers ? q : (uint16_t)(q % n_workers);
+}
+
+/* A reassembled packet of a flow this worker owns: inspected as a segment of the flow. */
+static void
+inspect_reassembled(struct kw_worker *w, struct rte_mbuf *r, const struct kw_pkt_info *rpi,
+		    uint64_t clk, uint64_t now)
+{
+	/* the owner creates the flow as one worker would: the same flows decode the same way */
+	struct kw_flow *f = kw_flow_lookup(w->flows, &rpi->key, now, true, &w->ctr);
+
+	if (f != NULL)
+		kw_inspect_tcp(w, f, r, rpi, clk);
+	else
+		kw_ctr_inc(&w->ctr, KW_CTR_FRAG_FOREIGN);
+}
+
+/* Hand reassembled packet r to the worker owning its flow; a full ring frees it (counted). */
+static void
+frag_handoff(struct kw_worker *w, uint16_t owner, struct rte_mbuf *r, uint64_t clk)
+{
+	struct kw_frag_handoff h = {.m = r, .clk = clk};
+
+	if (unlikely(w->frag_out[owner] == NULL ||
+		     rte_ring_sp_enqueue_elem(w->frag_out[owner], &h, sizeof(h)) != 0)) {
+		rte_pktmbuf_free(r);
+		kw_ctr_inc(&w->ctr, KW_CTR_FRAG_HANDOFF_FULL);
+		return;
+	}
+	kw_ctr_inc(&w->ctr, KW_CTR_FRAG_HANDOFF_OUT);
+}
+
 /*
  * A fragment goes to the reassembly table as a copy; a packet it completes is inspected like any
- * segment of its flow, when this worker owns that flow, and freed.
+ * segment of its flow by the worker that owns the flow: here, or handed to the owner, which frees
+ * it. The fragments of a packet reach one worker, but not necessarily the owner of its flow:
+ * only the first carries the ports, so the dispatcher keeps them and RSS hashes them on the
+ * addresses alone.
  */
 static __rte_noinline void
 inspect_fragment(struct kw_worker *w, const struct rte_mbuf *m, const struct kw_pkt_info *pi,
@@ -171,20 +264,50 @@ inspect_fragment(struct kw_worker *w, const struct rte_mbuf *m, const struct kw_
 {
 	struct rte_mbuf *r = kw_frag_offer(w->frag, m, pi, now, &w->ctr);
 	struct kw_pkt_info rpi;
-	struct kw_flow *f;
+	uint16_t owner;
+	uint64_t clk;
 
 	if (r == NULL)
 		return;
 	/* the fragments were counted as they came; the whole packet is not a new arrival */
 	if (kw_pkt_parse_mbuf(r, &rpi, &w->scratch) && rpi.l4_proto == IPPROTO_TCP) {
-		/* with several workers the flow may live elsewhere: never create it here */
-		f = kw_flow_lookup(w->flows, &rpi.key, now, w->n_workers == 1, &w->ctr);
-		if (f != NULL)
-			kw_inspect_tcp(w, f, r, &rpi, frame_clock(w, m, now));
-		else
-			kw_ctr_inc(&w->ctr, KW_CTR_FRAG_FOREIGN);
+		/* the clock of the fragment that completed it, as with one worker */
+		clk = frame_clock(w, m, now);
+		owner = w->n_workers == 1 ? w->id :
+			kw_worker_owner(w->rss[m->port], &rpi.key, rpi.dir, w->n_workers);
+		if (owner != w->id) {
+			frag_handoff(w, owner, r, clk);
+			return;
+		}
+		inspect_reassembled(w, r, &rpi, clk, now);
 	}
 	rte_pktmbuf_free(r);
+}
+
+/*
+ * Reassembled packets other workers handed over (flows this worker owns): inspect and free them.
+ * They keep their order per sender, not against frames dispatched here (see architecture.md).
+ */
+static void
+poll_frag_handoff(struct kw_worker *w, uint64_t now)
+{
+	struct kw_frag_handoff h[KW_BURST];
+	struct kw_pkt_info rpi;
+	unsigned int n, i;
+	uint16_t s;
+
+	for (s = 0; s < w->n_workers; s++) {
+		if (w->frag_in[s] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst_elem(w->frag_in[s], h, sizeof(h[0]), KW_BURST, NULL);
+		kw_ctr_add(&w->ctr, KW_CTR_FRAG_HANDOFF_IN, n);
+		for (i = 0; i < n; i++) {
+			/* parsed by the sender already: a well-formed TCP packet */
+			if (kw_pkt_parse_mbuf(h[i].m, &rpi, &w->scratch))
+				inspect_reassembled(w, h[i].m, &rpi, h[i].clk, now);
+			rte_pktmbuf_free(h[i].m);
+		}
+	}
 }
 
 /*
@@ -418,6 +541,7 @@ kw_worker_poll(struct kw_worker *w, uint64_t now)
 	if (w->n_workers > 1) {
 		total += poll_rings(w, now);
 		poll_handoff(w);
+		poll_frag_handoff(w, now);
 	}
 
 	kw_ctr_inc(&w->ctr, KW_CTR_POLLS);

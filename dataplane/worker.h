@@ -57,6 +57,29 @@ struct kw_txbuf {
 	struct rte_mbuf *pkts[2 * KW_BURST];
 };
 
+/* Sizes of the RSS state kwire keeps per port; DPDK's largest RETA has 512 entries. */
+#define KW_RSS_KEY_MAX 64
+#define KW_RSS_RETA_MAX 512
+
+/*
+ * How a port with hardware RSS spreads flows over its RX queues, RX queue q being worker q's:
+ * the Toeplitz key, the hashed packet types (RTE_ETH_RSS_*: which ones include the L4 ports)
+ * and the redirection table, indexed by the hash modulo its size. Filled by drivers/port.c at
+ * start; read-only once the workers run.
+ */
+struct kw_rss_map {
+	uint8_t key[KW_RSS_KEY_MAX];
+	uint64_t rss_hf;
+	uint16_t reta_size;
+	uint16_t reta[KW_RSS_RETA_MAX];
+};
+
+/* A reassembled packet on its way to the worker owning its flow, with its decoder clock. */
+struct kw_frag_handoff {
+	struct rte_mbuf *m;
+	uint64_t clk;
+};
+
 struct kw_worker;
 /* Handle a burst of n frames (bytes in all) received on in_port. */
 typedef void (*kw_worker_handle_fn)(struct kw_worker *w, uint16_t in_port,
@@ -80,6 +103,8 @@ struct kw_worker {
 	struct rte_ring *ring_in[KW_MAX_WORKERS];  /* dispatched from worker i, NULL if none */
 	struct rte_ring *ring_out[KW_MAX_WORKERS]; /* dispatch to worker i, NULL if none (or self) */
 	struct rte_ring *tx_in[KW_MAX_WORKERS];    /* frames handed over for TX by worker i */
+	/* how frames of a flow reach workers, per input port: hardware RSS, NULL: software */
+	const struct kw_rss_map *rss[KW_MAX_PORTS];
 	kw_worker_handle_fn handle;                /* chosen once from the inspect mode */
 	uint8_t count_bytes;                       /* rx/tx_bytes kept (not in pass-through) */
 	struct kw_flow_table *flows;               /* NULL in pass-through */
@@ -92,6 +117,9 @@ struct kw_worker {
 	struct kw_tcp_ctx *tcp;
 	struct kw_kafka_ctx *kafka;
 	struct kw_frag *frag;         /* IP fragments reassembled for inspection */
+	/* reassembled packets to / from worker i, the owner of their flow (struct kw_frag_handoff) */
+	struct rte_ring *frag_out[KW_MAX_WORKERS];
+	struct rte_ring *frag_in[KW_MAX_WORKERS];
 	struct rte_ring *rec_ring;    /* records to the control thread (single producer) */
 	struct rte_mempool *rec_pool; /* the records' home */
 	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
@@ -131,5 +159,14 @@ kw_worker_of_key(const struct kw_flow_key *key, uint16_t n_workers)
 
 	return (uint16_t)(((uint64_t)h * n_workers) >> 32);
 }
+
+/*
+ * The worker that receives the frames of key's flow, as they reach workers: rss is the input
+ * port's map (NULL: software dispatch, kw_worker_of_key), dir the frame's direction (0: from the
+ * key's lo endpoint), hashed as the NIC hashes it (rte_softrss over the same tuple) and looked up
+ * in the redirection table. Any thread.
+ */
+uint16_t kw_worker_owner(const struct kw_rss_map *rss, const struct kw_flow_key *key, uint8_t dir,
+			 uint16_t n_workers);
 
 #endif /* KW_WORKER_H */

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "dataplane/worker.h"
 #include "drivers/port.h"
 
 /* per-lcore mempool cache; DPDK wants it at most n / 1.5 */
@@ -25,9 +27,55 @@ kw_port_rss_key_fill(uint8_t *key, unsigned int len)
 static bool
 rss_usable(const struct rte_eth_dev_info *di, uint16_t n_workers)
 {
+	/* a redirection table kwire can hold, so that it knows which queue a flow reaches */
 	return n_workers > 1 && di->max_rx_queues >= n_workers &&
 	       (di->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP)) != 0 &&
-	       di->hash_key_size > 0 && di->hash_key_size <= KW_PORT_RSS_KEY_MAX;
+	       di->hash_key_size > 0 && di->hash_key_size <= KW_PORT_RSS_KEY_MAX &&
+	       di->reta_size > 0 && di->reta_size <= KW_RSS_RETA_MAX;
+}
+
+/*
+ * Record how the started port spreads flows over its queues: the key and hash types it was given,
+ * and the redirection table, set to queue i % nb_rxq where the PMD takes it (so it is known), else
+ * read back. Returns 0 or -errno with a reason in err.
+ */
+static int
+rss_map_fill(struct kw_port *p, const uint8_t *key, unsigned int key_len, uint64_t rss_hf,
+	     uint16_t reta_size, int socket, char *err, size_t err_len)
+{
+	struct rte_eth_rss_reta_entry64 conf[KW_RSS_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	struct kw_rss_map *map;
+	unsigned int i, g, e;
+	int rc;
+
+	map = rte_zmalloc_socket("kw_rss_map", sizeof(*map), RTE_CACHE_LINE_SIZE, socket);
+	if (map == NULL) {
+		snprintf(err, err_len, "port %s: no memory for its RSS map", p->name);
+		return -ENOMEM;
+	}
+	memcpy(map->key, key, RTE_MIN(key_len, (unsigned int)sizeof(map->key)));
+	map->rss_hf = rss_hf;
+	map->reta_size = reta_size;
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < reta_size; i++) {
+		g = i / RTE_ETH_RETA_GROUP_SIZE;
+		e = i % RTE_ETH_RETA_GROUP_SIZE;
+		conf[g].mask |= 1ULL << e;
+		conf[g].reta[e] = (uint16_t)(i % p->nb_rxq);
+	}
+	rc = rte_eth_dev_rss_reta_update(p->id, conf, reta_size);
+	if (rc != 0)
+		rc = rte_eth_dev_rss_reta_query(p->id, conf, reta_size);
+	if (rc != 0) {
+		snprintf(err, err_len, "port %s: RSS redirection table neither set nor read: %s",
+			 p->name, strerror(-rc));
+		rte_free(map);
+		return rc;
+	}
+	for (i = 0; i < reta_size; i++)
+		map->reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	p->rss_map = map;
+	return 0;
 }
 
 int
@@ -121,6 +169,14 @@ kw_port_setup(struct kw_port *p, uint16_t n_workers, const struct kw_config *cfg
 		snprintf(err, err_len, "port %s: start failed: %s", p->name, strerror(-rc));
 		goto err_pool;
 	}
+	if (p->rss) {
+		rc = rss_map_fill(p, key, di.hash_key_size, conf.rx_adv_conf.rss_conf.rss_hf,
+				  di.reta_size, socket, err, err_len);
+		if (rc != 0) {
+			rte_eth_dev_stop(p->id);
+			goto err_pool;
+		}
+	}
 	/* a bump in the wire must see frames for every MAC; some PMDs have no such switch */
 	if (cfg->promiscuous)
 		rte_eth_promiscuous_enable(p->id);
@@ -142,6 +198,8 @@ kw_port_teardown(struct kw_port *p)
 	rte_eth_dev_close(p->id);
 	rte_mempool_free(p->pool);
 	p->pool = NULL;
+	rte_free(p->rss_map);
+	p->rss_map = NULL;
 }
 
 bool

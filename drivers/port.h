@@ -18,6 +18,8 @@
 
 #include "control/config.h"
 
+struct kw_rss_map;
+
 /* Toeplitz key whose 16-bit pattern repeats, so hash(src, dst) == hash(dst, src). */
 #define KW_PORT_RSS_KEY_WORD 0x6d5a
 #define KW_PORT_RSS_KEY_MAX 64
@@ -33,6 +35,7 @@ struct kw_port {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char driver[64];
 	struct rte_mempool *pool;
+	struct kw_rss_map *rss_map; /* when rss: how flows reach queues (dataplane/worker.h) */
 	/* link state as the control thread last saw it */
 	uint8_t link_up;
 	uint32_t link_speed;

@@ -3,7 +3,8 @@
  * Unit tests for flow placement: the symmetric Toeplitz key of drivers/port.c gives both
  * directions of a flow the same RSS hash (DPDK's software Toeplitz as the oracle, the
  * Microsoft default key as a control that is not symmetric), and the software dispatcher's
- * kw_worker_of_key sends both directions to one worker and spreads flows over all workers.
+ * kw_worker_of_key sends both directions to one worker and spreads flows over all workers, and
+ * kw_worker_owner names the worker whose queue the NIC fills (DPDK's software Toeplitz again).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,49 +139,74 @@ test_default_key_not_symmetric(void **state)
 	assert_true(count_symmetric(ms_key, 0x13198a2e03707344ull) < N_TUPLES / 100);
 }
 
+/* Parse a TCP frame src:sport -> dst:dport (IPv6 when v6; addresses in network order). */
+static void
+parse_tcp(bool v6, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport,
+	  struct kw_pkt_info *pi)
+{
+	uint8_t f[74];
+	struct kw_counters ctr;
+	unsigned int alen = v6 ? 16 : 4, aoff = v6 ? 22 : 26, l4 = v6 ? 54 : 34;
+	unsigned int len = l4 + 20;
+
+	memset(&ctr, 0, sizeof(ctr));
+	memset(f, 0, sizeof(f));
+	if (v6) {
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		f[14] = 0x60;
+		f[19] = 20; /* payload length */
+		f[20] = IPPROTO_TCP;
+	} else {
+		f[12] = 0x08;
+		f[14] = 0x45;
+		f[17] = 40; /* total length */
+		f[23] = IPPROTO_TCP;
+	}
+	memcpy(f + aoff, src, alen);
+	memcpy(f + aoff + alen, dst, alen);
+	f[l4] = (uint8_t)(sport >> 8);
+	f[l4 + 1] = (uint8_t)sport;
+	f[l4 + 2] = (uint8_t)(dport >> 8);
+	f[l4 + 3] = (uint8_t)dport;
+	f[l4 + 12] = 0x50;
+	assert_true(kw_pkt_parse(f, len, len, pi, &ctr));
+	assert_int_equal(pi->key.family, v6 ? 6 : 4);
+}
+
+/* A random flow: its addresses and ports (host order). */
+struct tuple {
+	bool v6;
+	uint8_t addr[2][16];
+	uint16_t port[2];
+};
+
+static void
+random_tuple(uint64_t *x, struct tuple *t)
+{
+	unsigned int k;
+
+	memset(t, 0, sizeof(*t));
+	t->v6 = xorshift64(x) & 1;
+	for (k = 0; k < 16; k++) {
+		t->addr[0][k] = (uint8_t)xorshift64(x);
+		t->addr[1][k] = (uint8_t)xorshift64(x);
+	}
+	t->port[0] = (uint16_t)xorshift64(x);
+	t->port[1] = (uint16_t)xorshift64(x);
+}
+
 /* Parse one TCP frame of a random flow and of its reverse; both keys are returned. */
 static void
 frames_of_flow(uint64_t *x, struct kw_flow_key *fwd, struct kw_flow_key *rev)
 {
-	uint8_t f[2][74];
 	struct kw_pkt_info pi[2];
-	struct kw_counters ctr;
-	bool v6 = xorshift64(x) & 1;
-	unsigned int alen = v6 ? 16 : 4, aoff = v6 ? 22 : 26, l4 = v6 ? 54 : 34;
-	unsigned int len = l4 + 20, d, k;
-	uint8_t addr[2][16], port[2][2];
+	struct tuple t;
+	unsigned int d;
 
-	for (k = 0; k < alen; k++) {
-		addr[0][k] = (uint8_t)xorshift64(x);
-		addr[1][k] = (uint8_t)xorshift64(x);
-	}
-	for (k = 0; k < 2; k++) {
-		port[0][k] = (uint8_t)xorshift64(x);
-		port[1][k] = (uint8_t)xorshift64(x);
-	}
-	memset(&ctr, 0, sizeof(ctr));
-	for (d = 0; d < 2; d++) {
-		memset(f[d], 0, sizeof(f[d]));
-		if (v6) {
-			f[d][12] = 0x86;
-			f[d][13] = 0xdd;
-			f[d][14] = 0x60;
-			f[d][19] = 20; /* payload length */
-			f[d][20] = IPPROTO_TCP;
-		} else {
-			f[d][12] = 0x08;
-			f[d][14] = 0x45;
-			f[d][17] = 40; /* total length */
-			f[d][23] = IPPROTO_TCP;
-		}
-		memcpy(f[d] + aoff, addr[d], alen);
-		memcpy(f[d] + aoff + alen, addr[!d], alen);
-		memcpy(f[d] + l4, port[d], 2);
-		memcpy(f[d] + l4 + 2, port[!d], 2);
-		f[d][l4 + 12] = 0x50;
-		assert_true(kw_pkt_parse(f[d], len, len, &pi[d], &ctr));
-	}
-	assert_int_equal(pi[0].key.family, v6 ? 6 : 4);
+	random_tuple(x, &t);
+	for (d = 0; d < 2; d++)
+		parse_tcp(t.v6, t.addr[d], t.addr[!d], t.port[d], t.port[!d], &pi[d]);
 	*fwd = pi[0].key;
 	*rev = pi[1].key;
 }
@@ -213,6 +239,98 @@ test_worker_of_key(void **state)
 	}
 }
 
+/* The NIC's view of frame src -> dst of tuple t: Toeplitz hash, then the redirection table. */
+static uint16_t
+nic_queue(const struct kw_rss_map *map, const struct tuple *t, unsigned int d, bool l4)
+{
+	uint32_t h, a[2];
+
+	if (t->v6) {
+		h = rss_v6(t->addr[d], t->addr[!d], t->port[d], t->port[!d], l4, map->key);
+	} else {
+		memcpy(&a[0], t->addr[d], 4);
+		memcpy(&a[1], t->addr[!d], 4);
+		h = rss_v4(rte_be_to_cpu_32(a[0]), rte_be_to_cpu_32(a[1]), t->port[d], t->port[!d],
+			   l4, map->key);
+	}
+	return map->reta[h % map->reta_size];
+}
+
+static void
+test_owner_known_answer(void **state)
+{
+	static const uint8_t src[4] = {66, 9, 149, 187}, dst[4] = {161, 142, 100, 80};
+	static struct kw_rss_map map;
+	struct kw_pkt_info pi;
+
+	(void)state;
+	memset(&map, 0, sizeof(map));
+	memcpy(map.key, ms_key, sizeof(ms_key));
+	map.reta_size = 128;
+	/* Microsoft's vector: 0x51ccc178 with the ports, 0x323e8fc2 without; 128-entry RETA */
+	map.reta[0x51ccc178 % 128] = 3;
+	map.reta[0x323e8fc2 % 128] = 5;
+	parse_tcp(false, src, dst, 2794, 1766, &pi);
+	map.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	assert_int_equal(kw_worker_owner(&map, &pi.key, pi.dir, 8), 3);
+	map.rss_hf = RTE_ETH_RSS_IPV4; /* addresses only */
+	assert_int_equal(kw_worker_owner(&map, &pi.key, pi.dir, 8), 5);
+	/* no RSS: the software dispatcher's choice */
+	assert_int_equal(kw_worker_owner(NULL, &pi.key, pi.dir, 8), kw_worker_of_key(&pi.key, 8));
+	assert_int_equal(kw_worker_owner(&map, &pi.key, pi.dir, 1), 0);
+}
+
+/*
+ * kw_worker_owner picks the queue the NIC would (rte_softrss over the frame's own tuple, then the
+ * RETA), in both directions, with the Microsoft key (the direction matters) and the symmetric key
+ * (both directions of a flow land on one worker).
+ */
+static void
+test_owner_matches_softrss(void **state)
+{
+	static struct kw_rss_map map;
+	uint64_t x = 0x452821e638d01377ull;
+	unsigned int count[KW_MAX_WORKERS];
+	const uint16_t n = 4;
+	struct kw_pkt_info pi[2];
+	unsigned int i, d, k, n_sym;
+	struct tuple t;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		memset(&map, 0, sizeof(map));
+		memset(count, 0, sizeof(count));
+		n_sym = 0;
+		if (k == 0)
+			memcpy(map.key, ms_key, sizeof(ms_key));
+		else
+			kw_port_rss_key_fill(map.key, 40);
+		map.reta_size = 128;
+		for (i = 0; i < map.reta_size; i++)
+			map.reta[i] = (uint16_t)(i % n);
+		for (i = 0; i < N_FLOWS; i++) {
+			bool l4 = i % 3 != 0;
+			uint16_t q[2];
+
+			random_tuple(&x, &t);
+			map.rss_hf = l4 ? RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP : RTE_ETH_RSS_IP;
+			for (d = 0; d < 2; d++) {
+				parse_tcp(t.v6, t.addr[d], t.addr[!d], t.port[d], t.port[!d], &pi[d]);
+				q[d] = kw_worker_owner(&map, &pi[d].key, pi[d].dir, n);
+				assert_int_equal(q[d], nic_queue(&map, &t, d, l4));
+			}
+			n_sym += q[0] == q[1];
+			count[q[0]]++;
+		}
+		if (k == 1)
+			assert_int_equal(n_sym, N_FLOWS);
+		else
+			assert_true(n_sym < N_FLOWS / 2); /* 1/4 by chance with 4 queues */
+		for (i = 0; i < n; i++)
+			assert_true(count[i] >= N_FLOWS / (2u * n));
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +339,8 @@ main(void)
 		cmocka_unit_test(test_symmetric_key),
 		cmocka_unit_test(test_default_key_not_symmetric),
 		cmocka_unit_test(test_worker_of_key),
+		cmocka_unit_test(test_owner_known_answer),
+		cmocka_unit_test(test_owner_matches_softrss),
 	};
 
 	return cmocka_run_group_tests_name("rss", tests, NULL, NULL);
