@@ -32,8 +32,7 @@ enum kw_flow_l7 {
 };
 
 struct kw_flow {
-	struct kw_flow_key key;
-	uint64_t first_tsc;
+	/* Per packet: the first three cache lines. */
 	uint64_t last_tsc;
 	uint64_t pkts[2];  /* by direction: 0 = from the key's lo endpoint */
 	uint64_t bytes[2];
@@ -43,6 +42,9 @@ struct kw_flow {
 	uint8_t client_dir;   /* the direction that carries requests */
 	struct kw_kafka_conn *kafka;
 	struct kw_tcp_conn tcp;
+	/* Per flow (creation, aging, removal, dumps): the last line. */
+	struct kw_flow_key key;
+	uint64_t first_tsc;
 } __rte_cache_aligned;
 
 /* Called for a flow about to leave the table, to release what hangs on it. */

@@ -358,8 +358,10 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		/* the TCP state and the Kafka state of every flow of the burst, ahead of use */
 		for (i = 0; i < n_keys; i++)
 			if (flows[i] != NULL) {
+				/* struct kw_tcp_conn straddles three lines of the flow */
 				rte_prefetch0(&flows[i]->tcp);
 				rte_prefetch0((const char *)&flows[i]->tcp + RTE_CACHE_LINE_SIZE);
+				rte_prefetch0((const char *)(&flows[i]->tcp + 1) - 1);
 				if (flows[i]->kafka != NULL)
 					kw_kafka_conn_prefetch(flows[i]->kafka,
 							       pi[idx[i]].dir != flows[i]->client_dir);
