@@ -223,27 +223,31 @@ add_key(struct kw_obs *o, enum kw_obs_dim d, const struct kw_kafka_str *s, const
 	kw_topk_add(&o->dim[d], s->s, s->len, v);
 }
 
+const char *
+kw_obs_topic_ref(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t ref,
+		 char *scratch)
+{
+	unsigned int i = ref & 0x7f;
+
+	if (ref & 0x80)
+		return i < ev->n_topic_ids && i < KW_KAFKA_EV_TOPIC_IDS ?
+			       kw_obs_topic_id_name(o, ev->topic_ids[i], scratch) :
+			       NULL;
+	return i < ev->n_topics && i < KW_KAFKA_EV_TOPICS ? ev->topics[i].s : NULL;
+}
+
 /* Topic key of offset entry i into name (zero-padded); false when it points at nothing. */
 static bool
 offset_topic(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t t, char *name)
 {
 	char scratch[KW_KAFKA_NAME_MAX];
-	const char *s;
-	unsigned int i = t & 0x7f;
+	const char *s = kw_obs_topic_ref(o, ev, t, scratch);
 	size_t len;
 
 	memset(name, 0, KW_KAFKA_NAME_MAX);
-	if (t & 0x80) {
-		if (i >= ev->n_topic_ids || i >= KW_KAFKA_EV_TOPIC_IDS)
-			return false;
-		s = kw_obs_topic_id_name(o, ev->topic_ids[i], scratch);
-		len = strlen(s);
-	} else {
-		if (i >= ev->n_topics || i >= KW_KAFKA_EV_TOPICS)
-			return false;
-		s = ev->topics[i].s;
-		len = ev->topics[i].len;
-	}
+	if (s == NULL)
+		return false;
+	len = strlen(s);
 	memcpy(name, s, len < KW_KAFKA_NAME_MAX ? len : KW_KAFKA_NAME_MAX - 1);
 	return true;
 }

@@ -185,6 +185,7 @@ static const struct {
 	{KW_KAFKA_EV_THROTTLED, "throttled"},
 	{KW_KAFKA_EV_TOPIC_IDS_ALIGNED, "topic_ids_aligned"},
 	{KW_KAFKA_EV_OFFSETS_TRUNC, "offsets_trunc"},
+	{KW_KAFKA_EV_RFIELDS_TRUNC, "records_fields_trunc"},
 };
 
 static void
@@ -266,6 +267,24 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	jfmt(b, "],\"topic_count\":%" PRIu32 ",\"partitions\":%" PRIu32 ",\"records\":%" PRIu64,
 	     ev->topic_count > ev->topic_id_count ? ev->topic_count : ev->topic_id_count,
 	     ev->partition_count, kw_obs_records_of(ev));
+	jlit(b, ",\"records_fields\":[");
+	n = ev->n_rfields < KW_KAFKA_EV_RFIELDS ? ev->n_rfields : KW_KAFKA_EV_RFIELDS;
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_ev_rfield *rf = &ev->rfields[i];
+
+		jfmt(b, "%s{\"dir\":\"%s\",\"off\":%" PRIu64 ",\"len\":%" PRIu32 ",\"topic\":",
+		     i ? "," : "", rf->dir ? "response" : "request", rf->off, rf->len);
+		name = kw_obs_topic_ref(o, ev, rf->topic, scratch);
+		if (name == NULL)
+			jlit(b, "null");
+		else
+			jstr(b, name, strlen(name));
+		if (rf->partition < 0)
+			jlit(b, ",\"partition\":null}");
+		else
+			jfmt(b, ",\"partition\":%" PRId32 "}", rf->partition);
+	}
+	jlit(b, "]");
 	jfmt(b, ",\"bytes\":{\"request\":%" PRIu32 ",\"response\":", ev->req_len);
 	if (ev->resp_len == 0)
 		jlit(b, "null}");

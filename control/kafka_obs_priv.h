@@ -51,6 +51,10 @@ const char *kw_obs_topic_id_name(const struct kw_obs *o, const uint8_t *id, char
 unsigned int kw_obs_topic_n(const struct kw_kafka_event *ev);
 const char *kw_obs_topic_at(const struct kw_obs *o, const struct kw_kafka_event *ev,
 			    unsigned int i, char *scratch);
+/* Name of a topic ref (kw_kafka_ev_offset.topic, kw_kafka_ev_rfield.topic) of ev, NUL
+ * terminated, or NULL when it points at nothing kept. */
+const char *kw_obs_topic_ref(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t ref,
+			     char *scratch);
 /* Latency of a pair in ns, UINT64_MAX without a response. */
 uint64_t kw_obs_latency_ns(const struct kw_obs *o, const struct kw_kafka_rec *r);
 uint64_t kw_obs_records_of(const struct kw_kafka_event *ev);

@@ -28,6 +28,7 @@
 #define KW_KAFKA_TAGS_MAX 64      /* tagged fields accepted in one section */
 #define KW_KAFKA_EV_OFFSETS 16    /* partition offsets kept per event */
 #define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
+#define KW_KAFKA_EV_RFIELDS 8     /* records fields (partition record sets) kept per event */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 #define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
@@ -73,6 +74,7 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_TOPIC_IDS_ALIGNED 0x0100 /* topics[i] and topic_ids[i] name the same topic
 					     * (Metadata responses) */
 #define KW_KAFKA_EV_OFFSETS_TRUNC 0x0200 /* offsets seen but not kept (see offsets_dropped) */
+#define KW_KAFKA_EV_RFIELDS_TRUNC 0x0400 /* records fields seen but not kept (rfields_dropped) */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -91,6 +93,19 @@ struct kw_kafka_ev_offset {
 	uint8_t topic;
 	int32_t partition;
 	int64_t offset;
+};
+
+/*
+ * One records field (a partition's record set, Produce request or Fetch response): where its
+ * bytes lie in the stream of its direction. topic is a ref as in kw_kafka_ev_offset (0xff: the
+ * enclosing topic was not kept).
+ */
+struct kw_kafka_ev_rfield {
+	uint64_t off;      /* stream offset of the field's first byte (after its length) */
+	uint32_t len;      /* bytes */
+	uint8_t dir;       /* 0 request, 1 response */
+	uint8_t topic;
+	int32_t partition; /* -1 when the enclosing partition index is unknown */
 };
 
 struct kw_kafka_event {
@@ -126,12 +141,16 @@ struct kw_kafka_event {
 	/* Request offsets (Fetch, OffsetCommit) first, then response offsets (Fetch HWM). */
 	uint8_t n_offsets;
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
+	/* Non-empty records fields: the request's first, then the response's. */
+	uint8_t n_rfields;
+	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
 };
 
 /*
  * dst = src as far as a reader may look: the head, each string up to its NUL and the counted
  * entries of each array (n_topics, n_topic_ids, n_offsets; errors are in the head). What is past
  * them in dst keeps whatever it held. An event handed to another core costs what it holds.
+ * (n_rfields too.)
  */
 void kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src);
 
@@ -171,6 +190,7 @@ void kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event
 	X(sasl_raw_tokens, "raw SASL frames after a SaslHandshake v0")                             \
 	X(sasl_raw_opaque, "v0 SASL with an unknown token count: the connection went opaque")      \
 	X(offsets_dropped, "partition offsets not kept: event full, topic not kept, no slot")      \
+	X(rfields_dropped, "records field boundaries not kept: event full or no pending slot")     \
 	X(resync_started, "directions picked up mid-stream and put in resync")                     \
 	X(resync_ok, "resyncing directions that found a plausible frame start")                    \
 	X(resync_false, "plausible request starts refuted by their frame not decoding")            \

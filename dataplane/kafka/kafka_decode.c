@@ -90,6 +90,7 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->throttle_off = 0;
 	ev->producer_id = -1;
 	ev->n_offsets = 0;
+	ev->n_rfields = 0;
 	kw_kafka_records_sum_init(&ev->records);
 }
 
@@ -111,6 +112,9 @@ kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src
 	dst->n_offsets = src->n_offsets;
 	for (i = 0; i < src->n_offsets && i < KW_KAFKA_EV_OFFSETS; i++)
 		dst->offsets[i] = src->offsets[i];
+	dst->n_rfields = src->n_rfields;
+	for (i = 0; i < src->n_rfields && i < KW_KAFKA_EV_RFIELDS; i++)
+		dst->rfields[i] = src->rfields[i];
 }
 
 static void
@@ -172,12 +176,15 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 		memcpy(ev->topic_ids, dt->topic_ids, dt->n_topic_ids * sizeof(ev->topic_ids[0]));
 		ev->n_offsets = dt->n_offsets;
 		memcpy(ev->offsets, dt->offsets, dt->n_offsets * sizeof(ev->offsets[0]));
+		ev->n_rfields = dt->n_rfields;
+		memcpy(ev->rfields, dt->rfields, dt->n_rfields * sizeof(ev->rfields[0]));
 	} else {
 		ev->n_topics = pd->n_topics;
 		if (pd->n_topics)
 			kw_kafka_str_copy(&ev->topics[0], &pd->topic0);
 		ev->n_topic_ids = 0;
 		ev->n_offsets = 0;
+		ev->n_rfields = 0;
 	}
 }
 
@@ -190,13 +197,14 @@ pend_release(struct kw_kafka_conn *conn, struct kw_kafka_pending *pd)
 	pd->used = 0;
 }
 
-/* Keep the request's topics and offsets until its response; dropped (counted) when full. */
+/* Keep the request's topics, offsets and records fields until its response; dropped (counted)
+ * when every slot is taken. */
 static void
 pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_pending *pd,
 	    const struct kw_kafka_event *ev)
 {
 	pd->detail = 0;
-	if (ev->n_offsets == 0)
+	if (ev->n_offsets == 0 && ev->n_rfields == 0)
 		return;
 	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++) {
 		struct kw_kafka_detail *dt = &conn->detail[i];
@@ -211,12 +219,18 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		memcpy(dt->topic_ids, ev->topic_ids, ev->n_topic_ids * sizeof(dt->topic_ids[0]));
 		dt->n_offsets = ev->n_offsets;
 		memcpy(dt->offsets, ev->offsets, ev->n_offsets * sizeof(dt->offsets[0]));
+		dt->n_rfields = ev->n_rfields;
+		memcpy(dt->rfields, ev->rfields, ev->n_rfields * sizeof(dt->rfields[0]));
 		pd->detail = (uint8_t)(i + 1);
 		return;
 	}
-	/* Policy: more offset-carrying requests in flight than slots: their offsets are lost. */
+	/* Policy: more such requests in flight than slots: their offsets and fields are lost. */
 	ctx->cnt.offsets_dropped += ev->n_offsets;
-	pd->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
+	ctx->cnt.rfields_dropped += ev->n_rfields;
+	if (ev->n_offsets)
+		pd->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
+	if (ev->n_rfields)
+		pd->flags |= KW_KAFKA_EV_RFIELDS_TRUNC;
 }
 
 static void
@@ -1053,6 +1067,26 @@ array_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	w->elems = (uint32_t)n;
 }
 
+/* A non-empty records field of n bytes starts at d->pos: keep its place (bounded, counted). */
+static void
+rfield_add(struct kw_kafka_ctx *ctx, const struct kw_kafka_dir *d, struct kw_kafka_event *ev,
+	   unsigned int dir, int64_t n)
+{
+	struct kw_kafka_ev_rfield *rf;
+
+	if (ev->n_rfields == KW_KAFKA_EV_RFIELDS) {
+		ev->flags |= KW_KAFKA_EV_RFIELDS_TRUNC;
+		ctx->cnt.rfields_dropped++;
+		return;
+	}
+	rf = &ev->rfields[ev->n_rfields++];
+	rf->off = d->pos;
+	rf->len = (uint32_t)n;
+	rf->dir = (uint8_t)dir;
+	rf->topic = d->cur_topic;
+	rf->partition = d->part_ok ? d->cur_part : -1;
+}
+
 /* The records parser's hook: add where the record sits and hand it to the ctx's hook. */
 static void
 record_hook(void *arg, const struct kw_kafka_record *rec)
@@ -1096,6 +1130,7 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 		}
 		on_string(conn, d, ev);
 	} else if (n > 0 && f->type == KW_KAFKA_T_RECORDS) {
+		rfield_add(ctx, d, ev, dir, n);
 		if (ctx->rec_fn != NULL || d->rs.fn != NULL)
 			kw_kafka_records_set_hook(&d->rs, ctx->rec_fn ? record_hook : NULL, ctx);
 		kw_kafka_records_begin(&d->rs, &ev->records, d->pos, (uint64_t)n);

@@ -89,7 +89,9 @@ struct kw_kafka_detail {
 	uint8_t n_topics;
 	uint8_t n_topic_ids;
 	uint8_t n_offsets;
+	uint8_t n_rfields;
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
+	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 };

@@ -115,6 +115,7 @@ test_json_ipv4(void **state)
 		"\"correlation_id\":1,\"client_id\":\"kwgen\",\"principal\":null,"
 		"\"client_software\":{\"name\":\"kwgen\",\"version\":\"0.1.0\"},"
 		"\"topics\":[\"kwgen-topic\"],\"topic_count\":1,\"partitions\":1,\"records\":8,"
+		"\"records_fields\":[],"
 		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
 		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
 		"\"transactional_id\":null,\"flags\":[\"topics_trunc\"]}\n");
@@ -172,6 +173,14 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.error_count = 2;
 	KSTR(&r.ev.group_id, "g1");
 	KSTR(&r.ev.txn_id, "t\xe2\x82"); /* UTF-8 cut in the middle of a sequence */
+	/* records fields: a topic by name, one by an id not learned (its UUID), one not kept */
+	r.ev.rfields[0] = (struct kw_kafka_ev_rfield){
+		.off = 1000, .len = 77, .dir = 1, .topic = 0, .partition = 2};
+	r.ev.rfields[1] = (struct kw_kafka_ev_rfield){
+		.off = 1100, .len = 5, .dir = 1, .topic = 0x81, .partition = -1};
+	r.ev.rfields[2] = (struct kw_kafka_ev_rfield){
+		.off = 7, .len = 9, .dir = 0, .topic = 0xff, .partition = 0};
+	r.ev.n_rfields = 3;
 	line = line_of(o, &r);
 	assert_string_equal(
 		line,
@@ -183,6 +192,10 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"\"principal\":\"alice\",\"client_software\":null,"
 		"\"topics\":[\"orders\",\"payments\",\"00112233-4455-6677-8899-aabbccddeeff\"],"
 		"\"topic_count\":2,\"partitions\":3,\"records\":5,"
+		"\"records_fields\":[{\"dir\":\"response\",\"off\":1000,\"len\":77,"
+		"\"topic\":\"orders\",\"partition\":2},{\"dir\":\"response\",\"off\":1100,"
+		"\"len\":5,\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":null},"
+		"{\"dir\":\"request\",\"off\":7,\"len\":9,\"topic\":null,\"partition\":0}],"
 		"\"bytes\":{\"request\":61,\"response\":null},\"error_codes\":[3,7],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
 		"\"transactional_id\":\"t\\u00e2\\u0082\",\"flags\":[\"unanswered\",\"0x8000\"]}"

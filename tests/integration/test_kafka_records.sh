@@ -5,7 +5,9 @@
 # record line's key and value bytes, read from the TCP stream at key_off and value_off, must
 # be what tshark's Kafka dissector decodes for the same record, in the same order, and the
 # records must be as many. Compressed batches give no record line, but the request lines still
-# count their records. Turning records on must not change a byte of the request lines.
+# count their records. Turning records on must not change a byte of the request lines. Every
+# records field a request line places ("records_fields") must hold whole v2 batches in the TCP
+# stream, and every record line must lie inside one of them.
 . "$(dirname "$0")/lib.sh"
 
 command -v tshark >/dev/null 2>&1 || { echo "tshark not found: skipped"; exit 77; }
@@ -64,4 +66,17 @@ awk '/"type":"record"/ && ++n == 7 { next } { print }' "$WORK/consume-simple.log
 if $ORACLE compare "$CAPTURES/consume-simple.pcap" "$WORK/missing.log" 2>/dev/null; then
     fail "oracle: a missing record went unnoticed"
 fi
+# ... and a records field placed one byte off, on a compressed capture too.
+for c in produce-none produce-zstd; do
+    mode=""
+    [ "$c" = produce-zstd ] && mode=--compressed
+    awk '/"records_fields":\[\{/ && !done { sub(/"off":/, "\"off\":1"); done = 1 } { print }' \
+        "$WORK/$c.log" >"$WORK/bad-field-$c.log"
+    cmp -s "$WORK/$c.log" "$WORK/bad-field-$c.log" && fail "oracle: no records field to spoil in $c"
+    $ORACLE compare "$CAPTURES/$c.pcap" "$WORK/$c.log" $mode >/dev/null ||
+        fail "oracle: $c $mode fails unspoiled"
+    if $ORACLE compare "$CAPTURES/$c.pcap" "$WORK/bad-field-$c.log" $mode 2>/dev/null; then
+        fail "oracle: a records field one byte off went unnoticed in $c"
+    fi
+done
 echo "kafka-records: ok"

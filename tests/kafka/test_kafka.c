@@ -328,6 +328,14 @@ result_eq(const struct result *a, const struct result *b)
 			assert_int_equal(x->offsets[o].partition, y->offsets[o].partition);
 			assert_int_equal(x->offsets[o].offset, y->offsets[o].offset);
 		}
+		assert_int_equal(x->n_rfields, y->n_rfields);
+		for (int o = 0; o < x->n_rfields; o++) {
+			assert_int_equal(x->rfields[o].off, y->rfields[o].off);
+			assert_int_equal(x->rfields[o].len, y->rfields[o].len);
+			assert_int_equal(x->rfields[o].dir, y->rfields[o].dir);
+			assert_int_equal(x->rfields[o].topic, y->rfields[o].topic);
+			assert_int_equal(x->rfields[o].partition, y->rfields[o].partition);
+		}
 	}
 	str_eq(&a->id.client_id, &b->id.client_id);
 	str_eq(&a->id.sw_name, &b->id.sw_name);
@@ -1971,11 +1979,70 @@ test_record_hook_produce(void **state)
 		assert_int_equal(h->r.batch, 0); /* one batch per records field */
 		check_hooked(h, &rq, 100 * (i / 3), i % 3);
 	}
+	/* the event places both records fields: where each batch starts, its length, partition */
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.ev[0].n_rfields, 2);
+	for (int p = 0; p < 2; p++) {
+		const struct kw_kafka_ev_rfield *rf = &r_whole.ev[0].rfields[p];
+
+		batch.n = 0;
+		build_keyed_batch(&batch, 3, 100 * p);
+		assert_int_equal(rf->len, batch.n);
+		assert_true(rf->off + rf->len <= rq.n);
+		assert_memory_equal(rq.b + rf->off, batch.b, batch.n);
+		assert_int_equal(rf->dir, 0);
+		assert_int_equal(rf->topic, 0);
+		assert_string_equal(r_whole.ev[0].topics[rf->topic].s, "orders");
+		assert_int_equal(rf->partition, 3 + p);
+	}
 	/* without a hook nothing is reported and the events are the same */
 	hk_other.n = 0;
 	run(&rq, &rs, WHOLE, 0, &r_other, NULL);
 	assert_int_equal(hk_other.n, 0);
 	result_eq(&r_whole, &r_other);
+}
+
+/* More records fields than an event keeps: the first KW_KAFKA_EV_RFIELDS, flagged, counted. */
+static void
+test_rfields_trunc(void **state)
+{
+	static struct wb batch;
+	const int parts = KW_KAFKA_EV_RFIELDS + 1;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 0, 9, 22, true);
+	wcstr(&rq, NULL);
+	w16(&rq, 1);
+	w32(&rq, 30000);
+	wuv(&rq, 2);
+	wcstr(&rq, "orders");
+	wuv(&rq, (uint64_t)parts + 1);
+	for (int p = 0; p < parts; p++) {
+		w32(&rq, (uint32_t)p);
+		batch.n = 0;
+		build_keyed_batch(&batch, 1, p);
+		wuv(&rq, batch.n + 1);
+		wraw(&rq, batch.b, batch.n);
+		wuv(&rq, 0);
+	}
+	wuv(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+
+	run(&rq, &rs, WHOLE, 0, &r_whole, NULL);
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.ev[0].n_rfields, KW_KAFKA_EV_RFIELDS);
+	assert_true(r_whole.ev[0].flags & KW_KAFKA_EV_RFIELDS_TRUNC);
+	assert_int_equal(r_whole.ev[0].rfields[KW_KAFKA_EV_RFIELDS - 1].partition,
+			 KW_KAFKA_EV_RFIELDS - 1);
+	assert_int_equal(r_whole.cnt.rfields_dropped, 1);
+	assert_int_equal(r_whole.ev[0].records.fields, parts);
+	for (size_t k = 1; k < rq.n; k += 7) {
+		run(&rq, &rs, SPLIT, k, &r_other, NULL);
+		result_eq(&r_whole, &r_other);
+	}
 }
 
 /* Fetch v4 response: "orders" partition 7 with two batches, "audit" partition 0 with one. */
@@ -2158,6 +2225,7 @@ main(void)
 		cmocka_unit_test(test_record_hook_produce),
 		cmocka_unit_test(test_record_hook_fetch),
 		cmocka_unit_test(test_req_start_plausible),
+		cmocka_unit_test(test_rfields_trunc),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	rte_eal_cleanup();

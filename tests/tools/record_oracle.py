@@ -107,20 +107,60 @@ def tshark_records(pcap, port):
 
 
 def kwire_lines(path):
-    recs, produce_records = {}, 0
+    recs, produce_records, fields = {}, 0, {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.startswith("{"):
                 continue
             o = json.loads(line)
             fl = o["flow"]
+            flow = (fl["src"], fl["sport"], fl["dst"], fl["dport"])
             if o.get("type") == "record":
                 d = 0 if o["dir"] == "request" else 1
-                key = (fl["src"], fl["sport"], fl["dst"], fl["dport"], d)
-                recs.setdefault(key, []).append(o)
-            elif o.get("api_key") == 0:
+                recs.setdefault(flow + (d,), []).append(o)
+                continue
+            if o.get("api_key") == 0:
                 produce_records += o["records"]
-    return recs, produce_records
+            fields[flow + (o["correlation_id"],)] = o.get("records_fields", [])
+    return recs, produce_records, fields
+
+
+def check_fields(fields, data):
+    """Every records field a request line places holds whole v2 batches (magic 2 at byte 16,
+    batch lengths adding up to the field) in the stream of its direction: the field starts
+    and ends where kwire says."""
+    errs, n = [], 0
+    for key, fl in fields.items():
+        for f in fl:
+            d = 0 if f["dir"] == "request" else 1
+            stream = data.get(key[:4], [b"", b""])[d]
+            at, end = f["off"], f["off"] + f["len"]
+            if end > len(stream):
+                errs.append(f"{key}: field {f} past the end of the stream ({len(stream)})")
+                continue
+            while at < end:
+                if end - at < 17 or stream[at + 16] != 2:
+                    errs.append(f"{key}: field {f}: no v2 batch at {at}")
+                    break
+                at += 12 + int.from_bytes(stream[at + 8:at + 12], "big")
+            if at != end:
+                errs.append(f"{key}: field {f}: batches end at {at}, not {end}")
+            n += 1
+    return errs, n
+
+
+def record_in_field(k, fields, where):
+    """A record line sits inside a records field of its request line: same direction, topic
+    and partition."""
+    key = (k["flow"]["src"], k["flow"]["sport"], k["flow"]["dst"], k["flow"]["dport"],
+           k["correlation_id"])
+    for f in fields.get(key, []):
+        if (f["dir"] == k["dir"] and f["topic"] == k["topic"] and
+                f["partition"] == k["partition"] and
+                f["off"] <= k["record_off"] < k["record_off"] + k["record_len"] <=
+                f["off"] + f["len"]):
+            return []
+    return [f"{where}: record at {k['record_off']} is in no records field of its request line"]
 
 
 def check_record(k, t, stream, where):
@@ -157,9 +197,12 @@ def check_record(k, t, stream, where):
 
 
 def compare(a):
-    krecs, produce_records = kwire_lines(a.log)
+    krecs, produce_records, fields = kwire_lines(a.log)
     trecs = tshark_records(a.pcap, a.port)
-    errs = []
+    data = streams(a.pcap, a.port)
+    errs, nfields = check_fields(fields, data)
+    if produce_records and nfields == 0:
+        errs.append("records counted but no records field placed")
     if a.compressed:
         n = sum(len(v) for v in krecs.values())
         t_produce = sum(len(v) for k, v in trecs.items() if k[4] == 0)
@@ -170,7 +213,6 @@ def compare(a):
                         f"{t_produce}")
         checked = t_produce
     else:
-        data = streams(a.pcap, a.port)
         checked = 0
         for key in sorted(set(krecs) | set(trecs), key=str):
             kl, tl = krecs.get(key, []), trecs.get(key, [])
@@ -180,13 +222,15 @@ def compare(a):
             stream = data.get(key[:4], [b"", b""])[key[4]]
             for i, (k, t) in enumerate(zip(kl, tl)):
                 errs += check_record(k, t, stream, f"{key} record {i}")
+                errs += record_in_field(k, fields, f"{key} record {i}")
                 checked += 1
         if checked == 0:
             errs.append("no record to compare")
     for e in errs[:20]:
         print(f"{a.pcap}: {e}", file=sys.stderr)
     if a.verbose or errs:
-        print(f"{a.pcap}: {checked} records compared, {len(errs)} differences")
+        print(f"{a.pcap}: {checked} records compared, {nfields} records fields checked, "
+              f"{len(errs)} differences")
     return 1 if errs else 0
 
 
