@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kw_kafka_ctx *g_ctx;
 static uint64_t g_events;
+static uint64_t g_fed[2]; /* stream bytes of each direction fed so far, this piece included */
 
 static void
 on_emit(void *arg, const struct kw_kafka_event *ev)
@@ -33,9 +34,32 @@ on_emit(void *arg, const struct kw_kafka_event *ev)
 		if ((t & 0x80) ? (t & 0x7f) >= ev->n_topic_ids : t >= ev->n_topics)
 			abort(); /* an offset must name a kept topic */
 	}
+	for (unsigned int i = 0; i < ev->n_rfields && i < KW_KAFKA_EV_RFIELDS; i++) {
+		uint8_t t = ev->rfields[i].topic;
+		if (t != 0xff && ((t & 0x80) ? (t & 0x7f) >= ev->n_topic_ids : t >= ev->n_topics))
+			abort(); /* a records field names a kept topic or none */
+		if (ev->rfields[i].dir > 1)
+			abort();
+	}
 	if (ev->n_topics > KW_KAFKA_EV_TOPICS || ev->n_topic_ids > KW_KAFKA_EV_TOPIC_IDS ||
-	    ev->n_errors > KW_KAFKA_EV_ERRORS || ev->n_offsets > KW_KAFKA_EV_OFFSETS)
+	    ev->n_errors > KW_KAFKA_EV_ERRORS || ev->n_offsets > KW_KAFKA_EV_OFFSETS ||
+	    ev->n_rfields > KW_KAFKA_EV_RFIELDS)
 		abort();
+}
+
+/* A reported record lies in bytes already fed, its parts inside it and in order. */
+static void
+on_record(void *arg, const struct kw_kafka_record_where *where, const struct kw_kafka_record *r)
+{
+	uint64_t end = r->headers_off + r->headers_len;
+
+	(void)arg;
+	if (where->dir > 1 || end > g_fed[where->dir] || r->key_off <= r->off ||
+	    r->value_off < r->key_off || r->headers_off < r->value_off ||
+	    end > r->off + 5 + r->len || r->header_count < 0 || r->key_len < -1 ||
+	    r->value_len < -1 || (r->key_len > 0 && r->key_off + (uint64_t)r->key_len > r->value_off))
+		abort();
+	g_events++;
 }
 
 int
@@ -67,6 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 + (size_t)nsplit)
 		return 0;
 	split = data + 1;
+	/* flag 0x20: also walk records field by field and report them */
+	kw_kafka_ctx_set_record_hook(g_ctx, (data[0] & 0x20) ? on_record : NULL, NULL);
+	g_fed[0] = g_fed[1] = 0;
 	c = kw_kafka_conn_alloc(g_ctx);
 	if (c == NULL)
 		abort(); /* the single conn is always given back */
@@ -74,7 +101,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t left = size - 1 - nsplit;
 	if (nsplit == 0) {
 		size_t half = left / 2;
+		g_fed[0] = half;
 		kw_kafka_conn_feed(g_ctx, c, 0, 0, p, (uint32_t)half, 1);
+		g_fed[1] = left - half;
 		kw_kafka_conn_feed(g_ctx, c, 1, 0, p + half, (uint32_t)(left - half), 2);
 		left = 0;
 	}
@@ -85,6 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (n > left)
 			n = left;
+		g_fed[dir] = off[dir] + n;
 		kw_kafka_conn_feed(g_ctx, c, dir, off[dir], p, (uint32_t)n, i);
 		off[dir] += n;
 		p += n;
