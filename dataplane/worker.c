@@ -77,14 +77,14 @@ tx_put(struct kw_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, u
 {
 	struct kw_txbuf *b = &w->tx[port];
 
-	if (b->n == 0 && n == KW_BURST) {
+	if (b->n == 0 && n == w->burst) {
 		tx_send(w, port, pkts, n, bytes);
 		return;
 	}
 	rte_memcpy(&b->pkts[b->n], pkts, n * sizeof(pkts[0]));
 	b->n += n;
 	b->bytes += bytes;
-	if (b->n >= KW_BURST)
+	if (b->n >= w->burst)
 		txbuf_flush(w, port);
 }
 
@@ -412,6 +412,7 @@ kw_worker_set_mode(struct kw_worker *w, int inspect_mode)
 	 * (perf/bench-forward.sh, 49 vs 61 Mpps); the other modes read the frames anyway.
 	 */
 	w->count_bytes = inspect_mode != KW_INSPECT_PASSTHROUGH;
+	w->burst = inspect_mode == KW_INSPECT_PASSTHROUGH ? KW_BURST_FWD : KW_BURST;
 	switch (inspect_mode) {
 	case KW_INSPECT_KAFKA:
 		w->handle = handle_kafka;
@@ -526,7 +527,7 @@ kw_worker_poll(struct kw_worker *w, uint64_t now)
 	for (s = 0; s < w->n_rx; s++) {
 		const struct kw_rx_source *src = &w->rx[s];
 
-		n = rte_eth_rx_burst(src->port, src->queue, pkts, KW_BURST);
+		n = rte_eth_rx_burst(src->port, src->queue, pkts, w->burst);
 		if (n == 0)
 			continue;
 		total += n;

@@ -17,13 +17,23 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/counters.h"
 #include "dataplane/flow.h"
 
-#define KW_BURST 32
+/*
+ * Frames per burst: KW_BURST_FWD in pass-through (as testpmd; 64 cost pass-through on net_null
+ * 62 -> 51 Mpps), KW_BURST in flow and Kafka modes, where a burst's flow, TCP and Kafka state is
+ * prefetched in stages and more packets per stage overlap more cache misses (10k-connection
+ * Kafka replay: ~900 -> ~860 cycles/packet). KW_BURST sizes the arrays; rte_hash looks up at
+ * most 64 keys at once.
+ */
+#define KW_BURST 64
+#define KW_BURST_FWD 32
+_Static_assert(KW_BURST <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk lookup per burst");
 #define KW_MAX_PORTS 32
 #define KW_MAX_WORKERS 16
 #define KW_PORT_NONE UINT16_MAX
@@ -91,6 +101,7 @@ struct kw_worker {
 	uint16_t n_workers;
 	uint16_t n_rx;
 	uint16_t n_ports;
+	uint16_t burst;         /* frames per RX burst and TX flush: KW_BURST_FWD or KW_BURST */
 	struct kw_rx_source rx[KW_MAX_PORTS];
 	uint16_t peer[KW_MAX_PORTS]; /* TX port for frames received on a port */
 	struct kw_txbuf tx[KW_MAX_PORTS];
