@@ -129,6 +129,24 @@ report_l7(const struct kw_app *app, FILE *f)
 	free(kafka);
 }
 
+/* -Dphase_tsc=true: each phase's TSC cycles per received frame, summed over workers. */
+static void
+report_phases(const struct kw_app *app, FILE *f, uint64_t rx_pkts)
+{
+	unsigned int i;
+	uint16_t w;
+
+	fprintf(f, "phase cycles per frame (sum of %u workers, one rdtsc per mark):", app->n_workers);
+	for (i = 0; i < KW_PHASE_COUNT; i++) {
+		uint64_t c = 0;
+
+		for (w = 0; w < app->n_workers; w++)
+			c += app->workers[w]->phases.cyc[i];
+		fprintf(f, " %s %.0f", kw_phase_names[i], rx_pkts ? (double)c / (double)rx_pkts : 0.0);
+	}
+	fprintf(f, "\n");
+}
+
 void
 kw_app_report(const struct kw_app *app, FILE *f)
 {
@@ -164,6 +182,8 @@ kw_app_report(const struct kw_app *app, FILE *f)
 			wk->flows != NULL ? wk->flows->count : 0);
 	}
 	kw_app_counters_sum(app, &sum);
+	if (KW_PHASE_ON)
+		report_phases(app, f, sum.v[KW_CTR_RX_PKTS]);
 	fprintf(f, "counters (sum of %u workers):\n", app->n_workers);
 	for (i = 0; i < KW_CTR_MAX; i++)
 		fprintf(f, "  %s %" PRIu64 "\n", kw_ctr_desc[i].name, sum.v[i]);

@@ -78,7 +78,9 @@ sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t 
 	/* picked up mid-stream: the first bytes are inside a frame; find the next one */
 	if (off == 0 && kw_tcp_conn_midstream(&f->tcp, dir))
 		kw_kafka_conn_resync(a->w->kafka, f->kafka, kafka_dir(f, dir));
+	KW_PHASE_START(t);
 	kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, a->clk);
+	KW_PHASE_END(a->w, KAFKA, t);
 }
 
 static void
@@ -144,6 +146,7 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	struct kw_tcp_sink sink = sink_ops;
 	struct kw_tcp_seg seg;
 
+	KW_PHASE_START(t);
 	if (unlikely((pi->tcp_flags & (KW_TCP_SYN | KW_TCP_ACK)) == KW_TCP_SYN) &&
 	    f->l7 != KW_FLOW_L7_NEW && tcp_finished(&f->tcp)) {
 		/* the 5-tuple is reused (TIME_WAIT over, or a replayed capture): start over */
@@ -154,6 +157,7 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	}
 	if (unlikely(f->l7 == KW_FLOW_L7_NEW))
 		classify_flow(w, f, pi);
+	KW_PHASE_END(w, RESTART, t);
 	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT)
 		return;
 	if (kw_tcp_seg_parse(m, pi->l3 == KW_PKT_L3_IPV4 ? 4 : 6, pi->l2_len,
@@ -271,6 +275,7 @@ void
 kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
 {
 	struct kw_worker *w = worker;
+	KW_PHASE_START(t);
 	struct kw_kafka_rec *r = rec_get(w);
 
 	if (r == NULL)
@@ -278,6 +283,7 @@ kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
 	kw_kafka_event_copy(&r->ev, ev);
 	rec_fill(w, w->cur_flow, r);
 	rec_put(w, r);
+	KW_PHASE_END(w, EMIT, t);
 }
 
 /* ---- records of batches (log.records) ---- */

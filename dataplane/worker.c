@@ -330,6 +330,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		drop_no_peer(w, pkts, n);
 		return;
 	}
+	KW_PHASE_START(t);
 	for (i = 0; i < PREFETCH_AHEAD && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
@@ -343,6 +344,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 			inspect_fragment(w, pkts[i], &pi[i], now);
 		}
 	}
+	KW_PHASE_NEXT(w, CLASSIFY, t);
 	if (n_keys > 0 && kw_flow_lookup_bulk(w->flows, keys, n_keys, now, flows, &w->ctr) > 0 &&
 	    w->flows_full_drop) {
 		/* flows.on_full: drop -- free the untracked packets, keep the order of the rest */
@@ -354,6 +356,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 				pkts[idx[i]] = NULL;
 			}
 	}
+	KW_PHASE_NEXT(w, LOOKUP, t);
 	if (l7) {
 		/* the TCP state and the Kafka state of every flow of the burst, ahead of use */
 		for (i = 0; i < n_keys; i++)
@@ -381,12 +384,14 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 	}
 	if (l7)
 		kw_frag_flush(w->frag);
+	KW_PHASE_NEXT(w, INSPECT, t);
 	for (i = 0; i < n; i++) {
 		if (pkts[i] != NULL)
 			pkts[n_fwd++] = pkts[i];
 	}
 	if (n_fwd > 0)
 		tx_put(w, out, pkts, n_fwd, bytes);
+	KW_PHASE_END(w, TX, t);
 }
 
 static void
@@ -527,7 +532,9 @@ kw_worker_poll(struct kw_worker *w, uint64_t now)
 	for (s = 0; s < w->n_rx; s++) {
 		const struct kw_rx_source *src = &w->rx[s];
 
+		KW_PHASE_START(t);
 		n = rte_eth_rx_burst(src->port, src->queue, pkts, w->burst);
+		KW_PHASE_END(w, RX, t);
 		if (n == 0)
 			continue;
 		total += n;

@@ -23,6 +23,7 @@
 
 #include "dataplane/counters.h"
 #include "dataplane/flow.h"
+#include "dataplane/phase.h"
 
 /*
  * Frames per burst: KW_BURST_FWD in pass-through (as testpmd; 64 cost pass-through on net_null
@@ -143,6 +144,7 @@ struct kw_worker {
 	uint64_t tsc_hz;
 	struct kw_flow *cur_flow;     /* the flow being decoded, for the emit callback */
 	uint64_t cur_clk;             /* its decoder clock, for the record hook */
+	struct kw_phases phases;      /* -Dphase_tsc=true only: cycles by fast-path phase */
 	struct kw_counters scratch; /* classification done for dispatch only; never reported */
 	struct kw_shared *shared;
 } __rte_cache_aligned;
