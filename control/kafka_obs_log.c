@@ -212,25 +212,36 @@ jflags(struct jbuf *b, uint32_t flags)
 	jraw(b, "]", 1);
 }
 
+/* "ts", then "type" when given (record lines; request lines have none), then "flow". */
 static void
-format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b)
+format_ts_flow(const struct kw_kafka_rec *r, const char *type, struct jbuf *b)
 {
-	const struct kw_kafka_event *ev = &r->ev;
-	char scratch[KW_KAFKA_NAME_MAX], ts[32];
 	time_t sec = (time_t)(r->ts_ns / 1000000000u);
-	unsigned int i, n;
-	uint64_t lat;
 	struct tm tm;
-	const char *name;
+	char ts[32];
 
 	gmtime_r(&sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	jfmt(b, "{\"ts\":\"%s.%06uZ\"", ts, (unsigned int)(r->ts_ns % 1000000000u / 1000u));
+	if (type != NULL)
+		jfmt(b, ",\"type\":\"%s\"", type);
 	jlit(b, ",\"flow\":{\"src\":");
 	jaddr(b, r->family, r->client);
 	jfmt(b, ",\"sport\":%u,\"dst\":", r->client_port);
 	jaddr(b, r->family, r->broker);
 	jfmt(b, ",\"dport\":%u}", r->broker_port);
+}
+
+static void
+format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	char scratch[KW_KAFKA_NAME_MAX];
+	unsigned int i, n;
+	uint64_t lat;
+	const char *name;
+
+	format_ts_flow(r, NULL, b);
 	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, ev->api_key);
 	if (ev->api_name == NULL)
 		jlit(b, "null");
@@ -314,24 +325,6 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	jlit(b, "}\n");
 }
 
-/* "ts" and "flow" as request lines write them. */
-static void
-format_ts_flow(const struct kw_kafka_rec *r, struct jbuf *b)
-{
-	time_t sec = (time_t)(r->ts_ns / 1000000000u);
-	struct tm tm;
-	char ts[32];
-
-	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	jfmt(b, "{\"ts\":\"%s.%06uZ\"", ts, (unsigned int)(r->ts_ns % 1000000000u / 1000u));
-	jlit(b, ",\"type\":\"record\",\"flow\":{\"src\":");
-	jaddr(b, r->family, r->client);
-	jfmt(b, ",\"sport\":%u,\"dst\":", r->client_port);
-	jaddr(b, r->family, r->broker);
-	jfmt(b, ",\"dport\":%u}", r->broker_port);
-}
-
 /* A stream offset and a length, -1 (null key or value) as such. */
 static void
 jspan(struct jbuf *b, const char *name, uint64_t off, int64_t len)
@@ -348,7 +341,7 @@ format_record_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct 
 	char scratch[KW_KAFKA_NAME_MAX];
 	const char *name;
 
-	format_ts_flow(r, b);
+	format_ts_flow(r, "record", b);
 	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, rr->api_key);
 	if (rr->api_name == NULL)
 		jlit(b, "null");

@@ -16,24 +16,10 @@ frame is copied unchanged. Output: little-endian microsecond pcap.
 import argparse
 import struct
 
-from pcapio import csum, read_pcap, write_pcap
+from pcapio import ETH_P_IP, ETH_P_IPV6, csum, l3_offset, read_pcap, write_pcap
 
-ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
-VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
 MAX_FRAGS = 8
 IPPROTO_TCP, IPPROTO_FRAGMENT = 6, 44
-
-
-def l3_offset(frame):
-    """(offset of the IP header, ethertype), or None for anything but Ethernet/IP."""
-    if len(frame) < 14:
-        return None
-    off = 12
-    etype = struct.unpack("!H", frame[off:off + 2])[0]
-    while etype in VLAN_TPIDS and len(frame) >= off + 6:
-        off += 4
-        etype = struct.unpack("!H", frame[off:off + 2])[0]
-    return (off + 2, etype) if etype in (ETH_P_IP, ETH_P_IPV6) else None
 
 
 def pieces(payload, size):

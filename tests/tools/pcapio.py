@@ -41,3 +41,20 @@ def csum(b):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
+
+ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
+VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
+
+
+def l3_offset(frame):
+    """(offset of the IP header, ethertype) past any VLAN/QinQ tags, or None for anything but
+    Ethernet carrying IPv4 or IPv6."""
+    if len(frame) < 14:
+        return None
+    off = 12
+    etype = struct.unpack("!H", frame[off:off + 2])[0]
+    while etype in VLAN_TPIDS and len(frame) >= off + 6:
+        off += 4
+        etype = struct.unpack("!H", frame[off:off + 2])[0]
+    return (off + 2, etype) if etype in (ETH_P_IP, ETH_P_IPV6) else None

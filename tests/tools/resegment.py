@@ -29,23 +29,17 @@ import random
 import struct
 import sys
 
-from pcapio import csum, read_pcap, write_pcap
+from pcapio import ETH_P_IP, ETH_P_IPV6, csum, l3_offset, read_pcap, write_pcap
 
-ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
-VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH = 0x01, 0x02, 0x04, 0x08
 
 
 def parse(frame):
     """(l2, ip_version, ip_header, tcp_header, payload), or None when not Ethernet/IP/TCP."""
-    if len(frame) < 14:
+    where = l3_offset(frame)
+    if where is None:
         return None
-    off = 12
-    etype = struct.unpack("!H", frame[off:off + 2])[0]
-    while etype in VLAN_TPIDS and len(frame) >= off + 6:
-        off += 4
-        etype = struct.unpack("!H", frame[off:off + 2])[0]
-    off += 2
+    off, etype = where
     l2 = frame[:off]
     if etype == ETH_P_IP:
         if len(frame) < off + 20:
