@@ -178,8 +178,10 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	w->rec_ring = rte_ring_create(name, cfg->log_ring_size, socket,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "kw_recp_%u", w->id);
+	/* the worker takes records, the control thread gives them back (dataplane/inspect.c) */
 	w->rec_pool = rte_mempool_create(name, cfg->log_ring_size, sizeof(struct kw_kafka_rec), 0, 0,
-					 NULL, NULL, NULL, NULL, socket, 0);
+					 NULL, NULL, NULL, NULL, socket,
+					 RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	if (w->tcp == NULL || w->kafka == NULL || w->frag == NULL || w->rec_ring == NULL ||
 	    w->rec_pool == NULL) {
 		fprintf(stderr, "kwire: worker %u: cannot create the inspection state: %s\n", w->id,

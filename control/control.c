@@ -18,6 +18,9 @@
 
 /* The control loop wakes this often to look at signals and links. */
 #define TICK_US 10000
+/* ... and this often while it drains Kafka records: a worker's ring (log.ring_size, 4096 by
+ * default) must not fill during a nap at the event rates one worker reaches (~0.5 M/s). */
+#define REC_TICK_US 1000
 /* Empty polls that must have happened since the last frame before --idle-exit stops kwire. */
 #define IDLE_POLLS_MIN 1000
 
@@ -225,8 +228,10 @@ kw_control_run(struct kw_app *app)
 	last_stats = last_rx_change = rte_rdtsc();
 	while (!sig_stop) {
 		/* records waiting keep the control thread busy; otherwise it naps a tick */
-		if (app->obs == NULL || kw_app_drain_records(app, 4096) == 0)
+		if (app->obs == NULL)
 			usleep(TICK_US);
+		else if (kw_app_drain_records(app, 4096) == 0)
+			usleep(REC_TICK_US);
 		now = rte_rdtsc();
 		if (sig_hup) {
 			sig_hup = 0;

@@ -240,33 +240,40 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec
 	kw_kafka_str_copy(&r->sw_version, &id->sw_version);
 }
 
-/* A log record from the worker's pool for the current flow; NULL (counted) when none. */
+/*
+ * A log record for the current flow, with room for it on the ring; NULL (counted) when either
+ * lacks. Policy: inline, drop; a capture (rec_block) waits, since its log must be complete, but
+ * not past a stop, when nobody drains. Only this worker takes records and enqueues them, only
+ * the control thread gives them back: the pool is single-consumer/single-producer, and room
+ * seen here is still there at rec_put.
+ */
 static inline struct kw_kafka_rec *
 rec_get(struct kw_worker *w)
 {
 	struct kw_kafka_rec *r;
 
-	if (unlikely(w->cur_flow == NULL || rte_mempool_get(w->rec_pool, (void **)&r) != 0)) {
-		kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
-		return NULL;
+	if (unlikely(w->cur_flow == NULL))
+		goto drop;
+	while (unlikely(rte_ring_full(w->rec_ring) ||
+			rte_mempool_get(w->rec_pool, (void **)&r) != 0)) {
+		if (!w->rec_block || !__atomic_load_n(&w->shared->run, __ATOMIC_RELAXED))
+			goto drop;
+		rte_pause();
 	}
 	return r;
+drop:
+	kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
+	return NULL;
 }
 
-/*
- * Hand r to the control thread. Policy when the ring is full: inline, drop (counted); a capture
- * (rec_block) waits, since its log must be complete, but not past a stop, when nobody drains.
- */
-static void
+/* Hand r to the control thread: rec_get saw room, and nobody else enqueues. */
+static inline void
 rec_put(struct kw_worker *w, struct kw_kafka_rec *r)
 {
-	while (rte_ring_sp_enqueue(w->rec_ring, r) != 0) {
-		if (!w->rec_block || !__atomic_load_n(&w->shared->run, __ATOMIC_RELAXED)) {
-			rte_mempool_put(w->rec_pool, r);
-			kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
-			return;
-		}
-		rte_pause();
+	if (unlikely(rte_ring_sp_enqueue(w->rec_ring, r) != 0)) {
+		/* unreachable; r stays out of the pool, which only the control thread refills */
+		kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_REC_DROPPED);
+		return;
 	}
 	kw_ctr_inc(&w->ctr, KW_CTR_KAFKA_RECS);
 }

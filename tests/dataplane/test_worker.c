@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,9 +20,12 @@
 #include <rte_cycles.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include "control/app.h"
+#include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka_rec.h"
 #include "kw_test_eal.h"
 
 #define RING_SIZE 1024
@@ -340,6 +344,67 @@ test_mempool_exhaustion_recovers(void **state)
 	unlink(path);
 }
 
+/*
+ * Kafka log records when nobody drains (the control thread behind): the worker's ring takes
+ * log.ring_size - 1 records, every further one is dropped and counted, never lost from the pool;
+ * once drained, records flow again. A committed kcat capture replayed in a loop
+ * (infinite_rx: every loop reopens the connection) keeps events coming.
+ */
+static void
+test_rec_ring_full_drops_counted(void **state)
+{
+	const char *dir = getenv("KW_CAPTURES");
+	char args[PATH_MAX + 64], nb[RTE_ETH_NAME_MAX_LEN];
+	struct kw_kafka_rec *recs[64];
+	struct ring_port b;
+	struct kw_app app;
+	struct kw_worker *w;
+	uint64_t events, recs_before;
+	unsigned int i, n;
+
+	(void)state;
+	if (dir == NULL)
+		skip();
+	snprintf(args, sizeof(args), "rx_pcap=%s/produce-none.pcap,infinite_rx=1", dir);
+	assert_int_equal(rte_vdev_init("net_pcap_kwrec", args), 0);
+	ring_port_make(&b, nb, sizeof(nb));
+	app_init(&app, "net_pcap_kwrec", nb);
+	assert_int_equal(kw_app_setup(&app), 0);
+	w = app.workers[0];
+	assert_non_null(w->rec_ring);
+
+	for (i = 0; i < 5000 && w->ctr.v[KW_CTR_KAFKA_REC_DROPPED] < 100; i++) {
+		ring_free_all(b.tx, NULL);
+		poll_n(&app, 1);
+	}
+	events = kw_kafka_ctx_counters(w->kafka)->events;
+	assert_int_equal(w->ctr.v[KW_CTR_KAFKA_RECS], app.cfg.log_ring_size - 1);
+	assert_true(w->ctr.v[KW_CTR_KAFKA_REC_DROPPED] >= 100);
+	assert_int_equal(w->ctr.v[KW_CTR_KAFKA_RECS] + w->ctr.v[KW_CTR_KAFKA_REC_DROPPED], events);
+	/* every record is on the ring or in the pool */
+	assert_int_equal(rte_ring_count(w->rec_ring), app.cfg.log_ring_size - 1);
+	assert_int_equal(rte_ring_count(w->rec_ring) + rte_mempool_avail_count(w->rec_pool),
+			 app.cfg.log_ring_size);
+
+	/* the control thread's part: take them all and give them back */
+	while ((n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs, RTE_DIM(recs), NULL)) > 0) {
+		for (i = 0; i < n; i++)
+			assert_int_equal(recs[i]->kind, KW_KAFKA_REC_EVENT);
+		rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
+	}
+	recs_before = w->ctr.v[KW_CTR_KAFKA_RECS];
+	for (i = 0; i < 5000 && w->ctr.v[KW_CTR_KAFKA_RECS] < recs_before + 10; i++) {
+		ring_free_all(b.tx, NULL);
+		poll_n(&app, 1);
+	}
+	assert_true(w->ctr.v[KW_CTR_KAFKA_RECS] >= recs_before + 10);
+	ring_free_all(b.tx, NULL);
+	while ((n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs, RTE_DIM(recs), NULL)) > 0)
+		rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
+	kw_app_teardown(&app);
+	rte_vdev_uninit("net_pcap_kwrec");
+}
+
 int
 main(void)
 {
@@ -349,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_full_policy_forward),
 		cmocka_unit_test(test_aging_frees_slots),
 		cmocka_unit_test(test_mempool_exhaustion_recovers),
+		cmocka_unit_test(test_rec_ring_full_drops_counted),
 	};
 
 	if (kw_test_eal_init() != 0)
