@@ -192,3 +192,5 @@ kw_flow_table_walk(const struct kw_flow_table *t, void (*fn)(const struct kw_flo
 		if (t->flows[i].in_use)
 			fn(&t->flows[i], arg);
 }
+
+_Static_assert(sizeof(struct kw_flow) == 4 * RTE_CACHE_LINE_SIZE, "a flow is four cache lines");

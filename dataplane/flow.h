@@ -31,6 +31,9 @@ enum kw_flow_l7 {
 	KW_FLOW_L7_OPAQUE,  /* Kafka that can no longer be decoded: forwarded and counted */
 };
 
+/* Bytes a flow keeps for protocol detection when its first segments are short. */
+#define KW_FLOW_DETECT_MAX 16
+
 struct kw_flow {
 	/* Per packet: the first three cache lines. */
 	uint64_t last_tsc;
@@ -45,6 +48,9 @@ struct kw_flow {
 	/* Per flow (creation, aging, removal, dumps): the last line. */
 	struct kw_flow_key key;
 	uint64_t first_tsc;
+	/* Protocol detection (kafka.detect): the first bytes of the first direction to send. */
+	uint8_t detect_n;
+	uint8_t detect[KW_FLOW_DETECT_MAX];
 } __rte_cache_aligned;
 
 /* Called for a flow about to leave the table, to release what hangs on it. */

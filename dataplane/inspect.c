@@ -45,6 +45,48 @@ looks_like_tls(const uint8_t *p, uint32_t len)
 	return len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
 }
 
+_Static_assert(KW_KAFKA_REQ_START_LEN <= KW_FLOW_DETECT_MAX, "detection keeps a request start");
+
+/*
+ * kafka.detect: the first KW_KAFKA_REQ_START_LEN bytes the flow delivers, all from one direction,
+ * must look like a request header (kw_kafka_req_start_plausible). They may come in several
+ * segments: the flow keeps them (bounded by KW_FLOW_DETECT_MAX) until it can decide. True when
+ * the flow just became Kafka: the kept bytes of earlier segments are fed, the caller feeds p.
+ * Anything else (a gap, the other side speaking first, an implausible header) makes it NONE.
+ */
+static bool
+detect_request(struct sink_arg *a, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
+{
+	struct kw_flow *f = a->f;
+	uint32_t n;
+
+	if (off != f->detect_n || (f->detect_n != 0 && dir != f->client_dir)) {
+		f->l7 = KW_FLOW_L7_NONE;
+		return false;
+	}
+	f->client_dir = (uint8_t)dir;
+	n = RTE_MIN(len, (uint32_t)(KW_KAFKA_REQ_START_LEN - f->detect_n));
+	memcpy(f->detect + f->detect_n, p, n);
+	f->detect_n = (uint8_t)(f->detect_n + n);
+	if (f->detect_n < KW_KAFKA_REQ_START_LEN)
+		return false;
+	if (!kw_kafka_req_start_plausible(f->detect, a->w->cfg->kafka_max_frame)) {
+		f->l7 = KW_FLOW_L7_NONE;
+		return false;
+	}
+	kw_ctr_inc(&a->w->ctr, KW_CTR_L7_DETECT_HITS);
+	if (!kafka_attach(a->w, f))
+		return false;
+	if (off > 0) {
+		/* the kept head of the stream, as the decoder would have seen it */
+		if (kw_tcp_conn_midstream(&f->tcp, dir))
+			kw_kafka_conn_resync(a->w->kafka, f->kafka, kafka_dir(f, dir));
+		kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), 0, f->detect,
+				   (uint32_t)off, a->clk);
+	}
+	return true;
+}
+
 static void
 sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
 {
@@ -61,18 +103,8 @@ sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t 
 		f->l7 = KW_FLOW_L7_OPAQUE;
 		return;
 	}
-	if (f->l7 == KW_FLOW_L7_DETECT) {
-		/* the first bytes either direction delivers decide: a request makes it Kafka */
-		if (off != 0 || len < KW_KAFKA_REQ_START_LEN ||
-		    !kw_kafka_req_start_plausible(p, a->w->cfg->kafka_max_frame)) {
-			f->l7 = KW_FLOW_L7_NONE;
-			return;
-		}
-		f->client_dir = (uint8_t)dir;
-		kw_ctr_inc(&a->w->ctr, KW_CTR_L7_DETECT_HITS);
-		if (!kafka_attach(a->w, f))
-			return;
-	}
+	if (f->l7 == KW_FLOW_L7_DETECT && !detect_request(a, dir, off, p, len))
+		return;
 	if (f->l7 != KW_FLOW_L7_KAFKA)
 		return;
 	/* picked up mid-stream: the first bytes are inside a frame; find the next one */
@@ -125,6 +157,7 @@ classify_flow(struct kw_worker *w, struct kw_flow *f, const struct kw_pkt_info *
 		kafka_attach(w, f);
 	} else if (w->cfg->kafka_detect) {
 		f->l7 = KW_FLOW_L7_DETECT;
+		f->detect_n = 0;
 		kw_ctr_inc(&w->ctr, KW_CTR_L7_DETECT_FLOWS);
 	} else {
 		f->l7 = KW_FLOW_L7_NONE;

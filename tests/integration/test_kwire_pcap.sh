@@ -63,6 +63,20 @@ run detect "$WORK/p19.pcap" -c "$WORK/detect.yaml"
 expect_counter l7_detect_hits 2 "$WORK/detect.err"
 run nodetect "$WORK/p19.pcap"
 [ ! -s "$WORK/nodetect.log" ] || fail "nodetect: Kafka decoded on a port not configured"
+# ... also when the first request arrives a byte per segment: the flow keeps the head it needs
+python3 "$TOOLS/resegment.py" --mode one "$WORK/p19.pcap" "$WORK/p19-one.pcap"
+run detect-one "$WORK/p19-one.pcap" -c "$WORK/detect.yaml"
+expect_counter l7_detect_hits 2 "$WORK/detect-one.err"
+pairs() { # log: api key, correlation id, client id, topics of every line, sorted
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(r["api_key"], r["correlation_id"], r["client_id"], r["topics"], r["records"])
+' "$1" | sort
+}
+[ "$(pairs "$WORK/detect-one.log")" = "$(pairs "$WORK/detect.log")" ] ||
+    fail "detect: 1-byte segments decode differently"
 
 $PCAPTOOL tls "$WORK/tls.pcap"
 run tls "$WORK/tls.pcap"
