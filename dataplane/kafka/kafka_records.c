@@ -39,7 +39,7 @@ enum {
 #define FIRST_TS_AT 27
 #define COUNT_AT 57
 /*
- * The fields walk gathers a straddling varint (10 bytes at most) in hdr at maxTimestamp and
+ * Both walks gather a straddling varint (10 bytes at most) in hdr at maxTimestamp and
  * producerId, which only batch_header reads; base offset, first timestamp and record count stay.
  */
 #define VARINT_AT 35
@@ -142,49 +142,6 @@ batch_end(struct kw_kafka_records *rs)
 	rs->have = 0;
 }
 
-/*
- * Walk records (length-prefixed, zigzag varint) of an uncompressed batch. hdr[0..4] is reused
- * to gather a length that straddles pieces: the batch header was consumed already.
- */
-static void
-walk_records(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len)
-{
-	while (len && rs->walk) {
-		if (rs->rec_left) {
-			uint32_t n = len < rs->rec_left ? len : rs->rec_left;
-			rs->rec_left -= n;
-			p += n;
-			len -= n;
-			continue;
-		}
-		int64_t v = 0;
-		int c;
-
-		if (rs->have == 0 && (c = kw_kafka_prim_varint(p, len, false, &v)) > 0) {
-			/* Fast path: the whole length is in the piece (the byte-by-byte gathering
-			 * below stops at the same byte with the same value). */
-			p += c;
-			len -= (uint32_t)c;
-		} else {
-			rs->hdr[rs->have++] = *p++;
-			len--;
-			c = kw_kafka_prim_varint(rs->hdr, rs->have, false, &v);
-			if (c == -EAGAIN && rs->have < KW_KAFKA_UVARINT32_MAX)
-				continue;
-			rs->have = 0;
-		}
-		/* Tail: the bytes of this piece still in the batch after the length. */
-		if (c < 0 || v <= 0 || (uint64_t)v > (uint64_t)rs->batch_left + len) {
-			rs->sum->malformed++;
-			rs->walk = 0;
-			break;
-		}
-		rs->rec_left = (uint32_t)v;
-		rs->nrec++;
-		rs->sum->records++;
-	}
-}
-
 /* Two's complement sum: base and delta are peer-controlled, and signed overflow is UB. */
 static inline int64_t
 add_wrap(uint64_t base, int64_t delta)
@@ -197,7 +154,7 @@ add_wrap(uint64_t base, int64_t delta)
  * gathered at hdr + VARINT_AT. Returns 1 with *v, 0 when lim came first (the bytes are kept),
  * -EBADMSG when it is longer than its width allows.
  */
-static int
+static __rte_always_inline int
 get_varint(struct kw_kafka_records *rs, const uint8_t **pp, const uint8_t *lim, bool wide,
 	   int64_t *v)
 {
@@ -221,13 +178,54 @@ get_varint(struct kw_kafka_records *rs, const uint8_t **pp, const uint8_t *lim, 
 	return c > 0 ? 1 : c;
 }
 
-/* The record being parsed is malformed: count it, do not report it, stop walking the batch. */
+/* The record being walked is malformed: count it, do not report it, stop walking the batch. */
 static void
-fields_bad(struct kw_kafka_records *rs)
+walk_bad(struct kw_kafka_records *rs)
 {
 	rs->sum->malformed++;
 	rs->walk = WALK_OFF;
 	rs->have = 0;
+}
+
+/*
+ * A record length just read (r from get_varint, v its value) with tail bytes of the piece
+ * after it: a record starts, or the batch is malformed (false). The record must fit in what is
+ * left of the batch: the tail and batch_left beyond it.
+ */
+static inline bool
+record_start(struct kw_kafka_records *rs, int r, int64_t v, uint32_t tail)
+{
+	if (r < 0 || v <= 0 || (uint64_t)v > (uint64_t)rs->batch_left + tail) {
+		walk_bad(rs);
+		return false;
+	}
+	rs->rec_left = (uint32_t)v;
+	rs->nrec++;
+	rs->sum->records++;
+	return true;
+}
+
+/* Walk the records of an uncompressed batch by their lengths only (no hook: the fast path). */
+static void
+walk_records(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len)
+{
+	const uint8_t *e = p + len;
+
+	while (p < e && rs->walk) {
+		int64_t v;
+		int r;
+
+		if (rs->rec_left) {
+			uint32_t n = RTE_MIN((uint32_t)(e - p), rs->rec_left);
+
+			rs->rec_left -= n;
+			p += n;
+			continue;
+		}
+		r = get_varint(rs, &p, e, false, &v);
+		if (r == 0 || !record_start(rs, r, v, (uint32_t)(e - p)))
+			return;
+	}
 }
 
 /*
@@ -257,7 +255,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 		}
 		if (rs->fstate == F_END) {
 			if (rs->rec_left) { /* bytes after the last header */
-				fields_bad(rs);
+				walk_bad(rs);
 				return;
 			}
 			rec->headers_len = (uint32_t)(pos + (uint64_t)(p - p0) - rec->headers_off);
@@ -266,7 +264,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 			continue;
 		}
 		if (rs->fstate != F_LEN && rs->rec_left == 0) { /* a field past the record end */
-			fields_bad(rs);
+			walk_bad(rs);
 			return;
 		}
 		if (p == e)
@@ -275,18 +273,9 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 			if (rs->have == 0)
 				rec->off = pos + (uint64_t)(p - p0);
 			r = get_varint(rs, &p, e, false, &v);
-			if (r == 0)
+			if (r == 0 || !record_start(rs, r, v, (uint32_t)(e - p)))
 				return;
-			/* Bytes still in the batch after the length: the tail of this piece and
-			 * batch_left beyond it (same test as walk_records). */
-			if (r < 0 || v <= 0 || (uint64_t)v > (uint64_t)rs->batch_left + (uint64_t)(e - p)) {
-				fields_bad(rs);
-				return;
-			}
 			rec->len = (uint32_t)v;
-			rs->rec_left = (uint32_t)v;
-			rs->nrec++;
-			rs->sum->records++;
 			rs->skip = 1; /* attributes: unused by the protocol today */
 			rs->fstate = F_TS;
 			continue;
@@ -298,7 +287,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 		if (r == 0 && rs->rec_left)
 			return; /* the piece ended inside the varint */
 		if (r <= 0) { /* too long, or running past the record end */
-			fields_bad(rs);
+			walk_bad(rs);
 			return;
 		}
 		uint64_t at = pos + (uint64_t)(p - p0);
@@ -315,7 +304,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 		case F_VALUE:
 		case F_HVALUE:
 			if (v < -1 || v > (int64_t)rs->rec_left) {
-				fields_bad(rs);
+				walk_bad(rs);
 				return;
 			}
 			rs->skip = v > 0 ? (uint32_t)v : 0;
@@ -332,9 +321,9 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 			}
 			break;
 		case F_HCOUNT:
-			/* Each header takes 2 bytes at least: a huge count fails at the record end. */
+			/* A header takes 2 bytes at least: a huge count fails at the record end. */
 			if (v < 0) {
-				fields_bad(rs);
+				walk_bad(rs);
 				return;
 			}
 			rec->header_count = (int32_t)v;
@@ -344,7 +333,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 			break;
 		default: /* F_HKEY */
 			if (v < 0 || v > (int64_t)rs->rec_left) {
-				fields_bad(rs);
+				walk_bad(rs);
 				return;
 			}
 			rs->skip = (uint32_t)v;
