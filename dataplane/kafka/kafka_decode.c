@@ -94,27 +94,52 @@ ev_reset(struct kw_kafka_event *ev)
 	kw_kafka_records_sum_init(&ev->records);
 }
 
+/* Entries of a list of at most max that a count of n names (counts never pass max). */
+static inline unsigned int
+list_n(unsigned int n, unsigned int max)
+{
+	return n < max ? n : max;
+}
+
+/*
+ * dst's topic names, topic ids, partition offsets and records fields = src's, as far as their
+ * counts go (element by element: the lists are short, a call to memcpy costs more). Events and
+ * pending details hold the same four lists under the same member names and bounds; a macro
+ * serves both types.
+ */
+#define LISTS_COPY(dst, src)                                                                       \
+	do {                                                                                       \
+		unsigned int i_, n_ = list_n((src)->n_topics, KW_KAFKA_EV_TOPICS);                 \
+                                                                                                   \
+		(dst)->n_topics = (src)->n_topics;                                                 \
+		for (i_ = 0; i_ < n_; i_++)                                                        \
+			kw_kafka_str_copy(&(dst)->topics[i_], &(src)->topics[i_]);                 \
+		(dst)->n_topic_ids = (src)->n_topic_ids;                                           \
+		n_ = list_n((src)->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);                            \
+		for (i_ = 0; i_ < n_; i_++)                                                        \
+			memcpy((dst)->topic_ids[i_], (src)->topic_ids[i_], 16);                    \
+		(dst)->n_offsets = (src)->n_offsets;                                               \
+		n_ = list_n((src)->n_offsets, KW_KAFKA_EV_OFFSETS);                                \
+		for (i_ = 0; i_ < n_; i_++)                                                        \
+			(dst)->offsets[i_] = (src)->offsets[i_];                                   \
+		(dst)->n_rfields = (src)->n_rfields;                                               \
+		n_ = list_n((src)->n_rfields, KW_KAFKA_EV_RFIELDS);                                \
+		for (i_ = 0; i_ < n_; i_++)                                                        \
+			(dst)->rfields[i_] = (src)->rfields[i_];                                   \
+	} while (0)
+
 void
 kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 {
-	unsigned int i;
-
 	memcpy(dst, src, offsetof(struct kw_kafka_event, client_id));
 	kw_kafka_str_copy(&dst->client_id, &src->client_id);
 	kw_kafka_str_copy(&dst->group_id, &src->group_id);
 	kw_kafka_str_copy(&dst->txn_id, &src->txn_id);
+	/* the scalars between the names and the lists */
 	memcpy(&dst->topic_count, &src->topic_count,
-	       offsetof(struct kw_kafka_event, topics) - offsetof(struct kw_kafka_event, topic_count));
-	for (i = 0; i < src->n_topics && i < KW_KAFKA_EV_TOPICS; i++)
-		kw_kafka_str_copy(&dst->topics[i], &src->topics[i]);
-	for (i = 0; i < src->n_topic_ids && i < KW_KAFKA_EV_TOPIC_IDS; i++)
-		memcpy(dst->topic_ids[i], src->topic_ids[i], sizeof(dst->topic_ids[i]));
-	dst->n_offsets = src->n_offsets;
-	for (i = 0; i < src->n_offsets && i < KW_KAFKA_EV_OFFSETS; i++)
-		dst->offsets[i] = src->offsets[i];
-	dst->n_rfields = src->n_rfields;
-	for (i = 0; i < src->n_rfields && i < KW_KAFKA_EV_RFIELDS; i++)
-		dst->rfields[i] = src->rfields[i];
+	       offsetof(struct kw_kafka_event, topics) -
+		       offsetof(struct kw_kafka_event, topic_count));
+	LISTS_COPY(dst, src);
 }
 
 static void
@@ -169,15 +194,7 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 		const struct kw_kafka_detail *dt = &conn->detail[pd->detail - 1];
 
 		/* Same indices as in the request, so the offsets' topic refs stay valid. */
-		ev->n_topics = dt->n_topics;
-		for (unsigned int i = 0; i < dt->n_topics; i++)
-			kw_kafka_str_copy(&ev->topics[i], &dt->topics[i]);
-		ev->n_topic_ids = dt->n_topic_ids;
-		memcpy(ev->topic_ids, dt->topic_ids, dt->n_topic_ids * sizeof(ev->topic_ids[0]));
-		ev->n_offsets = dt->n_offsets;
-		memcpy(ev->offsets, dt->offsets, dt->n_offsets * sizeof(ev->offsets[0]));
-		ev->n_rfields = dt->n_rfields;
-		memcpy(ev->rfields, dt->rfields, dt->n_rfields * sizeof(ev->rfields[0]));
+		LISTS_COPY(ev, dt);
 	} else {
 		ev->n_topics = pd->n_topics;
 		if (pd->n_topics)
@@ -212,15 +229,7 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		if (conn->detail_used & (1u << i))
 			continue;
 		conn->detail_used |= (uint8_t)(1u << i);
-		dt->n_topics = ev->n_topics;
-		for (unsigned int t = 0; t < ev->n_topics; t++)
-			kw_kafka_str_copy(&dt->topics[t], &ev->topics[t]);
-		dt->n_topic_ids = ev->n_topic_ids;
-		memcpy(dt->topic_ids, ev->topic_ids, ev->n_topic_ids * sizeof(dt->topic_ids[0]));
-		dt->n_offsets = ev->n_offsets;
-		memcpy(dt->offsets, ev->offsets, ev->n_offsets * sizeof(dt->offsets[0]));
-		dt->n_rfields = ev->n_rfields;
-		memcpy(dt->rfields, ev->rfields, ev->n_rfields * sizeof(dt->rfields[0]));
+		LISTS_COPY(dt, ev);
 		pd->detail = (uint8_t)(i + 1);
 		return;
 	}
@@ -846,7 +855,8 @@ skip_value(const struct kw_kafka_dir *d, const struct kw_kafka_field *f, const u
 		c = kw_kafka_prim_uvarint(p + *off, len - *off, KW_KAFKA_UVARINT32_MAX, &u);
 		n = (int64_t)u - 1;
 	} else {
-		c = kw_kafka_prim_int(p + *off, len - *off, f->type == KW_KAFKA_T_STRING ? 2 : 4, &n);
+		c = kw_kafka_prim_int(p + *off, len - *off, f->type == KW_KAFKA_T_STRING ? 2 : 4,
+				      &n);
 	}
 	if (c <= 0)
 		return false;
