@@ -212,6 +212,25 @@ jflags(struct jbuf *b, uint32_t flags)
 	jraw(b, "]", 1);
 }
 
+/* "worker", the request header's api, version and correlation id, and its client id. */
+static void
+format_api(struct jbuf *b, uint16_t worker, int16_t api_key, const char *api_name,
+	   int16_t api_version, int32_t corr_id, const struct kw_kafka_str *client_id)
+{
+	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", worker, api_key);
+	if (api_name == NULL)
+		jlit(b, "null");
+	else
+		jstr(b, api_name, strlen(api_name));
+	jfmt(b, ",\"api_version\":%d,\"correlation_id\":%" PRId32 ",\"client_id\":", api_version,
+	     corr_id);
+	/* the header's client id is nullable; an empty one is a real value */
+	if (client_id->null)
+		jlit(b, "null");
+	else
+		jstr(b, client_id->s, client_id->len);
+}
+
 /* "ts", then "type" when given (record lines; request lines have none), then "flow". */
 static void
 format_ts_flow(const struct kw_kafka_rec *r, const char *type, struct jbuf *b)
@@ -242,19 +261,8 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	const char *name;
 
 	format_ts_flow(r, NULL, b);
-	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, ev->api_key);
-	if (ev->api_name == NULL)
-		jlit(b, "null");
-	else
-		jstr(b, ev->api_name, strlen(ev->api_name));
-	jfmt(b,
-	     ",\"api_version\":%d,\"correlation_id\":%" PRId32 ",\"client_id\":", ev->api_version,
-	     ev->corr_id);
-	/* the header's client id is nullable; an empty one is a real value */
-	if (ev->client_id.null)
-		jlit(b, "null");
-	else
-		jstr(b, ev->client_id.s, ev->client_id.len);
+	format_api(b, r->worker, ev->api_key, ev->api_name, ev->api_version, ev->corr_id,
+		   &ev->client_id);
 	jlit(b, ",\"principal\":");
 	jkstr(b, &r->principal);
 	jlit(b, ",\"client_software\":");
@@ -342,17 +350,8 @@ format_record_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct 
 	const char *name;
 
 	format_ts_flow(r, "record", b);
-	jfmt(b, ",\"worker\":%u,\"api_key\":%d,\"api_name\":", r->worker, rr->api_key);
-	if (rr->api_name == NULL)
-		jlit(b, "null");
-	else
-		jstr(b, rr->api_name, strlen(rr->api_name));
-	jfmt(b, ",\"api_version\":%d,\"correlation_id\":%" PRId32 ",\"client_id\":",
-	     rr->api_version, rr->corr_id);
-	if (rr->client_id.null)
-		jlit(b, "null");
-	else
-		jstr(b, rr->client_id.s, rr->client_id.len);
+	format_api(b, r->worker, rr->api_key, rr->api_name, rr->api_version, rr->corr_id,
+		   &rr->client_id);
 	jfmt(b, ",\"dir\":\"%s\",\"topic\":", rr->dir == 0 ? "request" : "response");
 	if (rr->by_id) {
 		name = kw_obs_topic_id_name(o, rr->topic_id, scratch);
