@@ -365,7 +365,8 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 				rte_prefetch0(&flows[i]->tcp);
 				rte_prefetch0((const char *)&flows[i]->tcp + RTE_CACHE_LINE_SIZE);
 				rte_prefetch0((const char *)(&flows[i]->tcp + 1) - 1);
-				if (flows[i]->kafka != NULL)
+				/* a bare ACK never reaches the decoder (2/3 of a Kafka exchange) */
+				if (flows[i]->kafka != NULL && pi[idx[i]].payload_len != 0)
 					kw_kafka_conn_prefetch(flows[i]->kafka,
 							       pi[idx[i]].dir != flows[i]->client_dir);
 			}
