@@ -1027,7 +1027,8 @@ elems_skip(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_wfr
 
 /* Fast path: the skip or capture just set lies whole in the piece; do it now. */
 static void
-run_inline(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct piece *in)
+run_inline(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	   struct piece *in)
 {
 	if ((d->op != OP_SKIP && d->op != OP_CAPTURE) || d->left > in->n ||
 	    (d->k != K_BYTES_DATA && d->k != K_STR_DATA))
@@ -1038,7 +1039,7 @@ run_inline(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct piece *in)
 	d->left = 0;
 	d->op = OP_NONE;
 	if (d->k == K_STR_DATA)
-		on_string(conn, d, &conn->ev[d == &conn->dir[1]]);
+		on_string(conn, d, &ctx->work);
 }
 
 /*
@@ -1068,7 +1069,7 @@ array_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 			w->i++;
 			if (size) {
 				want_run(d, OP_SKIP, (uint64_t)n * size, K_BYTES_DATA);
-				run_inline(conn, d, in);
+				run_inline(ctx, conn, d, in);
 			}
 			return;
 		}
@@ -1105,7 +1106,7 @@ record_hook(void *arg, const struct kw_kafka_record *rec)
 	struct kw_kafka_conn *conn = ctx->feed_conn;
 	unsigned int dir = ctx->feed_dir;
 	const struct kw_kafka_dir *d = &conn->dir[dir];
-	const struct kw_kafka_event *ev = &conn->ev[dir];
+	const struct kw_kafka_event *ev = &ctx->work;
 	struct kw_kafka_record_where where = {
 		.dir = dir,
 		.ev = ev,
@@ -1125,7 +1126,7 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	   int64_t n)
 {
 	unsigned int dir = d == &conn->dir[1];
-	struct kw_kafka_event *ev = &conn->ev[dir];
+	struct kw_kafka_event *ev = &ctx->work;
 	const struct kw_kafka_field *f = d->f;
 
 	if (n < -1 || n > d->frame_left || (n == -1 && !nullable(f))) {
@@ -1159,7 +1160,7 @@ value_got(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	  const uint8_t *raw, int64_t v)
 {
 	unsigned int dir = d == &conn->dir[1];
-	struct kw_kafka_event *ev = &conn->ev[dir];
+	struct kw_kafka_event *ev = &ctx->work;
 	const struct kw_kafka_field *f = d->f;
 
 	if (f->type == KW_KAFKA_T_UUID) {
@@ -1243,7 +1244,7 @@ value_read(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 		return false;
 	}
 	blob_begin(ctx, conn, d, n);
-	run_inline(conn, d, in);
+	run_inline(ctx, conn, d, in);
 	return walk_on(d);
 }
 
@@ -1459,11 +1460,12 @@ header_next(struct kw_kafka_dir *d, struct piece *in, unsigned int width, int64_
 }
 
 static void
-frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
 	d->cur_topic = TOPIC_NONE;
 	d->part_ok = 0;
 	d->align = 0;
+	d->ev_live = 1;
 	if (d->raw_left) {
 		/* A raw SASL token (SaslHandshake v0): [int32 size][token], no Kafka header. */
 		d->raw_left--;
@@ -1492,7 +1494,7 @@ frame_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 	d->api_key = -1;
 	d->version = -1;
 	if (d == &conn->dir[0]) {
-		ev_reset(&conn->ev[0]);
+		ev_reset(&ctx->work);
 		want_fixed(d, 2, K_REQ_KEY);
 	} else {
 		want_fixed(d, 4, K_RESP_CORR);
@@ -1512,9 +1514,10 @@ static void
 frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
 	unsigned int dir = d == &conn->dir[1];
-	struct kw_kafka_event *ev = &conn->ev[dir];
+	struct kw_kafka_event *ev = &ctx->work;
 	uint32_t flen = d->frame_len + 4;
 
+	d->ev_live = 0;
 	if (d->raw) {
 		d->raw = 0;
 		frame_count(ctx, dir);
@@ -1606,8 +1609,7 @@ static void
 advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
 	const uint8_t *val, uint8_t vlen, struct piece *in)
 {
-	unsigned int dir = d == &conn->dir[1];
-	struct kw_kafka_event *ev = &conn->ev[dir];
+	struct kw_kafka_event *ev = &ctx->work;
 	int64_t v = 0;
 	uint64_t u = 0;
 	int64_t n;
@@ -1782,7 +1784,7 @@ next_tag:
 	case K_STR_LEN:
 	case K_BYTES_LEN:
 		blob_begin(ctx, conn, d, d->flex ? (int64_t)u - 1 : v);
-		run_inline(conn, d, in);
+		run_inline(ctx, conn, d, in);
 		if (walk_on(d))
 			walk(ctx, conn, d, in);
 		return;
@@ -1883,8 +1885,7 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 	}
 	return avail - in.n;
 }
-static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn,
-			   struct kw_kafka_dir *d);
+static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d);
 
 /*
  * Decode len in-order bytes starting at stream offset d->pos; returns the bytes consumed, fewer
@@ -1929,7 +1930,7 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 			d->frame_len = (uint32_t)size;
 			d->frame_left = (uint32_t)size;
 			d->mode = M_FRAME;
-			frame_begin(conn, d);
+			frame_begin(ctx, conn, d);
 			if (size == 0)
 				frame_end(ctx, conn, d);
 			continue;
@@ -1940,7 +1941,7 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		if (!d->refuted && d->frame_left == 0)
 			frame_end(ctx, conn, d);
 		if (d->refuted) {
-			resync_refuted(ctx, conn, d);
+			resync_refuted(ctx, d);
 			return done;
 		}
 		if (n == 0 && d->frame_left)
@@ -2073,7 +2074,7 @@ rs_enter(struct kw_kafka_dir *d)
  * against the bound) and scanning resumes right after the last byte the decoder took.
  */
 static void
-resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
+resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d)
 {
 	uint64_t n = d->pos - d->frame_off;
 
@@ -2081,7 +2082,7 @@ resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_k
 	ctx->cnt.resync_skipped_bytes += n;
 	d->rs_scanned = n >= UINT32_MAX - d->rs_scanned ? UINT32_MAX : d->rs_scanned + (uint32_t)n;
 	rs_enter(d);
-	ev_reset(&conn->ev[0]);
+	ev_reset(&ctx->work);
 	if (d->rs_scanned >= ctx->params.resync_max) {
 		ctx->cnt.resync_failed++;
 		d->mode = M_OPAQUE;
@@ -2192,7 +2193,13 @@ kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsig
 	memset(d, 0, sizeof(*d));
 	d->pos = pos;
 	rs_enter(d);
-	ev_reset(&conn->ev[dir & 1]);
+}
+
+/* Between feeds, the direction's event lives in conn->ev[] (see kw_kafka_conn_feed). */
+static inline bool
+ev_parked(const struct kw_kafka_dir *d)
+{
+	return d->ev_live && d->mode == M_FRAME;
 }
 
 void
@@ -2209,6 +2216,12 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 	else
 		ctx->cnt.bytes_req += len;
 	d->pos = off;
+	/*
+	 * The event of the frame in progress is built in ctx->work, which stays in cache across
+	 * connections; only a frame that spans feeds parks it in the connection (used bytes only).
+	 */
+	if (ev_parked(d))
+		kw_kafka_event_copy(&ctx->work, &conn->ev[dir & 1]);
 	/* Each turn either consumes bytes or leaves resync for decoding, which then consumes. */
 	while (len) {
 		uint32_t n;
@@ -2220,6 +2233,8 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 		p += n;
 		len -= n;
 	}
+	if (ev_parked(d))
+		kw_kafka_event_copy(&conn->ev[dir & 1], &ctx->work);
 }
 
 void
@@ -2231,6 +2246,7 @@ kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned
 		return;
 	ctx->cnt.gaps++;
 	d->win_n = 0;
+	d->ev_live = 0;
 	if (d->mode == M_FRAME || d->have)
 		ctx->cnt.frame_truncated++;
 	d->mode = M_OPAQUE;
@@ -2257,7 +2273,7 @@ kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 	conn->detail_used = 0;
 	for (unsigned int i = 0; i < 2; i++) {
 		struct kw_kafka_dir *d = &conn->dir[i];
-		memset(d, 0, offsetof(struct kw_kafka_dir, buf));
+		memset(d, 0, offsetof(struct kw_kafka_dir, stack));
 		d->mode = M_SIZE;
 		want_fixed(d, 4, K_SIZE);
 	}

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka/kafka_records.h"
 #include "dataplane/kafka/kafka_schema.h"
@@ -66,20 +68,26 @@ struct kw_kafka_dir {
 	uint8_t raw_user;    /* dir 0: the next raw token is the first, scan it for the user */
 	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
 	uint8_t refuted;     /* the probation frame did not decode: back to resync */
+	uint8_t ev_live;     /* a frame's event is being built (ctx->work; conn->ev between feeds) */
 	int32_t cur_part;
 	uint8_t win_n;       /* bytes in win */
 	uint8_t cand_n;      /* entries of cand_end */
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
-	/* Read only below their counts (have, win_n, cand_n, depth) or after their begin: a conn
-	 * reset leaves them as they are, which keeps it to the cache lines above. */
-	uint8_t buf[16];
-	uint8_t win[16];     /* resync: bytes carried to the next piece (fewer than a header) */
-	uint64_t cand_end[4]; /* resync: stream offsets where request starts' frames end */
+	/*
+	 * Read only below their counts (depth, have, win_n, cand_n) or after their begin: a conn
+	 * reset leaves them as they are, which keeps it to the cache lines above. Ordered by use:
+	 * a frame whole in one segment touches the head, the stack, a capture and the record-set
+	 * state (the lines kw_kafka_conn_prefetch pulls in); buf only when a value straddles
+	 * segments, win and cand_end only while resyncing.
+	 */
 	struct kw_kafka_wframe stack[KW_KAFKA_STACK_MAX];
 	struct kw_kafka_str tmp;        /* capture in progress */
 	struct kw_kafka_records rs;
-};
+	uint8_t buf[16];
+	uint8_t win[16];     /* resync: bytes carried to the next piece (fewer than a header) */
+	uint64_t cand_end[4]; /* resync: stream offsets where request starts' frames end */
+} __rte_cache_aligned;
 
 /*
  * All topics and offsets of a request that carries offsets (Fetch, OffsetCommit): kept in one of
@@ -113,10 +121,12 @@ struct kw_kafka_pending {
 	uint64_t req_off;
 	uint64_t t_req;
 	int64_t producer_id;
+	/* after the scalars' line: names are read and written up to their NUL, so a request
+	 * with a short topic and no group touches four lines of its entry */
+	struct kw_kafka_records_sum records;
 	struct kw_kafka_str topic0;
 	struct kw_kafka_str group_id;
-	struct kw_kafka_records_sum records;
-};
+} __rte_cache_aligned;
 
 struct kw_kafka_conn {
 	struct kw_kafka_conn *next_free;
@@ -126,7 +136,7 @@ struct kw_kafka_conn {
 	uint8_t detail_used; /* bit i: detail[i] belongs to a pending request */
 	struct kw_kafka_ident id;
 	struct kw_kafka_dir dir[2];
-	struct kw_kafka_event ev[2]; /* [0] request being decoded, [1] response being decoded */
+	struct kw_kafka_event ev[2]; /* a frame's event while it waits for its next bytes */
 	struct kw_kafka_pending pend[KW_KAFKA_INFLIGHT_MAX];
 	struct kw_kafka_detail detail[KW_KAFKA_DETAIL_MAX];
 };
@@ -137,6 +147,7 @@ struct kw_kafka_ctx {
 	kw_kafka_emit_fn emit;
 	void *emit_arg;
 	uint64_t now;                 /* TSC of the feed in progress */
+	struct kw_kafka_event work;   /* the event of the frame being fed */
 	struct kw_kafka_event scratch; /* for unanswered requests */
 	kw_kafka_record_hook_fn rec_fn; /* NULL: records are counted, not reported */
 	void *rec_arg;

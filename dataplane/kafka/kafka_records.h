@@ -75,7 +75,6 @@ struct kw_kafka_records {
 	uint8_t have;         /* bytes gathered in hdr */
 	uint8_t walk;         /* walk records of the current batch: 0 no, lengths, or fields */
 	uint8_t fstate;       /* fields walk: what comes next in the record */
-	uint8_t hdr[KW_KAFKA_BATCH_HDR_LEN];
 	/* Record hook and fields walk: with fn NULL only end and nbatch are written, per field. */
 	uint32_t nbatch;      /* magic 2 batches begun in this field (counted with a hook) */
 	uint32_t skip;        /* fields walk: key, value or header bytes still to pass */
@@ -83,6 +82,8 @@ struct kw_kafka_records {
 	uint64_t end;         /* stream offset just past the field */
 	kw_kafka_record_fn fn;
 	void *arg;
+	/* the scalars above share their lines; a batch header is gathered after them */
+	uint8_t hdr[KW_KAFKA_BATCH_HDR_LEN];
 	struct kw_kafka_record rec; /* the record being parsed */
 };
 
