@@ -134,6 +134,7 @@ struct kw_worker {
 	struct rte_ring *frag_in[KW_MAX_WORKERS];
 	struct rte_ring *rec_ring;    /* records to the control thread (single producer) */
 	struct rte_mempool *rec_pool; /* the records' home */
+	struct kw_kafka_rec *rec_next; /* taken from rec_pool ahead of use (see rec_ahead) */
 	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
 	uint8_t clock_ns;             /* decoder clock is capture time in ns, not TSC */
 	int ts_off;                   /* mbuf RX timestamp dynfield offset, or -1 */
