@@ -361,14 +361,16 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		/* the TCP state and the Kafka state of every flow of the burst, ahead of use */
 		for (i = 0; i < n_keys; i++)
 			if (flows[i] != NULL) {
+				const struct kw_pkt_info *p = &pi[idx[i]];
+
 				/* struct kw_tcp_conn straddles three lines of the flow */
 				rte_prefetch0(&flows[i]->tcp);
 				rte_prefetch0((const char *)&flows[i]->tcp + RTE_CACHE_LINE_SIZE);
 				rte_prefetch0((const char *)(&flows[i]->tcp + 1) - 1);
 				/* a bare ACK never reaches the decoder (2/3 of a Kafka exchange) */
-				if (flows[i]->kafka != NULL && pi[idx[i]].payload_len != 0)
+				if (flows[i]->kafka != NULL && p->payload_len != 0)
 					kw_kafka_conn_prefetch(flows[i]->kafka,
-							       pi[idx[i]].dir != flows[i]->client_dir);
+							       p->dir != flows[i]->client_dir);
 			}
 	}
 	for (i = 0; i < n_keys; i++) {
