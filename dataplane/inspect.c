@@ -259,7 +259,7 @@ rec_flow_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafk
 static void
 rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
 {
-	const struct kw_kafka_ident *id = kw_kafka_conn_ident(f->kafka);
+	const struct kw_kafka_conn *c = f->kafka;
 
 	r->kind = KW_KAFKA_REC_EVENT;
 	r->ts_ns = clock_to_unix_ns(w, r->ev.t_req);
@@ -267,10 +267,10 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec
 			: w->clock_ns	    ? r->ev.latency_tsc
 					    : r->ev.latency_tsc * 1000000000u / w->tsc_hz;
 	rec_flow_fill(w, f, r);
-	kw_kafka_str_copy(&r->principal, &id->user);
-	kw_kafka_str_copy(&r->mechanism, &id->mechanism);
-	kw_kafka_str_copy(&r->sw_name, &id->sw_name);
-	kw_kafka_str_copy(&r->sw_version, &id->sw_version);
+	kw_kafka_str_copy(&r->principal, kw_kafka_conn_id(c, KW_KAFKA_ID_USER));
+	kw_kafka_str_copy(&r->mechanism, kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM));
+	kw_kafka_str_copy(&r->sw_name, kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME));
+	kw_kafka_str_copy(&r->sw_version, kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION));
 }
 
 /*
@@ -394,7 +394,7 @@ record_fill(const struct kw_worker *w, const struct kw_flow *f,
 	}
 	/* a request's event gets its client id only when it completes; the connection's is the
 	 * one of the request being decoded (dir 0) or of the latest request (dir 1), as events */
-	kw_kafka_str_copy(&rr->client_id, &kw_kafka_conn_ident(f->kafka)->client_id);
+	kw_kafka_str_copy(&rr->client_id, kw_kafka_conn_id(f->kafka, KW_KAFKA_ID_CLIENT_ID));
 }
 
 void

@@ -141,5 +141,10 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
 			 RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE;
 	     i++)
 		rte_prefetch0(pd + i * RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(&conn->id.client_id);
+	/* a response's pair is emitted with the identity strings the conn has seen (the client
+	 * id's head shares the first line with pend_head) */
+	if (dir & 1)
+		for (i = KW_KAFKA_ID_CLIENT_ID + 1; i < KW_KAFKA_ID_N; i++)
+			if (conn->id_set & (1u << i))
+				rte_prefetch0(kw_kafka_conn_id(conn, (enum kw_kafka_id)i));
 }

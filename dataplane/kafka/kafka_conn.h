@@ -241,6 +241,17 @@ struct kw_kafka_ident {
 	struct kw_kafka_str txn_id;           /* last transactional id */
 };
 
+/* The strings of a kw_kafka_ident, for kw_kafka_conn_id. */
+enum kw_kafka_id {
+	KW_KAFKA_ID_CLIENT_ID = 0,
+	KW_KAFKA_ID_SW_NAME,
+	KW_KAFKA_ID_SW_VERSION,
+	KW_KAFKA_ID_MECHANISM,
+	KW_KAFKA_ID_USER,
+	KW_KAFKA_ID_TXN_ID,
+	KW_KAFKA_ID_N,
+};
+
 struct kw_kafka_ctx;
 struct kw_kafka_conn;
 
@@ -309,8 +320,14 @@ void kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, uns
  * 0..min(1024, size - 10). The one test behind mid-stream resync and protocol detection.
  */
 bool kw_kafka_req_start_plausible(const uint8_t *h, uint32_t max_frame);
-/* What the conn learned about its client. */
-const struct kw_kafka_ident *kw_kafka_conn_ident(const struct kw_kafka_conn *conn);
+/*
+ * One string of what the conn learned about its client: empty when it has not seen it. Only the
+ * strings seen are read (each is a cache line of its own with 10k connections).
+ */
+const struct kw_kafka_str *kw_kafka_conn_id(const struct kw_kafka_conn *conn,
+					    enum kw_kafka_id which);
+/* All of them. */
+void kw_kafka_conn_ident(const struct kw_kafka_conn *conn, struct kw_kafka_ident *id);
 /* Start loading the state a feed of direction dir touches first (a burst prefetches ahead). */
 void kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir);
 

@@ -64,6 +64,34 @@ str_clear(struct kw_kafka_str *s)
 	s->s[0] = '\0';
 }
 
+/* ---- the conn's identity: a string is valid once its id_set bit is ---- */
+
+static const size_t id_off[KW_KAFKA_ID_N] = {
+	[KW_KAFKA_ID_CLIENT_ID] = offsetof(struct kw_kafka_ident, client_id),
+	[KW_KAFKA_ID_SW_NAME] = offsetof(struct kw_kafka_ident, sw_name),
+	[KW_KAFKA_ID_SW_VERSION] = offsetof(struct kw_kafka_ident, sw_version),
+	[KW_KAFKA_ID_MECHANISM] = offsetof(struct kw_kafka_ident, mechanism),
+	[KW_KAFKA_ID_USER] = offsetof(struct kw_kafka_ident, user),
+	[KW_KAFKA_ID_TXN_ID] = offsetof(struct kw_kafka_ident, txn_id),
+};
+
+static const struct kw_kafka_str id_empty;
+
+const struct kw_kafka_str *
+kw_kafka_conn_id(const struct kw_kafka_conn *conn, enum kw_kafka_id which)
+{
+	if (!(conn->id_set & (1u << which)))
+		return &id_empty;
+	return (const struct kw_kafka_str *)((const char *)&conn->id + id_off[which]);
+}
+
+static void
+id_put(struct kw_kafka_conn *conn, enum kw_kafka_id which, const struct kw_kafka_str *s)
+{
+	kw_kafka_str_copy((struct kw_kafka_str *)((char *)&conn->id + id_off[which]), s);
+	conn->id_set |= (uint8_t)(1u << which);
+}
+
 /*
  * dst = src, but only the bytes that hold the value: the header, s up to its NUL. The first
  * STR_HEAD bytes go in one fixed-size move (most names are short), the rest only when there is
@@ -177,9 +205,9 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->resp_len = 0;
 	ev->t_req = pd->t_req;
 	ev->latency_tsc = 0;
-	kw_kafka_str_copy(&ev->client_id, &conn->id.client_id);
+	kw_kafka_str_copy(&ev->client_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_CLIENT_ID));
 	kw_kafka_str_copy(&ev->group_id, &pd->group_id);
-	kw_kafka_str_copy(&ev->txn_id, &conn->id.txn_id);
+	kw_kafka_str_copy(&ev->txn_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_TXN_ID));
 	ev->topic_count = pd->topic_count;
 	ev->topic_id_count = pd->topic_id_count;
 	ev->partition_count = pd->partition_count;
@@ -541,16 +569,16 @@ on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_ev
 	case KW_KAFKA_SEM_TXN_ID:
 		kw_kafka_str_copy(&ev->txn_id, s);
 		if (d == &conn->dir[0])
-			kw_kafka_str_copy(&conn->id.txn_id, s);
+			id_put(conn, KW_KAFKA_ID_TXN_ID, s);
 		break;
 	case KW_KAFKA_SEM_CLIENT_SW_NAME:
-		kw_kafka_str_copy(&conn->id.sw_name, s);
+		id_put(conn, KW_KAFKA_ID_SW_NAME, s);
 		break;
 	case KW_KAFKA_SEM_CLIENT_SW_VERSION:
-		kw_kafka_str_copy(&conn->id.sw_version, s);
+		id_put(conn, KW_KAFKA_ID_SW_VERSION, s);
 		break;
 	case KW_KAFKA_SEM_MECHANISM:
-		kw_kafka_str_copy(&conn->id.mechanism, s);
+		id_put(conn, KW_KAFKA_ID_MECHANISM, s);
 		break;
 	default:
 		break;
@@ -606,7 +634,7 @@ enum { AS_PRE = 0, AS_PRE2, AS_N, AS_EQ, AS_USER, AS_DONE };
 static void
 auth_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
-	const struct kw_kafka_str *m = &conn->id.mechanism;
+	const struct kw_kafka_str *m = kw_kafka_conn_id(conn, KW_KAFKA_ID_MECHANISM);
 
 	d->auth_kind = AUTH_SKIP;
 	if (m->len == 5 && memcmp(m->s, "PLAIN", 5) == 0)
@@ -620,7 +648,7 @@ auth_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 static void
 auth_user(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
-	kw_kafka_str_copy(&conn->id.user, &d->tmp);
+	id_put(conn, KW_KAFKA_ID_USER, &d->tmp);
 	ctx->cnt.sasl_users++;
 	d->auth_st = AS_DONE;
 }
@@ -676,7 +704,7 @@ auth_scan(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 static void
 sasl_raw_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 {
-	const struct kw_kafka_str *m = &conn->id.mechanism;
+	const struct kw_kafka_str *m = kw_kafka_conn_id(conn, KW_KAFKA_ID_MECHANISM);
 	uint8_t n = 0;
 
 	if ((m->len == 5 && memcmp(m->s, "PLAIN", 5) == 0) ||
@@ -1576,7 +1604,8 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 			ev->flags |= KW_KAFKA_EV_NO_RESPONSE;
 			/* Emitted only here: a pending request takes the client id at its
 			 * response (pend_to_ev). */
-			kw_kafka_str_copy(&ev->client_id, &conn->id.client_id);
+			kw_kafka_str_copy(&ev->client_id,
+					  kw_kafka_conn_id(conn, KW_KAFKA_ID_CLIENT_ID));
 			emit(ctx, ev);
 			return;
 		}
@@ -1690,7 +1719,7 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 		}
 		/* fall through */
 	case K_REQ_CID:
-		kw_kafka_str_copy(&conn->id.client_id, &d->tmp);
+		id_put(conn, KW_KAFKA_ID_CLIENT_ID, &d->tmp);
 		header_done(ctx, conn, d, in);
 		return;
 	case K_RESP_CORR:
@@ -2252,10 +2281,15 @@ kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned
 	d->mode = M_OPAQUE;
 }
 
-const struct kw_kafka_ident *
-kw_kafka_conn_ident(const struct kw_kafka_conn *conn)
+void
+kw_kafka_conn_ident(const struct kw_kafka_conn *conn, struct kw_kafka_ident *id)
 {
-	return &conn->id;
+	kw_kafka_str_copy(&id->client_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_CLIENT_ID));
+	kw_kafka_str_copy(&id->sw_name, kw_kafka_conn_id(conn, KW_KAFKA_ID_SW_NAME));
+	kw_kafka_str_copy(&id->sw_version, kw_kafka_conn_id(conn, KW_KAFKA_ID_SW_VERSION));
+	kw_kafka_str_copy(&id->mechanism, kw_kafka_conn_id(conn, KW_KAFKA_ID_MECHANISM));
+	kw_kafka_str_copy(&id->user, kw_kafka_conn_id(conn, KW_KAFKA_ID_USER));
+	kw_kafka_str_copy(&id->txn_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_TXN_ID));
 }
 
 void
@@ -2267,7 +2301,7 @@ kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 	 * their frames start. A 5-tuple reused every few dozen packets (replays, short
 	 * connections) then costs a few cache lines, not the 16 KiB of the struct.
 	 */
-	memset(&conn->id, 0, sizeof(conn->id));
+	conn->id_set = 0; /* id's strings are read only once written */
 	conn->pend_head = 0;
 	conn->pend_n = 0;
 	conn->detail_used = 0;

@@ -134,6 +134,7 @@ struct kw_kafka_conn {
 	uint8_t pend_head;
 	uint8_t pend_n;
 	uint8_t detail_used; /* bit i: detail[i] belongs to a pending request */
+	uint8_t id_set;      /* bit KW_KAFKA_ID_*: that string of id was written since the reset */
 	struct kw_kafka_ident id;
 	struct kw_kafka_dir dir[2];
 	struct kw_kafka_event ev[2]; /* a frame's event while it waits for its next bytes */

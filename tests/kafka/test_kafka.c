@@ -261,7 +261,7 @@ run(const struct wb *req, const struct wb *resp, int mode, size_t k, struct resu
 	}
 	feed_dir(c, 0, req, mode, k, 1000);
 	feed_dir(c, 1, resp, mode, k, 5000);
-	r->id = *kw_kafka_conn_ident(c);
+	kw_kafka_conn_ident(c, &r->id);
 	if (keep) {
 		*keep = c;
 	} else {
@@ -1311,7 +1311,7 @@ run_seq(const struct seq *q, int mode, size_t k, struct result *r, struct kw_kaf
 		}
 		off[d] += w->n;
 	}
-	r->id = *kw_kafka_conn_ident(c);
+	kw_kafka_conn_ident(c, &r->id);
 	if (keep) {
 		*keep = c;
 		return;
