@@ -870,6 +870,56 @@ test_sasl_plain(void **state)
 	assert_secret_absent("s3cr3t");
 }
 
+/*
+ * A reset leaves the identity strings' bytes in place and clears their bits: a conn taken again
+ * from the pool must not report the user, mechanism or client software of its last owner.
+ */
+static void
+test_ident_not_inherited(void **state)
+{
+	static const uint8_t tok[] = "\0alice\0s3cr3tpass";
+	struct kw_kafka_conn *c, *c2;
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	build_api_versions(&rq, &rs, 1);
+	run(&rq, &rs, WHOLE, 0, &r_other, &c);
+	assert_string_equal(r_other.id.sw_name.s, "librdkafka");
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	sasl_streams("PLAIN", tok, sizeof(tok) - 1, NULL, 0);
+	run(&rq, &rs, WHOLE, 0, &r_other, &c2);
+	assert_ptr_equal(c2, c);
+	assert_string_equal(r_other.id.user.s, "alice");
+	kw_kafka_conn_free(g_ctx, c2);
+	g_out = NULL;
+
+	/* ApiVersions v2: a client id in the header, nothing else about the client */
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, 18, 2, 9, false);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 9, false);
+	w16(&rs, 0);
+	w32(&rs, 0);
+	w32(&rs, 0);
+	fend(&rs, at);
+	run(&rq, &rs, WHOLE, 0, &r_other, &c2);
+	assert_ptr_equal(c2, c);
+	assert_int_equal(r_other.n, 1);
+	assert_string_equal(r_other.ev[0].client_id.s, "kw-client");
+	assert_int_equal(r_other.ev[0].txn_id.len, 0);
+	assert_int_equal(r_other.id.user.len, 0);
+	assert_int_equal(r_other.id.mechanism.len, 0);
+	assert_int_equal(r_other.id.sw_name.len, 0);
+	assert_int_equal(r_other.id.sw_version.len, 0);
+	assert_string_equal(r_other.id.client_id.s, "kw-client");
+	kw_kafka_conn_free(g_ctx, c2);
+	g_out = NULL;
+}
+
 static void
 test_sasl_scram(void **state)
 {
@@ -2203,6 +2253,7 @@ main(void)
 		cmocka_unit_test(test_produce),
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_sasl_plain),
+		cmocka_unit_test(test_ident_not_inherited),
 		cmocka_unit_test(test_sasl_scram),
 		cmocka_unit_test(test_fetch_offsets),
 		cmocka_unit_test(test_fetch_detail_full),
