@@ -1493,7 +1493,6 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	d->cur_topic = TOPIC_NONE;
 	d->part_ok = 0;
 	d->align = 0;
-	d->ev_live = 1;
 	if (d->raw_left) {
 		/* A raw SASL token (SaslHandshake v0): [int32 size][token], no Kafka header. */
 		d->raw_left--;
@@ -1545,7 +1544,6 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	struct kw_kafka_event *ev = &ctx->work;
 	uint32_t flen = d->frame_len + 4;
 
-	d->ev_live = 0;
 	if (d->raw) {
 		d->raw = 0;
 		frame_count(ctx, dir);
@@ -2224,11 +2222,14 @@ kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsig
 	rs_enter(d);
 }
 
-/* Between feeds, the direction's event lives in conn->ev[] (see kw_kafka_conn_feed). */
+/*
+ * Between feeds, the event of a direction inside a frame (M_FRAME: from frame_begin to
+ * frame_end) lives in conn->ev[] (see kw_kafka_conn_feed).
+ */
 static inline bool
 ev_parked(const struct kw_kafka_dir *d)
 {
-	return d->ev_live && d->mode == M_FRAME;
+	return d->mode == M_FRAME;
 }
 
 void
@@ -2275,7 +2276,6 @@ kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned
 		return;
 	ctx->cnt.gaps++;
 	d->win_n = 0;
-	d->ev_live = 0;
 	if (d->mode == M_FRAME || d->have)
 		ctx->cnt.frame_truncated++;
 	d->mode = M_OPAQUE;
