@@ -387,10 +387,8 @@ record_fill(const struct kw_worker *w, const struct kw_flow *f,
 	if (where->topic != NULL) {
 		kw_kafka_str_copy(&rr->topic, where->topic);
 	} else {
-		rr->topic.len = 0;
-		rr->topic.trunc = 0;
+		kw_kafka_str_clear(&rr->topic);
 		rr->topic.null = 1;
-		rr->topic.s[0] = '\0';
 	}
 	/* a request's event gets its client id only when it completes; the connection's is the
 	 * one of the request being decoded (dir 0) or of the latest request (dir 1), as events */

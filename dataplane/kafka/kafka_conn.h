@@ -52,6 +52,16 @@ struct kw_kafka_str {
 /* The head of a kw_kafka_str a short string lives in: copied whole, the rest by length. */
 #define KW_KAFKA_STR_HEAD (offsetof(struct kw_kafka_str, s) + 16)
 
+/* s = "" (not null), writing only its head. */
+static inline void
+kw_kafka_str_clear(struct kw_kafka_str *s)
+{
+	s->len = 0;
+	s->trunc = 0;
+	s->null = 0;
+	s->s[0] = '\0';
+}
+
 /* dst = src, reading and writing only the bytes up to src's NUL (cache lines, not sizeof). */
 static inline void
 kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)

@@ -55,15 +55,6 @@ in_range(unsigned int v, uint8_t lo, uint8_t hi)
 	return lo != KW_KAFKA_VER_OPEN && v >= lo && (hi == KW_KAFKA_VER_OPEN || v <= hi);
 }
 
-static void
-str_clear(struct kw_kafka_str *s)
-{
-	s->len = 0;
-	s->trunc = 0;
-	s->null = 0;
-	s->s[0] = '\0';
-}
-
 /* ---- the conn's identity: a string is valid once its id_set bit is ---- */
 
 static const size_t id_off[KW_KAFKA_ID_N] = {
@@ -108,9 +99,9 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->req_off = ev->resp_off = 0;
 	ev->req_len = ev->resp_len = 0;
 	ev->t_req = ev->latency_tsc = 0;
-	str_clear(&ev->client_id);
-	str_clear(&ev->group_id);
-	str_clear(&ev->txn_id);
+	kw_kafka_str_clear(&ev->client_id);
+	kw_kafka_str_clear(&ev->group_id);
+	kw_kafka_str_clear(&ev->txn_id);
 	ev->topic_count = ev->topic_id_count = ev->partition_count = ev->error_count = 0;
 	ev->n_topics = ev->n_topic_ids = ev->n_errors = 0;
 	ev->acks = 0;
@@ -606,7 +597,7 @@ str_wanted(const struct kw_kafka_dir *d, const struct kw_kafka_field *f)
 static void
 capture_begin(struct kw_kafka_dir *d, int64_t n)
 {
-	str_clear(&d->tmp);
+	kw_kafka_str_clear(&d->tmp);
 	d->tmp.null = n < 0;
 }
 
@@ -642,7 +633,7 @@ auth_begin(struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 	else if (m->len > 6 && memcmp(m->s, "SCRAM-", 6) == 0)
 		d->auth_kind = AUTH_SCRAM;
 	d->auth_st = AS_PRE;
-	str_clear(&d->tmp);
+	kw_kafka_str_clear(&d->tmp);
 }
 
 static void
