@@ -21,19 +21,9 @@ Exit 1 on any difference.
 import argparse
 import ipaddress
 import json
-import subprocess
 import sys
 
-from tshark_oracle import first, pairs_hook, walk
-
-
-def tshark(pcap, port, *args):
-    cmd = ["tshark", "-n", "-r", pcap, "-d", f"tcp.port=={port},kafka",
-           "-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE"]
-    res = subprocess.run(cmd + list(args), capture_output=True, check=False)
-    if res.returncode != 0:
-        raise SystemExit(f"tshark failed on {pcap}: {res.stderr.decode(errors='replace')}")
-    return res.stdout
+from tshark_oracle import first, pairs_hook, tshark, walk
 
 
 def endpoint(s):

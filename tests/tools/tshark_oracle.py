@@ -63,14 +63,19 @@ def addr(s):
     return str(ipaddress.ip_address(s))
 
 
-def tshark_requests(pcap, port):
+def tshark(pcap, port, *args):
+    """tshark's output on pcap with Kafka on port, TCP streams reassembled (out of order too)"""
     cmd = ["tshark", "-n", "-r", pcap, "-d", f"tcp.port=={port},kafka",
-           "-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE",
-           "-Y", "kafka", "-T", "json", "-J", "ip ipv6 tcp kafka"]
-    res = subprocess.run(cmd, capture_output=True, check=False)
+           "-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE"]
+    res = subprocess.run(cmd + list(args), capture_output=True, check=False)
     if res.returncode != 0:
         raise SystemExit(f"tshark failed on {pcap}: {res.stderr.decode(errors='replace')}")
-    packets = json.loads(res.stdout or b"[]", object_pairs_hook=pairs_hook)
+    return res.stdout
+
+
+def tshark_requests(pcap, port):
+    out = tshark(pcap, port, "-Y", "kafka", "-T", "json", "-J", "ip ipv6 tcp kafka")
+    packets = json.loads(out or b"[]", object_pairs_hook=pairs_hook)
     if isinstance(packets, dict):
         packets = [packets]
     out, resp = [], {}
