@@ -2,6 +2,7 @@
 /* Record batch v2 layout and CRC32C coverage: Kafka implementation guide, "Record Batch". */
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_hash_crc.h>
 
 #include "dataplane/kafka/kafka_prim.h"
@@ -46,8 +47,70 @@ enum {
 _Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT &&
 	       VARINT_AT >= FIRST_TS_AT + 8, "varint scratch overlaps a header field still read");
 
-/* rte_hash_crc reads 8/4/2-byte words: feed the unaligned head bytewise (UBSan-clean, and no
- * split word loads on the hot part). */
+/*
+ * CRC32C in three lanes. The crc32 instruction under rte_hash_crc_8byte takes ~3 cycles but a
+ * new one can start every cycle, so one chain over a piece runs at a third of the rate three
+ * independent chains reach (Zen 5 here: 1.49 against 0.47 TSC cycles per 8 bytes; over a
+ * 3 KiB buffer). A round feeds three consecutive blocks of one lane length each from its own
+ * state (the first from the running CRC, the others from zero) and joins them by linearity:
+ * the state after A then B is shift_B(state after A) ^ (B fed from zero), where shift_B, "feed
+ * |B| zero bytes", is linear on the 32-bit state and applied as four 256-entry tables, one per
+ * state byte, built at startup. Long rounds first, then short ones, then one chain.
+ */
+#define LANE_LONG 256 /* bytes per lane: rounds of 768 bytes */
+#define LANE_SHORT 64 /* rounds of 192 bytes */
+
+static uint32_t shift_long[4][256];
+static uint32_t shift_short[4][256];
+
+static uint32_t
+zeros_fed(uint32_t crc, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i += 8)
+		crc = rte_hash_crc_8byte(0, crc);
+	return crc;
+}
+
+RTE_INIT(crc_shift_tables)
+{
+	for (unsigned int j = 0; j < 4; j++)
+		for (uint32_t v = 0; v < 256; v++) {
+			shift_long[j][v] = zeros_fed(v << (8 * j), LANE_LONG);
+			shift_short[j][v] = zeros_fed(v << (8 * j), LANE_SHORT);
+		}
+}
+
+static inline uint32_t
+shift(const uint32_t t[4][256], uint32_t c)
+{
+	return t[0][c & 0xff] ^ t[1][(c >> 8) & 0xff] ^ t[2][(c >> 16) & 0xff] ^ t[3][c >> 24];
+}
+
+static inline uint64_t
+word_at(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* One round over p[0 .. 3 * lane), 8-byte aligned. */
+static inline uint32_t
+round3(const uint8_t *p, unsigned int lane, const uint32_t t[4][256], uint32_t crc)
+{
+	uint32_t a = crc, b = 0, c = 0;
+
+	for (unsigned int i = 0; i < lane; i += 8) {
+		a = rte_hash_crc_8byte(word_at(p + i), a);
+		b = rte_hash_crc_8byte(word_at(p + lane + i), b);
+		c = rte_hash_crc_8byte(word_at(p + 2 * lane + i), c);
+	}
+	return shift(t, shift(t, a) ^ b) ^ c;
+}
+
+/* The raw CRC state after feeding p[0 .. len) to crc. The unaligned head goes bytewise
+ * (UBSan-clean, and no split word loads on the hot part). */
 static inline uint32_t
 crc_update(const uint8_t *p, uint32_t len, uint32_t crc)
 {
@@ -55,6 +118,10 @@ crc_update(const uint8_t *p, uint32_t len, uint32_t crc)
 		crc = rte_hash_crc_1byte(*p++, crc);
 		len--;
 	}
+	for (; len >= 3 * LANE_LONG; len -= 3 * LANE_LONG, p += 3 * LANE_LONG)
+		crc = round3(p, LANE_LONG, shift_long, crc);
+	for (; len >= 3 * LANE_SHORT; len -= 3 * LANE_SHORT, p += 3 * LANE_SHORT)
+		crc = round3(p, LANE_SHORT, shift_short, crc);
 	return rte_hash_crc(p, len, crc);
 }
 
