@@ -514,7 +514,8 @@ test_prim(void **state)
 	}
 	for (unsigned int off = 0; off < 8; off++) {
 		for (uint32_t len = 0; len <= 400; len++)
-			assert_int_equal(kw_kafka_crc32c(buf + off, len), ref_crc32c(buf + off, len));
+			assert_int_equal(kw_kafka_crc32c(buf + off, len),
+					 ref_crc32c(buf + off, len));
 		for (size_t k = 0; k < RTE_DIM(lens); k++)
 			assert_int_equal(kw_kafka_crc32c(buf + off, lens[k]),
 					 ref_crc32c(buf + off, lens[k]));
