@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * kwdecode: the Kafka decoder alone over the TCP payloads of a capture, timed with the TSC.
+ *
+ * Standalone slow-path tool (single thread, may allocate and print) for decoder performance work:
+ * no PMD, no TCP tracker, no flow table, no log records, so its figures move only with the
+ * decoder (and the cache footprint of its per-connection state). Each pass feeds every in-order
+ * payload of the capture, in capture order, to kw_kafka_conn_feed() of its connection, exactly as
+ * kwire's TCP layer would deliver them; events are counted, not copied. The capture must be
+ * clean and in order (kwgen's are): a direction with a retransmission, a reordering or a gap
+ * stops being fed at that point, and is counted. Run `kwdecode --help`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_memory.h>
+#include <rte_jhash.h>
+
+#include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka/kafka_decode.h"
+
+#define DEC_PASSES_DEFAULT 5
+#define DEC_FLOWS_MAX	   100000
+#define DEC_SLOTS	   (1u << 18) /* open addressing, at most ~40% full */
+
+/* A connection: both directions, keyed by the client's and the broker's address and port. */
+struct dec_key {
+	uint8_t cli[16];
+	uint8_t srv[16];
+	uint16_t cli_port;
+	uint16_t srv_port;
+	uint32_t pad;
+};
+
+struct dec_flow {
+	struct dec_key key;
+	uint32_t idx;     /* 1 + index of its decoder state; 0: slot free */
+	uint32_t next[2]; /* sequence number of the next in-order byte */
+	uint32_t base[2]; /* sequence number of stream offset 0 */
+	uint8_t state[2]; /* 0: no SYN seen, 1: in order, 2: stopped */
+};
+
+/* One in-order payload, in capture order. */
+struct dec_piece {
+	const uint8_t *p;
+	uint32_t len;
+	uint32_t off;
+	uint32_t flow;
+	uint8_t dir;
+};
+
+struct dec_opts {
+	const char *file;
+	unsigned int passes;
+	uint16_t port;
+};
+
+struct dec_stats {
+	uint64_t packets;
+	uint64_t pieces;
+	uint64_t bytes;
+	uint64_t not_tcp;      /* not IPv4/IPv6 TCP on the broker port, or IP fragments */
+	uint64_t no_syn;       /* payloads of directions whose SYN was not seen */
+	uint64_t out_of_order; /* payloads after a direction stopped (its first one included) */
+};
+
+static uint64_t g_events;
+
+static void
+on_event(void *arg, const struct kw_kafka_event *ev)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ev);
+	g_events++;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"kwdecode " KW_VERSION " - the Kafka decoder alone over a capture, TSC timed\n\n"
+		"usage: kwdecode [--passes N] [--port P] FILE.pcap\n\n"
+		"Feeds the in-order TCP payloads of every connection to the broker port P\n"
+		"(default 9092) to kwire's Kafka decoder, in capture order, N times (default %u,\n"
+		"at most 1000) after one warm-up pass, with fresh decoder state per connection\n"
+		"and pass, and prints the decoder's TSC cycles per frame, per payload and per\n"
+		"KiB: the fastest pass and the median. Events are counted, not copied (kwire\n"
+		"hands each to its control thread). The capture must be in order and without\n"
+		"loss (kwgen's are). The last line says the same as JSON.\n",
+		DEC_PASSES_DEFAULT);
+}
+
+static int
+parse_args(int argc, char **argv, struct dec_opts *o)
+{
+	static const struct option longs[] = {
+		{"passes", required_argument, NULL, 'n'},
+		{"port", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	unsigned long v;
+	int c;
+
+	o->passes = DEC_PASSES_DEFAULT;
+	o->port = 9092;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+		case 'p':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 || v > (c == 'n' ? 1000ul : 65535ul)) {
+				fprintf(stderr, "kwdecode: bad --%s '%s'\n",
+					c == 'n' ? "passes" : "port", optarg);
+				return -EINVAL;
+			}
+			if (c == 'n')
+				o->passes = (unsigned int)v;
+			else
+				o->port = (uint16_t)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	o->file = argv[optind];
+	return 0;
+}
+
+/*
+ * The TCP header and payload of an Ethernet frame (802.1Q/802.1ad tags, IPv4 without fragments,
+ * IPv6 without extension headers); the addresses in key order. False when it is none of those.
+ */
+static bool
+frame_tcp(const uint8_t *f, uint32_t caplen, struct dec_key *k, bool *to_srv, uint16_t port,
+	  const uint8_t **tcp, uint32_t *tcp_len)
+{
+	const uint8_t *src, *dst;
+	uint32_t off = 12, l4, end, alen;
+	uint16_t type, sport, dport;
+
+	if (caplen < 14)
+		return false;
+	type = (uint16_t)(f[off] << 8 | f[off + 1]);
+	while ((type == 0x8100 || type == 0x88a8) && caplen >= off + 6) {
+		off += 4;
+		type = (uint16_t)(f[off] << 8 | f[off + 1]);
+	}
+	off += 2;
+	if (type == 0x0800) {
+		if (caplen < off + 20 || (f[off] >> 4) != 4 || f[off + 9] != 6 ||
+		    ((f[off + 6] << 8 | f[off + 7]) & 0x3fff) != 0)
+			return false;
+		l4 = off + (f[off] & 0xfu) * 4u;
+		end = off + (uint32_t)(f[off + 2] << 8 | f[off + 3]);
+		src = f + off + 12;
+		dst = f + off + 16;
+		alen = 4;
+	} else if (type == 0x86dd) {
+		if (caplen < off + 40 || f[off + 6] != 6)
+			return false;
+		l4 = off + 40;
+		end = l4 + (uint32_t)(f[off + 4] << 8 | f[off + 5]);
+		src = f + off + 8;
+		dst = f + off + 24;
+		alen = 16;
+	} else {
+		return false;
+	}
+	if (end > caplen || l4 + 20 > end || l4 + (f[l4 + 12] >> 4) * 4u > end)
+		return false;
+	sport = (uint16_t)(f[l4] << 8 | f[l4 + 1]);
+	dport = (uint16_t)(f[l4 + 2] << 8 | f[l4 + 3]);
+	if (dport != port && sport != port)
+		return false;
+	*to_srv = dport == port;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->cli, *to_srv ? src : dst, alen);
+	memcpy(k->srv, *to_srv ? dst : src, alen);
+	k->cli_port = *to_srv ? sport : dport;
+	k->srv_port = port;
+	*tcp = f + l4;
+	*tcp_len = end - l4;
+	return true;
+}
+
+/* The flow of key k in the table (DEC_SLOTS slots, linear probing), added if new; NULL when the
+ * table holds DEC_FLOWS_MAX flows already. */
+static struct dec_flow *
+flow_get(struct dec_flow *tab, uint32_t *n_flows, const struct dec_key *k)
+{
+	uint32_t i = rte_jhash(k, sizeof(*k), 0) & (DEC_SLOTS - 1);
+
+	while (tab[i].idx != 0) {
+		if (memcmp(&tab[i].key, k, sizeof(*k)) == 0)
+			return &tab[i];
+		i = (i + 1) & (DEC_SLOTS - 1);
+	}
+	if (*n_flows == DEC_FLOWS_MAX)
+		return NULL;
+	tab[i].key = *k;
+	tab[i].idx = ++*n_flows;
+	return &tab[i];
+}
+
+/* Every in-order payload of the capture into pieces (capture order); the flows counted. */
+static int
+load(const struct dec_opts *o, struct dec_flow *flows, uint32_t *n_flows, struct dec_piece **pieces,
+     struct dec_stats *st)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	size_t cap = 0;
+	pcap_t *pc;
+	int rc;
+
+	pc = pcap_open_offline(o->file, err);
+	if (pc == NULL) {
+		fprintf(stderr, "kwdecode: %s\n", err);
+		return -EIO;
+	}
+	if (pcap_datalink(pc) != DLT_EN10MB) {
+		fprintf(stderr, "kwdecode: %s: not an Ethernet capture\n", o->file);
+		pcap_close(pc);
+		return -EINVAL;
+	}
+	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
+		const uint8_t *t;
+		uint32_t tl, seq, hl, len;
+		struct dec_key k;
+		struct dec_flow *fl;
+		bool to_srv;
+		unsigned int dir;
+		uint8_t *copy;
+
+		st->packets++;
+		if (!frame_tcp(data, ph->caplen, &k, &to_srv, o->port, &t, &tl)) {
+			st->not_tcp++;
+			continue;
+		}
+		dir = to_srv ? 0 : 1;
+		fl = flow_get(flows, n_flows, &k);
+		if (fl == NULL) {
+			fprintf(stderr, "kwdecode: more than %u connections\n", DEC_FLOWS_MAX);
+			rc = -ENOSPC;
+			break;
+		}
+		seq = rte_be_to_cpu_32(*(const rte_be32_t *)(const void *)(t + 4));
+		hl = (t[12] >> 4) * 4u;
+		len = tl - hl;
+		if (t[13] & 0x02) { /* SYN: the stream starts after it */
+			fl->base[dir] = seq + 1;
+			fl->next[dir] = seq + 1;
+			fl->state[dir] = 1;
+			continue;
+		}
+		if (len == 0)
+			continue;
+		if (fl->state[dir] == 0) {
+			st->no_syn++;
+			continue;
+		}
+		if (fl->state[dir] == 2 || seq != fl->next[dir]) {
+			fl->state[dir] = 2;
+			st->out_of_order++;
+			continue;
+		}
+		fl->next[dir] = seq + len;
+		if (st->pieces == cap) {
+			struct dec_piece *np;
+
+			cap = cap ? cap * 2 : 4096;
+			np = realloc(*pieces, cap * sizeof(**pieces));
+			if (np == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			*pieces = np;
+		}
+		copy = malloc(len);
+		if (copy == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		memcpy(copy, t + hl, len);
+		(*pieces)[st->pieces++] = (struct dec_piece){
+			.p = copy,
+			.len = len,
+			.off = seq - fl->base[dir],
+			.flow = fl->idx - 1,
+			.dir = (uint8_t)dir,
+		};
+		st->bytes += len;
+	}
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "kwdecode: %s: %s\n", o->file, pcap_geterr(pc));
+		rc = -EIO;
+	}
+	pcap_close(pc);
+	return rc < 0 && rc != PCAP_ERROR_BREAK ? rc : 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64], mem[32];
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", mem, "--no-pci", "--no-shconf",
+		       "--log-level", "error", "--file-prefix", prefix};
+	struct kw_kafka_params kp = {0};
+	struct dec_stats st = {0};
+	struct dec_piece *pieces = NULL;
+	struct dec_flow *flows = NULL;
+	struct kw_kafka_conn **conns = NULL;
+	struct kw_kafka_ctx *ctx = NULL;
+	uint64_t *cyc = NULL, frames = 0, events = 0;
+	uint32_t n_flows = 0;
+	bool eal_up = false;
+	struct dec_opts o;
+	int rc = 1;
+
+	if (parse_args(argc, argv, &o) != 0)
+		return 2;
+	flows = calloc(DEC_SLOTS, sizeof(*flows));
+	if (flows == NULL) {
+		fprintf(stderr, "kwdecode: out of memory\n");
+		return 1;
+	}
+	if (load(&o, flows, &n_flows, &pieces, &st) != 0)
+		goto out;
+	if (st.pieces == 0) {
+		fprintf(stderr, "kwdecode: %s: no in-order payload to port %u\n", o.file, o.port);
+		goto out;
+	}
+	/* room for the decoder state of every connection: rte_zmalloc, no hugepages */
+	snprintf(mem, sizeof(mem), "%zu",
+		 (size_t)n_flows * sizeof(struct kw_kafka_conn) / (1u << 20) + 256);
+	snprintf(prefix, sizeof(prefix), "kwdecode%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "kwdecode: EAL init failed\n");
+		goto out;
+	}
+	eal_up = true;
+	kp.max_conns = n_flows;
+	ctx = kw_kafka_ctx_create(&kp, SOCKET_ID_ANY, on_event, NULL);
+	conns = calloc(n_flows ? n_flows : 1, sizeof(*conns));
+	cyc = calloc(o.passes, sizeof(*cyc));
+	if (ctx == NULL || conns == NULL || cyc == NULL) {
+		fprintf(stderr, "kwdecode: out of memory for %u connections\n", n_flows);
+		goto out;
+	}
+	/* pass 0 warms up (first touch of the decoder state, the payload copies): not counted */
+	for (unsigned int pass = 0; pass <= o.passes; pass++) {
+		const struct kw_kafka_counters *c = kw_kafka_ctx_counters(ctx);
+		uint64_t f0 = c->frames_req + c->frames_resp, e0 = g_events, t0;
+
+		for (uint32_t i = 0; i < n_flows; i++) {
+			conns[i] = kw_kafka_conn_alloc(ctx);
+			if (conns[i] == NULL) {
+				fprintf(stderr, "kwdecode: decoder pool empty\n");
+				goto out;
+			}
+		}
+		t0 = rte_rdtsc();
+		for (uint64_t i = 0; i < st.pieces; i++) {
+			const struct dec_piece *pc = &pieces[i];
+
+			kw_kafka_conn_feed(ctx, conns[pc->flow], pc->dir, pc->off, pc->p, pc->len,
+					   t0 + i);
+		}
+		if (pass > 0)
+			cyc[pass - 1] = rte_rdtsc() - t0;
+		for (uint32_t i = 0; i < n_flows; i++)
+			kw_kafka_conn_free(ctx, conns[i]);
+		frames = c->frames_req + c->frames_resp - f0;
+		events = g_events - e0;
+	}
+	qsort(cyc, o.passes, sizeof(*cyc), cmp_u64);
+	{
+		uint64_t best = cyc[0], med = cyc[o.passes / 2];
+		double hz = (double)rte_get_tsc_hz();
+
+		printf("kwdecode: %s: %" PRIu64 " packets, %u connections, %" PRIu64
+		       " payloads (%" PRIu64 " bytes), %" PRIu64 " frames, %" PRIu64
+		       " events per pass; skipped: %" PRIu64 " not TCP to the port, %" PRIu64
+		       " without SYN, %" PRIu64 " out of order\n",
+		       o.file, st.packets, n_flows, st.pieces, st.bytes, frames, events, st.not_tcp,
+		       st.no_syn, st.out_of_order);
+		printf("kwdecode: %u passes, fastest / median: %.0f / %.0f cycles per frame, "
+		       "%.0f / %.0f per payload, %.0f / %.0f per KiB (TSC %.2f GHz)\n",
+		       o.passes, (double)best / (double)frames, (double)med / (double)frames,
+		       (double)best / (double)st.pieces, (double)med / (double)st.pieces,
+		       (double)best * 1024 / (double)st.bytes,
+		       (double)med * 1024 / (double)st.bytes, hz / 1e9);
+		printf("{\"file\":\"%s\",\"connections\":%u,\"payloads\":%" PRIu64
+		       ",\"bytes\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"events\":%" PRIu64
+		       ",\"passes\":%u,"
+		       "\"cycles_per_frame_min\":%.1f,\"cycles_per_frame_median\":%.1f,"
+		       "\"cycles_per_payload_min\":%.1f,\"tsc_hz\":%.0f}\n",
+		       o.file, n_flows, st.pieces, st.bytes, frames, events, o.passes,
+		       (double)best / (double)frames, (double)med / (double)frames,
+		       (double)best / (double)st.pieces, hz);
+	}
+	rc = 0;
+out:
+	if (pieces != NULL)
+		for (uint64_t i = 0; i < st.pieces; i++)
+			free((void *)(uintptr_t)pieces[i].p);
+	free(pieces);
+	free(cyc);
+	free(conns);
+	free(flows);
+	if (ctx != NULL)
+		kw_kafka_ctx_destroy(ctx);
+	if (eal_up)
+		rte_eal_cleanup();
+	return rc;
+}
