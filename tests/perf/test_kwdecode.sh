@@ -40,6 +40,18 @@ if command -v tshark >/dev/null 2>&1; then
 		"$(tshark -n -r "$T/k.pcap" -Y 'tcp.len > 0' 2>/dev/null | wc -l | tr -d ' ')"
 fi
 
+# --by-api: each api and direction with its frames
+"$KWDECODE" --passes 1 --by-api "$T/k.pcap" >"$T/out"
+byapi() {
+	awk -v a="$1" -v d="$2" '$2 == a && $3 == d { print $4 }' "$T/out"
+}
+expect "ApiVersions requests" "$(byapi ApiVersions request)" $CONN
+expect "Metadata responses" "$(byapi Metadata response)" $CONN
+expect "Produce requests" "$(byapi Produce request)" $((CONN * 2))
+expect "Produce responses" "$(byapi Produce response)" $((CONN * 2))
+expect "Fetch responses" "$(byapi Fetch response)" $CONN
+expect "by-api rows" "$(grep -c ' cycles/frame$' "$T/out")" 8
+
 # a payload sent again after the conversation: not fed, counted, nothing else changes
 if command -v tshark >/dev/null 2>&1 && command -v editcap >/dev/null 2>&1 &&
 	command -v mergecap >/dev/null 2>&1; then
