@@ -439,7 +439,8 @@ report_by_api(struct kw_kafka_ctx *ctx, struct kw_kafka_conn **conns, uint32_t n
 			if (best->frames[d][k] == 0)
 				continue;
 			printf("kwdecode:   %-24s %-8s %8" PRIu64 " frames %8.0f cycles/frame\n",
-			       api ? api->name : "?", d ? "response" : "request", best->frames[d][k],
+			       api ? api->name : "?", d ? "response" : "request",
+			       best->frames[d][k],
 			       (double)best->cyc[d][k] / (double)best->frames[d][k]);
 		}
 	if (best->cyc[0][0] || best->cyc[1][0])
