@@ -50,6 +50,7 @@ kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket, kw_kafka_e
 	ctx->n_conns = n;
 	ctx->emit = emit;
 	ctx->emit_arg = emit_arg;
+	ctx->ev = &ctx->work;
 	for (uint32_t i = n; i-- > 0;) {
 		ctx->pool[i].next_free = ctx->free_list;
 		ctx->free_list = &ctx->pool[i];
@@ -133,7 +134,8 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
 	/*
 	 * What a feed touches first: the direction's walker state, the pending entry and the
 	 * connection's client id. With 10k connections every one of them misses the cache; started
-	 * for a whole burst ahead, the misses overlap. (The event is built in the ctx.)
+	 * for a whole burst ahead, the misses overlap. (The event of a frame whole in its feed is
+	 * built in the ctx.)
 	 */
 	for (i = 0; i <= offsetof(struct kw_kafka_dir, rs.hdr) / RTE_CACHE_LINE_SIZE; i++)
 		rte_prefetch0(d + i * RTE_CACHE_LINE_SIZE);

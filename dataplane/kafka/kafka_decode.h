@@ -136,7 +136,7 @@ struct kw_kafka_conn {
 	uint8_t id_set;      /* bit KW_KAFKA_ID_*: that string of id was written since the reset */
 	struct kw_kafka_ident id;
 	struct kw_kafka_dir dir[2];
-	struct kw_kafka_event ev[2]; /* a frame's event while it waits for its next bytes */
+	struct kw_kafka_event ev[2]; /* the event of a frame that spans feeds, built in place */
 	struct kw_kafka_pending pend[KW_KAFKA_INFLIGHT_MAX];
 	struct kw_kafka_detail detail[KW_KAFKA_DETAIL_MAX];
 };
@@ -147,7 +147,8 @@ struct kw_kafka_ctx {
 	kw_kafka_emit_fn emit;
 	void *emit_arg;
 	uint64_t now;                 /* TSC of the feed in progress */
-	struct kw_kafka_event work;   /* the event of the frame being fed */
+	struct kw_kafka_event *ev;    /* the event of the frame being fed: &work or a conn's ev[] */
+	struct kw_kafka_event work;   /* events of frames whole in the feed that starts them */
 	struct kw_kafka_event scratch; /* for unanswered requests */
 	kw_kafka_record_hook_fn rec_fn; /* NULL: records are counted, not reported */
 	void *rec_arg;
