@@ -430,6 +430,8 @@ kw_app_teardown(struct kw_app *app)
 		}
 	}
 	rte_free(app->shared.qsbr);
+	rte_free(app->rec_scratch);
+	app->rec_scratch = NULL;
 }
 
 int
@@ -456,6 +458,11 @@ kw_app_setup(struct kw_app *app)
 		fprintf(stderr, "kwire: cannot set up the workers\n");
 		return -ENOMEM;
 	}
+	app->rec_scratch = rte_zmalloc("kw_rec_scratch", sizeof(*app->rec_scratch), 0);
+	if (app->rec_scratch == NULL) {
+		fprintf(stderr, "kwire: cannot set up the workers\n");
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -475,8 +482,14 @@ kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker)
 		while (left > 0 &&
 		       (n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs,
 						       RTE_MIN(left, RTE_DIM(recs)), NULL)) > 0) {
-			for (i = 0; i < n; i++)
-				kw_obs_record(app->obs, recs[i]);
+			for (i = 0; i < n; i++) {
+				if (recs[i]->kind != KW_KAFKA_REC_PACKED) {
+					kw_obs_record(app->obs, recs[i]);
+					continue;
+				}
+				kw_kafka_rec_unpack(app->rec_scratch, recs[i]);
+				kw_obs_record(app->obs, app->rec_scratch);
+			}
 			rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
 			left -= n;
 			total += n;

@@ -256,21 +256,25 @@ rec_flow_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafk
 	r->broker_port = f->client_dir == 0 ? f->key.port_hi : f->key.port_lo;
 }
 
+/* The pair ev of flow f, packed into r with the connection's identity, the flow and times. */
 static void
-rec_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafka_rec *r)
+rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kafka_event *ev,
+	 struct kw_kafka_rec *r)
 {
 	const struct kw_kafka_conn *c = f->kafka;
+	const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
+		[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(c, KW_KAFKA_ID_USER),
+		[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM),
+		[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME),
+		[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION),
+	};
 
-	r->kind = KW_KAFKA_REC_EVENT;
-	r->ts_ns = clock_to_unix_ns(w, r->ev.t_req);
-	r->latency_ns = r->ev.resp_len == 0 ? 0
-			: w->clock_ns	    ? r->ev.latency_tsc
-					    : r->ev.latency_tsc * 1000000000u / w->tsc_hz;
+	r->ts_ns = clock_to_unix_ns(w, ev->t_req);
+	r->latency_ns = ev->resp_len == 0 ? 0
+			: w->clock_ns	  ? ev->latency_tsc
+					  : ev->latency_tsc * 1000000000u / w->tsc_hz;
 	rec_flow_fill(w, f, r);
-	kw_kafka_str_copy(&r->principal, kw_kafka_conn_id(c, KW_KAFKA_ID_USER));
-	kw_kafka_str_copy(&r->mechanism, kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM));
-	kw_kafka_str_copy(&r->sw_name, kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME));
-	kw_kafka_str_copy(&r->sw_version, kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION));
+	kw_kafka_rec_pack(r, ev, id);
 }
 
 /*
@@ -310,9 +314,12 @@ drop:
 	return NULL;
 }
 
+/* Lines of a record a typical pair's flow, times and packed event fill (kw_kafka_rec_pack). */
+#define REC_AHEAD_LINES 6
+
 /*
- * Take the next record ahead of use and start pulling in, for writing, the lines an event
- * writes (head, names, scalars, first topic; flow, times and identity at the end). The pool
+ * Take the next record ahead of use and start pulling in, for writing, the lines a packed pair
+ * writes (flow and times, then the packed event, usually 4-6 lines in all). The pool
  * (no per-lcore cache) hands out the record the control thread freed longest ago: cold, or in
  * the control core's cache; written on demand, its lines stalled the worker (~7% of its time).
  */
@@ -325,11 +332,8 @@ rec_ahead(struct kw_worker *w)
 	if (w->rec_next != NULL || rte_mempool_get(w->rec_pool, (void **)&w->rec_next) != 0)
 		return;
 	p = (const char *)w->rec_next;
-	for (i = 0; i <= offsetof(struct kw_kafka_rec, ev.topics) / RTE_CACHE_LINE_SIZE; i++)
+	for (i = 0; i < REC_AHEAD_LINES; i++)
 		__builtin_prefetch(p + i * RTE_CACHE_LINE_SIZE, 1, 3);
-	for (i = offsetof(struct kw_kafka_rec, ts_ns); i < sizeof(struct kw_kafka_rec);
-	     i += RTE_CACHE_LINE_SIZE)
-		__builtin_prefetch(p + i, 1, 3);
 }
 
 /* Hand r to the control thread: rec_get saw room, and nobody else enqueues. */
@@ -354,8 +358,7 @@ kw_inspect_emit(void *worker, const struct kw_kafka_event *ev)
 
 	if (r == NULL)
 		return;
-	kw_kafka_event_copy(&r->ev, ev);
-	rec_fill(w, w->cur_flow, r);
+	rec_fill(w, w->cur_flow, ev, r);
 	rec_put(w, r);
 	KW_PHASE_END(w, EMIT, t);
 }

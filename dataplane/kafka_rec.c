@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "dataplane/kafka_rec.h"
+
+/* The event's scalars before its names, and those between its names and its lists. */
+#define HEAD1_AT  offsetof(struct kw_kafka_event, api_name)
+#define HEAD1_LEN (offsetof(struct kw_kafka_event, client_id) - HEAD1_AT)
+#define HEAD2_AT  offsetof(struct kw_kafka_event, topic_count)
+#define HEAD2_LEN (offsetof(struct kw_kafka_event, topics) - HEAD2_AT)
+
+/* Most bytes a pair packs to: heads, every name at its longest, every list full. */
+#define NAMES_MAX (3 + KW_KAFKA_EV_TOPICS + KW_KAFKA_REC_ID_N)
+#define OFFSETS_MAX (1 + KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
+#define RFIELDS_MAX (1 + KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
+#define LISTS_MAX   (KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX + RFIELDS_MAX)
+#define PACKED_MAX (HEAD1_LEN + HEAD2_LEN + NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) + LISTS_MAX)
+_Static_assert(PACKED_MAX <= sizeof(struct kw_kafka_rec) - offsetof(struct kw_kafka_rec, ev),
+	       "a packed pair must fit the space its unpacked fields take");
+
+static inline unsigned int
+list_n(unsigned int n, unsigned int max)
+{
+	return n < max ? n : max;
+}
+
+static inline uint8_t *
+str_pack(uint8_t *b, const struct kw_kafka_str *s)
+{
+	unsigned int len = list_n(s->len, KW_KAFKA_NAME_MAX - 1);
+
+	b[0] = (uint8_t)len;
+	b[1] = s->trunc;
+	b[2] = s->null;
+	memcpy(b + 3, s->s, len);
+	return b + 3 + len;
+}
+
+static inline const uint8_t *
+str_unpack(const uint8_t *b, struct kw_kafka_str *s)
+{
+	s->len = b[0];
+	s->trunc = b[1];
+	s->null = b[2];
+	memcpy(s->s, b + 3, s->len);
+	s->s[s->len] = '\0';
+	return b + 3 + s->len;
+}
+
+void
+kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+		  const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
+{
+	uint8_t *b = (uint8_t *)&r->ev;
+	unsigned int i, n;
+
+	memcpy(b, (const char *)ev + HEAD1_AT, HEAD1_LEN);
+	b += HEAD1_LEN;
+	memcpy(b, (const char *)ev + HEAD2_AT, HEAD2_LEN);
+	b += HEAD2_LEN;
+	b = str_pack(b, &ev->client_id);
+	b = str_pack(b, &ev->group_id);
+	b = str_pack(b, &ev->txn_id);
+	n = list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	for (i = 0; i < n; i++)
+		b = str_pack(b, &ev->topics[i]);
+	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
+		b = str_pack(b, id[i]);
+	n = list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	memcpy(b, ev->topic_ids, n * 16u);
+	b += n * 16u;
+	*b++ = ev->n_offsets;
+	n = list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	memcpy(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	b += n * sizeof(ev->offsets[0]);
+	*b++ = ev->n_rfields;
+	n = list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
+	memcpy(b, ev->rfields, n * sizeof(ev->rfields[0]));
+	r->kind = KW_KAFKA_REC_PACKED;
+}
+
+void
+kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
+{
+	const uint8_t *b = (const uint8_t *)&r->ev;
+	struct kw_kafka_event *ev = &out->ev;
+	struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
+		[KW_KAFKA_REC_ID_PRINCIPAL] = &out->principal,
+		[KW_KAFKA_REC_ID_MECHANISM] = &out->mechanism,
+		[KW_KAFKA_REC_ID_SW_NAME] = &out->sw_name,
+		[KW_KAFKA_REC_ID_SW_VERSION] = &out->sw_version,
+	};
+	unsigned int i, n;
+
+	/* flow and times: every field before the union */
+	memcpy(out, r, offsetof(struct kw_kafka_rec, ev));
+	out->kind = KW_KAFKA_REC_EVENT;
+	memcpy((char *)ev + HEAD1_AT, b, HEAD1_LEN);
+	b += HEAD1_LEN;
+	memcpy((char *)ev + HEAD2_AT, b, HEAD2_LEN);
+	b += HEAD2_LEN;
+	b = str_unpack(b, &ev->client_id);
+	b = str_unpack(b, &ev->group_id);
+	b = str_unpack(b, &ev->txn_id);
+	n = list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	for (i = 0; i < n; i++)
+		b = str_unpack(b, &ev->topics[i]);
+	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
+		b = str_unpack(b, id[i]);
+	n = list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	memcpy(ev->topic_ids, b, n * 16u);
+	b += n * 16u;
+	ev->n_offsets = *b++;
+	n = list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
+	b += n * sizeof(ev->offsets[0]);
+	ev->n_rfields = *b++;
+	n = list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
+	memcpy(ev->rfields, b, n * sizeof(ev->rfields[0]));
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the packed pairs workers hand the control thread (dataplane/kafka_rec.c): every
+ * field a reader may look at survives kw_kafka_rec_pack then kw_kafka_rec_unpack, from an empty
+ * event to one with every name at its longest and every list full, and a small pair writes only
+ * the first lines of its record (the point of packing).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_common.h>
+
+#include "dataplane/kafka_rec.h"
+
+static void
+str_set(struct kw_kafka_str *s, const char *v, uint8_t trunc, uint8_t null)
+{
+	memset(s, 0x5a, sizeof(*s)); /* bytes past the NUL are never read */
+	s->len = (uint8_t)strlen(v);
+	s->trunc = trunc;
+	s->null = null;
+	memcpy(s->s, v, s->len + 1u);
+}
+
+static void
+str_check(const struct kw_kafka_str *got, const struct kw_kafka_str *want)
+{
+	assert_int_equal(got->len, want->len);
+	assert_int_equal(got->trunc, want->trunc);
+	assert_int_equal(got->null, want->null);
+	assert_string_equal(got->s, want->s);
+}
+
+/* got (unpacked) against the event and identity that were packed, as far as counts go */
+static void
+rec_check(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow,
+	  const struct kw_kafka_event *ev, const struct kw_kafka_str *const id[])
+{
+	const struct kw_kafka_event *g = &got->ev;
+	unsigned int i;
+
+	assert_int_equal(got->kind, KW_KAFKA_REC_EVENT);
+	assert_memory_equal(&got->ts_ns, &flow->ts_ns, offsetof(struct kw_kafka_rec, kind));
+	assert_memory_equal(got->client, flow->client, sizeof(got->client));
+	assert_memory_equal(got->broker, flow->broker, sizeof(got->broker));
+	assert_int_equal(got->client_port, flow->client_port);
+	assert_int_equal(got->broker_port, flow->broker_port);
+	assert_ptr_equal(g->api_name, ev->api_name);
+	assert_int_equal(g->api_key, ev->api_key);
+	assert_int_equal(g->api_version, ev->api_version);
+	assert_int_equal(g->corr_id, ev->corr_id);
+	assert_int_equal(g->flags, ev->flags);
+	assert_int_equal(g->req_off, ev->req_off);
+	assert_int_equal(g->resp_off, ev->resp_off);
+	assert_int_equal(g->req_len, ev->req_len);
+	assert_int_equal(g->resp_len, ev->resp_len);
+	assert_int_equal(g->t_req, ev->t_req);
+	assert_int_equal(g->latency_tsc, ev->latency_tsc);
+	str_check(&g->client_id, &ev->client_id);
+	str_check(&g->group_id, &ev->group_id);
+	str_check(&g->txn_id, &ev->txn_id);
+	assert_int_equal(g->topic_count, ev->topic_count);
+	assert_int_equal(g->topic_id_count, ev->topic_id_count);
+	assert_int_equal(g->partition_count, ev->partition_count);
+	assert_int_equal(g->error_count, ev->error_count);
+	assert_int_equal(g->n_topics, ev->n_topics);
+	assert_int_equal(g->n_topic_ids, ev->n_topic_ids);
+	assert_int_equal(g->n_errors, ev->n_errors);
+	assert_int_equal(g->acks, ev->acks);
+	assert_memory_equal(g->errors, ev->errors, sizeof(g->errors));
+	assert_int_equal(g->throttle_ms, ev->throttle_ms);
+	assert_int_equal(g->throttle_off, ev->throttle_off);
+	assert_int_equal(g->producer_id, ev->producer_id);
+	assert_memory_equal(&g->records, &ev->records, sizeof(g->records));
+	for (i = 0; i < RTE_MIN(ev->n_topics, (unsigned int)KW_KAFKA_EV_TOPICS); i++)
+		str_check(&g->topics[i], &ev->topics[i]);
+	assert_memory_equal(g->topic_ids, ev->topic_ids,
+			    RTE_MIN(ev->n_topic_ids, (unsigned int)KW_KAFKA_EV_TOPIC_IDS) * 16u);
+	assert_int_equal(g->n_offsets, ev->n_offsets);
+	for (i = 0; i < RTE_MIN(ev->n_offsets, (unsigned int)KW_KAFKA_EV_OFFSETS); i++) {
+		assert_int_equal(g->offsets[i].kind, ev->offsets[i].kind);
+		assert_int_equal(g->offsets[i].topic, ev->offsets[i].topic);
+		assert_int_equal(g->offsets[i].partition, ev->offsets[i].partition);
+		assert_int_equal(g->offsets[i].offset, ev->offsets[i].offset);
+	}
+	assert_int_equal(g->n_rfields, ev->n_rfields);
+	for (i = 0; i < RTE_MIN(ev->n_rfields, (unsigned int)KW_KAFKA_EV_RFIELDS); i++) {
+		assert_int_equal(g->rfields[i].off, ev->rfields[i].off);
+		assert_int_equal(g->rfields[i].len, ev->rfields[i].len);
+		assert_int_equal(g->rfields[i].dir, ev->rfields[i].dir);
+		assert_int_equal(g->rfields[i].topic, ev->rfields[i].topic);
+		assert_int_equal(g->rfields[i].partition, ev->rfields[i].partition);
+	}
+	str_check(&got->principal, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	str_check(&got->mechanism, id[KW_KAFKA_REC_ID_MECHANISM]);
+	str_check(&got->sw_name, id[KW_KAFKA_REC_ID_SW_NAME]);
+	str_check(&got->sw_version, id[KW_KAFKA_REC_ID_SW_VERSION]);
+}
+
+static struct kw_kafka_rec rec, out;
+static struct kw_kafka_event ev;
+static struct kw_kafka_str ids[KW_KAFKA_REC_ID_N];
+static const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N] = {&ids[0], &ids[1], &ids[2],
+								 &ids[3]};
+
+/* A record as a worker leaves it: its bytes stale (0xa5), then flow, times and the packed pair. */
+static void
+pack(void)
+{
+	memset(&rec, 0xa5, sizeof(rec));
+	rec.ts_ns = 1700000000123456789ull;
+	rec.latency_ns = 4242;
+	rec.worker = 3;
+	rec.family = 6;
+	for (unsigned int i = 0; i < 16; i++) {
+		rec.client[i] = (uint8_t)i;
+		rec.broker[i] = (uint8_t)(0xf0 | i);
+	}
+	rec.client_port = 40001;
+	rec.broker_port = 9092;
+	kw_kafka_rec_pack(&rec, &ev, id);
+	assert_int_equal(rec.kind, KW_KAFKA_REC_PACKED);
+	memset(&out, 0x3c, sizeof(out));
+	kw_kafka_rec_unpack(&out, &rec);
+}
+
+static void
+test_empty_pair(void **state)
+{
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.api_name = "ApiVersions";
+	ev.api_key = 18;
+	ev.api_version = 3;
+	ev.corr_id = 1;
+	ev.throttle_ms = -1;
+	ev.producer_id = -1;
+	str_set(&ev.client_id, "", 0, 0);
+	str_set(&ev.group_id, "", 0, 0);
+	str_set(&ev.txn_id, "", 0, 0);
+	for (unsigned int i = 0; i < KW_KAFKA_REC_ID_N; i++)
+		str_set(&ids[i], "", 0, 0);
+	pack();
+	rec_check(&out, &rec, &ev, id);
+	/* flow, times and this pair in the first five lines; nothing written past them */
+	for (size_t i = 5 * RTE_CACHE_LINE_SIZE; i < sizeof(rec); i++)
+		assert_int_equal(((const uint8_t *)&rec)[i], 0xa5);
+}
+
+static void
+test_produce_pair(void **state)
+{
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.api_name = "Produce";
+	ev.api_key = 0;
+	ev.api_version = 9;
+	ev.corr_id = 7;
+	ev.flags = 0x81;
+	ev.req_off = 123456789012ull;
+	ev.resp_off = 98765;
+	ev.req_len = 1827;
+	ev.resp_len = 66;
+	ev.t_req = 555;
+	ev.latency_tsc = 777;
+	str_set(&ev.client_id, "rdkafka", 0, 0);
+	str_set(&ev.group_id, "", 0, 0);
+	str_set(&ev.txn_id, "", 0, 1);
+	ev.topic_count = ev.partition_count = 1;
+	ev.n_topics = 1;
+	ev.acks = -1;
+	ev.throttle_ms = 0;
+	ev.throttle_off = 98800;
+	ev.producer_id = 4000;
+	ev.records.fields = 1;
+	ev.records.batches = 1;
+	ev.records.records = 8;
+	str_set(&ev.topics[0], "kwgen-topic", 0, 0);
+	ev.n_rfields = 1;
+	ev.rfields[0] = (struct kw_kafka_ev_rfield){.off = 90, .len = 1760, .topic = 0};
+	str_set(&ids[KW_KAFKA_REC_ID_PRINCIPAL], "alice", 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_MECHANISM], "SCRAM-SHA-256", 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "librdkafka", 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], "2.0.2", 0, 0);
+	pack();
+	rec_check(&out, &rec, &ev, id);
+	/* a typical pair: six lines of its record at most */
+	for (size_t i = 6 * RTE_CACHE_LINE_SIZE; i < sizeof(rec); i++)
+		assert_int_equal(((const uint8_t *)&rec)[i], 0xa5);
+}
+
+static void
+test_full_pair(void **state)
+{
+	char name[KW_KAFKA_NAME_MAX];
+	unsigned int i;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ev.api_name = "Fetch";
+	ev.api_key = 1;
+	ev.api_version = 13;
+	ev.corr_id = -2;
+	str_set(&ev.client_id, name, 1, 0);
+	str_set(&ev.group_id, name + 1, 0, 0);
+	str_set(&ev.txn_id, "t", 0, 0);
+	ev.topic_count = 40;
+	ev.topic_id_count = 30;
+	ev.partition_count = 900;
+	ev.error_count = 12;
+	ev.n_topics = KW_KAFKA_EV_TOPICS;
+	ev.n_topic_ids = KW_KAFKA_EV_TOPIC_IDS;
+	ev.n_errors = KW_KAFKA_EV_ERRORS;
+	for (i = 0; i < KW_KAFKA_EV_ERRORS; i++)
+		ev.errors[i] = (int16_t)(i + 1);
+	for (i = 0; i < KW_KAFKA_EV_TOPICS; i++)
+		str_set(&ev.topics[i], name + i, i & 1, 0);
+	for (i = 0; i < KW_KAFKA_EV_TOPIC_IDS; i++)
+		memset(ev.topic_ids[i], (int)i + 1, 16);
+	ev.n_offsets = KW_KAFKA_EV_OFFSETS;
+	for (i = 0; i < KW_KAFKA_EV_OFFSETS; i++)
+		ev.offsets[i] = (struct kw_kafka_ev_offset){
+			.kind = (uint8_t)(i % 3), .topic = (uint8_t)(0x80 | (i % 8)),
+			.partition = (int32_t)i, .offset = (int64_t)i << 40};
+	ev.n_rfields = KW_KAFKA_EV_RFIELDS;
+	for (i = 0; i < KW_KAFKA_EV_RFIELDS; i++)
+		ev.rfields[i] = (struct kw_kafka_ev_rfield){
+			.off = (uint64_t)i << 33, .len = i * 1000, .dir = 1, .topic = (uint8_t)i,
+			.partition = -1};
+	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
+		str_set(&ids[i], name + 2 * i, 0, (uint8_t)(i == 1));
+	pack();
+	rec_check(&out, &rec, &ev, id);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_pair),
+		cmocka_unit_test(test_produce_pair),
+		cmocka_unit_test(test_full_pair),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
