@@ -21,16 +21,10 @@
 _Static_assert(PACKED_MAX <= sizeof(struct kw_kafka_rec) - offsetof(struct kw_kafka_rec, ev),
 	       "a packed pair must fit the space its unpacked fields take");
 
-static inline unsigned int
-list_n(unsigned int n, unsigned int max)
-{
-	return n < max ? n : max;
-}
-
 static inline uint8_t *
 str_pack(uint8_t *b, const struct kw_kafka_str *s)
 {
-	unsigned int len = list_n(s->len, KW_KAFKA_NAME_MAX - 1);
+	unsigned int len = RTE_MIN(s->len, KW_KAFKA_NAME_MAX - 1);
 
 	b[0] = (uint8_t)len;
 	b[1] = s->trunc;
@@ -64,20 +58,20 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
 	b = str_pack(b, &ev->txn_id);
-	n = list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_pack(b, &ev->topics[i]);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_pack(b, id[i]);
-	n = list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
 	memcpy(b, ev->topic_ids, n * 16u);
 	b += n * 16u;
 	*b++ = ev->n_offsets;
-	n = list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
 	memcpy(b, ev->offsets, n * sizeof(ev->offsets[0]));
 	b += n * sizeof(ev->offsets[0]);
 	*b++ = ev->n_rfields;
-	n = list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
+	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	memcpy(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	r->kind = KW_KAFKA_REC_PACKED;
 }
@@ -105,19 +99,19 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &ev->txn_id);
-	n = list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_unpack(b, &ev->topics[i]);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_unpack(b, id[i]);
-	n = list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
 	memcpy(ev->topic_ids, b, n * 16u);
 	b += n * 16u;
 	ev->n_offsets = *b++;
-	n = list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
 	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
 	b += n * sizeof(ev->offsets[0]);
 	ev->n_rfields = *b++;
-	n = list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
+	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	memcpy(ev->rfields, b, n * sizeof(ev->rfields[0]));
 }

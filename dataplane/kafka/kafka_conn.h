@@ -156,13 +156,12 @@ struct kw_kafka_event {
 	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
 };
 
-/*
- * dst = src as far as a reader may look: the head, each string up to its NUL and the counted
- * entries of each array (n_topics, n_topic_ids, n_offsets; errors are in the head). What is past
- * them in dst keeps whatever it held. An event handed to another core costs what it holds.
- * (n_rfields too.)
- */
-void kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src);
+/* Entries a list of an event holds for a count of n (counts go past max: they count all seen). */
+static inline unsigned int
+kw_kafka_ev_list_n(unsigned int n, unsigned int max)
+{
+	return n < max ? n : max;
+}
 
 /*
  * Per-ctx counters, declared once: X(name, help) generates the struct fields, enum

@@ -113,13 +113,6 @@ ev_reset(struct kw_kafka_event *ev)
 	kw_kafka_records_sum_init(&ev->records);
 }
 
-/* Entries of a list of at most max that a count of n names (counts never pass max). */
-static inline unsigned int
-list_n(unsigned int n, unsigned int max)
-{
-	return n < max ? n : max;
-}
-
 /*
  * dst's topic names, topic ids, partition offsets and records fields = src's, as far as their
  * counts go (element by element: the lists are short, a call to memcpy costs more). Events and
@@ -128,27 +121,31 @@ list_n(unsigned int n, unsigned int max)
  */
 #define LISTS_COPY(dst, src)                                                                       \
 	do {                                                                                       \
-		unsigned int i_, n_ = list_n((src)->n_topics, KW_KAFKA_EV_TOPICS);                 \
+		unsigned int i_, n_ = kw_kafka_ev_list_n((src)->n_topics, KW_KAFKA_EV_TOPICS);     \
                                                                                                    \
 		(dst)->n_topics = (src)->n_topics;                                                 \
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			kw_kafka_str_copy(&(dst)->topics[i_], &(src)->topics[i_]);                 \
 		(dst)->n_topic_ids = (src)->n_topic_ids;                                           \
-		n_ = list_n((src)->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);                            \
+		n_ = kw_kafka_ev_list_n((src)->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);                \
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			memcpy((dst)->topic_ids[i_], (src)->topic_ids[i_], 16);                    \
 		(dst)->n_offsets = (src)->n_offsets;                                               \
-		n_ = list_n((src)->n_offsets, KW_KAFKA_EV_OFFSETS);                                \
+		n_ = kw_kafka_ev_list_n((src)->n_offsets, KW_KAFKA_EV_OFFSETS);                    \
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			(dst)->offsets[i_] = (src)->offsets[i_];                                   \
 		(dst)->n_rfields = (src)->n_rfields;                                               \
-		n_ = list_n((src)->n_rfields, KW_KAFKA_EV_RFIELDS);                                \
+		n_ = kw_kafka_ev_list_n((src)->n_rfields, KW_KAFKA_EV_RFIELDS);                    \
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			(dst)->rfields[i_] = (src)->rfields[i_];                                   \
 	} while (0)
 
-void
-kw_kafka_event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
+/*
+ * dst = src as far as a reader may look: the head, each string up to its NUL and the counted
+ * entries of each list. What is past them in dst keeps whatever it held.
+ */
+static void
+event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 {
 	memcpy(dst, src, offsetof(struct kw_kafka_event, client_id));
 	kw_kafka_str_copy(&dst->client_id, &src->client_id);
@@ -2262,7 +2259,7 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 	}
 	/* cannot happen (a frame the feed held whole ended in it): kept as a safety net */
 	if (ev_parked(d) && ctx->ev != &conn->ev[dir & 1])
-		kw_kafka_event_copy(&conn->ev[dir & 1], ctx->ev);
+		event_copy(&conn->ev[dir & 1], ctx->ev);
 }
 
 void
