@@ -430,8 +430,6 @@ kw_app_teardown(struct kw_app *app)
 		}
 	}
 	rte_free(app->shared.qsbr);
-	rte_free(app->rec_scratch);
-	app->rec_scratch = NULL;
 }
 
 int
@@ -458,11 +456,6 @@ kw_app_setup(struct kw_app *app)
 		fprintf(stderr, "kwire: cannot set up the workers\n");
 		return -ENOMEM;
 	}
-	app->rec_scratch = rte_zmalloc("kw_rec_scratch", sizeof(*app->rec_scratch), 0);
-	if (app->rec_scratch == NULL) {
-		fprintf(stderr, "kwire: cannot set up the workers\n");
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -470,6 +463,7 @@ unsigned int
 kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker)
 {
 	struct kw_kafka_rec *recs[64];
+	struct kw_kafka_rec unpacked; /* a worker's packed pair, as the statistics read it */
 	unsigned int total = 0, n, i;
 	uint16_t id;
 
@@ -487,8 +481,8 @@ kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker)
 					kw_obs_record(app->obs, recs[i]);
 					continue;
 				}
-				kw_kafka_rec_unpack(app->rec_scratch, recs[i]);
-				kw_obs_record(app->obs, app->rec_scratch);
+				kw_kafka_rec_unpack(&unpacked, recs[i]);
+				kw_obs_record(app->obs, &unpacked);
 			}
 			rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
 			left -= n;

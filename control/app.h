@@ -45,7 +45,6 @@ struct kw_app {
 
 	bool capture;        /* kwire pcap: frames are a capture, time is theirs, no record is lost */
 	struct kw_obs *obs;  /* Kafka statistics and the request log (inspect: kafka) */
-	struct kw_kafka_rec *rec_scratch; /* a worker's packed pair, unpacked (control thread) */
 };
 
 /*
