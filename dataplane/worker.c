@@ -369,9 +369,13 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 				rte_prefetch0((const char *)(&flows[i]->tcp + 1) - 1);
 				/* a bare ACK never reaches the decoder (2/3 of a Kafka exchange) */
 				if (flows[i]->kafka != NULL && p->payload_len != 0)
-					kw_kafka_conn_prefetch(flows[i]->kafka,
-							       p->dir != flows[i]->client_dir);
+					rte_prefetch0(flows[i]->kafka);
 			}
+		for (i = 0; i < n_keys; i++)
+			if (flows[i] != NULL && flows[i]->kafka != NULL &&
+			    pi[idx[i]].payload_len != 0)
+				kw_kafka_conn_prefetch(flows[i]->kafka,
+						       pi[idx[i]].dir != flows[i]->client_dir);
 	}
 	for (i = 0; i < n_keys; i++) {
 		struct kw_flow *f = flows[i];
