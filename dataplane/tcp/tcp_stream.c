@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "dataplane/tcp/tcp_csum.h"
 #include "dataplane/tcp/tcp_stream.h"
 
 static_assert(sizeof(struct kw_tcp_conn) <= 128, "struct kw_tcp_conn is embedded in every flow");
@@ -199,77 +200,6 @@ int kw_tcp_seg_parse(const struct rte_mbuf *m, uint8_t ip_ver, uint16_t l3_off, 
 	return 0;
 }
 
-static inline uint32_t fold16(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/*
- * RFC 1071 sum of len bytes at p (16-bit words in memory order, an odd last byte padded with
- * zero) added to sum, in 64-bit words with end-around carry: 2^16 is 1 modulo 0xffff, so wider
- * words fold to the same 16-bit sum as rte_raw_cksum(), and a sum folds to 0 only when every
- * word was 0. 12 instructions per 32 bytes (add/adc), against ~1 per byte for rte_raw_cksum
- * (callgrind on kwgen's Kafka mix, -march=corei7).
- */
-static inline uint64_t csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
-{
-	uint64_t carry = 0, w0, w1, w2, w3;
-	uint32_t w32;
-	uint16_t w16;
-
-	for (; len >= 32; len -= 32, p += 32) {
-		memcpy(&w0, p, 8);
-		memcpy(&w1, p + 8, 8);
-		memcpy(&w2, p + 16, 8);
-		memcpy(&w3, p + 24, 8);
-		sum += w0;
-		carry += sum < w0;
-		sum += w1;
-		carry += sum < w1;
-		sum += w2;
-		carry += sum < w2;
-		sum += w3;
-		carry += sum < w3;
-	}
-	for (; len >= 8; len -= 8, p += 8) {
-		memcpy(&w0, p, 8);
-		sum += w0;
-		carry += sum < w0;
-	}
-	if (len >= 4) {
-		memcpy(&w32, p, 4);
-		sum += w32;
-		carry += sum < w32;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&w16, p, 2);
-		sum += w16;
-		carry += sum < w16;
-		p += 2;
-		len -= 2;
-	}
-	if (len > 0) {
-		w16 = 0;
-		memcpy(&w16, p, 1);
-		sum += w16;
-		carry += sum < w16;
-	}
-	sum += carry;
-	return sum + (sum < carry);
-}
-
-/* The 16-bit ones' complement value of a csum_add() sum (0 only for a sum of zero words). */
-static inline uint32_t csum_fold(uint64_t sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	return fold16((uint32_t)sum);
-}
-
 /* TCP pseudo-header words without the addresses, as read in memory (network order). */
 static inline uint64_t csum_pseudo(uint32_t l4_len)
 {
@@ -297,7 +227,8 @@ static int csum_chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, 
 		if (m == NULL)
 			return -1;
 		n = RTE_MIN(len - done, (uint32_t)m->data_len - off);
-		piece = csum_fold(csum_add(0, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n));
+		piece = kw_tcp_csum_fold(
+			kw_tcp_csum_add(0, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n));
 		acc += (done & 1) ? rte_bswap16((uint16_t)piece) : piece;
 		done += n;
 		off = 0;
@@ -330,9 +261,9 @@ static int csum_compute_chain(const struct rte_mbuf *m, const struct kw_tcp_seg 
 		ip = rte_pktmbuf_read(m, seg->l3_off, ihl, hbuf);
 		if (ip == NULL)
 			return -1;
-		if (csum_fold(csum_add(0, (const uint8_t *)ip, ihl)) != 0xffff)
+		if (kw_tcp_csum_fold(kw_tcp_csum_add_words(0, (const uint8_t *)ip, ihl)) != 0xffff)
 			return 0;
-		sum = csum_add(csum_pseudo(l4_len), (const uint8_t *)&ip->src_addr, 8);
+		sum = kw_tcp_csum_add_words(csum_pseudo(l4_len), (const uint8_t *)&ip->src_addr, 8);
 	} else if (seg->ip_ver == 6) {
 		const struct rte_ipv6_hdr *ip6 =
 			rte_pktmbuf_read(m, seg->l3_off, sizeof(*ip6), hbuf);
@@ -344,14 +275,14 @@ static int csum_compute_chain(const struct rte_mbuf *m, const struct kw_tcp_seg 
 		if (l4_len < seg->l4_off)
 			return -1;
 		l4_len -= seg->l4_off;
-		sum = csum_add(csum_pseudo(l4_len), ip6->src_addr, 32);
+		sum = kw_tcp_csum_add_words(csum_pseudo(l4_len), ip6->src_addr, 32);
 	} else {
 		return -1;
 	}
 	if ((uint64_t)seg->l4_off + l4_len > rte_pktmbuf_pkt_len(m) ||
 	    csum_chain_sum(m, seg->l4_off, l4_len, &raw) != 0)
 		return -1;
-	return csum_fold(raw + csum_fold(sum)) == 0xffff;
+	return kw_tcp_csum_fold(raw + kw_tcp_csum_fold(sum)) == 0xffff;
 }
 
 /*
@@ -375,9 +306,9 @@ static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 		l3_len = rte_be_to_cpu_16(ip->total_length);
 		if (ihl < sizeof(*ip) || ihl > room || l3_len > room || l3_len < l4_rel)
 			return csum_compute_chain(m, seg);
-		if (csum_fold(csum_add(0, l3, ihl)) != 0xffff)
+		if (kw_tcp_csum_fold(kw_tcp_csum_add_words(0, l3, ihl)) != 0xffff)
 			return 0;
-		sum = csum_add(csum_pseudo(l3_len - l4_rel),
+		sum = kw_tcp_csum_add_words(csum_pseudo(l3_len - l4_rel),
 			       l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8);
 	} else if (seg->ip_ver == 6 && room >= sizeof(struct rte_ipv6_hdr)) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
@@ -385,12 +316,12 @@ static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 		l3_len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
 		if (ip6->payload_len == 0 || l3_len > room || l3_len < l4_rel)
 			return csum_compute_chain(m, seg);
-		sum = csum_add(csum_pseudo(l3_len - l4_rel),
+		sum = kw_tcp_csum_add_words(csum_pseudo(l3_len - l4_rel),
 			       l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32);
 	} else {
 		return csum_compute_chain(m, seg);
 	}
-	return csum_fold(csum_add(sum, l3 + l4_rel, l3_len - l4_rel)) == 0xffff;
+	return kw_tcp_csum_fold(kw_tcp_csum_add(sum, l3 + l4_rel, l3_len - l4_rel)) == 0xffff;
 }
 
 /* Whether the receiving stack would take the segment as far as checksums go. */

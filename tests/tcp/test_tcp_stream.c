@@ -11,16 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <rte_cpuflags.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
+#include "dataplane/tcp/tcp_csum.h"
 #include "dataplane/tcp/tcp_stream.h"
 #include "kw_test_eal.h"
 #include "kw_test_mbuf.h"
@@ -792,6 +795,72 @@ static int feed_layout(unsigned int ver, unsigned int ihl, uint16_t len, int cor
 }
 
 /* Checksums in place and over chains agree with DPDK's for every tail length and layout. */
+/* ---- checksum sums: every implementation against rte_raw_cksum ---- */
+
+#define CSUM_BUF (5u << 19) /* 2.5 MiB: past two of the vector sum's 1 MiB blocks */
+
+/* The folded sum of len bytes at p from start by each implementation, all equal to want. */
+static void check_sums(uint64_t start, const uint8_t *p, uint32_t len, uint32_t want)
+{
+	assert_int_equal(kw_tcp_csum_fold(kw_tcp_csum_add_words(start, p, len)), want);
+	assert_int_equal(kw_tcp_csum_fold(kw_tcp_csum_add(start, p, len)), want);
+	if (kw_tcp_csum_add_avx2 != NULL && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0)
+		assert_int_equal(kw_tcp_csum_fold(kw_tcp_csum_add_avx2(start, p, len)), want);
+}
+
+/* The plain RFC 1071 sum: 16-bit words in memory order, an odd last byte padded with zero, in
+ * 64 bits (no end-around carry needed below 2^48 bytes), folded; equal to rte_raw_cksum() where
+ * its 32-bit sum cannot overflow (up to 64 KiB). */
+static uint32_t ref_sum(const uint8_t *p, uint32_t len)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint16_t)(p[i] | p[i + 1] << 8);
+	if (len & 1)
+		sum += p[len - 1];
+	if (len <= 65535)
+		assert_int_equal(kw_tcp_csum_fold(sum), rte_raw_cksum(p, len));
+	return kw_tcp_csum_fold(sum);
+}
+
+static void test_csum_sums(void **state)
+{
+	uint8_t *buf = malloc(CSUM_BUF);
+	uint32_t x = 12345, len, align;
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	if (kw_tcp_csum_add_avx2 == NULL || rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) <= 0)
+		print_message("no AVX2 here: the vector sum is not tested\n");
+	for (i = 0; i < CSUM_BUF; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	/* every alignment of a vector load, every length up to 700 and the longest segment */
+	for (align = 0; align < 32; align++) {
+		for (len = 0; len <= 700; len++)
+			check_sums(0, buf + align, len, ref_sum(buf + align, len));
+		check_sums(0, buf + align, 65535, ref_sum(buf + align, 65535));
+	}
+	/* a start sum near 2^64 carries around the end */
+	check_sums(UINT64_MAX - 5, buf + 3, 333,
+		   kw_tcp_csum_fold(kw_tcp_csum_add_words(UINT64_MAX - 5, buf + 3, 333)));
+	/* all-ones words fill every lane to its largest; blocks of 1 MiB must not overflow */
+	memset(buf, 0xff, CSUM_BUF);
+	check_sums(0, buf, CSUM_BUF, 0xffff);
+	check_sums(0, buf + 1, CSUM_BUF - 7, ref_sum(buf + 1, CSUM_BUF - 7));
+	/* all zero folds to 0, not 0xffff */
+	memset(buf, 0, 4096);
+	check_sums(0, buf, 4096, 0);
+	/* one word off in a long run changes the sum */
+	buf[1000] = 1;
+	check_sums(0, buf, 4096, 1);
+	free(buf);
+}
+
 static void test_csum_layouts(void **state)
 {
 	static const unsigned int ver[3] = {4, 4, 6}, ihl[3] = {20, 28, 0};
@@ -1120,6 +1189,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csum_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_layouts, setup, teardown),
+		cmocka_unit_test(test_csum_sums),
 		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_after_midstream, setup, teardown),
