@@ -62,6 +62,7 @@ struct dec_opts {
 	const char *file;
 	unsigned int passes;
 	uint16_t port;
+	unsigned int ahead; /* payloads ahead whose connection state is prefetched; 0: none */
 	bool by_api;
 };
 
@@ -95,7 +96,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"kwdecode " KW_VERSION " - the Kafka decoder alone over a capture, TSC timed\n\n"
-		"usage: kwdecode [--passes N] [--port P] [--by-api] FILE.pcap\n\n"
+		"usage: kwdecode [--passes N] [--port P] [--ahead A] [--by-api] FILE.pcap\n\n"
 		"Feeds the in-order TCP payloads of every connection to the broker port P\n"
 		"(default 9092) to kwire's Kafka decoder, in capture order, N times (default %u,\n"
 		"at most 1000) after one warm-up pass, with fresh decoder state per connection\n"
@@ -103,6 +104,8 @@ usage(FILE *f)
 		"KiB: the fastest pass and the median. Events are counted, not copied (kwire\n"
 		"hands each to its control thread). The capture must be in order and without\n"
 		"loss (kwgen's are). The last line says the same as JSON.\n\n"
+		"--ahead A: prefetch the decoder state of the payload A ahead (at most 64) as\n"
+		"kwire's worker does (kw_kafka_conn_prefetch); default 0, none.\n\n"
 		"--by-api: N more passes that time each payload on its own (the TSC read's own\n"
 		"cost subtracted) and charge it to the frame it starts or ends (the last one it\n"
 		"starts if several); prints each api and direction's cycles per frame, fastest\n"
@@ -116,6 +119,7 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 	static const struct option longs[] = {
 		{"passes", required_argument, NULL, 'n'},
 		{"port", required_argument, NULL, 'p'},
+		{"ahead", required_argument, NULL, 'w'},
 		{"by-api", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -126,6 +130,7 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 
 	o->passes = DEC_PASSES_DEFAULT;
 	o->port = 9092;
+	o->ahead = 0;
 	o->by_api = false;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
@@ -142,6 +147,15 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 				o->passes = (unsigned int)v;
 			else
 				o->port = (uint16_t)v;
+			break;
+		case 'w':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v > 64) {
+				fprintf(stderr, "kwdecode: bad --ahead '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->ahead = (unsigned int)v;
 			break;
 		case 'a':
 			o->by_api = true;
@@ -517,6 +531,11 @@ main(int argc, char **argv)
 		for (uint64_t i = 0; i < st.pieces; i++) {
 			const struct dec_piece *pc = &pieces[i];
 
+			if (o.ahead != 0 && i + o.ahead < st.pieces) {
+				const struct dec_piece *pa = &pieces[i + o.ahead];
+
+				kw_kafka_conn_prefetch(conns[pa->flow], pa->dir);
+			}
 			kw_kafka_conn_feed(ctx, conns[pc->flow], pc->dir, pc->off, pc->p, pc->len,
 					   t0 + i);
 		}
@@ -550,10 +569,10 @@ main(int argc, char **argv)
 		       (double)med * 1024 / (double)st.bytes, hz / 1e9);
 		printf("{\"file\":\"%s\",\"connections\":%u,\"payloads\":%" PRIu64
 		       ",\"bytes\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"events\":%" PRIu64
-		       ",\"passes\":%u,"
+		       ",\"passes\":%u,\"ahead\":%u,"
 		       "\"cycles_per_frame_min\":%.1f,\"cycles_per_frame_median\":%.1f,"
 		       "\"cycles_per_payload_min\":%.1f,\"tsc_hz\":%.0f}\n",
-		       o.file, n_flows, st.pieces, st.bytes, frames, events, o.passes,
+		       o.file, n_flows, st.pieces, st.bytes, frames, events, o.passes, o.ahead,
 		       (double)best / (double)frames, (double)med / (double)frames,
 		       (double)best / (double)st.pieces, hz);
 	}

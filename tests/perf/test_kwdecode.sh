@@ -35,6 +35,11 @@ expect connections "$(field connections)" $CONN
 expect frames "$(field frames)" $((CONN * 10))
 expect events "$(field events)" $((CONN * 5))
 expect passes "$(field passes)" 2
+# prefetching ahead changes nothing but the timing
+"$KWDECODE" --passes 1 --ahead 4 "$T/k.pcap" >"$T/out"
+expect "frames with --ahead 4" "$(field frames)" $((CONN * 10))
+expect "events with --ahead 4" "$(field events)" $((CONN * 5))
+expect ahead "$(field ahead)" 4
 if command -v tshark >/dev/null 2>&1; then
 	expect payloads "$(field payloads)" \
 		"$(tshark -n -r "$T/k.pcap" -Y 'tcp.len > 0' 2>/dev/null | wc -l | tr -d ' ')"
@@ -69,6 +74,9 @@ fi
 rc=0
 "$KWDECODE" --passes 0 "$T/k.pcap" >/dev/null 2>&1 || rc=$?
 expect "exit status on --passes 0" $rc 2
+rc=0
+"$KWDECODE" --ahead 65 "$T/k.pcap" >/dev/null 2>&1 || rc=$?
+expect "exit status on --ahead 65" $rc 2
 rc=0
 "$KWDECODE" >/dev/null 2>&1 || rc=$?
 expect "exit status without a file" $rc 2
