@@ -384,9 +384,9 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 	KW_PHASE_NEXT(w, LOOKUP, t);
 	if (l7) {
 		/*
-		 * The TCP state and the Kafka connection's head of every flow of the burst, ahead of
-		 * use; the rest of the Kafka state a feed touches is prefetched DECODE_AHEAD feeds
-		 * ahead, as the burst is processed (see DECODE_AHEAD).
+		 * The TCP state and the Kafka connection's head of every flow of the burst, ahead
+		 * of use; the rest of the Kafka state a feed touches is prefetched DECODE_AHEAD
+		 * feeds ahead, as the burst is processed.
 		 */
 		for (i = 0; i < n_keys; i++)
 			if (flows[i] != NULL) {
