@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/flow.h"
+#include "dataplane/mem.h"
 
 /* rte_hash has a vector compare for 48-byte keys; any other length falls back to memcmp */
 _Static_assert(sizeof(struct kw_flow_key) == 48, "flow key must stay 48 bytes");
@@ -37,8 +38,7 @@ kw_flow_table_create(const char *name, uint32_t capacity, uint64_t idle_tsc, int
 	if (t->hash == NULL)
 		goto err_hash;
 	t->n_slots = (uint32_t)rte_hash_max_key_id(t->hash) + 1;
-	t->flows = rte_zmalloc_socket(name, sizeof(struct kw_flow) * t->n_slots,
-				      RTE_CACHE_LINE_SIZE, socket);
+	t->flows = kw_mem_table_alloc(name, sizeof(struct kw_flow) * t->n_slots, socket);
 	if (t->flows == NULL)
 		goto err_flows;
 	t->capacity = capacity;
@@ -57,7 +57,7 @@ kw_flow_table_free(struct kw_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	rte_free(t->flows);
+	kw_mem_table_free(t->flows, sizeof(struct kw_flow) * t->n_slots);
 	rte_hash_free(t->hash);
 	rte_free(t);
 }

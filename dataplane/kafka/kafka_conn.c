@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/kafka/kafka_decode.h"
+#include "dataplane/mem.h"
 
 #define KW_KAFKA_CTR_NAME(name, help) #name,
 const char *const kw_kafka_ctr_names[KW_KAFKA_CTR_COUNT] = {KW_KAFKA_COUNTERS(KW_KAFKA_CTR_NAME)};
@@ -38,8 +39,7 @@ kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket, kw_kafka_e
 	ctx = rte_zmalloc_socket("kw_kafka_ctx", sizeof(*ctx), RTE_CACHE_LINE_SIZE, socket);
 	if (ctx == NULL)
 		return NULL;
-	ctx->pool = rte_zmalloc_socket("kw_kafka_conns", (size_t)n * sizeof(*ctx->pool),
-				       RTE_CACHE_LINE_SIZE, socket);
+	ctx->pool = kw_mem_table_alloc("kw_kafka_conns", (size_t)n * sizeof(*ctx->pool), socket);
 	if (ctx->pool == NULL)
 		goto fail_ctx;
 	ctx->params.max_frame = params && params->max_frame ? params->max_frame :
@@ -67,7 +67,7 @@ kw_kafka_ctx_destroy(struct kw_kafka_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	rte_free(ctx->pool);
+	kw_mem_table_free(ctx->pool, (size_t)ctx->n_conns * sizeof(*ctx->pool));
 	rte_free(ctx);
 }
 
