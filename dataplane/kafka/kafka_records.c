@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Record batch v2 layout and CRC32C coverage: Kafka implementation guide, "Record Batch". */
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -51,39 +52,54 @@ _Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT &&
  * CRC32C in three lanes. The crc32 instruction under rte_hash_crc_8byte takes ~3 cycles but a
  * new one can start every cycle, so one chain over a piece runs at a third of the rate three
  * independent chains reach (Zen 5 here: 1.49 against 0.47 TSC cycles per 8 bytes; over a
- * 3 KiB buffer). A round feeds three consecutive blocks of one lane length each from its own
+ * 3 KiB buffer). A round feeds three consecutive blocks of m 8-byte words each from its own
  * state (the first from the running CRC, the others from zero) and joins them by linearity:
- * the state after A then B is shift_B(state after A) ^ (B fed from zero), where shift_B, "feed
- * |B| zero bytes", is linear on the 32-bit state and applied as four 256-entry tables, one per
- * state byte, built at startup. Long rounds first, then short ones, then one chain.
+ * the state after A then B is shift(state after A) ^ (B fed from zero), where shift, "feed |B|
+ * zero bytes", multiplies the state by x^(8|B|) modulo the CRC polynomial P. With the register
+ * R read as a polynomial (bit j is the coefficient of x^(31-j)), one crc32q from zero turns
+ * 64-bit data D into D * x^32 mod P, so shift(R) = crc32q(0, R * K) with K = x^(8|B|-32) mod P:
+ * one carry-less multiply (PCLMULQDQ; the reflected product lands one bit low, so K is kept
+ * shifted up by one) and one crc32q, for any m, with K for m = 1..LANE_WORDS computed at
+ * startup. Rounds of LANE_WORDS words first, then one round of what is left in whole words
+ * (m = rest / 24 bytes) if m >= 8, then the rest in one chain. TSC cycles per call, in cache,
+ * against the earlier fixed rounds of 768 and 192 bytes joined by table lookups: 100 bytes 15
+ * (17), 500 50 (57), 1300 100 (129), 1800 130 (157), 4000 301 (374); 200-300 bytes 1-5 more.
+ * Without PCLMULQDQ (x86 before 2010, other architectures) everything is one chain.
  */
-#define LANE_LONG 256 /* bytes per lane: rounds of 768 bytes */
-#define LANE_SHORT 64 /* rounds of 192 bytes */
+#define LANE_WORDS 32 /* 8-byte words per lane of a full round: rounds of 768 bytes */
+/* Shorter runs go in one chain: below 8 words a lane, the joins cost more than the lanes save */
+#define LANES_MIN 192
+#define CRC32C_POLY_REFLECTED 0x82f63b78u
 
-static uint32_t shift_long[4][256];
-static uint32_t shift_short[4][256];
+#ifdef RTE_ARCH_X86
+#include <rte_cpuflags.h>
+#include <wmmintrin.h>
 
-static uint32_t
-zeros_fed(uint32_t crc, unsigned int n)
+static uint64_t shift_k[3 * LANE_WORDS + 1]; /* [m]: K for m words, shifted up by one */
+static bool use_clmul;
+
+RTE_INIT(crc_shift_constants)
 {
-	for (unsigned int i = 0; i < n; i += 8)
-		crc = rte_hash_crc_8byte(0, crc);
-	return crc;
+	uint32_t r = 0x80000000u; /* x^0 */
+	unsigned int e = 0;
+
+	/* r = x^e mod P, reflected: times x is a right shift, x^32 folds back as the polynomial */
+	for (unsigned int m = 1; m <= 3 * LANE_WORDS; m++) {
+		for (; e < 64 * m - 32; e++)
+			r = (r >> 1) ^ ((r & 1) ? CRC32C_POLY_REFLECTED : 0);
+		shift_k[m] = (uint64_t)r << 1;
+	}
+	use_clmul = rte_cpu_get_flag_enabled(RTE_CPUFLAG_PCLMULQDQ) > 0;
 }
 
-RTE_INIT(crc_shift_tables)
+/* The state crc after m words of zeros. */
+__attribute__((target("pclmul"))) static inline uint32_t
+shift_words(uint32_t crc, unsigned int m)
 {
-	for (unsigned int j = 0; j < 4; j++)
-		for (uint32_t v = 0; v < 256; v++) {
-			shift_long[j][v] = zeros_fed(v << (8 * j), LANE_LONG);
-			shift_short[j][v] = zeros_fed(v << (8 * j), LANE_SHORT);
-		}
-}
+	__m128i v = _mm_clmulepi64_si128(_mm_cvtsi32_si128((int)crc),
+					 _mm_cvtsi64_si128((long long)shift_k[m]), 0);
 
-static inline uint32_t
-shift(const uint32_t t[4][256], uint32_t c)
-{
-	return t[0][c & 0xff] ^ t[1][(c >> 8) & 0xff] ^ t[2][(c >> 16) & 0xff] ^ t[3][c >> 24];
+	return rte_hash_crc_8byte((uint64_t)_mm_cvtsi128_si64(v), 0);
 }
 
 static inline uint64_t
@@ -95,19 +111,41 @@ word_at(const uint8_t *p)
 	return v;
 }
 
-/* One round over p[0 .. 3 * lane), 8-byte aligned. */
-static inline uint32_t
-round3(const uint8_t *p, unsigned int lane, const uint32_t t[4][256], uint32_t crc)
+/*
+ * One round over p[0 .. 24 * m), 8-byte aligned, all three lanes from zero: the running state
+ * joins at the end, shifted over the round. So a round's chains never wait for the previous
+ * round's joins, and the CPU overlaps consecutive rounds.
+ */
+__attribute__((target("pclmul"))) static inline uint32_t
+round3(const uint8_t *p, unsigned int m, uint32_t crc)
 {
-	uint32_t a = crc, b = 0, c = 0;
+	const unsigned int lane = 8 * m;
+	uint32_t a = 0, b = 0, c = 0;
 
 	for (unsigned int i = 0; i < lane; i += 8) {
 		a = rte_hash_crc_8byte(word_at(p + i), a);
 		b = rte_hash_crc_8byte(word_at(p + lane + i), b);
 		c = rte_hash_crc_8byte(word_at(p + 2 * lane + i), c);
 	}
-	return shift(t, shift(t, a) ^ b) ^ c;
+	return shift_words(crc, 3 * m) ^ shift_words(shift_words(a, m) ^ b, m) ^ c;
 }
+
+/* crc_update for an 8-byte aligned p of at least LANES_MIN bytes, on a CPU with PCLMULQDQ. */
+__attribute__((target("pclmul"))) static uint32_t
+crc_lanes(const uint8_t *p, uint32_t len, uint32_t crc)
+{
+	for (; len >= 24 * LANE_WORDS; len -= 24 * LANE_WORDS, p += 24 * LANE_WORDS)
+		crc = round3(p, LANE_WORDS, crc);
+	if (len >= LANES_MIN) {
+		unsigned int m = len / 24;
+
+		crc = round3(p, m, crc);
+		p += 24 * m;
+		len -= 24 * m;
+	}
+	return rte_hash_crc(p, len, crc);
+}
+#endif
 
 /* The raw CRC state after feeding p[0 .. len) to crc. The unaligned head goes bytewise
  * (UBSan-clean, and no split word loads on the hot part). */
@@ -118,10 +156,10 @@ crc_update(const uint8_t *p, uint32_t len, uint32_t crc)
 		crc = rte_hash_crc_1byte(*p++, crc);
 		len--;
 	}
-	for (; len >= 3 * LANE_LONG; len -= 3 * LANE_LONG, p += 3 * LANE_LONG)
-		crc = round3(p, LANE_LONG, shift_long, crc);
-	for (; len >= 3 * LANE_SHORT; len -= 3 * LANE_SHORT, p += 3 * LANE_SHORT)
-		crc = round3(p, LANE_SHORT, shift_short, crc);
+#ifdef RTE_ARCH_X86
+	if (use_clmul && len >= LANES_MIN)
+		return crc_lanes(p, len, crc);
+#endif
 	return rte_hash_crc(p, len, crc);
 }
 
