@@ -171,6 +171,28 @@ tcp_finished(const struct kw_tcp_conn *c)
 	return c->rst || ((c->dir[0].flags & KW_TCP_DIR_FIN) && (c->dir[1].flags & KW_TCP_DIR_FIN));
 }
 
+int
+kw_inspect_seg(const struct rte_mbuf *m, const struct kw_pkt_info *pi, struct kw_tcp_seg *seg)
+{
+	uint16_t l4_off = (uint16_t)(pi->l2_len + pi->l3_len);
+	uint8_t ip_ver = pi->l3 == KW_PKT_L3_IPV4 ? 4 : 6;
+
+	if (unlikely(pi->tcp_flags & KW_TCP_SYN))
+		return kw_tcp_seg_parse(m, ip_ver, pi->l2_len, l4_off, seg);
+	seg->seq = pi->tcp_seq;
+	seg->ack = pi->tcp_ack;
+	seg->pay_off = (uint32_t)l4_off + pi->l4_len;
+	seg->pay_len = pi->payload_len;
+	seg->win = pi->tcp_win;
+	seg->l3_off = pi->l2_len;
+	seg->l4_off = l4_off;
+	seg->flags = pi->tcp_flags;
+	seg->ip_ver = ip_ver;
+	seg->wscale = KW_TCP_WSCALE_NONE;
+	seg->csum = kw_tcp_csum_from_ol_flags(m->ol_flags);
+	return 0;
+}
+
 void
 kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	       const struct kw_pkt_info *pi, uint64_t clk)
@@ -193,8 +215,7 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	KW_PHASE_END(w, RESTART, t);
 	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT)
 		return;
-	if (kw_tcp_seg_parse(m, pi->l3 == KW_PKT_L3_IPV4 ? 4 : 6, pi->l2_len,
-			     (uint16_t)(pi->l2_len + pi->l3_len), &seg) != 0) {
+	if (kw_inspect_seg(m, pi, &seg) != 0) {
 		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
 		return;
 	}

@@ -23,6 +23,16 @@ struct kw_worker;
 void kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 		    const struct kw_pkt_info *pi, uint64_t clk);
 
+/*
+ * The TCP segment of frame m from what kw_pkt_parse read and checked (pi: offsets, lengths,
+ * sequence numbers, flags), without reading the headers again: the same as kw_tcp_seg_parse for
+ * every TCP frame kw_pkt_parse accepts (a SYN goes through kw_tcp_seg_parse for its options).
+ * Returns 0, or kw_tcp_seg_parse's -EINVAL.
+ */
+struct kw_tcp_seg;
+int kw_inspect_seg(const struct rte_mbuf *m, const struct kw_pkt_info *pi,
+		   struct kw_tcp_seg *seg);
+
 /* kw_flow_release_fn for the worker's flow table: free held segments and the Kafka state. */
 void kw_inspect_flow_release(void *worker, struct kw_flow *f);
 

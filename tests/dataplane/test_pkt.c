@@ -3,7 +3,9 @@
  * Unit tests for the L2-L4 classifier (dataplane/pkt.c). Frames come from one builder driven by
  * a struct spec; each case checks the verdict, the struct kw_pkt_info fields and the whole
  * counter block (every counter not expected to move stays 0). Then every truncation of valid
- * frames, 20000 pseudo-random and mutated frames, and mbuf chains split at header boundaries.
+ * frames, 20000 pseudo-random and mutated frames, and mbuf chains split at header boundaries;
+ * for every TCP frame accepted in an mbuf, the segment kw_inspect_seg takes from the result must
+ * be the one kw_tcp_seg_parse reads from the headers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +24,9 @@
 #include <rte_mempool.h>
 
 #include "dataplane/counters.h"
+#include "dataplane/inspect.h"
 #include "dataplane/pkt.h"
+#include "dataplane/tcp/tcp_stream.h"
 #include "kw_test_eal.h"
 
 #define FRAME_MAX 2048
@@ -783,6 +787,9 @@ xorshift64(uint64_t *x)
 	return *x;
 }
 
+static unsigned int n_seg_checked; /* whole TCP frames fuzz_one compared with seg_same */
+static void seg_same(const struct rte_mbuf *m, const struct kw_pkt_info *pi);
+
 /*
  * One random parse: a frame moves at most one anomaly counter, is trackable exactly when it
  * moves none, and a trackable frame's lengths fit the bytes given.
@@ -804,6 +811,18 @@ fuzz_one(const uint8_t *b, uint32_t len, uint32_t frame_len)
 		assert_true((uint32_t)pi.l2_len + pi.l3_len + pi.l4_len + pi.payload_len <=
 			    frame_len);
 		assert_true(pi.key.family == 4 || pi.key.family == 6);
+		if (len == frame_len && pi.l4_proto == IPPROTO_TCP) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+			char *p;
+
+			assert_non_null(m);
+			p = rte_pktmbuf_append(m, (uint16_t)len);
+			assert_non_null(p);
+			memcpy(p, b, len);
+			seg_same(m, &pi);
+			rte_pktmbuf_free(m);
+			n_seg_checked++;
+		}
 	}
 	return ok;
 }
@@ -881,6 +900,7 @@ test_fuzz(void **state)
 	}
 	/* the mutations must leave many frames valid, or this test explored nothing */
 	assert_true(n_track > 1000);
+	assert_true(n_seg_checked > 500);
 }
 
 /* A chain of the bytes of f split at the offsets cut[0..n-1] (ascending, inside the frame). */
@@ -911,6 +931,38 @@ chain_build(const struct frame *f, const uint32_t *cut, unsigned int n)
 	return head;
 }
 
+/*
+ * The TCP segment kwire takes from what the classifier read (kw_inspect_seg) is the one
+ * kw_tcp_seg_parse reads from the headers, for a TCP frame the classifier accepted in m.
+ */
+static void
+seg_same(const struct rte_mbuf *m, const struct kw_pkt_info *pi)
+{
+	struct kw_tcp_seg a, b;
+	int ra, rb;
+
+	if (!pi->trackable || pi->l4_proto != IPPROTO_TCP)
+		return;
+	memset(&a, 0x5a, sizeof(a));
+	memset(&b, 0xa5, sizeof(b));
+	ra = kw_inspect_seg(m, pi, &a);
+	rb = kw_tcp_seg_parse(m, pi->l3 == KW_PKT_L3_IPV4 ? 4 : 6, pi->l2_len,
+			      (uint16_t)(pi->l2_len + pi->l3_len), &b);
+	assert_int_equal(ra, 0);
+	assert_int_equal(rb, 0);
+	assert_int_equal(a.seq, b.seq);
+	assert_int_equal(a.ack, b.ack);
+	assert_int_equal(a.pay_off, b.pay_off);
+	assert_int_equal(a.pay_len, b.pay_len);
+	assert_int_equal(a.win, b.win);
+	assert_int_equal(a.l3_off, b.l3_off);
+	assert_int_equal(a.l4_off, b.l4_off);
+	assert_int_equal(a.flags, b.flags);
+	assert_int_equal(a.ip_ver, b.ip_ver);
+	assert_int_equal(a.wscale, b.wscale);
+	assert_int_equal(a.csum, b.csum);
+}
+
 /* The chain split at cut parses exactly like the flat frame (same info, same counters). */
 static void
 chain_check(const struct frame *f, const uint32_t *cut, unsigned int n)
@@ -928,6 +980,8 @@ chain_check(const struct frame *f, const uint32_t *cut, unsigned int n)
 	ok_flat = kw_pkt_parse(f->b, RTE_MIN(f->len, (uint32_t)KW_PKT_HDR_MAX), f->len, &flat,
 			       &c_flat);
 	ok_chain = kw_pkt_parse_mbuf(m, &chained, &c_chain);
+	if (ok_chain)
+		seg_same(m, &chained);
 	rte_pktmbuf_free(m);
 	assert_true(ok_flat);
 	assert_int_equal(ok_chain, ok_flat);
@@ -1030,9 +1084,10 @@ main(void)
 		cmocka_unit_test(test_ipv6_fragment_header),
 		cmocka_unit_test(test_ipv6_bad_len_version),
 		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_fuzz),
 	};
+	/* with an mbuf pool: the fuzz also checks kw_inspect_seg on whole TCP frames in mbufs */
 	const struct CMUnitTest mbuf[] = {
+		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_mbuf_chain),
 	};
 	int failed = cmocka_run_group_tests_name("pkt", flat, NULL, NULL);
