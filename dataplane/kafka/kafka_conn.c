@@ -134,8 +134,9 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
 	/*
 	 * What a feed touches first: the direction's walker state, the pending entry and the
 	 * connection's client id. With 10k connections every one of them misses the cache; started
-	 * for a whole burst ahead, the misses overlap. (The event of a frame whole in its feed is
-	 * built in the ctx.)
+	 * a few feeds ahead (the worker's DECODE_AHEAD), the misses overlap with the work between.
+	 * Reads the connection's first line, which the caller should have prefetched earlier. (The
+	 * event of a frame whole in its feed is built in the ctx.)
 	 */
 	for (i = 0; i <= offsetof(struct kw_kafka_dir, rs.hdr) / RTE_CACHE_LINE_SIZE; i++)
 		rte_prefetch0(d + i * RTE_CACHE_LINE_SIZE);
