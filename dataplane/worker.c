@@ -327,11 +327,19 @@ tcp_prefetch(const struct kw_flow *f)
 	rte_prefetch0((const char *)(&f->tcp + 1) - 1);
 }
 
-/* Start loading the Kafka state the feed of packet p of flow f will touch (its head is loaded). */
+/*
+ * Start loading the Kafka state the feed of packet p of flow f will touch (the connection's first
+ * line was prefetched with the burst).
+ * f->kafka is read again here, not taken from when the burst was looked up: a packet processed
+ * in between may have restarted the flow (a new SYN on its 5-tuple), which releases the
+ * connection and leaves none until a broker port or detection attaches one (or for good when
+ * the pool is empty).
+ */
 static inline void
 decode_prefetch(const struct kw_flow *f, const struct kw_pkt_info *p)
 {
-	kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir);
+	if (f->kafka != NULL)
+		kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir);
 }
 
 /*
