@@ -8,7 +8,8 @@
  * transparent huge pages (MADV_HUGEPAGE: used when /sys/kernel/mm/transparent_hugepage/enabled
  * is `always` or `madvise`, plain pages otherwise), touched whole at allocation so that the fast
  * path never faults. Its NUMA placement is then the first toucher's, as for DPDK's --no-huge
- * heap.
+ * heap, and the EAL's -m does not bound it: a table larger than the host's MemAvailable is
+ * refused instead.
  *
  * Init and teardown only (any thread); the memory comes zeroed.
  */
@@ -17,7 +18,8 @@
 
 #include <stddef.h>
 
-/* len zeroed bytes, cache-line aligned, for a table of name on socket; NULL when out of memory. */
+/* len zeroed bytes, cache-line aligned, for a table of name on socket; NULL when out of memory
+ * (under --no-huge: more than MemAvailable, or the mapping failed). */
 void *kw_mem_table_alloc(const char *name, size_t len, int socket);
 /* Free what kw_mem_table_alloc returned for the same len (NULL: nothing). */
 void kw_mem_table_free(void *p, size_t len);
