@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,25 +25,20 @@
 #include <rte_eal.h>
 #include <rte_memory.h>
 #include <rte_jhash.h>
+#include <rte_tcp.h>
 
+#include "dataplane/counters.h"
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka/kafka_decode.h"
+#include "dataplane/pkt.h"
 
 #define DEC_PASSES_DEFAULT 5
 #define DEC_FLOWS_MAX	   100000
 #define DEC_SLOTS	   (1u << 18) /* open addressing, at most ~40% full */
 
-/* A connection: both directions, keyed by the client's and the broker's address and port. */
-struct dec_key {
-	uint8_t cli[16];
-	uint8_t srv[16];
-	uint16_t cli_port;
-	uint16_t srv_port;
-	uint32_t pad;
-};
-
+/* A connection: both directions under kwire's own flow key (kw_pkt_parse orders the endpoints). */
 struct dec_flow {
-	struct dec_key key;
+	struct kw_flow_key key;
 	uint32_t idx;     /* 1 + index of its decoder state; 0: slot free */
 	uint32_t next[2]; /* sequence number of the next in-order byte */
 	uint32_t base[2]; /* sequence number of stream offset 0 */
@@ -177,66 +173,33 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 }
 
 /*
- * The TCP header and payload of an Ethernet frame (802.1Q/802.1ad tags, IPv4 without fragments,
- * IPv6 without extension headers); the addresses in key order. False when it is none of those.
+ * Frame f (caplen bytes captured of frame_len) through kwire's classifier (dataplane/pkt.c):
+ * true for a TCP segment to or from the broker port whose headers and payload were captured
+ * whole, with *to_srv its direction.
  */
 static bool
-frame_tcp(const uint8_t *f, uint32_t caplen, struct dec_key *k, bool *to_srv, uint16_t port,
-	  const uint8_t **tcp, uint32_t *tcp_len)
+frame_tcp(const uint8_t *f, uint32_t caplen, uint32_t frame_len, uint16_t port,
+	  struct kw_pkt_info *pi, bool *to_srv)
 {
-	const uint8_t *src, *dst;
-	uint32_t off = 12, l4, end, alen;
-	uint16_t type, sport, dport;
+	struct kw_counters ctr;
+	uint16_t sport, dport;
 
-	if (caplen < 14)
+	if (!kw_pkt_parse(f, caplen, frame_len, pi, &ctr) || pi->l4_proto != IPPROTO_TCP ||
+	    (uint32_t)pi->l2_len + pi->l3_len + pi->l4_len + pi->payload_len > caplen)
 		return false;
-	type = (uint16_t)(f[off] << 8 | f[off + 1]);
-	while ((type == 0x8100 || type == 0x88a8) && caplen >= off + 6) {
-		off += 4;
-		type = (uint16_t)(f[off] << 8 | f[off + 1]);
-	}
-	off += 2;
-	if (type == 0x0800) {
-		if (caplen < off + 20 || (f[off] >> 4) != 4 || f[off + 9] != 6 ||
-		    ((f[off + 6] << 8 | f[off + 7]) & 0x3fff) != 0)
-			return false;
-		l4 = off + (f[off] & 0xfu) * 4u;
-		end = off + (uint32_t)(f[off + 2] << 8 | f[off + 3]);
-		src = f + off + 12;
-		dst = f + off + 16;
-		alen = 4;
-	} else if (type == 0x86dd) {
-		if (caplen < off + 40 || f[off + 6] != 6)
-			return false;
-		l4 = off + 40;
-		end = l4 + (uint32_t)(f[off + 4] << 8 | f[off + 5]);
-		src = f + off + 8;
-		dst = f + off + 24;
-		alen = 16;
-	} else {
-		return false;
-	}
-	if (end > caplen || l4 + 20 > end || l4 + (f[l4 + 12] >> 4) * 4u > end)
-		return false;
-	sport = (uint16_t)(f[l4] << 8 | f[l4 + 1]);
-	dport = (uint16_t)(f[l4 + 2] << 8 | f[l4 + 3]);
+	/* direction 0 travels from the key's lo endpoint */
+	sport = pi->dir ? pi->key.port_hi : pi->key.port_lo;
+	dport = pi->dir ? pi->key.port_lo : pi->key.port_hi;
 	if (dport != port && sport != port)
 		return false;
 	*to_srv = dport == port;
-	memset(k, 0, sizeof(*k));
-	memcpy(k->cli, *to_srv ? src : dst, alen);
-	memcpy(k->srv, *to_srv ? dst : src, alen);
-	k->cli_port = *to_srv ? sport : dport;
-	k->srv_port = port;
-	*tcp = f + l4;
-	*tcp_len = end - l4;
 	return true;
 }
 
 /* The flow of key k in the table (DEC_SLOTS slots, linear probing), added if new; NULL when the
  * table holds DEC_FLOWS_MAX flows already. */
 static struct dec_flow *
-flow_get(struct dec_flow *tab, uint32_t *n_flows, const struct dec_key *k)
+flow_get(struct dec_flow *tab, uint32_t *n_flows, const struct kw_flow_key *k)
 {
 	uint32_t i = rte_jhash(k, sizeof(*k), 0) & (DEC_SLOTS - 1);
 
@@ -275,30 +238,28 @@ load(const struct dec_opts *o, struct dec_flow *flows, uint32_t *n_flows, struct
 		return -EINVAL;
 	}
 	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
-		const uint8_t *t;
-		uint32_t tl, seq, hl, len;
-		struct dec_key k;
+		struct kw_pkt_info pi;
+		uint32_t seq, len;
 		struct dec_flow *fl;
 		bool to_srv;
 		unsigned int dir;
 		uint8_t *copy;
 
 		st->packets++;
-		if (!frame_tcp(data, ph->caplen, &k, &to_srv, o->port, &t, &tl)) {
+		if (!frame_tcp(data, ph->caplen, ph->len, o->port, &pi, &to_srv)) {
 			st->not_tcp++;
 			continue;
 		}
 		dir = to_srv ? 0 : 1;
-		fl = flow_get(flows, n_flows, &k);
+		fl = flow_get(flows, n_flows, &pi.key);
 		if (fl == NULL) {
 			fprintf(stderr, "kwdecode: more than %u connections\n", DEC_FLOWS_MAX);
 			rc = -ENOSPC;
 			break;
 		}
-		seq = rte_be_to_cpu_32(*(const rte_be32_t *)(const void *)(t + 4));
-		hl = (t[12] >> 4) * 4u;
-		len = tl - hl;
-		if (t[13] & 0x02) { /* SYN: the stream starts after it */
+		seq = pi.tcp_seq;
+		len = pi.payload_len;
+		if (pi.tcp_flags & RTE_TCP_SYN_FLAG) { /* SYN: the stream starts after it */
 			fl->base[dir] = seq + 1;
 			fl->next[dir] = seq + 1;
 			fl->state[dir] = 1;
@@ -332,7 +293,7 @@ load(const struct dec_opts *o, struct dec_flow *flows, uint32_t *n_flows, struct
 			rc = -ENOMEM;
 			break;
 		}
-		memcpy(copy, t + hl, len);
+		memcpy(copy, data + pi.l2_len + pi.l3_len + pi.l4_len, len);
 		(*pieces)[st->pieces++] = (struct dec_piece){
 			.p = copy,
 			.len = len,
