@@ -109,6 +109,21 @@ usage(FILE *f)
 		DEC_PASSES_DEFAULT);
 }
 
+/* *v = the decimal s of option --name, in lo..hi; -EINVAL (said on stderr) otherwise. */
+static int
+num_arg(const char *name, const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || *v < lo || *v > hi) {
+		fprintf(stderr, "kwdecode: bad --%s '%s'\n", name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct dec_opts *o)
 {
@@ -120,7 +135,6 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char *end;
 	unsigned long v;
 	int c;
 
@@ -131,26 +145,18 @@ parse_args(int argc, char **argv, struct dec_opts *o)
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-		case 'p':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v == 0 || v > (c == 'n' ? 1000ul : 65535ul)) {
-				fprintf(stderr, "kwdecode: bad --%s '%s'\n",
-					c == 'n' ? "passes" : "port", optarg);
+			if (num_arg("passes", optarg, 1, 1000, &v) != 0)
 				return -EINVAL;
-			}
-			if (c == 'n')
-				o->passes = (unsigned int)v;
-			else
-				o->port = (uint16_t)v;
+			o->passes = (unsigned int)v;
+			break;
+		case 'p':
+			if (num_arg("port", optarg, 1, 65535, &v) != 0)
+				return -EINVAL;
+			o->port = (uint16_t)v;
 			break;
 		case 'w':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v > 64) {
-				fprintf(stderr, "kwdecode: bad --ahead '%s'\n", optarg);
+			if (num_arg("ahead", optarg, 0, 64, &v) != 0)
 				return -EINVAL;
-			}
 			o->ahead = (unsigned int)v;
 			break;
 		case 'a':
