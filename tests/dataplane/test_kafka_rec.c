@@ -110,11 +110,13 @@ static struct kw_kafka_str ids[KW_KAFKA_REC_ID_N];
 static const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N] = {&ids[0], &ids[1], &ids[2],
 								 &ids[3]};
 
-/* A record as a worker leaves it: its bytes stale (0xa5), then flow, times and the packed pair. */
+#define STALE 0xa5 /* what pack() leaves in every byte the packer does not write */
+
+/* A record as a worker leaves it: its bytes stale, then flow, times and the packed pair. */
 static void
 pack(void)
 {
-	memset(&rec, 0xa5, sizeof(rec));
+	memset(&rec, STALE, sizeof(rec));
 	rec.ts_ns = 1700000000123456789ull;
 	rec.latency_ns = 4242;
 	rec.worker = 3;
@@ -129,6 +131,14 @@ pack(void)
 	assert_int_equal(rec.kind, KW_KAFKA_REC_PACKED);
 	memset(&out, 0x3c, sizeof(out));
 	kw_kafka_rec_unpack(&out, &rec);
+}
+
+/* Packing wrote nothing past the record's first `lines` cache lines (every later byte stale). */
+static void
+lines_written_at_most(unsigned int lines)
+{
+	for (size_t i = lines * RTE_CACHE_LINE_SIZE; i < sizeof(rec); i++)
+		assert_int_equal(((const uint8_t *)&rec)[i], STALE);
 }
 
 static void
@@ -150,8 +160,7 @@ test_empty_pair(void **state)
 	pack();
 	rec_check(&out, &rec, &ev, id);
 	/* flow, times and this pair in the first five lines; nothing written past them */
-	for (size_t i = 5 * RTE_CACHE_LINE_SIZE; i < sizeof(rec); i++)
-		assert_int_equal(((const uint8_t *)&rec)[i], 0xa5);
+	lines_written_at_most(5);
 }
 
 static void
@@ -192,8 +201,7 @@ test_produce_pair(void **state)
 	pack();
 	rec_check(&out, &rec, &ev, id);
 	/* a typical pair: six lines of its record at most */
-	for (size_t i = 6 * RTE_CACHE_LINE_SIZE; i < sizeof(rec); i++)
-		assert_int_equal(((const uint8_t *)&rec)[i], 0xa5);
+	lines_written_at_most(6);
 }
 
 static void
