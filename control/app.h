@@ -78,6 +78,14 @@ void kw_app_kafka_counters_sum(const struct kw_app *app, struct kw_kafka_counter
 /* Write the final report (per-port ethdev stats, summed counters) to f. */
 void kw_app_report(const struct kw_app *app, FILE *f);
 
+/*
+ * Catch SIGINT and SIGTERM (stop) and SIGHUP from here on: called first thing in main, so that
+ * a stop asked for while the EAL and the ports start up is kept, and honoured as soon as the
+ * control loop starts, instead of being lost (a background job of a script starts with SIGINT
+ * ignored) or killing the process half set up.
+ */
+void kw_control_signals(void);
+
 /* Run the control loop on the main lcore until a signal or --idle-exit; returns 0. */
 int kw_control_run(struct kw_app *app);
 

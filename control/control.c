@@ -208,6 +208,20 @@ poll_links(struct kw_app *app)
 	}
 }
 
+void
+kw_control_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* the EAL's start-up may be in a system call; the control loop's naps end anyway */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int
 kw_control_run(struct kw_app *app)
 {
@@ -216,13 +230,6 @@ kw_control_run(struct kw_app *app)
 	const uint64_t idle_tsc = hz * app->idle_exit_ms / 1000;
 	struct kw_counters now_ctr, prev_ctr;
 	uint64_t now, last_stats, last_rx_change, last_rx = 0, idle_polls = 0;
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 
 	memset(&prev_ctr, 0, sizeof(prev_ctr));
 	last_stats = last_rx_change = rte_rdtsc();

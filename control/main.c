@@ -205,6 +205,7 @@ main(int argc, char **argv)
 	int eal_argc = 0, kw_argc = 0;
 	FILE *log = NULL;
 
+	kw_control_signals();
 	if (argc > 1 && strcmp(argv[1], "pcap") == 0) {
 		if (pcap_args(argc, argv, eal_argv, &eal_argc, kw_argv, &kw_argc, bufs) != 0)
 			return EXIT_FAILURE;
