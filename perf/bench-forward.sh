@@ -32,6 +32,9 @@ options:
                     (default "passthrough flow kafka"; kafka only runs on --vdevs kafka)
   --connections N   concurrent Kafka connections of the kafka replay (default 10000)
   --huge            use hugepages (--in-memory) instead of --no-huge; needs nr_hugepages > 0
+  --tcp-checksum C  kwire's tcp.checksum in kafka mode: auto (default, validated in software
+                    on these vdevs), on, or off (the cost with a NIC that validates TCP
+                    checksums on receive and sets the mbuf flags kwire reads)
   -h, --help        this help
 
 environment:
@@ -41,7 +44,7 @@ environment:
 
 output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":...,
          "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,
-         "kwire_cycles_per_pkt":...,"samples":...}
+         "kwire_cycles_per_pkt":...,"samples":...} (kafka mode also "tcp_checksum":...)
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
 frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
 received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
@@ -66,6 +69,7 @@ vdevs="null pcap kafka"
 modes="passthrough flow kafka"
 connections=10000
 huge=0
+tcp_checksum=auto
 # Samples discarded at the start of each run: ~2 s of warm-up (testpmd's first sample is
 # always 0, kwire's first covers port start).
 warmup=2
@@ -85,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--modes) modes=${2:?}; shift 2 ;;
 	--connections) connections=${2:?}; shift 2 ;;
 	--huge) huge=1; shift ;;
+	--tcp-checksum) tcp_checksum=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
 	esac
@@ -103,6 +108,7 @@ done
 for m in $modes; do
 	case $m in passthrough | flow | kafka) ;; *) die "unknown mode '$m' (passthrough, flow or kafka)" ;; esac
 done
+case $tcp_checksum in auto | on | off) ;; *) die "--tcp-checksum takes auto, on or off" ;; esac
 
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || true)}
 [ -n "$testpmd" ] && [ -x "$testpmd" ] ||
@@ -178,14 +184,31 @@ mpps() {
 	awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e6 }'
 }
 
+# cold_binary FILE...: write back and drop the files' page cache, so that both tools start from
+# code read from disk the same way. A binary just written by the linker runs from the page cache
+# its writes filled, and measured slower for it here (perf/kwdecode, alternating runs of two
+# identical copies: ~5% more cycles per frame for the fresh copy, none once both were dropped;
+# kwire on the Kafka replay: ~2%), while testpmd, installed long ago, is read from disk.
+cold_binary() {
+	python3 - "$@" <<'PY' || log "could not drop the binaries' page cache (may favour testpmd)"
+import os, sys
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+PY
+}
+
 # run_tool TOOL LOG VDEV_A VDEV_B [MODE]: run until warmup + duration samples are logged, stop
 # it, and append the kept samples to LOG.samples.
 run_tool() {
 	local tool=$1 out=$2 va=$3 vb=$4 mode=${5:-} want=$((warmup + duration)) got=0 t=0
-	local eal prefix conf
+	local eal prefix conf flows
 
 	run_id=$((run_id + 1))
 	prefix=kwbench$$_$run_id
+	cold_binary "$testpmd" "$kwire"
 	# shellcheck disable=SC2086
 	eal="-l 0,1 $mem_opts -m $mem_mb --no-pci --file-prefix $prefix"
 	if [ "$tool" = testpmd ]; then
@@ -196,8 +219,10 @@ run_tool() {
 		conf=$tmp/kwire-$mode.yaml
 		printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: %s\nstats:\n  interval_ms: 1000\n' \
 			"$kwire_mbufs_per_port" "$mode" >"$conf"
+		flows=$((connections * 2 > 65536 ? connections * 2 : 65536))
 		printf 'kafka:\n  max_connections: %s\nflows:\n  capacity: %s\n' \
-			"$((connections + connections / 2))" "$((connections * 2 > 65536 ? connections * 2 : 65536))" >>"$conf"
+			"$((connections + connections / 2))" "$flows" >>"$conf"
+		printf 'tcp:\n  checksum: %s\n' "$tcp_checksum" >>"$conf"
 		# shellcheck disable=SC2086
 		"$kwire" $eal --vdev "$va" --vdev "$vb" -- -c "$conf" </dev/null >"$out" 2>&1 &
 	fi
@@ -309,11 +334,12 @@ for v in $vdevs; do
 			fs=$size
 			[ "$v" = kafka ] && fs="\"mix\""
 			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
-				-v kw="$kw" -v cyc="$cyc" -v n="$n" 'BEGIN {
+				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" 'BEGIN {
 				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
 				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
-				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d}\n"
+				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d"
+				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"}\n" : "}\n")
 				r = 0
 				if (tp > 0)
 					r = kw / tp
