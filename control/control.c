@@ -102,14 +102,14 @@ print_summary(struct kw_app *app, const struct kw_counters *now, const struct kw
  * Kafka decoder and TCP reassembly counters summed over workers, non-zero ones only (an idle
  * layer prints nothing; /kwire/stats has them all).
  */
+/* The TCP trackers' counters summed over workers (zero without inspection). */
 static void
-report_l7(const struct kw_app *app, FILE *f)
+tcp_stats_sum(const struct kw_app *app, uint64_t tcp[KW_TCP_STAT_COUNT])
 {
-	struct kw_kafka_counters *kafka = malloc(sizeof(*kafka)); /* ~50 KiB */
-	uint64_t tcp[KW_TCP_STAT_COUNT] = {0};
 	unsigned int i;
 	uint16_t w;
 
+	memset(tcp, 0, KW_TCP_STAT_COUNT * sizeof(tcp[0]));
 	for (w = 0; w < app->n_workers; w++) {
 		const uint64_t *v;
 
@@ -119,6 +119,14 @@ report_l7(const struct kw_app *app, FILE *f)
 		for (i = 0; i < KW_TCP_STAT_COUNT; i++)
 			tcp[i] += v[i];
 	}
+}
+
+static void
+report_l7(const struct kw_app *app, FILE *f, const uint64_t tcp[KW_TCP_STAT_COUNT])
+{
+	struct kw_kafka_counters *kafka = malloc(sizeof(*kafka)); /* ~50 KiB */
+	unsigned int i;
+
 	for (i = 0; i < KW_TCP_STAT_COUNT; i++)
 		if (tcp[i] != 0)
 			fprintf(f, "  tcp_%s %" PRIu64 "\n", kw_tcp_stat_names[i], tcp[i]);
@@ -130,6 +138,37 @@ report_l7(const struct kw_app *app, FILE *f)
 			fprintf(f, "  kafka_%s %" PRIu64 "\n", kw_kafka_ctr_names[i],
 				kw_kafka_ctr_get(kafka, i));
 	free(kafka);
+}
+
+/*
+ * After the counters: one line for each configured bound the run reached, with what it cost and
+ * the key that raises it, so that a capture replayed with the defaults does not lose flows,
+ * connections or log lines with only a counter among ~150 to tell.
+ */
+static void
+report_limits(const struct kw_app *app, FILE *f, const struct kw_counters *sum,
+	      const uint64_t tcp[KW_TCP_STAT_COUNT])
+{
+	const struct kw_config *cfg = &app->cfg;
+	uint64_t v;
+
+	if ((v = sum->v[KW_CTR_FLOW_TABLE_FULL]) != 0)
+		fprintf(f, "kwire: limit reached: flows.capacity (%u per worker): %" PRIu64
+			" packets of new flows found the table full (%s)\n", cfg->flow_capacity, v,
+			cfg->flow_on_full == KW_FLOW_FULL_DROP ? "dropped" : "forwarded untracked");
+	if ((v = sum->v[KW_CTR_L7_CONN_POOL_EMPTY]) != 0)
+		fprintf(f, "kwire: limit reached: kafka.max_connections (%u per worker): %" PRIu64
+			" Kafka flows forwarded undecoded\n", cfg->kafka_max_conns, v);
+	if ((v = sum->v[KW_CTR_KAFKA_REC_DROPPED]) != 0)
+		fprintf(f, "kwire: limit reached: log.ring_size (%u per worker): %" PRIu64
+			" request log records dropped\n", cfg->log_ring_size, v);
+	if ((v = tcp[KW_TCP_STAT_cap_ooo_flow]) != 0)
+		fprintf(f, "kwire: limit reached: tcp.ooo_segments_per_direction (%u) or "
+			"tcp.ooo_bytes_per_direction (%u): %" PRIu64 " directions left undecoded\n",
+			cfg->tcp_ooo_segs_per_dir, cfg->tcp_ooo_bytes_per_dir, v);
+	if ((v = tcp[KW_TCP_STAT_cap_ooo_global]) != 0)
+		fprintf(f, "kwire: limit reached: tcp.ooo_segments_per_worker (%u): %" PRIu64
+			" directions left undecoded\n", cfg->tcp_ooo_segs_total, v);
 }
 
 /* -Dphase_tsc=true: each phase's TSC cycles per received frame, summed over workers. */
@@ -155,6 +194,7 @@ kw_app_report(const struct kw_app *app, FILE *f)
 {
 	struct kw_counters sum;
 	struct rte_eth_stats st;
+	uint64_t tcp[KW_TCP_STAT_COUNT];
 	unsigned int i;
 	uint16_t p, w;
 
@@ -190,7 +230,9 @@ kw_app_report(const struct kw_app *app, FILE *f)
 	fprintf(f, "counters (sum of %u workers):\n", app->n_workers);
 	for (i = 0; i < KW_CTR_MAX; i++)
 		fprintf(f, "  %s %" PRIu64 "\n", kw_ctr_desc[i].name, sum.v[i]);
-	report_l7(app, f);
+	tcp_stats_sum(app, tcp);
+	report_l7(app, f, tcp);
+	report_limits(app, f, &sum, tcp);
 }
 
 static void

@@ -42,6 +42,20 @@ PY
 "$KWGEN" kafka --connections 6 --produce 3 --fetch 2 -o "$WORK/v4.pcap" >/dev/null
 run v4 "$WORK/v4.pcap"
 check v4 6 3 2
+grep -q "limit reached" "$WORK/v4.err" && fail "v4: a limit reported: $(grep limit "$WORK/v4.err")"
+
+# The same six concurrent connections with room for five flows and four Kafka connections: one
+# flow is forwarded untracked, one is tracked but not decoded, and the report says which bound
+# did it, with the key to raise; the log holds the four decoded connections only.
+printf 'flows:\n  capacity: 5\nkafka:\n  max_connections: 4\n' >"$WORK/small.yaml"
+run small "$WORK/v4.pcap" -c "$WORK/small.yaml"
+conns="kafka.max_connections (4 per worker): 1 Kafka flows forwarded undecoded"
+flows="flows.capacity \(5 per worker\): [1-9][0-9]* packets of new flows found the table full"
+grep -q "^kwire: limit reached: $conns\$" "$WORK/small.err" ||
+    fail "small: no kafka.max_connections line: $(grep limit "$WORK/small.err")"
+grep -Eq "^kwire: limit reached: $flows \(forwarded untracked\)\$" "$WORK/small.err" ||
+    fail "small: no flows.capacity line: $(grep limit "$WORK/small.err")"
+check small 4 3 2
 "$KWGEN" kafka --connections 3 --produce 2 --fetch 2 --ipv6 -o "$WORK/v6.pcap" >/dev/null
 run v6 "$WORK/v6.pcap"
 check v6 3 2 2
