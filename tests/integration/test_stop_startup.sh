@@ -17,8 +17,10 @@ printf 'ports:\n  mbufs_per_port: 65535\n' >"$WORK/kwire.yaml"
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# SIGINT (signal 2) caught: bit 1 of SigCgt in /proc/PID/status
+# kwire itself (not the shell's child before its exec, which may catch SIGINT too) catches
+# SIGINT (signal 2): bit 1 of SigCgt in /proc/PID/status
 caught() {
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = kwire ] || return 1
     mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$pid/status" 2>/dev/null) || return 1
     [ -n "$mask" ] && [ $((0x$mask & 2)) -ne 0 ]
 }
