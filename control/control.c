@@ -98,10 +98,6 @@ print_summary(struct kw_app *app, const struct kw_counters *now, const struct kw
 	app->summary_obytes = obytes;
 }
 
-/*
- * Kafka decoder and TCP reassembly counters summed over workers, non-zero ones only (an idle
- * layer prints nothing; /kwire/stats has them all).
- */
 /* The TCP trackers' counters summed over workers (zero without inspection). */
 static void
 tcp_stats_sum(const struct kw_app *app, uint64_t tcp[KW_TCP_STAT_COUNT])
@@ -121,6 +117,10 @@ tcp_stats_sum(const struct kw_app *app, uint64_t tcp[KW_TCP_STAT_COUNT])
 	}
 }
 
+/*
+ * Kafka decoder and TCP reassembly counters summed over workers, non-zero ones only (an idle
+ * layer prints nothing; /kwire/stats has them all).
+ */
 static void
 report_l7(const struct kw_app *app, FILE *f, const uint64_t tcp[KW_TCP_STAT_COUNT])
 {
