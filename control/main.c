@@ -17,6 +17,7 @@
 #include <rte_version.h>
 
 #include "control/app.h"
+#include "control/capture.h"
 #include "control/kafka_obs.h"
 
 static void
@@ -104,6 +105,8 @@ parse_args(struct kw_app *app, int argc, char **argv)
 static int
 pcap_args(int argc, char **argv, char **eal, int *n_eal, char **kw, int *n_kw, char (*bufs)[512])
 {
+	static char replay[400]; /* leaves room in bufs[1] for the device name */
+	char err[600];
 	int i;
 
 	if (argc < 3 || argv[2][0] == '-') {
@@ -118,8 +121,15 @@ pcap_args(int argc, char **argv, char **eal, int *n_eal, char **kw, int *n_kw, c
 		fprintf(stderr, "kwire: pcap: %s: %s\n", argv[2], strerror(errno));
 		return -EINVAL;
 	}
+	/* net_pcap replays bytes as they are and the classifier reads Ethernet: another link
+	 * type is replayed from an Ethernet copy, removed at exit */
+	atexit(kw_capture_done);
+	if (kw_capture_prepare(argv[2], replay, sizeof(replay), err, sizeof(err)) != 0) {
+		fprintf(stderr, "kwire: pcap: %s\n", err);
+		return -EINVAL;
+	}
 	snprintf(bufs[0], sizeof(bufs[0]), "--file-prefix=kwpcap%d", (int)getpid());
-	snprintf(bufs[1], sizeof(bufs[1]), "net_pcap0,rx_pcap=%s", argv[2]);
+	snprintf(bufs[1], sizeof(bufs[1]), "net_pcap0,rx_pcap=%s", replay);
 	/* one control lcore and one worker; they share core 0 on a single-core machine */
 	snprintf(bufs[2], sizeof(bufs[2]), "%s", sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "0@0,1@1" : "0@0,1@0");
 	*n_eal = 0;

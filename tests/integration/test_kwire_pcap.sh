@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# kwire pcap end to end: the request log of kwgen conversations (IPv4, IPv6, VLAN), a reused
+# kwire pcap end to end: the request log of kwgen conversations (IPv4, IPv6, VLAN; Linux cooked,
+# raw IP and loopback link types give the Ethernet capture's log; 802.11 is refused), a reused
 # 5-tuple decoded twice, Kafka found by detection on another port, TLS passed undecoded, and a
 # SASL/PLAIN login whose user is reported and whose password appears nowhere.
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +63,35 @@ check v6 3 2 2
 "$KWGEN" kafka --connections 3 --produce 2 --fetch 2 --vlan 7 -o "$WORK/vlan.pcap" >/dev/null
 run vlan "$WORK/vlan.pcap"
 check vlan 3 2 2
+
+# Captures of other link types (tcpdump -i any writes Linux cooked ones) are replayed from an
+# Ethernet copy: the request log is the Ethernet capture's, line for line (timestamps too), and
+# the copy is gone afterwards. pcaptool rewrites the frames; tshark reads them independently.
+mkdir "$WORK/tmp"
+for case in v4:sll v4:sll2 v4:raw v4:null v4:loop v6:sll2 v6:raw v6:null; do
+    base=${case%:*} lt=${case#*:}
+    python3 "$TOOLS/pcaptool.py" encap "$WORK/$base.pcap" "$WORK/$base-$lt.pcap" "$lt"
+    [ "$(tshark -r "$WORK/$base-$lt.pcap" -Y kafka 2>/dev/null | wc -l)" -gt 0 ] ||
+        fail "$base-$lt: tshark reads no Kafka in the rewritten capture"
+    TMPDIR=$WORK/tmp run "$base-$lt" "$WORK/$base-$lt.pcap"
+    cmp -s "$WORK/$base.log" "$WORK/$base-$lt.log" ||
+        fail "$base-$lt: request log differs: $(diff "$WORK/$base.log" "$WORK/$base-$lt.log" |
+            head -3)"
+    grep -q "replayed as Ethernet" "$WORK/$base-$lt.err" || fail "$base-$lt: no notice"
+done
+[ -z "$(ls "$WORK/tmp")" ] || fail "Ethernet copies left behind: $(ls "$WORK/tmp")"
+# a link type kwire cannot read is refused, not replayed as Ethernet to decode nothing
+python3 - "$WORK/v4.pcap" "$WORK/wifi.pcap" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[20:24] = (105).to_bytes(4, "little")  # LINKTYPE_IEEE802_11
+open(sys.argv[2], "wb").write(data)
+PY
+if kwire pcap "$WORK/wifi.pcap" >"$WORK/wifi.log" 2>"$WORK/wifi.err"; then
+    fail "wifi: an 802.11 capture was accepted"
+fi
+grep -q "link type IEEE802_11 (105) is not supported" "$WORK/wifi.err" ||
+    fail "wifi: $(cat "$WORK/wifi.err")"
 
 # the same connections again after they closed: new SYNs restart them, nothing is lost
 mergecap -a -F pcap -w "$WORK/twice.pcap" "$WORK/v4.pcap" "$WORK/v4.pcap"

@@ -11,6 +11,9 @@
   pcaptool.py sasl FILE USER PASSWORD    write a SASL/PLAIN authentication to port 9092
   pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
                                          the classifier counters it must move
+  pcaptool.py encap IN OUT LINKTYPE      rewrite IN's Ethernet frames (IPv4/IPv6, untagged) as
+                                         another link type: sll, sll2, raw, null (little-endian
+                                         host, macOS AF_INET6), loop; timestamps kept
 """
 import json
 import struct
@@ -162,6 +165,28 @@ def malformed():
     return cases
 
 
+# link type name -> (LINKTYPE_ value, header for a frame from (ethertype, source MAC))
+ENCAPS = {
+    "sll": (113, lambda et, src: struct.pack("!HHH8sH", 0, 1, 6, src + b"\0\0", et)),
+    "sll2": (276, lambda et, src: struct.pack("!HHIHBB8s", et, 0, 2, 1, 0, 6, src + b"\0\0")),
+    "raw": (101, lambda et, src: b""),
+    "null": (0, lambda et, src: struct.pack("<I", 2 if et == 0x0800 else 30)),
+    "loop": (108, lambda et, src: struct.pack("!I", 2 if et == 0x0800 else 24)),
+}
+
+
+def encap(src, dst, kind):
+    linktype, make = ENCAPS[kind]
+    _, frames = read_pcap(src)
+    out = []
+    for sec, usec, fr in frames:
+        et = struct.unpack("!H", fr[12:14])[0]
+        if et not in (0x0800, 0x86DD):
+            raise SystemExit(f"{src}: EtherType {et:#06x}: only untagged IP is rewritten")
+        out.append((sec, usec, make(et, fr[6:12]) + fr[14:]))
+    write_pcap(dst, linktype, out)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "count":
         print(len(read_frames(argv[1])))
@@ -196,6 +221,9 @@ def main(argv):
             for k, v in ctrs.items():
                 total[k] = total.get(k, 0) + v
         print(json.dumps(total, sort_keys=True))
+        return 0
+    if len(argv) >= 4 and argv[0] == "encap" and argv[3] in ENCAPS:
+        encap(argv[1], argv[2], argv[3])
         return 0
     print(__doc__, file=sys.stderr)
     return 2
