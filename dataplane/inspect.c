@@ -127,13 +127,26 @@ sink_gap(void *arg, unsigned int dir, uint64_t off)
 		a->f->l7 = KW_FLOW_L7_NONE;
 }
 
+/*
+ * Both directions closed (each FIN reached in stream order, or a RST): nothing more can reach
+ * the decoder, so the Kafka connection goes back to the pool now rather than when the flow ages
+ * out or its 5-tuple is reused. A capture replays an hour in a second, so no flow ages during
+ * `kwire pcap`, and its closed connections used to hold the pool until only kafka.max_connections
+ * of a capture's connections were decoded; inline, a broker's closed connections held it for
+ * flows.idle_timeout_ms. Requests still waiting for a response are reported unanswered, as at
+ * aging. The flow stays Kafka with no connection: its last ACKs still pass the TCP tracker.
+ */
 static void
 sink_close(void *arg, unsigned int dir, int how)
 {
-	RTE_SET_USED(arg);
-	RTE_SET_USED(dir);
+	struct sink_arg *a = arg;
+	struct kw_flow *f = a->f;
+
 	RTE_SET_USED(how);
-	/* the connection state goes when the flow ages out: late responses still match */
+	if (f->kafka == NULL || !(f->tcp.dir[dir ^ 1].flags & KW_TCP_DIR_CLOSED))
+		return;
+	kw_kafka_conn_free(a->w->kafka, f->kafka);
+	f->kafka = NULL;
 }
 
 static const struct kw_tcp_sink sink_ops = {

@@ -57,6 +57,28 @@ grep -q "^kwire: limit reached: $conns\$" "$WORK/small.err" ||
 grep -Eq "^kwire: limit reached: $flows \(forwarded untracked\)\$" "$WORK/small.err" ||
     fail "small: no flows.capacity line: $(grep limit "$WORK/small.err")"
 check small 4 3 2
+
+# Eight connections one after the other, four at a time, with room for four Kafka connections:
+# each closed connection gives its state back, so all eight are decoded. (Before, a connection's
+# state stayed until its flow aged out, which a replay never lasts long enough for: the last four
+# went undecoded.)
+"$KWGEN" kafka --connections 8 --produce 3 --fetch 2 -o "$WORK/eight.pcap" >/dev/null
+python3 - "$TOOLS" "$WORK/eight.pcap" "$WORK/seq.pcap" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from pcapio import read_pcap, write_pcap
+linktype, frames = read_pcap(sys.argv[2])
+def conn(fr):  # kwgen: client port 40000 + i, IPv4, no options in the IP header
+    sport, dport = struct.unpack("!HH", fr[34:38])
+    return (sport if dport == 9092 else dport) - 40000
+first = [f for f in frames if conn(f[2]) < 4]
+second = [(sec + 3600, usec, fr) for sec, usec, fr in frames if conn(fr) >= 4]
+write_pcap(sys.argv[3], linktype, first + second)
+PY
+printf 'kafka:\n  max_connections: 4\n' >"$WORK/four.yaml"
+run seq "$WORK/seq.pcap" -c "$WORK/four.yaml"
+check seq 8 3 2
+grep -q "limit reached" "$WORK/seq.err" && fail "seq: $(grep limit "$WORK/seq.err")"
 "$KWGEN" kafka --connections 3 --produce 2 --fetch 2 --ipv6 -o "$WORK/v6.pcap" >/dev/null
 run v6 "$WORK/v6.pcap"
 check v6 3 2 2
