@@ -176,7 +176,8 @@ uint64_t
 kw_obs_latency_ns(const struct kw_obs *o, const struct kw_kafka_rec *r)
 {
 	if (r->ev.resp_len == 0 ||
-	    (r->ev.flags & (KW_KAFKA_EV_NO_RESPONSE | KW_KAFKA_EV_UNANSWERED)))
+	    (r->ev.flags &
+	     (KW_KAFKA_EV_NO_RESPONSE | KW_KAFKA_EV_UNANSWERED | KW_KAFKA_EV_CLOCK_BACK)))
 		return UINT64_MAX;
 	if (r->latency_ns == 0 && r->ev.latency_tsc != 0 && o->p.tsc_hz != 0)
 		return (uint64_t)((double)r->ev.latency_tsc * 1e9 / (double)o->p.tsc_hz);

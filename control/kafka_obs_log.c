@@ -186,6 +186,7 @@ static const struct {
 	{KW_KAFKA_EV_TOPIC_IDS_ALIGNED, "topic_ids_aligned"},
 	{KW_KAFKA_EV_OFFSETS_TRUNC, "offsets_trunc"},
 	{KW_KAFKA_EV_RFIELDS_TRUNC, "records_fields_trunc"},
+	{KW_KAFKA_EV_CLOCK_BACK, "clock_back"},
 };
 
 static void

@@ -85,6 +85,8 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 					     * (Metadata responses) */
 #define KW_KAFKA_EV_OFFSETS_TRUNC 0x0200 /* offsets seen but not kept (see offsets_dropped) */
 #define KW_KAFKA_EV_RFIELDS_TRUNC 0x0400 /* records fields seen but not kept (rfields_dropped) */
+#define KW_KAFKA_EV_CLOCK_BACK    0x0800 /* the response's clock read earlier than its request's
+					  * (a capture's timestamps going back): no latency */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -181,6 +183,7 @@ kw_kafka_ev_list_n(unsigned int n, unsigned int max)
 	X(api_unknown, "requests with an unknown api key (frame skipped)")                         \
 	X(version_unknown, "requests with a version outside the valid range (frame skipped)")      \
 	X(resp_unmatched, "responses whose correlation id is not pending")                         \
+	X(latency_clock_back, "responses timed before their request (clock went back): no latency")\
 	X(pending_evicted, "requests dropped because the pending table was full (oldest first)")   \
 	X(depth_exceeded, "bodies nesting beyond KW_KAFKA_STACK_MAX")                              \
 	X(tagged_skipped, "tagged fields skipped")                                                 \

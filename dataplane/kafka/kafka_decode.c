@@ -1602,7 +1602,15 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 		return;
 	ev->resp_off = d->frame_off;
 	ev->resp_len = flen;
-	ev->latency_tsc = ctx->now - ev->t_req;
+	if (ctx->now >= ev->t_req) {
+		ev->latency_tsc = ctx->now - ev->t_req;
+	} else {
+		/* a capture's timestamps went back (merged or reordered captures): no latency
+		 * rather than a wrapped one of ~584 years */
+		ev->latency_tsc = 0;
+		ev->flags |= KW_KAFKA_EV_CLOCK_BACK;
+		ctx->cnt.latency_clock_back++;
+	}
 	if (d->topics > ev->topic_count)
 		ev->topic_count = d->topics;
 	if (d->topic_ids > ev->topic_id_count)

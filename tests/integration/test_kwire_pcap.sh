@@ -115,6 +115,29 @@ fi
 grep -q "link type IEEE802_11 (105) is not supported" "$WORK/wifi.err" ||
     fail "wifi: $(cat "$WORK/wifi.err")"
 
+# Timestamps going back (every frame earlier than the one before, as in a badly merged capture):
+# every pair is decoded, none gets a latency (null, flag clock_back, counted) instead of a
+# wrapped one of centuries, and the latency statistics take none of them.
+python3 - "$TOOLS" "$WORK/v4.pcap" "$WORK/back.pcap" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from pcapio import read_pcap, write_pcap
+linktype, frames = read_pcap(sys.argv[2])
+write_pcap(sys.argv[3], linktype,
+           [(1700000000 + len(frames) - i, 0, fr) for i, (_, _, fr) in enumerate(frames)])
+PY
+run back "$WORK/back.pcap"
+python3 - "$WORK/back.log" "$WORK/v4.log" <<'PY' || fail "back: request log"
+import json, sys
+back = [json.loads(l) for l in open(sys.argv[1])]
+fwd = [json.loads(l) for l in open(sys.argv[2])]
+assert len(back) == len(fwd) == 42, (len(back), len(fwd))
+for r in back:
+    assert r["latency_us"] is None and "clock_back" in r["flags"], r
+PY
+expect_counter kafka_latency_clock_back 42 "$WORK/back.err"
+grep -q "^latency " "$WORK/back.err" && fail "back: latencies counted: $(grep '^lat' "$WORK/back.err")"
+
 # the same connections again after they closed: new SYNs restart them, nothing is lost
 mergecap -a -F pcap -w "$WORK/twice.pcap" "$WORK/v4.pcap" "$WORK/v4.pcap"
 run twice "$WORK/twice.pcap"
