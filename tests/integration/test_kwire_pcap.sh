@@ -136,7 +136,8 @@ for r in back:
     assert r["latency_us"] is None and "clock_back" in r["flags"], r
 PY
 expect_counter kafka_latency_clock_back 42 "$WORK/back.err"
-grep -q "^latency " "$WORK/back.err" && fail "back: latencies counted: $(grep '^lat' "$WORK/back.err")"
+grep -q "^latency " "$WORK/back.err" &&
+    fail "back: latencies counted: $(grep '^latency' "$WORK/back.err")"
 
 # the same connections again after they closed: new SYNs restart them, nothing is lost
 mergecap -a -F pcap -w "$WORK/twice.pcap" "$WORK/v4.pcap" "$WORK/v4.pcap"
