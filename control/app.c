@@ -163,6 +163,16 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	kw_tcp_params_defaults(&tp);
 	tp.midstream = cfg->tcp_midstream;
 	tp.csum_mode = csum_mode(cfg->tcp_checksum);
+	/*
+	 * kwire pcap: a capture taken on a client or broker host shows that host's outgoing
+	 * segments with the blank or partial checksums TX offload leaves, from its SYN on. Auto
+	 * then decides on a direction's first segment: bad, and the direction is not validated;
+	 * good, and it is from then on. Inline it waits for 8 (one corrupt segment must not turn
+	 * validation off), but in a capture the 7 segments dropped meanwhile were the handshake
+	 * and the first requests of every connection the host sent.
+	 */
+	if (app->capture)
+		tp.csum_auto_probe = 1;
 	tp.ooo_max_segs_per_dir = cfg->tcp_ooo_segs_per_dir;
 	tp.ooo_max_bytes_per_dir = cfg->tcp_ooo_bytes_per_dir;
 	tp.ooo_max_segs_total = cfg->tcp_ooo_segs_total;

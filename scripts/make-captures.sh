@@ -3,7 +3,7 @@
 # Captures of real Kafka clients (kcat, librdkafka) against a real-protocol broker (librdkafka's
 # mock cluster, tests/tools/kw_mock_cluster.c), for kwire's acceptance tests.
 #
-# usage: scripts/make-captures.sh [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES]
+# usage: scripts/make-captures.sh [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES] [-a]
 #
 # Writes OUTDIR/produce-{none,gzip,snappy,lz4,zstd}.pcap (kcat producing MESSAGES keyed
 # messages, batches of at most 64, client.id kcat-CODEC), OUTDIR/consume-simple.pcap (kcat
@@ -13,7 +13,9 @@
 # own. Loopback is captured with dumpcap (root or CAP_NET_RAW), then normalised by
 # tests/tools/resegment.py: the broker's random port becomes 9092 (kwire's and tshark's
 # default), loopback's 64 KiB segments are cut to 1448 bytes as on Ethernet, and checksums
-# (left blank by loopback offload) are computed.
+# (left blank by loopback offload) are computed. With -a the captures are kept as a capture
+# on the host would be: taken on `any` (Linux cooked v2 link type), loopback's 64 KiB segments
+# and blank checksums left as they are, the broker's random port in OUTDIR/NAME.port.
 #
 # Environment: KCAT (default kcat), DUMPCAP (default dumpcap), PYTHON (default python3).
 set -eu
@@ -22,12 +24,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=.
 MOCK=
 N=200
+AS_TAKEN=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) OUT=$2; shift 2 ;;
 	-m) MOCK=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
-	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES]" >&2; exit 2 ;;
+	-a) AS_TAKEN=1; shift ;;
+	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES] [-a]" >&2; exit 2 ;;
 	esac
 done
 KCAT=${KCAT:-kcat}
@@ -91,7 +95,12 @@ mock_stop() {
 
 cap_start() {
 	rm -f "$T/raw.pcap" "$T/cap.err"
-	"$DUMPCAP" -q -P -i lo -s 262144 -f "tcp port $PORT" -w "$T/raw.pcap" 2>"$T/cap.err" &
+	if [ -n "$AS_TAKEN" ]; then
+		set -- -i any -y LINUX_SLL2
+	else
+		set -- -i lo
+	fi
+	"$DUMPCAP" -q -P "$@" -s 262144 -f "tcp port $PORT" -w "$T/raw.pcap" 2>"$T/cap.err" &
 	CAP_PID=$!
 	wait_for "$T/cap.err" "Capturing on" || { cat "$T/cap.err" >&2; exit 1; }
 	sleep 0.2
@@ -103,8 +112,13 @@ cap_stop() {
 	kill "$CAP_PID"
 	wait "$CAP_PID" || true
 	CAP_PID=
-	"$PYTHON" "$RESEGMENT" "$T/raw.pcap" "$OUT/$1.pcap" --mode mss --max 1448 \
-		--port "$PORT:9092"
+	if [ -n "$AS_TAKEN" ]; then
+		cp "$T/raw.pcap" "$OUT/$1.pcap"
+		echo "$PORT" >"$OUT/$1.port"
+	else
+		"$PYTHON" "$RESEGMENT" "$T/raw.pcap" "$OUT/$1.pcap" --mode mss --max 1448 \
+			--port "$PORT:9092"
+	fi
 	echo "make-captures: $OUT/$1.pcap ($(wc -c <"$OUT/$1.pcap") bytes)"
 }
 

@@ -5,8 +5,9 @@
 # (tests/captures/, kcat and librdkafka against librdkafka's mock broker), kwgen's
 # conversations (IPv4, IPv6, VLAN, and the older versions tshark 4.0 decodes in full), and
 # fresh captures of the installed kcat made now by scripts/make-captures.sh when kcat, dumpcap
-# and the mock broker are there. Every request/response pair must agree; at least 95% of
-# kwire's requests must be matched by tshark.
+# and the mock broker are there, also kept as taken on the host (Linux cooked frames,
+# offloaded checksums, 64 KiB segments). Every request/response pair must agree; at least 95%
+# of kwire's requests must be matched by tshark.
 . "$(dirname "$0")/lib.sh"
 
 command -v tshark >/dev/null 2>&1 || { echo "tshark not found: skipped"; exit 77; }
@@ -51,6 +52,25 @@ then
         n=$((n + 1))
     done
     [ "$n" -eq 7 ] || fail "make-captures.sh made $n captures, not 7"
+    # The same clients captured as on the host (-a): on `any`, so Linux cooked v2 frames,
+    # loopback's 64 KiB segments and the blank checksums of TX offload, the broker on its
+    # random port; kwire pcap is told the port, tshark decodes it there.
+    sh "$SCRIPTS/make-captures.sh" -a -o "$WORK/any" -m "$MOCK" -n 100 >"$WORK/any.log" 2>&1 ||
+        fail "make-captures.sh -a failed: $(tail -5 "$WORK/any.log")"
+    n=0
+    for f in "$WORK"/any/*.pcap; do
+        name=any-$(basename "$f" .pcap)
+        port=$(cat "${f%.pcap}.port")
+        printf 'kafka:\n  ports: [%s]\n' "$port" >"$WORK/$name.yaml"
+        kwire pcap "$f" -c "$WORK/$name.yaml" >"$WORK/$name.log" 2>"$WORK/$name.err" ||
+            fail "$name: kwire pcap exited $? ($(tail -3 "$WORK/$name.err"))"
+        grep -q "link type LINUX_SLL2, replayed as Ethernet" "$WORK/$name.err" ||
+            fail "$name: not replayed from a Linux cooked capture"
+        CHECKED=$((CHECKED + 1))
+        $ORACLE compare "$f" "$WORK/$name.log" --port "$port" || FAILED=$((FAILED + 1))
+        n=$((n + 1))
+    done
+    [ "$n" -eq 7 ] || fail "make-captures.sh -a made $n captures, not 7"
 else
     echo "live captures skipped: kw_mock_cluster, kcat or dumpcap missing"
 fi
