@@ -20,6 +20,7 @@
 #define ETH_P_IPV4   0x0800
 #define ETH_P_IPV6   0x86DD
 #define SNAPLEN_MAX  262144
+#define CUT_PROBE    1000 /* frames looked at for a snap length cut */
 
 /* The temporary copy, removed by kw_capture_done (empty: none). */
 static char tmp_path[512];
@@ -131,6 +132,31 @@ rewrite(pcap_t *in, pcap_dumper_t *out, int dlt, const char *path)
 			path, n, pcap_geterr(in));
 }
 
+/*
+ * A capture cut at a small snap length (tcpdump -s 96) decodes nothing past the cut: say so up
+ * front rather than leave it to the counters (pkt_ip_bad_len, TCP gaps). Looks at the first
+ * CUT_PROBE frames (pcapng files often leave the snap length unset in their header).
+ */
+static void
+warn_cut(const char *path)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	unsigned int i, cut = 0;
+	pcap_t *p = pcap_open_offline(path, ebuf);
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < CUT_PROBE && pcap_next_ex(p, &ph, &data) == 1; i++)
+		if (ph->caplen < ph->len && (cut == 0 || ph->caplen > cut))
+			cut = ph->caplen;
+	pcap_close(p);
+	if (cut != 0)
+		fprintf(stderr, "kwire: pcap: %s: frames cut at %u bytes when captured (snap "
+			"length): the Kafka bytes past the cut are lost\n", path, cut);
+}
+
 int
 kw_capture_prepare(const char *path, char *out, size_t len, char *err, size_t err_len)
 {
@@ -147,6 +173,7 @@ kw_capture_prepare(const char *path, char *out, size_t len, char *err, size_t er
 		return -EINVAL;
 	}
 	dlt = pcap_datalink(in);
+	warn_cut(path);
 	if (dlt == DLT_EN10MB) {
 		pcap_close(in);
 		if ((size_t)snprintf(out, len, "%s", path) >= len) {

@@ -6,7 +6,8 @@
  * cooked v1 and v2 (`tcpdump -i any`), raw IPv4/IPv6, BSD null and OpenBSD loopback. Each frame
  * keeps its timestamp and its bytes from the network header on; the Ethernet header is made up
  * (the protocol from the link header, the addresses zero or the cooked header's sender). Other
- * link types are refused: parsed as Ethernet they would decode nothing.
+ * link types are refused: parsed as Ethernet they would decode nothing. A capture whose first
+ * frames were cut by a snap length gets a warning (nothing past the cut can be decoded).
  *
  * Control thread, before the EAL starts (main only). Owns the temporary file it may write; the
  * caller removes it with kw_capture_done().

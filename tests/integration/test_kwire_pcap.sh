@@ -115,6 +115,13 @@ fi
 grep -q "link type IEEE802_11 (105) is not supported" "$WORK/wifi.err" ||
     fail "wifi: $(cat "$WORK/wifi.err")"
 
+# A capture cut at 96 bytes a frame: kwire says so up front (nothing past the cut decodes)
+editcap -s 96 "$WORK/v4.pcap" "$WORK/s96.pcap"
+run s96 "$WORK/s96.pcap"
+grep -q "frames cut at 96 bytes when captured" "$WORK/s96.err" ||
+    fail "s96: no snap length warning: $(head -3 "$WORK/s96.err")"
+grep -q "frames cut" "$WORK/v4.err" && fail "v4: a snap length warning"
+
 # Timestamps going back (every frame earlier than the one before, as in a badly merged capture):
 # every pair is decoded, none gets a latency (null, flag clock_back, counted) instead of a
 # wrapped one of centuries, and the latency statistics take none of them.
