@@ -193,14 +193,20 @@ kw_capture_prepare(const char *path, char *out, size_t len, char *err, size_t er
 	if (dir == NULL || *dir == '\0' || strchr(dir, ',') != NULL)
 		dir = "/tmp";
 	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/kwire-pcap-XXXXXX", dir) >=
-		    sizeof(tmp_path) ||
-	    (fd = mkstemp(tmp_path)) < 0) {
-		rc = -errno;
-		snprintf(err, err_len, "%s: cannot create its Ethernet copy in %s: %s", path, dir,
-			 strerror(errno));
+	    sizeof(tmp_path)) {
+		snprintf(err, err_len, "%s: temporary directory name too long: %s", path, dir);
 		tmp_path[0] = '\0';
 		pcap_close(in);
-		return rc ? rc : -ENAMETOOLONG;
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp_path);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, err_len, "%s: cannot create its Ethernet copy in %s: %s", path, dir,
+			 strerror(-rc));
+		tmp_path[0] = '\0';
+		pcap_close(in);
+		return rc;
 	}
 	dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, ETH_HDR_LEN + SNAPLEN_MAX,
 						    PCAP_TSTAMP_PRECISION_NANO);

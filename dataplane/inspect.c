@@ -121,7 +121,8 @@ sink_gap(void *arg, unsigned int dir, uint64_t off)
 	struct sink_arg *a = arg;
 
 	RTE_SET_USED(off);
-	if (a->f->l7 == KW_FLOW_L7_KAFKA)
+	/* a Kafka flow has no connection once both directions closed (sink_close) */
+	if (a->f->l7 == KW_FLOW_L7_KAFKA && a->f->kafka != NULL)
 		kw_kafka_conn_gap(a->w->kafka, a->f->kafka, kafka_dir(a->f, dir));
 	else if (a->f->l7 == KW_FLOW_L7_DETECT)
 		a->f->l7 = KW_FLOW_L7_NONE;
@@ -134,7 +135,8 @@ sink_gap(void *arg, unsigned int dir, uint64_t off)
  * `kwire pcap`, and its closed connections used to hold the pool until only kafka.max_connections
  * of a capture's connections were decoded; inline, a broker's closed connections held it for
  * flows.idle_timeout_ms. Requests still waiting for a response are reported unanswered, as at
- * aging. The flow stays Kafka with no connection: its last ACKs still pass the TCP tracker.
+ * aging. The flow stays Kafka with no connection: its last ACKs still pass the TCP tracker,
+ * which delivers no data after a direction closed (sink_gap still checks for the connection).
  */
 static void
 sink_close(void *arg, unsigned int dir, int how)
