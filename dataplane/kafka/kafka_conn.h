@@ -142,6 +142,10 @@ struct kw_kafka_event {
 	uint8_t n_topics;      /* valid entries of topics[] */
 	uint8_t n_topic_ids;
 	uint8_t n_errors;
+	/* Counts of offsets[] and rfields[], kept with the other scalars: a reset or a fill then
+	 * writes no line of those lists. */
+	uint8_t n_offsets;
+	uint8_t n_rfields;
 	int16_t acks;          /* Produce only, else 0 */
 	int16_t errors[KW_KAFKA_EV_ERRORS];
 	int32_t throttle_ms;   /* -1 when the response has none */
@@ -151,10 +155,8 @@ struct kw_kafka_event {
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
 	/* Request offsets (Fetch, OffsetCommit) first, then response offsets (Fetch HWM). */
-	uint8_t n_offsets;
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 	/* Non-empty records fields: the request's first, then the response's. */
-	uint8_t n_rfields;
 	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
 };
 
