@@ -280,6 +280,164 @@ def msg_progs(prog, steps, m):
 	return out
 
 
+# Strings the decoder keeps (kafka_decode.c str_wanted()): read by bw_str().
+CAPTURED = {"TOPIC_NAME", "GROUP_ID", "TXN_ID", "CLIENT_SW_NAME", "CLIENT_SW_VERSION", "MECHANISM"}
+
+
+def body_steps(steps, first, n, lv, out, ind):
+	"""C statements for the struct level lv (steps.fields[first .. first + n)) of a body, as
+	kafka_decode.c's walk() would act on them when they lie in the piece; see BODY_DOC."""
+	t_ = "\t" * ind
+	for i in range(n):
+		idx = first + i
+		t, flags, sem, _, _, nlo, _, _, _, sub, sub_n, size, name = steps.fields[idx]
+		parts = name.split("..")
+		label = name if len(parts) < 3 else "%s..%s" % (parts[0], parts[-1])
+		out.append("%s/* %s */\n" % (t_, label))
+		if t == "SKIP":
+			out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+				   % (t_, size, t_, lv, i))
+			out.append("%stake(d, in, %d);\n" % (t_, size))
+			continue
+		if not flags & FF_EXTRACT:
+			run = None  # (prefix width when classic, value width): a run of values
+			nul = "true" if nlo == 0 else "false"
+			if flags & FF_ARRAY and t in WIDTH:
+				run = (4, WIDTH[t])
+			elif not flags & FF_ARRAY and t in ("STRING", "BYTES"):
+				run = (2 if t == "STRING" else 4, 1)
+			if run:
+				call = "bw_skip_run(d, in, %d, %d, %s)" % (run + (nul,))
+			elif flags & FF_ARRAY and t == "STRUCT" and size != NOT_FIXED:
+				call = "bw_skip_elems(d, in, %d, %s)" % (size, nul)
+			else:
+				call = "bw_skip(ctx, d, F(%d), in)" % idx
+			out.append("%sif (!%s)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+				   % (t_, call, t_, lv, i))
+			continue
+		width = WIDTH.get(t, 0)
+		if flags & FF_ARRAY:
+			out.append("%sd->f = F(%d);\n" % (t_, idx))
+			out.append("%sframe_save(&d->stack[%d], %d, 0);\n" % (t_, lv, i))
+			out.append("%sif (!len_read(d, in, 4, &n))\n%s\treturn true;\n" % (t_, t_))
+			out.append("%sarray_begin(ctx, conn, d, n, in);\n" % t_)
+			out.append("%sif (!walk_on(d))\n%s\treturn false;\n" % (t_, t_))
+			out.append("%sif (d->stack[%d].in_array) {\n" % (t_, lv))
+			out.append("%s\twhile (d->stack[%d].elems) {\n" % (t_, lv))
+			u_ = t_ + "\t\t"
+			if t == "STRUCT":
+				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
+				out.append("%sframe_save(&d->stack[%d], %d, 1);\n" % (u_, lv, i))
+				out.append("%sif (!push(ctx, d, F(%d)))\n%s\treturn false;\n"
+					   % (u_, idx, u_))
+				body_steps(steps, sub, sub_n, lv + 1, out, ind + 2)
+				body_end(lv + 1, sub_n, out, ind + 2)
+			elif width:
+				out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 1);\n"
+					   % (u_, width, u_, lv, i))
+				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
+				out.append("%sif (!VT(%d, %d))\n"
+					   "%s\treturn bw_stop(d, %d, %d, 1);\n"
+					   % (u_, idx, width, u_, lv, i))
+			else:
+				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
+				rd = "VS" if t == "STRING" and sem in CAPTURED else "VR"
+				out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 1);\n"
+					   % (u_, rd, idx, u_, lv, i))
+			out.append("%s\t}\n%s}\n" % (t_, t_))
+			continue
+		if t == "STRUCT":
+			out.append("%sd->f = F(%d);\n" % (t_, idx))
+			u_ = t_
+			if nlo == 0:
+				out.append("%sif (!in->n)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+					   % (t_, t_, lv, i))
+				out.append("%snull = (int8_t)in->p[0] < 0;\n" % t_)
+				out.append("%stake(d, in, 1);\n" % t_)
+				out.append("%sif (!null) {\n" % t_)
+				u_ = t_ + "\t"
+			out.append("%sframe_save(&d->stack[%d], %d, 0);\n" % (u_, lv, i + 1))
+			out.append("%sif (!push(ctx, d, F(%d)))\n%s\treturn false;\n"
+				   % (u_, idx, u_))
+			body_steps(steps, sub, sub_n, lv + 1, out, len(u_))
+			body_end(lv + 1, sub_n, out, len(u_))
+			if nlo == 0:
+				out.append("%s}\n" % t_)
+			continue
+		if width:
+			out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+				   % (t_, width, t_, lv, i))
+			out.append("%sif (!VT(%d, %d))\n"
+				   "%s\treturn bw_stop(d, %d, %d, 0);\n"
+				   % (t_, idx, width, t_, lv, i + 1))
+		else:
+			rd = "VS" if t == "STRING" and sem in CAPTURED else "VR"
+			out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 0);\n"
+				   % (t_, rd, idx, t_, lv, i + 1))
+
+
+def body_end(lv, n, out, ind):
+	"""The end of a nested struct: its tagged section when empty, then back to its parent."""
+	t_ = "\t" * ind
+	out.append("%sif (d->flex) {\n" % t_)
+	out.append("%s\tif (!in->n || in->p[0] != 0)\n%s\t\treturn bw_at(d, %d, %d, 0);\n"
+		   % (t_, t_, lv, n))
+	out.append("%s\ttake(d, in, 1);\n%s}\n" % (t_, t_))
+	out.append("%sd->depth--;\n" % t_)
+
+
+def body_inc(steps, progs, banner):
+	"""kafka_body.inc: one straight-line function per distinct top-level step program."""
+	out = [banner, "/* SPDX-License-Identifier: BSD-3-Clause */\n", BODY_DOC]
+	firsts = sorted({p for key in progs for m in progs[key] for p in m if p[1] > 0})
+	for first, n in firsts:
+		out.append("\nstatic bool\nbw_%d(struct kw_kafka_ctx *ctx, "
+			   "struct kw_kafka_conn *conn, struct kw_kafka_dir *d,\n"
+			   "\tstruct piece *in)\n{\n" % first)
+		body = []
+		body_steps(steps, first, n, 0, body, 1)
+		text = "".join(body)
+		if "&n)" in text:
+			out.append("\tint64_t n;\n")
+		if "null = " in text:
+			out.append("\tbool null;\n")
+		if "&n)" in text or "null = " in text:
+			out.append("\n")
+		if "ctx" not in text and "VT(" not in text and "VR(" not in text:
+			out.append("\t(void)ctx;\n")
+		if "conn" not in text and "VT(" not in text and "VR(" not in text:
+			out.append("\t(void)conn;\n")
+		out.append(text)
+		out.append("\treturn bw_at(d, 0, %d, 0);\n}\n" % n)
+	out.append("\n/* The function for the program at kw_kafka_steps[first], or NULL. */\n"
+		   "static bw_fn *\nbw_get(uint16_t first)\n{\n\tswitch (first) {\n")
+	for first, n in firsts:
+		out.append("\tcase %d:\n\t\treturn bw_%d;\n" % (first, first))
+	out.append("\tdefault:\n\t\treturn NULL;\n\t}\n}\n")
+	return "".join(out)
+
+
+BODY_DOC = """/*
+ * Straight-line decoding of message bodies: one function per step program of kafka_schema.c
+ * (kw_kafka_steps), included by kafka_decode.c after walk(), whose helpers it calls. A body
+ * starts in its function, which goes as far as the piece holds it.
+ *
+ * Each function does what walk() does on the same steps when every value lies in the piece, with
+ * the step order, the walker's stack frames and its depth known when generated instead of read
+ * from the tables at every step. Anything else (a value past the piece, a tagged section that is
+ * not empty, a count or length that fails a check, a field only the walker steps over) returns to
+ * the walker at that step with its frames as walk() would have left them: true, the walker goes
+ * on from there; false, an op is pending or the frame was refuted, as after walk() returned. So
+ * outcomes and counters do not depend on which path decoded a body, nor on where the stream was
+ * cut (tests/kafka/test_kafka.c compares every split point, the re-segmentation tests captures).
+ */
+#define F(x) (&kw_kafka_steps[x])
+#define VT(x, width) value_take(ctx, conn, d, F(x), in, width)
+#define VR(x) value_read(ctx, conn, d, F(x), in)
+#define VS(x) bw_str(ctx, conn, d, F(x), in)
+"""
+
+
 def ver_c(v):
 	return "O" if v == VER_OPEN else str(v)
 
@@ -460,6 +618,8 @@ kw_kafka_api_get(int key)
 		fh.write("".join(h))
 	with open(os.path.join(out_dir, "kafka_schema.c"), "w", encoding="utf-8") as fh:
 		fh.write("".join(c))
+	with open(os.path.join(out_dir, "kafka_body.inc"), "w", encoding="utf-8") as fh:
+		fh.write(body_inc(steps, progs, banner))
 
 
 if __name__ == "__main__":

@@ -764,6 +764,8 @@ body_size(const struct kw_kafka_field *f)
 
 static void walk(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
 		 struct piece *in);
+static bool body_fast(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn,
+		      struct kw_kafka_dir *d, struct piece *in, uint16_t first);
 
 static void
 body_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
@@ -784,6 +786,8 @@ body_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	d->stack[0].n = pg->n;
 	d->stack[0].i = 0;
 	d->stack[0].in_array = 0;
+	if (pg->n && !body_fast(ctx, conn, d, in, pg->first))
+		return;
 	walk(ctx, conn, d, in);
 }
 
@@ -1436,6 +1440,162 @@ body_end:
 	return;
 out:
 	frame_save(w, i, in_array);
+}
+
+/* ---- bodies, straight-line ---- */
+
+/* A body's straight-line decoder: false when it stopped as walk() returns, true for the walker
+ * to go on from the frames it left. */
+typedef bool bw_fn(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+		   struct piece *in);
+
+/* Back to the walker at step i of the struct at level lv (the top of the stack). */
+static inline bool
+bw_at(struct kw_kafka_dir *d, unsigned int lv, unsigned int i, unsigned int in_array)
+{
+	frame_save(&d->stack[lv], i, in_array);
+	return true;
+}
+
+/* Stopped (an op is pending or the frame refuted) at step i of level lv, as walk()'s out. */
+static inline bool
+bw_stop(struct kw_kafka_dir *d, unsigned int lv, unsigned int i, unsigned int in_array)
+{
+	frame_save(&d->stack[lv], i, in_array);
+	return false;
+}
+
+/* Field f, nothing in it extracted, skipped in place as walk() does; false: left to the walker. */
+static inline bool
+bw_skip(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_field *f,
+	struct piece *in)
+{
+	uint32_t off = 0, tags = 0;
+
+	if (!skip_field(d, f, in->p, in->n, &off, &tags, d->depth))
+		return false;
+	take(d, in, off);
+	ctx->cnt.tagged_skipped += tags;
+	return true;
+}
+
+/*
+ * The length or count prefix at the piece's start, compact when flexible, else lw bytes: its
+ * value (-1 null) in *n, its size returned; not above 0 when it does not lie whole in the piece
+ * or is malformed. Nothing is taken.
+ */
+static __rte_always_inline int
+bw_len(const struct kw_kafka_dir *d, const struct piece *in, unsigned int lw, int64_t *n)
+{
+	uint64_t u = 0; /* set by a successful varint read; read only then */
+	int c;
+
+	if (!d->flex)
+		return kw_kafka_prim_int(in->p, in->n, lw, n);
+	c = kw_kafka_prim_uvarint(in->p, in->n, KW_KAFKA_UVARINT32_MAX, &u);
+	*n = (int64_t)u - 1;
+	return c;
+}
+
+/*
+ * A field nothing is extracted from that is a run of values: an array of fixed-width values
+ * (width each; lw the width of its classic count) or the bytes of a string or bytes field (width
+ * 1, lw 2 or 4); nullable or not. Stepped over in place with the checks skip_field() makes; false
+ * where skip_field() would fail, for the walker to take the field op by op.
+ */
+static __rte_always_inline bool
+bw_skip_run(struct kw_kafka_dir *d, struct piece *in, unsigned int lw, unsigned int width,
+	    bool nul)
+{
+	int64_t n;
+	int c = bw_len(d, in, lw, &n);
+
+	if (c <= 0 || n < -1 || (n == -1 && !nul))
+		return false;
+	/* n < 2^32 and width <= 16: no overflow */
+	if (n > 0 && (uint64_t)n * width > in->n - (uint32_t)c)
+		return false;
+	take(d, in, (uint32_t)c + (n > 0 ? (uint32_t)n * width : 0));
+	return true;
+}
+
+/*
+ * A field nothing is extracted from that is an array of structs whose fields have a fixed size
+ * (body bytes, tagged section excluded): stepped over in place with the checks skip_field()
+ * makes, when every element's tagged section is empty (flexible versions); false otherwise, for
+ * the walker to take the whole field again (skip_field() then counts the tagged fields).
+ */
+static inline bool
+bw_skip_elems(struct kw_kafka_dir *d, struct piece *in, uint32_t body, bool nul)
+{
+	uint32_t off;
+	int64_t n;
+	int c = bw_len(d, in, 4, &n);
+
+	if (c <= 0 || n < -1 || n > in->n - (uint32_t)c || (n == -1 && !nul) ||
+	    d->depth + 1u > KW_KAFKA_STACK_MAX)
+		return false;
+	off = (uint32_t)c;
+	if (n <= 0) {
+		take(d, in, off);
+		return true;
+	}
+	if (!d->flex) {
+		/* n < 2^32 and body < 2^16: no overflow */
+		if ((uint64_t)n * body > in->n - off)
+			return false;
+		take(d, in, off + (uint32_t)n * body);
+		return true;
+	}
+	for (int64_t e = 0; e < n; e++) {
+		if (body >= in->n - off || in->p[off + body] != 0)
+			return false;
+		off += body + 1;
+	}
+	take(d, in, off);
+	return true;
+}
+
+/*
+ * An extracted string (a name the event or the connection keeps): what value_read() does, with
+ * the length and the value read in place when both lie whole in the piece; else value_read().
+ */
+static inline bool
+bw_str(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+       const struct kw_kafka_field *f, struct piece *in)
+{
+	int64_t n;
+	int c = bw_len(d, in, 2, &n);
+
+	if (c <= 0 || n < -1 || n > in->n - (uint32_t)c || (n == -1 && !nullable(f)) ||
+	    !str_wanted(d, f))
+		return value_read(ctx, conn, d, f, in);
+	d->f = f;
+	take(d, in, (uint32_t)c);
+	capture_begin(d, n);
+	if (n > 0) {
+		capture(&d->tmp, in->p, (uint32_t)n);
+		take(d, in, (uint32_t)n);
+		d->left = 0;
+		d->k = K_STR_DATA;
+	}
+	on_string(conn, d, ctx->ev);
+	return true;
+}
+
+#include "kafka_body.inc"
+
+/*
+ * A body (step program at kw_kafka_steps[first]) begins: decode it straight-line as far as the
+ * piece goes. False when that stopped as walk() returns; true for walk() to go on.
+ */
+static bool
+body_fast(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	  struct piece *in, uint16_t first)
+{
+	bw_fn *fn = bw_get(first);
+
+	return fn == NULL || fn(ctx, conn, d, in);
 }
 
 /* ---- headers and frame ends ---- */

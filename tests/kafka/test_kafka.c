@@ -620,6 +620,118 @@ test_api_versions_unsupported(void **state)
 	assert_int_equal(r_whole.cnt.frame_trailing, 0);
 }
 
+/*
+ * Tagged fields where the straight-line body decoder hands the body back to the walker
+ * (kafka_body.inc): inside an element of an array nothing is extracted from (ApiVersions'
+ * api keys, stepped over whole only when every element's section is empty), inside an element of
+ * an extracted array (Metadata v12 partitions) and at a struct's end (a topic). The walker takes
+ * over at that step; whole, split anywhere or byte by byte, the pair and the counters are those
+ * of the walker alone (run_all), and every tagged field is counted once.
+ */
+static void
+test_tags_hand_back(void **state)
+{
+	static const uint8_t topic_id[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	build_api_versions(&rq, &rs, 7);
+	/* the second of three api keys carries a tagged field */
+	rs.n = 0;
+	at = fbegin(&rs);
+	resp_hdr(&rs, 7, false);
+	w16(&rs, 0);
+	wuv(&rs, 4);
+	for (int k = 0; k < 3; k++) {
+		w16(&rs, (uint16_t)k);
+		w16(&rs, 0);
+		w16(&rs, 11);
+		wuv(&rs, k == 1);
+		if (k == 1) {
+			wuv(&rs, 9);
+			wuv(&rs, 2);
+			w16(&rs, 0xbeef);
+		}
+	}
+	w32(&rs, 5);              /* throttle */
+	wuv(&rs, 0);
+	fend(&rs, at);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	assert_int_equal(r_whole.ev[0].throttle_ms, 5);
+	assert_int_equal(r_whole.cnt.tagged_skipped, 1);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, 3, 12, 9, true);
+	wuv(&rq, 0);              /* all topics (null would be 0 too in v12: an empty array) */
+	w8(&rq, 0);               /* allow auto topic creation */
+	w8(&rq, 0);               /* include topic authorized operations */
+	wuv(&rq, 0);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 9, true);
+	w32(&rs, 0);              /* throttle */
+	wuv(&rs, 2);              /* one broker */
+	w32(&rs, 1);
+	wcstr(&rs, "broker1");
+	w32(&rs, 9092);
+	wuv(&rs, 0);              /* rack: null */
+	wuv(&rs, 0);
+	wcstr(&rs, "cluster");
+	w32(&rs, 1);              /* controller */
+	wuv(&rs, 3);              /* two topics */
+	for (int t = 0; t < 2; t++) {
+		w16(&rs, 0);
+		wcstr(&rs, t ? "payments" : "orders");
+		wraw(&rs, topic_id, sizeof(topic_id));
+		w8(&rs, 0);       /* is internal */
+		wuv(&rs, 3);      /* two partitions */
+		for (int p = 0; p < 2; p++) {
+			w16(&rs, p == 1 && t == 0 ? 6 : 0); /* NOT_LEADER_OR_FOLLOWER */
+			w32(&rs, (uint32_t)p);
+			w32(&rs, 1);
+			w32(&rs, 0);
+			wuv(&rs, 2);
+			w32(&rs, 1);
+			wuv(&rs, 2);
+			w32(&rs, 1);
+			wuv(&rs, 1);
+			/* the first topic's first partition carries a tagged field */
+			wuv(&rs, t == 0 && p == 0);
+			if (t == 0 && p == 0) {
+				wuv(&rs, 4);
+				wuv(&rs, 1);
+				w8(&rs, 7);
+			}
+		}
+		w32(&rs, 0);      /* topic authorized operations */
+		/* the second topic ends with two tagged fields */
+		wuv(&rs, t == 1 ? 2 : 0);
+		for (int k = 0; t == 1 && k < 2; k++) {
+			wuv(&rs, (uint64_t)k);
+			wuv(&rs, 0);
+		}
+	}
+	wuv(&rs, 0);
+	fend(&rs, at);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_int_equal(e->api_version, 12);
+	assert_int_equal(e->n_topics, 2);
+	assert_string_equal(e->topics[0].s, "orders");
+	assert_string_equal(e->topics[1].s, "payments");
+	assert_int_equal(e->partition_count, 4);
+	assert_int_equal(e->n_errors, 1);
+	assert_int_equal(e->errors[0], 6);
+	assert_int_equal(r_whole.cnt.tagged_skipped, 3);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(r_whole.cnt.frame_trailing, 0);
+}
+
 static void
 test_metadata(void **state)
 {
@@ -2272,6 +2384,7 @@ main(void)
 		cmocka_unit_test(test_prim),
 		cmocka_unit_test(test_api_versions),
 		cmocka_unit_test(test_api_versions_unsupported),
+		cmocka_unit_test(test_tags_hand_back),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_produce),
 		cmocka_unit_test(test_fetch),
