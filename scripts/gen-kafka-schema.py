@@ -295,7 +295,7 @@ def body_steps(steps, first, n, lv, out, ind):
 		label = name if len(parts) < 3 else "%s..%s" % (parts[0], parts[-1])
 		out.append("%s/* %s */\n" % (t_, label))
 		if t == "SKIP":
-			out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+			out.append("%sif (unlikely(in->n < %d))\n%s\treturn bw_at(d, %d, %d, 0);\n"
 				   % (t_, size, t_, lv, i))
 			out.append("%stake(d, in, %d);\n" % (t_, size))
 			continue
@@ -307,12 +307,12 @@ def body_steps(steps, first, n, lv, out, ind):
 			elif not flags & FF_ARRAY and t in ("STRING", "BYTES"):
 				run = (2 if t == "STRING" else 4, 1)
 			if run:
-				call = "bw_skip_run(d, in, %d, %d, %s)" % (run + (nul,))
+				call = "SKIP_RUN(%d, %d, %s)" % (run + (nul,))
 			elif flags & FF_ARRAY and t == "STRUCT" and size != NOT_FIXED:
-				call = "bw_skip_elems(d, in, %d, %s)" % (size, nul)
+				call = "SKIP_ELEMS(%d, %s)" % (size, nul)
 			else:
-				call = "bw_skip(ctx, d, F(%d), in)" % idx
-			out.append("%sif (!%s)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+				call = "SKIP(%d)" % idx
+			out.append("%sif (unlikely(!%s))\n%s\treturn bw_at(d, %d, %d, 0);\n"
 				   % (t_, call, t_, lv, i))
 			continue
 		width = WIDTH.get(t, 0)
@@ -333,7 +333,8 @@ def body_steps(steps, first, n, lv, out, ind):
 				body_steps(steps, sub, sub_n, lv + 1, out, ind + 2)
 				body_end(lv + 1, sub_n, out, ind + 2)
 			elif width:
-				out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 1);\n"
+				out.append("%sif (unlikely(in->n < %d))\n"
+					   "%s\treturn bw_at(d, %d, %d, 1);\n"
 					   % (u_, width, u_, lv, i))
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
 				out.append("%sif (!VT(%d, %d))\n"
@@ -365,7 +366,7 @@ def body_steps(steps, first, n, lv, out, ind):
 				out.append("%s}\n" % t_)
 			continue
 		if width:
-			out.append("%sif (in->n < %d)\n%s\treturn bw_at(d, %d, %d, 0);\n"
+			out.append("%sif (unlikely(in->n < %d))\n%s\treturn bw_at(d, %d, %d, 0);\n"
 				   % (t_, width, t_, lv, i))
 			out.append("%sif (!VT(%d, %d))\n"
 				   "%s\treturn bw_stop(d, %d, %d, 0);\n"
@@ -380,7 +381,7 @@ def body_end(lv, n, out, ind):
 	"""The end of a nested struct: its tagged section when empty, then back to its parent."""
 	t_ = "\t" * ind
 	out.append("%sif (d->flex) {\n" % t_)
-	out.append("%s\tif (!in->n || in->p[0] != 0)\n%s\t\treturn bw_at(d, %d, %d, 0);\n"
+	out.append("%s\tif (unlikely(!NO_TAGS))\n%s\t\treturn bw_at(d, %d, %d, 0);\n"
 		   % (t_, t_, lv, n))
 	out.append("%s\ttake(d, in, 1);\n%s}\n" % (t_, t_))
 	out.append("%sd->depth--;\n" % t_)
@@ -403,9 +404,10 @@ def body_inc(steps, progs, banner):
 			out.append("\tbool null;\n")
 		if "&n)" in text or "null = " in text:
 			out.append("\n")
-		if "ctx" not in text and "VT(" not in text and "VR(" not in text:
+		reads = ("VT(", "VR(", "VS(")
+		if not any(w in text for w in ("ctx", "SKIP(") + reads):
 			out.append("\t(void)ctx;\n")
-		if "conn" not in text and "VT(" not in text and "VR(" not in text:
+		if not any(w in text for w in ("conn",) + reads):
 			out.append("\t(void)conn;\n")
 		out.append(text)
 		out.append("\treturn bw_at(d, 0, %d, 0);\n}\n" % n)
@@ -432,9 +434,13 @@ BODY_DOC = """/*
  * cut (tests/kafka/test_kafka.c compares every split point, the re-segmentation tests captures).
  */
 #define F(x) (&kw_kafka_steps[x])
-#define VT(x, width) value_take(ctx, conn, d, F(x), in, width)
+#define VT(x, width) bw_val(ctx, conn, d, F(x), in, width)
 #define VR(x) value_read(ctx, conn, d, F(x), in)
 #define VS(x) bw_str(ctx, conn, d, F(x), in)
+#define SKIP(x) bw_skip(ctx, d, F(x), in)
+#define SKIP_RUN(lw, width, nul) bw_skip_run(d, in, lw, width, nul)
+#define SKIP_ELEMS(body, nul) bw_skip_elems(d, in, body, nul)
+#define NO_TAGS (in->n && in->p[0] == 0) /* an empty tagged section */
 """
 
 
