@@ -387,9 +387,23 @@ def body_end(lv, n, out, ind):
 	out.append("%sd->depth--;\n" % t_)
 
 
+def steps_fnv(steps):
+	"""FNV-1a (32 bits) of the step table as kafka_decode.h's kw_kafka_steps_fnv() reads it."""
+	h = 0x811C9DC5
+	for t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, size, _ in steps.fields:
+		vals = [TYPES.index(t), flags, SEM_IDX[sem], vlo, vhi, nlo, nhi, tlo, tag, sub_n,
+			sub & 0xFF, sub >> 8, size & 0xFF, size >> 8]
+		for b in vals:
+			h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+	return h
+
+
 def body_inc(steps, progs, banner):
 	"""kafka_body.inc: one straight-line function per distinct top-level step program."""
 	out = [banner, "/* SPDX-License-Identifier: BSD-3-Clause */\n", BODY_DOC]
+	out.append("\n/* The step table these functions were generated from (kafka_schema.c). */\n"
+		   "#define KW_KAFKA_BODY_STEPS %d\n#define KW_KAFKA_BODY_STEPS_FNV 0x%08xu\n"
+		   % (len(steps.fields), steps_fnv(steps)))
 	firsts = sorted({p for key in progs for m in progs[key] for p in m if p[1] > 0})
 	for first, n in firsts:
 		out.append("\nstatic bool\nbw_%d(struct kw_kafka_ctx *ctx, "

@@ -1598,6 +1598,10 @@ bw_val(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir
 
 #include "kafka_body.inc"
 
+_Static_assert(KW_KAFKA_BODY_STEPS == KW_KAFKA_STEP_COUNT,
+	       "kafka_body.inc was not generated with kafka_schema.c");
+const uint32_t kw_kafka_body_steps_fnv = KW_KAFKA_BODY_STEPS_FNV;
+
 /*
  * A body (step program at kw_kafka_steps[first]) begins: decode it straight-line as far as the
  * piece goes. False when that stopped as walk() returns; true for walk() to go on.

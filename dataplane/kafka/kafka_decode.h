@@ -161,6 +161,14 @@ struct kw_kafka_ctx {
 
 /* Reset a conn to its just-allocated state. */
 void kw_kafka_conn_reset(struct kw_kafka_conn *conn);
+
+/*
+ * FNV-1a (32 bits) of the step table kafka_body.inc was generated from: its fields in
+ * declaration order, a byte each, sub and size low byte first. Both files come from one run of
+ * scripts/gen-kafka-schema.py; the tests compare this with kw_kafka_steps, so that bodies decoded
+ * against another table's step indexes cannot go unnoticed.
+ */
+extern const uint32_t kw_kafka_body_steps_fnv;
 /* Emit every pending request of conn as unanswered. */
 void kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn);
 
