@@ -284,6 +284,17 @@ def msg_progs(prog, steps, m):
 CAPTURED = {"TOPIC_NAME", "GROUP_ID", "TXN_ID", "CLIENT_SW_NAME", "CLIENT_SW_VERSION", "MECHANISM"}
 
 
+def need(t_, size, lv, i, in_array):
+	"""Back to the walker at step i of level lv unless size bytes lie in the piece."""
+	return "%sif (unlikely(in->n < %d))\n%s\treturn bw_at(d, %d, %d, %d);\n" % (
+		t_, size, t_, lv, i, in_array)
+
+
+def reader(t, sem):
+	"""The read of a variable-size extracted value: bw_str() for a kept name."""
+	return "VS" if t == "STRING" and sem in CAPTURED else "VR"
+
+
 def body_steps(steps, first, n, lv, out, ind):
 	"""C statements for the struct level lv (steps.fields[first .. first + n)) of a body, as
 	kafka_decode.c's walk() would act on them when they lie in the piece; see BODY_DOC."""
@@ -295,8 +306,7 @@ def body_steps(steps, first, n, lv, out, ind):
 		label = name if len(parts) < 3 else "%s..%s" % (parts[0], parts[-1])
 		out.append("%s/* %s */\n" % (t_, label))
 		if t == "SKIP":
-			out.append("%sif (unlikely(in->n < %d))\n%s\treturn bw_at(d, %d, %d, 0);\n"
-				   % (t_, size, t_, lv, i))
+			out.append(need(t_, size, lv, i, 0))
 			out.append("%stake(d, in, %d);\n" % (t_, size))
 			continue
 		if not flags & FF_EXTRACT:
@@ -333,18 +343,15 @@ def body_steps(steps, first, n, lv, out, ind):
 				body_steps(steps, sub, sub_n, lv + 1, out, ind + 2)
 				body_end(lv + 1, sub_n, out, ind + 2)
 			elif width:
-				out.append("%sif (unlikely(in->n < %d))\n"
-					   "%s\treturn bw_at(d, %d, %d, 1);\n"
-					   % (u_, width, u_, lv, i))
+				out.append(need(u_, width, lv, i, 1))
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
 				out.append("%sif (!VT(%d, %d))\n"
 					   "%s\treturn bw_stop(d, %d, %d, 1);\n"
 					   % (u_, idx, width, u_, lv, i))
 			else:
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
-				rd = "VS" if t == "STRING" and sem in CAPTURED else "VR"
 				out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 1);\n"
-					   % (u_, rd, idx, u_, lv, i))
+					   % (u_, reader(t, sem), idx, u_, lv, i))
 			out.append("%s\t}\n%s}\n" % (t_, t_))
 			continue
 		if t == "STRUCT":
@@ -366,15 +373,13 @@ def body_steps(steps, first, n, lv, out, ind):
 				out.append("%s}\n" % t_)
 			continue
 		if width:
-			out.append("%sif (unlikely(in->n < %d))\n%s\treturn bw_at(d, %d, %d, 0);\n"
-				   % (t_, width, t_, lv, i))
+			out.append(need(t_, width, lv, i, 0))
 			out.append("%sif (!VT(%d, %d))\n"
 				   "%s\treturn bw_stop(d, %d, %d, 0);\n"
 				   % (t_, idx, width, t_, lv, i + 1))
 		else:
-			rd = "VS" if t == "STRING" and sem in CAPTURED else "VR"
 			out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 0);\n"
-				   % (t_, rd, idx, t_, lv, i + 1))
+				   % (t_, reader(t, sem), idx, t_, lv, i + 1))
 
 
 def body_end(lv, n, out, ind):
@@ -388,7 +393,7 @@ def body_end(lv, n, out, ind):
 
 
 def steps_fnv(steps):
-	"""FNV-1a (32 bits) of the step table as kafka_decode.h's kw_kafka_steps_fnv() reads it."""
+	"""FNV-1a (32 bits) of the step table (kafka_decode.h: kw_kafka_body_steps_fnv)."""
 	h = 0x811C9DC5
 	for t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, size, _ in steps.fields:
 		vals = [TYPES.index(t), flags, SEM_IDX[sem], vlo, vhi, nlo, nhi, tlo, tag, sub_n,

@@ -815,6 +815,24 @@ push(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_fie
 }
 
 /*
+ * The length or count prefix at the piece's start, compact when flexible, else lw bytes: its
+ * value (-1 null) in *n, its size returned; not above 0 when it does not lie whole in the piece
+ * or is malformed. Nothing is taken.
+ */
+static __rte_always_inline int
+len_peek(const struct kw_kafka_dir *d, const struct piece *in, unsigned int lw, int64_t *n)
+{
+	uint64_t u = 0; /* set by a successful varint read; read only then */
+	int c;
+
+	if (!d->flex)
+		return kw_kafka_prim_int(in->p, in->n, lw, n);
+	c = kw_kafka_prim_uvarint(in->p, in->n, KW_KAFKA_UVARINT32_MAX, &u);
+	*n = (int64_t)u - 1;
+	return c;
+}
+
+/*
  * Fast path: a length prefix (compact or of width bytes) that lies whole in the piece; taken and
  * its value in *n. False (nothing taken) otherwise, for the op-by-op path to gather.
  */
@@ -822,19 +840,10 @@ static inline bool
 len_read(struct kw_kafka_dir *d, struct piece *in, unsigned int width, int64_t *n)
 {
 	int64_t v;
-	uint64_t u;
-	int c;
+	int c = len_peek(d, in, width, &v);
 
-	if (d->flex) {
-		c = kw_kafka_prim_uvarint(in->p, in->n, KW_KAFKA_UVARINT32_MAX, &u);
-		if (c <= 0)
-			return false;
-		v = (int64_t)u - 1;
-	} else {
-		c = kw_kafka_prim_int(in->p, in->n, width, &v);
-		if (c <= 0)
-			return false;
-	}
+	if (c <= 0)
+		return false;
 	take(d, in, (uint32_t)c);
 	*n = v;
 	return true;
@@ -1486,24 +1495,6 @@ bw_skip(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_
 }
 
 /*
- * The length or count prefix at the piece's start, compact when flexible, else lw bytes: its
- * value (-1 null) in *n, its size returned; not above 0 when it does not lie whole in the piece
- * or is malformed. Nothing is taken.
- */
-static __rte_always_inline int
-bw_len(const struct kw_kafka_dir *d, const struct piece *in, unsigned int lw, int64_t *n)
-{
-	uint64_t u = 0; /* set by a successful varint read; read only then */
-	int c;
-
-	if (!d->flex)
-		return kw_kafka_prim_int(in->p, in->n, lw, n);
-	c = kw_kafka_prim_uvarint(in->p, in->n, KW_KAFKA_UVARINT32_MAX, &u);
-	*n = (int64_t)u - 1;
-	return c;
-}
-
-/*
  * A field nothing is extracted from that is a run of values: an array of fixed-width values
  * (width each; lw the width of its classic count) or the bytes of a string or bytes field (width
  * 1, lw 2 or 4); nullable or not. Stepped over in place with the checks skip_field() makes; false
@@ -1514,7 +1505,7 @@ bw_skip_run(struct kw_kafka_dir *d, struct piece *in, unsigned int lw, unsigned 
 	    bool nul)
 {
 	int64_t n;
-	int c = bw_len(d, in, lw, &n);
+	int c = len_peek(d, in, lw, &n);
 
 	if (c <= 0 || n < -1 || (n == -1 && !nul))
 		return false;
@@ -1536,7 +1527,7 @@ bw_skip_elems(struct kw_kafka_dir *d, struct piece *in, uint32_t body, bool nul)
 {
 	uint32_t off;
 	int64_t n;
-	int c = bw_len(d, in, 4, &n);
+	int c = len_peek(d, in, 4, &n);
 
 	if (c <= 0 || n < -1 || n > in->n - (uint32_t)c || (n == -1 && !nul) ||
 	    d->depth + 1u > KW_KAFKA_STACK_MAX)
@@ -1571,7 +1562,7 @@ bw_str(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir
        const struct kw_kafka_field *f, struct piece *in)
 {
 	int64_t n;
-	int c = bw_len(d, in, 2, &n);
+	int c = len_peek(d, in, 2, &n);
 
 	if (c <= 0 || n < -1 || n > in->n - (uint32_t)c || (n == -1 && !nullable(f)) ||
 	    !str_wanted(d, f))

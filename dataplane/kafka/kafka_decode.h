@@ -161,6 +161,8 @@ struct kw_kafka_ctx {
 
 /* Reset a conn to its just-allocated state. */
 void kw_kafka_conn_reset(struct kw_kafka_conn *conn);
+/* Emit every pending request of conn as unanswered. */
+void kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn);
 
 /*
  * FNV-1a (32 bits) of the step table kafka_body.inc was generated from: its fields in
@@ -169,7 +171,5 @@ void kw_kafka_conn_reset(struct kw_kafka_conn *conn);
  * against another table's step indexes cannot go unnoticed.
  */
 extern const uint32_t kw_kafka_body_steps_fnv;
-/* Emit every pending request of conn as unanswered. */
-void kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn);
 
 #endif /* KW_KAFKA_DECODE_H */
