@@ -111,27 +111,63 @@ kw_flow_lookup(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t 
 	return f;
 }
 
+/* Whether two keys are the same flow: all 48 bytes (the unused ones are zero by construction). */
+static inline bool
+key_eq(const struct kw_flow_key *a, const struct kw_flow_key *b)
+{
+	uint64_t x[sizeof(*a) / 8], y[sizeof(*a) / 8], d = 0;
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	for (unsigned int i = 0; i < RTE_DIM(x); i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+/*
+ * Packets of one flow often come in runs (the segments of one message, a request and its
+ * answer): a key equal to the one before it takes that packet's flow instead of a hash lookup.
+ * The outcome is what a lookup of each key would give; a run whose flow could not be created
+ * counts flow_table_full once per packet, as the lookups did.
+ */
 unsigned int
 kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, unsigned int n,
 		    uint64_t now, struct kw_flow **flows, struct kw_counters *ctr)
 {
+	const struct kw_flow_key *uniq[RTE_HASH_LOOKUP_BULK_MAX];
+	struct kw_flow *found[RTE_HASH_LOOKUP_BULK_MAX];
 	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int i, n_full = 0;
+	uint8_t of[RTE_HASH_LOOKUP_BULK_MAX]; /* keys[i] is uniq[of[i]] */
+	unsigned int i, n_uniq = 0, n_full = 0;
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
-	rte_hash_lookup_bulk(t->hash, (const void **)keys, n, pos);
+	for (i = 0; i < n; i++) {
+		if (n_uniq == 0 || !key_eq(keys[i], uniq[n_uniq - 1]))
+			uniq[n_uniq++] = keys[i];
+		of[i] = (uint8_t)(n_uniq - 1);
+	}
+	if (n_uniq == 0)
+		return 0;
+	rte_hash_lookup_bulk(t->hash, (const void **)uniq, n_uniq, pos);
 	/* with many flows the entries miss the cache: start every load before the first use */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n_uniq; i++)
 		if (pos[i] >= 0)
 			rte_prefetch0(&t->flows[pos[i]]);
-	for (i = 0; i < n; i++) {
-		struct kw_flow *f = pos[i] >= 0 ? &t->flows[pos[i]] : flow_insert(t, keys[i], now, ctr);
+	for (i = 0; i < n_uniq; i++) {
+		struct kw_flow *f = pos[i] >= 0 ? &t->flows[pos[i]] :
+						  flow_insert(t, uniq[i], now, ctr);
 
-		flows[i] = f;
-		if (f == NULL)
-			n_full++;
-		else
+		found[i] = f;
+		if (f != NULL)
 			f->last_tsc = now;
+	}
+	for (i = 0; i < n; i++) {
+		flows[i] = found[of[i]];
+		if (flows[i] != NULL)
+			continue;
+		n_full++;
+		if (i > 0 && of[i] == of[i - 1])
+			kw_ctr_inc(ctr, KW_CTR_FLOW_TABLE_FULL);
 	}
 	return n_full;
 }

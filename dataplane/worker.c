@@ -396,14 +396,22 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 		 * of use; the rest of the Kafka state a feed touches is prefetched DECODE_AHEAD
 		 * feeds ahead, as the burst is processed.
 		 */
+		/* a run of one flow's packets loads its state once */
+		const struct kw_flow *pf_flow = NULL;
+		const struct kw_kafka_conn *pf_conn = NULL;
+
 		for (i = 0; i < n_keys; i++)
 			if (flows[i] != NULL) {
 				const struct kw_pkt_info *p = &pi[idx[i]];
 
-				tcp_prefetch(flows[i]);
+				if (flows[i] != pf_flow)
+					tcp_prefetch(flows[i]);
+				pf_flow = flows[i];
 				/* a bare ACK never reaches the decoder (2/3 of a Kafka exchange) */
 				if (flows[i]->kafka != NULL && p->payload_len != 0) {
-					rte_prefetch0(flows[i]->kafka);
+					if (flows[i]->kafka != pf_conn)
+						rte_prefetch0(flows[i]->kafka);
+					pf_conn = flows[i]->kafka;
 					feeds[n_feeds++] = (uint8_t)i;
 				}
 			}

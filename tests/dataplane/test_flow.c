@@ -191,6 +191,40 @@ test_bulk_duplicates(void **state)
 	kw_flow_table_free(t);
 }
 
+/* Adjacent keys that differ in one field only are two flows: a run is equal keys, nothing less. */
+static void
+test_bulk_runs_differ(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_run", CAPACITY, IDLE, SOCKET_ID_ANY);
+	struct kw_flow_key k[5];
+	const struct kw_flow_key *kp[5];
+	struct kw_flow *flows[5];
+	struct kw_counters ctr;
+	unsigned int i, j;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&ctr, 0, sizeof(ctr));
+	k[0] = key_of(0x0a000005, 0x0a010001, 40001, 9092, NULL);
+	k[1] = key_of(0x0a000005, 0x0a010001, 40001, 9093, NULL); /* broker port */
+	k[2] = key_of(0x0a000005, 0x0a010002, 40001, 9093, NULL); /* broker address */
+	k[3] = k[2];
+	k[3].proto = IPPROTO_UDP;
+	k[4] = k[3];
+	k[4].zero[9] = 1; /* never made by the parser, but a different key all the same */
+	for (i = 0; i < 5; i++)
+		kp[i] = &k[i];
+	assert_int_equal(kw_flow_lookup_bulk(t, kp, 5, 1, flows, &ctr), 0);
+	for (i = 0; i < 5; i++) {
+		assert_non_null(flows[i]);
+		assert_memory_equal(&flows[i]->key, &k[i], sizeof(k[i]));
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(flows[i], flows[j]);
+	}
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 5);
+	kw_flow_table_free(t);
+}
+
 static void
 test_full_table(void **state)
 {
@@ -215,6 +249,20 @@ test_full_table(void **state)
 	want.v[KW_CTR_FLOW_CREATED] = CAPACITY;
 	want.v[KW_CTR_FLOW_TABLE_FULL] = 1;
 	assert_memory_equal(&ctr, &want, sizeof(want));
+
+	/* a run of one new key's packets: each is refused and counted, as one lookup each */
+	{
+		const struct kw_flow_key *run[4] = {&keys[CAPACITY], &keys[CAPACITY], &keys[0],
+						    &keys[CAPACITY]};
+
+		assert_int_equal(kw_flow_lookup_bulk(t, run, 4, 6, flows, &ctr), 3);
+		assert_null(flows[0]);
+		assert_null(flows[1]);
+		assert_non_null(flows[2]);
+		assert_null(flows[3]);
+		want.v[KW_CTR_FLOW_TABLE_FULL] += 3;
+		assert_memory_equal(&ctr, &want, sizeof(want));
+	}
 
 	/* every old key still resolves to its own flow */
 	assert_int_equal(lookup_range(t, 0, CAPACITY, 7, again, &ctr), 0);
@@ -305,6 +353,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_directions_one_flow),
 		cmocka_unit_test(test_bulk_duplicates),
+		cmocka_unit_test(test_bulk_runs_differ),
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_aging_and_walk),
 	};
