@@ -187,6 +187,7 @@ static const struct {
 	{KW_KAFKA_EV_OFFSETS_TRUNC, "offsets_trunc"},
 	{KW_KAFKA_EV_RFIELDS_TRUNC, "records_fields_trunc"},
 	{KW_KAFKA_EV_CLOCK_BACK, "clock_back"},
+	{KW_KAFKA_EV_BROKERS_TRUNC, "broker_ids_trunc"},
 };
 
 static void
@@ -314,6 +315,10 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	n = ev->n_errors < KW_KAFKA_EV_ERRORS ? ev->n_errors : KW_KAFKA_EV_ERRORS;
 	for (i = 0; i < n; i++)
 		jfmt(b, "%s%d", i ? "," : "", ev->errors[i]);
+	jlit(b, "],\"broker_ids\":[");
+	n = ev->n_broker_ids < KW_KAFKA_EV_BROKERS ? ev->n_broker_ids : KW_KAFKA_EV_BROKERS;
+	for (i = 0; i < n; i++)
+		jfmt(b, "%s%" PRId32, i ? "," : "", ev->broker_ids[i]);
 	jlit(b, "],\"latency_us\":");
 	lat = kw_obs_latency_ns(o, r);
 	if (lat == UINT64_MAX)

@@ -56,8 +56,8 @@ SEMS = [
 ]
 SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
 # Sems the decoder acts on (kafka_decode.c); a struct none of whose descendants carries one (nor
-# records) may be skipped without being walked. Nothing in the decoder acts on broker ids.
-EXTRACTED = {name for name, _ in SEMS} - {"NONE", "BROKER_ID"}
+# records) may be skipped without being walked.
+EXTRACTED = {name for name, _ in SEMS} - {"NONE"}
 ENTITY_SEM = {"topicName": "TOPIC_NAME", "groupId": "GROUP_ID",
 	      "transactionalId": "TXN_ID", "producerId": "PRODUCER_ID", "brokerId": "BROKER_ID"}
 NAME_SEM = {

@@ -29,6 +29,7 @@
 #define KW_KAFKA_EV_OFFSETS 16    /* partition offsets kept per event */
 #define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
 #define KW_KAFKA_EV_RFIELDS 8     /* records fields (partition record sets) kept per event */
+#define KW_KAFKA_EV_BROKERS 8     /* distinct broker ids kept per event */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 #define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
@@ -87,6 +88,7 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_RFIELDS_TRUNC 0x0400 /* records fields seen but not kept (rfields_dropped) */
 #define KW_KAFKA_EV_CLOCK_BACK    0x0800 /* the response's clock read earlier than its request's
 					  * (a capture's timestamps going back): no latency */
+#define KW_KAFKA_EV_BROKERS_TRUNC 0x1000 /* more distinct broker ids than kept */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -146,6 +148,7 @@ struct kw_kafka_event {
 	 * writes no line of those lists. */
 	uint8_t n_offsets;
 	uint8_t n_rfields;
+	uint8_t n_broker_ids;  /* valid entries of broker_ids[] */
 	int16_t acks;          /* Produce only, else 0 */
 	int16_t errors[KW_KAFKA_EV_ERRORS];
 	int32_t throttle_ms;   /* -1 when the response has none */
@@ -158,6 +161,12 @@ struct kw_kafka_event {
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 	/* Non-empty records fields: the request's first, then the response's. */
 	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
+	/*
+	 * Every distinct broker id (a field whose spec entityType is brokerId: node ids, leaders,
+	 * replicas, coordinators, the broker a request comes from), the request's first, in the
+	 * order seen. Negative values (-1: none, no leader) are not ids and are not kept.
+	 */
+	int32_t broker_ids[KW_KAFKA_EV_BROKERS];
 };
 
 /* Entries a list of an event holds for a count of n (counts go past max: they count all seen). */

@@ -111,6 +111,7 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->producer_id = -1;
 	ev->n_offsets = 0;
 	ev->n_rfields = 0;
+	ev->n_broker_ids = 0;
 	kw_kafka_records_sum_init(&ev->records);
 }
 
@@ -141,6 +142,15 @@ ev_reset(struct kw_kafka_event *ev)
 			(dst)->rfields[i_] = (src)->rfields[i_];                                   \
 	} while (0)
 
+/* The first n (a count, capped here) of a list of broker ids. */
+static inline void
+brokers_copy(int32_t *dst, const int32_t *src, unsigned int n)
+{
+	n = kw_kafka_ev_list_n(n, KW_KAFKA_EV_BROKERS);
+	for (unsigned int i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
 /*
  * dst = src as far as a reader may look: the head, each string up to its NUL and the counted
  * entries of each list. What is past them in dst keeps whatever it held.
@@ -157,6 +167,7 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 	       offsetof(struct kw_kafka_event, topics) -
 		       offsetof(struct kw_kafka_event, topic_count));
 	LISTS_COPY(dst, src);
+	brokers_copy(dst->broker_ids, src->broker_ids, src->n_broker_ids);
 }
 
 static void
@@ -207,6 +218,8 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->throttle_off = 0;
 	ev->producer_id = pd->producer_id;
 	ev->records = pd->records;
+	ev->n_broker_ids = pd->n_broker_ids;
+	brokers_copy(ev->broker_ids, pd->broker_ids, pd->n_broker_ids);
 	if (pd->detail) {
 		const struct kw_kafka_detail *dt = &conn->detail[pd->detail - 1];
 
@@ -303,6 +316,8 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 		kw_kafka_str_copy(&pd->topic0, &ev->topics[0]); /* read only when n_topics */
 	kw_kafka_str_copy(&pd->group_id, &ev->group_id);
 	pd->records = ev->records;
+	pd->n_broker_ids = ev->n_broker_ids;
+	brokers_copy(pd->broker_ids, ev->broker_ids, ev->n_broker_ids);
 	pend_detail(ctx, conn, pd, ev);
 }
 
@@ -428,6 +443,21 @@ add_error(struct kw_kafka_event *ev, int16_t code)
 		ev->flags |= KW_KAFKA_EV_ERRORS_TRUNC;
 }
 
+/* A broker id: kept once, in the order seen; -1 (none) and other negative values are not ids. */
+static void
+add_broker(struct kw_kafka_event *ev, int32_t id)
+{
+	if (id < 0)
+		return;
+	for (unsigned int i = 0; i < ev->n_broker_ids; i++)
+		if (ev->broker_ids[i] == id)
+			return;
+	if (ev->n_broker_ids < KW_KAFKA_EV_BROKERS)
+		ev->broker_ids[ev->n_broker_ids++] = id;
+	else
+		ev->flags |= KW_KAFKA_EV_BROKERS_TRUNC;
+}
+
 /* A partition offset of the enclosing topic and partition; dropped (counted) when not keepable. */
 static void
 offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
@@ -484,6 +514,9 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_ACKS:
 		ev->acks = (int16_t)v;
+		break;
+	case KW_KAFKA_SEM_BROKER_ID:
+		add_broker(ev, (int32_t)v);
 		break;
 	default:
 		break;

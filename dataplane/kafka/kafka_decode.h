@@ -108,6 +108,7 @@ struct kw_kafka_pending {
 	uint8_t used;
 	uint8_t n_topics;
 	uint8_t detail;      /* 1 + index into conn->detail, or 0 */
+	uint8_t n_broker_ids; /* the request's: most carry none */
 	int16_t api_key;
 	int16_t api_version;
 	int16_t acks;
@@ -125,6 +126,7 @@ struct kw_kafka_pending {
 	struct kw_kafka_records_sum records;
 	struct kw_kafka_str topic0;
 	struct kw_kafka_str group_id;
+	int32_t broker_ids[KW_KAFKA_EV_BROKERS]; /* read and written only below the count */
 } __rte_cache_aligned;
 
 struct kw_kafka_conn {

@@ -19,7 +19,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2, 0}, /* 7 TopicData */
 	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 8 BatchIndex */
 	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 9 BatchIndexErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 10 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 10 LeaderId */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 11 LeaderEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 12 Index */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 13 ErrorCode */
@@ -28,17 +28,17 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 16 LogStartOffset */
 	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 8, 0}, /* 17 RecordErrors */
 	{T(STRING), 0, S(NONE), 8, O, 8, O, O, 0, 0, 0, 0}, /* 18 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 10, O, O, 0, 10, 0, 2, 10, 0}, /* 19 CurrentLeader */
+	{T(STRUCT), X, S(NONE), 10, O, O, 0, 10, 0, 2, 10, 0}, /* 19 CurrentLeader */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 20 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 12, 0}, /* 21 PartitionResponses */
-	{T(INT32), 0, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 22 NodeId */
+	{T(INT32), X, S(BROKER_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 22 NodeId */
 	{T(STRING), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 23 Host */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 24 Port */
 	{T(STRING), 0, S(NONE), 10, O, 10, O, O, 0, 0, 0, 0}, /* 25 Rack */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 20, 0}, /* 26 Responses */
 	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 27 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 10, O, O, 0, 10, 0, 4, 22, 0}, /* 28 NodeEndpoints */
-	{T(INT32), 0, S(BROKER_ID), 15, O, O, 0, O, 0, 0, 0, 0}, /* 29 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 10, O, O, 0, 10, 0, 4, 22, 0}, /* 28 NodeEndpoints */
+	{T(INT32), X, S(BROKER_ID), 15, O, O, 0, O, 0, 0, 0, 0}, /* 29 ReplicaId */
 	{T(INT64), 0, S(NONE), 15, O, O, 0, O, 0, 0, 0, 0}, /* 30 ReplicaEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 31 Partition */
 	{T(INT32), 0, S(NONE), 9, O, O, 0, O, 0, 0, 0, 0}, /* 32 CurrentLeaderEpoch */
@@ -54,8 +54,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0, 0}, /* 42 TopicId */
 	{T(INT32), A, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 43 Partitions */
 	{T(STRING), 0, S(NONE), 12, O, 12, O, 12, 0, 0, 0, 0}, /* 44 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, 14, O, 0, O, 0, 0, 0, 0}, /* 45 ReplicaId */
-	{T(STRUCT), 0, S(NONE), 15, O, O, 0, 15, 1, 2, 29, 0}, /* 46 ReplicaState */
+	{T(INT32), X, S(BROKER_ID), 0, 14, O, 0, O, 0, 0, 0, 0}, /* 45 ReplicaId */
+	{T(STRUCT), X, S(NONE), 15, O, O, 0, 15, 1, 2, 29, 0}, /* 46 ReplicaState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 MaxWaitMs */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 48 MinBytes */
 	{T(INT32), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 49 MaxBytes */
@@ -67,7 +67,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 11, O, O, 0, O, 0, 0, 0, 0}, /* 55 RackId */
 	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 56 Epoch */
 	{T(INT64), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 57 EndOffset */
-	{T(INT32), 0, S(BROKER_ID), 12, O, O, 0, O, 0, 0, 0, 0}, /* 58 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 12, O, O, 0, O, 0, 0, 0, 0}, /* 58 LeaderId */
 	{T(INT32), 0, S(NONE), 12, O, O, 0, O, 0, 0, 0, 0}, /* 59 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 60 EndOffset */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 61 Epoch */
@@ -79,15 +79,15 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT64), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 67 LastStableOffset */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 68 LogStartOffset */
 	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 0, 2, 56, 0}, /* 69 DivergingEpoch */
-	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 1, 2, 58, 0}, /* 70 CurrentLeader */
+	{T(STRUCT), X, S(NONE), 12, O, O, 0, 12, 1, 2, 58, 0}, /* 70 CurrentLeader */
 	{T(STRUCT), 0, S(NONE), 12, O, O, 0, 12, 2, 2, 60, 0}, /* 71 SnapshotId */
 	{T(STRUCT), A | X, S(NONE), 4, O, 4, O, O, 0, 2, 62, 0}, /* 72 AbortedTransactions */
-	{T(INT32), 0, S(BROKER_ID), 11, O, O, 0, O, 0, 0, 0, 0}, /* 73 PreferredReadReplica */
+	{T(INT32), X, S(BROKER_ID), 11, O, O, 0, O, 0, 0, 0, 0}, /* 73 PreferredReadReplica */
 	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 74 Records */
 	{T(STRING), X, S(TOPIC_NAME), 0, 12, O, 0, O, 0, 0, 0, 0}, /* 75 Topic */
 	{T(UUID), X, S(TOPIC_ID), 13, O, O, 0, O, 0, 0, 0, 0}, /* 76 TopicId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 11, 64, 0}, /* 77 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 16, O, O, 0, O, 0, 0, 0, 0}, /* 78 NodeId */
+	{T(INT32), X, S(BROKER_ID), 16, O, O, 0, O, 0, 0, 0, 0}, /* 78 NodeId */
 	{T(STRING), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0, 0}, /* 79 Host */
 	{T(INT32), 0, S(NONE), 16, O, O, 0, O, 0, 0, 0, 0}, /* 80 Port */
 	{T(STRING), 0, S(NONE), 16, O, 16, O, O, 0, 0, 0, 0}, /* 81 Rack */
@@ -95,14 +95,14 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT16), X, S(ERROR_CODE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 83 ErrorCode */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 84 SessionId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 75, 0}, /* 85 Responses */
-	{T(STRUCT), A, S(NONE), 16, O, O, 0, 16, 0, 4, 78, 0}, /* 86 NodeEndpoints */
+	{T(STRUCT), A | X, S(NONE), 16, O, O, 0, 16, 0, 4, 78, 0}, /* 86 NodeEndpoints */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 87 PartitionIndex */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 88 CurrentLeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 Timestamp */
 	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 90 MaxNumOffsets */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 91 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 0}, /* 92 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
 	{T(INT8), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 94 IsolationLevel */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91, 0}, /* 95 Topics */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 96 TimeoutMs */
@@ -123,17 +123,17 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	/* 111 IncludeClusterAuthorizedOperations */
 	{T(BOOL), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0, 0},
 	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 112 IncludeTopicAuthorizedOperations */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 NodeId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 NodeId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 Port */
 	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0, 0}, /* 116 Rack */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 117 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 LeaderId */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 120 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 122 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 123 OfflineReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 122 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 123 OfflineReplicas */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 ErrorCode */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, 12, O, O, 0, 0, 0, 0}, /* 125 Name */
 	{T(UUID), X, S(TOPIC_ID), 10, O, O, 0, O, 0, 0, 0, 0}, /* 126 TopicId */
@@ -141,30 +141,30 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 117, 0}, /* 128 Partitions */
 	{T(INT32), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 129 TopicAuthorizedOperations */
 	{T(INT32), X, S(THROTTLE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 130 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 113, 0}, /* 131 Brokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 113, 0}, /* 131 Brokers */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 132 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 133 ControllerId */
+	{T(INT32), X, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 133 ControllerId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 124, 0}, /* 134 Topics */
 	{T(INT32), 0, S(NONE), 8, 10, O, 0, O, 0, 0, 0, 0}, /* 135 ClusterAuthorizedOperations */
 	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 136 TopicName */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 137 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 ControllerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 139 Leader */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 139 Leader */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 140 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 141 Isr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 141 Isr */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 142 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 Replicas */
-	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 144 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 145 RemovingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 144 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 145 RemovingReplicas */
 	{T(BOOL), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 146 IsNew */
 	{T(INT8), 0, S(NONE), 6, O, O, 0, O, 0, 0, 0, 0}, /* 147 LeaderRecoveryState */
 	{T(STRING), X, S(TOPIC_NAME), 2, O, O, 0, O, 0, 0, 0, 0}, /* 148 TopicName */
 	{T(UUID), X, S(TOPIC_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 149 TopicId */
 	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 12, 136, 0}, /* 150 PartitionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 BrokerId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 152 HostName */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 Port */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 154 ControllerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 154 ControllerId */
 	{T(BOOL), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 155 isKRaftController */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 157 BrokerEpoch */
@@ -172,7 +172,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	/* 159 UngroupedPartitionStates */
 	{T(STRUCT), A | X, S(NONE), 0, 1, O, 0, O, 0, 12, 136, 0},
 	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 3, 148, 0}, /* 160 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 151, 0}, /* 161 LiveLeaders */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 151, 0}, /* 161 LiveLeaders */
 	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0, 0}, /* 162 TopicName */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 163 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 164 ErrorCode */
@@ -190,7 +190,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 176 DeletePartition */
 	{T(STRING), X, S(TOPIC_NAME), 3, O, O, 0, O, 0, 0, 0, 0}, /* 177 TopicName */
 	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 3, 174, 0}, /* 178 PartitionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 ControllerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 ControllerId */
 	{T(BOOL), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 180 isKRaftController */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 181 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 182 BrokerEpoch */
@@ -206,12 +206,12 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), X, S(TOPIC_NAME), 0, 4, O, 0, O, 0, 0, 0, 0}, /* 192 TopicName */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 ControllerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 195 Leader */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 195 Leader */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 Isr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 Isr */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ZkVersion */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 199 Replicas */
-	{T(INT32), A, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 200 OfflineReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 199 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 200 OfflineReplicas */
 	{T(STRING), X, S(TOPIC_NAME), 5, O, O, 0, O, 0, 0, 0, 0}, /* 201 TopicName */
 	{T(UUID), X, S(TOPIC_ID), 7, O, O, 0, O, 0, 0, 0, 0}, /* 202 TopicId */
 	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 9, 192, 0}, /* 203 PartitionStates */
@@ -219,21 +219,21 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 205 Host */
 	{T(STRING), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 206 Listener */
 	{T(INT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 207 SecurityProtocol */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 Id */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 Id */
 	{T(STRING), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 209 V0Host */
 	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 210 V0Port */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 4, 204, 0}, /* 211 Endpoints */
 	{T(STRING), 0, S(NONE), 2, O, 0, O, O, 0, 0, 0, 0}, /* 212 Rack */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 213 ControllerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 213 ControllerId */
 	{T(BOOL), 0, S(NONE), 8, O, O, 0, O, 0, 0, 0, 0}, /* 214 isKRaftController */
 	{T(INT8), 0, S(NONE), 8, O, O, 0, 8, 0, 0, 0, 0}, /* 215 Type */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 216 ControllerEpoch */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 217 BrokerEpoch */
 	{T(STRUCT), A | X, S(NONE), 0, 4, O, 0, O, 0, 9, 192, 0}, /* 218 UngroupedPartitionStates */
 	{T(STRUCT), A | X, S(NONE), 5, O, O, 0, O, 0, 3, 201, 0}, /* 219 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 208, 0}, /* 220 LiveBrokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 208, 0}, /* 220 LiveBrokers */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 221 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 BrokerId */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 223 BrokerEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 224 TopicName */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 225 PartitionIndex */
@@ -295,7 +295,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 281 KeyType */
 	{T(STRING), A, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 282 CoordinatorKeys */
 	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 283 Key */
-	{T(INT32), 0, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 284 NodeId */
+	{T(INT32), X, S(BROKER_ID), 4, O, O, 0, O, 0, 0, 0, 0}, /* 284 NodeId */
 	{T(STRING), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 285 Host */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 286 Port */
 	{T(INT16), X, S(ERROR_CODE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 287 ErrorCode */
@@ -303,7 +303,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), X, S(THROTTLE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 289 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 290 ErrorCode */
 	{T(STRING), 0, S(NONE), 1, 3, 1, 3, O, 0, 0, 0, 0}, /* 291 ErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 292 NodeId */
+	{T(INT32), X, S(BROKER_ID), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 292 NodeId */
 	{T(STRING), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 293 Host */
 	{T(INT32), 0, S(NONE), 0, 3, O, 0, O, 0, 0, 0, 0}, /* 294 Port */
 	{T(STRUCT), A | X, S(NONE), 4, O, O, 0, O, 0, 6, 283, 0}, /* 295 Coordinators */
@@ -410,7 +410,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 3, O, O, 0, 3, 2, 3, 387, 0}, /* 395 FinalizedFeatures */
 	{T(BOOL), 0, S(NONE), 3, O, O, 0, 3, 3, 0, 0, 0}, /* 396 ZkMigrationReady */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 397 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 398 BrokerIds */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 398 BrokerIds */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Name */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 400 Value */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 401 Name */
@@ -473,7 +473,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 458 LeaderEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 Topic */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456, 0}, /* 460 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 461 ReplicaId */
+	{T(INT32), X, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 461 ReplicaId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 459, 0}, /* 462 Topics */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 Partition */
@@ -657,10 +657,10 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 642 ErrorMessage */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 AuthBytes */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 644 SessionLifetimeMs */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 645 BrokerIds */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 645 BrokerIds */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 Name */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 Count */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 645, 0}, /* 648 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 645, 0}, /* 648 Assignments */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 646, 0}, /* 649 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 650 TimeoutMs */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 ValidateOnly */
@@ -732,7 +732,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 714, 0}, /* 717 Resources */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 ValidateOnly */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 720 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 720 Replicas */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 719, 0}, /* 722 Partitions */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 TimeoutMs */
@@ -749,9 +749,9 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 TimeoutMs */
 	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 507, 0}, /* 735 Topics */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 RemovingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 RemovingReplicas */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 736, 0}, /* 741 Partitions */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 ThrottleTimeMs */
@@ -821,7 +821,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 802, 0}, /* 806 Results */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 CandidateEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 CandidateId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 CandidateId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 810 CandidateDirectoryId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 811 VoterDirectoryId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 LastOffsetEpoch */
@@ -829,24 +829,24 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 807, 0}, /* 815 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 816 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 817 VoterId */
+	{T(INT32), X, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 817 VoterId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 814, 0}, /* 818 Topics */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 819 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 LeaderEpoch */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 VoteGranted */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 819, 0}, /* 825 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 826 NodeId */
+	{T(INT32), X, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 826 NodeId */
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 827 Host */
 	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 828 Port */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 829 ErrorCode */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 824, 0}, /* 830 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 831 NodeEndpoints */
+	{T(STRUCT), A | X, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 831 NodeEndpoints */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 832 PartitionIndex */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 833 VoterDirectoryId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 834 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 834 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 LeaderEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 836 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 832, 0}, /* 837 Partitions */
@@ -854,25 +854,25 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 839 Host */
 	{T(UINT16), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 840 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 841 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 842 VoterId */
+	{T(INT32), X, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 842 VoterId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 836, 0}, /* 843 Topics */
 	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 3, 838, 0}, /* 844 LeaderEndpoints */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 846 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 848 LeaderEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 849 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 0}, /* 850 Partitions */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 ErrorCode */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 849, 0}, /* 852 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 853 NodeEndpoints */
-	{T(INT32), 0, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 854 CandidateId */
+	{T(STRUCT), A | X, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 853 NodeEndpoints */
+	{T(INT32), X, S(BROKER_ID), 1, O, O, 0, O, 0, 0, 0, 0}, /* 854 CandidateId */
 	{T(UUID), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 855 CandidateDirectoryId */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 858 LeaderEpoch */
 	{T(INT32), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 859 PreferredSuccessors */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, O, 0, 2, 854, 0}, /* 860 PreferredCandidates */
+	{T(STRUCT), A | X, S(NONE), 1, O, O, 0, O, 0, 2, 854, 0}, /* 860 PreferredCandidates */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 861 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 856, 0}, /* 862 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 863 ClusterId */
@@ -881,7 +881,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746, 0}, /* 867 Partitions */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 866, 0}, /* 868 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 869 ReplicaId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 869 ReplicaId */
 	{T(UUID), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 870 ReplicaDirectoryId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 871 LogEndOffset */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 872 LastFetchTimestamp */
@@ -889,41 +889,41 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 874 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 ErrorCode */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 876 ErrorMessage */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 878 LeaderEpoch */
 	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 879 HighWatermark */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 880 CurrentVoters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 881 Observers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 880 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 869, 0}, /* 881 Observers */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 882 TopicName */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 874, 0}, /* 883 Partitions */
 	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 884 Name */
 	{T(STRING), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 885 Host */
 	{T(UINT16), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 886 Port */
-	{T(INT32), 0, S(BROKER_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 887 NodeId */
+	{T(INT32), X, S(BROKER_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 887 NodeId */
 	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 3, 884, 0}, /* 888 Listeners */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 ErrorCode */
 	{T(STRING), 0, S(NONE), 2, O, 2, O, O, 0, 0, 0, 0}, /* 890 ErrorMessage */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882, 0}, /* 891 Topics */
-	{T(STRUCT), A, S(NONE), 2, O, O, 0, O, 0, 2, 887, 0}, /* 892 Nodes */
-	{T(INT32), 0, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 893 BrokerId */
+	{T(STRUCT), A | X, S(NONE), 2, O, O, 0, O, 0, 2, 887, 0}, /* 892 Nodes */
+	{T(INT32), X, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 893 BrokerId */
 	{T(INT64), 0, S(NONE), 3, O, O, 0, O, 0, 0, 0, 0}, /* 894 BrokerEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 PartitionIndex */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, 2, O, 0, O, 0, 0, 0, 0}, /* 897 NewIsr */
-	{T(STRUCT), A, S(NONE), 3, O, O, 0, O, 0, 2, 893, 0}, /* 898 NewIsrWithEpochs */
+	{T(INT32), A | X, S(BROKER_ID), 0, 2, O, 0, O, 0, 0, 0, 0}, /* 897 NewIsr */
+	{T(STRUCT), A | X, S(NONE), 3, O, O, 0, O, 0, 2, 893, 0}, /* 898 NewIsrWithEpochs */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 899 LeaderRecoveryState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 PartitionEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 901 TopicName */
 	{T(UUID), X, S(TOPIC_ID), 2, O, O, 0, O, 0, 0, 0, 0}, /* 902 TopicId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 895, 0}, /* 903 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 904 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 904 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 BrokerEpoch */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 901, 0}, /* 906 Topics */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 907 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 908 ErrorCode */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 909 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 909 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 910 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 Isr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 Isr */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 912 LeaderRecoveryState */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 PartitionEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, 1, O, 0, O, 0, 0, 0, 0}, /* 914 TopicName */
@@ -959,15 +959,15 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 939, 0}, /* 945 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, 0, 0, 0, 0, 0}, /* 946 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 947 ReplicaId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 947 ReplicaId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 948 MaxBytes */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 944, 0}, /* 949 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 950 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 950 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 951 LeaderEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 952 Index */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 953 ErrorCode */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 60, 0}, /* 954 SnapshotId */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 2, 950, 0}, /* 955 CurrentLeader */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, 0, 0, 2, 950, 0}, /* 955 CurrentLeader */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 956 Size */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 957 Position */
 	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 958 UnalignedRecords */
@@ -976,11 +976,11 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 961 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 962 ErrorCode */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 0}, /* 963 Topics */
-	{T(STRUCT), A, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 964 NodeEndpoints */
+	{T(STRUCT), A | X, S(NONE), 1, O, O, 0, 1, 0, 3, 826, 0}, /* 964 NodeEndpoints */
 	/* 965 IncludeClusterAuthorizedOperations */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0},
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 966 EndpointType */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 967 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 967 BrokerId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 970 Rack */
@@ -989,8 +989,8 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 973 ErrorMessage */
 	{T(INT8), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 974 EndpointType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 975 ClusterId */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 ControllerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 967, 0}, /* 977 Brokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 967, 0}, /* 977 Brokers */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ClusterAuthorizedOperations */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 507, 0}, /* 979 Topics */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 ProducerId */
@@ -1014,7 +1014,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 998 Name */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 999 MinSupportedVersion */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1000 MaxSupportedVersion */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 BrokerId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1002 ClusterId */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1003 IncarnationId */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 994, 0}, /* 1004 Listeners */
@@ -1026,7 +1026,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1010 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1011 ErrorCode */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 BrokerEpoch */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 BrokerEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 CurrentMetadataOffset */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 WantFence */
@@ -1037,7 +1037,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1021 IsCaughtUp */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 IsFenced */
 	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ShouldShutDown */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 BrokerId */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1025 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1026 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1027 ErrorMessage */
@@ -1062,7 +1062,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
 	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1047 UnknownStateFilters */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1042, 0}, /* 1048 TransactionStates */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 BrokerEpoch */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ErrorCode */
@@ -1141,7 +1141,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 746, 0}, /* 1123 Partitions */
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 Id */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1122, 0}, /* 1125 Topics */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1126 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1126 BrokerId */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 BrokerEpoch */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1124, 0}, /* 1128 Directories */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 TopicId */
@@ -1160,13 +1160,14 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224, 0}, /* 1142 Cursor */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 PartitionIndex */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1149 EligibleLeaderReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1150 LastKnownElr */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 OfflineReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 IsrNodes */
+	/* 1149 EligibleLeaderReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1150 LastKnownElr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 OfflineReplicas */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 ErrorCode */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1153 Name */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 TopicId */
@@ -1231,7 +1232,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1202, 0}, /* 1212 AcquiredRecords */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TopicId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1205, 0}, /* 1214 Partitions */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 NodeId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 NodeId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 Port */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1218 Rack */
@@ -1239,7 +1240,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1221 ErrorMessage */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1213, 0}, /* 1222 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1223 NodeEndpoints */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1223 NodeEndpoints */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 PartitionIndex */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1184, 0}, /* 1225 AcknowledgementBatches */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1226 TopicId */
@@ -1258,7 +1259,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1240 ErrorMessage */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1236, 0}, /* 1241 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1242 NodeEndpoints */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1215, 0}, /* 1242 NodeEndpoints */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1243 Name */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1244 Host */
 	{T(UINT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 Port */
@@ -1278,13 +1279,13 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(UUID), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 VoterDirectoryId */
 	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1243, 0}, /* 1260 Listeners */
 	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 2, 1254, 0}, /* 1261 KRaftVersionFeature */
-	{T(INT32), 0, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 LeaderId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1263 LeaderEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 Port */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1266 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, 0, 0, 4, 1262, 0}, /* 1268 CurrentLeader */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, 0, 0, 4, 1262, 0}, /* 1268 CurrentLeader */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 Partition */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 StateEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 StartOffset */
@@ -1393,1857 +1394,1918 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 46 PartitionMaxBytes */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 Topic */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 44, 65535}, /* 48 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 49 ReplicaId..MaxWaitMs..MinBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 50 Topics */
-	/* 51 ReplicaId..MaxWaitMs..MinBytes..MaxBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 52 Topics */
-	/* 53 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 49 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 50 MaxWaitMs..MinBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 51 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 52 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 53 MaxWaitMs..MinBytes..MaxBytes */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 54 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 55 Partition */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 56 FetchOffset */
-	/* 57 LogStartOffset..PartitionMaxBytes */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 55 ReplicaId */
+	/* 56 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 57 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 58 Partition */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 59 FetchOffset */
+	/* 60 LogStartOffset..PartitionMaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 58 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 55, 65535}, /* 59 Partitions */
-	/* 60 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 58, 65535}, /* 61 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 62 Topic */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 63 Partitions */
-	/* 64 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 58, 65535}, /* 65 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 66 ForgottenTopicsData */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 67 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 68 CurrentLeaderEpoch */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 69 FetchOffset */
-	/* 70 LogStartOffset..PartitionMaxBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 71 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 67, 65535}, /* 72 Partitions */
-	/* 73 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 71, 65535}, /* 74 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 75 ForgottenTopicsData */
-	/* 76 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 71, 65535}, /* 77 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 78 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 79 RackId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 80 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 81 CurrentLeaderEpoch */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 82 FetchOffset */
-	/* 83 LastFetchedEpoch..LogStartOffset..PartitionMaxBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 84 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 80, 65535}, /* 85 Partitions */
-	/* 86 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 84, 65535}, /* 87 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 88 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 RackId */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 90 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 80, 65535}, /* 91 Partitions */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 92 TopicId */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 Partitions */
-	/* 94 ReplicaId..MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionE... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 25},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 90, 65535}, /* 95 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 96 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 RackId */
-	/* 98 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 61 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 58, 65535}, /* 62 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 63 ReplicaId */
+	/* 64 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 61, 65535}, /* 65 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 66 Topic */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 67 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 68 ReplicaId */
+	/* 69 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 90, 65535}, /* 99 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 100 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 101 RackId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 102 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 103 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 104 HighWatermark */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 105 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 106 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 102, 65535}, /* 107 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 106, 65535}, /* 108 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 109 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 106, 65535}, /* 110 Responses */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 111 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 112 FirstOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 HighWatermark */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 116 LastStableOffset */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 117 AbortedTransactions */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 118 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 113, 65535}, /* 120 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 119, 65535}, /* 122 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 123 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 125 HighWatermark */
-	/* 126 LastStableOffset..LogStartOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 61, 65535}, /* 70 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 71 ForgottenTopicsData */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 72 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 73 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 74 FetchOffset */
+	/* 75 LogStartOffset..PartitionMaxBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 76 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 72, 65535}, /* 77 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 78 ReplicaId */
+	/* 79 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 76, 65535}, /* 80 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 81 ForgottenTopicsData */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 82 ReplicaId */
+	/* 83 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 76, 65535}, /* 84 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 85 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 86 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 87 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 88 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 FetchOffset */
+	/* 90 LastFetchedEpoch..LogStartOffset..PartitionMaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 127 AbortedTransactions */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 128 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 129 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 123, 65535}, /* 130 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 131 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 129, 65535}, /* 132 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 133 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 134 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 135 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 129, 65535}, /* 136 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 137 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 139 HighWatermark */
-	/* 140 LastStableOffset..LogStartOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 91 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 65535}, /* 92 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
+	/* 94 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91, 65535}, /* 95 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 96 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 RackId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 98 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 65535}, /* 99 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 100 TopicId */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 101 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 102 ReplicaId */
+	/* 103 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 98, 65535}, /* 104 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 105 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 106 RackId */
+	/* 107 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 98, 65535}, /* 108 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 109 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 110 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 111 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 112 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 HighWatermark */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 114 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 111, 65535}, /* 116 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 115, 65535}, /* 117 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 115, 65535}, /* 119 Responses */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 120 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 121 FirstOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 122 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 123 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 HighWatermark */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 125 LastStableOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 126 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 127 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 128 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 122, 65535}, /* 129 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 130 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 128, 65535}, /* 131 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 132 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 133 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 134 HighWatermark */
+	/* 135 LastStableOffset..LogStartOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 111, 65535}, /* 141 AbortedTransactions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 142 PreferredReadReplica */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 143 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 144 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 137, 65535}, /* 145 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 146 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 136 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 137 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 132, 65535}, /* 139 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 140 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 138, 65535}, /* 141 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 142 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 144 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 138, 65535}, /* 145 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 146 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 147 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 148 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 144, 65535}, /* 149 Responses */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 150 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 137, 65535}, /* 151 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 152 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 154 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 150, 65535}, /* 155 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 157 Timestamp..MaxNumOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 158 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 156, 65535}, /* 159 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 160 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 158, 65535}, /* 161 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 162 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 163 Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 164 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 162, 65535}, /* 165 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 166 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 164, 65535}, /* 167 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 168 ReplicaId..IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 164, 65535}, /* 169 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 170 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 171 CurrentLeaderEpoch..Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 172 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 170, 65535}, /* 173 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 174 ReplicaId..IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 172, 65535}, /* 175 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 176 ReplicaId..IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 172, 65535}, /* 177 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 178 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 ErrorCode */
-	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 181 OldStyleOffsets */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 148 HighWatermark */
+	/* 149 LastStableOffset..LogStartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 150 AbortedTransactions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 PreferredReadReplica */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 152 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 146, 65535}, /* 154 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 155 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 157 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 153, 65535}, /* 158 Responses */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 159 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 146, 65535}, /* 160 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 161 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 162 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 163 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 159, 65535}, /* 164 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 165 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 166 Timestamp..MaxNumOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 167 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 165, 65535}, /* 168 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 169 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 167, 65535}, /* 170 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 171 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 172 Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 173 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 171, 65535}, /* 174 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 175 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 173, 65535}, /* 176 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 177 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 178 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 173, 65535}, /* 179 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 181 CurrentLeaderEpoch..Timestamp */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 182 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 179, 65535}, /* 183 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 184 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 185 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 186 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 187 Timestamp..Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 188 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 185, 65535}, /* 189 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 188, 65535}, /* 190 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 191 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 188, 65535}, /* 192 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 195 Timestamp..Offset..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 193, 65535}, /* 197 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 196, 65535}, /* 199 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 180, 65535}, /* 183 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 184 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 185 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 186 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 187 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 188 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 189 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 190 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 191 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 192 ErrorCode */
+	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 OldStyleOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 191, 65535}, /* 195 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 194, 65535}, /* 196 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 199 Timestamp..Offset */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 200 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 200, 65535}, /* 201 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 202 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 203 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 204 AllowAutoTopicCreation */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 200, 65535}, /* 205 Topics */
-	/* 206 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 197, 65535}, /* 201 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 200, 65535}, /* 202 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 203 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 200, 65535}, /* 204 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 205 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 206 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 207 Timestamp..Offset..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 205, 65535}, /* 209 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 210 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 208, 65535}, /* 211 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 212 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 213 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 214 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 215 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 216 AllowAutoTopicCreation */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 217 Topics */
+	/* 218 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 207 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 208 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 207, 65535}, /* 209 Topics */
-	/* 210 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 219 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 220 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 219, 65535}, /* 221 Topics */
+	/* 222 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 207, 65535}, /* 211 Topics */
-	/* 212 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 219, 65535}, /* 223 Topics */
+	/* 224 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 213 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 214 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 215 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 216 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 217 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 218 LeaderId */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 219 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 220 IsrNodes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 221 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 216, 65535}, /* 223 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 213, 65535}, /* 224 Brokers */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 221, 65535}, /* 225 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 226 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 227 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 228 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 229 Rack */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 230 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 232 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 216, 65535}, /* 233 Partitions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 234 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 235 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 236 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 237 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 238 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 239 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 240 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 242 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 243 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 244 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 230, 65535}, /* 245 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 246 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 247 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 248 LeaderId */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 249 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 250 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 251 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 252 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 253 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 254 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 246, 65535}, /* 255 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 257 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 258 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 259 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 252, 65535}, /* 260 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 263 LeaderId..LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 269 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 270 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 272 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 273 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 274 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 267, 65535}, /* 275 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 276 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 278 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 279 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 280 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 282 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 283 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 284 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 276, 65535}, /* 285 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 286 ClusterAuthorizedOperations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 288 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 289 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 290 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 291 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 292 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 293 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 294 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 295 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 296 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 287, 65535}, /* 297 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 298 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 299 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 300 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 301 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 302 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 287, 65535}, /* 303 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 304 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 305 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 306 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 307 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 308 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 309 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 310 ThrottleTimeMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 311 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 312 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 313 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 304, 65535}, /* 314 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 316 PartitionIndex */
-	/* 317 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 318 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 319 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 321 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 322 HostName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 323 Port */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 324 ControllerId..ControllerEpoch */
-	/* 325 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 315, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 326 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 327 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 328 PartitionIndex */
-	/* 329 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 330 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 331 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 332 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 333 IsNew */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 334 ControllerId..ControllerEpoch */
-	/* 335 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 327, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 336 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 PartitionIndex */
-	/* 338 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 340 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 341 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 342 IsNew */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 225 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 226 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 227 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 228 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 229 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 230 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 232 IsrNodes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228, 65535}, /* 235 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 225, 65535}, /* 236 Brokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 233, 65535}, /* 237 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 238 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 239 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 240 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 241 Rack */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 243 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 244 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228, 65535}, /* 245 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 246 Brokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 247 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 248 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 249 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 250 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 251 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 252 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 253 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 254 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 255 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 257 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 258 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 259 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 260 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 263 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 266 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 258, 65535}, /* 267 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 269 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 270 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 264, 65535}, /* 272 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 273 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 274 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 275 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 276 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 278 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 279 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 280 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 282 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 283 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 284 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 285 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 286 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 280, 65535}, /* 288 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 289 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 290 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 291 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 292 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 293 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 294 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 295 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 296 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 289, 65535}, /* 298 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 299 ClusterAuthorizedOperations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 300 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 301 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 302 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 303 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 304 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 305 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 306 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 307 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 308 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 309 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 300, 65535}, /* 310 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 311 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 312 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 313 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 314 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 300, 65535}, /* 316 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 317 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 318 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 319 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 320 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 321 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 322 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 323 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 324 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 325 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 326 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 317, 65535}, /* 327 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 328 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 329 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 330 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 331 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 332 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 333 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 334 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 335 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 HostName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 338 Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 340 ControllerEpoch */
+	/* 341 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 328, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 342 LiveLeaders */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 343 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 337, 65535}, /* 344 PartitionStates */
-	/* 345 ControllerId..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 343, 65535}, /* 346 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 347 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 348 PartitionIndex */
-	/* 349 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 350 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 351 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 353 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 354 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 355 IsNew */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 348, 65535}, /* 357 PartitionStates */
-	/* 358 ControllerId..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 356, 65535}, /* 359 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 360 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 361 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 362 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 348, 65535}, /* 363 PartitionStates */
-	/* 364 ControllerId..ControllerEpoch..BrokerEpoch..Type */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 361, 65535}, /* 365 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 366 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 367 PartitionIndex */
-	/* 368 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 369 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 370 PartitionEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 371 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 372 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 373 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 374 IsNew..LeaderRecoveryState */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 375 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 376 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 367, 65535}, /* 377 PartitionStates */
-	/* 378 ControllerId..ControllerEpoch..BrokerEpoch..Type */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 375, 65535}, /* 379 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 380 LiveLeaders */
-	/* 381 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch..Type */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 375, 65535}, /* 382 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 321, 65535}, /* 383 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 384 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 385 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 386 ErrorCode */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 387 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 384, 65535}, /* 388 PartitionErrors */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 ErrorCode */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 391 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 392 PartitionErrors */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 393 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 391, 65535}, /* 394 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 395 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 396 PartitionIndex */
-	/* 397 ControllerId..ControllerEpoch..DeletePartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 395, 65535}, /* 398 UngroupedPartitions */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 PartitionIndexes */
-	/* 401 ControllerId..ControllerEpoch..BrokerEpoch..DeletePartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 402 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 404 LeaderEpoch..DeletePartition */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 405 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 403, 65535}, /* 406 PartitionStates */
-	/* 407 ControllerId..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 405, 65535}, /* 408 TopicStates */
-	/* 409 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 405, 65535}, /* 410 TopicStates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 411 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 412 PartitionIndex */
-	/* 413 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 415 ZkVersion */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 416 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 417 Id */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 418 V0Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 419 V0Port */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 420 ControllerId..ControllerEpoch */
-	/* 421 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 417, 65535}, /* 422 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 423 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 424 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 425 SecurityProtocol */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 426 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 423, 65535}, /* 427 Endpoints */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 428 ControllerId..ControllerEpoch */
-	/* 429 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 426, 65535}, /* 430 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 431 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 423, 65535}, /* 432 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 433 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 434 ControllerId..ControllerEpoch */
-	/* 435 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 431, 65535}, /* 436 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 437 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 438 Host */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 439 Listener */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 440 SecurityProtocol */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 441 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 437, 65535}, /* 442 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 443 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 444 ControllerId..ControllerEpoch */
-	/* 445 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 411, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 446 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 447 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 PartitionIndex */
-	/* 449 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 450 Isr */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 344 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 345 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 346 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 347 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 348 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 349 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 350 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 351 IsNew */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 353 ControllerEpoch */
+	/* 354 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 343, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 355 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 357 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 358 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 359 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 360 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 361 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 362 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 363 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 364 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 356, 65535}, /* 365 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 366 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 367 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 364, 65535}, /* 368 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 369 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 370 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 371 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 372 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 373 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 374 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 375 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 376 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 377 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 378 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 379 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 380 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 370, 65535}, /* 381 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 382 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 383 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 380, 65535}, /* 384 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 385 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 386 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 387 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 370, 65535}, /* 388 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 ControllerId */
+	/* 390 ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 386, 65535}, /* 391 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 392 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 393 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 394 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 395 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 396 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 397 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 398 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 401 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 402 IsNew..LeaderRecoveryState */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 404 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 393, 65535}, /* 405 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 406 ControllerId */
+	/* 407 ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 403, 65535}, /* 408 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 409 LiveLeaders */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 410 ControllerId */
+	/* 411 isKRaftController..ControllerEpoch..BrokerEpoch..Type */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 14},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 403, 65535}, /* 412 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 413 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 415 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 416 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 417 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 414, 65535}, /* 418 PartitionErrors */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 419 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 420 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 421 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 422 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 423 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 421, 65535}, /* 424 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 425 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 426 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 427 ControllerId */
+	/* 428 ControllerEpoch..DeletePartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 425, 65535}, /* 429 UngroupedPartitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 430 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 431 PartitionIndexes */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 432 ControllerId */
+	/* 433 ControllerEpoch..BrokerEpoch..DeletePartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 434 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 435 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 436 LeaderEpoch..DeletePartition */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 437 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 435, 65535}, /* 438 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 439 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 440 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437, 65535}, /* 441 TopicStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 442 ControllerId */
+	/* 443 isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437, 65535}, /* 444 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 445 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 446 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 447 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 449 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 450 Isr */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 451 ZkVersion */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 452 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 OfflineReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 454 ControllerId..ControllerEpoch */
-	/* 455 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 447, 65535},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 456 LiveBrokers */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 457 PartitionIndex */
-	/* 458 ControllerEpoch..Leader..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 ZkVersion */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 461 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 462 OfflineReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 457, 65535}, /* 464 PartitionStates */
-	/* 465 ControllerId..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 463, 65535}, /* 466 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 467 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 468 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 469 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 457, 65535}, /* 470 PartitionStates */
-	/* 471 ControllerId..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 472 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 473 LiveBrokers */
-	/* 474 ControllerId..isKRaftController..ControllerEpoch..BrokerEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 475 TopicStates */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 441, 65535}, /* 476 LiveBrokers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 477 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 478 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 479 BrokerId..BrokerEpoch */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 395, 65535}, /* 481 RemainingPartitions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 482 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 484 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 485 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 482, 65535}, /* 486 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 487 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 488 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 489 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 491 CommitTimestamp */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 492 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 493 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 489, 65535}, /* 494 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 496 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 497 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 493, 65535}, /* 498 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 500 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 501 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 502 RetentionTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 503 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 505 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 506 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 507 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 509 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 510 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 511 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 512 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 508, 65535}, /* 513 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 514 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 515 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 516 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 517 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 519 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 520 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 521 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 522 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 523 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 524 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 525 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 526 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 527 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 528 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 529 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 530 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 531 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 533 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 534 RequireStable */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 530, 65535}, /* 535 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 536 RequireStable */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 537 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 538 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 539 MemberEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 540 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 537, 65535}, /* 541 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 542 RequireStable */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 543 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 545 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 547 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 543, 65535}, /* 548 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 549 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 550 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 551 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 552 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 547, 65535}, /* 553 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 554 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 555 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 556 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 557 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 558 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 559 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 560 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 555, 65535}, /* 561 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 562 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 560, 65535}, /* 563 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 564 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 565 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 560, 65535}, /* 566 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 567 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 568 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 565, 65535}, /* 569 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 570 Key */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 571 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 572 KeyType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 573 KeyType */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 574 CoordinatorKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 576 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 577 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 578 Port */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 579 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 581 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 582 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 583 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 584 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 585 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 586 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 587 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 588 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 589 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 590 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 591 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 585, 65535}, /* 592 Coordinators */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 593 Name */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 594 Metadata */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 596 SessionTimeoutMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 597 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 598 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 599 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 GroupId */
-	/* 601 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 452 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 Id */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 454 V0Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 455 V0Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 457 ControllerEpoch */
+	/* 458 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 453, 65535}, /* 459 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 461 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 462 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 460, 65535}, /* 464 Endpoints */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 465 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 466 ControllerEpoch */
+	/* 467 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 463, 65535}, /* 468 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 469 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 460, 65535}, /* 470 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 471 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 472 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 473 ControllerEpoch */
+	/* 474 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 469, 65535}, /* 475 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 476 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 477 Host */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 478 Listener */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 479 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 476, 65535}, /* 481 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 482 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 484 ControllerEpoch */
+	/* 485 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 486 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 487 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 488 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 489 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 491 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 492 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 493 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 494 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 OfflineReplicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 496 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 497 ControllerEpoch */
+	/* 498 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 487, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 499 LiveBrokers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 500 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 501 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 503 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 505 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 506 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 507 OfflineReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 500, 65535}, /* 509 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 511 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 508, 65535}, /* 512 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 513 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 514 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 515 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 500, 65535}, /* 516 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 517 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 518 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 514, 65535}, /* 519 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 520 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 521 ControllerId */
+	/* 522 isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 514, 65535}, /* 523 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 524 LiveBrokers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 525 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 526 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 527 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 528 BrokerEpoch */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 529 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 425, 65535}, /* 530 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 531 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 533 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 531, 65535}, /* 535 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 536 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 537 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 538 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 540 CommitTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 541 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 538, 65535}, /* 543 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 545 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 547 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 548 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 549 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 550 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 551 RetentionTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 552 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 553 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 554 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 555 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 556 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 557 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 558 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 559 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 560 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 557, 65535}, /* 562 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 563 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 564 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 565 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 566 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 567 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 568 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 569 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 570 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 571 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 572 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 573 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 574 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 576 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 577 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 578 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 579 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 580 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 581 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 582 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 583 RequireStable */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 579, 65535}, /* 584 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 585 RequireStable */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 586 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 587 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 588 MemberEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 589 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 586, 65535}, /* 590 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 591 RequireStable */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 592 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 593 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 594 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 596 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 592, 65535}, /* 597 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 598 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 599 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 601 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 602 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 604 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 605 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 606 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 607 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 608 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 604, 65535}, /* 610 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 609, 65535}, /* 612 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 614 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 609, 65535}, /* 615 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 616 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 617 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 614, 65535}, /* 618 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 Key */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 621 KeyType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 622 KeyType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 CoordinatorKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 625 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 627 Port */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 630 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 632 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 633 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 634 Key */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 636 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 637 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 638 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 639 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 634, 65535}, /* 641 Coordinators */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 642 Name */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 Metadata */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 644 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 645 SessionTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 648 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 GroupId */
+	/* 650 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 602 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 604 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 605 GroupId */
-	/* 606 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 653 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 654 GroupId */
+	/* 655 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 607 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 608 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 610 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 GroupId */
-	/* 612 SessionTimeoutMs..RebalanceTimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 614 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 615 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 593, 65535}, /* 616 Protocols */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 617 Reason */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 618 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 621 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 622 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 618, 65535}, /* 625 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 628 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 630 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 618, 65535}, /* 632 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 633 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 634 GroupInstanceId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 Metadata */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 636 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 638 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 639 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 641 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 642 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 644 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 645 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 646 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 647 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 648 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 650 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 653 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 654 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 655 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 656 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 657 SkipAssignment */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 658 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 633, 65535}, /* 659 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 656 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 657 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 658 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 659 Protocols */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 660 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 661 GenerationId */
+	/* 661 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 662 MemberId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 663 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 664 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 665 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 GroupInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 669 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 670 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 672 GroupInstanceId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 673 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 671, 65535}, /* 674 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 676 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 677 Reason */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 675, 65535}, /* 679 Members */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 663 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 664 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 665 Protocols */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 669 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 670 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 673 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 667, 65535}, /* 674 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 677 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 Leader */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 680 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 681 GroupInstanceId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 684 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 680, 65535}, /* 685 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 Assignment */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 689 GenerationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 667, 65535}, /* 681 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 683 GroupInstanceId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 684 Metadata */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 685 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 687 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 689 Leader */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 690 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 691 Assignments */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 693 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 694 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 695 GroupInstanceId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 696 Assignments */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 698 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 699 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 700 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 701 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 702 ProtocolName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 686, 65535}, /* 703 Assignments */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 704 ErrorCode */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 705 Assignment */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 706 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 707 ErrorCode */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 Assignment */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 709 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 710 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 711 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 712 ProtocolName */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 713 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 Groups */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 716 IncludeAuthorizedOperations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 724 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 726 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 717, 65535}, /* 727 Members */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 722, 65535}, /* 728 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 729 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 722, 65535}, /* 730 Groups */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 691 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 693 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 694 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 695 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 696 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 698 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 699 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 700 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 701 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 702 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 703 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 704 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 705 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 706 SkipAssignment */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 707 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 708 Members */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 709 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 710 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 711 MemberId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 712 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 713 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 715 GroupInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 716 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 721 GroupInstanceId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 720, 65535}, /* 723 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 724 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 725 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 726 Reason */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 727 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 724, 65535}, /* 728 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 729 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 730 GroupInstanceId */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 731 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 733 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 717, 65535}, /* 736 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 737 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 731, 65535}, /* 739 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 741 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 744 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 745 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 747 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 748 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 749 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 750 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 740, 65535}, /* 751 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 752 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 753 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 746, 65535}, /* 754 Groups */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 755 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 757 TypesFilter */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 ProtocolType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 760 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 758, 65535}, /* 761 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 763 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 758, 65535}, /* 764 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 765 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 GroupState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 768 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 765, 65535}, /* 770 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 ProtocolType */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 733 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 729, 65535}, /* 734 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 Assignment */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 738 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 740 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 741 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 742 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 744 GroupInstanceId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 745 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 747 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 748 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 749 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 750 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 751 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 752 Assignments */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 753 ErrorCode */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 754 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 755 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 ErrorCode */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 757 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 760 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 761 ProtocolName */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 763 Groups */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 764 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 765 IncludeAuthorizedOperations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 768 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 773 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 GroupType */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 771, 65535}, /* 777 Groups */
-	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 Mechanism */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 779 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 780 Mechanisms */
-	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 ClientSoftwareName */
-	/* 782 ClientSoftwareVersion */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 766, 65535}, /* 776 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 771, 65535}, /* 777 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 771, 65535}, /* 779 Groups */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 780 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 782 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 766, 65535}, /* 785 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 786 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 787 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 780, 65535}, /* 788 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 790 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 791 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 792 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 793 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 794 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 796 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 798 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 789, 65535}, /* 800 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 801 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 795, 65535}, /* 803 Groups */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 804 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 806 TypesFilter */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 ProtocolType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 807, 65535}, /* 810 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 811 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 807, 65535}, /* 813 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 815 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 816 GroupState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 817 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 814, 65535}, /* 819 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 GroupType */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 825 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 820, 65535}, /* 826 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 827 Mechanism */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 829 Mechanisms */
+	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 830 ClientSoftwareName */
+	/* 831 ClientSoftwareVersion */
 	{T(STRING), X, S(CLIENT_SW_VERSION), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 783 ApiKey..MinVersion..MaxVersion */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 783, 6}, /* 785 ApiKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 783, 6}, /* 787 ApiKeys */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 788 ThrottleTimeMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 BrokerIds */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 791 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 792 Value */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 793 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 794 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 789, 65535}, /* 795 Assignments */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 791, 65535}, /* 796 Configs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 793, 65535}, /* 797 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 798 timeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 793, 65535}, /* 799 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 800 timeoutMs..validateOnly */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 801 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 803 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 804 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 806 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 807 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 809 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 810 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 811 Value */
-	/* 812 ReadOnly..ConfigSource..IsSensitive */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 813 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 815 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 816 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 810, 65535}, /* 817 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 813, 65535}, /* 819 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 823 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 824 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 810, 65535}, /* 825 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 826 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 820, 65535}, /* 827 Topics */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 TopicNames */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 829 TimeoutMs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 830 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 831 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 830, 65535}, /* 832 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 833 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 834 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 801, 65535}, /* 836 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 832 ApiKey..MinVersion..MaxVersion */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 833 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 832, 6}, /* 834 ApiKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 832, 6}, /* 836 ApiKeys */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 837 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 838 Responses */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 839 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 841 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 842 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 843 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 839, 65535}, /* 844 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 846 Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 845, 65535}, /* 848 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 847, 65535}, /* 849 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 850 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 852 LowWatermark */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 853 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 854 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 851, 65535}, /* 855 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 854, 65535}, /* 857 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 858 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 859 TransactionTimeoutMs */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 860 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 861 TransactionTimeoutMs */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 863 ProducerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 864 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 865 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 867 ProducerEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 868 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 869 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 868, 65535}, /* 871 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 870, 65535}, /* 872 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 873 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 874 CurrentLeaderEpoch..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 873, 65535}, /* 876 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 875, 65535}, /* 877 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 878 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 875, 65535}, /* 879 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 881 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 882 EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 883 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 880, 65535}, /* 884 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 883, 65535}, /* 885 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 886 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 887 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 888 LeaderEpoch..EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 886, 65535}, /* 890 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 889, 65535}, /* 891 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 838 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 839 BrokerIds */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 841 Value */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 842 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 843 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 838, 65535}, /* 844 Assignments */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 845 Configs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 842, 65535}, /* 846 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 847 timeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 842, 65535}, /* 848 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 849 timeoutMs..validateOnly */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 850 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 852 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 853 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 854 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 855 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 856 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 858 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 859 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 860 Value */
+	/* 861 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 863 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 864 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 865 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 859, 65535}, /* 866 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 867 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 862, 65535}, /* 868 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 869 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 871 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 872 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 873 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 859, 65535}, /* 874 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 869, 65535}, /* 876 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 TopicNames */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 878 TimeoutMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 879 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 879, 65535}, /* 881 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 882 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 883 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 884 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 885 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 886 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 887 Responses */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 888 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 890 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 891 ErrorMessage */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 889, 65535}, /* 893 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 894 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 Partitions */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 V3AndBelowTransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 897 V3AndBelowProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 898 V3AndBelowProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 899 V3AndBelowTopics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 901 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 902 ProducerEpoch..VerifyOnly */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 903 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 900, 65535}, /* 904 Transactions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 906 PartitionErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 907 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 905, 65535}, /* 908 ResultsByPartition */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 909 ThrottleTimeMs */
-	/* 910 ResultsByTopicV3AndBelow */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 907, 65535},
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 TransactionalId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 907, 65535}, /* 912 TopicResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 888, 65535}, /* 893 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 894 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 895 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 897 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 896, 65535}, /* 898 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 899 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 901 LowWatermark */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 902 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 903 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 900, 65535}, /* 904 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 903, 65535}, /* 906 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 907 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 908 TransactionTimeoutMs */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 909 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 910 TransactionTimeoutMs */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 912 ProducerEpoch */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 914 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 911, 65535}, /* 915 ResultsByTransaction */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 916 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 918 ProducerEpoch */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 919 GroupId */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 920 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 921 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 922 ProducerEpoch..Committed */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 923 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 924 ProducerEpoch..TransactionResult */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 925 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 926 CoordinatorEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 923, 65535}, /* 927 Markers */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 928 ProducerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 929 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 928, 65535}, /* 930 Markers */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 931 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 933 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 934 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 485, 65535}, /* 935 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 936 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 937 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 939 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 940 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 942 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 944 ProducerEpoch..GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 945 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 946 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 512, 65535}, /* 947 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 948 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 949 ResourceNameFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 950 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 951 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 952 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 953 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 954 ResourceNameFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 955 PatternTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 956 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 957 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 958 Operation..PermissionType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 959 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 960 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 961 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 962 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 959, 65535}, /* 964 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 967 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 962, 65535}, /* 968 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 969 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 971 PatternType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 959, 65535}, /* 972 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 974 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 975 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 969, 65535}, /* 976 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 977 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 979 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 981 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 977, 65535}, /* 982 Creations */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 983 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 984 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 985 ResourcePatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 988 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 983, 65535}, /* 989 Creations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 991 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 990, 65535}, /* 993 Results */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 948, 65535}, /* 994 Filters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 953, 65535}, /* 995 Filters */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 996 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 997 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 998 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 999 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1000 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1002 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1003 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 996, 65535}, /* 1005 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1006 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1003, 65535}, /* 1007 FilterResults */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1008 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1009 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1010 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1011 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1012 PatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1015 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1017 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1008, 65535}, /* 1018 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1016, 65535}, /* 1020 FilterResults */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1021 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 ResourceName */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1023 ConfigurationKeys */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1024 Resources */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1025 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1026 IncludeSynonyms */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1021, 65535}, /* 1027 Resources */
-	/* 1028 IncludeSynonyms..IncludeDocumentation */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 915 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 916 ProducerEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 918 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 919 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 920 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 919, 65535}, /* 921 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 922 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 923 CurrentLeaderEpoch..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 924 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 922, 65535}, /* 925 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 924, 65535}, /* 926 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 927 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 924, 65535}, /* 928 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 929 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 931 EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 929, 65535}, /* 933 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 934 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 936 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 937 LeaderEpoch..EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 935, 65535}, /* 939 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 938, 65535}, /* 940 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 938, 65535}, /* 942 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 945 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 V3AndBelowProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 947 V3AndBelowProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 948 V3AndBelowTopics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 949 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 950 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 951 ProducerEpoch..VerifyOnly */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 952 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 949, 65535}, /* 953 Transactions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 954 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 955 PartitionErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 956 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 954, 65535}, /* 957 ResultsByPartition */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 958 ThrottleTimeMs */
+	/* 959 ResultsByTopicV3AndBelow */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 956, 65535},
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 960 TransactionalId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 956, 65535}, /* 961 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 962 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 960, 65535}, /* 964 ResultsByTransaction */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 967 ProducerEpoch */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 GroupId */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 971 ProducerEpoch..Committed */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 973 ProducerEpoch..TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 974 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 975 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 972, 65535}, /* 976 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 977 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 978 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 977, 65535}, /* 979 Markers */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 982 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 983 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 984 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 985 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 988 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 989 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 993 ProducerEpoch..GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 994 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 995 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 996 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 997 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 998 ResourceNameFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1000 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1001 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1002 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1003 ResourceNameFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1004 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1005 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1006 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1007 Operation..PermissionType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1008 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1009 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1010 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1011 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1008, 65535}, /* 1013 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1016 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1011, 65535}, /* 1017 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1018 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1020 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1008, 65535}, /* 1021 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1024 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1018, 65535}, /* 1025 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1026 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1027 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1030 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1026, 65535}, /* 1031 Creations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1032 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1033 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1034 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1035 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1036 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1037 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1032, 65535}, /* 1038 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1040 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1041 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1039, 65535}, /* 1042 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 997, 65535}, /* 1043 Filters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1002, 65535}, /* 1044 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1046 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1047 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1048 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1051 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1053 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1045, 65535}, /* 1054 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1055 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1052, 65535}, /* 1056 FilterResults */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1057 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1058 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1059 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1060 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1061 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1062 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1063 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1064 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1065 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1066 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1057, 65535}, /* 1067 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1068 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1065, 65535}, /* 1069 FilterResults */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1070 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1071 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1072 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1073 Resources */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1074 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1075 IncludeSynonyms */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1076 Resources */
+	/* 1077 IncludeSynonyms..IncludeDocumentation */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1030 Value */
-	/* 1031 ReadOnly..IsDefault..IsSensitive */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1078 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1079 Value */
+	/* 1080 ReadOnly..IsDefault..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1033 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1034 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1035 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1029, 65535}, /* 1036 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1032, 65535}, /* 1038 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1040 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1041 Source */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1043 Value */
-	/* 1044 ReadOnly..ConfigSource..IsSensitive */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1081 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1082 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1083 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1084 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1078, 65535}, /* 1085 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1086 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1081, 65535}, /* 1087 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1088 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1089 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1090 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1091 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1092 Value */
+	/* 1093 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1039, 65535}, /* 1045 Synonyms */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1047 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1048 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1042, 65535}, /* 1050 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1046, 65535}, /* 1052 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1054 Value */
-	/* 1055 ReadOnly..ConfigSource..IsSensitive */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1039, 65535}, /* 1056 Synonyms */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1057 ConfigType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1058 Documentation */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1060 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1061 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1062 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1053, 65535}, /* 1063 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1059, 65535}, /* 1065 Results */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1066 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1067 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 791, 65535}, /* 1068 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1066, 65535}, /* 1069 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1070 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1071 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1072 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1073 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1074 ResourceName */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1075 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1071, 65535}, /* 1076 Responses */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1077 Path */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 1078 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1077, 65535}, /* 1079 Dirs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1080 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 1081 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1080, 65535}, /* 1083 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1084 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 PartitionIndex */
-	/* 1086 PartitionSize..OffsetLag..IsFutureKey */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1087 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1085, 65535}, /* 1088 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1089 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1090 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1087, 65535}, /* 1091 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1092 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1093 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1094 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1088, 65535}, /* 1094 Synonyms */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1096 Results */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1097 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1098 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1087, 65535}, /* 1099 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1100 TotalBytes..UsableBytes */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1101 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1097, 65535}, /* 1103 Results */
-	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1105 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1106 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1107 AuthBytes */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1096 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1097 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1098 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1091, 65535}, /* 1099 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1100 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1095, 65535}, /* 1101 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1103 Value */
+	/* 1104 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1088, 65535}, /* 1105 Synonyms */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1106 ConfigType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1107 Documentation */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1108 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1109 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1110 AuthBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1111 SessionLifetimeMs */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 BrokerIds */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1113 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1114 Count */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1112, 65535}, /* 1115 Assignments */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1113, 65535}, /* 1116 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1117 TimeoutMs..ValidateOnly */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1118 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 804, 65535}, /* 1119 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1121 PrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1122 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1123 MaxLifetimeMs */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1124 OwnerPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1125 OwnerPrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1126 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1127 MaxLifetimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1128 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 PrincipalName */
-	/* 1131 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1132 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1134 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1136 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1137 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 TokenRequesterPrincipalName */
-	/* 1140 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1110 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1111 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1102, 65535}, /* 1112 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1113 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1108, 65535}, /* 1114 Results */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1115 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1116 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 1117 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1115, 65535}, /* 1118 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1119 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1121 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1122 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1123 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1120, 65535}, /* 1125 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1126 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 1127 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1126, 65535}, /* 1128 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1130 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1131 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1129, 65535}, /* 1132 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1133 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1134 PartitionIndex */
+	/* 1135 PartitionSize..OffsetLag..IsFutureKey */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1136 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1134, 65535}, /* 1137 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1136, 65535}, /* 1140 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1138, 65535}, /* 1142 Results */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1145 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1138, 65535}, /* 1145 Results */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1147 ExpiryTimestampMs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1149 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1150 ExpiryTimePeriodMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1120, 65535}, /* 1151 Owners */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1153 PrincipalName */
-	/* 1154 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1136, 65535}, /* 1148 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1149 TotalBytes..UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1150 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1146, 65535}, /* 1152 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1153 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1155 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1156 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1158 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1159 AuthBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1160 SessionLifetimeMs */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1163 Count */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1161, 65535}, /* 1164 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1162, 65535}, /* 1165 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1166 TimeoutMs..ValidateOnly */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1167 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 1168 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1169 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 PrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1171 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1172 MaxLifetimeMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1173 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1174 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1175 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1176 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1177 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 PrincipalName */
+	/* 1180 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1156 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1157 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1152, 65535}, /* 1159 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 ThrottleTimeMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1164 TokenRequesterPrincipalName */
-	/* 1165 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1181 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1184 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 TokenRequesterPrincipalName */
+	/* 1189 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1167 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1120, 65535}, /* 1168 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1169 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1161, 65535}, /* 1170 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 ThrottleTimeMs */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1172 GroupsNames */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1173 GroupId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1174 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1175 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1176 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1177 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1178 TimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1179 ElectionType */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 62, 65535}, /* 1180 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1181 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 PartitionId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1184 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1182, 65535}, /* 1186 PartitionResult */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 ThrottleTimeMs */
-	/* 1188 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1185, 65535},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 ErrorCode */
-	/* 1191 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1185, 65535},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1193 ConfigOperation */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1194 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1195 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1192, 65535}, /* 1197 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1195, 65535}, /* 1198 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1199 ValidateOnly */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1200 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1201 Replicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1200, 65535}, /* 1203 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1204 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1202, 65535}, /* 1205 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 PartitionIndex */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1193 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1194 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1196 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1198 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1199 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1169, 65535}, /* 1200 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1201 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 PrincipalName */
+	/* 1203 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1204 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1206 Renewers */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1207 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1208 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1206, 65535}, /* 1210 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1213 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1209, 65535}, /* 1214 Responses */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1215 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 399, 65535}, /* 1216 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 PartitionIndex */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1218 Replicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 AddingReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 RemovingReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1217, 65535}, /* 1222 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1225 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1221, 65535}, /* 1226 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1227 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1228 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1229 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1230 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1228, 65535}, /* 1231 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1201, 65535}, /* 1208 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 ThrottleTimeMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1210 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TokenRequesterPrincipalName */
+	/* 1214 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1217 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1218 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1210, 65535}, /* 1219 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1222, 65535}, /* 1225 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1226 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1227 TimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1228 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1229 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1230 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1231 PartitionId */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 523, 65535}, /* 1234 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 EntityType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1236 MatchType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1237 Match */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1235, 65535}, /* 1238 Components */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1239 Strict */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 EntityType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1241 EntityName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1243 Value */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1244 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1242, 65535}, /* 1245 Values */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1246 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1247 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1248 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1244, 65535}, /* 1249 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1250 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1251 Value..Remove */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1252 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1250, 65535}, /* 1253 Ops */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1252, 65535}, /* 1254 Entries */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1255 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1233 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1234 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1231, 65535}, /* 1235 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1236 ThrottleTimeMs */
+	/* 1237 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1234, 65535},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1238 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ErrorCode */
+	/* 1240 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1234, 65535},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1241 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1242 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1243 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1244 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1241, 65535}, /* 1246 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1244, 65535}, /* 1247 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1248 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1249 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1250 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1251 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1249, 65535}, /* 1252 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1253 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1251, 65535}, /* 1254 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1255 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1256 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1257 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1240, 65535}, /* 1258 Entity */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1256, 65535}, /* 1260 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1261, 65535}, /* 1262 Users */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1263 Mechanism..Iterations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1266 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1263, 5}, /* 1267 CredentialInfos */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1270 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1264, 65535}, /* 1271 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1273 Mechanism */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1275 Mechanism..Iterations */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 Salt */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 SaltedPassword */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1272, 65535}, /* 1278 Deletions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1274, 65535}, /* 1279 Upsertions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 User */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1258 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1255, 65535}, /* 1259 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1260 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1262 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1258, 65535}, /* 1263 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1264 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 1265 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1266 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1266, 65535}, /* 1271 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1274 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1270, 65535}, /* 1275 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1278 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1279 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1277, 65535}, /* 1280 Topics */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1282 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1280, 65535}, /* 1284 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 PartitionIndex */
-	/* 1286 CandidateEpoch..CandidateId..LastOffsetEpoch..LastOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1287 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1285, 65535}, /* 1288 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1289 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1287, 65535}, /* 1290 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 PartitionIndex */
-	/* 1292 CandidateEpoch..CandidateId..CandidateDirectoryId..VoterDirectoryId..LastOffs... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 52},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1293 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1291, 65535}, /* 1294 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1295 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1296 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1297 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1298 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 ErrorCode */
-	/* 1300 LeaderId..LeaderEpoch..VoteGranted */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1301 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1298, 65535}, /* 1302 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1303 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1301, 65535}, /* 1304 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1305 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1306 LeaderId..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1307 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1305, 65535}, /* 1308 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1309 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1307, 65535}, /* 1310 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1311 PartitionIndex */
-	/* 1312 VoterDirectoryId..LeaderId..LeaderEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1313 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1311, 65535}, /* 1314 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1315 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1316 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1317 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1318 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1319 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1313, 65535}, /* 1320 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1321 LeaderEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1323 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1324 LeaderId..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1322, 65535}, /* 1326 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1325, 65535}, /* 1328 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1330 LeaderId..LeaderEpoch */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1331 PreferredSuccessors */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1332 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1329, 65535}, /* 1333 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1334 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1332, 65535}, /* 1335 Topics */
-	/* 1336 CandidateId..CandidateDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1337 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1338 LeaderId..LeaderEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1336, 20}, /* 1339 PreferredCandidates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1340 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1337, 65535}, /* 1341 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1342 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1340, 65535}, /* 1343 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1344 LeaderEndpoints */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1345 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1346 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1345, 65535}, /* 1347 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1348 ReplicaId..LogEndOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1349 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1351 LeaderId..LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 HighWatermark */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1348, 12}, /* 1353 CurrentVoters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1348, 12}, /* 1354 Observers */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 1283 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1284 EntityType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1285 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1286 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1284, 65535}, /* 1287 Components */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1288 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1289 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1290 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1292 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1293 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1291, 65535}, /* 1294 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1295 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1296 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1297 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1293, 65535}, /* 1298 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1300 Value..Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1301 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1299, 65535}, /* 1302 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1301, 65535}, /* 1303 Entries */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1304 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1305 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1306 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1307 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1308 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1305, 65535}, /* 1309 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1310 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1310, 65535}, /* 1311 Users */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1312 Mechanism..Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1313 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1315 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1312, 5}, /* 1316 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1317 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1319 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1313, 65535}, /* 1320 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1321 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1322 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1323 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1324 Mechanism..Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1326 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1321, 65535}, /* 1327 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1323, 65535}, /* 1328 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1331 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1332 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1329, 65535}, /* 1333 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1334 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1335 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1336 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1337 LastOffsetEpoch..LastOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1338 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1334, 65535}, /* 1339 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1340 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1338, 65535}, /* 1341 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1342 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1343 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1344 CandidateId */
+	/* 1345 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1346 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1342, 65535}, /* 1347 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1348 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1349 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1346, 65535}, /* 1350 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1351 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1354 LeaderEpoch..VoteGranted */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1349, 65535}, /* 1356 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1351, 65535}, /* 1356 Partitions */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1357 ErrorCode */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1355, 65535}, /* 1358 Topics */
-	/* 1359 ReplicaId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1362 LeaderId..LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 HighWatermark */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1359, 28}, /* 1364 CurrentVoters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1359, 28}, /* 1365 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1360, 65535}, /* 1367 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1368 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1366, 65535}, /* 1369 Topics */
-	/* 1370 ReplicaId..ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUp... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1371 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1373 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1374 LeaderId..LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1375 HighWatermark */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1370, 44}, /* 1376 CurrentVoters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1370, 44}, /* 1377 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1378 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1371, 65535}, /* 1379 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1380 NodeId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1381 Listeners */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1382 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1383 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1378, 65535}, /* 1384 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1380, 65535}, /* 1385 Nodes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1386 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1387 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 NewIsr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1389 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1390 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1386, 65535}, /* 1391 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1392 BrokerId..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1390, 65535}, /* 1393 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1394 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1395 LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1396 NewIsr */
-	/* 1397 LeaderRecoveryState..PartitionEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1394, 65535}, /* 1399 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1400 BrokerId..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1398, 65535}, /* 1401 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1394, 65535}, /* 1403 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1404 BrokerId..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1402, 65535}, /* 1405 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1406 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1407 LeaderEpoch */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 479, 12}, /* 1408 NewIsrWithEpochs */
-	/* 1409 LeaderRecoveryState..PartitionEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1406, 65535}, /* 1411 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1412 BrokerId..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1413 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1414 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1416 LeaderId..LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1417 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1418 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1414, 65535}, /* 1420 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1421 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1419, 65535}, /* 1423 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1359 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1361 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1362 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1359, 65535}, /* 1363 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1364 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1362, 65535}, /* 1365 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1367 VoterDirectoryId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1368 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1369 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1370 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1366, 65535}, /* 1371 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1373 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1374 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1375 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1376 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1370, 65535}, /* 1377 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1378 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1379 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1381 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1382 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1383 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1379, 65535}, /* 1384 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1385 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1383, 65535}, /* 1386 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1387 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1389 LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1390 PreferredSuccessors */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1387, 65535}, /* 1392 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1393 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1391, 65535}, /* 1394 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1395 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1396 CandidateDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1397 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1399 LeaderEpoch */
+	/* 1400 PreferredCandidates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1395, 65535},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1401 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1397, 65535}, /* 1402 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1403 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1401, 65535}, /* 1404 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1405 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1406 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1407 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1406, 65535}, /* 1408 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1409 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1410 LogEndOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1411 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1412 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1414 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1409, 65535}, /* 1416 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1409, 65535}, /* 1417 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1418 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1411, 65535}, /* 1419 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1420 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1418, 65535}, /* 1421 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 ReplicaId */
+	/* 1423 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1425 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1426 LeaderId..LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1427 Isr */
-	/* 1428 LeaderRecoveryState..PartitionEpoch */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1424, 65535}, /* 1430 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1431 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1429, 65535}, /* 1433 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1434 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1424, 65535}, /* 1435 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1436 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1434, 65535}, /* 1438 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1440 MaxVersionLevel..AllowDowngrade */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1441 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1442 FeatureUpdates */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1443 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1444 MaxVersionLevel..UpgradeType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1445 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1443, 65535}, /* 1446 FeatureUpdates */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1447 ValidateOnly */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1448 Feature */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1427 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1428 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1429 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1430 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1431 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1424, 65535}, /* 1432 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1433 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1431, 65535}, /* 1434 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1435 ReplicaId */
+	/* 1436 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 40},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1438 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1439 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1440 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1441 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1442 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1443 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1444 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1445 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1437, 65535}, /* 1446 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1447 NodeId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1448 Listeners */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1450 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1451 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1452 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1453 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1448, 65535}, /* 1454 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1455 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1456 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1457 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1458 RequestData */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1459 RequestPrincipal */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1460 ClientHostAddress */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1461 ResponseData */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1462 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1463 EndOffset..Epoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1464 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1465 CurrentLeaderEpoch */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1463, 0}, /* 1466 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1467 Position */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1464, 65535}, /* 1469 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1470 ReplicaId..MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1468, 65535}, /* 1471 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1473 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1463, 0}, /* 1474 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1475 Size..Position */
-	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1476 UnalignedRecords */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1472, 65535}, /* 1478 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1479 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1477, 65535}, /* 1481 Topics */
-	/* 1482 IncludeClusterAuthorizedOperations */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
-	/* 1483 IncludeClusterAuthorizedOperations..EndpointType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1484 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1485 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1486 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1487 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1488 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1490 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1492 ControllerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1484, 65535}, /* 1493 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1494 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1496 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1497 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1498 EndpointType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1499 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1500 ControllerId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1484, 65535}, /* 1501 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1502 ClusterAuthorizedOperations */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 399, 65535}, /* 1503 Topics */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 ProducerId */
-	/* 1505 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1507 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1508 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1504, 65535}, /* 1509 ActiveProducers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1506, 65535}, /* 1511 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1512 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1510, 65535}, /* 1513 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1514 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1515 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1516 Port..SecurityProtocol */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1517 Name */
-	/* 1518 MinSupportedVersion..MaxSupportedVersion */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1519 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1520 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1521 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1522 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1523 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1524 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1525 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1526 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1527 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1528 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1529 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1531 IsMigratingZkBroker */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1532 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1534 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1535 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1536 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1537 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1538 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1539 LogDirs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1540 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1542 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1543 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1544 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1545 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1546 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 LogDirs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1548 PreviousBrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1549 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1551 BrokerEpoch */
-	/* 1552 BrokerId..BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1445, 65535}, /* 1451 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1447, 65535}, /* 1452 Nodes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1453 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1454 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1455 NewIsr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1456 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1457 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1453, 65535}, /* 1458 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1459 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1460 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1457, 65535}, /* 1461 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1462 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1463 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1464 NewIsr */
+	/* 1465 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1466 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1462, 65535}, /* 1467 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1469 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1466, 65535}, /* 1470 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1471 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1462, 65535}, /* 1472 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1473 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1474 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1471, 65535}, /* 1475 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1476 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1477 LeaderEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 527, 65535}, /* 1478 NewIsrWithEpochs */
+	/* 1479 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1476, 65535}, /* 1481 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1482 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1483 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1480, 65535}, /* 1484 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1485 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1487 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1488 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1490 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1485, 65535}, /* 1492 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1493 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1494 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1491, 65535}, /* 1495 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1496 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1499 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1500 Isr */
+	/* 1501 LeaderRecoveryState..PartitionEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1502 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1496, 65535}, /* 1503 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1505 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1502, 65535}, /* 1506 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1507 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1496, 65535}, /* 1508 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1509 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1507, 65535}, /* 1511 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1512 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1513 MaxVersionLevel..AllowDowngrade */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1514 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1512, 65535}, /* 1515 FeatureUpdates */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1516 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1517 MaxVersionLevel..UpgradeType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1518 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1516, 65535}, /* 1519 FeatureUpdates */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1520 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1521 Feature */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1522 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1523 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1524 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1526 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1521, 65535}, /* 1527 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1528 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1531 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1532 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1534 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1535 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1536 EndOffset..Epoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1537 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1538 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1536, 0}, /* 1539 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1540 Position */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1537, 65535}, /* 1542 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1543 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1544 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1541, 65535}, /* 1545 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1546 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1536, 0}, /* 1548 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1549 Size..Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1546, 65535}, /* 1552 Partitions */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1553 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 ErrorCode */
-	/* 1555 IsCaughtUp..IsFenced..ShouldShutDown */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1556 TransactionalIds */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1557 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 TransactionalId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 TransactionState */
-	/* 1560 TransactionTimeoutMs..TransactionStartTimeMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1561 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1562 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 62, 65535}, /* 1563 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1564 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1557, 65535}, /* 1565 TransactionStates */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ProducerIdFilters */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1568 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ProducerIdFilters */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1570 DurationFilter */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1571 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1572 ProducerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 TransactionState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1575 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1576 UnknownStateFilters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1571, 65535}, /* 1577 TransactionStates */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1579 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1580 ProducerIdStart */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1581 ProducerIdLen */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1583 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1584 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1585 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1586 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1587 RebalanceTimeoutMs */
-	/* 1588 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1589 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 92, 65535}, /* 1590 TopicPartitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1591 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1592 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1593 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1594 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1595 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1596 RebalanceTimeoutMs */
-	/* 1597 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1598 SubscribedTopicRegex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1599 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 92, 65535}, /* 1600 TopicPartitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 1601 TopicPartitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1602 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1603 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1604 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1605 MemberId */
-	/* 1606 MemberEpoch..HeartbeatIntervalMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1601, 0}, /* 1607 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1608 GroupIds */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1609 IncludeAuthorizedOperations */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1610 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1611 TopicName */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1612 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1610, 65535}, /* 1613 TopicPartitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1615 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1616 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1617 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1618 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1619 ClientHost */
-	/* 1620 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1621 SubscribedTopicRegex */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1622 Assignment */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1623 TargetAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1625 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1626 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1628 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1614, 65535}, /* 1630 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1631 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1624, 65535}, /* 1633 Groups */
-	/* 1634 ControllerId..IncarnationId..ZkMigrationReady */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1514, 65535}, /* 1635 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1636 Features */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1637 ClientInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1638 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1639 ErrorCode */
-	/* 1640 ClientInstanceId..SubscriptionId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1641 AcceptedCompressionTypes */
-	/* 1642 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 RequestedMetrics */
-	/* 1644 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 Metrics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1227, 65535}, /* 1647 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1648 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1646, 65535}, /* 1649 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1650 BrokerId..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1648, 65535}, /* 1651 Directories */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 389, 65535}, /* 1653 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1654 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1652, 65535}, /* 1655 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1656 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1654, 65535}, /* 1658 Directories */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1660 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1261, 65535}, /* 1661 ClientMetricsResources */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 200, 65535}, /* 1662 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 ResponsePartitionLimit */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 395, 0}, /* 1664 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1665 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1666 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1667 LeaderId..LeaderEpoch */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1668 ReplicaNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1669 IsrNodes */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 EligibleLeaderReplicas */
-	{T(INT32), A, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1671 LastKnownElr */
-	{T(INT32), A, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1672 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1673 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1675 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1676 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1665, 65535}, /* 1677 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1678 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1679 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1673, 65535}, /* 1680 Topics */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 395, 0}, /* 1681 NextCursor */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1682 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1683 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1684 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1685 RackId */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1686 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1688 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1689 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1691 ClientHost */
-	/* 1692 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1613, 0}, /* 1693 Assignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1695 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1696 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1697 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1698 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1699 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1687, 65535}, /* 1700 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1701 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1694, 65535}, /* 1703 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1704 FirstOffset..LastOffset */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 AcknowledgeTypes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1706 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1707 PartitionMaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1704, 65535}, /* 1708 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1709 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1706, 65535}, /* 1710 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1711 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1712 MemberId */
-	/* 1713 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1709, 65535}, /* 1714 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 92, 65535}, /* 1715 ForgottenTopicsData */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1716 LeaderId..LeaderEpoch */
-	/* 1717 FirstOffset..LastOffset..DeliveryCount */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1719 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1720 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1721 AcknowledgeErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1722 AcknowledgeErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1716, 0}, /* 1723 CurrentLeader */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1724 Records */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1717, 18}, /* 1725 AcquiredRecords */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1726 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1718, 65535}, /* 1727 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1728 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1730 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1726, 65535}, /* 1731 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 1732 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 PartitionIndex */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1704, 65535}, /* 1734 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1735 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1733, 65535}, /* 1736 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1737 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1738 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1739 ShareSessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1735, 65535}, /* 1740 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1741 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1743 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1716, 0}, /* 1744 CurrentLeader */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1741, 65535}, /* 1746 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1748 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1749 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1745, 65535}, /* 1750 Responses */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 226, 65535}, /* 1751 NodeEndpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 ClusterId */
-	/* 1753 TimeoutMs..VoterId..VoterDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1754 Listeners */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1755 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1756 VoterId..VoterDirectoryId */
-	/* 1757 MinSupportedVersion..MaxSupportedVersion */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1551, 65535}, /* 1555 Topics */
+	/* 1556 IncludeClusterAuthorizedOperations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
+	/* 1557 IncludeClusterAuthorizedOperations..EndpointType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1560 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1561 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1562 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1564 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1565 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1558, 65535}, /* 1567 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1568 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1571 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1572 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1558, 65535}, /* 1575 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1576 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 1577 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ProducerId */
+	/* 1579 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1580 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1581 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1582 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1578, 65535}, /* 1583 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1584 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1580, 65535}, /* 1585 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1586 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1584, 65535}, /* 1587 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1588 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1589 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1590 Port..SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1591 Name */
+	/* 1592 MinSupportedVersion..MaxSupportedVersion */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1758 ClusterId */
-	/* 1759 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1315, 65535}, /* 1760 Listeners */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1757, 0}, /* 1761 KRaftVersionFeature */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1762 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1763 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1762, 65535}, /* 1765 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1766 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1764, 65535}, /* 1767 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1769 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1770 ErrorMessage */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1768, 65535}, /* 1772 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1771, 65535}, /* 1773 Results */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 868, 65535}, /* 1775 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1776 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1774, 65535}, /* 1777 Topics */
-	/* 1778 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1779 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1781 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1782 StateEpoch..StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1778, 19}, /* 1783 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1784 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1779, 65535}, /* 1785 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1784, 65535}, /* 1786 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 Partition */
-	/* 1788 StateEpoch..LeaderEpoch..StartOffset */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1593 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1594 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1595 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1596 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1597 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1598 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1599 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1600 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1601 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1602 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1603 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1604 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1605 IsMigratingZkBroker */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1606 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1607 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1608 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1609 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1610 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1611 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1612 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1613 LogDirs */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1615 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1616 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1617 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1618 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1619 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1620 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1621 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1622 PreviousBrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1623 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1625 BrokerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1626 BrokerId */
+	/* 1627 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1628 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 ErrorCode */
+	/* 1630 IsCaughtUp..IsFenced..ShouldShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1631 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1633 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1634 TransactionState */
+	/* 1635 TransactionTimeoutMs..TransactionStartTimeMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1636 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1637 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 1638 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1639 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1632, 65535}, /* 1640 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1641 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1642 ProducerIdFilters */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1644 ProducerIdFilters */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1645 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1649 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1646, 65535}, /* 1652 TransactionStates */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1653 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 ProducerIdStart */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1656 ProducerIdLen */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1659 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1660 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1661 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1662 RebalanceTimeoutMs */
+	/* 1663 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1664 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1665 TopicPartitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1666 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1667 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1668 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1669 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1671 RebalanceTimeoutMs */
+	/* 1672 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1673 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1675 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1676 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1677 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1678 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1679 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1680 MemberId */
+	/* 1681 MemberEpoch..HeartbeatIntervalMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1676, 0}, /* 1682 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1683 GroupIds */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1684 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1685 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1686 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1685, 65535}, /* 1688 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1689 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1690 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1691 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1692 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1693 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ClientHost */
+	/* 1695 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1696 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1697 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1698 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1699 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1700 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1701 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1703 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1704 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1689, 65535}, /* 1705 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1706 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1707 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1699, 65535}, /* 1708 Groups */
+	/* 1709 ControllerId..IncarnationId..ZkMigrationReady */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1710 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1711 Features */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1712 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1713 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1714 ErrorCode */
+	/* 1715 ClientInstanceId..SubscriptionId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1716 AcceptedCompressionTypes */
+	/* 1717 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 RequestedMetrics */
+	/* 1719 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1720 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1721 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1722 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1723 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1721, 65535}, /* 1724 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1725 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1726 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1723, 65535}, /* 1727 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1728 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1729 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1730 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1728, 65535}, /* 1731 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1732 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1730, 65535}, /* 1734 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1735 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1736 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1310, 65535}, /* 1737 ClientMetricsResources */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 1738 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1739 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1740 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1741 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1743 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1744 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 IsrNodes */
+	/* 1747 EligibleLeaderReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1748 LastKnownElr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1749 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1751 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1752 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1753 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1741, 65535}, /* 1754 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1755 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1756 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1750, 65535}, /* 1757 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1758 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1759 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1761 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1762 RackId */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1763 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1765 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1766 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1767 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 ClientHost */
+	/* 1769 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1770 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1772 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1773 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1775 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1776 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1764, 65535}, /* 1777 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1778 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1779 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1771, 65535}, /* 1780 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1781 FirstOffset..LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1782 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1784 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1781, 65535}, /* 1785 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1786 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1783, 65535}, /* 1787 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1788 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1789 MemberId */
+	/* 1790 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1778, 19}, /* 1789 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1790 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1787, 65535}, /* 1791 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1792 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1793 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1794 Partition */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1795 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 65535}, /* 1796 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1797 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1795, 65535}, /* 1798 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1799 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1800 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1802 StateEpoch..StartOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1786, 65535}, /* 1791 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1792 ForgottenTopicsData */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1793 LeaderId..LeaderEpoch */
+	/* 1794 FirstOffset..LastOffset..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1795 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1796 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1797 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1798 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1799 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1793, 0}, /* 1800 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 18}, /* 1802 AcquiredRecords */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1803 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1799, 65535}, /* 1804 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1803, 65535}, /* 1805 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1795, 65535}, /* 1804 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1805 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1806 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1807 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1803, 65535}, /* 1808 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1809 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1810 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1781, 65535}, /* 1811 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1812 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1810, 65535}, /* 1813 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1814 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1815 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1816 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1812, 65535}, /* 1817 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1818 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1819 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1820 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1793, 0}, /* 1821 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1822 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1818, 65535}, /* 1823 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1824 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1825 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1826 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1822, 65535}, /* 1827 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1828 NodeEndpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1829 ClusterId */
+	/* 1830 TimeoutMs..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1831 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1832 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1833 VoterId..VoterDirectoryId */
+	/* 1834 MinSupportedVersion..MaxSupportedVersion */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1835 ClusterId */
+	/* 1836 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1837 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1834, 0}, /* 1838 KRaftVersionFeature */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1839 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1840 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1841 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1839, 65535}, /* 1842 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1843 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1841, 65535}, /* 1844 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1845 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1846 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1847 ErrorMessage */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1848 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1845, 65535}, /* 1849 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1848, 65535}, /* 1850 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1851 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 1852 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1853 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1851, 65535}, /* 1854 Topics */
+	/* 1855 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1856 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1858 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1859 StateEpoch..StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1855, 19}, /* 1860 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1861 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1856, 65535}, /* 1862 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1861, 65535}, /* 1863 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1864 Partition */
+	/* 1865 StateEpoch..LeaderEpoch..StartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1855, 19}, /* 1866 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1867 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1864, 65535}, /* 1868 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1869 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1867, 65535}, /* 1870 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1871 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1872 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1871, 65535}, /* 1873 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1874 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1872, 65535}, /* 1875 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1876 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1877 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1878 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1879 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1880 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1876, 65535}, /* 1881 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1880, 65535}, /* 1882 Results */
 };
 
 static const struct kw_kafka_prog prog_0_req[] = {
@@ -3255,538 +3317,538 @@ static const struct kw_kafka_prog prog_0_resp[] = {
 	{42, 2}, {42, 2},
 };
 static const struct kw_kafka_prog prog_1_req[] = {
-	{49, 2}, {49, 2}, {49, 2}, {51, 2}, {53, 2}, {60, 2}, {60, 2}, {64, 3}, {64, 3}, {73, 3},
-	{73, 3}, {76, 4}, {86, 4}, {94, 4}, {94, 4}, {98, 4}, {98, 4}, {98, 4},
+	{49, 3}, {49, 3}, {49, 3}, {52, 3}, {55, 3}, {63, 3}, {63, 3}, {68, 4}, {68, 4}, {78, 4},
+	{78, 4}, {82, 5}, {93, 5}, {102, 5}, {102, 5}, {107, 4}, {107, 4}, {107, 4},
 };
 static const struct kw_kafka_prog prog_1_resp[] = {
-	{108, 1}, {109, 2}, {109, 2}, {109, 2}, {121, 2}, {131, 2}, {131, 2}, {133, 4}, {133, 4},
-	{133, 4}, {133, 4}, {146, 4}, {146, 4}, {152, 4}, {152, 4}, {152, 4}, {152, 4}, {152, 4},
+	{117, 1}, {118, 2}, {118, 2}, {118, 2}, {130, 2}, {140, 2}, {140, 2}, {142, 4}, {142, 4},
+	{142, 4}, {142, 4}, {155, 4}, {155, 4}, {161, 4}, {161, 4}, {161, 4}, {161, 4}, {161, 4},
 };
 static const struct kw_kafka_prog prog_2_req[] = {
-	{160, 2}, {166, 2}, {168, 2}, {168, 2}, {174, 2}, {174, 2}, {174, 2}, {174, 2}, {174, 2},
-	{174, 2}, {176, 3},
+	{169, 2}, {175, 2}, {177, 3}, {177, 3}, {184, 3}, {184, 3}, {184, 3}, {184, 3}, {184, 3},
+	{184, 3}, {187, 4},
 };
 static const struct kw_kafka_prog prog_2_resp[] = {
-	{184, 1}, {190, 1}, {191, 2}, {191, 2}, {198, 2}, {198, 2}, {198, 2}, {198, 2}, {198, 2},
-	{198, 2}, {198, 2},
+	{196, 1}, {202, 1}, {203, 2}, {203, 2}, {210, 2}, {210, 2}, {210, 2}, {210, 2}, {210, 2},
+	{210, 2}, {210, 2},
 };
 static const struct kw_kafka_prog prog_3_req[] = {
-	{201, 1}, {202, 1}, {202, 1}, {202, 1}, {203, 2}, {203, 2}, {203, 2}, {203, 2}, {205, 2},
-	{205, 2}, {209, 2}, {211, 2}, {211, 2},
+	{213, 1}, {214, 1}, {214, 1}, {214, 1}, {215, 2}, {215, 2}, {215, 2}, {215, 2}, {217, 2},
+	{217, 2}, {221, 2}, {223, 2}, {223, 2},
 };
 static const struct kw_kafka_prog prog_3_resp[] = {
-	{224, 2}, {234, 3}, {237, 4}, {241, 5}, {241, 5}, {256, 5}, {256, 5}, {271, 5}, {281, 6},
-	{281, 6}, {293, 6}, {299, 5}, {310, 5},
+	{236, 2}, {246, 3}, {249, 4}, {253, 5}, {253, 5}, {268, 5}, {268, 5}, {284, 5}, {294, 6},
+	{294, 6}, {306, 6}, {312, 5}, {323, 5},
 };
 static const struct kw_kafka_prog prog_4_req[] = {
-	{324, 3}, {334, 3}, {345, 3}, {358, 3}, {358, 3}, {364, 3}, {378, 3}, {381, 3},
+	{339, 4}, {352, 4}, {366, 4}, {382, 4}, {382, 4}, {389, 4}, {406, 4}, {410, 4},
 };
 static const struct kw_kafka_prog prog_4_resp[] = {
-	{387, 2}, {387, 2}, {387, 2}, {387, 2}, {387, 2}, {393, 2}, {393, 2}, {393, 2},
+	{417, 2}, {417, 2}, {417, 2}, {417, 2}, {417, 2}, {423, 2}, {423, 2}, {423, 2},
 };
 static const struct kw_kafka_prog prog_5_req[] = {
-	{397, 2}, {401, 2}, {401, 2}, {407, 2}, {409, 2},
+	{427, 3}, {432, 3}, {432, 3}, {439, 3}, {442, 3},
 };
 static const struct kw_kafka_prog prog_5_resp[] = {
-	{387, 2}, {387, 2}, {387, 2}, {387, 2}, {387, 2},
+	{417, 2}, {417, 2}, {417, 2}, {417, 2}, {417, 2},
 };
 static const struct kw_kafka_prog prog_6_req[] = {
-	{420, 3}, {428, 3}, {434, 3}, {444, 3}, {454, 3}, {465, 3}, {465, 3}, {471, 3}, {474, 3},
+	{456, 4}, {465, 4}, {472, 4}, {483, 4}, {496, 4}, {510, 4}, {510, 4}, {517, 4}, {521, 4},
 };
 static const struct kw_kafka_prog prog_6_resp[] = {
-	{477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1}, {477, 1},
+	{525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1},
 };
 static const struct kw_kafka_prog prog_7_req[] = {
-	{478, 1}, {478, 1}, {479, 1}, {479, 1},
+	{526, 1}, {526, 1}, {527, 2}, {527, 2},
 };
 static const struct kw_kafka_prog prog_7_resp[] = {
-	{480, 2}, {480, 2}, {480, 2}, {480, 2},
+	{529, 2}, {529, 2}, {529, 2}, {529, 2},
 };
 static const struct kw_kafka_prog prog_8_req[] = {
-	{487, 2}, {495, 4}, {499, 5}, {499, 5}, {499, 5}, {504, 4}, {514, 4}, {518, 5}, {518, 5},
-	{518, 5},
+	{536, 2}, {544, 4}, {548, 5}, {548, 5}, {548, 5}, {553, 4}, {563, 4}, {567, 5}, {567, 5},
+	{567, 5},
 };
 static const struct kw_kafka_prog prog_8_resp[] = {
-	{525, 1}, {525, 1}, {525, 1}, {526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2},
-	{526, 2},
+	{574, 1}, {574, 1}, {574, 1}, {575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2},
+	{575, 2},
 };
 static const struct kw_kafka_prog prog_9_req[] = {
-	{528, 2}, {528, 2}, {530, 2}, {530, 2}, {530, 2}, {530, 2}, {530, 2}, {532, 3}, {535, 2},
-	{541, 2},
+	{577, 2}, {577, 2}, {579, 2}, {579, 2}, {579, 2}, {579, 2}, {579, 2}, {581, 3}, {584, 2},
+	{590, 2},
 };
 static const struct kw_kafka_prog prog_9_resp[] = {
-	{549, 1}, {549, 1}, {550, 2}, {552, 3}, {552, 3}, {562, 3}, {562, 3}, {562, 3}, {568, 2},
-	{568, 2},
+	{598, 1}, {598, 1}, {599, 2}, {601, 3}, {601, 3}, {611, 3}, {611, 3}, {611, 3}, {617, 2},
+	{617, 2},
 };
 static const struct kw_kafka_prog prog_10_req[] = {
-	{570, 1}, {571, 2}, {571, 2}, {571, 2}, {573, 2}, {573, 2}, {573, 2},
+	{619, 1}, {620, 2}, {620, 2}, {620, 2}, {622, 2}, {622, 2}, {622, 2},
 };
 static const struct kw_kafka_prog prog_10_resp[] = {
-	{575, 4}, {579, 6}, {579, 6}, {579, 6}, {591, 2}, {591, 2}, {591, 2},
+	{624, 4}, {628, 6}, {628, 6}, {628, 6}, {640, 2}, {640, 2}, {640, 2},
 };
 static const struct kw_kafka_prog prog_11_req[] = {
-	{595, 5}, {600, 5}, {600, 5}, {600, 5}, {600, 5}, {605, 6}, {605, 6}, {605, 6}, {611, 7},
-	{611, 7},
+	{644, 5}, {649, 5}, {649, 5}, {649, 5}, {649, 5}, {654, 6}, {654, 6}, {654, 6}, {660, 7},
+	{660, 7},
 };
 static const struct kw_kafka_prog prog_11_resp[] = {
-	{620, 6}, {620, 6}, {626, 7}, {626, 7}, {626, 7}, {636, 7}, {636, 7}, {643, 8}, {643, 8},
-	{651, 9},
+	{669, 6}, {669, 6}, {675, 7}, {675, 7}, {675, 7}, {685, 7}, {685, 7}, {692, 8}, {692, 8},
+	{700, 9},
 };
 static const struct kw_kafka_prog prog_12_req[] = {
-	{660, 3}, {660, 3}, {660, 3}, {663, 4}, {663, 4},
+	{709, 3}, {709, 3}, {709, 3}, {712, 4}, {712, 4},
 };
 static const struct kw_kafka_prog prog_12_resp[] = {
-	{477, 1}, {667, 2}, {667, 2}, {667, 2}, {667, 2},
+	{525, 1}, {716, 2}, {716, 2}, {716, 2}, {716, 2},
 };
 static const struct kw_kafka_prog prog_13_req[] = {
-	{669, 2}, {669, 2}, {669, 2}, {673, 2}, {673, 2}, {678, 2},
+	{718, 2}, {718, 2}, {718, 2}, {722, 2}, {722, 2}, {727, 2},
 };
 static const struct kw_kafka_prog prog_13_resp[] = {
-	{477, 1}, {667, 2}, {667, 2}, {683, 3}, {683, 3}, {683, 3},
+	{525, 1}, {716, 2}, {716, 2}, {732, 3}, {732, 3}, {732, 3},
 };
 static const struct kw_kafka_prog prog_14_req[] = {
-	{688, 4}, {688, 4}, {688, 4}, {692, 5}, {692, 5}, {697, 7},
+	{737, 4}, {737, 4}, {737, 4}, {741, 5}, {741, 5}, {746, 7},
 };
 static const struct kw_kafka_prog prog_14_resp[] = {
-	{704, 2}, {706, 3}, {706, 3}, {706, 3}, {706, 3}, {709, 5},
+	{753, 2}, {755, 3}, {755, 3}, {755, 3}, {755, 3}, {758, 5},
 };
 static const struct kw_kafka_prog prog_15_req[] = {
-	{714, 1}, {714, 1}, {714, 1}, {715, 2}, {715, 2}, {715, 2},
+	{763, 1}, {763, 1}, {763, 1}, {764, 2}, {764, 2}, {764, 2},
 };
 static const struct kw_kafka_prog prog_15_resp[] = {
-	{728, 1}, {729, 2}, {729, 2}, {738, 2}, {753, 2}, {753, 2},
+	{777, 1}, {778, 2}, {778, 2}, {787, 2}, {802, 2}, {802, 2},
 };
 static const struct kw_kafka_prog prog_16_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {755, 1}, {756, 2},
+	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {804, 1}, {805, 2},
 };
 static const struct kw_kafka_prog prog_16_resp[] = {
-	{760, 2}, {762, 3}, {762, 3}, {762, 3}, {768, 3}, {775, 3},
+	{809, 2}, {811, 3}, {811, 3}, {811, 3}, {817, 3}, {824, 3},
 };
 static const struct kw_kafka_prog prog_17_req[] = {
-	{778, 1}, {778, 1},
+	{827, 1}, {827, 1},
 };
 static const struct kw_kafka_prog prog_17_resp[] = {
-	{779, 2}, {779, 2},
+	{828, 2}, {828, 2},
 };
 static const struct kw_kafka_prog prog_18_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {781, 2}, {781, 2},
+	{0, 0}, {0, 0}, {0, 0}, {830, 2}, {830, 2},
 };
 static const struct kw_kafka_prog prog_18_resp[] = {
-	{784, 2}, {786, 3}, {786, 3}, {786, 3}, {786, 3},
+	{833, 2}, {835, 3}, {835, 3}, {835, 3}, {835, 3},
 };
 static const struct kw_kafka_prog prog_19_req[] = {
-	{797, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2}, {799, 2},
+	{846, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2},
 };
 static const struct kw_kafka_prog prog_19_resp[] = {
-	{803, 1}, {807, 1}, {808, 2}, {808, 2}, {808, 2}, {818, 2}, {818, 2}, {826, 2},
+	{852, 1}, {856, 1}, {857, 2}, {857, 2}, {857, 2}, {867, 2}, {867, 2}, {875, 2},
 };
 static const struct kw_kafka_prog prog_20_req[] = {
-	{828, 2}, {828, 2}, {828, 2}, {828, 2}, {828, 2}, {828, 2}, {832, 2},
+	{877, 2}, {877, 2}, {877, 2}, {877, 2}, {877, 2}, {877, 2}, {881, 2},
 };
 static const struct kw_kafka_prog prog_20_resp[] = {
-	{834, 1}, {835, 2}, {835, 2}, {835, 2}, {835, 2}, {837, 2}, {843, 2},
+	{883, 1}, {884, 2}, {884, 2}, {884, 2}, {884, 2}, {886, 2}, {892, 2},
 };
 static const struct kw_kafka_prog prog_21_req[] = {
-	{849, 2}, {849, 2}, {849, 2},
+	{898, 2}, {898, 2}, {898, 2},
 };
 static const struct kw_kafka_prog prog_21_resp[] = {
-	{856, 2}, {856, 2}, {856, 2},
+	{905, 2}, {905, 2}, {905, 2},
 };
 static const struct kw_kafka_prog prog_22_req[] = {
-	{858, 2}, {858, 2}, {858, 2}, {860, 4}, {860, 4}, {860, 4},
+	{907, 2}, {907, 2}, {907, 2}, {909, 4}, {909, 4}, {909, 4},
 };
 static const struct kw_kafka_prog prog_22_resp[] = {
-	{864, 4}, {864, 4}, {864, 4}, {864, 4}, {864, 4}, {864, 4},
+	{913, 4}, {913, 4}, {913, 4}, {913, 4}, {913, 4}, {913, 4},
 };
 static const struct kw_kafka_prog prog_23_req[] = {
-	{872, 1}, {872, 1}, {877, 1}, {878, 2}, {878, 2},
+	{921, 1}, {921, 1}, {926, 1}, {927, 2}, {927, 2},
 };
 static const struct kw_kafka_prog prog_23_resp[] = {
-	{885, 1}, {891, 1}, {892, 2}, {892, 2}, {892, 2},
+	{934, 1}, {940, 1}, {941, 2}, {941, 2}, {941, 2},
 };
 static const struct kw_kafka_prog prog_24_req[] = {
-	{896, 4}, {896, 4}, {896, 4}, {896, 4}, {904, 1}, {904, 1},
+	{945, 4}, {945, 4}, {945, 4}, {945, 4}, {953, 1}, {953, 1},
 };
 static const struct kw_kafka_prog prog_24_resp[] = {
-	{909, 2}, {909, 2}, {909, 2}, {909, 2}, {913, 3}, {913, 3},
+	{958, 2}, {958, 2}, {958, 2}, {958, 2}, {962, 3}, {962, 3},
 };
 static const struct kw_kafka_prog prog_25_req[] = {
-	{916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4},
+	{965, 4}, {965, 4}, {965, 4}, {965, 4}, {965, 4},
 };
 static const struct kw_kafka_prog prog_25_resp[] = {
-	{667, 2}, {667, 2}, {667, 2}, {667, 2}, {667, 2},
+	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2},
 };
 static const struct kw_kafka_prog prog_26_req[] = {
-	{920, 3}, {920, 3}, {920, 3}, {920, 3}, {920, 3}, {920, 3},
+	{969, 3}, {969, 3}, {969, 3}, {969, 3}, {969, 3}, {969, 3},
 };
 static const struct kw_kafka_prog prog_26_resp[] = {
-	{667, 2}, {667, 2}, {667, 2}, {667, 2}, {667, 2}, {864, 4},
+	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2}, {913, 4},
 };
 static const struct kw_kafka_prog prog_27_req[] = {
-	{927, 1}, {927, 1},
+	{976, 1}, {976, 1},
 };
 static const struct kw_kafka_prog prog_27_resp[] = {
-	{930, 1}, {930, 1},
+	{979, 1}, {979, 1},
 };
 static const struct kw_kafka_prog prog_28_req[] = {
-	{931, 5}, {931, 5}, {936, 5}, {941, 7}, {941, 7},
+	{980, 5}, {980, 5}, {985, 5}, {990, 7}, {990, 7},
 };
 static const struct kw_kafka_prog prog_28_resp[] = {
-	{526, 2}, {526, 2}, {526, 2}, {526, 2}, {526, 2},
+	{575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2},
 };
 static const struct kw_kafka_prog prog_29_req[] = {
-	{948, 5}, {953, 6}, {953, 6}, {953, 6},
+	{997, 5}, {1002, 6}, {1002, 6}, {1002, 6},
 };
 static const struct kw_kafka_prog prog_29_resp[] = {
-	{965, 4}, {973, 4}, {973, 4}, {973, 4},
+	{1014, 4}, {1022, 4}, {1022, 4}, {1022, 4},
 };
 static const struct kw_kafka_prog prog_30_req[] = {
-	{982, 1}, {989, 1}, {989, 1}, {989, 1},
+	{1031, 1}, {1038, 1}, {1038, 1}, {1038, 1},
 };
 static const struct kw_kafka_prog prog_30_resp[] = {
-	{992, 2}, {992, 2}, {992, 2}, {992, 2},
+	{1041, 2}, {1041, 2}, {1041, 2}, {1041, 2},
 };
 static const struct kw_kafka_prog prog_31_req[] = {
-	{994, 1}, {995, 1}, {995, 1}, {995, 1},
+	{1043, 1}, {1044, 1}, {1044, 1}, {1044, 1},
 };
 static const struct kw_kafka_prog prog_31_resp[] = {
-	{1006, 2}, {1019, 2}, {1019, 2}, {1019, 2},
+	{1055, 2}, {1068, 2}, {1068, 2}, {1068, 2},
 };
 static const struct kw_kafka_prog prog_32_req[] = {
-	{1024, 1}, {1025, 2}, {1025, 2}, {1027, 2}, {1027, 2},
+	{1073, 1}, {1074, 2}, {1074, 2}, {1076, 2}, {1076, 2},
 };
 static const struct kw_kafka_prog prog_32_resp[] = {
-	{1037, 2}, {1051, 2}, {1051, 2}, {1064, 2}, {1064, 2},
+	{1086, 2}, {1100, 2}, {1100, 2}, {1113, 2}, {1113, 2},
 };
 static const struct kw_kafka_prog prog_33_req[] = {
-	{1069, 2}, {1069, 2}, {1069, 2},
+	{1118, 2}, {1118, 2}, {1118, 2},
 };
 static const struct kw_kafka_prog prog_33_resp[] = {
-	{1075, 2}, {1075, 2}, {1075, 2},
+	{1124, 2}, {1124, 2}, {1124, 2},
 };
 static const struct kw_kafka_prog prog_34_req[] = {
-	{1079, 1}, {1079, 1}, {1079, 1},
+	{1128, 1}, {1128, 1}, {1128, 1},
 };
 static const struct kw_kafka_prog prog_34_resp[] = {
-	{1082, 2}, {1082, 2}, {1082, 2},
+	{1131, 2}, {1131, 2}, {1131, 2},
 };
 static const struct kw_kafka_prog prog_35_req[] = {
-	{1084, 1}, {1084, 1}, {1084, 1}, {1084, 1}, {1084, 1},
+	{1133, 1}, {1133, 1}, {1133, 1}, {1133, 1}, {1133, 1},
 };
 static const struct kw_kafka_prog prog_35_resp[] = {
-	{1092, 2}, {1092, 2}, {1092, 2}, {1094, 3}, {1101, 3},
+	{1141, 2}, {1141, 2}, {1141, 2}, {1143, 3}, {1150, 3},
 };
 static const struct kw_kafka_prog prog_36_req[] = {
-	{1104, 1}, {1104, 1}, {1104, 1},
+	{1153, 1}, {1153, 1}, {1153, 1},
 };
 static const struct kw_kafka_prog prog_36_resp[] = {
-	{1105, 3}, {1108, 4}, {1108, 4},
+	{1154, 3}, {1157, 4}, {1157, 4},
 };
 static const struct kw_kafka_prog prog_37_req[] = {
-	{1116, 2}, {1116, 2}, {1116, 2}, {1116, 2},
+	{1165, 2}, {1165, 2}, {1165, 2}, {1165, 2},
 };
 static const struct kw_kafka_prog prog_37_resp[] = {
-	{1118, 2}, {1118, 2}, {1118, 2}, {1118, 2},
+	{1167, 2}, {1167, 2}, {1167, 2}, {1167, 2},
 };
 static const struct kw_kafka_prog prog_38_req[] = {
-	{1122, 2}, {1122, 2}, {1122, 2}, {1124, 4},
+	{1171, 2}, {1171, 2}, {1171, 2}, {1173, 4},
 };
 static const struct kw_kafka_prog prog_38_resp[] = {
-	{1128, 7}, {1128, 7}, {1128, 7}, {1135, 9},
+	{1177, 7}, {1177, 7}, {1177, 7}, {1184, 9},
 };
 static const struct kw_kafka_prog prog_39_req[] = {
-	{1144, 2}, {1144, 2}, {1144, 2},
+	{1193, 2}, {1193, 2}, {1193, 2},
 };
 static const struct kw_kafka_prog prog_39_resp[] = {
-	{1146, 3}, {1146, 3}, {1146, 3},
+	{1195, 3}, {1195, 3}, {1195, 3},
 };
 static const struct kw_kafka_prog prog_40_req[] = {
-	{1149, 2}, {1149, 2}, {1149, 2},
+	{1198, 2}, {1198, 2}, {1198, 2},
 };
 static const struct kw_kafka_prog prog_40_resp[] = {
-	{1146, 3}, {1146, 3}, {1146, 3},
+	{1195, 3}, {1195, 3}, {1195, 3},
 };
 static const struct kw_kafka_prog prog_41_req[] = {
-	{1151, 1}, {1151, 1}, {1151, 1}, {1151, 1},
+	{1200, 1}, {1200, 1}, {1200, 1}, {1200, 1},
 };
 static const struct kw_kafka_prog prog_41_resp[] = {
-	{1158, 3}, {1158, 3}, {1158, 3}, {1169, 3},
+	{1207, 3}, {1207, 3}, {1207, 3}, {1218, 3},
 };
 static const struct kw_kafka_prog prog_42_req[] = {
-	{1172, 1}, {1172, 1}, {1172, 1},
+	{1221, 1}, {1221, 1}, {1221, 1},
 };
 static const struct kw_kafka_prog prog_42_resp[] = {
-	{1175, 2}, {1175, 2}, {1175, 2},
+	{1224, 2}, {1224, 2}, {1224, 2},
 };
 static const struct kw_kafka_prog prog_43_req[] = {
-	{1177, 2}, {1179, 3}, {1179, 3},
+	{1226, 2}, {1228, 3}, {1228, 3},
 };
 static const struct kw_kafka_prog prog_43_resp[] = {
-	{1187, 2}, {1189, 3}, {1189, 3},
+	{1236, 2}, {1238, 3}, {1238, 3},
 };
 static const struct kw_kafka_prog prog_44_req[] = {
-	{1198, 2}, {1198, 2},
+	{1247, 2}, {1247, 2},
 };
 static const struct kw_kafka_prog prog_44_resp[] = {
-	{1075, 2}, {1075, 2},
+	{1124, 2}, {1124, 2},
 };
 static const struct kw_kafka_prog prog_45_req[] = {
-	{1204, 2},
+	{1253, 2},
 };
 static const struct kw_kafka_prog prog_45_resp[] = {
-	{1211, 4},
+	{1260, 4},
 };
 static const struct kw_kafka_prog prog_46_req[] = {
-	{1215, 2},
+	{1264, 2},
 };
 static const struct kw_kafka_prog prog_46_resp[] = {
-	{1223, 4},
+	{1272, 4},
 };
 static const struct kw_kafka_prog prog_47_req[] = {
-	{1230, 2},
+	{1279, 2},
 };
 static const struct kw_kafka_prog prog_47_resp[] = {
-	{1232, 3},
+	{1281, 3},
 };
 static const struct kw_kafka_prog prog_48_req[] = {
-	{1238, 2}, {1238, 2},
+	{1287, 2}, {1287, 2},
 };
 static const struct kw_kafka_prog prog_48_resp[] = {
-	{1246, 4}, {1246, 4},
+	{1295, 4}, {1295, 4},
 };
 static const struct kw_kafka_prog prog_49_req[] = {
-	{1254, 2}, {1254, 2},
-};
-static const struct kw_kafka_prog prog_49_resp[] = {
-	{1259, 2}, {1259, 2},
-};
-static const struct kw_kafka_prog prog_50_req[] = {
-	{1262, 1},
-};
-static const struct kw_kafka_prog prog_50_resp[] = {
-	{1268, 4},
-};
-static const struct kw_kafka_prog prog_51_req[] = {
-	{1278, 2},
-};
-static const struct kw_kafka_prog prog_51_resp[] = {
-	{1283, 2},
-};
-static const struct kw_kafka_prog prog_52_req[] = {
-	{1289, 2}, {1295, 3},
-};
-static const struct kw_kafka_prog prog_52_resp[] = {
 	{1303, 2}, {1303, 2},
 };
+static const struct kw_kafka_prog prog_49_resp[] = {
+	{1308, 2}, {1308, 2},
+};
+static const struct kw_kafka_prog prog_50_req[] = {
+	{1311, 1},
+};
+static const struct kw_kafka_prog prog_50_resp[] = {
+	{1317, 4},
+};
+static const struct kw_kafka_prog prog_51_req[] = {
+	{1327, 2},
+};
+static const struct kw_kafka_prog prog_51_resp[] = {
+	{1332, 2},
+};
+static const struct kw_kafka_prog prog_52_req[] = {
+	{1340, 2}, {1348, 3},
+};
+static const struct kw_kafka_prog prog_52_resp[] = {
+	{1357, 2}, {1357, 2},
+};
 static const struct kw_kafka_prog prog_53_req[] = {
-	{1309, 2}, {1318, 4},
+	{1364, 2}, {1375, 4},
 };
 static const struct kw_kafka_prog prog_53_resp[] = {
-	{1327, 2}, {1327, 2},
+	{1385, 2}, {1385, 2},
 };
 static const struct kw_kafka_prog prog_54_req[] = {
-	{1334, 2}, {1342, 3},
+	{1393, 2}, {1403, 3},
 };
 static const struct kw_kafka_prog prog_54_resp[] = {
-	{1327, 2}, {1327, 2},
+	{1385, 2}, {1385, 2},
 };
 static const struct kw_kafka_prog prog_55_req[] = {
-	{1347, 1}, {1347, 1}, {1347, 1},
+	{1408, 1}, {1408, 1}, {1408, 1},
 };
 static const struct kw_kafka_prog prog_55_resp[] = {
-	{1357, 2}, {1368, 2}, {1382, 4},
+	{1420, 2}, {1433, 2}, {1449, 4},
 };
 static const struct kw_kafka_prog prog_56_req[] = {
-	{1392, 2}, {1400, 2}, {1404, 2}, {1412, 2},
+	{1459, 3}, {1468, 3}, {1473, 3}, {1482, 3},
 };
 static const struct kw_kafka_prog prog_56_resp[] = {
-	{1421, 3}, {1431, 3}, {1436, 3}, {1436, 3},
+	{1493, 3}, {1504, 3}, {1509, 3}, {1509, 3},
 };
 static const struct kw_kafka_prog prog_57_req[] = {
-	{1441, 2}, {1445, 3}, {1445, 3},
+	{1514, 2}, {1518, 3}, {1518, 3},
 };
 static const struct kw_kafka_prog prog_57_resp[] = {
-	{1451, 4}, {1451, 4}, {1455, 3},
+	{1524, 4}, {1524, 4}, {1528, 3},
 };
 static const struct kw_kafka_prog prog_58_req[] = {
-	{1458, 3},
+	{1531, 3},
 };
 static const struct kw_kafka_prog prog_58_resp[] = {
-	{1461, 2},
+	{1534, 2},
 };
 static const struct kw_kafka_prog prog_59_req[] = {
-	{1470, 2}, {1470, 2},
+	{1543, 3}, {1543, 3},
 };
 static const struct kw_kafka_prog prog_59_resp[] = {
-	{1479, 3}, {1479, 3},
-};
-static const struct kw_kafka_prog prog_60_req[] = {
-	{1482, 1}, {1483, 1},
-};
-static const struct kw_kafka_prog prog_60_resp[] = {
-	{1488, 7}, {1495, 8},
-};
-static const struct kw_kafka_prog prog_61_req[] = {
-	{1503, 1},
-};
-static const struct kw_kafka_prog prog_61_resp[] = {
-	{1512, 2},
-};
-static const struct kw_kafka_prog prog_62_req[] = {
-	{1519, 6}, {1525, 7}, {1532, 8}, {1540, 9}, {1540, 9},
-};
-static const struct kw_kafka_prog prog_62_resp[] = {
-	{1549, 3}, {1549, 3}, {1549, 3}, {1549, 3}, {1549, 3},
-};
-static const struct kw_kafka_prog prog_63_req[] = {
-	{1552, 1}, {1552, 1},
-};
-static const struct kw_kafka_prog prog_63_resp[] = {
 	{1553, 3}, {1553, 3},
 };
+static const struct kw_kafka_prog prog_60_req[] = {
+	{1556, 1}, {1557, 1},
+};
+static const struct kw_kafka_prog prog_60_resp[] = {
+	{1562, 7}, {1569, 8},
+};
+static const struct kw_kafka_prog prog_61_req[] = {
+	{1577, 1},
+};
+static const struct kw_kafka_prog prog_61_resp[] = {
+	{1586, 2},
+};
+static const struct kw_kafka_prog prog_62_req[] = {
+	{1593, 6}, {1599, 7}, {1606, 8}, {1614, 9}, {1614, 9},
+};
+static const struct kw_kafka_prog prog_62_resp[] = {
+	{1623, 3}, {1623, 3}, {1623, 3}, {1623, 3}, {1623, 3},
+};
+static const struct kw_kafka_prog prog_63_req[] = {
+	{1626, 2}, {1626, 2},
+};
+static const struct kw_kafka_prog prog_63_resp[] = {
+	{1628, 3}, {1628, 3},
+};
 static const struct kw_kafka_prog prog_64_req[] = {
-	{478, 1},
+	{526, 1},
 };
 static const struct kw_kafka_prog prog_64_resp[] = {
-	{1455, 3},
+	{1528, 3},
 };
 static const struct kw_kafka_prog prog_65_req[] = {
-	{1556, 1},
+	{1631, 1},
 };
 static const struct kw_kafka_prog prog_65_resp[] = {
-	{1564, 2},
+	{1639, 2},
 };
 static const struct kw_kafka_prog prog_66_req[] = {
-	{1566, 2}, {1568, 3},
+	{1641, 2}, {1643, 3},
 };
 static const struct kw_kafka_prog prog_66_resp[] = {
-	{1574, 4}, {1574, 4},
+	{1649, 4}, {1649, 4},
 };
 static const struct kw_kafka_prog prog_67_req[] = {
-	{479, 1},
+	{527, 2},
 };
 static const struct kw_kafka_prog prog_67_resp[] = {
-	{1578, 4},
+	{1653, 4},
 };
 static const struct kw_kafka_prog prog_68_req[] = {
-	{1582, 9}, {1591, 10},
+	{1657, 9}, {1666, 10},
 };
 static const struct kw_kafka_prog prog_68_resp[] = {
-	{1602, 6}, {1602, 6},
+	{1677, 6}, {1677, 6},
 };
 static const struct kw_kafka_prog prog_69_req[] = {
-	{1608, 2},
+	{1683, 2},
 };
 static const struct kw_kafka_prog prog_69_resp[] = {
-	{1632, 2},
+	{1707, 2},
 };
 static const struct kw_kafka_prog prog_70_req[] = {
-	{1634, 3},
+	{1709, 3},
 };
 static const struct kw_kafka_prog prog_70_resp[] = {
-	{1455, 3},
+	{1528, 3},
 };
 static const struct kw_kafka_prog prog_71_req[] = {
-	{1637, 1},
+	{1712, 1},
 };
 static const struct kw_kafka_prog prog_71_resp[] = {
-	{1638, 6},
+	{1713, 6},
 };
 static const struct kw_kafka_prog prog_72_req[] = {
-	{1644, 2},
+	{1719, 2},
 };
 static const struct kw_kafka_prog prog_72_resp[] = {
-	{667, 2},
+	{716, 2},
 };
 static const struct kw_kafka_prog prog_73_req[] = {
-	{1650, 2},
+	{1725, 3},
 };
 static const struct kw_kafka_prog prog_73_resp[] = {
-	{1656, 3},
+	{1732, 3},
 };
 static const struct kw_kafka_prog prog_74_req[] = {
 	{0, 0},
 };
 static const struct kw_kafka_prog prog_74_resp[] = {
-	{1659, 3},
+	{1735, 3},
 };
 static const struct kw_kafka_prog prog_75_req[] = {
-	{1662, 3},
+	{1738, 3},
 };
 static const struct kw_kafka_prog prog_75_resp[] = {
-	{1679, 3},
+	{1756, 3},
 };
 static const struct kw_kafka_prog prog_76_req[] = {
-	{1682, 5},
+	{1759, 5},
 };
 static const struct kw_kafka_prog prog_76_resp[] = {
-	{1602, 6},
+	{1677, 6},
 };
 static const struct kw_kafka_prog prog_77_req[] = {
-	{1608, 2},
+	{1683, 2},
 };
 static const struct kw_kafka_prog prog_77_resp[] = {
-	{1702, 2},
+	{1779, 2},
 };
 static const struct kw_kafka_prog prog_78_req[] = {
-	{1711, 5},
+	{1788, 5},
 };
 static const struct kw_kafka_prog prog_78_resp[] = {
-	{1728, 5},
+	{1805, 5},
 };
 static const struct kw_kafka_prog prog_79_req[] = {
-	{1737, 4},
+	{1814, 4},
 };
 static const struct kw_kafka_prog prog_79_resp[] = {
-	{1747, 5},
+	{1824, 5},
 };
 static const struct kw_kafka_prog prog_80_req[] = {
-	{1752, 3},
+	{1829, 3},
 };
 static const struct kw_kafka_prog prog_80_resp[] = {
-	{1455, 3},
+	{1528, 3},
 };
 static const struct kw_kafka_prog prog_81_req[] = {
-	{1755, 2},
+	{1832, 2},
 };
 static const struct kw_kafka_prog prog_81_resp[] = {
-	{1455, 3},
+	{1528, 3},
 };
 static const struct kw_kafka_prog prog_82_req[] = {
-	{1758, 4},
+	{1835, 4},
 };
 static const struct kw_kafka_prog prog_82_resp[] = {
-	{667, 2},
+	{716, 2},
 };
 static const struct kw_kafka_prog prog_83_req[] = {
-	{1766, 2},
+	{1843, 2},
 };
 static const struct kw_kafka_prog prog_83_resp[] = {
-	{1773, 1},
+	{1850, 1},
 };
 static const struct kw_kafka_prog prog_84_req[] = {
-	{1776, 2},
+	{1853, 2},
 };
 static const struct kw_kafka_prog prog_84_resp[] = {
-	{1786, 1},
+	{1863, 1},
 };
 static const struct kw_kafka_prog prog_85_req[] = {
-	{1792, 2},
+	{1869, 2},
 };
 static const struct kw_kafka_prog prog_85_resp[] = {
-	{1773, 1},
+	{1850, 1},
 };
 static const struct kw_kafka_prog prog_86_req[] = {
-	{1797, 2},
+	{1874, 2},
 };
 static const struct kw_kafka_prog prog_86_resp[] = {
-	{1773, 1},
+	{1850, 1},
 };
 static const struct kw_kafka_prog prog_87_req[] = {
-	{1776, 2},
+	{1853, 2},
 };
 static const struct kw_kafka_prog prog_87_resp[] = {
-	{1805, 1},
+	{1882, 1},
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {

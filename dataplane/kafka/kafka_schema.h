@@ -25,7 +25,7 @@
 #define KW_KAFKA_MAX_VERSION 17
 #define KW_KAFKA_SCHEMA_MAX_DEPTH 5 /* deepest struct nesting, body = 1 */
 #define KW_KAFKA_FIELD_COUNT 1323
-#define KW_KAFKA_STEP_COUNT 1806
+#define KW_KAFKA_STEP_COUNT 1883
 #define KW_KAFKA_SIZE_NOT_FIXED 0xFFFF
 #define KW_KAFKA_VER_OPEN 0xff
 

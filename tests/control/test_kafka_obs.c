@@ -116,7 +116,7 @@ test_json_ipv4(void **state)
 		"\"client_software\":{\"name\":\"kwgen\",\"version\":\"0.1.0\"},"
 		"\"topics\":[\"kwgen-topic\"],\"topic_count\":1,\"partitions\":1,\"records\":8,"
 		"\"records_fields\":[],"
-		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
+		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],\"broker_ids\":[],"
 		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
 		"\"transactional_id\":null,\"flags\":[\"topics_trunc\"]}\n");
 	free(line);
@@ -151,7 +151,7 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.api_key = 1;
 	r.ev.api_version = 13;
 	r.ev.corr_id = -5;
-	r.ev.flags = KW_KAFKA_EV_UNANSWERED | 0x8000;
+	r.ev.flags = KW_KAFKA_EV_UNANSWERED | KW_KAFKA_EV_BROKERS_TRUNC | 0x8000;
 	r.ev.resp_len = 0;
 	r.ev.throttle_ms = -1;
 	kstr(&r.ev.client_id, cid, sizeof(cid));
@@ -181,6 +181,9 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.rfields[2] = (struct kw_kafka_ev_rfield){
 		.off = 7, .len = 9, .dir = 0, .topic = 0xff, .partition = 0};
 	r.ev.n_rfields = 3;
+	r.ev.broker_ids[0] = 1002;
+	r.ev.broker_ids[1] = 0;
+	r.ev.n_broker_ids = 2;
 	line = line_of(o, &r);
 	assert_string_equal(
 		line,
@@ -197,8 +200,10 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"\"len\":5,\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":null},"
 		"{\"dir\":\"request\",\"off\":7,\"len\":9,\"topic\":null,\"partition\":0}],"
 		"\"bytes\":{\"request\":61,\"response\":null},\"error_codes\":[3,7],"
+		"\"broker_ids\":[1002,0],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
-		"\"transactional_id\":\"t\\u00e2\\u0082\",\"flags\":[\"unanswered\",\"0x8000\"]}"
+		"\"transactional_id\":\"t\\u00e2\\u0082\","
+		"\"flags\":[\"unanswered\",\"broker_ids_trunc\",\"0x8000\"]}"
 		"\n");
 	free(line);
 	kw_obs_free(o);

@@ -336,6 +336,8 @@ result_eq(const struct result *a, const struct result *b)
 			assert_int_equal(x->rfields[o].topic, y->rfields[o].topic);
 			assert_int_equal(x->rfields[o].partition, y->rfields[o].partition);
 		}
+		assert_int_equal(x->n_broker_ids, y->n_broker_ids);
+		assert_memory_equal(x->broker_ids, y->broker_ids, 4u * x->n_broker_ids);
 	}
 	str_eq(&a->id.client_id, &b->id.client_id);
 	str_eq(&a->id.sw_name, &b->id.sw_name);
@@ -767,12 +769,14 @@ test_metadata(void **state)
 
 	at = fbegin(&rs);
 	resp_hdr(&rs, 42, false);
-	w32(&rs, 1);              /* brokers */
-	w32(&rs, 1);
-	wstr(&rs, "broker1");
-	w32(&rs, 9092);
-	wstr(&rs, NULL);          /* rack */
-	w32(&rs, 1);              /* controller */
+	w32(&rs, 2);              /* brokers 3 and 1 */
+	for (int b = 0; b < 2; b++) {
+		w32(&rs, b ? 1 : 3);
+		wstr(&rs, "broker");
+		w32(&rs, 9092);
+		wstr(&rs, NULL);  /* rack */
+	}
+	w32(&rs, 2);              /* controller */
 	w32(&rs, 2);              /* topics */
 	w16(&rs, 0);
 	wstr(&rs, "orders");
@@ -781,10 +785,11 @@ test_metadata(void **state)
 	for (int p = 0; p < 2; p++) {
 		w16(&rs, 0);
 		w32(&rs, (uint32_t)p);
-		w32(&rs, 1);
-		w32(&rs, 1);
-		w32(&rs, 1);
-		w32(&rs, 1);
+		w32(&rs, p ? (uint32_t)-1 : 1); /* leader; -1: none */
+		w32(&rs, 2);      /* replicas */
+		w32(&rs, p ? 3 : 1);
+		w32(&rs, p ? 5 : 3);
+		w32(&rs, 1);      /* isr */
 		w32(&rs, 1);
 	}
 	w16(&rs, 3);              /* UNKNOWN_TOPIC_OR_PARTITION */
@@ -806,8 +811,109 @@ test_metadata(void **state)
 	assert_int_equal(e->errors[0], 3);
 	assert_int_equal(e->error_count, 1);
 	assert_int_equal(e->throttle_ms, -1); /* v1 has none */
+	/* nodes, controller, leaders, replicas and isr: each id once, in the order seen */
+	assert_int_equal(e->n_broker_ids, 4);
+	assert_int_equal(e->broker_ids[0], 3);
+	assert_int_equal(e->broker_ids[1], 1);
+	assert_int_equal(e->broker_ids[2], 2);
+	assert_int_equal(e->broker_ids[3], 5);
+	assert_false(e->flags & KW_KAFKA_EV_BROKERS_TRUNC);
 	assert_int_equal(r_whole.cnt.frame_trailing, 0);
 	run_garbage(&rq, &rs, 1);
+}
+
+/*
+ * Broker ids on both sides of a pair: a follower's Fetch names itself (replica id) and its
+ * answer a preferred read replica; the request's come first. Ten distinct nodes in a Metadata
+ * response keep the first eight and say so.
+ */
+static void
+test_broker_ids(void **state)
+{
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 1, 4, 7, false); /* Fetch v4 */
+	w32(&rq, 2);              /* replica id: broker 2 */
+	w32(&rq, 500);
+	w32(&rq, 1);
+	w32(&rq, 1 << 20);
+	w8(&rq, 0);
+	w32(&rq, 0);              /* no topics */
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 7, false);
+	w32(&rs, 0);              /* throttle */
+	w32(&rs, 0);              /* no topics */
+	fend(&rs, at);
+
+	at = fbegin(&rq);
+	req_hdr(&rq, 1, 11, 8, false); /* Fetch v11: a preferred read replica per partition */
+	w32(&rq, 2);
+	w32(&rq, 500);
+	w32(&rq, 1);
+	w32(&rq, 1 << 20);
+	w8(&rq, 0);
+	w32(&rq, 0);              /* session id */
+	w32(&rq, (uint32_t)-1);   /* session epoch */
+	w32(&rq, 0);              /* no topics */
+	w32(&rq, 0);              /* no forgotten topics */
+	wstr(&rq, "");            /* rack */
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 8, false);
+	w32(&rs, 0);              /* throttle */
+	w16(&rs, 0);
+	w32(&rs, 0);              /* session id */
+	w32(&rs, 1);
+	wstr(&rs, "orders");
+	w32(&rs, 1);
+	w32(&rs, 0);              /* partition */
+	w16(&rs, 0);
+	w64(&rs, 10);             /* high watermark */
+	w64(&rs, 10);
+	w64(&rs, 0);
+	w32(&rs, (uint32_t)-1);   /* aborted transactions: null */
+	w32(&rs, 4);              /* preferred read replica */
+	w32(&rs, (uint32_t)-1);   /* records: null */
+	fend(&rs, at);
+
+	at = fbegin(&rq);
+	req_hdr(&rq, 3, 1, 9, false);
+	w32(&rq, 0);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 9, false);
+	w32(&rs, 10);             /* brokers 100 .. 109 */
+	for (int b = 0; b < 10; b++) {
+		w32(&rs, (uint32_t)(100 + b));
+		wstr(&rs, "b");
+		w32(&rs, 9092);
+		wstr(&rs, NULL);
+	}
+	w32(&rs, 101);            /* controller */
+	w32(&rs, 0);              /* no topics */
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 3);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_int_equal(e->n_broker_ids, 1);
+	assert_int_equal(e->broker_ids[0], 2);
+	e = &r_whole.ev[1];
+	assert_int_equal(e->api_version, 11);
+	assert_int_equal(e->n_broker_ids, 2);
+	assert_int_equal(e->broker_ids[0], 2);
+	assert_int_equal(e->broker_ids[1], 4);
+	assert_false(e->flags & KW_KAFKA_EV_BROKERS_TRUNC);
+	e = &r_whole.ev[2];
+	assert_int_equal(e->n_broker_ids, KW_KAFKA_EV_BROKERS);
+	for (int b = 0; b < KW_KAFKA_EV_BROKERS; b++)
+		assert_int_equal(e->broker_ids[b], 100 + b);
+	assert_true(e->flags & KW_KAFKA_EV_BROKERS_TRUNC);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(r_whole.cnt.frame_trailing, 0);
+	run_garbage(&rq, &rs, 3);
 }
 
 static void
@@ -2407,6 +2513,7 @@ main(void)
 		cmocka_unit_test(test_api_versions_unsupported),
 		cmocka_unit_test(test_tags_hand_back),
 		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_broker_ids),
 		cmocka_unit_test(test_produce),
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_sasl_plain),

@@ -18,7 +18,10 @@ SyncGroup v3: malformed); for those only the header (api key, version, correlati
 id) is compared, and the report lists them. A request kwire logs that tshark has no PDU for
 is listed as "not decoded by tshark"; a request tshark has that kwire did not log is a
 mismatch. Where tshark decodes the response cleanly, its non-zero error codes and its
-throttle time must equal kwire's error_codes and throttle_time_ms.
+throttle time must equal kwire's error_codes and throttle_time_ms. For Metadata and
+FindCoordinator, whose every brokerId field tshark 4.0 dissects (node, controller, leader,
+replica, in-sync and offline ids), the set of non-negative ids of request and response must
+equal kwire's broker_ids (a subset when kwire says it kept only some: broker_ids_trunc).
 """
 import argparse
 import ipaddress
@@ -57,6 +60,23 @@ def walk(node, key, acc):
 
 def nullable(s):
     return None if s is None or s == "[ Null ]" else s
+
+
+# tshark's fields for what the specs mark entityType brokerId (the controller id is a node_id)
+BROKER_FIELDS = ("kafka.node_id", "kafka.leader_id", "kafka.replica_id", "kafka.isr_id",
+                 "kafka.offline_id")
+# apis whose brokerId fields tshark dissects, all of them: Metadata, FindCoordinator
+BROKER_APIS = (3, 10)
+
+
+def brokers(pdu):
+    """The set of broker ids (non-negative) anywhere in one Kafka PDU."""
+    ids = set()
+    for f in BROKER_FIELDS:
+        for v in walk(pdu, f, []):
+            if v.lstrip("-").isdigit() and int(v) >= 0:
+                ids.add(int(v))
+    return ids
 
 
 def addr(s):
@@ -103,6 +123,7 @@ def tshark_requests(pcap, port):
                 resp.setdefault(k, []).append({
                     "errors": sorted({int(e) for e in walk(pdu, "kafka.error", [])} - {0}),
                     "throttle_time_ms": int(thr) if thr is not None else None,
+                    "brokers": brokers(pdu),
                     "decoded": not unsupported and not malformed,
                 })
                 continue
@@ -122,6 +143,7 @@ def tshark_requests(pcap, port):
                 "group_id": nullable(groups[0]) if groups else "-",
                 "transactional_id": nullable(txn[0]) if txn else "-",
                 "records": sum(recs) if key == 0 and recs else None,
+                "brokers": brokers(pdu),
                 "decoded": not unsupported and not malformed,
                 "why": "unsupported version" if unsupported else
                        "malformed" if malformed else "",
@@ -162,7 +184,7 @@ def compare(a):
     for t in ts:
         index.setdefault((t["flow"], t["correlation_id"]), []).append(t)
     problems, undecoded, partial = [], [], []
-    compared = topics_compared = responses_compared = 0
+    compared = topics_compared = responses_compared = brokers_compared = 0
     for r in kw:
         k = (r["flow"], r["correlation_id"])
         lst = index.get(k)
@@ -209,6 +231,13 @@ def compare(a):
                     r.get("throttle_time_ms") != rsp["throttle_time_ms"]:
                 diffs.append(f"throttle_time_ms: kwire {r.get('throttle_time_ms')!r}, "
                              f"tshark {rsp['throttle_time_ms']!r}")
+            if t["decoded"] and r["api_key"] in BROKER_APIS:
+                brokers_compared += 1
+                kb = set(r.get("broker_ids") or [])
+                tb = t["brokers"] | rsp["brokers"]
+                trunc = "broker_ids_trunc" in (r.get("flags") or [])
+                if (trunc and not kb <= tb) or (not trunc and kb != tb):
+                    diffs.append(f"broker ids: kwire {sorted(kb)}, tshark {sorted(tb)}")
         # KIP-511: a broker answers an ApiVersions version it does not support with
         # UNSUPPORTED_VERSION in a version 0 body, which has no throttle time; tshark 4.0
         # mis-reads that body with the request's version, so this is checked on kwire alone.
@@ -228,7 +257,8 @@ def compare(a):
     name = a.pcap.rsplit("/", 1)[-1]
     print(f"{name}: kwire {total} requests, tshark {len(ts)}; compared {compared} "
           f"({100 * cov:.1f}%), topics compared {topics_compared}, "
-          f"responses compared {responses_compared}, header only {len(partial)}, "
+          f"responses compared {responses_compared}, broker ids compared {brokers_compared}, "
+          f"header only {len(partial)}, "
           f"not decoded by tshark {len(undecoded)}, mismatches {len(problems)}")
     if a.verbose or problems:
         for p in partial:
