@@ -295,6 +295,11 @@ def reader(t, sem):
 	return "VS" if t == "STRING" and sem in CAPTURED else "VR"
 
 
+def broker_id(t, sem):
+	"""A broker id, read by bw_broker(): an int32 whose only effect is its place in a list."""
+	return sem == "BROKER_ID" and t == "INT32"
+
+
 def body_steps(steps, first, n, lv, out, ind):
 	"""C statements for the struct level lv (steps.fields[first .. first + n)) of a body, as
 	kafka_decode.c's walk() would act on them when they lie in the piece; see BODY_DOC."""
@@ -345,9 +350,12 @@ def body_steps(steps, first, n, lv, out, ind):
 			elif width:
 				out.append(need(u_, width, lv, i, 1))
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
-				out.append("%sif (!VT(%d, %d))\n"
-					   "%s\treturn bw_stop(d, %d, %d, 1);\n"
-					   % (u_, idx, width, u_, lv, i))
+				if broker_id(t, sem):
+					out.append("%sVB(%d);\n" % (u_, idx))
+				else:
+					out.append("%sif (!VT(%d, %d))\n"
+						   "%s\treturn bw_stop(d, %d, %d, 1);\n"
+						   % (u_, idx, width, u_, lv, i))
 			else:
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
 				out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 1);\n"
@@ -372,7 +380,10 @@ def body_steps(steps, first, n, lv, out, ind):
 			if nlo == 0:
 				out.append("%s}\n" % t_)
 			continue
-		if width:
+		if width and broker_id(t, sem):
+			out.append(need(t_, width, lv, i, 0))
+			out.append("%sVB(%d);\n" % (t_, idx))
+		elif width:
 			out.append(need(t_, width, lv, i, 0))
 			out.append("%sif (!VT(%d, %d))\n"
 				   "%s\treturn bw_stop(d, %d, %d, 0);\n"
@@ -424,7 +435,7 @@ def body_inc(steps, progs, banner):
 		if "&n)" in text or "null = " in text:
 			out.append("\n")
 		reads = ("VT(", "VR(", "VS(")
-		if not any(w in text for w in ("ctx", "SKIP(") + reads):
+		if not any(w in text for w in ("ctx", "SKIP(", "VB(") + reads):
 			out.append("\t(void)ctx;\n")
 		if not any(w in text for w in ("conn",) + reads):
 			out.append("\t(void)conn;\n")
@@ -456,6 +467,7 @@ BODY_DOC = """/*
 #define VT(x, width) bw_val(ctx, conn, d, F(x), in, width)
 #define VR(x) value_read(ctx, conn, d, F(x), in)
 #define VS(x) bw_str(ctx, conn, d, F(x), in)
+#define VB(x) bw_broker(ctx, d, F(x), in)
 #define SKIP(x) bw_skip(ctx, d, F(x), in)
 #define SKIP_RUN(lw, width, nul) bw_skip_run(d, in, lw, width, nul)
 #define SKIP_ELEMS(body, nul) bw_skip_elems(d, in, body, nul)

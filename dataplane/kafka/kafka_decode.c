@@ -1625,6 +1625,20 @@ bw_val(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir
 	return value_take(ctx, conn, d, f, in, width);
 }
 
+/*
+ * A broker id (int32, entityType brokerId) that lies in the piece: what value_take() does with
+ * it, which is only its place in the event's list (a Metadata response holds a few per
+ * partition). Never refuses: the walk goes on.
+ */
+static inline void
+bw_broker(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_field *f,
+	  struct piece *in)
+{
+	d->f = f;
+	add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
+	take(d, in, 4);
+}
+
 #include "kafka_body.inc"
 
 _Static_assert(KW_KAFKA_BODY_STEPS == KW_KAFKA_STEP_COUNT,
