@@ -331,6 +331,10 @@ def body_steps(steps, first, n, lv, out, ind):
 				   % (t_, call, t_, lv, i))
 			continue
 		width = WIDTH.get(t, 0)
+		if flags & FF_ARRAY and broker_id(t, sem):
+			out.append("%sif (unlikely(!VB_RUN(%d, %s)))\n%s\treturn bw_at(d, %d, %d, 0);\n"
+				   % (t_, idx, "true" if nlo == 0 else "false", t_, lv, i))
+			continue
 		if flags & FF_ARRAY:
 			out.append("%sd->f = F(%d);\n" % (t_, idx))
 			out.append("%sframe_save(&d->stack[%d], %d, 0);\n" % (t_, lv, i))
@@ -435,7 +439,7 @@ def body_inc(steps, progs, banner):
 		if "&n)" in text or "null = " in text:
 			out.append("\n")
 		reads = ("VT(", "VR(", "VS(")
-		if not any(w in text for w in ("ctx", "SKIP(", "VB(") + reads):
+		if not any(w in text for w in ("ctx", "SKIP(", "VB(", "VB_RUN(") + reads):
 			out.append("\t(void)ctx;\n")
 		if not any(w in text for w in ("conn",) + reads):
 			out.append("\t(void)conn;\n")
@@ -468,6 +472,7 @@ BODY_DOC = """/*
 #define VR(x) value_read(ctx, conn, d, F(x), in)
 #define VS(x) bw_str(ctx, conn, d, F(x), in)
 #define VB(x) bw_broker(ctx, d, F(x), in)
+#define VB_RUN(x, nul) bw_broker_run(ctx, d, F(x), in, nul)
 #define SKIP(x) bw_skip(ctx, d, F(x), in)
 #define SKIP_RUN(lw, width, nul) bw_skip_run(d, in, lw, width, nul)
 #define SKIP_ELEMS(body, nul) bw_skip_elems(d, in, body, nul)

@@ -1639,6 +1639,31 @@ bw_broker(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafk
 	take(d, in, 4);
 }
 
+/*
+ * An array of broker ids whose count and elements lie in the piece: each id into the event's list
+ * as the walker would, the checks bw_skip_run() makes; false (nothing taken) otherwise, for the
+ * walker to take the field element by element.
+ */
+static inline bool
+bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_field *f,
+	      struct piece *in, bool nul)
+{
+	int64_t n;
+	int c = len_peek(d, in, 4, &n);
+
+	if (c <= 0 || n < -1 || (n == -1 && !nul))
+		return false;
+	if (n > 0 && (uint64_t)n * 4 > in->n - (uint32_t)c)
+		return false;
+	take(d, in, (uint32_t)c);
+	for (int64_t i = 0; i < n; i++) {
+		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
+		take(d, in, 4);
+	}
+	d->f = f;
+	return true;
+}
+
 #include "kafka_body.inc"
 
 _Static_assert(KW_KAFKA_BODY_STEPS == KW_KAFKA_STEP_COUNT,
