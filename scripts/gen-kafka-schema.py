@@ -332,8 +332,9 @@ def body_steps(steps, first, n, lv, out, ind):
 			continue
 		width = WIDTH.get(t, 0)
 		if flags & FF_ARRAY and broker_id(t, sem):
-			out.append("%sif (unlikely(!VB_RUN(%d, %s)))\n%s\treturn bw_at(d, %d, %d, 0);\n"
-				   % (t_, idx, "true" if nlo == 0 else "false", t_, lv, i))
+			nul = "true" if nlo == 0 else "false"
+			out.append("%sif (unlikely(!VB_RUN(%d, %s)))\n" % (t_, idx, nul))
+			out.append("%s\treturn bw_at(d, %d, %d, 0);\n" % (t_, lv, i))
 			continue
 		if flags & FF_ARRAY:
 			out.append("%sd->f = F(%d);\n" % (t_, idx))
