@@ -188,6 +188,7 @@ static const struct {
 	{KW_KAFKA_EV_RFIELDS_TRUNC, "records_fields_trunc"},
 	{KW_KAFKA_EV_CLOCK_BACK, "clock_back"},
 	{KW_KAFKA_EV_BROKERS_TRUNC, "broker_ids_trunc"},
+	{KW_KAFKA_EV_PARTS_TRUNC, "topic_partitions_trunc"},
 };
 
 static void
@@ -315,6 +316,17 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	n = ev->n_errors < KW_KAFKA_EV_ERRORS ? ev->n_errors : KW_KAFKA_EV_ERRORS;
 	for (i = 0; i < n; i++)
 		jfmt(b, "%s%d", i ? "," : "", ev->errors[i]);
+	jlit(b, "],\"topic_partitions\":[");
+	n = ev->n_parts < KW_KAFKA_EV_PARTS ? ev->n_parts : KW_KAFKA_EV_PARTS;
+	for (i = 0; i < n; i++) {
+		jlit(b, i ? ",{\"topic\":" : "{\"topic\":");
+		name = kw_obs_topic_ref(o, ev, ev->parts[i].topic, scratch);
+		if (name == NULL)
+			jlit(b, "null");
+		else
+			jstr(b, name, strlen(name));
+		jfmt(b, ",\"partition\":%" PRId32 "}", ev->parts[i].partition);
+	}
 	jlit(b, "],\"broker_ids\":[");
 	n = ev->n_broker_ids < KW_KAFKA_EV_BROKERS ? ev->n_broker_ids : KW_KAFKA_EV_BROKERS;
 	for (i = 0; i < n; i++)

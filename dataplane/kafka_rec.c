@@ -17,7 +17,9 @@
 #define OFFSETS_MAX (1 + KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
 #define RFIELDS_MAX (1 + KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
 #define BROKERS_MAX (KW_KAFKA_EV_BROKERS * sizeof(int32_t))
-#define LISTS_MAX   (KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX + RFIELDS_MAX + BROKERS_MAX)
+#define PARTS_MAX   (KW_KAFKA_EV_PARTS * sizeof(struct kw_kafka_ev_part))
+#define LISTS_MAX                                                                                  \
+	(KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX + RFIELDS_MAX + BROKERS_MAX + PARTS_MAX)
 #define PACKED_MAX (HEAD1_LEN + HEAD2_LEN + NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) + LISTS_MAX)
 _Static_assert(PACKED_MAX <= sizeof(struct kw_kafka_rec) - offsetof(struct kw_kafka_rec, ev),
 	       "a packed pair must fit the space its unpacked fields take");
@@ -87,9 +89,12 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	memcpy(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	b += n * sizeof(ev->rfields[0]);
-	/* counted by n_broker_ids, which the second head carries */
+	/* counted by n_broker_ids and n_parts, which the second head carries */
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
 	memcpy(b, ev->broker_ids, n * sizeof(ev->broker_ids[0]));
+	b += n * sizeof(ev->broker_ids[0]);
+	n = kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS);
+	memcpy(b, ev->parts, n * sizeof(ev->parts[0]));
 	r->kind = KW_KAFKA_REC_PACKED;
 }
 
@@ -134,4 +139,7 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	b += n * sizeof(ev->rfields[0]);
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
 	memcpy(ev->broker_ids, b, n * sizeof(ev->broker_ids[0]));
+	b += n * sizeof(ev->broker_ids[0]);
+	n = kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS);
+	memcpy(ev->parts, b, n * sizeof(ev->parts[0]));
 }

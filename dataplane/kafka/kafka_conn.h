@@ -30,6 +30,7 @@
 #define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
 #define KW_KAFKA_EV_RFIELDS 8     /* records fields (partition record sets) kept per event */
 #define KW_KAFKA_EV_BROKERS 8     /* distinct broker ids kept per event */
+#define KW_KAFKA_EV_PARTS 16      /* distinct (topic, partition index) entries kept per event */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 #define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
@@ -89,6 +90,7 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_CLOCK_BACK    0x0800 /* the response's clock read earlier than its request's
 					  * (a capture's timestamps going back): no latency */
 #define KW_KAFKA_EV_BROKERS_TRUNC 0x1000 /* more distinct broker ids than kept */
+#define KW_KAFKA_EV_PARTS_TRUNC   0x2000 /* partition indexes seen but not kept (parts_dropped) */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -122,6 +124,12 @@ struct kw_kafka_ev_rfield {
 	int32_t partition; /* -1 when the enclosing partition index is unknown */
 };
 
+/* A partition index and its enclosing topic, a ref as in kw_kafka_ev_offset (0xff: not kept). */
+struct kw_kafka_ev_part {
+	uint8_t topic;
+	int32_t partition;
+};
+
 struct kw_kafka_event {
 	const char *api_name;  /* static string from the schema */
 	int16_t api_key;
@@ -149,6 +157,7 @@ struct kw_kafka_event {
 	uint8_t n_offsets;
 	uint8_t n_rfields;
 	uint8_t n_broker_ids;  /* valid entries of broker_ids[] */
+	uint8_t n_parts;       /* valid entries of parts[] */
 	int16_t acks;          /* Produce only, else 0 */
 	int16_t errors[KW_KAFKA_EV_ERRORS];
 	int32_t throttle_ms;   /* -1 when the response has none */
@@ -167,6 +176,8 @@ struct kw_kafka_event {
 	 * order seen. Negative values (-1: none, no leader) are not ids and are not kept.
 	 */
 	int32_t broker_ids[KW_KAFKA_EV_BROKERS];
+	/* Every distinct partition index with its topic: the request's first, in the order seen. */
+	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS];
 };
 
 /* Entries a list of an event holds for a count of n (counts go past max: they count all seen). */
@@ -214,6 +225,7 @@ kw_kafka_ev_list_n(unsigned int n, unsigned int max)
 	X(sasl_raw_opaque, "v0 SASL with an unknown token count: the connection went opaque")      \
 	X(offsets_dropped, "partition offsets not kept: event full, topic not kept, no slot")      \
 	X(rfields_dropped, "records field boundaries not kept: event full or no pending slot")     \
+	X(parts_dropped, "partition indexes not kept: event full or no pending slot")             \
 	X(resync_started, "directions picked up mid-stream and put in resync")                     \
 	X(resync_ok, "resyncing directions that found a plausible frame start")                    \
 	X(resync_false, "plausible request starts refuted by their frame not decoding")            \

@@ -112,6 +112,7 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->n_offsets = 0;
 	ev->n_rfields = 0;
 	ev->n_broker_ids = 0;
+	ev->n_parts = 0;
 	kw_kafka_records_sum_init(&ev->records);
 }
 
@@ -140,6 +141,10 @@ ev_reset(struct kw_kafka_event *ev)
 		n_ = kw_kafka_ev_list_n((src)->n_rfields, KW_KAFKA_EV_RFIELDS);                    \
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			(dst)->rfields[i_] = (src)->rfields[i_];                                   \
+		(dst)->n_parts = (src)->n_parts;                                                   \
+		n_ = kw_kafka_ev_list_n((src)->n_parts, KW_KAFKA_EV_PARTS);                        \
+		for (i_ = 0; i_ < n_; i_++)                                                        \
+			(dst)->parts[i_] = (src)->parts[i_];                                       \
 	} while (0)
 
 /* The first n (a count, capped here) of a list of broker ids. */
@@ -232,6 +237,7 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 		ev->n_topic_ids = 0;
 		ev->n_offsets = 0;
 		ev->n_rfields = 0;
+		ev->n_parts = 0;
 	}
 }
 
@@ -244,14 +250,14 @@ pend_release(struct kw_kafka_conn *conn, struct kw_kafka_pending *pd)
 	pd->used = 0;
 }
 
-/* Keep the request's topics, offsets and records fields until its response; dropped (counted)
- * when every slot is taken. */
+/* Keep the request's topics, offsets, records fields and partition indexes until its response;
+ * dropped (counted) when every slot is taken. */
 static void
 pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_pending *pd,
 	    const struct kw_kafka_event *ev)
 {
 	pd->detail = 0;
-	if (ev->n_offsets == 0 && ev->n_rfields == 0)
+	if (ev->n_offsets == 0 && ev->n_rfields == 0 && ev->n_parts == 0)
 		return;
 	for (unsigned int i = 0; i < KW_KAFKA_DETAIL_MAX; i++) {
 		struct kw_kafka_detail *dt = &conn->detail[i];
@@ -266,10 +272,13 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	/* Policy: more such requests in flight than slots: their offsets and fields are lost. */
 	ctx->cnt.offsets_dropped += ev->n_offsets;
 	ctx->cnt.rfields_dropped += ev->n_rfields;
+	ctx->cnt.parts_dropped += ev->n_parts;
 	if (ev->n_offsets)
 		pd->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
 	if (ev->n_rfields)
 		pd->flags |= KW_KAFKA_EV_RFIELDS_TRUNC;
+	if (ev->n_parts)
+		pd->flags |= KW_KAFKA_EV_PARTS_TRUNC;
 }
 
 static void
@@ -458,6 +467,22 @@ add_broker(struct kw_kafka_event *ev, int32_t id)
 		ev->flags |= KW_KAFKA_EV_BROKERS_TRUNC;
 }
 
+/* A partition index under its enclosing topic (a ref, TOPIC_NONE when not kept): kept once. */
+static void
+add_part(struct kw_kafka_ctx *ctx, struct kw_kafka_event *ev, uint8_t topic, int32_t part)
+{
+	for (unsigned int i = 0; i < ev->n_parts; i++)
+		if (ev->parts[i].partition == part && ev->parts[i].topic == topic)
+			return;
+	if (ev->n_parts == KW_KAFKA_EV_PARTS) {
+		ctx->cnt.parts_dropped++;
+		ev->flags |= KW_KAFKA_EV_PARTS_TRUNC;
+		return;
+	}
+	ev->parts[ev->n_parts].topic = topic;
+	ev->parts[ev->n_parts++].partition = part;
+}
+
 /* A partition offset of the enclosing topic and partition; dropped (counted) when not keepable. */
 static void
 offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
@@ -495,6 +520,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		d->partitions++;
 		d->cur_part = (int32_t)v;
 		d->part_ok = 1;
+		add_part(ctx, ev, d->cur_topic, (int32_t)v);
 		break;
 	case KW_KAFKA_SEM_HIGH_WATERMARK:
 		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH)

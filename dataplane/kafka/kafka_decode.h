@@ -89,16 +89,19 @@ struct kw_kafka_dir {
 } __rte_cache_aligned;
 
 /*
- * All topics and offsets of a request that carries offsets (Fetch, OffsetCommit): kept in one of
- * KW_KAFKA_DETAIL_MAX slots per conn, not in every pending entry, to bound the conn's size.
+ * All topics, offsets, records fields and partition indexes of a request that carries any of the
+ * last three (Produce, Fetch, OffsetCommit, ListOffsets, ...): kept in one of KW_KAFKA_DETAIL_MAX
+ * slots per conn, not in every pending entry, to bound the conn's size.
  */
 struct kw_kafka_detail {
 	uint8_t n_topics;
 	uint8_t n_topic_ids;
 	uint8_t n_offsets;
 	uint8_t n_rfields;
+	uint8_t n_parts;
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
+	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 };

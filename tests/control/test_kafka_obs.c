@@ -61,6 +61,8 @@ base_rec(struct kw_kafka_rec *r)
 	r->ev.n_topics = 1;
 	r->ev.topic_count = 1;
 	r->ev.partition_count = 1;
+	r->ev.parts[0] = (struct kw_kafka_ev_part){.topic = 0, .partition = 5};
+	r->ev.n_parts = 1;
 	r->ev.records.records = 8;
 	r->ev.records.records_hdr = 8;
 }
@@ -116,7 +118,9 @@ test_json_ipv4(void **state)
 		"\"client_software\":{\"name\":\"kwgen\",\"version\":\"0.1.0\"},"
 		"\"topics\":[\"kwgen-topic\"],\"topic_count\":1,\"partitions\":1,\"records\":8,"
 		"\"records_fields\":[],"
-		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],\"broker_ids\":[],"
+		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
+		"\"topic_partitions\":[{\"topic\":\"kwgen-topic\",\"partition\":5}],"
+		"\"broker_ids\":[],"
 		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
 		"\"transactional_id\":null,\"flags\":[\"topics_trunc\"]}\n");
 	free(line);
@@ -181,6 +185,10 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.rfields[2] = (struct kw_kafka_ev_rfield){
 		.off = 7, .len = 9, .dir = 0, .topic = 0xff, .partition = 0};
 	r.ev.n_rfields = 3;
+	r.ev.parts[0] = (struct kw_kafka_ev_part){.topic = 0, .partition = 2};
+	r.ev.parts[1] = (struct kw_kafka_ev_part){.topic = 0x81, .partition = 0};
+	r.ev.parts[2] = (struct kw_kafka_ev_part){.topic = 0xff, .partition = 7};
+	r.ev.n_parts = 3;
 	r.ev.broker_ids[0] = 1002;
 	r.ev.broker_ids[1] = 0;
 	r.ev.n_broker_ids = 2;
@@ -200,6 +208,9 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"\"len\":5,\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":null},"
 		"{\"dir\":\"request\",\"off\":7,\"len\":9,\"topic\":null,\"partition\":0}],"
 		"\"bytes\":{\"request\":61,\"response\":null},\"error_codes\":[3,7],"
+		"\"topic_partitions\":[{\"topic\":\"orders\",\"partition\":2},"
+		"{\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":0},"
+		"{\"topic\":null,\"partition\":7}],"
 		"\"broker_ids\":[1002,0],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
 		"\"transactional_id\":\"t\\u00e2\\u0082\","

@@ -98,6 +98,11 @@ rec_check(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow,
 		assert_int_equal(g->rfields[i].topic, ev->rfields[i].topic);
 		assert_int_equal(g->rfields[i].partition, ev->rfields[i].partition);
 	}
+	assert_int_equal(g->n_parts, ev->n_parts);
+	for (i = 0; i < RTE_MIN(ev->n_parts, (unsigned int)KW_KAFKA_EV_PARTS); i++) {
+		assert_int_equal(g->parts[i].topic, ev->parts[i].topic);
+		assert_int_equal(g->parts[i].partition, ev->parts[i].partition);
+	}
 	assert_int_equal(g->n_broker_ids, ev->n_broker_ids);
 	for (i = 0; i < RTE_MIN(ev->n_broker_ids, (unsigned int)KW_KAFKA_EV_BROKERS); i++)
 		assert_int_equal(g->broker_ids[i], ev->broker_ids[i]);
@@ -199,6 +204,8 @@ test_produce_pair(void **state)
 	ev.rfields[0] = (struct kw_kafka_ev_rfield){.off = 90, .len = 1760, .topic = 0};
 	ev.n_broker_ids = 1;
 	ev.broker_ids[0] = 1;
+	ev.n_parts = 1;
+	ev.parts[0] = (struct kw_kafka_ev_part){.topic = 0, .partition = 3};
 	str_set(&ids[KW_KAFKA_REC_ID_PRINCIPAL], "alice", 0, 0);
 	str_set(&ids[KW_KAFKA_REC_ID_MECHANISM], "SCRAM-SHA-256", 0, 0);
 	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "librdkafka", 0, 0);
@@ -249,6 +256,10 @@ test_full_pair(void **state)
 		ev.rfields[i] = (struct kw_kafka_ev_rfield){
 			.off = (uint64_t)i << 33, .len = i * 1000, .dir = 1, .topic = (uint8_t)i,
 			.partition = -1};
+	ev.n_parts = KW_KAFKA_EV_PARTS;
+	for (i = 0; i < KW_KAFKA_EV_PARTS; i++)
+		ev.parts[i] = (struct kw_kafka_ev_part){
+			.topic = (uint8_t)(i % 3 ? i : 0xff), .partition = (int32_t)(i * 7919u)};
 	ev.n_broker_ids = KW_KAFKA_EV_BROKERS;
 	for (i = 0; i < KW_KAFKA_EV_BROKERS; i++)
 		ev.broker_ids[i] = (int32_t)(i * 1000003u);

@@ -338,6 +338,11 @@ result_eq(const struct result *a, const struct result *b)
 		}
 		assert_int_equal(x->n_broker_ids, y->n_broker_ids);
 		assert_memory_equal(x->broker_ids, y->broker_ids, 4u * x->n_broker_ids);
+		assert_int_equal(x->n_parts, y->n_parts);
+		for (int o = 0; o < x->n_parts; o++) {
+			assert_int_equal(x->parts[o].topic, y->parts[o].topic);
+			assert_int_equal(x->parts[o].partition, y->parts[o].partition);
+		}
 	}
 	str_eq(&a->id.client_id, &b->id.client_id);
 	str_eq(&a->id.sw_name, &b->id.sw_name);
@@ -818,6 +823,11 @@ test_metadata(void **state)
 	assert_int_equal(e->broker_ids[2], 2);
 	assert_int_equal(e->broker_ids[3], 5);
 	assert_false(e->flags & KW_KAFKA_EV_BROKERS_TRUNC);
+	assert_int_equal(e->n_parts, 2);
+	assert_int_equal(e->parts[0].topic, 0);
+	assert_int_equal(e->parts[0].partition, 0);
+	assert_int_equal(e->parts[1].topic, 0);
+	assert_int_equal(e->parts[1].partition, 1);
 	assert_int_equal(r_whole.cnt.frame_trailing, 0);
 	run_garbage(&rq, &rs, 1);
 }
@@ -1340,6 +1350,15 @@ test_fetch_offsets(void **state)
 		assert_offset(&e->offsets[3], KW_KAFKA_OFF_HWM, t1, 1, 50);
 		assert_offset(&e->offsets[4], KW_KAFKA_OFF_HWM, t0, 0, 120);
 		assert_offset(&e->offsets[5], KW_KAFKA_OFF_HWM, t0, 3, 300);
+		/* each (topic, partition) once: the response names the request's again */
+		assert_int_equal(e->n_parts, 3);
+		assert_int_equal(e->parts[0].topic, t0);
+		assert_int_equal(e->parts[0].partition, 0);
+		assert_int_equal(e->parts[1].topic, t0);
+		assert_int_equal(e->parts[1].partition, 3);
+		assert_int_equal(e->parts[2].topic, t1);
+		assert_int_equal(e->parts[2].partition, 1);
+		assert_int_equal(r_whole.cnt.parts_dropped, 0);
 		run_garbage(&rq, &rs, 1);
 	}
 }
@@ -1368,6 +1387,12 @@ test_fetch_detail_full(void **state)
 	assert_int_equal(e->n_offsets, 3);
 	assert_int_equal(e->offsets[0].kind, KW_KAFKA_OFF_HWM);
 	assert_int_equal(r_whole.cnt.offsets_dropped, 3);
+	/* its request's partitions went with its offsets; the response's are its own */
+	assert_true(e->flags & KW_KAFKA_EV_PARTS_TRUNC);
+	assert_int_equal(r_whole.cnt.parts_dropped, 3);
+	assert_int_equal(e->n_parts, 3);
+	assert_string_equal(e->topics[e->parts[0].topic].s, "payments");
+	assert_int_equal(e->parts[0].partition, 1);
 	/* Slots are given back: the same conn can pair offsets again afterwards. */
 	run(&rq, &rs, BYTES, 0, &r_other, NULL);
 	result_eq(&r_whole, &r_other);

@@ -21,7 +21,10 @@ mismatch. Where tshark decodes the response cleanly, its non-zero error codes an
 throttle time must equal kwire's error_codes and throttle_time_ms. For Metadata and
 FindCoordinator, whose every brokerId field tshark 4.0 dissects (node, controller, leader,
 replica, in-sync and offline ids), the set of non-negative ids of request and response must
-equal kwire's broker_ids (a subset when kwire says it kept only some: broker_ids_trunc).
+equal kwire's broker_ids (a subset when kwire says it kept only some: broker_ids_trunc). For
+every pair whose request and response tshark decodes, the partition indexes of both
+(kafka.partition_id) must equal those of kwire's topic_partitions (a subset under
+topic_partitions_trunc).
 """
 import argparse
 import ipaddress
@@ -79,6 +82,11 @@ def brokers(pdu):
     return ids
 
 
+def partitions(pdu):
+    """The set of partition indexes (kafka.partition_id) anywhere in one Kafka PDU."""
+    return {int(v) for v in walk(pdu, "kafka.partition_id", []) if v.lstrip("-").isdigit()}
+
+
 def addr(s):
     return str(ipaddress.ip_address(s))
 
@@ -124,6 +132,7 @@ def tshark_requests(pcap, port):
                     "errors": sorted({int(e) for e in walk(pdu, "kafka.error", [])} - {0}),
                     "throttle_time_ms": int(thr) if thr is not None else None,
                     "brokers": brokers(pdu),
+                    "partitions": partitions(pdu),
                     "decoded": not unsupported and not malformed,
                 })
                 continue
@@ -144,6 +153,7 @@ def tshark_requests(pcap, port):
                 "transactional_id": nullable(txn[0]) if txn else "-",
                 "records": sum(recs) if key == 0 and recs else None,
                 "brokers": brokers(pdu),
+                "partitions": partitions(pdu),
                 "decoded": not unsupported and not malformed,
                 "why": "unsupported version" if unsupported else
                        "malformed" if malformed else "",
@@ -184,7 +194,7 @@ def compare(a):
     for t in ts:
         index.setdefault((t["flow"], t["correlation_id"]), []).append(t)
     problems, undecoded, partial = [], [], []
-    compared = topics_compared = responses_compared = brokers_compared = 0
+    compared = topics_compared = responses_compared = brokers_compared = parts_compared = 0
     for r in kw:
         k = (r["flow"], r["correlation_id"])
         lst = index.get(k)
@@ -238,6 +248,13 @@ def compare(a):
                 trunc = "broker_ids_trunc" in (r.get("flags") or [])
                 if (trunc and not kb <= tb) or (not trunc and kb != tb):
                     diffs.append(f"broker ids: kwire {sorted(kb)}, tshark {sorted(tb)}")
+            if t["decoded"]:
+                parts_compared += 1
+                kp = {p["partition"] for p in r.get("topic_partitions") or []}
+                tp = t["partitions"] | rsp["partitions"]
+                trunc = "topic_partitions_trunc" in (r.get("flags") or [])
+                if (trunc and not kp <= tp) or (not trunc and kp != tp):
+                    diffs.append(f"partitions: kwire {sorted(kp)}, tshark {sorted(tp)}")
         # KIP-511: a broker answers an ApiVersions version it does not support with
         # UNSUPPORTED_VERSION in a version 0 body, which has no throttle time; tshark 4.0
         # mis-reads that body with the request's version, so this is checked on kwire alone.
@@ -258,6 +275,7 @@ def compare(a):
     print(f"{name}: kwire {total} requests, tshark {len(ts)}; compared {compared} "
           f"({100 * cov:.1f}%), topics compared {topics_compared}, "
           f"responses compared {responses_compared}, broker ids compared {brokers_compared}, "
+          f"partitions compared {parts_compared}, "
           f"header only {len(partial)}, "
           f"not decoded by tshark {len(undecoded)}, mismatches {len(problems)}")
     if a.verbose or problems:
