@@ -10,7 +10,7 @@
 #define HEAD1_AT  offsetof(struct kw_kafka_event, api_name)
 #define HEAD1_LEN (offsetof(struct kw_kafka_event, client_id) - HEAD1_AT)
 #define HEAD2_AT  offsetof(struct kw_kafka_event, topic_count)
-#define HEAD2_LEN (offsetof(struct kw_kafka_event, topics) - HEAD2_AT)
+#define HEAD2_LEN (offsetof(struct kw_kafka_event, parts) - HEAD2_AT)
 
 /* Most bytes a pair packs to: heads, every name at its longest, every list full. */
 #define NAMES_MAX (3 + KW_KAFKA_EV_TOPICS + KW_KAFKA_REC_ID_N)

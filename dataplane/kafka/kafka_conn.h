@@ -164,6 +164,11 @@ struct kw_kafka_event {
 	uint64_t throttle_off; /* stream offset (dir 1) of the throttle field */
 	int64_t producer_id;   /* -1 when none */
 	struct kw_kafka_records_sum records; /* of the request (Produce) or response (Fetch) */
+	/*
+	 * Every distinct partition index with its topic: the request's first, in the order seen.
+	 * Right after the scalars, whose last line the first entries share.
+	 */
+	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS];
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
 	/* Request offsets (Fetch, OffsetCommit) first, then response offsets (Fetch HWM). */
@@ -176,8 +181,6 @@ struct kw_kafka_event {
 	 * order seen. Negative values (-1: none, no leader) are not ids and are not kept.
 	 */
 	int32_t broker_ids[KW_KAFKA_EV_BROKERS];
-	/* Every distinct partition index with its topic: the request's first, in the order seen. */
-	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS];
 };
 
 /* Entries a list of an event holds for a count of n (counts go past max: they count all seen). */

@@ -169,7 +169,7 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 	kw_kafka_str_copy(&dst->txn_id, &src->txn_id);
 	/* the scalars between the names and the lists */
 	memcpy(&dst->topic_count, &src->topic_count,
-	       offsetof(struct kw_kafka_event, topics) -
+	       offsetof(struct kw_kafka_event, parts) -
 		       offsetof(struct kw_kafka_event, topic_count));
 	LISTS_COPY(dst, src);
 	brokers_copy(dst->broker_ids, src->broker_ids, src->n_broker_ids);

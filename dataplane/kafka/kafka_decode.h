@@ -99,9 +99,9 @@ struct kw_kafka_detail {
 	uint8_t n_offsets;
 	uint8_t n_rfields;
 	uint8_t n_parts;
+	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS]; /* the first share the counts' line */
 	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
 	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
-	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS];
 	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
 	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
 };
