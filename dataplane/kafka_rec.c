@@ -17,7 +17,8 @@
 #define OFFSETS_MAX (1 + KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
 #define RFIELDS_MAX (1 + KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
 #define BROKERS_MAX (KW_KAFKA_EV_BROKERS * sizeof(int32_t))
-#define PARTS_MAX   (KW_KAFKA_EV_PARTS * sizeof(struct kw_kafka_ev_part))
+#define PART_PACKED 5 /* a partition entry packed: topic ref, index */
+#define PARTS_MAX   (KW_KAFKA_EV_PARTS * PART_PACKED)
 #define LISTS_MAX                                                                                  \
 	(KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX + RFIELDS_MAX + BROKERS_MAX + PARTS_MAX)
 #define PACKED_MAX (HEAD1_LEN + HEAD2_LEN + NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) + LISTS_MAX)
@@ -93,8 +94,12 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
 	memcpy(b, ev->broker_ids, n * sizeof(ev->broker_ids[0]));
 	b += n * sizeof(ev->broker_ids[0]);
+	/* partition entries as topic ref and index, without the struct's padding */
 	n = kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS);
-	memcpy(b, ev->parts, n * sizeof(ev->parts[0]));
+	for (i = 0; i < n; i++, b += PART_PACKED) {
+		b[0] = ev->parts[i].topic;
+		memcpy(b + 1, &ev->parts[i].partition, sizeof(int32_t));
+	}
 	r->kind = KW_KAFKA_REC_PACKED;
 }
 
@@ -141,5 +146,8 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	memcpy(ev->broker_ids, b, n * sizeof(ev->broker_ids[0]));
 	b += n * sizeof(ev->broker_ids[0]);
 	n = kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS);
-	memcpy(ev->parts, b, n * sizeof(ev->parts[0]));
+	for (i = 0; i < n; i++, b += PART_PACKED) {
+		ev->parts[i].topic = b[0];
+		memcpy(&ev->parts[i].partition, b + 1, sizeof(int32_t));
+	}
 }
