@@ -314,9 +314,9 @@ def body_steps(steps, first, n, lv, out, ind):
 			out.append(need(t_, size, lv, i, 0))
 			out.append("%stake(d, in, %d);\n" % (t_, size))
 			continue
+		nul = "true" if nlo == 0 else "false"  # a null array, string or bytes is allowed
 		if not flags & FF_EXTRACT:
 			run = None  # (prefix width when classic, value width): a run of values
-			nul = "true" if nlo == 0 else "false"
 			if flags & FF_ARRAY and t in WIDTH:
 				run = (4, WIDTH[t])
 			elif not flags & FF_ARRAY and t in ("STRING", "BYTES"):
@@ -332,7 +332,6 @@ def body_steps(steps, first, n, lv, out, ind):
 			continue
 		width = WIDTH.get(t, 0)
 		if flags & FF_ARRAY and broker_id(t, sem):
-			nul = "true" if nlo == 0 else "false"
 			out.append("%sif (unlikely(!VB_RUN(%d, %s)))\n" % (t_, idx, nul))
 			out.append("%s\treturn bw_at(d, %d, %d, 0);\n" % (t_, lv, i))
 			continue
@@ -355,12 +354,9 @@ def body_steps(steps, first, n, lv, out, ind):
 			elif width:
 				out.append(need(u_, width, lv, i, 1))
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
-				if broker_id(t, sem):
-					out.append("%sVB(%d);\n" % (u_, idx))
-				else:
-					out.append("%sif (!VT(%d, %d))\n"
-						   "%s\treturn bw_stop(d, %d, %d, 1);\n"
-						   % (u_, idx, width, u_, lv, i))
+				out.append("%sif (!VT(%d, %d))\n"
+					   "%s\treturn bw_stop(d, %d, %d, 1);\n"
+					   % (u_, idx, width, u_, lv, i))
 			else:
 				out.append("%sd->stack[%d].elems--;\n" % (u_, lv))
 				out.append("%sif (!%s(%d))\n%s\treturn bw_stop(d, %d, %d, 1);\n"

@@ -1554,24 +1554,39 @@ bw_skip(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_
 }
 
 /*
- * A field nothing is extracted from that is a run of values: an array of fixed-width values
- * (width each; lw the width of its classic count) or the bytes of a string or bytes field (width
- * 1, lw 2 or 4); nullable or not. Stepped over in place with the checks skip_field() makes; false
- * where skip_field() would fail, for the walker to take the field op by op.
+ * A run of values at the piece's start: an array of fixed-width values (width each; lw the width
+ * of its classic count) or the bytes of a string or bytes field (width 1, lw 2 or 4); nullable
+ * or not. The prefix's size when the prefix and every value lie in the piece and pass the checks
+ * skip_field() makes, with the count in *n (-1 null, read as none); 0 otherwise. Nothing taken.
+ */
+static __rte_always_inline uint32_t
+run_peek(const struct kw_kafka_dir *d, const struct piece *in, unsigned int lw,
+	 unsigned int width, bool nul, int64_t *n)
+{
+	int c = len_peek(d, in, lw, n);
+
+	if (c <= 0 || *n < -1 || (*n == -1 && !nul))
+		return 0;
+	/* n < 2^32 and width <= 16: no overflow */
+	if (*n > 0 && (uint64_t)*n * width > in->n - (uint32_t)c)
+		return 0;
+	return (uint32_t)c;
+}
+
+/*
+ * A field nothing is extracted from that is a run of values (run_peek()): stepped over in place;
+ * false where skip_field() would fail, for the walker to take the field op by op.
  */
 static bool
 bw_skip_run(struct kw_kafka_dir *d, struct piece *in, unsigned int lw, unsigned int width,
 	    bool nul)
 {
 	int64_t n;
-	int c = len_peek(d, in, lw, &n);
+	uint32_t c = run_peek(d, in, lw, width, nul, &n);
 
-	if (c <= 0 || n < -1 || (n == -1 && !nul))
+	if (c == 0)
 		return false;
-	/* n < 2^32 and width <= 16: no overflow */
-	if (n > 0 && (uint64_t)n * width > in->n - (uint32_t)c)
-		return false;
-	take(d, in, (uint32_t)c + (n > 0 ? (uint32_t)n * width : 0));
+	take(d, in, c + (n > 0 ? (uint32_t)n * width : 0));
 	return true;
 }
 
@@ -1666,26 +1681,22 @@ bw_broker(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafk
 }
 
 /*
- * An array of broker ids whose count and elements lie in the piece: each id into the event's list
- * as the walker would, the checks bw_skip_run() makes; false (nothing taken) otherwise, for the
- * walker to take the field element by element.
+ * An array of broker ids whose count and elements lie in the piece (run_peek()): each id into the
+ * event's list as the walker would; false (nothing taken) otherwise, for the walker to take the
+ * field element by element.
  */
 static inline bool
 bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_field *f,
 	      struct piece *in, bool nul)
 {
 	int64_t n;
-	int c = len_peek(d, in, 4, &n);
+	uint32_t c = run_peek(d, in, 4, 4, nul, &n);
 
-	if (c <= 0 || n < -1 || (n == -1 && !nul))
+	if (c == 0)
 		return false;
-	if (n > 0 && (uint64_t)n * 4 > in->n - (uint32_t)c)
-		return false;
-	take(d, in, (uint32_t)c);
-	for (int64_t i = 0; i < n; i++) {
-		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
-		take(d, in, 4);
-	}
+	take(d, in, c);
+	for (int64_t i = 0; i < n; i++)
+		bw_broker(ctx, d, f, in);
 	d->f = f;
 	return true;
 }
