@@ -11,11 +11,17 @@
 #define HEAD1_LEN (offsetof(struct kw_kafka_event, client_id) - HEAD1_AT)
 #define HEAD2_AT  offsetof(struct kw_kafka_event, topic_count)
 #define HEAD2_LEN (offsetof(struct kw_kafka_event, parts) - HEAD2_AT)
+#define IN_HEAD2(m)                                                                                \
+	(offsetof(struct kw_kafka_event, m) >= HEAD2_AT &&                                         \
+	 offsetof(struct kw_kafka_event, m) < HEAD2_AT + HEAD2_LEN)
+_Static_assert(IN_HEAD2(n_offsets) && IN_HEAD2(n_rfields) && IN_HEAD2(n_broker_ids) &&
+		       IN_HEAD2(n_parts),
+	       "the packed lists are counted by the second head");
 
 /* Most bytes a pair packs to: heads, every name at its longest, every list full. */
 #define NAMES_MAX (3 + KW_KAFKA_EV_TOPICS + KW_KAFKA_REC_ID_N)
-#define OFFSETS_MAX (1 + KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
-#define RFIELDS_MAX (1 + KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
+#define OFFSETS_MAX (KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
+#define RFIELDS_MAX (KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
 #define BROKERS_MAX (KW_KAFKA_EV_BROKERS * sizeof(int32_t))
 #define PART_PACKED 5 /* a partition entry packed: topic ref, index */
 #define PARTS_MAX   (KW_KAFKA_EV_PARTS * PART_PACKED)
@@ -82,15 +88,13 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
 	memcpy(b, ev->topic_ids, n * 16u);
 	b += n * 16u;
-	*b++ = ev->n_offsets;
+	/* the lists below are counted by the second head (n_offsets .. n_parts) */
 	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
 	memcpy(b, ev->offsets, n * sizeof(ev->offsets[0]));
 	b += n * sizeof(ev->offsets[0]);
-	*b++ = ev->n_rfields;
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	memcpy(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	b += n * sizeof(ev->rfields[0]);
-	/* counted by n_broker_ids and n_parts, which the second head carries */
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
 	memcpy(b, ev->broker_ids, n * sizeof(ev->broker_ids[0]));
 	b += n * sizeof(ev->broker_ids[0]);
@@ -134,11 +138,9 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
 	memcpy(ev->topic_ids, b, n * 16u);
 	b += n * 16u;
-	ev->n_offsets = *b++;
 	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
 	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
 	b += n * sizeof(ev->offsets[0]);
-	ev->n_rfields = *b++;
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	memcpy(ev->rfields, b, n * sizeof(ev->rfields[0]));
 	b += n * sizeof(ev->rfields[0]);
