@@ -179,10 +179,14 @@ kw_flow_lookup_bulk(struct kw_flow_table *t, const struct kw_flow_key **keys, un
 		;
 	if (i >= n)
 		return n == 0 ? 0 : lookup_keys(t, keys, n, now, flows, ctr);
+	/* keys[0 .. i) differ each from the one before: each starts a run, compared once */
+	for (n_uniq = 0; n_uniq < i; n_uniq++) {
+		uniq[n_uniq] = keys[n_uniq];
+		of[n_uniq] = (uint8_t)n_uniq;
+	}
 	/* against the key before (equal to its run's first): no chain through n_uniq */
-	n_uniq = 0;
-	for (i = 0; i < n; i++) {
-		if (i == 0 || !key_eq(keys[i], keys[i - 1]))
+	for (; i < n; i++) {
+		if (!key_eq(keys[i], keys[i - 1]))
 			uniq[n_uniq++] = keys[i];
 		of[i] = (uint8_t)(n_uniq - 1);
 	}

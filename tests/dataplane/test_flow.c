@@ -188,6 +188,15 @@ test_bulk_duplicates(void **state)
 	memset(&want, 0, sizeof(want));
 	want.v[KW_CTR_FLOW_CREATED] = 2;
 	assert_memory_equal(&ctr, &want, sizeof(want));
+
+	/* distinct keys before the first run each keep their own flow */
+	const struct kw_flow_key *kq[5] = {&keys[5], &keys[6], &keys[7], &keys[7], &keys[5]};
+	assert_int_equal(kw_flow_lookup_bulk(t, kq, 5, 2, flows, &ctr), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_memory_equal(&flows[i]->key, kq[i], sizeof(*kq[i]));
+	assert_ptr_equal(flows[3], flows[2]);
+	assert_ptr_equal(flows[4], flows[0]);
+	assert_int_equal(t->count, 5);
 	kw_flow_table_free(t);
 }
 
