@@ -38,13 +38,15 @@ options:
   -h, --help        this help
 
 environment:
-  KW_BUILD          kwire build directory (default: build/ at the top of the repository);
+  KW_BUILD          kwire build directory (default: build-pgo/ at the top of the repository,
+                    made by scripts/build.sh --pgo; KW_BUILD=build for the plain build);
                     uses KW_BUILD/control/kwire and KW_BUILD/perf/kwgen
   TESTPMD           dpdk-testpmd binary (default: dpdk-testpmd on PATH, package dpdk-dev)
 
 output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":...,
          "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,
-         "kwire_cycles_per_pkt":...,"samples":...} (kafka mode also "tcp_checksum":...)
+         "kwire_cycles_per_pkt":...,"samples":...,"kwire_build":"pgo"|"plain"}
+        (kafka mode also "tcp_checksum":...)
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
 frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
 received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
@@ -61,7 +63,7 @@ log() {
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${KW_BUILD:-$top/build}
+build=${KW_BUILD:-$top/build-pgo}
 duration=3
 rounds=2
 sizes="64 1518"
@@ -116,8 +118,10 @@ testpmd=${TESTPMD:-$(command -v dpdk-testpmd || true)}
 		"or set TESTPMD=/path/to/dpdk-testpmd"
 kwire=$build/control/kwire
 kwgen=$build/perf/kwgen
-[ -x "$kwire" ] || die "$kwire not found: build first (meson setup build && ninja -C build)" \
-	"or set KW_BUILD"
+[ -x "$kwire" ] || die "$kwire not found: build first (scripts/build.sh --pgo)" \
+	"or set KW_BUILD (KW_BUILD=build for the plain build of scripts/build.sh)"
+kwire_build=plain
+grep -q -- '-fprofile-use' "$build/build.ninja" 2>/dev/null && kwire_build=pgo
 case " $vdevs " in
 *" pcap "* | *" kafka "*) [ -x "$kwgen" ] || die "$kwgen not found (needed for --vdevs pcap/kafka)" ;;
 esac
@@ -334,11 +338,12 @@ for v in $vdevs; do
 			fs=$size
 			[ "$v" = kafka ] && fs="\"mix\""
 			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
-				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" 'BEGIN {
+				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" \
+				-v kb="$kwire_build" 'BEGIN {
 				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
 				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
-				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d"
+				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d,\"kwire_build\":\"" kb "\""
 				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"}\n" : "}\n")
 				r = 0
 				if (tp > 0)

@@ -2,12 +2,55 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Configure and build kwire into build/ (or $KW_BUILD). Arguments are meson options: given to
 # `meson setup` the first time, to `meson configure` after that.
+#
+# --pgo (first argument): a profile-guided release build into build-pgo/ (or $KW_BUILD). kwire
+# is built instrumented, replays a training set through `kwire pcap` (kwgen conversations of
+# other shapes than the benchmark's, IPv4 and IPv6, flexible and classic versions, and the
+# real-client captures of tests/captures), and is built again with that profile. Every run
+# trains afresh, so the profile always matches the sources. docs/performance.md has its gain.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${KW_BUILD:-$top/build}
-if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" "$top" "$@" >&2
-elif [ $# -gt 0 ]; then
-    meson configure "$build" "$@" >&2
+
+configure() {
+    if [ ! -f "$build/build.ninja" ]; then
+        meson setup "$build" "$top" "$@" >&2
+    elif [ $# -gt 0 ]; then
+        meson configure "$build" "$@" >&2
+    fi
+}
+
+if [ "${1:-}" != --pgo ]; then
+    build=${KW_BUILD:-$top/build}
+    configure "$@"
+    ninja -C "$build" >&2
+    exit 0
 fi
+shift
+build=${KW_BUILD:-$top/build-pgo}
+train=$(mktemp -d "${TMPDIR:-/tmp}/kwire-pgo.XXXXXX")
+trap 'rm -rf "$train"' EXIT
+configure --buildtype=release -Dtests=false -Db_pgo=generate "$@"
+meson configure "$build" -Db_pgo=generate >&2
+find "$build" -name '*.gcda' -delete
+ninja -C "$build" control/kwire perf/kwgen >&2
+
+kwgen="$build/perf/kwgen"
+"$kwgen" kafka --connections 2000 --produce 3 --fetch 2 --seed 7 -o "$train/flexible.pcap"
+"$kwgen" kafka --connections 300 --produce 2 --fetch 2 --seed 8 --ipv6 --vlan 10 --mss 536 \
+    --produce-version 8 --fetch-version 11 --metadata-version 9 -o "$train/classic.pcap"
+"$kwgen" kafka --connections 300 --produce 1 --fetch 3 --seed 9 --headers 2 \
+    --fetch-version 13 -o "$train/topic-ids.pcap"
+for f in "$train"/*.pcap "$top"/tests/captures/*.pcap; do
+    "$build/control/kwire" pcap "$f" >/dev/null 2>"$train/report.txt" || {
+        cat "$train/report.txt" >&2
+        echo "build.sh: training run on $f failed" >&2
+        exit 1
+    }
+done
+[ -n "$(find "$build" -name '*.gcda' -print -quit)" ] || {
+    echo "build.sh: the training runs wrote no profile" >&2
+    exit 1
+}
+
+meson configure "$build" -Db_pgo=use >&2
 ninja -C "$build" >&2

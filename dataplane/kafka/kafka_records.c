@@ -317,7 +317,7 @@ walk_records(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len)
 	const uint8_t *e = p + len;
 
 	while (p < e && rs->walk) {
-		int64_t v;
+		int64_t v = 0; /* read only when r > 0; GCC's -fprofile-generate cannot tell */
 		int r;
 
 		if (rs->rec_left) {
@@ -347,7 +347,7 @@ walk_fields(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len, uint64_
 
 	while (rs->walk) {
 		const uint8_t *q, *lim;
-		int64_t v;
+		int64_t v = 0; /* as in walk_records */
 		int r;
 
 		if (rs->skip) {
