@@ -6,8 +6,9 @@
 # --pgo (first argument): a profile-guided release build into build-pgo/ (or $KW_BUILD). kwire
 # is built instrumented, replays a training set through `kwire pcap` (kwgen conversations of
 # other shapes than the benchmark's, IPv4 and IPv6, flexible and classic versions, and the
-# real-client captures of tests/captures), and is built again with that profile. Every run
-# trains afresh, so the profile always matches the sources. docs/performance.md has its gain.
+# real-client captures of tests/captures; flow and pass-through modes over kwgen frames), and is
+# built again with that profile. Every run trains afresh, so the profile always matches the
+# sources. docs/performance.md has its gain.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -40,12 +41,38 @@ kwgen="$build/perf/kwgen"
     --produce-version 8 --fetch-version 11 --metadata-version 9 -o "$train/classic.pcap"
 "$kwgen" kafka --connections 300 --produce 1 --fetch 3 --seed 9 --headers 2 \
     --fetch-version 13 -o "$train/topic-ids.pcap"
-for f in "$train"/*.pcap "$top"/tests/captures/*.pcap; do
-    "$build/control/kwire" pcap "$f" >/dev/null 2>"$train/report.txt" || {
+# run_train CAPTURE [kwire pcap options]
+run_train() {
+    "$build/control/kwire" pcap "$@" >/dev/null 2>"$train/report.txt" || {
         cat "$train/report.txt" >&2
-        echo "build.sh: training run on $f failed" >&2
+        echo "build.sh: training run kwire pcap $* failed" >&2
         exit 1
     }
+}
+for f in "$train"/*.pcap "$top"/tests/captures/*.pcap; do
+    run_train "$f"
+done
+# flow and pass-through modes (kwire pcap always decodes Kafka): kwire itself over a net_pcap
+# pair, many flows without runs of one flow in a burst, small and large frames
+{   # a capture of no frames: pcap header, version 2.4, snaplen 65535, Ethernet
+    printf '\324\303\262\241\002\000\004\000\000\000\000\000'
+    printf '\000\000\000\000\377\377\000\000\001\000\000\000'
+} >"$train/empty.pcap"
+for size in 64 1518; do
+    "$kwgen" frames --frame-size $size --count 50000 --flows 1024 --seed 3 \
+        -o "$train/frames-$size.pcap"
+    for mode in flow passthrough; do
+        printf 'dataplane:\n  inspect: %s\n' $mode >"$train/$mode.yaml"
+        "$build/control/kwire" -l 0,1 --no-huge -m 512 --no-pci --no-shconf \
+            --file-prefix "kwpgo$$" --log-level='*:warning' \
+            --vdev "net_pcap0,rx_pcap=$train/frames-$size.pcap" \
+            --vdev "net_pcap1,rx_pcap=$train/empty.pcap" \
+            -- -c "$train/$mode.yaml" --idle-exit 300 >/dev/null 2>"$train/report.txt" || {
+            cat "$train/report.txt" >&2
+            echo "build.sh: training run in $mode mode on $size-byte frames failed" >&2
+            exit 1
+        }
+    done
 done
 [ -n "$(find "$build" -name '*.gcda' -print -quit)" ] || {
     echo "build.sh: the training runs wrote no profile" >&2
