@@ -1694,9 +1694,9 @@ bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_
 
 	if (c == 0)
 		return false;
-	take(d, in, c);
 	for (int64_t i = 0; i < n; i++)
-		bw_broker(ctx, d, f, in);
+		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p + c + i * 4));
+	take(d, in, c + (n > 0 ? (uint32_t)n * 4 : 0));
 	d->f = f;
 	return true;
 }
