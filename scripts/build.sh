@@ -31,7 +31,6 @@ build=${KW_BUILD:-$top/build-pgo}
 train=$(mktemp -d "${TMPDIR:-/tmp}/kwire-pgo.XXXXXX")
 trap 'rm -rf "$train"' EXIT
 configure --buildtype=release -Dtests=false -Db_pgo=generate "$@"
-meson configure "$build" -Db_pgo=generate >&2
 find "$build" -name '*.gcda' -delete
 ninja -C "$build" control/kwire perf/kwgen >&2
 
