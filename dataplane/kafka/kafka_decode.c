@@ -281,6 +281,11 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		pd->flags |= KW_KAFKA_EV_PARTS_TRUNC;
 }
 
+/*
+ * Drop released entries at the window's head. An empty window starts again at entry 0, so that a
+ * client with one request in flight at a time uses one entry, not all of them in turn: fewer of
+ * the connection's lines to miss when it comes back.
+ */
 static void
 pend_skip_holes(struct kw_kafka_conn *conn)
 {
@@ -288,6 +293,8 @@ pend_skip_holes(struct kw_kafka_conn *conn)
 		conn->pend_head = (conn->pend_head + 1) % KW_KAFKA_INFLIGHT_MAX;
 		conn->pend_n--;
 	}
+	if (conn->pend_n == 0)
+		conn->pend_head = 0;
 }
 
 static void

@@ -2107,6 +2107,41 @@ test_pending_full(void **state)
 	assert_int_equal(r_other.n, 1 + KW_KAFKA_INFLIGHT_MAX);
 }
 
+/*
+ * A client with one request in flight at a time: every request takes the first pending entry
+ * (the window starts again at 0 once empty), and every pair is still matched.
+ */
+static void
+test_pending_reuse(void **state)
+{
+	(void)state;
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+	uint64_t off[2] = {0, 0};
+
+	assert_non_null(c);
+	memset(&r_other, 0, sizeof(r_other));
+	g_out = &r_other;
+	for (int32_t corr = 1; corr <= 3; corr++) {
+		rq.n = rs.n = 0;
+		build_api_versions(&rq, &rs, corr);
+		kw_kafka_conn_feed(g_ctx, c, 0, off[0], rq.b, (uint32_t)rq.n, 1000 * corr);
+		off[0] += rq.n;
+		assert_int_equal(c->pend_n, 1);
+		assert_true(c->pend[0].used);
+		assert_int_equal(c->pend[0].corr_id, corr);
+		kw_kafka_conn_feed(g_ctx, c, 1, off[1], rs.b, (uint32_t)rs.n, 1000 * corr + 10);
+		off[1] += rs.n;
+		assert_int_equal(c->pend_n, 0);
+		assert_int_equal(c->pend_head, 0);
+		assert_int_equal(r_other.n, corr);
+		assert_int_equal(r_other.ev[corr - 1].corr_id, corr);
+		assert_int_equal(r_other.ev[corr - 1].resp_len, rs.n);
+	}
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	assert_int_equal(r_other.n, 3);
+}
+
 /* ---- record hook ---- */
 
 #define MAX_RECS 16
@@ -2561,6 +2596,7 @@ main(void)
 		cmocka_unit_test(test_unknown_api_and_version),
 		cmocka_unit_test(test_truncated_then_gap),
 		cmocka_unit_test(test_pending_full),
+		cmocka_unit_test(test_pending_reuse),
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_record_hook_produce),
 		cmocka_unit_test(test_record_hook_fetch),
