@@ -339,7 +339,7 @@ static inline void
 decode_prefetch(const struct kw_flow *f, const struct kw_pkt_info *p)
 {
 	if (f->kafka != NULL)
-		kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir);
+		kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir, p->payload_len);
 }
 
 /*
