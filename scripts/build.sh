@@ -40,16 +40,18 @@ kwgen="$build/perf/kwgen"
     --produce-version 8 --fetch-version 11 --metadata-version 9 -o "$train/classic.pcap"
 "$kwgen" kafka --connections 300 --produce 1 --fetch 3 --seed 9 --headers 2 \
     --fetch-version 13 -o "$train/topic-ids.pcap"
-# run_train CAPTURE [kwire pcap options]
+# run_train WHAT KWIRE-ARGUMENTS...: one training run of kwire; stops the build if it fails
 run_train() {
-    "$build/control/kwire" pcap "$@" >/dev/null 2>"$train/report.txt" || {
+    what=$1
+    shift
+    "$build/control/kwire" "$@" >/dev/null 2>"$train/report.txt" || {
         cat "$train/report.txt" >&2
-        echo "build.sh: training run kwire pcap $* failed" >&2
+        echo "build.sh: training run ($what) failed" >&2
         exit 1
     }
 }
 for f in "$train"/*.pcap "$top"/tests/captures/*.pcap; do
-    run_train "$f"
+    run_train "kwire pcap $f" pcap "$f"
 done
 # flow and pass-through modes (kwire pcap always decodes Kafka): kwire itself over a net_pcap
 # pair, many flows without runs of one flow in a burst, small and large frames
@@ -62,15 +64,11 @@ for size in 64 1518; do
         -o "$train/frames-$size.pcap"
     for mode in flow passthrough; do
         printf 'dataplane:\n  inspect: %s\n' $mode >"$train/$mode.yaml"
-        "$build/control/kwire" -l 0,1 --no-huge -m 512 --no-pci --no-shconf \
-            --file-prefix "kwpgo$$" --log-level='*:warning' \
+        run_train "$mode mode, $size-byte frames" -l 0,1 --no-huge -m 512 --no-pci \
+            --no-shconf --file-prefix "kwpgo$$" --log-level='*:warning' \
             --vdev "net_pcap0,rx_pcap=$train/frames-$size.pcap" \
             --vdev "net_pcap1,rx_pcap=$train/empty.pcap" \
-            -- -c "$train/$mode.yaml" --idle-exit 300 >/dev/null 2>"$train/report.txt" || {
-            cat "$train/report.txt" >&2
-            echo "build.sh: training run in $mode mode on $size-byte frames failed" >&2
-            exit 1
-        }
+            -- -c "$train/$mode.yaml" --idle-exit 300
     done
 done
 [ -n "$(find "$build" -name '*.gcda' -print -quit)" ] || {
