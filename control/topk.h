@@ -57,7 +57,11 @@ kw_bmap_key(const struct kw_bmap *m, uint32_t idx)
 {
 	return m->keys + (size_t)idx * m->key_size;
 }
-/* FNV-1a 64 over len bytes. */
+/* The same with the key's kw_bmap_hash() already computed. */
+uint32_t kw_bmap_find_h(struct kw_bmap *m, const void *key, uint64_t h, bool touch);
+uint32_t kw_bmap_insert_h(struct kw_bmap *m, const void *key, uint64_t h, bool *evicted);
+void kw_bmap_rekey_h(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h);
+/* A 64-bit hash of len bytes (CRC32C, finalized). */
 uint64_t kw_bmap_hash(const void *key, size_t len);
 
 #define KW_TOPK_METRICS 5
