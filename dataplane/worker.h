@@ -144,6 +144,9 @@ struct kw_worker {
 	uint64_t tsc0;
 	uint64_t tsc_hz;
 	struct kw_flow *cur_flow;     /* the flow being decoded, for the emit callback */
+	/* the key of the packet being decoded: cur_flow's, byte for byte, but in cache where the
+	 * flow's copy (its last line) is not; NULL outside a packet (a flow's release) */
+	const struct kw_flow_key *cur_key;
 	uint64_t cur_clk;             /* its decoder clock, for the record hook */
 	struct kw_phases phases;      /* -Dphase_tsc=true only: cycles by fast-path phase */
 	struct kw_counters scratch; /* classification done for dispatch only; never reported */
