@@ -208,7 +208,7 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	w->wall_ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	w->tsc0 = rte_rdtsc();
-	w->tsc_hz = rte_get_tsc_hz();
+	kw_tsc_ns_init(&w->tsc_ns, rte_get_tsc_hz());
 	return 0;
 }
 

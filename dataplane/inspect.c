@@ -274,7 +274,7 @@ clock_to_unix_ns(const struct kw_worker *w, uint64_t clk)
 	if (w->clock_ns)
 		return clk;
 	d = clk - w->tsc0;
-	return w->wall_ns0 + d / w->tsc_hz * 1000000000u + d % w->tsc_hz * 1000000000u / w->tsc_hz;
+	return w->wall_ns0 + kw_tsc_ns(&w->tsc_ns, d);
 }
 
 /*
@@ -316,7 +316,7 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 	r->ts_ns = clock_to_unix_ns(w, ev->t_req);
 	r->latency_ns = ev->resp_len == 0 ? 0
 			: w->clock_ns	  ? ev->latency_tsc
-					  : ev->latency_tsc * 1000000000u / w->tsc_hz;
+					  : kw_tsc_ns(&w->tsc_ns, ev->latency_tsc);
 	rec_flow_fill(w, f, r);
 	kw_kafka_rec_pack(r, ev, id);
 }

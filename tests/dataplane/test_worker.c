@@ -406,6 +406,46 @@ test_rec_ring_full_drops_counted(void **state)
 	rte_vdev_uninit("net_pcap_kwrec");
 }
 
+/*
+ * TSC to ns: at most 1 ns over the exact d * 10^9 / hz (128-bit reference), for rates above and
+ * below 1 GHz, across 7.1 s at 2.6 GHz (where d * 10^9 stopped fitting 64 bits) and up to
+ * 2^64 - 1 cycles.
+ */
+static void
+test_tsc_ns(void **state)
+{
+	const uint64_t hz[] = {2600000000u, 3000000000u, 1000000000u, 999999937u, 25000000u, 1u};
+	const uint64_t d[] = {0, 1, 2, 999, 2600000000u, 18446744074u, 26000000000u,
+			      UINT64_C(224640000000000), UINT64_C(1) << 62, UINT64_MAX};
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(hz); i++) {
+		struct kw_tsc_ns c;
+
+		kw_tsc_ns_init(&c, hz[i]);
+		for (unsigned int j = 0; j < RTE_DIM(d); j++) {
+			unsigned __int128 exact = (unsigned __int128)d[j] * 1000000000u / hz[i];
+			uint64_t got;
+
+			if (exact >= UINT64_MAX)
+				continue;
+			got = kw_tsc_ns(&c, d[j]);
+			assert_true(got >= exact);
+			assert_true(got - exact <= 1);
+			/* a whole number of ns is exact */
+			if ((unsigned __int128)d[j] * 1000000000u % hz[i] == 0)
+				assert_true(got == exact);
+		}
+	}
+	/* 10 s at 2.6 GHz: 10^10 ns, where 64-bit d * 10^9 / hz gave 2.9 s */
+	{
+		struct kw_tsc_ns c;
+
+		kw_tsc_ns_init(&c, 2600000000u);
+		assert_int_equal(kw_tsc_ns(&c, 26000000000u), 10000000000u);
+	}
+}
+
 int
 main(void)
 {
@@ -416,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_aging_frees_slots),
 		cmocka_unit_test(test_mempool_exhaustion_recovers),
 		cmocka_unit_test(test_rec_ring_full_drops_counted),
+		cmocka_unit_test(test_tsc_ns),
 	};
 
 	if (kw_test_eal_init() != 0)
