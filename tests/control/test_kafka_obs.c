@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -316,6 +317,49 @@ test_space_saving_heavy_hitters(void **state)
 	kw_obs_free(o);
 }
 
+/*
+ * The sketch behind the top-K spreads similar keys (names that differ in a digit or two, zero
+ * padded to 64 bytes) over its cells: N one-off keys, K kept, the rest estimated. Every estimate
+ * is at least the truth (1); at most exp(-D) of them (D rows; 1.8% for 4) may exceed it by more
+ * than e * N / W (W cells a row); and the mean estimate is what independent rows give: the
+ * least of D cells of 1 + N / W keys on average, ~1.03 standard deviations (sqrt(N / W)) under
+ * that mean for D = 4, where rows that move together (two keys sharing a cell in one row share
+ * it in all) would give the mean itself.
+ */
+#define SK_KEYS 20480u
+
+static void
+test_sketch_spread(void **state)
+{
+	const double per_cell = (double)SK_KEYS / KW_TOPK_CMS_WIDTH;
+	const uint64_t one[KW_TOPK_METRICS] = {1, 0, 0, 0, 0};
+	uint64_t v[KW_TOPK_METRICS], err, sum = 0;
+	struct kw_topk t;
+	uint32_t i, over = 0, estimated = 0;
+	char name[32];
+
+	(void)state;
+	assert_int_equal(kw_topk_init(&t, 16), 0);
+	for (i = 0; i < SK_KEYS; i++) {
+		snprintf(name, sizeof(name), "client-%u", i);
+		kw_topk_add(&t, name, strlen(name), one);
+	}
+	for (i = 0; i < SK_KEYS; i++) {
+		snprintf(name, sizeof(name), "client-%u", i);
+		if (kw_topk_get(&t, name, v, &err) != 0)
+			continue;
+		estimated++;
+		assert_true(v[0] >= 1);
+		if ((double)v[0] > 1 + 2.718281828 * per_cell)
+			over++;
+		sum += v[0];
+	}
+	assert_true(estimated >= SK_KEYS - 16);
+	assert_true(over <= estimated / 50);
+	assert_true((double)sum / estimated < 1 + per_cell - 0.5 * sqrt(per_cell));
+	kw_topk_fini(&t);
+}
+
 static void
 test_space_saving_bounded_memory(void **state)
 {
@@ -511,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_log_sampling),
 		cmocka_unit_test(test_space_saving_heavy_hitters),
 		cmocka_unit_test(test_space_saving_bounded_memory),
+		cmocka_unit_test(test_sketch_spread),
 		cmocka_unit_test(test_bmap_lru),
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_latency_histogram),
