@@ -88,6 +88,7 @@ flow_insert(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t now
 	memset(f, 0, sizeof(*f));
 	f->key = *key;
 	f->first_tsc = now;
+	f->last_tsc = now;
 	f->in_use = 1;
 	t->count++;
 	kw_ctr_inc(ctr, KW_CTR_FLOW_CREATED);
@@ -152,8 +153,6 @@ lookup_keys(struct kw_flow_table *t, const struct kw_flow_key **keys, unsigned i
 		flows[i] = f;
 		if (f == NULL)
 			n_full++;
-		else
-			f->last_tsc = now;
 	}
 	return n_full;
 }

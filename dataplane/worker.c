@@ -432,6 +432,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 			}
 			next_feed++;
 		}
+		f->last_tsc = now; /* not stamped by the lookup (kw_flow_lookup_bulk) */
 		f->pkts[p->dir]++;
 		f->bytes[p->dir] += pkts[idx[i]]->pkt_len;
 		f->tcp_flags[p->dir] |= p->tcp_flags;

@@ -270,6 +270,49 @@ test_aging_frees_slots(void **state)
 	kw_app_teardown(&app);
 }
 
+/*
+ * The worker stamps a flow with the poll's clock each time it forwards one of its frames (the
+ * bulk lookup leaves that to it), so a flow in use does not age out: a frame at t1 and one
+ * at t2 leave last_tsc at t1, then t2; another flow's frame leaves it alone.
+ */
+static void
+test_forwarding_stamps_flows(void **state)
+{
+	struct ring_port a, b;
+	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
+	const uint64_t t1 = rte_rdtsc(), t2 = t1 + 1000, t3 = t1 + 2000;
+	struct kw_flow *f = NULL;
+	struct kw_app app;
+	struct kw_worker *w;
+	uint32_t i;
+
+	(void)state;
+	ring_port_make(&a, na, sizeof(na));
+	ring_port_make(&b, nb, sizeof(nb));
+	app_init(&app, na, nb);
+	assert_int_equal(kw_app_setup(&app), 0);
+	w = app.workers[0];
+	rte_ring_enqueue(a.rx, mbuf_frame(app.ports[a.id].pool, 7, 0, 1));
+	kw_worker_poll(w, t1);
+	assert_int_equal(w->flows->count, 1);
+	for (i = 0; i < w->flows->n_slots && f == NULL; i++)
+		if (w->flows->flows[i].in_use)
+			f = &w->flows->flows[i];
+	assert_non_null(f);
+	assert_int_equal(f->last_tsc, t1);
+	rte_ring_enqueue(a.rx, mbuf_frame(app.ports[a.id].pool, 7, 1, 2));
+	kw_worker_poll(w, t2);
+	assert_int_equal(f->last_tsc, t2);
+	assert_int_equal(f->pkts[0] + f->pkts[1], 2);
+	rte_ring_enqueue(a.rx, mbuf_frame(app.ports[a.id].pool, 8, 0, 1));
+	kw_worker_poll(w, t3);
+	assert_int_equal(w->flows->count, 2);
+	assert_int_equal(f->last_tsc, t2);
+	kw_worker_flush(w);
+	ring_free_all(b.tx, NULL);
+	kw_app_teardown(&app);
+}
+
 /* A pcap of n frames for the net_pcap port. */
 static void
 pcap_write(const char *path, unsigned int n)
@@ -454,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_full_policy_drop),
 		cmocka_unit_test(test_full_policy_forward),
 		cmocka_unit_test(test_aging_frees_slots),
+		cmocka_unit_test(test_forwarding_stamps_flows),
 		cmocka_unit_test(test_mempool_exhaustion_recovers),
 		cmocka_unit_test(test_rec_ring_full_drops_counted),
 		cmocka_unit_test(test_tsc_ns),
