@@ -109,7 +109,7 @@ learn_topic_ids(struct kw_obs *o, const struct kw_kafka_event *ev)
 {
 	unsigned int i, n = ev->n_topics < ev->n_topic_ids ? ev->n_topics : ev->n_topic_ids;
 	uint32_t idx;
-	bool evicted;
+	bool added, evicted;
 
 	if (!(ev->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED))
 		return;
@@ -118,12 +118,9 @@ learn_topic_ids(struct kw_obs *o, const struct kw_kafka_event *ev)
 
 		if (uuid_zero(ev->topic_ids[i]) || t->len == 0)
 			continue;
-		idx = kw_bmap_find(&o->tid, ev->topic_ids[i], true);
-		if (idx == KW_BMAP_NONE) {
-			idx = kw_bmap_insert(&o->tid, ev->topic_ids[i], &evicted);
-			o->ctr.topic_ids_learned++;
-			o->ctr.topic_ids_evicted += evicted;
-		}
+		idx = kw_bmap_get(&o->tid, ev->topic_ids[i], &added, &evicted);
+		o->ctr.topic_ids_learned += added;
+		o->ctr.topic_ids_evicted += evicted;
 		memcpy(o->tid_name[idx], t->s, t->len);
 		o->tid_name[idx][t->len] = '\0';
 	}
@@ -261,7 +258,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
 	unsigned int i,
 		n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
 	uint32_t idx;
-	bool evicted;
+	bool added, evicted;
 
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
@@ -274,11 +271,8 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
 				break;
 			}
 			hk.partition = e->partition;
-			idx = kw_bmap_find(&o->hwm, &hk, true);
-			if (idx == KW_BMAP_NONE) {
-				idx = kw_bmap_insert(&o->hwm, &hk, &evicted);
-				o->ctr.hwms_evicted += evicted;
-			}
+			idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
+			o->ctr.hwms_evicted += evicted;
 			o->hwm_off[idx] = e->offset;
 			o->ctr.hwms++;
 			break;
@@ -299,11 +293,8 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
 			}
 			memcpy(lk.group, ev->group_id.s, ev->group_id.len);
 			lk.partition = e->partition;
-			idx = kw_bmap_find(&o->commit, &lk, true);
-			if (idx == KW_BMAP_NONE) {
-				idx = kw_bmap_insert(&o->commit, &lk, &evicted);
-				o->ctr.commits_evicted += evicted;
-			}
+			idx = kw_bmap_get(&o->commit, &lk, &added, &evicted);
+			o->ctr.commits_evicted += evicted;
 			o->commit_off[idx] = e->offset;
 			o->ctr.commits++;
 			break;

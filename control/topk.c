@@ -188,10 +188,18 @@ kw_bmap_insert_h(struct kw_bmap *m, const void *key, uint64_t h, bool *evicted)
 	return idx;
 }
 
-void
-kw_bmap_rekey(struct kw_bmap *m, uint32_t idx, const void *key)
+uint32_t
+kw_bmap_get(struct kw_bmap *m, const void *key, bool *added, bool *evicted)
 {
-	kw_bmap_rekey_h(m, idx, key, kw_bmap_hash(key, m->key_size));
+	uint64_t h = kw_bmap_hash(key, m->key_size);
+	uint32_t idx = kw_bmap_find_h(m, key, h, true);
+
+	*added = idx == KW_BMAP_NONE;
+	if (!*added) {
+		*evicted = false;
+		return idx;
+	}
+	return kw_bmap_insert_h(m, key, h, evicted);
 }
 
 void

@@ -396,7 +396,7 @@ test_bmap_lru(void **state)
 {
 	struct kw_bmap m;
 	uint32_t k, idx;
-	bool ev;
+	bool ev, added;
 
 	(void)state;
 	assert_int_equal(kw_bmap_init(&m, 4, sizeof(k)), 0);
@@ -412,6 +412,19 @@ test_bmap_lru(void **state)
 	assert_int_equal(kw_bmap_find(&m, &k, false), idx);
 	for (k = 0; k < 4; k++)
 		assert_true((kw_bmap_find(&m, &k, false) == KW_BMAP_NONE) == (k == 1));
+	/* get: a present key is found and touched (LRU now 3, 0, 4, 2), an absent one added */
+	k = 2;
+	idx = kw_bmap_find(&m, &k, false);
+	assert_int_equal(kw_bmap_get(&m, &k, &added, &ev), idx);
+	assert_false(added);
+	assert_false(ev);
+	k = 5;
+	idx = kw_bmap_get(&m, &k, &added, &ev);
+	assert_true(added);
+	assert_true(ev);
+	assert_int_equal(kw_bmap_find(&m, &k, false), idx);
+	for (k = 0; k < 6; k++)
+		assert_true((kw_bmap_find(&m, &k, false) == KW_BMAP_NONE) == (k == 1 || k == 3));
 	kw_bmap_fini(&m);
 }
 
