@@ -102,14 +102,14 @@ kw_flow_lookup(struct kw_flow_table *t, const struct kw_flow_key *key, uint64_t 
 	int32_t pos = rte_hash_lookup(t->hash, key);
 	struct kw_flow *f;
 
-	if (pos >= 0)
+	if (pos >= 0) {
 		f = &t->flows[pos];
-	else if (create)
-		f = flow_insert(t, key, now, ctr);
-	else
-		return NULL;
-	if (f != NULL)
 		f->last_tsc = now;
+	} else if (create) {
+		f = flow_insert(t, key, now, ctr); /* stamped there */
+	} else {
+		return NULL;
+	}
 	return f;
 }
 
