@@ -25,14 +25,14 @@ __attribute__((target("avx2"))) static uint64_t
 csum_add_avx2(uint64_t sum, const uint8_t *p, uint32_t len)
 {
 	const __m256i low16 = _mm256_set1_epi32(0xffff);
+	const __m256i low32 = _mm256_set1_epi64x(0xffffffff);
 
 	while (len >= 64) {
 		uint32_t rounds = RTE_MIN(len / 64, 1u << 14);
 		__m256i lo0 = _mm256_setzero_si256(), hi0 = _mm256_setzero_si256();
 		__m256i lo1 = _mm256_setzero_si256(), hi1 = _mm256_setzero_si256();
-		uint32_t lanes[8];
-		uint64_t block = 0;
-		unsigned int i;
+		__m128i half;
+		uint64_t block;
 
 		len -= rounds * 64;
 		for (; rounds > 0; rounds--, p += 64) {
@@ -45,9 +45,10 @@ csum_add_avx2(uint64_t sum, const uint8_t *p, uint32_t len)
 			hi1 = _mm256_add_epi32(hi1, _mm256_srli_epi32(v1, 16));
 		}
 		lo0 = _mm256_add_epi32(_mm256_add_epi32(lo0, hi0), _mm256_add_epi32(lo1, hi1));
-		_mm256_storeu_si256((__m256i *)lanes, lo0);
-		for (i = 0; i < 8; i++)
-			block += lanes[i];
+		/* the eight 32-bit lanes added in registers: pairs into 64 bits, then halves */
+		lo0 = _mm256_add_epi64(_mm256_and_si256(lo0, low32), _mm256_srli_epi64(lo0, 32));
+		half = _mm_add_epi64(_mm256_castsi256_si128(lo0), _mm256_extracti128_si256(lo0, 1));
+		block = (uint64_t)_mm_cvtsi128_si64(half) + (uint64_t)_mm_extract_epi64(half, 1);
 		sum += block;
 		sum += sum < block;
 	}

@@ -306,7 +306,10 @@ static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 		l3_len = rte_be_to_cpu_16(ip->total_length);
 		if (ihl < sizeof(*ip) || ihl > room || l3_len > room || l3_len < l4_rel)
 			return csum_compute_chain(m, seg);
-		if (kw_tcp_csum_fold(kw_tcp_csum_add_words(0, l3, ihl)) != 0xffff)
+		/* the usual header without options: summed with a constant length, unrolled */
+		sum = likely(ihl == sizeof(*ip)) ? kw_tcp_csum_add_words(0, l3, sizeof(*ip))
+						 : kw_tcp_csum_add_words(0, l3, ihl);
+		if (!kw_tcp_csum_good(sum))
 			return 0;
 		sum = kw_tcp_csum_add_words(csum_pseudo(l3_len - l4_rel),
 			       l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8);
@@ -321,7 +324,7 @@ static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 	} else {
 		return csum_compute_chain(m, seg);
 	}
-	return kw_tcp_csum_fold(kw_tcp_csum_add(sum, l3 + l4_rel, l3_len - l4_rel)) == 0xffff;
+	return kw_tcp_csum_good(kw_tcp_csum_add(sum, l3 + l4_rel, l3_len - l4_rel));
 }
 
 /* Whether the receiving stack would take the segment as far as checksums go. */

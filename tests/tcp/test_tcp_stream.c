@@ -861,6 +861,27 @@ static void test_csum_sums(void **state)
 	free(buf);
 }
 
+/* kw_tcp_csum_good says what folding to 0xffff says, for any 64-bit sum. */
+static void test_csum_good(void **state)
+{
+	static const uint64_t edge[] = {0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0xffff0000,
+					0xffffffff, 0xffff00000000, UINT64_MAX - 1, UINT64_MAX};
+	uint64_t x = 1;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(edge); i++)
+		assert_int_equal(kw_tcp_csum_good(edge[i]), kw_tcp_csum_fold(edge[i]) == 0xffff);
+	assert_false(kw_tcp_csum_good(0));
+	assert_true(kw_tcp_csum_good(UINT64_MAX));
+	for (i = 0; i < 200000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		assert_int_equal(kw_tcp_csum_good(x), kw_tcp_csum_fold(x) == 0xffff);
+		/* and multiples of 0xffff, which are all good but 0 */
+		assert_int_equal(kw_tcp_csum_good((x >> 17) * 0xffff), (x >> 17) != 0);
+	}
+}
+
 static void test_csum_layouts(void **state)
 {
 	static const unsigned int ver[3] = {4, 4, 6}, ihl[3] = {20, 28, 0};
@@ -1190,6 +1211,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_layouts, setup, teardown),
 		cmocka_unit_test(test_csum_sums),
+		cmocka_unit_test(test_csum_good),
 		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_after_midstream, setup, teardown),
