@@ -138,13 +138,8 @@ index_add(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h)
 	m->slots[s] = idx + 1;
 }
 
-uint32_t
-kw_bmap_find(struct kw_bmap *m, const void *key, bool touch)
-{
-	return kw_bmap_find_h(m, key, kw_bmap_hash(key, m->key_size), touch);
-}
-
-uint32_t
+/* kw_bmap_find with the key's kw_bmap_hash() already computed (h). */
+static uint32_t
 kw_bmap_find_h(struct kw_bmap *m, const void *key, uint64_t h, bool touch)
 {
 	uint32_t s = (uint32_t)h & m->mask, idx;
@@ -164,12 +159,13 @@ kw_bmap_find_h(struct kw_bmap *m, const void *key, uint64_t h, bool touch)
 }
 
 uint32_t
-kw_bmap_insert(struct kw_bmap *m, const void *key, bool *evicted)
+kw_bmap_find(struct kw_bmap *m, const void *key, bool touch)
 {
-	return kw_bmap_insert_h(m, key, kw_bmap_hash(key, m->key_size), evicted);
+	return kw_bmap_find_h(m, key, kw_bmap_hash(key, m->key_size), touch);
 }
 
-uint32_t
+/* kw_bmap_insert with the key's kw_bmap_hash() already computed (h). */
+static uint32_t
 kw_bmap_insert_h(struct kw_bmap *m, const void *key, uint64_t h, bool *evicted)
 {
 	uint32_t idx;
@@ -189,6 +185,12 @@ kw_bmap_insert_h(struct kw_bmap *m, const void *key, uint64_t h, bool *evicted)
 }
 
 uint32_t
+kw_bmap_insert(struct kw_bmap *m, const void *key, bool *evicted)
+{
+	return kw_bmap_insert_h(m, key, kw_bmap_hash(key, m->key_size), evicted);
+}
+
+uint32_t
 kw_bmap_get(struct kw_bmap *m, const void *key, bool *added, bool *evicted)
 {
 	uint64_t h = kw_bmap_hash(key, m->key_size);
@@ -202,7 +204,8 @@ kw_bmap_get(struct kw_bmap *m, const void *key, bool *added, bool *evicted)
 	return kw_bmap_insert_h(m, key, h, evicted);
 }
 
-void
+/* Give live entry idx a new key (not present) of hash h, keeping its LRU place. */
+static void
 kw_bmap_rekey_h(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h)
 {
 	index_del(m, idx);
@@ -354,13 +357,13 @@ kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err
 	uint32_t idx, r, m;
 
 	make_key(k, key, strlen(key));
-	idx = kw_bmap_find((struct kw_bmap *)&t->map, k, false);
+	h = kw_bmap_hash(k, KW_TOPK_KEY_MAX);
+	idx = kw_bmap_find_h((struct kw_bmap *)&t->map, k, h, false);
 	if (idx != KW_BMAP_NONE) {
 		memcpy(v, t->v[idx], sizeof(t->v[idx]));
 		*err = t->err[idx];
 		return 1;
 	}
-	h = kw_bmap_hash(k, KW_TOPK_KEY_MAX);
 	for (m = 0; m < KW_TOPK_METRICS; m++) {
 		v[m] = UINT64_MAX;
 		for (r = 0; r < KW_TOPK_CMS_ROWS; r++) {

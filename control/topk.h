@@ -60,11 +60,6 @@ kw_bmap_key(const struct kw_bmap *m, uint32_t idx)
 {
 	return m->keys + (size_t)idx * m->key_size;
 }
-/* kw_bmap_find and kw_bmap_insert with the key's kw_bmap_hash() already computed. */
-uint32_t kw_bmap_find_h(struct kw_bmap *m, const void *key, uint64_t h, bool touch);
-uint32_t kw_bmap_insert_h(struct kw_bmap *m, const void *key, uint64_t h, bool *evicted);
-/* Give live entry idx a new key (not present) of hash h, keeping its LRU place. */
-void kw_bmap_rekey_h(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h);
 /* A 64-bit hash of len bytes (CRC32C, finalized). */
 uint64_t kw_bmap_hash(const void *key, size_t len);
 
