@@ -261,7 +261,7 @@ static int csum_compute_chain(const struct rte_mbuf *m, const struct kw_tcp_seg 
 		ip = rte_pktmbuf_read(m, seg->l3_off, ihl, hbuf);
 		if (ip == NULL)
 			return -1;
-		if (kw_tcp_csum_fold(kw_tcp_csum_add_words(0, (const uint8_t *)ip, ihl)) != 0xffff)
+		if (!kw_tcp_csum_good(kw_tcp_csum_add_words(0, (const uint8_t *)ip, ihl)))
 			return 0;
 		sum = kw_tcp_csum_add_words(csum_pseudo(l4_len), (const uint8_t *)&ip->src_addr, 8);
 	} else if (seg->ip_ver == 6) {
@@ -282,7 +282,7 @@ static int csum_compute_chain(const struct rte_mbuf *m, const struct kw_tcp_seg 
 	if ((uint64_t)seg->l4_off + l4_len > rte_pktmbuf_pkt_len(m) ||
 	    csum_chain_sum(m, seg->l4_off, l4_len, &raw) != 0)
 		return -1;
-	return kw_tcp_csum_fold(raw + kw_tcp_csum_fold(sum)) == 0xffff;
+	return kw_tcp_csum_good(raw + kw_tcp_csum_fold(sum));
 }
 
 /*
