@@ -269,6 +269,55 @@ test_full_pair(void **state)
 	rec_check(&out, &rec, &ev, id);
 }
 
+/*
+ * Names of every length from empty to the longest, in every slot: a short name is packed by
+ * copying a kw_kafka_str's head whole, a longer one's rest by length, so the lengths around the
+ * head's end are where a name could lose or gain a byte. Each slot's length differs from its
+ * neighbours', so every name starts at a different offset.
+ */
+static void
+test_name_lengths(void **state)
+{
+	char name[KW_KAFKA_NAME_MAX];
+	unsigned int len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(name) - 1; i++)
+		name[i] = (char)('a' + i % 26);
+	for (len = 0; len < KW_KAFKA_NAME_MAX; len++) {
+		char v[KW_KAFKA_NAME_MAX];
+		unsigned int k = 0;
+
+#define NAME(s, fl)                                                                                \
+	do {                                                                                       \
+		unsigned int n_ = (len + 5 * k) % KW_KAFKA_NAME_MAX;                               \
+		memcpy(v, name + k % 3, n_);                                                       \
+		v[n_] = '\0';                                                                      \
+		str_set((s), v, (uint8_t)((fl) & 1), (uint8_t)((fl) >> 1 & 1));                    \
+		k++;                                                                               \
+	} while (0)
+		memset(&ev, 0, sizeof(ev));
+		ev.api_name = "Metadata";
+		ev.api_key = 3;
+		ev.api_version = 12;
+		ev.corr_id = (int32_t)len;
+		NAME(&ev.client_id, len);
+		NAME(&ev.group_id, len >> 1);
+		NAME(&ev.txn_id, len >> 2);
+		ev.n_topics = KW_KAFKA_EV_TOPICS;
+		for (i = 0; i < KW_KAFKA_EV_TOPICS; i++)
+			NAME(&ev.topics[i], i);
+		for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
+			NAME(&ids[i], i + len);
+#undef NAME
+		ev.n_broker_ids = 2;
+		ev.broker_ids[0] = (int32_t)len;
+		ev.broker_ids[1] = -7;
+		pack();
+		rec_check(&out, &rec, &ev, id);
+	}
+}
+
 int
 main(void)
 {
@@ -276,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_empty_pair),
 		cmocka_unit_test(test_produce_pair),
 		cmocka_unit_test(test_full_pair),
+		cmocka_unit_test(test_name_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
