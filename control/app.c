@@ -202,6 +202,8 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 	w->flows->release = kw_inspect_flow_release;
 	w->flows->release_arg = w;
 	w->rec_block = app->capture;
+	/* without the request log, pairs only feed the statistics (kw_kafka_rec_pack_stats) */
+	w->rec_stats = !cfg->log_requests;
 	w->ts_off = -1;
 	if (app->capture)
 		setup_capture_clock(w);
@@ -487,7 +489,8 @@ kw_app_drain_records(struct kw_app *app, unsigned int max_per_worker)
 		       (n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs,
 						       RTE_MIN(left, RTE_DIM(recs)), NULL)) > 0) {
 			for (i = 0; i < n; i++) {
-				if (recs[i]->kind != KW_KAFKA_REC_PACKED) {
+				if (recs[i]->kind != KW_KAFKA_REC_PACKED &&
+				    recs[i]->kind != KW_KAFKA_REC_STATS) {
 					kw_obs_record(app->obs, recs[i]);
 					continue;
 				}

@@ -306,19 +306,26 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 	 struct kw_kafka_rec *r)
 {
 	const struct kw_kafka_conn *c = f->kafka;
-	const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
-		[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(c, KW_KAFKA_ID_USER),
-		[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM),
-		[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME),
-		[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION),
-	};
 
 	r->ts_ns = clock_to_unix_ns(w, ev->t_req);
 	r->latency_ns = ev->resp_len == 0 ? 0
 			: w->clock_ns	  ? ev->latency_tsc
 					  : kw_tsc_ns(&w->tsc_ns, ev->latency_tsc);
-	rec_flow_fill(w, f, r);
-	kw_kafka_rec_pack(r, ev, id);
+	if (w->rec_stats) {
+		/* the statistics read neither endpoints nor family: packed over them */
+		r->worker = w->id;
+		kw_kafka_rec_pack_stats(r, ev, kw_kafka_conn_id(c, KW_KAFKA_ID_USER));
+	} else {
+		const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
+			[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(c, KW_KAFKA_ID_USER),
+			[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM),
+			[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME),
+			[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION),
+		};
+
+		rec_flow_fill(w, f, r);
+		kw_kafka_rec_pack(r, ev, id);
+	}
 }
 
 /*
@@ -358,25 +365,31 @@ drop:
 	return NULL;
 }
 
-/* Lines of a record a typical pair's flow, times and packed event fill (kw_kafka_rec_pack). */
+/*
+ * Lines of a record a typical pair's flow, times and packed event fill: kw_kafka_rec_pack, and
+ * kw_kafka_rec_pack_stats without the request log.
+ */
 #define REC_AHEAD_LINES 6
+#define REC_AHEAD_LINES_STATS 3
 
 /*
  * Take the next record ahead of use and start pulling in, for writing, the lines a packed pair
- * writes (flow and times, then the packed event, usually 4-6 lines in all). The pool
+ * writes (flow and times, then the packed event: usually 4-6 lines in all, 2-3 for the
+ * statistics only). The pool
  * (no per-lcore cache) hands out the record the control thread freed longest ago: cold, or in
  * the control core's cache; written on demand, its lines stalled the worker (~7% of its time).
  */
 static inline void
 rec_ahead(struct kw_worker *w)
 {
+	const unsigned int lines = w->rec_stats ? REC_AHEAD_LINES_STATS : REC_AHEAD_LINES;
 	const char *p;
 	unsigned int i;
 
 	if (w->rec_next != NULL || rte_mempool_get(w->rec_pool, (void **)&w->rec_next) != 0)
 		return;
 	p = (const char *)w->rec_next;
-	for (i = 0; i < REC_AHEAD_LINES; i++)
+	for (i = 0; i < lines; i++)
 		__builtin_prefetch(p + i * RTE_CACHE_LINE_SIZE, 1, 3);
 }
 

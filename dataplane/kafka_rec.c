@@ -4,6 +4,7 @@
 
 #include <rte_common.h>
 
+#include "dataplane/kafka/kafka_records.h"
 #include "dataplane/kafka_rec.h"
 
 /* The event's scalars before its names, and those between its names and its lists. */
@@ -35,6 +36,34 @@ _Static_assert(offsetof(struct kw_kafka_str, len) == 0 &&
 		       offsetof(struct kw_kafka_str, null) == 2 &&
 		       KW_KAFKA_STR_HEAD <= 3 + KW_KAFKA_NAME_MAX - 1,
 	       "a packed name is laid out as a kw_kafka_str's head, within a name's room");
+
+/*
+ * The scalars of a pair packed for the statistics (kw_kafka_rec_pack_stats), without padding.
+ * records is the larger of the walked and the claimed record counts, all the statistics read.
+ */
+struct stats_head {
+	const char *api_name;
+	uint64_t latency_tsc;
+	int16_t api_key;
+	int16_t api_version;
+	uint32_t flags;
+	uint32_t req_len;
+	uint32_t resp_len;
+	uint32_t error_count;
+	uint32_t records;
+	uint8_t n_topics;
+	uint8_t n_topic_ids;
+	uint8_t n_offsets;
+} __attribute__((packed));
+
+/* A statistics pair starts where the endpoints would be: the statistics do not read them. */
+#define STATS_AT offsetof(struct kw_kafka_rec, client)
+#define STATS_NAMES_MAX (3 + KW_KAFKA_EV_TOPICS)
+#define STATS_MAX                                                                                  \
+	(sizeof(struct stats_head) + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +              \
+	 KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX)
+_Static_assert(STATS_MAX <= sizeof(struct kw_kafka_rec) - STATS_AT,
+	       "a pair packed for the statistics must fit its record");
 
 /*
  * The rest of a name longer than the head, through a call to memcpy: inlined, GCC expands a
@@ -126,6 +155,85 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 }
 
 void
+kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+			const struct kw_kafka_str *principal)
+{
+	uint8_t *b = (uint8_t *)r + STATS_AT;
+	const struct stats_head h = {
+		.api_name = ev->api_name,
+		.latency_tsc = ev->latency_tsc,
+		.api_key = ev->api_key,
+		.api_version = ev->api_version,
+		.flags = ev->flags,
+		.req_len = ev->req_len,
+		.resp_len = ev->resp_len,
+		.error_count = ev->error_count,
+		.records = RTE_MAX(ev->records.records, ev->records.records_hdr),
+		.n_topics = ev->n_topics,
+		.n_topic_ids = ev->n_topic_ids,
+		.n_offsets = ev->n_offsets,
+	};
+	unsigned int i, n;
+
+	memcpy(b, &h, sizeof(h));
+	b += sizeof(h);
+	b = str_pack(b, &ev->client_id);
+	b = str_pack(b, &ev->group_id);
+	b = str_pack(b, principal);
+	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	for (i = 0; i < n; i++)
+		b = str_pack(b, &ev->topics[i]);
+	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	b = list_pack(b, ev->topic_ids, n * 16u);
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	list_pack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	r->kind = KW_KAFKA_REC_STATS;
+}
+
+/* A statistics pair into out: what it carries, and none for everything else. */
+static void
+unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
+{
+	struct kw_kafka_event *ev = &out->ev;
+	struct stats_head h;
+	unsigned int i, n;
+
+	memcpy(&h, b, sizeof(h));
+	b += sizeof(h);
+	/* the scalars and the three names; lists are read below their counts only */
+	memset(ev, 0, offsetof(struct kw_kafka_event, parts));
+	ev->throttle_ms = -1;
+	ev->producer_id = -1;
+	kw_kafka_records_sum_init(&ev->records);
+	memset(&out->principal, 0, offsetof(struct kw_kafka_rec, sw_version) +
+					   sizeof(out->sw_version) -
+					   offsetof(struct kw_kafka_rec, principal));
+	ev->api_name = h.api_name;
+	ev->latency_tsc = h.latency_tsc;
+	ev->api_key = h.api_key;
+	ev->api_version = h.api_version;
+	ev->flags = h.flags;
+	ev->req_len = h.req_len;
+	ev->resp_len = h.resp_len;
+	ev->error_count = h.error_count;
+	ev->records.records = h.records;
+	ev->n_topics = h.n_topics;
+	ev->n_topic_ids = h.n_topic_ids;
+	ev->n_offsets = h.n_offsets;
+	b = str_unpack(b, &ev->client_id);
+	b = str_unpack(b, &ev->group_id);
+	b = str_unpack(b, &out->principal);
+	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	for (i = 0; i < n; i++)
+		b = str_unpack(b, &ev->topics[i]);
+	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	memcpy(ev->topic_ids, b, n * 16u);
+	b += n * 16u;
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
+}
+
+void
 kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 {
 	const uint8_t *b = (const uint8_t *)&r->ev;
@@ -141,6 +249,12 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	/* flow and times: every field before the union */
 	memcpy(out, r, offsetof(struct kw_kafka_rec, ev));
 	out->kind = KW_KAFKA_REC_EVENT;
+	if (r->kind == KW_KAFKA_REC_STATS) {
+		out->family = 0;
+		memset(out->client, 0, offsetof(struct kw_kafka_rec, ev) - STATS_AT);
+		unpack_stats(out, (const uint8_t *)r + STATS_AT);
+		return;
+	}
 	memcpy((char *)ev + HEAD1_AT, b, HEAD1_LEN);
 	b += HEAD1_LEN;
 	memcpy((char *)ev + HEAD2_AT, b, HEAD2_LEN);

@@ -20,6 +20,7 @@ enum kw_kafka_rec_kind {
 	KW_KAFKA_REC_EVENT = 0, /* a request/response pair: ev (zero, so a zeroed rec is one) */
 	KW_KAFKA_REC_RECORD,    /* one record of an uncompressed batch: rec */
 	KW_KAFKA_REC_PACKED,    /* a pair as a worker hands it over: kw_kafka_rec_unpack() */
+	KW_KAFKA_REC_STATS,     /* a pair with what the statistics read only: the same */
 };
 
 /*
@@ -89,7 +90,22 @@ enum kw_kafka_rec_id {
 void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		       const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
 
-/* Control thread: the pair packed in r into out (kind KW_KAFKA_REC_EVENT), flow and times too. */
+/*
+ * Worker, with the request log off: only what the statistics read (control/kafka_obs.c: the api,
+ * flags, sizes, latency, record and error counts, client id, group, principal, topics, topic ids
+ * and offsets), packed into r (kind KW_KAFKA_REC_STATS) from its endpoints on: r's times stay
+ * in their fields, the endpoints are not kept. A pair then writes 2-3 lines of its record
+ * instead of 4-6.
+ */
+void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+			     const struct kw_kafka_str *principal);
+
+/*
+ * Control thread: the pair packed in r (either kind) into out (kind KW_KAFKA_REC_EVENT), flow
+ * and times too. Of a KW_KAFKA_REC_STATS pair, every field it does not carry reads as none: no
+ * endpoints, empty names, no entries, zeros (-1 where -1 means none); its walked record count is
+ * the larger of the walked and the claimed ones (kw_obs_records_of).
+ */
 void kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r);
 
 #endif /* KW_KAFKA_REC_H */

@@ -162,6 +162,7 @@ struct kw_worker {
 	struct rte_mempool *rec_pool; /* the records' home */
 	struct kw_kafka_rec *rec_next; /* taken from rec_pool ahead of use (see rec_ahead) */
 	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
+	uint8_t rec_stats;            /* request log off: pairs carry what the statistics read */
 	uint8_t clock_ns;             /* decoder clock is capture time in ns, not TSC */
 	int ts_off;                   /* mbuf RX timestamp dynfield offset, or -1 */
 	uint64_t ts_flag;             /* its ol_flags bit */

@@ -17,8 +17,11 @@
 
 #include <cmocka.h>
 
+#include <rte_common.h>
+
 #include "control/kafka_obs.h"
 #include "control/topk.h"
+#include "dataplane/kafka_rec.h"
 
 static const uint8_t id_payments[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2,  3,  4,
 					5,    6,    7,	  8,	9, 10, 11, 12};
@@ -559,6 +562,160 @@ test_telemetry_register(void **state)
 	kw_obs_free(o);
 }
 
+/* xorshift32: the pairs of test_stats_pairs, the same on every run */
+static uint32_t
+next_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* Pair i of a mix that touches every statistic: apis, clients, principals, groups, topics by
+ * name and by id (learned from Metadata), lag offsets, errors, records, latencies, flags. */
+static void
+varied_rec(struct kw_kafka_rec *r, uint32_t *s)
+{
+	static const struct {
+		const char *name;
+		int16_t key;
+	} apis[] = {{"Produce", 0}, {"Fetch", 1}, {"Metadata", 3}, {"OffsetCommit", 8},
+		    {"JoinGroup", 11}, {"ApiVersions", 18}};
+	char name[KW_KAFKA_NAME_MAX];
+	uint32_t x = next_rand(s), a = x % RTE_DIM(apis);
+	struct kw_kafka_event *ev = &r->ev;
+	unsigned int i, n;
+
+	base_rec(r);
+	ev->api_name = apis[a].name;
+	ev->api_key = apis[a].key;
+	ev->api_version = (int16_t)(x >> 8 & 15);
+	ev->corr_id = (int32_t)next_rand(s);
+	ev->req_len = next_rand(s) % 5000;
+	ev->resp_len = x >> 12 & 7 ? next_rand(s) % 9000 : 0;
+	ev->latency_tsc = next_rand(s) % 50000000;
+	r->latency_ns = x >> 15 & 3 ? next_rand(s) % 40000000 : 0; /* 0: from latency_tsc */
+	ev->flags = (x >> 17 & 7) == 0 ? KW_KAFKA_EV_UNANSWERED :
+		    (x >> 17 & 7) == 1 ? KW_KAFKA_EV_NO_RESPONSE :
+		    (x >> 17 & 7) == 2 ? KW_KAFKA_EV_CLOCK_BACK : 0;
+	ev->error_count = next_rand(s) % 4;
+	ev->records.records = next_rand(s) % 100;
+	ev->records.records_hdr = next_rand(s) % 100;
+	snprintf(name, sizeof(name), "client-%u", next_rand(s) % 13);
+	kstr(&ev->client_id, name, x >> 20 & 7 ? strlen(name) : 0);
+	ev->client_id.null = (x >> 20 & 7) == 0;
+	snprintf(name, sizeof(name), "user-%u", next_rand(s) % 5);
+	kstr(&r->principal, name, x >> 23 & 1 ? strlen(name) : 0);
+	snprintf(name, sizeof(name), "group-%u", next_rand(s) % 7);
+	kstr(&ev->group_id, name, apis[a].key == 8 || x >> 24 & 1 ? strlen(name) : 0);
+	/* names, then ids; Metadata aligned (teaching ids), more topics than kept at times */
+	n = next_rand(s) % 4;
+	ev->n_topics = (uint8_t)(x >> 25 & 7 ? n : KW_KAFKA_EV_TOPICS + 2);
+	for (i = 0; i < kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS); i++) {
+		snprintf(name, sizeof(name), "topic-%u", next_rand(s) % 11);
+		kstr(&ev->topics[i], name, strlen(name));
+	}
+	ev->n_topic_ids = (uint8_t)(next_rand(s) % 3);
+	for (i = 0; i < ev->n_topic_ids; i++) {
+		memset(ev->topic_ids[i], 0, 16);
+		ev->topic_ids[i][0] = (uint8_t)(1 + next_rand(s) % 11);
+	}
+	if (apis[a].key == 3) {
+		ev->flags |= KW_KAFKA_EV_TOPIC_IDS_ALIGNED;
+		ev->n_topic_ids = (uint8_t)kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+		for (i = 0; i < ev->n_topic_ids; i++) {
+			memset(ev->topic_ids[i], 0, 16);
+			ev->topic_ids[i][0] = (uint8_t)(1 + atoi(ev->topics[i].s + 6));
+		}
+	}
+	ev->n_offsets = (uint8_t)(next_rand(s) % 5);
+	for (i = 0; i < ev->n_offsets; i++) {
+		uint32_t y = next_rand(s);
+
+		ev->offsets[i] = (struct kw_kafka_ev_offset){
+			.kind = (uint8_t)(apis[a].key == 8 ? KW_KAFKA_OFF_COMMITTED :
+					  y % 3 ? KW_KAFKA_OFF_HWM : KW_KAFKA_OFF_FETCH),
+			.topic = (uint8_t)(y >> 4 & 1 ? 0x80 | (y >> 5 & 1) : y >> 5 & 3),
+			.partition = (int32_t)(y >> 8 & 7),
+			.offset = (int64_t)(y >> 11)};
+	}
+	/* what the statistics do not read, filled so that a pair really carries it */
+	kstr(&ev->txn_id, "txn", 3);
+	KSTR(&r->mechanism, "PLAIN");
+	ev->n_rfields = 1;
+	ev->n_broker_ids = 1;
+	ev->broker_ids[0] = 1;
+}
+
+/*
+ * Without the request log a worker packs only what the statistics read
+ * (kw_kafka_rec_pack_stats). The same pairs fed to one kw_obs as full packed pairs and to
+ * another as statistics pairs must leave the same statistics: every counter, every top-K of
+ * every dimension with its counts, lag and latency (the report prints them all).
+ */
+static void
+test_stats_pairs(void **state)
+{
+	struct kw_obs_params p = {.top_k = 6, .log_sample = 1, .tsc_hz = 2000000000};
+	struct kw_obs *full = kw_obs_create(&p), *stats = kw_obs_create(&p);
+	static struct kw_kafka_rec r, packed, out;
+	const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N] = {
+		[KW_KAFKA_REC_ID_PRINCIPAL] = &r.principal,
+		[KW_KAFKA_REC_ID_MECHANISM] = &r.mechanism,
+		[KW_KAFKA_REC_ID_SW_NAME] = &r.sw_name,
+		[KW_KAFKA_REC_ID_SW_VERSION] = &r.sw_version,
+	};
+	char *rep[2] = {NULL, NULL};
+	size_t len[2] = {0, 0};
+	uint32_t seed = 2463534242u;
+	unsigned int i, k;
+
+	(void)state;
+	assert_non_null(full);
+	assert_non_null(stats);
+	for (i = 0; i < 4000; i++) {
+		varied_rec(&r, &seed);
+		memcpy(&packed, &r, offsetof(struct kw_kafka_rec, ev));
+		kw_kafka_rec_pack(&packed, &r.ev, id);
+		kw_kafka_rec_unpack(&out, &packed);
+		kw_obs_record(full, &out);
+		memcpy(&packed, &r, offsetof(struct kw_kafka_rec, ev));
+		kw_kafka_rec_pack_stats(&packed, &r.ev, &r.principal);
+		assert_int_equal(packed.kind, KW_KAFKA_REC_STATS);
+		kw_kafka_rec_unpack(&out, &packed);
+		assert_int_equal(out.kind, KW_KAFKA_REC_EVENT);
+		/* what a statistics pair does not carry reads as none */
+		assert_int_equal(out.ev.txn_id.len, 0);
+		assert_int_equal(out.mechanism.len, 0);
+		assert_int_equal(out.ev.n_rfields + out.ev.n_broker_ids + out.ev.n_parts, 0);
+		kw_obs_record(stats, &out);
+	}
+	assert_memory_equal(kw_obs_counters(full), kw_obs_counters(stats),
+			    sizeof(struct kw_obs_counters));
+	for (k = 0; k < 2; k++) {
+		FILE *f = open_memstream(&rep[k], &len[k]);
+
+		assert_non_null(f);
+		kw_obs_report(k == 0 ? full : stats, f);
+		fclose(f);
+	}
+	assert_string_equal(rep[0], rep[1]);
+	/* the mix reached every statistic (a test of nothing would pass too) */
+	assert_non_null(strstr(rep[0], "client-"));
+	assert_non_null(strstr(rep[0], "user-"));
+	assert_non_null(strstr(rep[0], "group-"));
+	assert_non_null(strstr(rep[0], "topic-"));
+	assert_non_null(strstr(rep[0], "lag "));
+	assert_non_null(strstr(rep[0], "latency Fetch"));
+	assert_true(kw_obs_counters(full)->topic_ids_learned > 0);
+	assert_true(kw_obs_counters(full)->commits > 0);
+	free(rep[0]);
+	free(rep[1]);
+	kw_obs_free(full);
+	kw_obs_free(stats);
+}
+
 int
 main(void)
 {
@@ -573,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
+		cmocka_unit_test(test_stats_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

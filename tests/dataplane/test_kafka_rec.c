@@ -216,6 +216,64 @@ test_produce_pair(void **state)
 	lines_written_at_most(6);
 }
 
+/*
+ * Without the request log a pair carries only what the statistics read, packed over the
+ * endpoints: the typical Produce pair above and an ApiVersions pair each in their first two
+ * lines. What it carries survives; what it does not reads as none (test_kafka_obs checks that
+ * the statistics come out the same).
+ */
+static void
+test_stats_pair(void **state)
+{
+	test_produce_pair(state);
+	memset(&rec, STALE, sizeof(rec));
+	rec.ts_ns = 1700000000123456789ull;
+	rec.latency_ns = 4242;
+	rec.worker = 3;
+	kw_kafka_rec_pack_stats(&rec, &ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	assert_int_equal(rec.kind, KW_KAFKA_REC_STATS);
+	lines_written_at_most(2);
+	memset(&out, 0x3c, sizeof(out));
+	kw_kafka_rec_unpack(&out, &rec);
+	assert_int_equal(out.kind, KW_KAFKA_REC_EVENT);
+	assert_int_equal(out.ts_ns, rec.ts_ns);
+	assert_int_equal(out.latency_ns, rec.latency_ns);
+	assert_int_equal(out.worker, rec.worker);
+	assert_ptr_equal(out.ev.api_name, ev.api_name);
+	assert_int_equal(out.ev.api_key, ev.api_key);
+	assert_int_equal(out.ev.api_version, ev.api_version);
+	assert_int_equal(out.ev.flags, ev.flags);
+	assert_int_equal(out.ev.req_len, ev.req_len);
+	assert_int_equal(out.ev.resp_len, ev.resp_len);
+	assert_int_equal(out.ev.latency_tsc, ev.latency_tsc);
+	assert_int_equal(out.ev.records.records, ev.records.records);
+	str_check(&out.ev.client_id, &ev.client_id);
+	str_check(&out.ev.group_id, &ev.group_id);
+	str_check(&out.principal, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	assert_int_equal(out.ev.n_topics, 1);
+	str_check(&out.ev.topics[0], &ev.topics[0]);
+	/* not carried: none */
+	assert_int_equal(out.family, 0);
+	for (unsigned int i = 0; i < sizeof(out.client); i++)
+		assert_int_equal(out.client[i] | out.broker[i], 0);
+	assert_int_equal(out.client_port | out.broker_port, 0);
+	assert_int_equal(out.ev.corr_id, 0);
+	assert_int_equal(out.ev.txn_id.len, 0);
+	assert_int_equal(out.ev.txn_id.null, 0);
+	assert_int_equal(out.ev.throttle_ms, -1);
+	assert_int_equal(out.ev.producer_id, -1);
+	assert_int_equal(out.ev.records.producer_id, -1);
+	assert_int_equal(out.ev.n_rfields + out.ev.n_broker_ids + out.ev.n_parts, 0);
+	assert_int_equal(out.mechanism.len, 0);
+	assert_string_equal(out.sw_name.s, "");
+	assert_string_equal(out.sw_version.s, "");
+
+	test_empty_pair(state);
+	memset(&rec, STALE, sizeof(rec));
+	kw_kafka_rec_pack_stats(&rec, &ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	lines_written_at_most(2);
+}
+
 static void
 test_full_pair(void **state)
 {
@@ -325,6 +383,7 @@ main(void)
 		cmocka_unit_test(test_empty_pair),
 		cmocka_unit_test(test_produce_pair),
 		cmocka_unit_test(test_full_pair),
+		cmocka_unit_test(test_stats_pair),
 		cmocka_unit_test(test_name_lengths),
 	};
 

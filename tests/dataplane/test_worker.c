@@ -432,8 +432,9 @@ test_rec_ring_full_drops_counted(void **state)
 
 	/* the control thread's part: take them all and give them back */
 	while ((n = rte_ring_sc_dequeue_burst(w->rec_ring, (void **)recs, RTE_DIM(recs), NULL)) > 0) {
+		/* the request log is off here: pairs carry what the statistics read */
 		for (i = 0; i < n; i++)
-			assert_int_equal(recs[i]->kind, KW_KAFKA_REC_PACKED);
+			assert_int_equal(recs[i]->kind, KW_KAFKA_REC_STATS);
 		rte_mempool_put_bulk(w->rec_pool, (void **)recs, n);
 	}
 	recs_before = w->ctr.v[KW_CTR_KAFKA_RECS];
