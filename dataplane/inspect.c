@@ -300,7 +300,10 @@ rec_flow_fill(const struct kw_worker *w, const struct kw_flow *f, struct kw_kafk
 	r->broker_port = f->client_dir == 0 ? k->port_hi : k->port_lo;
 }
 
-/* The pair ev of flow f, packed into r with the connection's identity, the flow and times. */
+/*
+ * The pair ev of flow f, packed into r with the times and the connection's identity, and the
+ * flow's endpoints unless the pair is for the statistics only (rec_stats).
+ */
 static void
 rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kafka_event *ev,
 	 struct kw_kafka_rec *r)
