@@ -336,11 +336,11 @@ test_full_pair(void **state)
 static void
 test_name_lengths(void **state)
 {
-	char name[KW_KAFKA_NAME_MAX];
+	char name[KW_KAFKA_NAME_MAX + 2]; /* names start at name + 0, 1 or 2 */
 	unsigned int len, i;
 
 	(void)state;
-	for (i = 0; i < sizeof(name) - 1; i++)
+	for (i = 0; i < sizeof(name); i++)
 		name[i] = (char)('a' + i % 26);
 	for (len = 0; len < KW_KAFKA_NAME_MAX; len++) {
 		char v[KW_KAFKA_NAME_MAX];
