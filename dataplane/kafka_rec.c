@@ -117,6 +117,14 @@ str_unpack(const uint8_t *b, struct kw_kafka_str *s)
 	return b + 3 + s->len;
 }
 
+/* The entries list_pack wrote, len bytes. */
+static inline const uint8_t *
+list_unpack(const uint8_t *b, void *dst, size_t len)
+{
+	memcpy(dst, b, len);
+	return b + len;
+}
+
 void
 kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		  const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
@@ -227,10 +235,9 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	for (i = 0; i < n; i++)
 		b = str_unpack(b, &ev->topics[i]);
 	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	memcpy(ev->topic_ids, b, n * 16u);
-	b += n * 16u;
+	b = list_unpack(b, ev->topic_ids, n * 16u);
 	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
+	list_unpack(b, ev->offsets, n * sizeof(ev->offsets[0]));
 }
 
 void
@@ -268,17 +275,13 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_unpack(b, id[i]);
 	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	memcpy(ev->topic_ids, b, n * 16u);
-	b += n * 16u;
+	b = list_unpack(b, ev->topic_ids, n * 16u);
 	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	memcpy(ev->offsets, b, n * sizeof(ev->offsets[0]));
-	b += n * sizeof(ev->offsets[0]);
+	b = list_unpack(b, ev->offsets, n * sizeof(ev->offsets[0]));
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
-	memcpy(ev->rfields, b, n * sizeof(ev->rfields[0]));
-	b += n * sizeof(ev->rfields[0]);
+	b = list_unpack(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
-	memcpy(ev->broker_ids, b, n * sizeof(ev->broker_ids[0]));
-	b += n * sizeof(ev->broker_ids[0]);
+	b = list_unpack(b, ev->broker_ids, n * sizeof(ev->broker_ids[0]));
 	n = kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS);
 	for (i = 0; i < n; i++, b += PART_PACKED) {
 		ev->parts[i].topic = b[0];
