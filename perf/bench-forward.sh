@@ -44,9 +44,12 @@ environment:
   TESTPMD           dpdk-testpmd binary (default: dpdk-testpmd on PATH, package dpdk-dev)
 
 output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":...,
-         "kwire_pps":...,"ratio":...,"testpmd_gbps":...,"kwire_gbps":...,
-         "kwire_cycles_per_pkt":...,"samples":...,"kwire_build":"pgo"|"plain"}
+         "kwire_pps":...,"ratio":...,"round_ratios":[...],"testpmd_gbps":...,
+         "kwire_gbps":...,"kwire_cycles_per_pkt":...,"samples":...,
+         "kwire_build":"pgo"|"plain"}
         (kafka mode also "tcp_checksum":...)
+ratio is kwire's median over testpmd's, of every kept sample; round_ratios the same of each
+round alone: their spread shows how much the machine moved during the measurement.
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
 frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
 received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
@@ -205,7 +208,7 @@ PY
 }
 
 # run_tool TOOL LOG VDEV_A VDEV_B [MODE]: run until warmup + duration samples are logged, stop
-# it, and append the kept samples to LOG.samples.
+# it, and append the kept samples to LOG.samples and their median to LOG.rounds.
 run_tool() {
 	local tool=$1 out=$2 va=$3 vb=$4 mode=${5:-} want=$((warmup + duration)) got=0 t=0
 	local eal prefix conf flows
@@ -248,7 +251,18 @@ run_tool() {
 		fi
 	done
 	stop_child
-	"samples_$tool" "$out" | sed -n "$((warmup + 1)),${want}p" >>"$out.samples"
+	"samples_$tool" "$out" | sed -n "$((warmup + 1)),${want}p" >"$out.run"
+	cat "$out.run" >>"$out.samples"
+	median <"$out.run" >>"$out.rounds"
+}
+
+# round_ratios TESTPMD_LOG KWIRE_LOG: kwire's median over testpmd's of each round, as a JSON
+# array. Their spread is how far the machine moved between runs: the ratio of the medians
+# (the figure reported) is only as good as these agree.
+round_ratios() {
+	paste "$1.rounds" "$2.rounds" |
+		awk '{ printf "%s%.3f", (NR > 1 ? "," : "["), ($1 + 0 > 0 ? $2 / $1 : 0) }
+		     END { print (NR ? "]" : "[]") }'
 }
 
 # The mean frame size of a capture, from its record headers.
@@ -335,14 +349,15 @@ for v in $vdevs; do
 		for m in $vmodes; do
 			kw=$(median <"$base-kwire-$m.log.samples")
 			cyc=$(cycles_per_pkt "$base-kwire-$m.log")
+			rr=$(round_ratios "$base-testpmd.log" "$base-kwire-$m.log")
 			fs=$size
 			[ "$v" = kafka ] && fs="\"mix\""
 			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
 				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" \
-				-v kb="$kwire_build" 'BEGIN {
+				-v kb="$kwire_build" -v rr="$rr" 'BEGIN {
 				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
-				f = f "\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
+				f = f "\"round_ratios\":" rr ",\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
 				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d,\"kwire_build\":\"" kb "\""
 				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"}\n" : "}\n")
 				r = 0
