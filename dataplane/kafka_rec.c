@@ -125,6 +125,28 @@ list_unpack(const uint8_t *b, void *dst, size_t len)
 	return b + len;
 }
 
+/* The topic ids, then the offsets: lists both kinds of pair carry, the one after the other. */
+static inline uint8_t *
+ids_offsets_pack(uint8_t *b, const struct kw_kafka_event *ev)
+{
+	unsigned int n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+
+	b = list_pack(b, ev->topic_ids, n * 16u);
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	return list_pack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+}
+
+/* What ids_offsets_pack wrote, below ev's counts. */
+static inline const uint8_t *
+ids_offsets_unpack(const uint8_t *b, struct kw_kafka_event *ev)
+{
+	unsigned int n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+
+	b = list_unpack(b, ev->topic_ids, n * 16u);
+	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
+	return list_unpack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+}
+
 void
 kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		  const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
@@ -144,11 +166,8 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		b = str_pack(b, &ev->topics[i]);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_pack(b, id[i]);
-	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	b = list_pack(b, ev->topic_ids, n * 16u);
-	/* the lists below are counted by the second head (n_offsets .. n_parts) */
-	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	b = list_pack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	/* the lists from the offsets on are counted by the second head (n_offsets .. n_parts) */
+	b = ids_offsets_pack(b, ev);
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	b = list_pack(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
@@ -191,10 +210,7 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_pack(b, &ev->topics[i]);
-	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	b = list_pack(b, ev->topic_ids, n * 16u);
-	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	list_pack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	ids_offsets_pack(b, ev);
 	r->kind = KW_KAFKA_REC_STATS;
 }
 
@@ -234,10 +250,7 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_unpack(b, &ev->topics[i]);
-	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	b = list_unpack(b, ev->topic_ids, n * 16u);
-	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	list_unpack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	ids_offsets_unpack(b, ev);
 }
 
 void
@@ -274,10 +287,7 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 		b = str_unpack(b, &ev->topics[i]);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_unpack(b, id[i]);
-	n = kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
-	b = list_unpack(b, ev->topic_ids, n * 16u);
-	n = kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS);
-	b = list_unpack(b, ev->offsets, n * sizeof(ev->offsets[0]));
+	b = ids_offsets_unpack(b, ev);
 	n = kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS);
 	b = list_unpack(b, ev->rfields, n * sizeof(ev->rfields[0]));
 	n = kw_kafka_ev_list_n(ev->n_broker_ids, KW_KAFKA_EV_BROKERS);
