@@ -7,21 +7,62 @@
  * split bytes, each (dir << 7 | size - 1); the rest is the data, taken piece by piece with the
  * split bytes used in turn (no split bytes: half to each direction). The decoder must never
  * crash, read outside the piece, or keep state that outlives the conn (ASan and UBSan check).
+ * Every event is also packed as a worker hands it over, both ways (the request log's and the
+ * statistics'), and must unpack to what was packed.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kw_test_eal.h"
 
 #include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka_rec.h"
+
+#include "kw_test_rec.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kw_kafka_ctx *g_ctx;
+static struct kw_kafka_conn *g_conn; /* the connection being fed */
 static uint64_t g_events;
 static uint64_t g_fed[2]; /* stream bytes of each direction fed so far, this piece included */
+
+/*
+ * ev packed into a record whose other bytes are stale, as a worker packs it with the connection's
+ * identity, then unpacked as the control thread does: it must come back whole.
+ */
+static void
+rec_roundtrip(const struct kw_kafka_event *ev)
+{
+	static struct kw_kafka_rec rec, out;
+	const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
+		[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_USER),
+		[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_MECHANISM),
+		[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_SW_NAME),
+		[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_SW_VERSION),
+	};
+
+	memset(&rec, 0xa5, sizeof(rec));
+	rec.ts_ns = ev->t_req;
+	rec.latency_ns = ev->latency_tsc;
+	rec.worker = 1;
+	rec.family = 4;
+	memset(rec.client, 0, sizeof(rec.client));
+	memset(rec.broker, 0, sizeof(rec.broker));
+	rec.client_port = 40000;
+	rec.broker_port = 9092;
+	kw_kafka_rec_pack(&rec, ev, id);
+	kw_kafka_rec_unpack(&out, &rec);
+	if (kw_test_rec_diff(&out, &rec, ev, id) != NULL)
+		abort();
+	kw_kafka_rec_pack_stats(&rec, ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	kw_kafka_rec_unpack(&out, &rec);
+	if (kw_test_rec_stats_diff(&out, ev, id[KW_KAFKA_REC_ID_PRINCIPAL]) != NULL)
+		abort();
+}
 
 static void
 on_emit(void *arg, const struct kw_kafka_event *ev)
@@ -45,6 +86,7 @@ on_emit(void *arg, const struct kw_kafka_event *ev)
 	    ev->n_errors > KW_KAFKA_EV_ERRORS || ev->n_offsets > KW_KAFKA_EV_OFFSETS ||
 	    ev->n_rfields > KW_KAFKA_EV_RFIELDS)
 		abort();
+	rec_roundtrip(ev);
 }
 
 /* A reported record lies in bytes already fed, its parts inside it and in order. */
@@ -97,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = kw_kafka_conn_alloc(g_ctx);
 	if (c == NULL)
 		abort(); /* the single conn is always given back */
+	g_conn = c;
 	const uint8_t *p = data + 1 + nsplit;
 	size_t left = size - 1 - nsplit;
 	if (nsplit == 0) {
