@@ -150,6 +150,7 @@ STORE(kafka_detect)
 STORE(kafka_max_frame)
 STORE(kafka_max_conns)
 STORE(kafka_top_k)
+STORE(kafka_rate_window_ms)
 STORE(log_requests)
 STORE(log_records)
 STORE(log_sample)
@@ -206,6 +207,7 @@ static const struct field kafka_fields[] = {
 	{"max_frame", FIELD_UINT, 64, 1073741824, 0, NULL, 0, store_kafka_max_frame},
 	{"max_connections", FIELD_UINT, 1, 1048576, 0, NULL, 0, store_kafka_max_conns},
 	{"top_k", FIELD_UINT, 1, 4096, 0, NULL, 0, store_kafka_top_k},
+	{"rate_window_ms", FIELD_UINT, 100, 3600000, 0, NULL, 0, store_kafka_rate_window_ms},
 };
 
 static const struct field log_fields[] = {
@@ -264,6 +266,7 @@ void kw_config_defaults(struct kw_config *cfg)
 	cfg->kafka_max_frame = 104857600;
 	cfg->kafka_max_conns = 4096;
 	cfg->kafka_top_k = 64;
+	cfg->kafka_rate_window_ms = 1000;
 	cfg->log_requests = false;
 	cfg->log_records = false;
 	strcpy(cfg->log_path, "-");

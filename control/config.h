@@ -106,6 +106,7 @@ struct kw_config {
 	uint32_t kafka_max_conns;        /* Kafka connections tracked per worker; default 4096 */
 	uint32_t kafka_top_k;            /* clients/principals/topics/groups reported exactly;
 					  * default 64 */
+	uint32_t kafka_rate_window_ms;   /* window of their rates, ms; default 1000 */
 
 	/* log: */
 	bool log_requests;               /* write the JSON-lines request log; default false */

@@ -7,12 +7,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "control/app.h"
+#include "control/kafka_obs.h"
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/tcp/tcp_stream.h"
 
@@ -287,6 +289,15 @@ kw_control_run(struct kw_app *app)
 			app->sighup_count++;
 			fprintf(stderr, "kwire: SIGHUP is reserved for configuration reload, which "
 					"this version does not do; configuration unchanged\n");
+		}
+		/* inline, the pairs' clock is the wall clock: windows end without pairs too, so
+		 * that a key that stopped sending shows no rate (kwire pcap: the capture's clock) */
+		if (app->obs != NULL && !app->capture) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			kw_obs_advance(app->obs,
+				       (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 		}
 		poll_links(app);
 		if (stats_tsc == 0 && idle_tsc == 0)

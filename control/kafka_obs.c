@@ -28,6 +28,8 @@ kw_obs_create(const struct kw_obs_params *p)
 		return NULL;
 	o->p = *p;
 	o->p.top_k = k;
+	if (o->p.rate_window_ns == 0)
+		o->p.rate_window_ns = KW_OBS_DEFAULT_RATE_WINDOW;
 	if (o->p.log_sample == 0)
 		o->p.log_sample = 1;
 	pthread_mutex_init(&o->lock, NULL);
@@ -386,15 +388,73 @@ batch_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* End the windows that ended before t (ns); the first call starts the window t falls in. */
+static void
+advance_locked(struct kw_obs *o, uint64_t t)
+{
+	const uint64_t w = o->p.rate_window_ns;
+	uint64_t n;
+	unsigned int d;
+
+	if (o->win_end == 0) {
+		o->win_end = (t / w + 1) * w;
+		return;
+	}
+	if (t < o->win_end)
+		return;
+	n = (t - o->win_end) / w + 1;
+	for (d = 0; d < KW_OBS_DIMS; d++)
+		kw_topk_roll(&o->dim[d], n);
+	o->win_end += n * w;
+	o->ctr.rate_windows += n;
+}
+
+void
+kw_obs_advance(struct kw_obs *o, uint64_t now_ns)
+{
+	pthread_mutex_lock(&o->lock);
+	if (o->win_end != 0)
+		advance_locked(o, now_ns);
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* A pair's completion time: its request's, plus its latency when it had a response. */
+static uint64_t
+done_ns(const struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	uint64_t lat = kw_obs_latency_ns(o, r);
+
+	return lat == UINT64_MAX ? r->ts_ns : r->ts_ns + lat;
+}
+
+void
+kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
+		    struct kw_obs_stats *st)
+{
+	const struct kw_topk *t = &o->dim[dim];
+	unsigned int m;
+
+	for (m = 0; m < KW_OBS_METRICS; m++)
+		st->per_s[m] = (uint64_t)((unsigned __int128)t->last[idx][m] * 1000000000u /
+					  o->p.rate_window_ns);
+	st->rate_partial = t->last_partial[idx];
+}
+
 void
 kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 {
+	uint64_t done;
+
 	if (r->kind == KW_KAFKA_REC_RECORD) {
 		batch_record(o, r);
 		return;
 	}
 	pthread_mutex_lock(&o->lock);
 	o->ctr.records++;
+	done = done_ns(o, r);
+	if (o->win_end != 0 && done < o->win_end - o->p.rate_window_ns)
+		o->ctr.rate_late++;
+	advance_locked(o, done);
 	learn_topic_ids(o, &r->ev);
 	aggregate(o, r);
 	add_latency(o, r);
@@ -415,12 +475,17 @@ int
 kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key, struct kw_obs_stats *st)
 {
 	struct kw_obs *w = (struct kw_obs *)o;
+	uint32_t idx;
 	int rc;
 
 	if ((unsigned int)dim >= KW_OBS_DIMS || key == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&w->lock);
-	rc = kw_topk_get(&o->dim[dim], key, st->v, &st->error_bound);
+	rc = kw_topk_get(&o->dim[dim], key, st->v, &st->error_bound, &idx);
+	memset(st->per_s, 0, sizeof(st->per_s));
+	st->rate_partial = 0;
+	if (rc == 1)
+		kw_obs_rates_locked(o, dim, idx, st);
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
@@ -444,6 +509,7 @@ kw_obs_top(const struct kw_obs *o, enum kw_obs_dim dim, char (*keys)[KW_KAFKA_NA
 		memcpy(keys[i], kw_topk_key(t, idx[i]), KW_KAFKA_NAME_MAX);
 		memcpy(st[i].v, t->v[idx[i]], sizeof(st[i].v));
 		st[i].error_bound = t->err[idx[i]];
+		kw_obs_rates_locked(o, dim, idx[i], &st[i]);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return got;

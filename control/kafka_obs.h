@@ -19,6 +19,7 @@
 #include "dataplane/kafka_rec.h"
 
 #define KW_OBS_DEFAULT_TOP_K 64
+#define KW_OBS_DEFAULT_RATE_WINDOW 1000000000ull /* ns */
 #define KW_OBS_LAT_BUCKETS 26    /* [0,1us) [1,2us) .. [2^23,2^24us) [2^24us = 16.8 s, inf) */
 #define KW_OBS_LAG_ENTRIES 4096  /* (group, topic, partition) commits kept, LRU */
 #define KW_OBS_HWM_ENTRIES 4096  /* (topic, partition) high watermarks kept, LRU */
@@ -31,6 +32,7 @@ struct kw_obs_params {
 	FILE *log;           /* NULL: no request log */
 	uint32_t log_sample; /* log every n-th pair; 0 or 1 = every pair */
 	uint64_t tsc_hz;     /* converts ev.latency_tsc when a record has no latency_ns; 0 = never */
+	uint64_t rate_window_ns; /* window of the per-key rates; 0 = KW_OBS_DEFAULT_RATE_WINDOW */
 };
 
 enum kw_obs_dim {
@@ -50,9 +52,18 @@ enum kw_obs_metric {
 	KW_OBS_METRICS
 };
 
+/*
+ * A key's totals, and its rates: what it added in the last rate window that ended, per second.
+ * Windows run on the pairs' completion times (the request's time plus its latency: capture
+ * time in kwire pcap, wall clock inline, where the control thread also ends windows that saw no
+ * pair). Rates exist for tracked keys only (0 for a sketch estimate); rate_partial says they
+ * are lower bounds: the key took an evicted key's place during that window.
+ */
 struct kw_obs_stats {
 	uint64_t v[KW_OBS_METRICS];
 	uint64_t error_bound; /* v[KW_OBS_REQUESTS] - error_bound <= true requests */
+	uint64_t per_s[KW_OBS_METRICS];
+	uint8_t rate_partial;
 };
 
 struct kw_obs_lat {
@@ -83,6 +94,9 @@ struct kw_obs_counters {
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_evicted;
 	uint64_t fetch_offsets;    /* Fetch request positions seen (not used for lag) */
+	uint64_t rate_windows;     /* rate windows ended */
+	uint64_t rate_late;        /* pairs that completed before the current rate window began
+				    * (a worker behind the others): counted in it */
 };
 
 struct kw_obs;
@@ -95,6 +109,11 @@ void kw_obs_free(struct kw_obs *o);
  * (kind KW_KAFKA_REC_RECORD) only becomes a line of the log, never sampled, never aggregated.
  */
 void kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r);
+/*
+ * End the rate windows that ended before now_ns (the pairs' clock): the control thread calls it
+ * inline, so that keys that stopped sending show no rate. Nothing before the first pair.
+ */
+void kw_obs_advance(struct kw_obs *o, uint64_t now_ns);
 /* Serve o under /kwire/kafka/{clients,principals,topics,groups,latency}; 0 or -errno. */
 int kw_obs_telemetry_register(struct kw_obs *o);
 /* Human summary: top clients, principals, topics, groups with lag, latency per API. */

@@ -33,6 +33,7 @@ struct kw_obs {
 	struct kw_obs_params p;
 	pthread_mutex_t lock;
 	uint64_t pairs; /* seen by the log sampler */
+	uint64_t win_end; /* end of the current rate window, ns; 0 before the first pair */
 	struct kw_topk dim[KW_OBS_DIMS];
 	struct kw_obs_lat lat[KW_KAFKA_API_MAX_KEY + 1];
 	const char *lat_name[KW_KAFKA_API_MAX_KEY + 1]; /* static schema strings */
@@ -63,6 +64,9 @@ int kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk,
 /* Up to n partitions of group with both offsets known, largest lag first; *total sums lag > 0. */
 uint32_t kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_obs_part_lag *out,
 			   uint32_t n, int64_t *total);
+/* The rates of entry idx of dim into st (per_s, rate_partial). */
+void kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
+			 struct kw_obs_stats *st);
 int kw_obs_log_line_locked(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f);
 /* Forget o in the telemetry callbacks (kw_obs_free). */
 void kw_obs_tel_forget(const struct kw_obs *o);

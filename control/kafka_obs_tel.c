@@ -48,6 +48,7 @@ tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d)
 	const struct kw_topk *t = &o->dim[dim];
 	char names[KW_OBS_TEL_TOP][KW_KAFKA_NAME_MAX + 12], key[RTE_TEL_MAX_STRING_LEN];
 	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
+	struct kw_obs_stats st;
 	uint32_t idx[KW_OBS_TEL_TOP], n, i, j, nl;
 	int64_t total;
 
@@ -73,6 +74,13 @@ tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d)
 		tel_u64(c, "bytes_out", v[KW_OBS_BYTES_OUT]);
 		tel_u64(c, "records", v[KW_OBS_RECORDS]);
 		tel_u64(c, "errors", v[KW_OBS_ERRORS]);
+		/* the last rate window's, per second (kafka.rate_window_ms) */
+		kw_obs_rates_locked(o, dim, idx[i], &st);
+		tel_u64(c, "requests_per_s", st.per_s[KW_OBS_REQUESTS]);
+		tel_u64(c, "bytes_in_per_s", st.per_s[KW_OBS_BYTES_IN]);
+		tel_u64(c, "bytes_out_per_s", st.per_s[KW_OBS_BYTES_OUT]);
+		tel_u64(c, "records_per_s", st.per_s[KW_OBS_RECORDS]);
+		tel_u64(c, "rate_partial", st.rate_partial);
 		if (dim == KW_OBS_GROUP) {
 			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
 					       &total);
@@ -163,6 +171,8 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "hwms", k->hwms);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);
+	tel_u64(d, "rate_windows", k->rate_windows);
+	tel_u64(d, "rate_late", k->rate_late);
 	return 0;
 }
 
@@ -202,10 +212,10 @@ static const struct {
 	const char *cmd;
 	const char *help;
 } tel_cmds[] = {
-	{"/kwire/kafka/clients", "Top Kafka client ids: requests, bytes, records, errors"},
-	{"/kwire/kafka/principals", "Top SASL principals: requests, bytes, records, errors"},
-	{"/kwire/kafka/topics", "Top topics: requests, bytes, records, errors"},
-	{"/kwire/kafka/groups", "Top consumer groups with per-partition lag"},
+	{"/kwire/kafka/clients", "Top Kafka client ids: requests, bytes, records, errors, rates"},
+	{"/kwire/kafka/principals", "Top SASL principals: requests, bytes, records, errors, rates"},
+	{"/kwire/kafka/topics", "Top topics: requests, bytes, records, errors, rates"},
+	{"/kwire/kafka/groups", "Top consumer groups: the same, with per-partition lag"},
 	{"/kwire/kafka/latency", "Per-API latency histogram (log2 us buckets), p50, p99"},
 	{"/kwire/kafka/obs", "Kafka observability counters"},
 };

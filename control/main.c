@@ -180,6 +180,7 @@ obs_open(struct kw_app *app, FILE **log)
 		.top_k = app->cfg.kafka_top_k,
 		.log_sample = app->cfg.log_sample,
 		.tsc_hz = rte_get_tsc_hz(),
+		.rate_window_ns = (uint64_t)app->cfg.kafka_rate_window_ms * 1000000u,
 	};
 
 	*log = NULL;

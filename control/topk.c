@@ -229,8 +229,13 @@ kw_topk_init(struct kw_topk *t, uint32_t k)
 	t->heap = calloc(k, sizeof(*t->heap));
 	t->hpos = calloc(k, sizeof(*t->hpos));
 	t->cms = calloc((size_t)KW_TOPK_CMS_ROWS * KW_TOPK_CMS_WIDTH, sizeof(*t->cms));
+	t->win = calloc(k, sizeof(*t->win));
+	t->last = calloc(k, sizeof(*t->last));
+	t->win_partial = calloc(k, sizeof(*t->win_partial));
+	t->last_partial = calloc(k, sizeof(*t->last_partial));
 	if (t->v == NULL || t->err == NULL || t->heap == NULL || t->hpos == NULL ||
-	    t->cms == NULL) {
+	    t->cms == NULL || t->win == NULL || t->last == NULL || t->win_partial == NULL ||
+	    t->last_partial == NULL) {
 		kw_topk_fini(t);
 		return -ENOMEM;
 	}
@@ -246,6 +251,10 @@ kw_topk_fini(struct kw_topk *t)
 	free(t->heap);
 	free(t->hpos);
 	free(t->cms);
+	free(t->win);
+	free(t->last);
+	free(t->win_partial);
+	free(t->last_partial);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -324,33 +333,65 @@ kw_topk_add(struct kw_topk *t, const char *key, size_t len, const uint64_t *v)
 
 	idx = kw_bmap_find_h(&t->map, k, h, false);
 	if (idx != KW_BMAP_NONE) {
-		for (m = 0; m < KW_TOPK_METRICS; m++)
+		for (m = 0; m < KW_TOPK_METRICS; m++) {
 			t->v[idx][m] += v[m];
+			t->win[idx][m] += v[m];
+		}
 		heap_down(t, t->hpos[idx]);
 		return;
 	}
+	/* a new entry has no last window; its current one starts with v */
 	if (t->map.used < t->k) {
+		/* every key seen so far got an entry: nothing of this one went uncounted */
 		idx = kw_bmap_insert_h(&t->map, k, h, &ev);
 		memcpy(t->v[idx], v, sizeof(t->v[idx]));
 		t->err[idx] = 0;
 		t->heap[idx] = idx;
 		t->hpos[idx] = idx;
+		t->win_partial[idx] = 0;
 		heap_up(t, idx);
-		return;
+	} else {
+		/* Space-Saving: the new key takes the minimum's place, inherits its count as
+		 * error; what it sent earlier in this window while untracked is not in win */
+		idx = t->heap[0];
+		kw_bmap_rekey_h(&t->map, idx, k, h);
+		t->err[idx] = t->v[idx][0];
+		t->v[idx][0] += v[0];
+		for (m = 1; m < KW_TOPK_METRICS; m++)
+			t->v[idx][m] = v[m];
+		t->win_partial[idx] = 1;
+		t->evictions++;
+		heap_down(t, 0);
 	}
-	/* Space-Saving: the new key takes the minimum's place and inherits its count as error */
-	idx = t->heap[0];
-	kw_bmap_rekey_h(&t->map, idx, k, h);
-	t->err[idx] = t->v[idx][0];
-	t->v[idx][0] += v[0];
-	for (m = 1; m < KW_TOPK_METRICS; m++)
-		t->v[idx][m] = v[m];
-	t->evictions++;
-	heap_down(t, 0);
+	memcpy(t->win[idx], v, sizeof(t->win[idx]));
+	/* nothing in the last window either: exactly so for a fresh key, at least for another */
+	memset(t->last[idx], 0, sizeof(t->last[idx]));
+	t->last_partial[idx] = t->win_partial[idx];
+}
+
+void
+kw_topk_roll(struct kw_topk *t, uint64_t n)
+{
+	uint32_t i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < t->map.used; i++) {
+		if (n == 1) {
+			memcpy(t->last[i], t->win[i], sizeof(t->last[i]));
+			t->last_partial[i] = t->win_partial[i];
+		} else {
+			memset(t->last[i], 0, sizeof(t->last[i]));
+			t->last_partial[i] = 0;
+		}
+		memset(t->win[i], 0, sizeof(t->win[i]));
+		t->win_partial[i] = 0;
+	}
 }
 
 int
-kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err)
+kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err,
+	    uint32_t *idx_out)
 {
 	char k[KW_TOPK_KEY_MAX];
 	uint64_t h, c;
@@ -359,6 +400,8 @@ kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err
 	make_key(k, key, strlen(key));
 	h = kw_bmap_hash(k, KW_TOPK_KEY_MAX);
 	idx = kw_bmap_find_h((struct kw_bmap *)&t->map, k, h, false);
+	if (idx_out != NULL)
+		*idx_out = idx;
 	if (idx != KW_BMAP_NONE) {
 		memcpy(v, t->v[idx], sizeof(t->v[idx]));
 		*err = t->err[idx];

@@ -19,6 +19,10 @@
  *  - a sketch estimate never underestimates, and exceeds the truth by more than e/W * N (W the
  *    row width) with probability at most exp(-D) (D the row count); 4 x 1024 gives 0.27 % of N
  *    with probability 98 %.
+ * Windows for rates: a tracked key also counts its metrics in the current window; kw_topk_roll
+ * ends it, and last[] then holds what the key added in the window that ended: exact for a key
+ * tracked through all of it, a lower bound (partial) for one that took an evicted key's place
+ * during it.
  */
 #ifndef KW_TOPK_H
 #define KW_TOPK_H
@@ -78,6 +82,10 @@ struct kw_topk {
 	uint64_t (*cms)[KW_TOPK_METRICS]; /* ROWS x WIDTH cells */
 	uint64_t total[KW_TOPK_METRICS];
 	uint64_t evictions;             /* keys pushed out of the top-K */
+	uint64_t (*win)[KW_TOPK_METRICS];  /* per entry: added in the current window */
+	uint64_t (*last)[KW_TOPK_METRICS]; /* per entry: added in the last window that ended */
+	uint8_t *win_partial;           /* per entry: took an evicted key's place in the window */
+	uint8_t *last_partial;          /* per entry: the same, for the last window */
 };
 
 /* Allocate a top-k table; 0, -EINVAL (k == 0) or -ENOMEM. */
@@ -85,8 +93,17 @@ int kw_topk_init(struct kw_topk *t, uint32_t k);
 void kw_topk_fini(struct kw_topk *t);
 /* Account v (v[0] >= 1 is the weight) to the string key of len bytes (cut at KEY_MAX - 1). */
 void kw_topk_add(struct kw_topk *t, const char *key, size_t len, const uint64_t *v);
-/* Tracked: 1, v = its metrics, *err its error. Untracked: 0, v = sketch estimates, *err = 0. */
-int kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err);
+/*
+ * Tracked: 1, v = its metrics, *err its error, *idx its entry (idx may be NULL). Untracked: 0,
+ * v = sketch estimates, *err = 0, *idx = KW_BMAP_NONE.
+ */
+int kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t *err,
+		uint32_t *idx);
+/*
+ * End the current window and n - 1 more (n >= 1 windows went by): last[] becomes what each
+ * entry added in the current window when n == 1, nothing otherwise; the new window is empty.
+ */
+void kw_topk_roll(struct kw_topk *t, uint64_t n);
 /* Up to n tracked entries into idx[], highest count first; returns how many. */
 uint32_t kw_topk_sorted(const struct kw_topk *t, uint32_t *idx, uint32_t n);
 static inline const char *

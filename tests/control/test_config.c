@@ -488,6 +488,7 @@ static const struct uint_key uint_keys[] = {
 	UINT_KEY("kafka", "max_frame", kafka_max_frame, 104857600, 64, 1073741824, false),
 	UINT_KEY("kafka", "max_connections", kafka_max_conns, 4096, 1, 1048576, false),
 	UINT_KEY("kafka", "top_k", kafka_top_k, 64, 1, 4096, false),
+	UINT_KEY("kafka", "rate_window_ms", kafka_rate_window_ms, 1000, 100, 3600000, false),
 	UINT_KEY("log", "sample", log_sample, 1, 1, 1000000, false),
 	UINT_KEY("log", "ring_size", log_ring_size, 4096, 64, 1048576, true),
 };

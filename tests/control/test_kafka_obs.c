@@ -349,7 +349,7 @@ test_sketch_spread(void **state)
 	}
 	for (i = 0; i < SK_KEYS; i++) {
 		snprintf(name, sizeof(name), "client-%u", i);
-		if (kw_topk_get(&t, name, v, &err) != 0)
+		if (kw_topk_get(&t, name, v, &err, NULL) != 0)
 			continue;
 		estimated++;
 		assert_true(v[0] >= 1);
@@ -716,6 +716,100 @@ test_stats_pairs(void **state)
 	kw_obs_free(stats);
 }
 
+#define SEC 1000000000ull
+
+/* A pair of client cid that completes at done ns (base_rec's, 12,345 ns after its request). */
+static void
+pair_at(struct kw_obs *o, const char *cid, uint64_t done)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	kstr(&r.ev.client_id, cid, strlen(cid));
+	r.ts_ns = done - r.latency_ns;
+	kw_obs_record(o, &r);
+}
+
+/*
+ * The client's rates: req pairs per second, each of base_rec's 61 bytes in, 412 out and 8
+ * records; partial: they are lower bounds.
+ */
+static void
+rates_are(struct kw_obs *o, const char *cid, uint64_t req, uint8_t partial)
+{
+	struct kw_obs_stats st;
+
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, cid, &st), 1);
+	assert_int_equal(st.per_s[KW_OBS_REQUESTS], req);
+	assert_int_equal(st.per_s[KW_OBS_BYTES_IN], req * 61);
+	assert_int_equal(st.per_s[KW_OBS_BYTES_OUT], req * 412);
+	assert_int_equal(st.per_s[KW_OBS_RECORDS], req * 8);
+	assert_int_equal(st.rate_partial, partial);
+}
+
+/*
+ * Per-key rates: windows on the pairs' completion times; the last window that ended, per
+ * second; nothing before a window ends; windows without pairs zero the rates; a key that took an
+ * evicted key's place has lower bounds; a late pair counts in the current window.
+ */
+static void
+test_rates(void **state)
+{
+	struct kw_obs_params p = {.top_k = 2};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_obs_stats st[2];
+	char keys[2][KW_KAFKA_NAME_MAX];
+
+	(void)state;
+	assert_non_null(o);
+	/* window [1000 s, 1001 s): a three pairs, b one */
+	pair_at(o, "a", 1000 * SEC + SEC / 10);
+	pair_at(o, "a", 1000 * SEC + SEC / 5);
+	pair_at(o, "a", 1000 * SEC + SEC / 2);
+	pair_at(o, "b", 1000 * SEC + SEC / 2);
+	rates_are(o, "a", 0, 0); /* no window has ended */
+	/* a pair in the next window ends it */
+	pair_at(o, "a", 1001 * SEC + SEC / 5);
+	rates_are(o, "a", 3, 0);
+	rates_are(o, "b", 1, 0);
+	assert_int_equal(kw_obs_top(o, KW_OBS_CLIENT, keys, st, 2), 2);
+	assert_string_equal(keys[0], "a");
+	assert_int_equal(st[0].per_s[KW_OBS_REQUESTS], 3);
+	assert_int_equal(st[0].per_s[KW_OBS_RECORDS], 24);
+	assert_int_equal(st[1].per_s[KW_OBS_BYTES_OUT], 412);
+	/* c takes b's place (k = 2): nothing known of its past, so its rates are lower bounds */
+	pair_at(o, "c", 1001 * SEC + SEC / 2);
+	rates_are(o, "c", 0, 1);
+	kw_obs_advance(o, 1002 * SEC + SEC / 10);
+	rates_are(o, "a", 1, 0);
+	rates_are(o, "c", 1, 1);
+	assert_int_equal(kw_obs_counters(o)->rate_windows, 2);
+	/* two windows end at once: the last one saw nothing, whatever the one before saw */
+	pair_at(o, "a", 1002 * SEC + SEC / 2);
+	kw_obs_advance(o, 1004 * SEC);
+	rates_are(o, "a", 0, 0);
+	rates_are(o, "c", 0, 0);
+	assert_int_equal(kw_obs_counters(o)->rate_windows, 4);
+	/* window [1004 s, 1005 s): a pair that completed at 1003.5 s counts in it, as late */
+	pair_at(o, "a", 1003 * SEC + SEC / 2);
+	assert_int_equal(kw_obs_counters(o)->rate_late, 1);
+	kw_obs_advance(o, 1005 * SEC);
+	rates_are(o, "a", 1, 0);
+	kw_obs_free(o);
+
+	/* half-second windows: a window's weight counts twice per second */
+	p.rate_window_ns = SEC / 2;
+	o = kw_obs_create(&p);
+	assert_non_null(o);
+	kw_obs_advance(o, 20 * SEC); /* before the first pair: nothing to end */
+	pair_at(o, "a", 10 * SEC + SEC / 10);
+	pair_at(o, "a", 10 * SEC + SEC / 5);
+	kw_obs_advance(o, 10 * SEC + SEC / 2);
+	rates_are(o, "a", 4, 0);
+	assert_int_equal(kw_obs_counters(o)->rate_windows, 1);
+	kw_obs_free(o);
+}
+
 int
 main(void)
 {
@@ -731,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),
+		cmocka_unit_test(test_rates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,10 @@ done
 sleep 0.5
 printf '/kwire/stats\n/kwire/ports\n/kwire/workers\n/kwire/flows\n/kwire/kafka/apis\n/kwire/kafka/clients\n/kwire/kafka/topics\n/kwire/kafka/groups\n/kwire/kafka/latency\n' |
     dpdk-telemetry.py -f "$prefix" >"$WORK/tel.out" 2>&1 || true
+# past two rate windows (1 s) with no traffic: the control thread has ended them on its own
+sleep 2.2
+printf '/kwire/kafka/clients\n/kwire/kafka/obs\n' |
+    dpdk-telemetry.py -f "$prefix" >"$WORK/tel2.out" 2>&1 || true
 kill -HUP $pid
 sleep 0.3
 kill -0 $pid || fail "SIGHUP stopped kwire"
@@ -49,6 +53,19 @@ assert "kwgen" in json.dumps(answers["/kwire/kafka/clients"]), answers["/kwire/k
 assert "kwgen" in json.dumps(answers["/kwire/kafka/topics"]), answers["/kwire/kafka/topics"]
 assert "/kwire/kafka/groups" in answers and "/kwire/kafka/latency" in answers
 print("ok: telemetry", sorted(answers))
+PY
+python3 - "$WORK/tel2.out" <<'PY' || fail "rate windows: $(cat "$WORK/tel2.out")"
+import json, re, sys
+answers = {}
+for m in re.finditer(r'^\{.*\}$', open(sys.argv[1]).read(), re.M):
+    answers.update(json.loads(m.group(0)))
+kwgen = answers["/kwire/kafka/clients"]["kwgen"]
+assert kwgen["requests"] == 40, kwgen
+# the traffic was over before the last window began: no rate, however long ago it was
+assert kwgen["requests_per_s"] == 0 and kwgen["bytes_in_per_s"] == 0, kwgen
+assert kwgen["rate_partial"] == 0, kwgen
+assert answers["/kwire/kafka/obs"]["rate_windows"] >= 2, answers["/kwire/kafka/obs"]
+print("ok: rate windows end without traffic")
 PY
 grep -q "SIGHUP is reserved" "$WORK/log" || fail "SIGHUP not acknowledged"
 grep -q "final report" "$WORK/log" || fail "no final report after SIGINT"
