@@ -68,6 +68,11 @@ uint32_t kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_
 void kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
 			 struct kw_obs_stats *st);
 int kw_obs_log_line_locked(const struct kw_obs *o, const struct kw_kafka_rec *r, FILE *f);
+/* The top keys of dim into d (NULL: none) within budget bytes of JSON; *omitted: those left
+ * out. 0 or -ENOMEM. */
+struct rte_tel_data;
+int kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, size_t budget,
+		   uint32_t *omitted);
 /* Forget o in the telemetry callbacks (kw_obs_free). */
 void kw_obs_tel_forget(const struct kw_obs *o);
 

@@ -17,6 +17,9 @@
 
 #include "control/kafka_obs_priv.h"
 
+/* What a reply's dict may take: DPDK 22.11's 16 KiB less its "{"/kwire/kafka/...":" prefix. */
+#define TEL_BUDGET (16 * 1024 - 64)
+
 static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kw_obs *tel_obs;
 static bool tel_registered;
@@ -42,21 +45,45 @@ tel_u64(struct rte_tel_data *d, const char *name, uint64_t v)
 	rte_tel_data_add_dict_u64(d, name, v);
 }
 
-static int
-tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d)
+/* tel_u64 (d may be NULL: sizes only), and the bytes its JSON takes added to *len: ,"name":v */
+static void
+tel_u64_len(struct rte_tel_data *d, const char *name, uint64_t v, size_t *len)
+{
+	char digits[24];
+
+	if (d != NULL)
+		tel_u64(d, name, v);
+	*len += strlen(name) + 4 + (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, v);
+}
+
+/*
+ * The top keys of dim, most requests first, as long as their JSON stays within budget bytes:
+ * DPDK 22.11 writes a reply into 16 KiB and silently leaves out an entry that does not fit
+ * (32 groups, each with 8 partitions' lag, take ~30 KiB). The entries left out are counted in
+ * the reply as "kwire-omitted" (no key from the wire can be named so: names are reduced to
+ * [A-Za-z0-9_/]) and returned in *omitted. d NULL: only *omitted (the containers of a reply are
+ * freed by DPDK once it is written, and only then).
+ */
+int
+kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, size_t budget,
+	       uint32_t *omitted)
 {
 	const struct kw_topk *t = &o->dim[dim];
 	char names[KW_OBS_TEL_TOP][KW_KAFKA_NAME_MAX + 12], key[RTE_TEL_MAX_STRING_LEN];
 	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
 	struct kw_obs_stats st;
 	uint32_t idx[KW_OBS_TEL_TOP], n, i, j, nl;
+	size_t used = 2 + sizeof("\"kwire-omitted\":") + 10; /* the braces, and room to say so */
 	int64_t total;
 
-	rte_tel_data_start_dict(d);
+	*omitted = 0;
+	if (d != NULL)
+		rte_tel_data_start_dict(d);
 	n = kw_topk_sorted(t, idx, KW_OBS_TEL_TOP);
 	for (i = 0; i < n; i++) {
 		const uint64_t *v = t->v[idx[i]];
 		struct rte_tel_data *c;
+		size_t len;
 
 		tel_name(names[i], KW_KAFKA_NAME_MAX, kw_topk_key(t, idx[i]));
 		for (j = 0; j < i; j++)
@@ -64,37 +91,52 @@ tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d)
 				break;
 		if (j < i)
 			snprintf(names[i] + strlen(names[i]), 12, "_%u", i);
-		c = rte_tel_data_alloc();
-		if (c == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_dict(c);
-		tel_u64(c, "requests", v[KW_OBS_REQUESTS]);
-		tel_u64(c, "error_bound", t->err[idx[i]]);
-		tel_u64(c, "bytes_in", v[KW_OBS_BYTES_IN]);
-		tel_u64(c, "bytes_out", v[KW_OBS_BYTES_OUT]);
-		tel_u64(c, "records", v[KW_OBS_RECORDS]);
-		tel_u64(c, "errors", v[KW_OBS_ERRORS]);
+		c = NULL;
+		if (d != NULL) {
+			c = rte_tel_data_alloc();
+			if (c == NULL)
+				return -ENOMEM;
+			rte_tel_data_start_dict(c);
+		}
+		len = strlen(names[i]) + 6; /* ,"name":{} */
+		tel_u64_len(c, "requests", v[KW_OBS_REQUESTS], &len);
+		tel_u64_len(c, "error_bound", t->err[idx[i]], &len);
+		tel_u64_len(c, "bytes_in", v[KW_OBS_BYTES_IN], &len);
+		tel_u64_len(c, "bytes_out", v[KW_OBS_BYTES_OUT], &len);
+		tel_u64_len(c, "records", v[KW_OBS_RECORDS], &len);
+		tel_u64_len(c, "errors", v[KW_OBS_ERRORS], &len);
 		/* the last rate window's, per second (kafka.rate_window_ms) */
 		kw_obs_rates_locked(o, dim, idx[i], &st);
-		tel_u64(c, "requests_per_s", st.per_s[KW_OBS_REQUESTS]);
-		tel_u64(c, "bytes_in_per_s", st.per_s[KW_OBS_BYTES_IN]);
-		tel_u64(c, "bytes_out_per_s", st.per_s[KW_OBS_BYTES_OUT]);
-		tel_u64(c, "records_per_s", st.per_s[KW_OBS_RECORDS]);
-		tel_u64(c, "rate_partial", st.rate_partial);
+		tel_u64_len(c, "requests_per_s", st.per_s[KW_OBS_REQUESTS], &len);
+		tel_u64_len(c, "bytes_in_per_s", st.per_s[KW_OBS_BYTES_IN], &len);
+		tel_u64_len(c, "bytes_out_per_s", st.per_s[KW_OBS_BYTES_OUT], &len);
+		tel_u64_len(c, "records_per_s", st.per_s[KW_OBS_RECORDS], &len);
+		tel_u64_len(c, "rate_partial", st.rate_partial, &len);
 		if (dim == KW_OBS_GROUP) {
 			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
 					       &total);
-			tel_u64(c, "lag_total", (uint64_t)total);
+			tel_u64_len(c, "lag_total", (uint64_t)total, &len);
 			for (j = 0; j < nl; j++) {
 				char topic[KW_KAFKA_NAME_MAX];
 
 				tel_name(topic, sizeof(topic), lags[j].key->topic);
 				snprintf(key, sizeof(key), "lag/%s/%" PRId32, topic,
 					 lags[j].key->partition);
-				tel_u64(c, key, lags[j].lag > 0 ? (uint64_t)lags[j].lag : 0);
+				tel_u64_len(c, key, lags[j].lag > 0 ? (uint64_t)lags[j].lag : 0,
+					    &len);
 			}
 		}
-		rte_tel_data_add_dict_container(d, names[i], c, 0);
+		if (used + len > budget) {
+			*omitted = n - i;
+			if (d != NULL) {
+				rte_tel_data_free(c);
+				tel_u64(d, "kwire-omitted", *omitted);
+			}
+			break;
+		}
+		used += len;
+		if (d != NULL)
+			rte_tel_data_add_dict_container(d, names[i], c, 0);
 	}
 	return 0;
 }
@@ -180,6 +222,7 @@ static int
 tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct kw_obs *o;
+	uint32_t omitted;
 	int rc = 0;
 
 	RTE_SET_USED(params);
@@ -192,13 +235,13 @@ tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	pthread_mutex_lock(&o->lock);
 	if (strcmp(cmd, "/kwire/kafka/clients") == 0)
-		rc = tel_dim(o, KW_OBS_CLIENT, d);
+		rc = kw_obs_tel_dim(o, KW_OBS_CLIENT, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/principals") == 0)
-		rc = tel_dim(o, KW_OBS_PRINCIPAL, d);
+		rc = kw_obs_tel_dim(o, KW_OBS_PRINCIPAL, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/topics") == 0)
-		rc = tel_dim(o, KW_OBS_TOPIC, d);
+		rc = kw_obs_tel_dim(o, KW_OBS_TOPIC, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/groups") == 0)
-		rc = tel_dim(o, KW_OBS_GROUP, d);
+		rc = kw_obs_tel_dim(o, KW_OBS_GROUP, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/latency") == 0)
 		rc = tel_latency(o, d);
 	else
