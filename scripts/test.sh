@@ -23,7 +23,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 if [ ! -f "$top/build-fuzz/build.ninja" ]; then
     CC=clang meson setup "$top/build-fuzz" "$top" -Dfuzz=true -Dtests=true >&2
 fi
-ninja -C "$top/build-fuzz" tests/fuzz/fuzz_kafka tests/fuzz/fuzz_tcp >&2
+ninja -C "$top/build-fuzz" tests/fuzz/fuzz_kafka tests/fuzz/fuzz_tcp tests/fuzz/fuzz_pkt >&2
 meson test -C "$top/build-fuzz" --suite fuzz --no-rebuild --print-errorlogs
 
 python3 "$top/scripts/test-summary.py" "$top/build" "$top/build-asan" "$top/build-fuzz"
