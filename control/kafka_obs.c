@@ -223,6 +223,27 @@ add_key(struct kw_obs *o, enum kw_obs_dim d, const struct kw_kafka_str *s, const
 	kw_topk_add(&o->dim[d], s->s, s->len, v);
 }
 
+/*
+ * A connection's client software, from its ApiVersions pair (v3+ requests name it): counted as
+ * "name/version", so that its requests are the connections that announced it. Unnamed (older
+ * clients, or versions before 3): unkeyed.
+ */
+static void
+add_software(struct kw_obs *o, const struct kw_kafka_rec *r, const uint64_t *v)
+{
+	char key[KW_KAFKA_NAME_MAX];
+	int n;
+
+	if (r->sw_name.len == 0) {
+		o->ctr.unkeyed[KW_OBS_SOFTWARE]++;
+		return;
+	}
+	/* cut at the key's room: a name and version are short in practice */
+	n = snprintf(key, sizeof(key), "%s/%s", r->sw_name.s, r->sw_version.s);
+	kw_topk_add(&o->dim[KW_OBS_SOFTWARE], key,
+		    n < (int)sizeof(key) ? (size_t)n : sizeof(key) - 1, v);
+}
+
 const char *
 kw_obs_topic_ref(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t ref,
 		 char *scratch)
@@ -353,6 +374,8 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	add_key(o, KW_OBS_CLIENT, &ev->client_id, v);
 	add_key(o, KW_OBS_PRINCIPAL, &r->principal, v);
 	add_key(o, KW_OBS_GROUP, &ev->group_id, v);
+	if (ev->api_key == KW_KAFKA_API_API_VERSIONS)
+		add_software(o, r, v);
 
 	/* each topic of the pair gets the request; bytes, records and errors are not known per
 	 * topic and are split evenly, the remainder going to the first */
@@ -604,6 +627,7 @@ static const char *const dim_title[KW_OBS_DIMS] = {
 	[KW_OBS_PRINCIPAL] = "principals",
 	[KW_OBS_TOPIC] = "topics",
 	[KW_OBS_GROUP] = "consumer groups",
+	[KW_OBS_SOFTWARE] = "client software (ApiVersions pairs, one per connection)",
 };
 
 #define REPORT_TOP 10

@@ -40,6 +40,7 @@ enum kw_obs_dim {
 	KW_OBS_PRINCIPAL,
 	KW_OBS_TOPIC,
 	KW_OBS_GROUP,
+	KW_OBS_SOFTWARE, /* "name/version" of ApiVersions v3+: its pairs, one per connection */
 	KW_OBS_DIMS
 };
 

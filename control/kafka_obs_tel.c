@@ -198,10 +198,12 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "unkeyed_principal", k->unkeyed[KW_OBS_PRINCIPAL]);
 	tel_u64(d, "unkeyed_topic", k->unkeyed[KW_OBS_TOPIC]);
 	tel_u64(d, "unkeyed_group", k->unkeyed[KW_OBS_GROUP]);
+	tel_u64(d, "unkeyed_software", k->unkeyed[KW_OBS_SOFTWARE]);
 	tel_u64(d, "evicted_client", o->dim[KW_OBS_CLIENT].evictions);
 	tel_u64(d, "evicted_principal", o->dim[KW_OBS_PRINCIPAL].evictions);
 	tel_u64(d, "evicted_topic", o->dim[KW_OBS_TOPIC].evictions);
 	tel_u64(d, "evicted_group", o->dim[KW_OBS_GROUP].evictions);
+	tel_u64(d, "evicted_software", o->dim[KW_OBS_SOFTWARE].evictions);
 	tel_u64(d, "api_out_of_range", k->api_out_of_range);
 	tel_u64(d, "topic_ids_learned", k->topic_ids_learned);
 	tel_u64(d, "topic_ids_evicted", k->topic_ids_evicted);
@@ -242,6 +244,8 @@ tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 		rc = kw_obs_tel_dim(o, KW_OBS_TOPIC, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/groups") == 0)
 		rc = kw_obs_tel_dim(o, KW_OBS_GROUP, d, TEL_BUDGET, &omitted);
+	else if (strcmp(cmd, "/kwire/kafka/software") == 0)
+		rc = kw_obs_tel_dim(o, KW_OBS_SOFTWARE, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/latency") == 0)
 		rc = tel_latency(o, d);
 	else
@@ -259,6 +263,7 @@ static const struct {
 	{"/kwire/kafka/principals", "Top SASL principals: requests, bytes, records, errors, rates"},
 	{"/kwire/kafka/topics", "Top topics: requests, bytes, records, errors, rates"},
 	{"/kwire/kafka/groups", "Top consumer groups: the same, with per-partition lag"},
+	{"/kwire/kafka/software", "Client software name/version: connections (ApiVersions), bytes"},
 	{"/kwire/kafka/latency", "Per-API latency histogram (log2 us buckets), p50, p99"},
 	{"/kwire/kafka/obs", "Kafka observability counters"},
 };

@@ -309,6 +309,13 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 	 struct kw_kafka_rec *r)
 {
 	const struct kw_kafka_conn *c = f->kafka;
+	/* pointers only: a string is read when packed, and the statistics pack few of them */
+	const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
+		[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(c, KW_KAFKA_ID_USER),
+		[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM),
+		[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME),
+		[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION),
+	};
 
 	r->ts_ns = clock_to_unix_ns(w, ev->t_req);
 	r->latency_ns = ev->resp_len == 0 ? 0
@@ -317,15 +324,8 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 	if (w->rec_stats) {
 		/* the statistics read neither endpoints nor family: packed over them */
 		r->worker = w->id;
-		kw_kafka_rec_pack_stats(r, ev, kw_kafka_conn_id(c, KW_KAFKA_ID_USER));
+		kw_kafka_rec_pack_stats(r, ev, id);
 	} else {
-		const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
-			[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(c, KW_KAFKA_ID_USER),
-			[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(c, KW_KAFKA_ID_MECHANISM),
-			[KW_KAFKA_REC_ID_SW_NAME] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_NAME),
-			[KW_KAFKA_REC_ID_SW_VERSION] = kw_kafka_conn_id(c, KW_KAFKA_ID_SW_VERSION),
-		};
-
 		rec_flow_fill(w, f, r);
 		kw_kafka_rec_pack(r, ev, id);
 	}

@@ -58,7 +58,7 @@ struct stats_head {
 
 /* A statistics pair starts where the endpoints would be: the statistics do not read them. */
 #define STATS_AT offsetof(struct kw_kafka_rec, client)
-#define STATS_NAMES_MAX (3 + KW_KAFKA_EV_TOPICS)
+#define STATS_NAMES_MAX (5 + KW_KAFKA_EV_TOPICS)
 #define STATS_MAX                                                                                  \
 	(sizeof(struct stats_head) + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +              \
 	 KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX)
@@ -183,7 +183,7 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 
 void
 kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
-			const struct kw_kafka_str *principal)
+			const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
 {
 	uint8_t *b = (uint8_t *)r + STATS_AT;
 	const struct stats_head h = {
@@ -206,7 +206,11 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b += sizeof(h);
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
-	b = str_pack(b, principal);
+	b = str_pack(b, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	if (ev->api_key == KW_KAFKA_API_API_VERSIONS) {
+		b = str_pack(b, id[KW_KAFKA_REC_ID_SW_NAME]);
+		b = str_pack(b, id[KW_KAFKA_REC_ID_SW_VERSION]);
+	}
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_pack(b, &ev->topics[i]);
@@ -247,6 +251,10 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &out->principal);
+	if (ev->api_key == KW_KAFKA_API_API_VERSIONS) {
+		b = str_unpack(b, &out->sw_name);
+		b = str_unpack(b, &out->sw_version);
+	}
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_unpack(b, &ev->topics[i]);

@@ -609,6 +609,11 @@ varied_rec(struct kw_kafka_rec *r, uint32_t *s)
 	ev->client_id.null = (x >> 20 & 7) == 0;
 	snprintf(name, sizeof(name), "user-%u", next_rand(s) % 5);
 	kstr(&r->principal, name, x >> 23 & 1 ? strlen(name) : 0);
+	/* the client software, which ApiVersions pairs count by library */
+	snprintf(name, sizeof(name), "lib-%u", next_rand(s) % 3);
+	kstr(&r->sw_name, name, x >> 26 & 1 ? strlen(name) : 0);
+	snprintf(name, sizeof(name), "1.%u", next_rand(s) % 4);
+	kstr(&r->sw_version, name, strlen(name));
 	snprintf(name, sizeof(name), "group-%u", next_rand(s) % 7);
 	kstr(&ev->group_id, name, apis[a].key == 8 || x >> 24 & 1 ? strlen(name) : 0);
 	/* names, then ids; Metadata aligned (teaching ids), more topics than kept at times */
@@ -683,7 +688,7 @@ test_stats_pairs(void **state)
 		kw_kafka_rec_unpack(&out, &packed);
 		kw_obs_record(full, &out);
 		memcpy(&packed, &r, offsetof(struct kw_kafka_rec, ev));
-		kw_kafka_rec_pack_stats(&packed, &r.ev, &r.principal);
+		kw_kafka_rec_pack_stats(&packed, &r.ev, id);
 		assert_int_equal(packed.kind, KW_KAFKA_REC_STATS);
 		kw_kafka_rec_unpack(&out, &packed);
 		assert_int_equal(out.kind, KW_KAFKA_REC_EVENT);
@@ -708,6 +713,7 @@ test_stats_pairs(void **state)
 	assert_non_null(strstr(rep[0], "user-"));
 	assert_non_null(strstr(rep[0], "group-"));
 	assert_non_null(strstr(rep[0], "topic-"));
+	assert_non_null(strstr(rep[0], "lib-"));
 	assert_non_null(strstr(rep[0], "lag "));
 	assert_non_null(strstr(rep[0], "latency Fetch"));
 	assert_true(kw_obs_counters(full)->topic_ids_learned > 0);
@@ -868,6 +874,41 @@ test_telemetry_budget(void **state)
 	kw_obs_free(o);
 }
 
+/* Client software: counted on ApiVersions pairs only (one per connection), as name/version. */
+static void
+test_software(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_obs_stats st;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	base_rec(&r); /* ApiVersions from kwgen 0.1.0 */
+	kw_obs_record(o, &r);
+	kw_obs_record(o, &r);
+	KSTR(&r.sw_name, "librdkafka");
+	KSTR(&r.sw_version, "2.0.2");
+	kw_obs_record(o, &r);
+	/* the same connections' other pairs do not count again */
+	r.ev.api_name = "Produce";
+	r.ev.api_key = 0;
+	kw_obs_record(o, &r);
+	/* a client that does not name itself (ApiVersions before v3) */
+	base_rec(&r);
+	kstr(&r.sw_name, "", 0);
+	kstr(&r.sw_version, "", 0);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_SOFTWARE, "kwgen/0.1.0", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 2);
+	assert_int_equal(st.v[KW_OBS_BYTES_OUT], 2 * 412);
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_SOFTWARE, "librdkafka/2.0.2", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 1);
+	assert_int_equal(kw_obs_counters(o)->unkeyed[KW_OBS_SOFTWARE], 1);
+	kw_obs_free(o);
+}
+
 int
 main(void)
 {
@@ -885,6 +926,7 @@ main(void)
 		cmocka_unit_test(test_stats_pairs),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_telemetry_budget),
+		cmocka_unit_test(test_software),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

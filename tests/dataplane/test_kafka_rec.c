@@ -34,9 +34,9 @@ str_set(struct kw_kafka_str *s, const char *v, uint8_t trunc, uint8_t null)
 /* got (unpacked from a statistics pair) against what such a pair carries of ev */
 static void
 stats_check(const struct kw_kafka_rec *got, const struct kw_kafka_event *ev,
-	    const struct kw_kafka_str *principal)
+	    const struct kw_kafka_str *const id[])
 {
-	const char *diff = kw_test_rec_stats_diff(got, ev, principal);
+	const char *diff = kw_test_rec_stats_diff(got, ev, id);
 
 	if (diff != NULL)
 		fail_msg("unpacked statistics pair: %s differs", diff);
@@ -159,9 +159,9 @@ test_produce_pair(void **state)
 
 /*
  * Without the request log a pair carries only what the statistics read, packed over the
- * endpoints: the typical Produce pair above and an ApiVersions pair each in their first two
- * lines. What it carries survives; what it does not reads as none (test_kafka_obs checks that
- * the statistics come out the same).
+ * endpoints: the typical Produce pair above and an ApiVersions pair, with the client software,
+ * each in their first two lines. What it carries survives; what it does not reads as none
+ * (test_kafka_obs checks that the statistics come out the same).
  */
 static void
 test_stats_pair(void **state)
@@ -171,7 +171,7 @@ test_stats_pair(void **state)
 	rec.ts_ns = 1700000000123456789ull;
 	rec.latency_ns = 4242;
 	rec.worker = 3;
-	kw_kafka_rec_pack_stats(&rec, &ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	kw_kafka_rec_pack_stats(&rec, &ev, id);
 	assert_int_equal(rec.kind, KW_KAFKA_REC_STATS);
 	lines_written_at_most(2);
 	memset(&out, 0x3c, sizeof(out));
@@ -179,7 +179,7 @@ test_stats_pair(void **state)
 	assert_int_equal(out.ts_ns, rec.ts_ns);
 	assert_int_equal(out.latency_ns, rec.latency_ns);
 	assert_int_equal(out.worker, rec.worker);
-	stats_check(&out, &ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	stats_check(&out, &ev, id);
 	assert_int_equal(out.ev.n_topics, 1);
 	/* not carried: none */
 	assert_int_equal(out.family, 0);
@@ -197,10 +197,16 @@ test_stats_pair(void **state)
 	assert_string_equal(out.sw_name.s, "");
 	assert_string_equal(out.sw_version.s, "");
 
+	/* an ApiVersions pair carries the client software too, still in two lines */
 	test_empty_pair(state);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "librdkafka", 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], "2.0.2", 0, 0);
 	memset(&rec, STALE, sizeof(rec));
-	kw_kafka_rec_pack_stats(&rec, &ev, id[KW_KAFKA_REC_ID_PRINCIPAL]);
+	kw_kafka_rec_pack_stats(&rec, &ev, id);
 	lines_written_at_most(2);
+	kw_kafka_rec_unpack(&out, &rec);
+	stats_check(&out, &ev, id);
+	assert_string_equal(out.sw_name.s, "librdkafka");
 }
 
 static void

@@ -22,7 +22,7 @@ until [ -S "$sock" ] && grep -q "bridge" "$WORK/log"; do
     sleep 0.1
 done
 sleep 0.5
-printf '/kwire/stats\n/kwire/ports\n/kwire/workers\n/kwire/flows\n/kwire/kafka/apis\n/kwire/kafka/clients\n/kwire/kafka/topics\n/kwire/kafka/groups\n/kwire/kafka/latency\n' |
+printf '/kwire/stats\n/kwire/ports\n/kwire/workers\n/kwire/flows\n/kwire/kafka/apis\n/kwire/kafka/clients\n/kwire/kafka/topics\n/kwire/kafka/groups\n/kwire/kafka/latency\n/kwire/kafka/software\n' |
     dpdk-telemetry.py -f "$prefix" >"$WORK/tel.out" 2>&1 || true
 # past two rate windows (1 s) with no traffic: the control thread has ended them on its own
 sleep 2.2
@@ -52,6 +52,9 @@ assert stats["tcp_segs"] > 0 and stats["kafka_events"] == 40, stats
 assert "kwgen" in json.dumps(answers["/kwire/kafka/clients"]), answers["/kwire/kafka/clients"]
 assert "kwgen" in json.dumps(answers["/kwire/kafka/topics"]), answers["/kwire/kafka/topics"]
 assert "/kwire/kafka/groups" in answers and "/kwire/kafka/latency" in answers
+# kwgen names itself in ApiVersions v3: its 4 connections, by library and version
+software = answers["/kwire/kafka/software"]
+assert set(software) == {"kwgen/0_1_0"} and software["kwgen/0_1_0"]["requests"] == 4, software
 print("ok: telemetry", sorted(answers))
 PY
 python3 - "$WORK/tel2.out" <<'PY' || fail "rate windows: $(cat "$WORK/tel2.out")"
