@@ -23,6 +23,9 @@
 /* ... and this often while it drains Kafka records: a worker's ring (log.ring_size, 4096 by
  * default) must not fill during a nap at the event rates one worker reaches (~0.5 M/s). */
 #define REC_TICK_US 1000
+/* How far behind the wall clock the control thread ends rate windows: records wait in the
+ * workers' rings up to a drain (~1 ms, more under load) before the control thread sees them. */
+#define RATE_GRACE_NS 20000000u
 /* Empty polls that must have happened since the last frame before --idle-exit stops kwire. */
 #define IDLE_POLLS_MIN 1000
 
@@ -290,14 +293,17 @@ kw_control_run(struct kw_app *app)
 			fprintf(stderr, "kwire: SIGHUP is reserved for configuration reload, which "
 					"this version does not do; configuration unchanged\n");
 		}
-		/* inline, the pairs' clock is the wall clock: windows end without pairs too, so
-		 * that a key that stopped sending shows no rate (kwire pcap: the capture's clock) */
+		/*
+		 * Inline, the pairs' clock is the wall clock: windows end without pairs too, so
+		 * that a key that stopped sending shows no rate (kwire pcap: the capture's clock).
+		 * RATE_GRACE_NS behind, so that pairs still in the rings count in their window.
+		 */
 		if (app->obs != NULL && !app->capture) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
-			kw_obs_advance(app->obs,
-				       (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+			kw_obs_advance(app->obs, (uint64_t)ts.tv_sec * 1000000000u +
+							 (uint64_t)ts.tv_nsec - RATE_GRACE_NS);
 		}
 		poll_links(app);
 		if (stats_tsc == 0 && idle_tsc == 0)
