@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "control/kafka_obs_priv.h"
 
 _Static_assert(KW_TOPK_KEY_MAX == KW_KAFKA_NAME_MAX, "top-K keys are Kafka strings");
@@ -450,6 +452,13 @@ done_ns(const struct kw_obs *o, const struct kw_kafka_rec *r)
 	return lat == UINT64_MAX ? r->ts_ns : r->ts_ns + lat;
 }
 
+/* w, added in one rate window, per second */
+static uint64_t
+per_s(const struct kw_obs *o, uint64_t w)
+{
+	return (uint64_t)((unsigned __int128)w * 1000000000u / o->p.rate_window_ns);
+}
+
 void
 kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
 		    struct kw_obs_stats *st)
@@ -457,9 +466,10 @@ kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
 	const struct kw_topk *t = &o->dim[dim];
 	unsigned int m;
 
-	for (m = 0; m < KW_OBS_METRICS; m++)
-		st->per_s[m] = (uint64_t)((unsigned __int128)t->last[idx][m] * 1000000000u /
-					  o->p.rate_window_ns);
+	for (m = 0; m < KW_OBS_METRICS; m++) {
+		st->per_s[m] = per_s(o, t->last[idx][m]);
+		st->peak_per_s[m] = per_s(o, t->peak[idx][m]);
+	}
 	st->rate_partial = t->last_partial[idx];
 }
 
@@ -506,6 +516,7 @@ kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key, stru
 	pthread_mutex_lock(&w->lock);
 	rc = kw_topk_get(&o->dim[dim], key, st->v, &st->error_bound, &idx);
 	memset(st->per_s, 0, sizeof(st->per_s));
+	memset(st->peak_per_s, 0, sizeof(st->peak_per_s));
 	st->rate_partial = 0;
 	if (rc == 1)
 		kw_obs_rates_locked(o, dim, idx, st);
@@ -664,6 +675,24 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 				(unsigned long)t->err[idx[i]], (unsigned long)v[KW_OBS_BYTES_IN],
 				(unsigned long)v[KW_OBS_BYTES_OUT],
 				(unsigned long)v[KW_OBS_RECORDS], (unsigned long)v[KW_OBS_ERRORS]);
+			if (o->ctr.rate_windows != 0) {
+				struct kw_obs_stats st;
+				unsigned int m;
+
+				/* the window in progress too: the last of a capture never ends */
+				kw_obs_rates_locked(o, (enum kw_obs_dim)d, idx[i], &st);
+				for (m = 0; m < KW_OBS_METRICS; m++)
+					st.peak_per_s[m] = RTE_MAX(st.peak_per_s[m],
+								   per_s(o, t->win[idx[i]][m]));
+				fprintf(f,
+					"    peak of %.3g s windows, per second: requests %lu in %lu B "
+					"out %lu B records %lu\n",
+					(double)o->p.rate_window_ns / 1e9,
+					(unsigned long)st.peak_per_s[KW_OBS_REQUESTS],
+					(unsigned long)st.peak_per_s[KW_OBS_BYTES_IN],
+					(unsigned long)st.peak_per_s[KW_OBS_BYTES_OUT],
+					(unsigned long)st.peak_per_s[KW_OBS_RECORDS]);
+			}
 			if (d != KW_OBS_GROUP)
 				continue;
 			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,

@@ -64,6 +64,8 @@ struct kw_obs_stats {
 	uint64_t v[KW_OBS_METRICS];
 	uint64_t error_bound; /* v[KW_OBS_REQUESTS] - error_bound <= true requests */
 	uint64_t per_s[KW_OBS_METRICS];
+	uint64_t peak_per_s[KW_OBS_METRICS]; /* the largest per_s of any window that ended while
+					      * the key was tracked (a lower bound) */
 	uint8_t rate_partial;
 };
 

@@ -233,9 +233,10 @@ kw_topk_init(struct kw_topk *t, uint32_t k)
 	t->last = calloc(k, sizeof(*t->last));
 	t->win_partial = calloc(k, sizeof(*t->win_partial));
 	t->last_partial = calloc(k, sizeof(*t->last_partial));
+	t->peak = calloc(k, sizeof(*t->peak));
 	if (t->v == NULL || t->err == NULL || t->heap == NULL || t->hpos == NULL ||
 	    t->cms == NULL || t->win == NULL || t->last == NULL || t->win_partial == NULL ||
-	    t->last_partial == NULL) {
+	    t->last_partial == NULL || t->peak == NULL) {
 		kw_topk_fini(t);
 		return -ENOMEM;
 	}
@@ -255,6 +256,7 @@ kw_topk_fini(struct kw_topk *t)
 	free(t->last);
 	free(t->win_partial);
 	free(t->last_partial);
+	free(t->peak);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -366,17 +368,21 @@ kw_topk_add(struct kw_topk *t, const char *key, size_t len, const uint64_t *v)
 	memcpy(t->win[idx], v, sizeof(t->win[idx]));
 	/* nothing in the last window either: exactly so for a fresh key, at least for another */
 	memset(t->last[idx], 0, sizeof(t->last[idx]));
+	memset(t->peak[idx], 0, sizeof(t->peak[idx]));
 	t->last_partial[idx] = t->win_partial[idx];
 }
 
 void
 kw_topk_roll(struct kw_topk *t, uint64_t n)
 {
-	uint32_t i;
+	uint32_t i, m;
 
 	if (n == 0)
 		return;
 	for (i = 0; i < t->map.used; i++) {
+		for (m = 0; m < KW_TOPK_METRICS; m++)
+			if (t->win[i][m] > t->peak[i][m])
+				t->peak[i][m] = t->win[i][m];
 		if (n == 1) {
 			memcpy(t->last[i], t->win[i], sizeof(t->last[i]));
 			t->last_partial[i] = t->win_partial[i];

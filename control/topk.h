@@ -86,6 +86,8 @@ struct kw_topk {
 	uint64_t (*last)[KW_TOPK_METRICS]; /* per entry: added in the last window that ended */
 	uint8_t *win_partial;           /* per entry: took an evicted key's place in the window */
 	uint8_t *last_partial;          /* per entry: the same, for the last window */
+	uint64_t (*peak)[KW_TOPK_METRICS]; /* per entry: the most added in one window that ended
+					    * while it was tracked, per metric */
 };
 
 /* Allocate a top-k table; 0, -EINVAL (k == 0) or -ENOMEM. */
@@ -101,7 +103,8 @@ int kw_topk_get(const struct kw_topk *t, const char *key, uint64_t *v, uint64_t 
 		uint32_t *idx);
 /*
  * End the current window and n - 1 more (n >= 1 windows went by): last[] becomes what each
- * entry added in the current window when n == 1, nothing otherwise; the new window is empty.
+ * entry added in the current window when n == 1, nothing otherwise, and peak[] keeps the
+ * largest; the new window is empty.
  */
 void kw_topk_roll(struct kw_topk *t, uint64_t n);
 /* Up to n tracked entries into idx[], highest count first; returns how many. */

@@ -792,6 +792,10 @@ test_rates(void **state)
 	rates_are(o, "a", 1, 0);
 	rates_are(o, "c", 1, 1);
 	assert_int_equal(kw_obs_counters(o)->rate_windows, 2);
+	/* a's busiest window so far was the first: 3 pairs */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "a", &st[0]), 1);
+	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 3);
+	assert_int_equal(st[0].peak_per_s[KW_OBS_BYTES_OUT], 3 * 412);
 	/* two windows end at once: the last one saw nothing, whatever the one before saw */
 	pair_at(o, "a", 1002 * SEC + SEC / 2);
 	kw_obs_advance(o, 1004 * SEC);
@@ -803,6 +807,23 @@ test_rates(void **state)
 	assert_int_equal(kw_obs_counters(o)->rate_late, 1);
 	kw_obs_advance(o, 1005 * SEC);
 	rates_are(o, "a", 1, 0);
+	/* the peak stays, and the report gives it */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "a", &st[0]), 1);
+	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 3);
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "c", &st[0]), 1);
+	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 1);
+	{
+		char *rep = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&rep, &len);
+
+		assert_non_null(f);
+		kw_obs_report(o, f);
+		fclose(f);
+		assert_non_null(strstr(rep, "    peak of 1 s windows, per second: requests 3 in 183 B "
+					    "out 1236 B records 24\n"));
+		free(rep);
+	}
 	kw_obs_free(o);
 
 	/* half-second windows: a window's weight counts twice per second */
