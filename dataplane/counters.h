@@ -61,6 +61,8 @@
 	  "fragments not inspected: the fragment pool was empty (forwarded all the same)")          \
 	X(FRAG_UNSUPPORTED, "frag_unsupported", "packets",                                          \
 	  "IPv6 fragments behind other extension headers (forwarded, not reassembled)")             \
+	X(FRAG_REASSEMBLED_BAD, "frag_reassembled_bad", "packets",                                  \
+	  "reassembled packets not inspected: a fragment header inside, or a bad header")          \
 	X(FRAG_FOREIGN, "frag_foreign", "packets",                                                  \
 	  "reassembled packets whose flow the owning worker has no room for (not inspected)")       \
 	X(FRAG_HANDOFF_OUT, "frag_handoff_out", "packets",                                          \

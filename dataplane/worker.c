@@ -277,8 +277,19 @@ inspect_fragment(struct kw_worker *w, const struct rte_mbuf *m, const struct kw_
 
 	if (r == NULL)
 		return;
-	/* the fragments were counted as they came; the whole packet is not a new arrival */
-	if (kw_pkt_parse_mbuf(r, &rpi, &w->scratch) && rpi.l4_proto == IPPROTO_TCP) {
+	/*
+	 * The fragments were counted as they came; the whole packet is not a new arrival. One
+	 * that does not parse, but for carrying another protocol, is counted once, here: a
+	 * fragment header inside the reassembled payload (nested fragmentation, which no stack
+	 * sends) or a bad header. Not inspected. (rpi zeroed: a parse that fails early leaves
+	 * l4_proto unset.)
+	 */
+	memset(&rpi, 0, sizeof(rpi));
+	if (!kw_pkt_parse_mbuf(r, &rpi, &w->scratch)) {
+		if (rpi.frag || rpi.l4_proto == 0 || rpi.l4_proto == IPPROTO_TCP ||
+		    rpi.l4_proto == IPPROTO_UDP)
+			kw_ctr_inc(&w->ctr, KW_CTR_FRAG_REASSEMBLED_BAD);
+	} else if (rpi.l4_proto == IPPROTO_TCP) {
 		/* the clock of the fragment that completed it, as with one worker */
 		clk = frame_clock(w, m, now);
 		owner = w->n_workers == 1 ? w->id :
