@@ -102,6 +102,20 @@ line_of(struct kw_obs *o, const struct kw_kafka_rec *r)
 	return buf;
 }
 
+/* The final report of o, as a string the caller frees. */
+static char *
+report_of(const struct kw_obs *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	kw_obs_report(o, f);
+	fclose(f);
+	return buf;
+}
+
 static void
 test_json_ipv4(void **state)
 {
@@ -454,9 +468,7 @@ test_lag(void **state)
 	struct kw_obs *o = kw_obs_create(&p);
 	struct kw_kafka_rec r;
 	int64_t c = 0, h = 0, lag = 0;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	(void)state;
 	assert_non_null(o);
@@ -491,10 +503,7 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_counters(o)->offsets_bad, 1);
 	assert_int_equal(kw_obs_counters(o)->fetch_offsets, 1);
 
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	kw_obs_report(o, f);
-	fclose(f);
+	buf = report_of(o);
 	assert_non_null(strstr(buf, "lag payments[2] 50"));
 	assert_non_null(strstr(buf, "kwgen"));
 	free(buf);
@@ -673,10 +682,9 @@ test_stats_pairs(void **state)
 		[KW_KAFKA_REC_ID_SW_NAME] = &r.sw_name,
 		[KW_KAFKA_REC_ID_SW_VERSION] = &r.sw_version,
 	};
-	char *rep[2] = {NULL, NULL};
-	size_t len[2] = {0, 0};
+	char *rep[2];
 	uint32_t seed = 2463534242u;
-	unsigned int i, k;
+	unsigned int i;
 
 	(void)state;
 	assert_non_null(full);
@@ -700,13 +708,8 @@ test_stats_pairs(void **state)
 	}
 	assert_memory_equal(kw_obs_counters(full), kw_obs_counters(stats),
 			    sizeof(struct kw_obs_counters));
-	for (k = 0; k < 2; k++) {
-		FILE *f = open_memstream(&rep[k], &len[k]);
-
-		assert_non_null(f);
-		kw_obs_report(k == 0 ? full : stats, f);
-		fclose(f);
-	}
+	rep[0] = report_of(full);
+	rep[1] = report_of(stats);
 	assert_string_equal(rep[0], rep[1]);
 	/* the mix reached every statistic (a test of nothing would pass too) */
 	assert_non_null(strstr(rep[0], "client-"));
@@ -767,6 +770,7 @@ test_rates(void **state)
 	struct kw_obs *o = kw_obs_create(&p);
 	struct kw_obs_stats st[2];
 	char keys[2][KW_KAFKA_NAME_MAX];
+	char *report;
 
 	(void)state;
 	assert_non_null(o);
@@ -812,18 +816,10 @@ test_rates(void **state)
 	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 3);
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "c", &st[0]), 1);
 	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 1);
-	{
-		char *rep = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&rep, &len);
-
-		assert_non_null(f);
-		kw_obs_report(o, f);
-		fclose(f);
-		assert_non_null(strstr(rep, "    peak of 1 s windows, per second: requests 3 in 183 B "
-					    "out 1236 B records 24\n"));
-		free(rep);
-	}
+	report = report_of(o);
+	assert_non_null(strstr(report, "    peak of 1 s windows, per second: requests 3 in 183 B "
+				       "out 1236 B records 24\n"));
+	free(report);
 	kw_obs_free(o);
 
 	/* half-second windows: a window's weight counts twice per second */
