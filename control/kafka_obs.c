@@ -226,9 +226,9 @@ add_key(struct kw_obs *o, enum kw_obs_dim d, const struct kw_kafka_str *s, const
 }
 
 /*
- * A connection's client software, from its ApiVersions pair (v3+ requests name it): counted as
- * "name/version", so that its requests are the connections that announced it. Unnamed (older
- * clients, or versions before 3): unkeyed.
+ * The client software of the pair's connection, as its ApiVersions v3+ request named it: counted
+ * as "name/version", every pair of the connection. Unnamed (older clients, versions before 3, or
+ * a connection picked up after its ApiVersions): unkeyed.
  */
 static void
 add_software(struct kw_obs *o, const struct kw_kafka_rec *r, const uint64_t *v)
@@ -373,11 +373,14 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	v[KW_OBS_BYTES_OUT] = ev->resp_len;
 	v[KW_OBS_RECORDS] = kw_obs_records_of(ev);
 	v[KW_OBS_ERRORS] = ev->error_count;
+	v[KW_OBS_CONNECTIONS] = (ev->flags & KW_KAFKA_EV_CONN_FIRST) != 0;
 	add_key(o, KW_OBS_CLIENT, &ev->client_id, v);
 	add_key(o, KW_OBS_PRINCIPAL, &r->principal, v);
+	add_software(o, r, v);
+	/* a connection's first pair names a group or a topic only by chance: those dimensions
+	 * count no connections */
+	v[KW_OBS_CONNECTIONS] = 0;
 	add_key(o, KW_OBS_GROUP, &ev->group_id, v);
-	if (ev->api_key == KW_KAFKA_API_API_VERSIONS)
-		add_software(o, r, v);
 
 	/* each topic of the pair gets the request; bytes, records and errors are not known per
 	 * topic and are split evenly, the remainder going to the first */
@@ -638,7 +641,7 @@ static const char *const dim_title[KW_OBS_DIMS] = {
 	[KW_OBS_PRINCIPAL] = "principals",
 	[KW_OBS_TOPIC] = "topics",
 	[KW_OBS_GROUP] = "consumer groups",
-	[KW_OBS_SOFTWARE] = "client software (ApiVersions pairs, one per connection)",
+	[KW_OBS_SOFTWARE] = "client software",
 };
 
 #define REPORT_TOP 10
@@ -670,11 +673,15 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 
 			fprintf(f,
 				"  %-32s requests %lu (+err %lu) in %lu B out %lu B records %lu "
-				"errors %lu\n",
+				"errors %lu",
 				kw_topk_key(t, idx[i]), (unsigned long)v[KW_OBS_REQUESTS],
 				(unsigned long)t->err[idx[i]], (unsigned long)v[KW_OBS_BYTES_IN],
 				(unsigned long)v[KW_OBS_BYTES_OUT],
 				(unsigned long)v[KW_OBS_RECORDS], (unsigned long)v[KW_OBS_ERRORS]);
+			if (kw_obs_dim_conns((enum kw_obs_dim)d))
+				fprintf(f, " connections %lu",
+					(unsigned long)v[KW_OBS_CONNECTIONS]);
+			fputc('\n', f);
 			if (o->ctr.rate_windows != 0) {
 				struct kw_obs_stats st;
 				unsigned int m;
@@ -685,13 +692,17 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 					st.peak_per_s[m] = RTE_MAX(st.peak_per_s[m],
 								   per_s(o, t->win[idx[i]][m]));
 				fprintf(f,
-					"    peak of %.3g s windows, per second: requests %lu in %lu B "
-					"out %lu B records %lu\n",
+					"    peak of %.3g s windows, per second: requests %lu "
+					"in %lu B out %lu B records %lu",
 					(double)o->p.rate_window_ns / 1e9,
 					(unsigned long)st.peak_per_s[KW_OBS_REQUESTS],
 					(unsigned long)st.peak_per_s[KW_OBS_BYTES_IN],
 					(unsigned long)st.peak_per_s[KW_OBS_BYTES_OUT],
 					(unsigned long)st.peak_per_s[KW_OBS_RECORDS]);
+				if (kw_obs_dim_conns((enum kw_obs_dim)d))
+					fprintf(f, " connections %lu",
+						(unsigned long)st.peak_per_s[KW_OBS_CONNECTIONS]);
+				fputc('\n', f);
 			}
 			if (d != KW_OBS_GROUP)
 				continue;

@@ -40,7 +40,8 @@ enum kw_obs_dim {
 	KW_OBS_PRINCIPAL,
 	KW_OBS_TOPIC,
 	KW_OBS_GROUP,
-	KW_OBS_SOFTWARE, /* "name/version" of ApiVersions v3+: its pairs, one per connection */
+	KW_OBS_SOFTWARE, /* "name/version" of ApiVersions v3+: the pairs of connections that sent
+			  * it */
 	KW_OBS_DIMS
 };
 
@@ -50,8 +51,17 @@ enum kw_obs_metric {
 	KW_OBS_BYTES_OUT, /* broker -> client frame bytes */
 	KW_OBS_RECORDS,
 	KW_OBS_ERRORS,    /* non-zero error codes in responses */
+	/* connections, each at its first pair (KW_KAFKA_EV_CONN_FIRST); kw_obs_dim_conns only */
+	KW_OBS_CONNECTIONS,
 	KW_OBS_METRICS
 };
+
+/* Whether dimension d counts connections (KW_OBS_CONNECTIONS): client ids, principals, software. */
+static inline bool
+kw_obs_dim_conns(enum kw_obs_dim d)
+{
+	return d == KW_OBS_CLIENT || d == KW_OBS_PRINCIPAL || d == KW_OBS_SOFTWARE;
+}
 
 /*
  * A key's totals, and its rates: what it added in the last rate window that ended, per second.

@@ -189,6 +189,7 @@ static const struct {
 	{KW_KAFKA_EV_CLOCK_BACK, "clock_back"},
 	{KW_KAFKA_EV_BROKERS_TRUNC, "broker_ids_trunc"},
 	{KW_KAFKA_EV_PARTS_TRUNC, "topic_partitions_trunc"},
+	{KW_KAFKA_EV_CONN_FIRST, "conn_first"},
 };
 
 static void

@@ -106,12 +106,16 @@ kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, si
 		tel_u64_len(c, "bytes_out", v[KW_OBS_BYTES_OUT], &len);
 		tel_u64_len(c, "records", v[KW_OBS_RECORDS], &len);
 		tel_u64_len(c, "errors", v[KW_OBS_ERRORS], &len);
+		if (kw_obs_dim_conns(dim))
+			tel_u64_len(c, "connections", v[KW_OBS_CONNECTIONS], &len);
 		/* the last rate window's, per second (kafka.rate_window_ms) */
 		kw_obs_rates_locked(o, dim, idx[i], &st);
 		tel_u64_len(c, "requests_per_s", st.per_s[KW_OBS_REQUESTS], &len);
 		tel_u64_len(c, "bytes_in_per_s", st.per_s[KW_OBS_BYTES_IN], &len);
 		tel_u64_len(c, "bytes_out_per_s", st.per_s[KW_OBS_BYTES_OUT], &len);
 		tel_u64_len(c, "records_per_s", st.per_s[KW_OBS_RECORDS], &len);
+		if (kw_obs_dim_conns(dim))
+			tel_u64_len(c, "connections_per_s", st.per_s[KW_OBS_CONNECTIONS], &len);
 		tel_u64_len(c, "rate_partial", st.rate_partial, &len);
 		if (dim == KW_OBS_GROUP) {
 			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,

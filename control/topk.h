@@ -67,7 +67,7 @@ kw_bmap_key(const struct kw_bmap *m, uint32_t idx)
 /* A 64-bit hash of len bytes (CRC32C, finalized). */
 uint64_t kw_bmap_hash(const void *key, size_t len);
 
-#define KW_TOPK_METRICS 5
+#define KW_TOPK_METRICS 6
 #define KW_TOPK_KEY_MAX 64 /* zero-padded string keys */
 #define KW_TOPK_CMS_ROWS 4
 #define KW_TOPK_CMS_WIDTH 1024

@@ -207,10 +207,8 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
 	b = str_pack(b, id[KW_KAFKA_REC_ID_PRINCIPAL]);
-	if (ev->api_key == KW_KAFKA_API_API_VERSIONS) {
-		b = str_pack(b, id[KW_KAFKA_REC_ID_SW_NAME]);
-		b = str_pack(b, id[KW_KAFKA_REC_ID_SW_VERSION]);
-	}
+	b = str_pack(b, id[KW_KAFKA_REC_ID_SW_NAME]);
+	b = str_pack(b, id[KW_KAFKA_REC_ID_SW_VERSION]);
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_pack(b, &ev->topics[i]);
@@ -251,10 +249,8 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &out->principal);
-	if (ev->api_key == KW_KAFKA_API_API_VERSIONS) {
-		b = str_unpack(b, &out->sw_name);
-		b = str_unpack(b, &out->sw_version);
-	}
+	b = str_unpack(b, &out->sw_name);
+	b = str_unpack(b, &out->sw_version);
 	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
 	for (i = 0; i < n; i++)
 		b = str_unpack(b, &ev->topics[i]);

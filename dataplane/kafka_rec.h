@@ -92,12 +92,11 @@ void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 
 /*
  * Worker, with the request log off: only what the statistics read (control/kafka_obs.c: the api,
- * flags, sizes, latency, record and error counts, client id, group, principal, topics, topic ids
- * and offsets; the client software's name and version with an ApiVersions pair, one per
- * connection, which the statistics count by library), packed into r (kind KW_KAFKA_REC_STATS)
- * from its endpoints on: r's times stay in their fields, the endpoints are not kept. A pair then
- * writes 2-3 lines of its record instead of 4-6. Of id[], the principal and the software are
- * read; the software's strings only for an ApiVersions pair.
+ * flags, sizes, latency, record and error counts, client id, group, principal, the client
+ * software's name and version, topics, topic ids and offsets), packed into r (kind
+ * KW_KAFKA_REC_STATS) from its endpoints on: r's times stay in their fields, the endpoints are
+ * not kept. A pair then writes 2-3 lines of its record instead of 4-6. Of id[], the principal and
+ * the software are read (strings the connection has not seen are empty and cost 3 bytes each).
  */
 void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 			     const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);

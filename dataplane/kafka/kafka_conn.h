@@ -91,6 +91,8 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 					  * (a capture's timestamps going back): no latency */
 #define KW_KAFKA_EV_BROKERS_TRUNC 0x1000 /* more distinct broker ids than kept */
 #define KW_KAFKA_EV_PARTS_TRUNC   0x2000 /* partition indexes seen but not kept (parts_dropped) */
+#define KW_KAFKA_EV_CONN_FIRST    0x4000 /* the first pair its connection emitted: the statistics
+					  * count connections by it */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {

@@ -176,8 +176,12 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 }
 
 static void
-emit(struct kw_kafka_ctx *ctx, const struct kw_kafka_event *ev)
+emit(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_event *ev)
 {
+	if (!conn->emitted) {
+		conn->emitted = 1;
+		ev->flags |= KW_KAFKA_EV_CONN_FIRST;
+	}
 	ctx->cnt.events++;
 	if (ev->flags & KW_KAFKA_EV_UNANSWERED)
 		ctx->cnt.events_unanswered++;
@@ -308,7 +312,7 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 		ctx->cnt.pending_evicted++;
 		pend_to_ev(conn, pd, &ctx->scratch);
 		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
-		emit(ctx, &ctx->scratch);
+		emit(ctx, conn, &ctx->scratch);
 		pend_release(conn, pd);
 		pend_skip_holes(conn);
 	}
@@ -364,7 +368,7 @@ kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 			continue;
 		pend_to_ev(conn, pd, &ctx->scratch);
 		ctx->scratch.flags |= KW_KAFKA_EV_UNANSWERED;
-		emit(ctx, &ctx->scratch);
+		emit(ctx, conn, &ctx->scratch);
 		pend_release(conn, pd);
 	}
 	conn->pend_n = 0;
@@ -1891,7 +1895,7 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 			 * response (pend_to_ev). */
 			kw_kafka_str_copy(&ev->client_id,
 					  kw_kafka_conn_id(conn, KW_KAFKA_ID_CLIENT_ID));
-			emit(ctx, ev);
+			emit(ctx, conn, ev);
 			return;
 		}
 		pend_insert(ctx, conn, ev);
@@ -1918,7 +1922,7 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 		ev->partition_count = d->partitions;
 	if (d->bad)
 		ev->flags |= KW_KAFKA_EV_RESP_BAD;
-	emit(ctx, ev);
+	emit(ctx, conn, ev);
 	if (ev->api_key == KW_KAFKA_API_SASL_HANDSHAKE && ev->api_version == 0 && !d->bad &&
 	    !d->opaque && ev->error_count == 0)
 		sasl_raw_begin(ctx, conn);
@@ -2604,6 +2608,7 @@ kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 	 * connections) then costs a few cache lines, not the 16 KiB of the struct.
 	 */
 	conn->id_set = 0; /* id's strings are read only once written */
+	conn->emitted = 0;
 	conn->pend_head = 0;
 	conn->pend_n = 0;
 	conn->detail_used = 0;

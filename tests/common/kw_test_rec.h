@@ -130,16 +130,14 @@ kw_test_rec_diff(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow
 
 /*
  * NULL when got (unpacked from kw_kafka_rec_pack_stats) gives back what a statistics pair
- * carries of ev and id[] (its times and worker are the caller's to check): the principal, and the
- * client software with an ApiVersions pair (none otherwise); else the field.
+ * carries of ev and id[] (its times and worker are the caller's to check): the principal and the
+ * client software with every pair; else the field.
  */
 static inline const char *
 kw_test_rec_stats_diff(const struct kw_kafka_rec *got, const struct kw_kafka_event *ev,
 		       const struct kw_kafka_str *const id[])
 {
-	static const struct kw_kafka_str none;
 	const struct kw_kafka_event *g = &got->ev;
-	const bool sw = ev->api_key == KW_KAFKA_API_API_VERSIONS;
 
 	KW_TEST_DIFF(got->kind != KW_KAFKA_REC_EVENT, "kind");
 	KW_TEST_DIFF(g->api_name != ev->api_name, "api_name");
@@ -156,9 +154,8 @@ kw_test_rec_stats_diff(const struct kw_kafka_rec *got, const struct kw_kafka_eve
 	KW_TEST_STR_DIFF(&g->client_id, &ev->client_id, "client_id");
 	KW_TEST_STR_DIFF(&g->group_id, &ev->group_id, "group_id");
 	KW_TEST_STR_DIFF(&got->principal, id[KW_KAFKA_REC_ID_PRINCIPAL], "principal");
-	KW_TEST_STR_DIFF(&got->sw_name, sw ? id[KW_KAFKA_REC_ID_SW_NAME] : &none, "sw_name");
-	KW_TEST_STR_DIFF(&got->sw_version, sw ? id[KW_KAFKA_REC_ID_SW_VERSION] : &none,
-			 "sw_version");
+	KW_TEST_STR_DIFF(&got->sw_name, id[KW_KAFKA_REC_ID_SW_NAME], "sw_name");
+	KW_TEST_STR_DIFF(&got->sw_version, id[KW_KAFKA_REC_ID_SW_VERSION], "sw_version");
 	return kw_test_rec_lists_diff(g, ev);
 }
 

@@ -818,7 +818,7 @@ test_rates(void **state)
 	assert_int_equal(st[0].peak_per_s[KW_OBS_REQUESTS], 1);
 	report = report_of(o);
 	assert_non_null(strstr(report, "    peak of 1 s windows, per second: requests 3 in 183 B "
-				       "out 1236 B records 24\n"));
+				       "out 1236 B records 24 connections 0\n"));
 	free(report);
 	kw_obs_free(o);
 
@@ -891,7 +891,11 @@ test_telemetry_budget(void **state)
 	kw_obs_free(o);
 }
 
-/* Client software: counted on ApiVersions pairs only (one per connection), as name/version. */
+/*
+ * Client software: every pair of a connection that named it, as name/version, and the
+ * connections by their first pair; client ids and principals count connections the same way,
+ * groups and topics do not.
+ */
 static void
 test_software(void **state)
 {
@@ -902,27 +906,42 @@ test_software(void **state)
 
 	(void)state;
 	assert_non_null(o);
-	base_rec(&r); /* ApiVersions from kwgen 0.1.0 */
+	base_rec(&r); /* ApiVersions from kwgen 0.1.0, the first pair of two connections */
+	r.ev.flags = KW_KAFKA_EV_CONN_FIRST;
+	KSTR(&r.ev.group_id, "g1");
 	kw_obs_record(o, &r);
 	kw_obs_record(o, &r);
+	/* a librdkafka connection: its ApiVersions pair, then a Produce pair */
 	KSTR(&r.sw_name, "librdkafka");
 	KSTR(&r.sw_version, "2.0.2");
 	kw_obs_record(o, &r);
-	/* the same connections' other pairs do not count again */
+	r.ev.flags = 0;
 	r.ev.api_name = "Produce";
 	r.ev.api_key = 0;
+	r.ev.req_len = 1000;
 	kw_obs_record(o, &r);
 	/* a client that does not name itself (ApiVersions before v3) */
 	base_rec(&r);
+	r.ev.flags = KW_KAFKA_EV_CONN_FIRST;
 	kstr(&r.sw_name, "", 0);
 	kstr(&r.sw_version, "", 0);
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_SOFTWARE, "kwgen/0.1.0", &st), 1);
 	assert_int_equal(st.v[KW_OBS_REQUESTS], 2);
 	assert_int_equal(st.v[KW_OBS_BYTES_OUT], 2 * 412);
+	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 2);
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_SOFTWARE, "librdkafka/2.0.2", &st), 1);
-	assert_int_equal(st.v[KW_OBS_REQUESTS], 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 2);
+	assert_int_equal(st.v[KW_OBS_BYTES_IN], r.ev.req_len + 1000);
+	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 1);
 	assert_int_equal(kw_obs_counters(o)->unkeyed[KW_OBS_SOFTWARE], 1);
+	/* the same client id on all of them: four connections, five pairs */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "kwgen", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 5);
+	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 4);
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_GROUP, "g1", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 4);
+	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 0);
 	kw_obs_free(o);
 }
 

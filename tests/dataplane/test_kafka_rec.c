@@ -159,8 +159,8 @@ test_produce_pair(void **state)
 
 /*
  * Without the request log a pair carries only what the statistics read, packed over the
- * endpoints: the typical Produce pair above and an ApiVersions pair, with the client software,
- * each in their first two lines. What it carries survives; what it does not reads as none
+ * endpoints: the typical Produce pair above and an ApiVersions pair, both with the client
+ * software, each in their first two lines. What it carries survives; what it does not reads as none
  * (test_kafka_obs checks that the statistics come out the same).
  */
 static void
@@ -194,8 +194,9 @@ test_stats_pair(void **state)
 	assert_int_equal(out.ev.records.producer_id, -1);
 	assert_int_equal(out.ev.n_rfields + out.ev.n_broker_ids + out.ev.n_parts, 0);
 	assert_int_equal(out.mechanism.len, 0);
-	assert_string_equal(out.sw_name.s, "");
-	assert_string_equal(out.sw_version.s, "");
+	/* the client software of the connection, with every pair */
+	assert_string_equal(out.sw_name.s, "librdkafka");
+	assert_string_equal(out.sw_version.s, "2.0.2");
 
 	/* an ApiVersions pair carries the client software too, still in two lines */
 	test_empty_pair(state);
@@ -207,6 +208,17 @@ test_stats_pair(void **state)
 	kw_kafka_rec_unpack(&out, &rec);
 	stats_check(&out, &ev, id);
 	assert_string_equal(out.sw_name.s, "librdkafka");
+
+	/* a connection that announced none: empty strings */
+	test_produce_pair(state);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "", 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], "", 0, 0);
+	memset(&rec, STALE, sizeof(rec));
+	kw_kafka_rec_pack_stats(&rec, &ev, id);
+	kw_kafka_rec_unpack(&out, &rec);
+	stats_check(&out, &ev, id);
+	assert_string_equal(out.sw_name.s, "");
+	assert_string_equal(out.sw_version.s, "");
 }
 
 static void

@@ -52,9 +52,15 @@ assert stats["tcp_segs"] > 0 and stats["kafka_events"] == 40, stats
 assert "kwgen" in json.dumps(answers["/kwire/kafka/clients"]), answers["/kwire/kafka/clients"]
 assert "kwgen" in json.dumps(answers["/kwire/kafka/topics"]), answers["/kwire/kafka/topics"]
 assert "/kwire/kafka/groups" in answers and "/kwire/kafka/latency" in answers
-# kwgen names itself in ApiVersions v3: its 4 connections, by library and version
+# kwgen names itself in ApiVersions v3: all 40 pairs of its 4 connections, by library and
+# version, and the connections
 software = answers["/kwire/kafka/software"]
-assert set(software) == {"kwgen/0_1_0"} and software["kwgen/0_1_0"]["requests"] == 4, software
+assert set(software) == {"kwgen/0_1_0"}, software
+kw = software["kwgen/0_1_0"]
+assert kw["requests"] == 40 and kw["connections"] == 4, software
+assert kw["bytes_in"] == answers["/kwire/kafka/clients"]["kwgen"]["bytes_in"], software
+assert answers["/kwire/kafka/clients"]["kwgen"]["connections"] == 4, answers["/kwire/kafka/clients"]
+assert "connections" not in answers["/kwire/kafka/topics"]["kwgen_topic"], answers["/kwire/kafka/topics"]
 print("ok: telemetry", sorted(answers))
 PY
 python3 - "$WORK/tel2.out" <<'PY' || fail "rate windows: $(cat "$WORK/tel2.out")"

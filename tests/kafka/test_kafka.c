@@ -201,12 +201,20 @@ static struct result *g_out;
 static bool g_resync; /* run(): both directions start mid-stream (kw_kafka_conn_resync) */
 static struct result r_whole, r_other;
 
+/*
+ * A result holds the events of one fresh conn (run()): its first pair, and only that one, is
+ * marked KW_KAFKA_EV_CONN_FIRST. Checked here, then taken off, so that the tests compare the
+ * other flags.
+ */
 static void
 on_emit(void *arg, const struct kw_kafka_event *ev)
 {
 	(void)arg;
-	if (g_out && g_out->n < MAX_EV)
-		g_out->ev[g_out->n++] = *ev;
+	if (g_out && g_out->n < MAX_EV) {
+		assert_int_equal(!!(ev->flags & KW_KAFKA_EV_CONN_FIRST), g_out->n == 0);
+		g_out->ev[g_out->n] = *ev;
+		g_out->ev[g_out->n++].flags &= ~(uint32_t)KW_KAFKA_EV_CONN_FIRST;
+	}
 }
 
 enum { WHOLE = 0, SPLIT, BYTES };
