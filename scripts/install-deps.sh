@@ -12,8 +12,9 @@ BUILD="gcc libc6-dev pkg-config meson ninja-build libdpdk-dev libyaml-dev libpca
 # kcat and librdkafka's mock cluster as real Kafka clients and broker; dpdk-testpmd and
 # dpdk-telemetry.py (package dpdk-dev) for the benchmark reference and telemetry checks; python3
 # for test tools; clang and its libFuzzer/sanitizer runtime (only recommended by clang, so named
-# here: installs run without recommends) for the libFuzzer targets
-TEST="libcmocka-dev tshark kcat librdkafka-dev dpdk-dev python3 clang libclang-rt-14-dev"
+# here: installs run without recommends) for the libFuzzer targets; iproute2 and ethtool for the
+# network namespaces of the live bridge test
+TEST="libcmocka-dev tshark kcat librdkafka-dev dpdk-dev python3 clang libclang-rt-14-dev iproute2 ethtool"
 
 want="$BUILD"
 [ "${1:-}" = "--test" ] && want="$BUILD $TEST"
