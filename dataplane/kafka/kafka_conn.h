@@ -27,7 +27,7 @@
 #define KW_KAFKA_STACK_MAX 8      /* struct nesting the walker follows */
 #define KW_KAFKA_TAGS_MAX 64      /* tagged fields accepted in one section */
 #define KW_KAFKA_EV_OFFSETS 16    /* partition offsets kept per event */
-#define KW_KAFKA_DETAIL_MAX 4     /* pending requests per conn that keep all topics and offsets */
+#define KW_KAFKA_DETAIL_MAX 8     /* pending requests per conn that keep all topics and offsets */
 #define KW_KAFKA_EV_RFIELDS 8     /* records fields (partition record sets) kept per event */
 #define KW_KAFKA_EV_BROKERS 8     /* distinct broker ids kept per event */
 #define KW_KAFKA_EV_PARTS 16      /* distinct (topic, partition index) entries kept per event */

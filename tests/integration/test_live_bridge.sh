@@ -144,7 +144,7 @@ import collections, json, sys
 inline, pcap = ([json.loads(l) for l in open(p)] for p in sys.argv[1:3])
 n, flows = int(sys.argv[3]), int(sys.argv[4])
 # A request's partitions and records fields are kept until its response in one of the
-# connection's 4 detail slots. The capture, on the client's interface, sees requests earlier and
+# connection's 8 detail slots. The capture, on the client's interface, sees requests earlier and
 # responses later than kwire did, so more requests in flight: a pair may lose them there
 # (flagged *_trunc) but not inline. Everything else must be the same.
 SLOT = ("records_fields", "topic_partitions")
