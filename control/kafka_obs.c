@@ -373,9 +373,12 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	v[KW_OBS_BYTES_OUT] = ev->resp_len;
 	v[KW_OBS_RECORDS] = kw_obs_records_of(ev);
 	v[KW_OBS_ERRORS] = ev->error_count;
+	/* each identity counts a connection at the first pair that carried it */
 	v[KW_OBS_CONNECTIONS] = (ev->flags & KW_KAFKA_EV_CONN_FIRST) != 0;
 	add_key(o, KW_OBS_CLIENT, &ev->client_id, v);
+	v[KW_OBS_CONNECTIONS] = (ev->flags & KW_KAFKA_EV_PRINCIPAL_FIRST) != 0;
 	add_key(o, KW_OBS_PRINCIPAL, &r->principal, v);
+	v[KW_OBS_CONNECTIONS] = (ev->flags & KW_KAFKA_EV_SOFTWARE_FIRST) != 0;
 	add_software(o, r, v);
 	/* a connection's first pair names a group or a topic only by chance: those dimensions
 	 * count no connections */

@@ -190,6 +190,8 @@ static const struct {
 	{KW_KAFKA_EV_BROKERS_TRUNC, "broker_ids_trunc"},
 	{KW_KAFKA_EV_PARTS_TRUNC, "topic_partitions_trunc"},
 	{KW_KAFKA_EV_CONN_FIRST, "conn_first"},
+	{KW_KAFKA_EV_PRINCIPAL_FIRST, "principal_first"},
+	{KW_KAFKA_EV_SOFTWARE_FIRST, "software_first"},
 };
 
 static void

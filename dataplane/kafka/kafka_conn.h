@@ -91,8 +91,11 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 					  * (a capture's timestamps going back): no latency */
 #define KW_KAFKA_EV_BROKERS_TRUNC 0x1000 /* more distinct broker ids than kept */
 #define KW_KAFKA_EV_PARTS_TRUNC   0x2000 /* partition indexes seen but not kept (parts_dropped) */
-#define KW_KAFKA_EV_CONN_FIRST    0x4000 /* the first pair its connection emitted: the statistics
-					  * count connections by it */
+/* The statistics count connections by these: the first pair a connection emitted, and the
+ * first it emitted with a SASL principal, and with client software (ApiVersions v3+) */
+#define KW_KAFKA_EV_CONN_FIRST      0x4000
+#define KW_KAFKA_EV_PRINCIPAL_FIRST 0x8000
+#define KW_KAFKA_EV_SOFTWARE_FIRST  0x10000
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {

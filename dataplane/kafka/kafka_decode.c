@@ -175,12 +175,24 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 	brokers_copy(dst->broker_ids, src->broker_ids, src->n_broker_ids);
 }
 
+/* conn->emitted: a pair was emitted, one with the connection's principal, one with its software */
+#define EMITTED_ANY       0x1u
+#define EMITTED_PRINCIPAL 0x2u
+#define EMITTED_SOFTWARE  0x4u
+
 static void
 emit(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_event *ev)
 {
-	if (!conn->emitted) {
-		conn->emitted = 1;
-		ev->flags |= KW_KAFKA_EV_CONN_FIRST;
+	unsigned int have = EMITTED_ANY |
+			    (conn->id_set & (1u << KW_KAFKA_ID_USER) ? EMITTED_PRINCIPAL : 0) |
+			    (conn->id_set & (1u << KW_KAFKA_ID_SW_NAME) ? EMITTED_SOFTWARE : 0);
+	unsigned int first = have & ~(unsigned int)conn->emitted;
+
+	if (unlikely(first != 0)) {
+		conn->emitted |= (uint8_t)first;
+		ev->flags |= (first & EMITTED_ANY ? KW_KAFKA_EV_CONN_FIRST : 0) |
+			     (first & EMITTED_PRINCIPAL ? KW_KAFKA_EV_PRINCIPAL_FIRST : 0) |
+			     (first & EMITTED_SOFTWARE ? KW_KAFKA_EV_SOFTWARE_FIRST : 0);
 	}
 	ctx->cnt.events++;
 	if (ev->flags & KW_KAFKA_EV_UNANSWERED)

@@ -139,7 +139,7 @@ struct kw_kafka_conn {
 	uint8_t pend_n;
 	uint8_t detail_used; /* bit i: detail[i] belongs to a pending request */
 	uint8_t id_set;      /* bit KW_KAFKA_ID_*: that string of id was written since the reset */
-	uint8_t emitted;     /* a pair was emitted since the reset (KW_KAFKA_EV_CONN_FIRST) */
+	uint8_t emitted;     /* EMITTED_*: the pairs emitted since the reset (KW_KAFKA_EV_*_FIRST) */
 	struct kw_kafka_ident id;
 	struct kw_kafka_dir dir[2];
 	struct kw_kafka_event ev[2]; /* the event of a frame that spans feeds, built in place */

@@ -175,7 +175,7 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.api_key = 1;
 	r.ev.api_version = 13;
 	r.ev.corr_id = -5;
-	r.ev.flags = KW_KAFKA_EV_UNANSWERED | KW_KAFKA_EV_BROKERS_TRUNC | 0x8000;
+	r.ev.flags = KW_KAFKA_EV_UNANSWERED | KW_KAFKA_EV_BROKERS_TRUNC | 0x80000000u;
 	r.ev.resp_len = 0;
 	r.ev.throttle_ms = -1;
 	kstr(&r.ev.client_id, cid, sizeof(cid));
@@ -234,7 +234,7 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"\"broker_ids\":[1002,0],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
 		"\"transactional_id\":\"t\\u00e2\\u0082\","
-		"\"flags\":[\"unanswered\",\"broker_ids_trunc\",\"0x8000\"]}"
+		"\"flags\":[\"unanswered\",\"broker_ids_trunc\",\"0x80000000\"]}"
 		"\n");
 	free(line);
 	kw_obs_free(o);
@@ -892,9 +892,9 @@ test_telemetry_budget(void **state)
 }
 
 /*
- * Client software: every pair of a connection that named it, as name/version, and the
- * connections by their first pair; client ids and principals count connections the same way,
- * groups and topics do not.
+ * Client software: every pair of a connection that named it, as name/version. Connections: each
+ * client id, principal and software counts one at the first pair of a connection that carried
+ * it (the decoder's *_FIRST marks); groups and topics count none.
  */
 static void
 test_software(void **state)
@@ -907,18 +907,22 @@ test_software(void **state)
 	(void)state;
 	assert_non_null(o);
 	base_rec(&r); /* ApiVersions from kwgen 0.1.0, the first pair of two connections */
-	r.ev.flags = KW_KAFKA_EV_CONN_FIRST;
+	r.ev.flags = KW_KAFKA_EV_CONN_FIRST | KW_KAFKA_EV_SOFTWARE_FIRST;
 	KSTR(&r.ev.group_id, "g1");
 	kw_obs_record(o, &r);
 	kw_obs_record(o, &r);
-	/* a librdkafka connection: its ApiVersions pair, then a Produce pair */
+	/* a librdkafka connection: its ApiVersions pair, then two Produce pairs once alice has
+	 * authenticated */
 	KSTR(&r.sw_name, "librdkafka");
 	KSTR(&r.sw_version, "2.0.2");
 	kw_obs_record(o, &r);
-	r.ev.flags = 0;
+	r.ev.flags = KW_KAFKA_EV_PRINCIPAL_FIRST;
 	r.ev.api_name = "Produce";
 	r.ev.api_key = 0;
 	r.ev.req_len = 1000;
+	KSTR(&r.principal, "alice");
+	kw_obs_record(o, &r);
+	r.ev.flags = 0;
 	kw_obs_record(o, &r);
 	/* a client that does not name itself (ApiVersions before v3) */
 	base_rec(&r);
@@ -931,16 +935,20 @@ test_software(void **state)
 	assert_int_equal(st.v[KW_OBS_BYTES_OUT], 2 * 412);
 	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 2);
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_SOFTWARE, "librdkafka/2.0.2", &st), 1);
-	assert_int_equal(st.v[KW_OBS_REQUESTS], 2);
-	assert_int_equal(st.v[KW_OBS_BYTES_IN], r.ev.req_len + 1000);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 3);
+	assert_int_equal(st.v[KW_OBS_BYTES_IN], 61 + 2 * 1000);
 	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 1);
 	assert_int_equal(kw_obs_counters(o)->unkeyed[KW_OBS_SOFTWARE], 1);
-	/* the same client id on all of them: four connections, five pairs */
+	/* the principal: its pairs since it authenticated, on one connection */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_PRINCIPAL, "alice", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 2);
+	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 1);
+	/* the same client id on all of them: four connections, six pairs */
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_CLIENT, "kwgen", &st), 1);
-	assert_int_equal(st.v[KW_OBS_REQUESTS], 5);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 6);
 	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 4);
 	assert_int_equal(kw_obs_lookup(o, KW_OBS_GROUP, "g1", &st), 1);
-	assert_int_equal(st.v[KW_OBS_REQUESTS], 4);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 5);
 	assert_int_equal(st.v[KW_OBS_CONNECTIONS], 0);
 	kw_obs_free(o);
 }

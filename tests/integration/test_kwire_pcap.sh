@@ -25,9 +25,11 @@ want = {"ApiVersions": conns, "Metadata": conns, "Produce": conns * produce, "Fe
 assert names == want, f"{names} != {want}"
 for r in recs:
     assert r["latency_us"] is not None, r
-    assert not set(r["flags"]) - {"topic_ids_aligned", "conn_first"}, r
-    # a connection's first pair, and only that, is marked: its ApiVersions (correlation id 1)
+    assert not set(r["flags"]) - {"topic_ids_aligned", "conn_first", "software_first"}, r
+    # a connection's first pair, and only that, is marked: its ApiVersions (correlation id 1),
+    # which is also the first with the client software it names
     assert ("conn_first" in r["flags"]) == (r["correlation_id"] == 1), r
+    assert ("software_first" in r["flags"]) == (r["correlation_id"] == 1), r
     assert r["client_id"] == "kwgen" and r["flow"]["dport"] == 9092, r
     if r["api_name"] in ("Produce", "Fetch", "Metadata"):
         assert r["topics"] == ["kwgen-topic"] and r["topic_count"] == 1, r

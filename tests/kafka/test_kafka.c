@@ -192,6 +192,7 @@ build_batch(struct wb *w, int nrec, int64_t pid, bool bad_crc)
 struct result {
 	int n;
 	struct kw_kafka_event ev[MAX_EV];
+	int principal_first, software_first; /* 1 + the event that carried that flag, 0 if none */
 	struct kw_kafka_ident id;
 	struct kw_kafka_counters cnt; /* delta over the run, named fields only compared */
 };
@@ -203,17 +204,29 @@ static struct result r_whole, r_other;
 
 /*
  * A result holds the events of one fresh conn (run()): its first pair, and only that one, is
- * marked KW_KAFKA_EV_CONN_FIRST. Checked here, then taken off, so that the tests compare the
- * other flags.
+ * marked KW_KAFKA_EV_CONN_FIRST; at most one is marked KW_KAFKA_EV_PRINCIPAL_FIRST and one
+ * KW_KAFKA_EV_SOFTWARE_FIRST (which, kept in the result, the tests check). Checked here, then
+ * taken off, so that the tests compare the other flags.
  */
 static void
 on_emit(void *arg, const struct kw_kafka_event *ev)
 {
+	const uint32_t first = KW_KAFKA_EV_CONN_FIRST | KW_KAFKA_EV_PRINCIPAL_FIRST |
+			       KW_KAFKA_EV_SOFTWARE_FIRST;
+
 	(void)arg;
 	if (g_out && g_out->n < MAX_EV) {
 		assert_int_equal(!!(ev->flags & KW_KAFKA_EV_CONN_FIRST), g_out->n == 0);
+		if (ev->flags & KW_KAFKA_EV_PRINCIPAL_FIRST) {
+			assert_int_equal(g_out->principal_first, 0);
+			g_out->principal_first = g_out->n + 1;
+		}
+		if (ev->flags & KW_KAFKA_EV_SOFTWARE_FIRST) {
+			assert_int_equal(g_out->software_first, 0);
+			g_out->software_first = g_out->n + 1;
+		}
 		g_out->ev[g_out->n] = *ev;
-		g_out->ev[g_out->n++].flags &= ~(uint32_t)KW_KAFKA_EV_CONN_FIRST;
+		g_out->ev[g_out->n++].flags &= ~first;
 	}
 }
 
@@ -292,6 +305,8 @@ static void
 result_eq(const struct result *a, const struct result *b)
 {
 	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->principal_first, b->principal_first);
+	assert_int_equal(a->software_first, b->software_first);
 	for (int i = 0; i < a->n; i++) {
 		const struct kw_kafka_event *x = &a->ev[i], *y = &b->ev[i];
 		assert_int_equal(x->api_key, y->api_key);
@@ -613,6 +628,9 @@ test_api_versions(void **state)
 	assert_int_equal(e->latency_tsc, 4000);
 	assert_string_equal(r_whole.id.sw_name.s, "librdkafka");
 	assert_string_equal(r_whole.id.sw_version.s, "2.0.2");
+	/* the statistics count the connection for its software at this pair */
+	assert_int_equal(r_whole.software_first, 1);
+	assert_int_equal(r_whole.principal_first, 0);
 	assert_int_equal(r_whole.cnt.tagged_skipped, 1);
 	assert_int_equal(r_whole.cnt.frame_malformed, 0);
 	assert_int_equal(r_whole.cnt.frames_req, 1);
@@ -1145,6 +1163,13 @@ test_sasl_plain(void **state)
 	assert_string_equal(r_whole.ev[1].api_name, "SaslAuthenticate");
 	assert_string_equal(r_whole.id.mechanism.s, "PLAIN");
 	assert_string_equal(r_whole.id.user.s, "alice");
+	/*
+	 * The first pair emitted with the user, which the statistics count its connection at:
+	 * here the SaslHandshake pair, since this test feeds both requests before the responses
+	 * (a client waits for the handshake's response, which then goes without the user).
+	 */
+	assert_int_equal(r_whole.principal_first, 1);
+	assert_int_equal(r_whole.software_first, 0);
 	assert_int_equal(r_whole.cnt.sasl_users, 1);
 	assert_secret_absent("s3cr3tpass");
 	assert_secret_absent("s3cr3t");
@@ -1172,6 +1197,9 @@ test_ident_not_inherited(void **state)
 	run(&rq, &rs, WHOLE, 0, &r_other, &c2);
 	assert_ptr_equal(c2, c);
 	assert_string_equal(r_other.id.user.s, "alice");
+	/* nor the marks of the pairs it emitted: this conn has a user of its own, no software */
+	assert_int_equal(r_other.principal_first, 1);
+	assert_int_equal(r_other.software_first, 0);
 	kw_kafka_conn_free(g_ctx, c2);
 	g_out = NULL;
 
