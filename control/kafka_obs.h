@@ -51,7 +51,7 @@ enum kw_obs_metric {
 	KW_OBS_BYTES_OUT, /* broker -> client frame bytes */
 	KW_OBS_RECORDS,
 	KW_OBS_ERRORS,    /* non-zero error codes in responses */
-	/* connections, each at its first pair with the key (KW_KAFKA_EV_*_FIRST); kw_obs_dim_conns */
+	/* connections, at the first pair with the key (KW_KAFKA_EV_*_FIRST); kw_obs_dim_conns */
 	KW_OBS_CONNECTIONS,
 	KW_OBS_METRICS
 };
