@@ -275,11 +275,12 @@ kw_control_run(struct kw_app *app)
 	const uint64_t hz = rte_get_tsc_hz();
 	const uint64_t stats_tsc = hz * app->cfg.stats_interval_ms / 1000;
 	const uint64_t idle_tsc = hz * app->idle_exit_ms / 1000;
+	const uint64_t flush_tsc = hz * KW_OBS_FLUSH_MS / 1000;
 	struct kw_counters now_ctr, prev_ctr;
-	uint64_t now, last_stats, last_rx_change, last_rx = 0, idle_polls = 0;
+	uint64_t now, last_stats, last_rx_change, last_rx = 0, idle_polls = 0, last_flush;
 
 	memset(&prev_ctr, 0, sizeof(prev_ctr));
-	last_stats = last_rx_change = rte_rdtsc();
+	last_stats = last_rx_change = last_flush = rte_rdtsc();
 	while (!sig_stop) {
 		/* records waiting keep the control thread busy; otherwise it naps a tick */
 		if (app->obs == NULL)
@@ -304,6 +305,11 @@ kw_control_run(struct kw_app *app)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			kw_obs_advance(app->obs, (uint64_t)ts.tv_sec * 1000000000u +
 							 (uint64_t)ts.tv_nsec - RATE_GRACE_NS);
+		}
+		/* a line of the request log is readable within KW_OBS_FLUSH_MS of its pair */
+		if (app->obs != NULL && now - last_flush >= flush_tsc) {
+			kw_obs_flush(app->obs);
+			last_flush = now;
 		}
 		poll_links(app);
 		if (stats_tsc == 0 && idle_tsc == 0)

@@ -415,8 +415,26 @@ batch_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 			o->ctr.batch_records_logged++;
 		else
 			o->ctr.log_errors++;
+		o->unflushed = true;
 	}
 	pthread_mutex_unlock(&o->lock);
+}
+
+int
+kw_obs_flush(struct kw_obs *o)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (o->p.log != NULL && o->unflushed) {
+		o->unflushed = false;
+		if (fflush(o->p.log) != 0) {
+			rc = -errno;
+			o->ctr.log_errors++;
+		}
+	}
+	pthread_mutex_unlock(&o->lock);
+	return rc;
 }
 
 /* End the windows that ended before t (ns); the first call starts the window t falls in. */
@@ -503,6 +521,7 @@ kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 			o->ctr.log_sampled_out++;
 		} else if (kw_obs_log_line_locked(o, r, o->p.log) == 0) {
 			o->ctr.logged++;
+			o->unflushed = true;
 		} else {
 			o->ctr.log_errors++;
 		}

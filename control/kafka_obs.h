@@ -127,6 +127,14 @@ void kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r);
  * inline, so that keys that stopped sending show no rate. Nothing before the first pair.
  */
 void kw_obs_advance(struct kw_obs *o, uint64_t now_ns);
+/*
+ * Hand the request log's lines written since the last call to the kernel (the log is a stdio
+ * stream, fully buffered on a file or pipe): the control thread calls it every
+ * KW_OBS_FLUSH_MS, so that a quiet cluster's lines do not wait in the buffer. 0, or -errno of a
+ * failed write (counted in log_errors).
+ */
+int kw_obs_flush(struct kw_obs *o);
+#define KW_OBS_FLUSH_MS 100
 /* Serve o under /kwire/kafka/{clients,principals,topics,groups,latency}; 0 or -errno. */
 int kw_obs_telemetry_register(struct kw_obs *o);
 /* Human summary: top clients, principals, topics, groups with lag, latency per API. */

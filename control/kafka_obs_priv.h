@@ -44,6 +44,7 @@ struct kw_obs {
 	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
 	int64_t *hwm_off;
 	struct kw_obs_counters ctr;
+	bool unflushed; /* log lines written since the last kw_obs_flush */
 };
 
 /* Name of topic id (16 bytes): learned, else its UUID string written to scratch. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -953,6 +954,60 @@ test_software(void **state)
 	kw_obs_free(o);
 }
 
+/* Bytes of the file behind stream f that reached the kernel. */
+static long
+file_size(FILE *f)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	return (long)st.st_size;
+}
+
+/*
+ * kw_obs_flush hands the log's buffered lines to the kernel, only when a line was written since
+ * the last flush; a failed write is returned and counted.
+ */
+static void
+test_log_flush(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_kafka_rec r;
+	struct kw_obs *o;
+	long one;
+
+	(void)state;
+	p.log = tmpfile(); /* a file: fully buffered, as log.path's */
+	assert_non_null(p.log);
+	o = kw_obs_create(&p);
+	assert_non_null(o);
+	base_rec(&r);
+	kw_obs_record(o, &r);
+	assert_int_equal(file_size(p.log), 0); /* still in the stdio buffer */
+	assert_int_equal(kw_obs_flush(o), 0);
+	one = file_size(p.log);
+	assert_true(one > 0);
+	assert_int_equal(kw_obs_flush(o), 0); /* nothing new */
+	assert_int_equal(file_size(p.log), one);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_flush(o), 0);
+	assert_int_equal(file_size(p.log), 2 * one);
+	assert_int_equal(kw_obs_counters(o)->log_errors, 0);
+	kw_obs_free(o);
+	fclose(p.log);
+
+	/* a full disk: the line stays in the buffer, the flush fails and is counted */
+	p.log = fopen("/dev/full", "w");
+	assert_non_null(p.log);
+	o = kw_obs_create(&p);
+	assert_non_null(o);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_flush(o), -ENOSPC);
+	assert_int_equal(kw_obs_counters(o)->log_errors, 1);
+	kw_obs_free(o);
+	fclose(p.log);
+}
+
 int
 main(void)
 {
@@ -960,6 +1015,7 @@ main(void)
 		cmocka_unit_test(test_json_ipv4),
 		cmocka_unit_test(test_json_ipv6_escaping_topic_ids),
 		cmocka_unit_test(test_log_sampling),
+		cmocka_unit_test(test_log_flush),
 		cmocka_unit_test(test_space_saving_heavy_hitters),
 		cmocka_unit_test(test_space_saving_bounded_memory),
 		cmocka_unit_test(test_sketch_spread),

@@ -43,7 +43,11 @@ sleep 0.5 # the last FIN/ACKs
 kill "$CAP_PID"
 wait "$CAP_PID" || true
 CAP_PID=
+# every pair is in the log file while kwire still runs: its buffer is flushed every 100 ms
+running=$(wc -l <"$WORK/inline.log")
 kwire_stop inline
+[ "$running" -eq "$(wc -l <"$WORK/inline.log")" ] ||
+    fail "$running log lines while kwire ran, $(wc -l <"$WORK/inline.log") after it stopped"
 # shellcheck disable=SC2086
 counters_zero "$WORK/inline.out" $CLEAN kafka_resp_unmatched
 flows=$(counter l7_kafka_flows "$WORK/inline.out")

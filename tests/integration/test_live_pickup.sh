@@ -35,8 +35,13 @@ done
 
 kwire_stop A
 kwire_start B
-# the consumer's next Fetch requests get through (retransmitted) and B resynchronizes
-sleep 1.5
+# The consumer's requests get through again (retransmitted) and B resynchronizes: wait for its
+# first Fetch pair in B's log, which kwire flushes every 100 ms while it runs, then one more
+# fetch cycle for good measure.
+fetch='"api_name":"Fetch","api_version":[0-9]*,"correlation_id":[0-9]*,"client_id":"kcat-pick"'
+wait_for "$WORK/B.log" "$fetch" ||
+    fail "no Fetch pair of the consumer in B's log after 10 s ($(wc -l <"$WORK/B.log") lines)"
+sleep 0.2
 messages $((N + 1)) $N | client -P -t "$TOPIC" -K : -X client.id=kcat-after -q ||
     fail "kcat produce after the swap"
 wait "$CONSUMER" || fail "the consumer exited $? with $(wc -l <"$WORK/consumed") messages"
