@@ -25,6 +25,7 @@ live_cleanup() {
     done
     ip netns del "$NSC" 2>/dev/null || true
     ip netns del "$NSB" 2>/dev/null || true
+    rm -rf /var/run/dpdk/kwlive"${ID}"_* # the EAL's runtime directories of kwire_start
     [ -z "${KEEP:-}" ] || cp -r "$WORK" "$KEEP" # KEEP=DIR: keep logs and captures there
     rm -rf "$WORK"
 }
@@ -62,11 +63,13 @@ net "$NSC" "$VC" 198.18.0.1 || fail "cannot set up namespace $NSC"
 net "$NSB" "$VB" 198.18.0.2 || fail "cannot set up namespace $NSB"
 
 # kwire_start NAME: kwire bridging the two links, request log on into $WORK/NAME.log, its output
-# in $WORK/NAME.out; sets KW_PID once it forwards.
+# in $WORK/NAME.out; sets KW_PID once it forwards, and KW_PREFIX, its EAL file prefix (for
+# dpdk-telemetry.py -f).
 kwire_start() {
     printf 'log:\n  requests: true\n  path: %s\n' "$WORK/$1.log" >"$WORK/$1.yaml"
-    # shellcheck disable=SC2046
-    timeout -k 5 120 "$KWIRE" $(eal 0,1) --vdev "net_af_packet0,iface=$VC" \
+    KW_PREFIX=kwlive${ID}_$1
+    timeout -k 5 120 "$KWIRE" -l 0,1 --no-huge -m 1024 --no-pci --file-prefix "$KW_PREFIX" \
+        --log-level='*:warning' --vdev "net_af_packet0,iface=$VC" \
         --vdev "net_af_packet1,iface=$VB" -- -c "$WORK/$1.yaml" >"$WORK/$1.out" 2>&1 &
     KW_PID=$!
     wait_for "$WORK/$1.out" "rx .* Mpps" || fail "kwire did not start: $(tail -5 "$WORK/$1.out")"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# /kwire/kafka/groups at its size limit, through DPDK's own telemetry client: 32 consumer groups
+# (kcat), each reading the 8 partitions of a topic with a long name through kwire and committing
+# its offsets, so that the groups with their per-partition lag need more than the 16 KiB DPDK
+# 22.11 writes a reply into. kwire must stop before the limit and say how many groups it left
+# out ("kwire/omitted"): DPDK would otherwise drop entries without a word. Every group is either
+# in the reply or counted as omitted, the reply as DPDK writes it fits in 16 KiB and uses most
+# of it, and each group listed has every partition's lag (0: each consumer read everything).
+#
+# Needs root (namespaces); the set-up is tests/integration/live_lib.sh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/live_lib.sh"
+
+GROUPS_N=32
+PARTS=8
+TOPIC=kwire-telemetry-budget-topic-with-a-long-name
+kwire_start groups
+mock_start "$TOPIC" $PARTS
+messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
+pids=
+for g in $(seq 1 $GROUPS_N); do
+    client -C -G "kwire-budget-consumer-group-$g" -c 160 -e -q -X client.id="budget-$g" \
+        -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 "$TOPIC" >/dev/null &
+    pids="$pids $!"
+done
+for p in $pids; do
+    wait "$p" || fail "a consumer exited $?"
+done
+sleep 0.3 # the last pairs reach the control thread
+printf '/kwire/kafka/groups\n/kwire/kafka/clients\n' | dpdk-telemetry.py -f "$KW_PREFIX" \
+    >"$WORK/tel.out" 2>&1 || fail "dpdk-telemetry.py: $(tail -3 "$WORK/tel.out")"
+kwire_stop groups
+
+python3 - "$WORK/tel.out" "$GROUPS_N" "$PARTS" <<'PY' || fail "telemetry: $(head -c 600 "$WORK/tel.out")"
+import json, re, sys
+text = open(sys.argv[1]).read()
+n, parts = int(sys.argv[2]), int(sys.argv[3])
+answers = {}
+for m in re.findall(r'^\{.*\}$', text, re.M):
+    answers.update(json.loads(m))
+groups = answers["/kwire/kafka/groups"]
+# DPDK writes the reply without spaces
+size = len(json.dumps({"/kwire/kafka/groups": groups}, separators=(",", ":")))
+omitted = groups.pop("kwire/omitted", 0)
+assert omitted > 0, f"the limit did not bind: {len(groups)} groups in {size} bytes"
+assert len(groups) + omitted == n, f"{len(groups)} listed + {omitted} omitted != {n}"
+assert 12 * 1024 < size <= 16 * 1024, f"{size} bytes"
+for name, g in groups.items():
+    assert name.startswith("kwire_budget_consumer_group_"), name
+    lags = {k: v for k, v in g.items() if k.startswith("lag/")}
+    assert len(lags) == parts and not any(lags.values()) and g["lag_total"] == 0, g
+    assert g["requests"] > 0, g
+# each consumer's client id, with the connections it opened (the producer may be the one of the
+# 33 clients left out of the top 32)
+budget = [c for k, c in answers["/kwire/kafka/clients"].items() if k.startswith("budget_")]
+assert len(budget) >= n - 1 and all(c["connections"] >= 1 for c in budget), budget
+print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes")
+PY
