@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,7 @@ main(int argc, char **argv)
 {
 	static struct kw_app app;
 	static char bufs[3][512];
+	static char runtime_dir[PATH_MAX];
 	unsigned int i, lcore;
 	char err[KW_CONFIG_ERR_MAX];
 	int sep, rc, status = EXIT_FAILURE;
@@ -258,6 +260,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "kwire: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
+	/* kwire pcap chose its own EAL prefix (kwpcap<pid>): its runtime directory goes at exit */
+	if (app.capture)
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	app.n_workers = (uint16_t)(rte_lcore_count() - 1);
 	if (app.n_workers == 0 || app.n_workers > KW_MAX_WORKERS) {
 		fprintf(stderr, "kwire: needs 2 to %u lcores (one control, the rest workers); "
@@ -309,5 +314,8 @@ out_teardown:
 		fflush(stdout);
 out_eal:
 	rte_eal_cleanup();
+	/* empty by now (--no-shconf, --no-telemetry); each run left one behind before */
+	if (runtime_dir[0] != '\0' && rmdir(runtime_dir) != 0)
+		fprintf(stderr, "kwire: %s: %s\n", runtime_dir, strerror(errno));
 	return status;
 }

@@ -164,7 +164,8 @@ stop_child() {
 
 cleanup() {
 	stop_child
-	rm -rf "$tmp"
+	# and the EAL runtime directories of run_tool's prefixes (testpmd's and kwire's)
+	rm -rf "$tmp" /var/run/dpdk/kwbench$$_* "${XDG_RUNTIME_DIR:-/tmp}"/dpdk/kwbench$$_*
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM

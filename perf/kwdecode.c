@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,7 +440,7 @@ main(int argc, char **argv)
 {
 	char prefix[64], mem[32];
 	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", mem, "--no-pci", "--no-shconf",
-		       "--log-level", "error", "--file-prefix", prefix};
+		       "--no-telemetry", "--log-level", "error", "--file-prefix", prefix};
 	struct kw_kafka_params kp = {0};
 	struct dec_stats st = {0};
 	struct dec_piece *pieces = NULL;
@@ -554,7 +555,14 @@ out:
 	free(flows);
 	if (ctx != NULL)
 		kw_kafka_ctx_destroy(ctx);
-	if (eal_up)
+	if (eal_up) {
+		char dir[PATH_MAX];
+
+		/* its runtime directory (kwdecode<pid>; no telemetry socket) is empty after the
+		 * cleanup: not left behind */
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		rmdir(dir);
+	}
 	return rc;
 }

@@ -71,6 +71,8 @@ for size in 64 1518; do
             -- -c "$train/$mode.yaml" --idle-exit 300
     done
 done
+# the training runs' EAL runtime directory (the telemetry socket is gone once kwire has exited)
+rm -rf "/var/run/dpdk/kwpgo$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/kwpgo$$"
 [ -n "$(find "$build" -name '*.gcda' -print -quit)" ] || {
     echo "build.sh: the training runs wrote no profile" >&2
     exit 1

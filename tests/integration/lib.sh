@@ -3,7 +3,8 @@
 set -eu
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kwire-it.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# the work directory, and the EAL runtime directories of eal()'s prefixes
+trap 'rm -rf "$WORK" /var/run/dpdk/kwit$$_*' EXIT
 PCAPTOOL="python3 $TOOLS/pcaptool.py"
 
 # kwire under a time limit: a hung run fails its test instead of spinning on after it

@@ -205,4 +205,11 @@ run group "$TOOLS/../captures/consume-group.pcap"
 grep -q '^  kwire-group ' "$WORK/group.err" || fail "group: no consumer group in the report"
 grep -q '^    lag kwire-test\[0\] 0$' "$WORK/group.err" || fail "group: no lag for kwire-test[0]"
 grep -q '"api_name":"OffsetCommit".*"group_id":"kwire-group"' "$WORK/group.log" || fail "group: commit"
-echo "ok: reuse, detection (also of a reused connection), TLS, SASL, consumer group lag"
+# kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
+"$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &
+pid=$!
+wait $pid || fail "kwire pcap exited $? ($(tail -3 "$WORK/rundir.err"))"
+for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
+    [ ! -e "$d/kwpcap$pid" ] || fail "kwire pcap left $d/kwpcap$pid behind"
+done
+echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, run directory"

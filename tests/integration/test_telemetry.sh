@@ -12,7 +12,7 @@ $PCAPTOOL empty "$WORK/none.pcap"
     $(pcap_bridge "$WORK/conv.pcap" "$WORK/none.pcap" "$WORK/b.pcap" "$WORK/a.pcap") \
     -- 2>"$WORK/log" &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK" "/var/run/dpdk/$prefix"' EXIT
 sock=/var/run/dpdk/$prefix/dpdk_telemetry.v2
 [ "$(id -u)" -eq 0 ] || sock=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix/dpdk_telemetry.v2
 i=0
