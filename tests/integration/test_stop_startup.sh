@@ -15,7 +15,7 @@ printf 'ports:\n  mbufs_per_port: 65535\n' >"$WORK/kwire.yaml"
 "$KWIRE" $(eal 0,1) $(pcap_bridge "$WORK/conv.pcap" "$WORK/none.pcap" "$WORK/b.pcap" \
     "$WORK/a.pcap") -- -c "$WORK/kwire.yaml" 2>"$WORK/log" &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK" /var/run/dpdk/kwit$$_*' EXIT
 
 # kwire itself (not the shell's child before its exec, which may catch SIGINT too) catches
 # SIGINT (signal 2): bit 1 of SigCgt in /proc/PID/status
