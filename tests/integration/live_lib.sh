@@ -18,9 +18,10 @@ VC=kwc${ID}a VB=kwb${ID}a   # root-side veth ends, kwire's ports
 KW_PID=
 MOCK_PID=
 CAP_PID=
+BG_PIDS= # clients a test runs in the background: killed if it fails before they end
 
 live_cleanup() {
-    for p in $CAP_PID $MOCK_PID $KW_PID; do
+    for p in $BG_PIDS $CAP_PID $MOCK_PID $KW_PID; do
         kill "$p" 2>/dev/null || true
     done
     ip netns del "$NSC" 2>/dev/null || true

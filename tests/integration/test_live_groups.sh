@@ -18,13 +18,12 @@ TOPIC=kwire-telemetry-budget-topic-with-a-long-name
 kwire_start groups
 mock_start "$TOPIC" $PARTS
 messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
-pids=
 for g in $(seq 1 $GROUPS_N); do
     client -C -G "kwire-budget-consumer-group-$g" -c 160 -e -q -X client.id="budget-$g" \
         -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 "$TOPIC" >/dev/null &
-    pids="$pids $!"
+    BG_PIDS="$BG_PIDS $!"
 done
-for p in $pids; do
+for p in $BG_PIDS; do
     wait "$p" || fail "a consumer exited $?"
 done
 sleep 0.3 # the last pairs reach the control thread

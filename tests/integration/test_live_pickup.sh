@@ -26,6 +26,7 @@ messages 1 $N | client -P -t "$TOPIC" -K : -X client.id=kcat-before -q ||
 client -C -G pick-group -c $((2 * N)) -q -u -f '%k:%s\n' -X client.id=kcat-pick \
     -X auto.offset.reset=earliest -X fetch.wait.max.ms=100 "$TOPIC" >"$WORK/consumed" &
 CONSUMER=$!
+BG_PIDS=$CONSUMER
 i=0
 until [ "$(wc -l <"$WORK/consumed")" -ge $N ]; do
     i=$((i + 1))
