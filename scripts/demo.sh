@@ -7,8 +7,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
-"$top/scripts/build.sh" -Dtests=false
 build=${KW_BUILD:-$top/build}
+# A first build leaves the tests out (the demo installs none of their packages); a build that
+# exists keeps its options, so that the tests scripts/test.sh configured stay there.
+if [ -f "$build/build.ninja" ]; then
+    "$top/scripts/build.sh"
+else
+    "$top/scripts/build.sh" -Dtests=false
+fi
 out=$top/out/demo
 mkdir -p "$out"
 
