@@ -118,6 +118,17 @@ app_init(struct kw_app *app, const char *a, const char *b)
 	app->lcores[0] = rte_get_main_lcore();
 }
 
+/* app bridging two fresh ring ports a and b, configured by app_init (not set up yet). */
+static void
+ring_bridge_init(struct kw_app *app, struct ring_port *a, struct ring_port *b)
+{
+	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
+
+	ring_port_make(a, na, sizeof(na));
+	ring_port_make(b, nb, sizeof(nb));
+	app_init(app, na, nb);
+}
+
 static void
 poll_n(struct kw_app *app, unsigned int n)
 {
@@ -143,16 +154,13 @@ static void
 test_ring_bridge_both_directions(void **state)
 {
 	struct ring_port a, b;
-	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
 	struct kw_app app;
 	struct rte_mempool *mp;
 	unsigned int i;
 	void *out = NULL;
 
 	(void)state;
-	ring_port_make(&a, na, sizeof(na));
-	ring_port_make(&b, nb, sizeof(nb));
-	app_init(&app, na, nb);
+	ring_bridge_init(&app, &a, &b);
 	assert_int_equal(kw_app_setup(&app), 0);
 	mp = app.ports[a.id].pool;
 	for (i = 0; i < 10; i++) {
@@ -186,14 +194,11 @@ static void
 run_full_policy(enum kw_flow_full_policy policy)
 {
 	struct ring_port a, b;
-	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
 	struct kw_app app;
 	struct kw_worker *w;
 	unsigned int i, avail;
 
-	ring_port_make(&a, na, sizeof(na));
-	ring_port_make(&b, nb, sizeof(nb));
-	app_init(&app, na, nb);
+	ring_bridge_init(&app, &a, &b);
 	app.cfg.flow_capacity = 4;
 	app.cfg.flow_on_full = policy;
 	assert_int_equal(kw_app_setup(&app), 0);
@@ -236,15 +241,12 @@ static void
 test_aging_frees_slots(void **state)
 {
 	struct ring_port a, b;
-	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
 	struct kw_app app;
 	struct kw_worker *w;
 	unsigned int i;
 
 	(void)state;
-	ring_port_make(&a, na, sizeof(na));
-	ring_port_make(&b, nb, sizeof(nb));
-	app_init(&app, na, nb);
+	ring_bridge_init(&app, &a, &b);
 	app.cfg.flow_capacity = 8;
 	app.cfg.flow_idle_timeout_ms = 1;
 	assert_int_equal(kw_app_setup(&app), 0);
@@ -279,7 +281,6 @@ static void
 test_forwarding_stamps_flows(void **state)
 {
 	struct ring_port a, b;
-	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
 	const uint64_t t1 = rte_rdtsc(), t2 = t1 + 1000, t3 = t1 + 2000;
 	struct kw_flow *f = NULL;
 	struct kw_app app;
@@ -287,9 +288,7 @@ test_forwarding_stamps_flows(void **state)
 	uint32_t i;
 
 	(void)state;
-	ring_port_make(&a, na, sizeof(na));
-	ring_port_make(&b, nb, sizeof(nb));
-	app_init(&app, na, nb);
+	ring_bridge_init(&app, &a, &b);
 	assert_int_equal(kw_app_setup(&app), 0);
 	w = app.workers[0];
 	rte_ring_enqueue(a.rx, mbuf_frame(app.ports[a.id].pool, 7, 0, 1));
@@ -483,15 +482,12 @@ test_nested_fragment_counted(void **state)
 	const uint8_t *frames[] = {nested_frag0, nested_frag1};
 	const uint16_t lens[] = {sizeof(nested_frag0), sizeof(nested_frag1)};
 	struct ring_port a, b;
-	char na[RTE_ETH_NAME_MAX_LEN], nb[RTE_ETH_NAME_MAX_LEN];
 	struct kw_app app;
 	struct kw_worker *w;
 	unsigned int i;
 
 	(void)state;
-	ring_port_make(&a, na, sizeof(na));
-	ring_port_make(&b, nb, sizeof(nb));
-	app_init(&app, na, nb);
+	ring_bridge_init(&app, &a, &b);
 	assert_int_equal(kw_app_setup(&app), 0);
 	w = app.workers[0];
 	for (i = 0; i < 2; i++) {
