@@ -158,10 +158,28 @@ test_produce_pair(void **state)
 }
 
 /*
+ * ev of a connection whose client software is name/version, packed for the statistics (within
+ * its record's first two lines) and unpacked: what it carries comes back, the software with it.
+ */
+static void
+stats_with_software(const char *name, const char *version)
+{
+	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], name, 0, 0);
+	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], version, 0, 0);
+	memset(&rec, STALE, sizeof(rec));
+	kw_kafka_rec_pack_stats(&rec, &ev, id);
+	lines_written_at_most(2);
+	kw_kafka_rec_unpack(&out, &rec);
+	stats_check(&out, &ev, id);
+	assert_string_equal(out.sw_name.s, name);
+	assert_string_equal(out.sw_version.s, version);
+}
+
+/*
  * Without the request log a pair carries only what the statistics read, packed over the
  * endpoints: the typical Produce pair above and an ApiVersions pair, both with the client
- * software, each in their first two lines. What it carries survives; what it does not reads as none
- * (test_kafka_obs checks that the statistics come out the same).
+ * software, each in their first two lines. What it carries survives; what it does not reads as
+ * none (test_kafka_obs checks that the statistics come out the same).
  */
 static void
 test_stats_pair(void **state)
@@ -200,25 +218,10 @@ test_stats_pair(void **state)
 
 	/* an ApiVersions pair carries the client software too, still in two lines */
 	test_empty_pair(state);
-	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "librdkafka", 0, 0);
-	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], "2.0.2", 0, 0);
-	memset(&rec, STALE, sizeof(rec));
-	kw_kafka_rec_pack_stats(&rec, &ev, id);
-	lines_written_at_most(2);
-	kw_kafka_rec_unpack(&out, &rec);
-	stats_check(&out, &ev, id);
-	assert_string_equal(out.sw_name.s, "librdkafka");
-
+	stats_with_software("librdkafka", "2.0.2");
 	/* a connection that announced none: empty strings */
 	test_produce_pair(state);
-	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], "", 0, 0);
-	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], "", 0, 0);
-	memset(&rec, STALE, sizeof(rec));
-	kw_kafka_rec_pack_stats(&rec, &ev, id);
-	kw_kafka_rec_unpack(&out, &rec);
-	stats_check(&out, &ev, id);
-	assert_string_equal(out.sw_name.s, "");
-	assert_string_equal(out.sw_version.s, "");
+	stats_with_software("", "");
 }
 
 static void
