@@ -40,12 +40,18 @@ kw_obs_create(const struct kw_obs_params *p)
 			goto fail;
 	if (kw_bmap_init(&o->tid, KW_OBS_TOPIC_IDS, 16) != 0 ||
 	    kw_bmap_init(&o->commit, KW_OBS_LAG_ENTRIES, sizeof(struct kw_obs_lag_key)) != 0 ||
-	    kw_bmap_init(&o->hwm, KW_OBS_HWM_ENTRIES, sizeof(struct kw_obs_hwm_key)) != 0)
+	    kw_bmap_init(&o->hwm, KW_OBS_HWM_ENTRIES, sizeof(struct kw_obs_hwm_key)) != 0 ||
+	    kw_bmap_init(&o->member, KW_OBS_MEMBERS, sizeof(struct kw_obs_member_key)) != 0 ||
+	    kw_bmap_init(&o->pos, KW_OBS_POS_ENTRIES, sizeof(struct kw_obs_lag_key)) != 0)
 		goto fail;
 	o->tid_name = calloc(KW_OBS_TOPIC_IDS, sizeof(*o->tid_name));
 	o->commit_off = calloc(KW_OBS_LAG_ENTRIES, sizeof(*o->commit_off));
 	o->hwm_off = calloc(KW_OBS_HWM_ENTRIES, sizeof(*o->hwm_off));
-	if (o->tid_name == NULL || o->commit_off == NULL || o->hwm_off == NULL)
+	o->member_group = calloc(KW_OBS_MEMBERS, sizeof(*o->member_group));
+	o->member_ambiguous = calloc(KW_OBS_MEMBERS, sizeof(*o->member_ambiguous));
+	o->pos_off = calloc(KW_OBS_POS_ENTRIES, sizeof(*o->pos_off));
+	if (o->tid_name == NULL || o->commit_off == NULL || o->hwm_off == NULL ||
+	    o->member_group == NULL || o->member_ambiguous == NULL || o->pos_off == NULL)
 		goto fail;
 	return o;
 fail:
@@ -66,9 +72,14 @@ kw_obs_free(struct kw_obs *o)
 	kw_bmap_fini(&o->tid);
 	kw_bmap_fini(&o->commit);
 	kw_bmap_fini(&o->hwm);
+	kw_bmap_fini(&o->member);
+	kw_bmap_fini(&o->pos);
 	free(o->tid_name);
 	free(o->commit_off);
 	free(o->hwm_off);
+	free(o->member_group);
+	free(o->member_ambiguous);
+	free(o->pos_off);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
@@ -275,9 +286,132 @@ offset_topic(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t t,
 	return true;
 }
 
-static void
-add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
+/*
+ * The requests a consumer sends its group coordinator as a member of the group. Fetch requests
+ * name no group: a member's fetch positions are its group's by the client id and address that
+ * these requests and the Fetch share. Admin requests (OffsetFetch, DescribeGroups) and
+ * TxnOffsetCommit (a transactional producer's) do not make a member.
+ */
+static bool
+member_api(int16_t api_key)
 {
+	return api_key == KW_KAFKA_API_OFFSET_COMMIT || api_key == KW_KAFKA_API_JOIN_GROUP ||
+	       api_key == KW_KAFKA_API_HEARTBEAT || api_key == KW_KAFKA_API_LEAVE_GROUP ||
+	       api_key == KW_KAFKA_API_SYNC_GROUP ||
+	       api_key == KW_KAFKA_API_CONSUMER_GROUP_HEARTBEAT;
+}
+
+static void
+member_key(const struct kw_kafka_rec *r, struct kw_obs_member_key *mk)
+{
+	memset(mk, 0, sizeof(*mk));
+	if (!r->ev.client_id.null)
+		memcpy(mk->client, r->ev.client_id.s, r->ev.client_id.len);
+	memcpy(mk->addr, r->client, sizeof(mk->addr));
+	mk->family = r->family;
+}
+
+/*
+ * A member's request: its client is the group's. A client seen in a second group's requests
+ * (two consumers on one host that share a client id, librdkafka's default "rdkafka" for one)
+ * stays ambiguous until its entry is evicted: its positions are counted, never guessed.
+ */
+static void
+learn_member(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	const struct kw_kafka_str *g = &r->ev.group_id;
+	struct kw_obs_member_key mk;
+	char group[KW_KAFKA_NAME_MAX];
+	bool added, evicted;
+	uint32_t idx;
+
+	if (!member_api(r->ev.api_key) || g->null || g->len == 0)
+		return;
+	memset(group, 0, sizeof(group));
+	memcpy(group, g->s, g->len);
+	member_key(r, &mk);
+	idx = kw_bmap_get(&o->member, &mk, &added, &evicted);
+	o->ctr.members_evicted += evicted;
+	if (added) {
+		memcpy(o->member_group[idx], group, sizeof(group));
+		o->member_ambiguous[idx] = 0;
+		o->ctr.members++;
+	} else if (!o->member_ambiguous[idx] &&
+		   memcmp(o->member_group[idx], group, sizeof(group)) != 0) {
+		o->member_ambiguous[idx] = 1;
+		o->ctr.members_ambiguous++;
+	}
+}
+
+/* The group of a Fetch's client into group (zero-padded): 0, -ENOENT or -EEXIST (ambiguous). */
+static int
+member_group(struct kw_obs *o, const struct kw_kafka_rec *r, char *group)
+{
+	struct kw_obs_member_key mk;
+	uint32_t idx;
+
+	member_key(r, &mk);
+	idx = kw_bmap_find(&o->member, &mk, false);
+	if (idx == KW_BMAP_NONE)
+		return -ENOENT;
+	if (o->member_ambiguous[idx])
+		return -EEXIST;
+	memcpy(group, o->member_group[idx], KW_KAFKA_NAME_MAX);
+	return 0;
+}
+
+/* The fetch positions of a pair (offsets[] of kind FETCH, n of them) under its member's group. */
+static void
+add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	struct kw_obs_lag_key lk;
+	unsigned int i, npos = 0;
+	bool added, evicted;
+	uint32_t idx;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		npos += ev->offsets[i].kind == KW_KAFKA_OFF_FETCH;
+	if (npos == 0)
+		return;
+	o->ctr.fetch_offsets += npos;
+	/* the error codes are per event, not per partition: trust no part of it */
+	if (ev->error_count != 0) {
+		o->ctr.positions_failed += npos;
+		return;
+	}
+	memset(&lk, 0, sizeof(lk));
+	rc = member_group(o, r, lk.group);
+	if (rc != 0) {
+		if (rc == -EEXIST)
+			o->ctr.positions_ambiguous += npos;
+		else
+			o->ctr.positions_unattributed += npos;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
+
+		if (e->kind != KW_KAFKA_OFF_FETCH)
+			continue;
+		memset(lk.topic, 0, sizeof(lk.topic));
+		if (!offset_topic(o, ev, e->topic, lk.topic)) {
+			o->ctr.offsets_bad++;
+			continue;
+		}
+		lk.partition = e->partition;
+		idx = kw_bmap_get(&o->pos, &lk, &added, &evicted);
+		o->ctr.positions_evicted += evicted;
+		o->pos_off[idx] = e->offset;
+		o->ctr.positions++;
+	}
+}
+
+static void
+add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
 	struct kw_obs_hwm_key hk;
 	unsigned int i,
@@ -285,6 +419,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
 	uint32_t idx;
 	bool added, evicted;
 
+	add_positions(o, r, n);
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
@@ -323,8 +458,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_event *ev)
 			o->commit_off[idx] = e->offset;
 			o->ctr.commits++;
 			break;
-		case KW_KAFKA_OFF_FETCH:
-			o->ctr.fetch_offsets++;
+		case KW_KAFKA_OFF_FETCH: /* add_positions */
 			break;
 		default:
 			o->ctr.offsets_bad++;
@@ -515,7 +649,8 @@ kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 	learn_topic_ids(o, &r->ev);
 	aggregate(o, r);
 	add_latency(o, r);
-	add_offsets(o, &r->ev);
+	learn_member(o, r);
+	add_offsets(o, r);
 	if (o->p.log != NULL) {
 		if (++o->pairs % o->p.log_sample != 0) {
 			o->ctr.log_sampled_out++;
@@ -575,16 +710,18 @@ kw_obs_top(const struct kw_obs *o, enum kw_obs_dim dim, char (*keys)[KW_KAFKA_NA
 }
 
 int
-kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t *committed,
-		  int64_t *hwm, int64_t *lag)
+kw_obs_lag_locked(const struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *lk,
+		  int64_t *off, int64_t *hwm, int64_t *lag)
 {
+	const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
+	const int64_t *offs = of == KW_OBS_LAG_POSITION ? o->pos_off : o->commit_off;
 	struct kw_obs_hwm_key hk;
 	uint32_t ci, hi;
 
-	ci = kw_bmap_find((struct kw_bmap *)&o->commit, lk, false);
+	ci = kw_bmap_find((struct kw_bmap *)m, lk, false);
 	if (ci == KW_BMAP_NONE)
 		return -ENOENT;
-	*committed = o->commit_off[ci];
+	*off = offs[ci];
 	memset(&hk, 0, sizeof(hk));
 	memcpy(hk.topic, lk->topic, sizeof(hk.topic));
 	hk.partition = lk->partition;
@@ -592,13 +729,13 @@ kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk, int64
 	if (hi == KW_BMAP_NONE)
 		return -ENODATA;
 	*hwm = o->hwm_off[hi];
-	*lag = *hwm - *committed;
+	*lag = *hwm - *off;
 	return 0;
 }
 
-int
-kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
-	   int64_t *committed, int64_t *hwm, int64_t *lag)
+static int
+lag_of(const struct kw_obs *o, enum kw_obs_lag_of of, const char *group, const char *topic,
+       int32_t partition, int64_t *off, int64_t *hwm, int64_t *lag)
 {
 	struct kw_obs *w = (struct kw_obs *)o;
 	struct kw_obs_lag_key lk;
@@ -609,27 +746,44 @@ kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t
 	strncpy(lk.topic, topic, sizeof(lk.topic) - 1);
 	lk.partition = partition;
 	pthread_mutex_lock(&w->lock);
-	rc = kw_obs_lag_locked(o, &lk, committed, hwm, lag);
+	rc = kw_obs_lag_locked(o, of, &lk, off, hwm, lag);
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
 
-uint32_t
-kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_obs_part_lag *out,
-		  uint32_t n, int64_t *total)
+int
+kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
+	   int64_t *committed, int64_t *hwm, int64_t *lag)
 {
+	return lag_of(o, KW_OBS_LAG_COMMITTED, group, topic, partition, committed, hwm, lag);
+}
+
+int
+kw_obs_position(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
+		int64_t *position, int64_t *hwm, int64_t *lag)
+{
+	return lag_of(o, KW_OBS_LAG_POSITION, group, topic, partition, position, hwm, lag);
+}
+
+uint32_t
+kw_obs_group_lags(const struct kw_obs *o, enum kw_obs_lag_of of, const char *group,
+		  struct kw_obs_part_lag *out, uint32_t n, int64_t *total, uint32_t *known)
+{
+	const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
 	uint32_t i, j, got = 0;
 	struct kw_obs_part_lag x;
 
 	*total = 0;
-	for (i = 0; i < o->commit.used; i++) {
-		const struct kw_obs_lag_key *lk = kw_bmap_key(&o->commit, i);
+	*known = 0;
+	for (i = 0; i < m->used; i++) {
+		const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 		int64_t c, h;
 
 		if (strncmp(lk->group, group, KW_KAFKA_NAME_MAX) != 0 ||
-		    kw_obs_lag_locked(o, lk, &c, &h, &x.lag) != 0)
+		    kw_obs_lag_locked(o, of, lk, &c, &h, &x.lag) != 0)
 			continue;
 		x.key = lk;
+		(*known)++;
 		*total += x.lag > 0 ? x.lag : 0;
 		/* keep the n largest lags, largest first */
 		if (got == n && (n == 0 || out[n - 1].lag >= x.lag))
@@ -673,7 +827,8 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 {
 	struct kw_obs *w = (struct kw_obs *)o;
 	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
-	uint32_t idx[REPORT_TOP], n, nl, i, j;
+	uint32_t idx[REPORT_TOP], n, nl, i, j, known;
+	enum kw_obs_lag_of of;
 	unsigned int d;
 	int64_t total;
 	int a;
@@ -728,14 +883,20 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 			}
 			if (d != KW_OBS_GROUP)
 				continue;
-			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
-					       &total);
-			if (nl == 0)
-				continue;
-			fprintf(f, "    lag total %ld\n", (long)total);
-			for (j = 0; j < nl; j++)
-				fprintf(f, "    lag %s[%d] %ld\n", lags[j].key->topic,
-					(int)lags[j].key->partition, (long)lags[j].lag);
+			for (of = KW_OBS_LAG_COMMITTED; of <= KW_OBS_LAG_POSITION; of++) {
+				const char *what =
+					of == KW_OBS_LAG_POSITION ? "position lag" : "lag";
+
+				nl = kw_obs_group_lags(o, of, kw_topk_key(t, idx[i]), lags,
+						       KW_OBS_TEL_LAG, &total, &known);
+				if (nl == 0)
+					continue;
+				fprintf(f, "    %s total %ld (%u partitions)\n", what, (long)total,
+					known);
+				for (j = 0; j < nl; j++)
+					fprintf(f, "    %s %s[%d] %ld\n", what, lags[j].key->topic,
+						(int)lags[j].key->partition, (long)lags[j].lag);
+			}
 		}
 	}
 	for (a = 0; a <= KW_KAFKA_API_MAX_KEY; a++) {

@@ -24,6 +24,8 @@
 #define KW_OBS_LAG_ENTRIES 4096  /* (group, topic, partition) commits kept, LRU */
 #define KW_OBS_HWM_ENTRIES 4096  /* (topic, partition) high watermarks kept, LRU */
 #define KW_OBS_TOPIC_IDS 4096    /* topic id -> name pairs learned from Metadata, LRU */
+#define KW_OBS_MEMBERS 4096      /* (client id, client address) -> group, LRU */
+#define KW_OBS_POS_ENTRIES 4096  /* (group, topic, partition) fetch positions kept, LRU */
 #define KW_OBS_TEL_TOP 32        /* entries per telemetry reply (its buffer is 16 KiB) */
 #define KW_OBS_TEL_LAG 8         /* partitions shown per group, largest lag first */
 
@@ -106,7 +108,17 @@ struct kw_obs_counters {
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_evicted;
-	uint64_t fetch_offsets;    /* Fetch request positions seen (not used for lag) */
+	uint64_t fetch_offsets;    /* Fetch request positions seen */
+	uint64_t positions;        /* of those, applied to their client's group */
+	/* from a client (client id and address) seen in no group's member requests: followers,
+	 * consumers without a group */
+	uint64_t positions_unattributed;
+	uint64_t positions_ambiguous; /* from a client seen in the requests of two groups */
+	uint64_t positions_failed; /* from a Fetch whose response carried errors: ignored */
+	uint64_t positions_evicted; /* position table full: least recently fetched entry reused */
+	uint64_t members;          /* clients learned as members of a group */
+	uint64_t members_ambiguous; /* clients seen in the requests of a second group */
+	uint64_t members_evicted;  /* member table full: least recently seen client reused */
 	uint64_t rate_windows;     /* rate windows ended */
 	uint64_t rate_late;        /* pairs that completed before the current rate window began
 				    * (a worker behind the others): counted in it */
@@ -149,6 +161,12 @@ int kw_obs_lookup(const struct kw_obs *o, enum kw_obs_dim dim, const char *key,
 /* Up to n (at most KW_OBS_TEL_TOP) top keys of dim, most requests first; returns how many. */
 uint32_t kw_obs_top(const struct kw_obs *o, enum kw_obs_dim dim, char (*keys)[KW_KAFKA_NAME_MAX],
 		    struct kw_obs_stats *st, uint32_t n);
+/*
+ * Fetch position lag of (group, topic, partition): the group member's last Fetch offset against
+ * the high watermark. 0 (both known), -ENOENT (no position), -ENODATA (no hwm).
+ */
+int kw_obs_position(const struct kw_obs *o, const char *group, const char *topic,
+		    int32_t partition, int64_t *position, int64_t *hwm, int64_t *lag);
 /* Lag of (group, topic, partition): 0 (both known), -ENOENT (no commit), -ENODATA (no hwm). */
 int kw_obs_lag(const struct kw_obs *o, const char *group, const char *topic, int32_t partition,
 	       int64_t *committed, int64_t *hwm, int64_t *lag);

@@ -24,6 +24,19 @@ struct kw_obs_hwm_key {
 	int32_t partition;
 };
 
+/* A consumer as its requests show it: client id and address, zero-padded. */
+struct kw_obs_member_key {
+	char client[KW_KAFKA_NAME_MAX];
+	uint8_t addr[16];
+	uint8_t family;
+};
+
+/* Which offsets a lag is of: committed (OffsetCommit) or fetch positions. */
+enum kw_obs_lag_of {
+	KW_OBS_LAG_COMMITTED,
+	KW_OBS_LAG_POSITION,
+};
+
 struct kw_obs_part_lag {
 	const struct kw_obs_lag_key *key;
 	int64_t lag;
@@ -43,6 +56,11 @@ struct kw_obs {
 	int64_t *commit_off;
 	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
 	int64_t *hwm_off;
+	struct kw_bmap member; /* kw_obs_member_key -> member_group[], member_ambiguous[] */
+	char (*member_group)[KW_KAFKA_NAME_MAX];
+	uint8_t *member_ambiguous;
+	struct kw_bmap pos;    /* kw_obs_lag_key -> pos_off[] */
+	int64_t *pos_off;
 	struct kw_obs_counters ctr;
 	bool unflushed; /* log lines written since the last kw_obs_flush */
 };
@@ -60,11 +78,16 @@ const char *kw_obs_topic_ref(const struct kw_obs *o, const struct kw_kafka_event
 /* Latency of a pair in ns, UINT64_MAX without a response. */
 uint64_t kw_obs_latency_ns(const struct kw_obs *o, const struct kw_kafka_rec *r);
 uint64_t kw_obs_records_of(const struct kw_kafka_event *ev);
-int kw_obs_lag_locked(const struct kw_obs *o, const struct kw_obs_lag_key *lk,
-		      int64_t *committed, int64_t *hwm, int64_t *lag);
-/* Up to n partitions of group with both offsets known, largest lag first; *total sums lag > 0. */
-uint32_t kw_obs_group_lags(const struct kw_obs *o, const char *group, struct kw_obs_part_lag *out,
-			   uint32_t n, int64_t *total);
+/* The offset of lk (committed or position) and its hwm: 0, -ENOENT (no offset), -ENODATA. */
+int kw_obs_lag_locked(const struct kw_obs *o, enum kw_obs_lag_of of,
+		      const struct kw_obs_lag_key *lk, int64_t *off, int64_t *hwm, int64_t *lag);
+/*
+ * Up to n partitions of group with both offsets known, largest lag first; *total sums lag > 0,
+ * *known counts the partitions with both.
+ */
+uint32_t kw_obs_group_lags(const struct kw_obs *o, enum kw_obs_lag_of of, const char *group,
+			   struct kw_obs_part_lag *out, uint32_t n, int64_t *total,
+			   uint32_t *known);
 /* The rates of entry idx of dim into st (per_s, rate_partial). */
 void kw_obs_rates_locked(const struct kw_obs *o, enum kw_obs_dim dim, uint32_t idx,
 			 struct kw_obs_stats *st);

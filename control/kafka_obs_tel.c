@@ -73,7 +73,7 @@ kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, si
 	char names[KW_OBS_TEL_TOP][KW_KAFKA_NAME_MAX + 12], key[RTE_TEL_MAX_STRING_LEN];
 	struct kw_obs_part_lag lags[KW_OBS_TEL_LAG];
 	struct kw_obs_stats st;
-	uint32_t idx[KW_OBS_TEL_TOP], n, i, j, nl;
+	uint32_t idx[KW_OBS_TEL_TOP], n, i, j, nl, known;
 	size_t used = 2 + sizeof("\"kwire/omitted\":") + 10; /* the braces, and room to say so */
 	int64_t total;
 
@@ -118,8 +118,12 @@ kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, si
 			tel_u64_len(c, "connections_per_s", st.per_s[KW_OBS_CONNECTIONS], &len);
 		tel_u64_len(c, "rate_partial", st.rate_partial, &len);
 		if (dim == KW_OBS_GROUP) {
-			nl = kw_obs_group_lags(o, kw_topk_key(t, idx[i]), lags, KW_OBS_TEL_LAG,
-					       &total);
+			/* positions: their total only; /kwire/kafka/lag,GROUP has each partition */
+			kw_obs_group_lags(o, KW_OBS_LAG_POSITION, kw_topk_key(t, idx[i]), NULL, 0,
+					  &total, &known);
+			tel_u64_len(c, "position_lag_total", (uint64_t)total, &len);
+			nl = kw_obs_group_lags(o, KW_OBS_LAG_COMMITTED, kw_topk_key(t, idx[i]),
+					       lags, KW_OBS_TEL_LAG, &total, &known);
 			tel_u64_len(c, "lag_total", (uint64_t)total, &len);
 			for (j = 0; j < nl; j++) {
 				char topic[KW_KAFKA_NAME_MAX];
@@ -143,6 +147,111 @@ kw_obs_tel_dim(struct kw_obs *o, enum kw_obs_dim dim, struct rte_tel_data *d, si
 		if (d != NULL)
 			rte_tel_data_add_dict_container(d, names[i], c, 0);
 	}
+	return 0;
+}
+
+/* Partitions of one group's lag reply: DPDK's 256 entries of a dict, less the reply's totals. */
+#define TEL_GROUP_PARTS (RTE_TEL_MAX_DICT_ENTRIES - 4)
+
+/* "topic/partition" of lk, reduced to the names DPDK accepts. */
+static void
+tel_part_name(char *out, size_t cap, const struct kw_obs_lag_key *lk)
+{
+	char topic[KW_KAFKA_NAME_MAX];
+
+	tel_name(topic, sizeof(topic), lk->topic);
+	snprintf(out, cap, "%s/%" PRId32, topic, lk->partition);
+}
+
+/*
+ * /kwire/kafka/lag,GROUP: every partition of the group with a commit or a fetch position, each
+ * a dict of what is known of committed, position, hwm, lag (hwm - committed) and position_lag
+ * (hwm - position; negative lags read 0), within the reply's budget (kwire/omitted as for the
+ * top keys), and lag_total, position_lag_total and partitions over all of them. Partitions
+ * come in the order the tables hold them. No group or an unknown group: an empty dict.
+ */
+static int
+tel_group_lag(struct kw_obs *o, const char *group, struct rte_tel_data *d)
+{
+	const struct kw_obs_lag_key *keys[TEL_GROUP_PARTS];
+	struct kw_obs_lag_key want;
+	char name[RTE_TEL_MAX_STRING_LEN];
+	uint32_t nk = 0, more = 0, omitted = 0, i, known;
+	size_t used = 2 + sizeof("\"kwire/omitted\":") + 10 + 3 * 40;
+	int64_t total;
+	int of;
+
+	rte_tel_data_start_dict(d);
+	if (group == NULL || group[0] == '\0')
+		return 0;
+	memset(&want, 0, sizeof(want));
+	strncpy(want.group, group, sizeof(want.group) - 1);
+	/* the union of both tables' partitions of the group: a position's key is new when no
+	 * commit has it */
+	for (of = KW_OBS_LAG_COMMITTED; of <= KW_OBS_LAG_POSITION; of++) {
+		const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
+
+		for (i = 0; i < m->used; i++) {
+			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
+
+			if (memcmp(lk->group, want.group, sizeof(want.group)) != 0 ||
+			    (of == KW_OBS_LAG_POSITION &&
+			     kw_bmap_find(&o->commit, lk, false) != KW_BMAP_NONE))
+				continue;
+			if (nk == TEL_GROUP_PARTS)
+				more++;
+			else
+				keys[nk++] = lk;
+		}
+	}
+	if (nk == 0)
+		return 0;
+	for (of = KW_OBS_LAG_COMMITTED; of <= KW_OBS_LAG_POSITION; of++) {
+		kw_obs_group_lags(o, (enum kw_obs_lag_of)of, group, NULL, 0, &total, &known);
+		tel_u64(d, of == KW_OBS_LAG_POSITION ? "position_lag_total" : "lag_total",
+			(uint64_t)total);
+	}
+	tel_u64(d, "partitions", nk + more);
+	for (i = 0; i < nk; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		struct kw_obs_hwm_key hk;
+		int64_t off, hwm, lag;
+		uint32_t hi;
+		size_t len;
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		tel_part_name(name, sizeof(name), keys[i]);
+		len = strlen(name) + 6; /* ,"name":{} */
+		for (of = KW_OBS_LAG_COMMITTED; of <= KW_OBS_LAG_POSITION; of++) {
+			bool pos = of == KW_OBS_LAG_POSITION;
+			int rc = kw_obs_lag_locked(o, (enum kw_obs_lag_of)of, keys[i], &off, &hwm,
+						   &lag);
+
+			if (rc != -ENOENT)
+				tel_u64_len(c, pos ? "position" : "committed",
+					    (uint64_t)RTE_MAX(off, 0), &len);
+			if (rc == 0)
+				tel_u64_len(c, pos ? "position_lag" : "lag",
+					    (uint64_t)RTE_MAX(lag, 0), &len);
+		}
+		memset(&hk, 0, sizeof(hk));
+		memcpy(hk.topic, keys[i]->topic, sizeof(hk.topic));
+		hk.partition = keys[i]->partition;
+		hi = kw_bmap_find(&o->hwm, &hk, false);
+		if (hi != KW_BMAP_NONE)
+			tel_u64_len(c, "hwm", (uint64_t)RTE_MAX(o->hwm_off[hi], 0), &len);
+		if (used + len > TEL_BUDGET) {
+			rte_tel_data_free(c);
+			omitted = nk - i;
+			break;
+		}
+		used += len;
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	if (omitted + more > 0)
+		tel_u64(d, "kwire/omitted", omitted + more);
 	return 0;
 }
 
@@ -220,6 +329,14 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "hwms", k->hwms);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);
+	tel_u64(d, "positions", k->positions);
+	tel_u64(d, "positions_unattributed", k->positions_unattributed);
+	tel_u64(d, "positions_ambiguous", k->positions_ambiguous);
+	tel_u64(d, "positions_failed", k->positions_failed);
+	tel_u64(d, "positions_evicted", k->positions_evicted);
+	tel_u64(d, "members", k->members);
+	tel_u64(d, "members_ambiguous", k->members_ambiguous);
+	tel_u64(d, "members_evicted", k->members_evicted);
 	tel_u64(d, "rate_windows", k->rate_windows);
 	tel_u64(d, "rate_late", k->rate_late);
 	return 0;
@@ -232,7 +349,6 @@ tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	uint32_t omitted;
 	int rc = 0;
 
-	RTE_SET_USED(params);
 	pthread_mutex_lock(&tel_lock);
 	o = tel_obs;
 	if (o == NULL) {
@@ -251,6 +367,8 @@ tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 		rc = kw_obs_tel_dim(o, KW_OBS_GROUP, d, TEL_BUDGET, &omitted);
 	else if (strcmp(cmd, "/kwire/kafka/software") == 0)
 		rc = kw_obs_tel_dim(o, KW_OBS_SOFTWARE, d, TEL_BUDGET, &omitted);
+	else if (strcmp(cmd, "/kwire/kafka/lag") == 0)
+		rc = tel_group_lag(o, params, d);
 	else if (strcmp(cmd, "/kwire/kafka/latency") == 0)
 		rc = tel_latency(o, d);
 	else
@@ -268,6 +386,8 @@ static const struct {
 	{"/kwire/kafka/principals", "Top SASL principals: requests, bytes, records, errors, rates"},
 	{"/kwire/kafka/topics", "Top topics: requests, bytes, records, errors, rates"},
 	{"/kwire/kafka/groups", "Top consumer groups: the same, with per-partition lag"},
+	{"/kwire/kafka/lag", "Lag of one group's partitions: committed, position, hwm. "
+			     "Parameter: the group"},
 	{"/kwire/kafka/software", "Client software name/version: connections (ApiVersions), bytes"},
 	{"/kwire/kafka/latency", "Per-API latency histogram (log2 us buckets), p50, p99"},
 	{"/kwire/kafka/obs", "Kafka observability counters"},

@@ -511,6 +511,120 @@ test_lag(void **state)
 	kw_obs_free(o);
 }
 
+/* A pair of api_key for group from client at 198.18.0.<host>. */
+static void
+member_rec(struct kw_kafka_rec *r, int16_t api_key, const char *client, uint8_t host,
+	   const char *group)
+{
+	base_rec(r);
+	r->ev.api_key = api_key;
+	r->ev.api_name = "group request";
+	kstr(&r->ev.client_id, client, strlen(client));
+	r->client[3] = host;
+	if (group != NULL)
+		kstr(&r->ev.group_id, group, strlen(group));
+}
+
+/* member_rec, recorded by o. */
+static void
+record_member(struct kw_obs *o, int16_t api_key, const char *client, uint8_t host,
+	      const char *group)
+{
+	struct kw_kafka_rec r;
+
+	member_rec(&r, api_key, client, host, group);
+	kw_obs_record(o, &r);
+}
+
+/* A Fetch pair of client at 198.18.0.<host>: position pos and high watermark hwm of payments/2. */
+static void
+fetch_rec(struct kw_kafka_rec *r, const char *client, uint8_t host, int64_t pos, int64_t hwm)
+{
+	member_rec(r, 1, client, host, NULL);
+	r->ev.api_name = "Fetch";
+	KSTR(&r->ev.topics[0], "payments");
+	r->ev.n_offsets = 2;
+	r->ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0, 2, pos};
+	r->ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, 2, hwm};
+}
+
+/*
+ * Fetch positions: a Fetch's client (client id and address) is a group's member when it sent
+ * that group's member requests; its positions then give the group's position lag. A client
+ * seen in two groups, or in none, gives none; nor does a Fetch with errors.
+ */
+static void
+test_positions(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	int64_t pos = 0, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+	char *buf;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	record_member(o, KW_KAFKA_API_JOIN_GROUP, "app-a", 1, "ga");
+	record_member(o, KW_KAFKA_API_HEARTBEAT, "app-a", 1, "ga");
+	/* one host, one client id, two groups: which one a Fetch is for is not known */
+	record_member(o, KW_KAFKA_API_JOIN_GROUP, "rdkafka", 2, "gb");
+	record_member(o, KW_KAFKA_API_SYNC_GROUP, "rdkafka", 2, "gc");
+	/* an admin's OffsetFetch and DescribeGroups make no member */
+	record_member(o, KW_KAFKA_API_OFFSET_FETCH, "app-c", 1, "ga");
+	record_member(o, KW_KAFKA_API_DESCRIBE_GROUPS, "app-c", 1, "ga");
+	assert_int_equal(k->members, 2);
+	assert_int_equal(k->members_ambiguous, 1);
+
+	fetch_rec(&r, "app-a", 1, 90, 150);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 90);
+	assert_int_equal(h, 150);
+	assert_int_equal(lag, 60);
+	assert_int_equal(k->positions, 1);
+	/* a position is not a commit */
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &pos, &h, &lag), -ENOENT);
+
+	fetch_rec(&r, "rdkafka", 2, 10, 150);
+	kw_obs_record(o, &r);
+	assert_int_equal(k->positions_ambiguous, 1);
+	fetch_rec(&r, "app-c", 1, 20, 150);
+	kw_obs_record(o, &r);
+	fetch_rec(&r, "app-a", 9, 30, 150); /* the same client id on another host */
+	kw_obs_record(o, &r);
+	assert_int_equal(k->positions_unattributed, 2);
+	fetch_rec(&r, "app-a", 1, 40, 150);
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->positions_failed, 1);
+	assert_int_equal(k->fetch_offsets, 5);
+	assert_int_equal(k->positions, 1);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 90);
+	assert_int_equal(kw_obs_position(o, "gb", "payments", 2, &pos, &h, &lag), -ENOENT);
+	assert_int_equal(kw_obs_position(o, "gc", "payments", 2, &pos, &h, &lag), -ENOENT);
+
+	/* the member fetches on: its latest position counts */
+	fetch_rec(&r, "app-a", 1, 140, 160);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(lag, 20);
+	/* the report gives a group's position lag beside its committed lag */
+	member_rec(&r, KW_KAFKA_API_OFFSET_COMMIT, "app-a", 1, "ga");
+	KSTR(&r.ev.topics[0], "payments");
+	r.ev.n_offsets = 1;
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_COMMITTED, 0, 2, 100};
+	kw_obs_record(o, &r);
+	buf = report_of(o);
+	assert_non_null(strstr(buf, "    lag total 60 (1 partitions)\n    lag payments[2] 60\n"
+				    "    position lag total 20 (1 partitions)\n"
+				    "    position lag payments[2] 20\n"));
+	free(buf);
+	kw_obs_free(o);
+}
+
 static void
 test_latency_histogram(void **state)
 {
@@ -1021,6 +1135,7 @@ main(void)
 		cmocka_unit_test(test_sketch_spread),
 		cmocka_unit_test(test_bmap_lru),
 		cmocka_unit_test(test_lag),
+		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),

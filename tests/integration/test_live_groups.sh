@@ -7,6 +7,8 @@
 # out ("kwire/omitted"): DPDK would otherwise drop entries without a word. Every group is either
 # in the reply or counted as omitted, the reply as DPDK writes it fits in 16 KiB and uses most
 # of it, and each group listed has every partition's lag (0: each consumer read everything).
+# /kwire/kafka/lag,GROUP gives one group's partitions with commits, fetch positions (attributed
+# to the group by each consumer's client id and address) and high watermarks.
 #
 # Needs root (namespaces); the set-up is tests/integration/live_lib.sh.
 . "$(dirname "$0")/lib.sh"
@@ -18,8 +20,10 @@ TOPIC=kwire-telemetry-budget-topic-with-a-long-name
 kwire_start groups
 mock_start "$TOPIC" $PARTS
 messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
+# -e: each consumer stops at the end of every partition, where its last Fetch asked for the
+# high watermark (a position counts what a Fetch asked for, not what it returned)
 for g in $(seq 1 $GROUPS_N); do
-    client -C -G "kwire-budget-consumer-group-$g" -c 160 -e -q -X client.id="budget-$g" \
+    client -C -G "kwire-budget-consumer-group-$g" -e -q -X client.id="budget-$g" \
         -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 "$TOPIC" >/dev/null &
     BG_PIDS="$BG_PIDS $!"
 done
@@ -27,7 +31,8 @@ for p in $BG_PIDS; do
     wait "$p" || fail "a consumer exited $?"
 done
 sleep 0.3 # the last pairs reach the control thread
-printf '/kwire/kafka/groups\n/kwire/kafka/clients\n' | dpdk-telemetry.py -f "$KW_PREFIX" \
+printf '/kwire/kafka/groups\n/kwire/kafka/clients\n/kwire/kafka/lag,%s\n/kwire/kafka/obs\n' \
+    kwire-budget-consumer-group-7 | dpdk-telemetry.py -f "$KW_PREFIX" \
     >"$WORK/tel.out" 2>&1 || fail "dpdk-telemetry.py: $(tail -3 "$WORK/tel.out")"
 kwire_stop groups
 
@@ -49,10 +54,27 @@ for name, g in groups.items():
     assert name.startswith("kwire_budget_consumer_group_"), name
     lags = {k: v for k, v in g.items() if k.startswith("lag/")}
     assert len(lags) == parts and not any(lags.values()) and g["lag_total"] == 0, g
+    assert g["position_lag_total"] == 0, g
     assert g["requests"] > 0, g
 # each consumer's client id, with the connections it opened (the producer may be the one of the
 # 33 clients left out of the top 32)
 budget = [c for k, c in answers["/kwire/kafka/clients"].items() if k.startswith("budget_")]
 assert len(budget) >= n - 1 and all(c["connections"] >= 1 for c in budget), budget
-print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes")
+# one group's partitions in full: its commits and its consumer's last fetch positions (at each
+# partition's end, where the consumer stopped) against the high watermarks
+lag = answers["/kwire/kafka/lag"]
+assert lag.pop("partitions") == parts and lag.pop("lag_total") == 0, lag
+assert lag.pop("position_lag_total") == 0, lag
+assert len(lag) == parts, lag
+for name, p in lag.items():
+    assert name.startswith("kwire_telemetry_budget_topic_with_a_long_name/"), name
+    assert p["committed"] == p["position"] == p["hwm"] > 0, (name, p)
+    assert p["lag"] == 0 and p["position_lag"] == 0, (name, p)
+assert sum(p["hwm"] for p in lag.values()) == 160, lag
+# every consumer is its group's only member on its client id: each position is attributed
+obs = answers["/kwire/kafka/obs"]
+assert obs["members"] == n and obs["members_ambiguous"] == 0, obs
+assert obs["positions"] > 0 and obs["positions"] == obs["fetch_offsets"], obs
+print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes; "
+      f"{obs['positions']} positions")
 PY
