@@ -436,9 +436,21 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			o->hwm_off[idx] = e->offset;
 			o->ctr.hwms++;
 			break;
+		case KW_KAFKA_OFF_COMMITTED_READ:
+			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
+			if (e->offset < 0) {
+				o->ctr.commits_none++;
+				break;
+			}
+			/* fall through */
 		case KW_KAFKA_OFF_COMMITTED:
 			if (ev->group_id.null || ev->group_id.len == 0) {
 				o->ctr.commits_no_group++;
+				break;
+			}
+			/* one pair, several groups (OffsetFetch v8+): whose offset is whose is lost */
+			if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
+				o->ctr.commits_groups_many++;
 				break;
 			}
 			/* the error codes are per event, not per partition: trust no part of it */
@@ -457,6 +469,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			o->ctr.commits_evicted += evicted;
 			o->commit_off[idx] = e->offset;
 			o->ctr.commits++;
+			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 			break;

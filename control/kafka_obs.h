@@ -102,9 +102,12 @@ struct kw_obs_counters {
 	uint64_t topic_ids_evicted;
 	uint64_t topic_ids_unresolved; /* topic ids printed or keyed as UUID strings */
 	uint64_t offsets_bad;      /* offset entries whose topic index points at nothing */
-	uint64_t commits;          /* committed offsets applied */
+	uint64_t commits;          /* committed offsets applied (OffsetCommit, OffsetFetch) */
+	uint64_t commits_read;     /* of those, read from OffsetFetch responses */
+	uint64_t commits_none;     /* OffsetFetch partitions without a commit (-1) */
 	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
-	uint64_t commits_failed;   /* OffsetCommit whose response carried errors: ignored */
+	uint64_t commits_groups_many; /* from a pair that names several groups: ignored */
+	uint64_t commits_failed;   /* OffsetCommit or OffsetFetch with errors: ignored */
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_evicted;

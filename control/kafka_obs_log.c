@@ -192,6 +192,7 @@ static const struct {
 	{KW_KAFKA_EV_CONN_FIRST, "conn_first"},
 	{KW_KAFKA_EV_PRINCIPAL_FIRST, "principal_first"},
 	{KW_KAFKA_EV_SOFTWARE_FIRST, "software_first"},
+	{KW_KAFKA_EV_GROUPS_MANY, "group_ids_many"},
 };
 
 static void

@@ -323,7 +323,10 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "topic_ids_evicted", k->topic_ids_evicted);
 	tel_u64(d, "offsets_bad", k->offsets_bad);
 	tel_u64(d, "commits", k->commits);
+	tel_u64(d, "commits_read", k->commits_read);
+	tel_u64(d, "commits_none", k->commits_none);
 	tel_u64(d, "commits_no_group", k->commits_no_group);
+	tel_u64(d, "commits_groups_many", k->commits_groups_many);
 	tel_u64(d, "commits_failed", k->commits_failed);
 	tel_u64(d, "commits_evicted", k->commits_evicted);
 	tel_u64(d, "hwms", k->hwms);

@@ -96,12 +96,14 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_CONN_FIRST      0x4000
 #define KW_KAFKA_EV_PRINCIPAL_FIRST 0x8000
 #define KW_KAFKA_EV_SOFTWARE_FIRST  0x10000
+#define KW_KAFKA_EV_GROUPS_MANY 0x20000 /* more than one group id (group_id: the last one) */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
 	KW_KAFKA_OFF_HWM = 1,   /* Fetch response high_watermark */
 	KW_KAFKA_OFF_COMMITTED, /* OffsetCommit request committed_offset */
 	KW_KAFKA_OFF_FETCH,     /* Fetch request fetch_offset */
+	KW_KAFKA_OFF_COMMITTED_READ, /* OffsetFetch response committed_offset (-1: none) */
 };
 
 /*

@@ -556,6 +556,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	case KW_KAFKA_SEM_COMMITTED_OFFSET:
 		if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_COMMIT)
 			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMITTED, v);
+		else if (dir == 1 && d->api_key == KW_KAFKA_API_OFFSET_FETCH)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMITTED_READ, v);
 		break;
 	case KW_KAFKA_SEM_PRODUCER_ID:
 		if (d->f->type == KW_KAFKA_T_INT64)
@@ -645,6 +647,9 @@ on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_ev
 		}
 		break;
 	case KW_KAFKA_SEM_GROUP_ID:
+		/* a response repeats its request's group (OffsetFetch v8+): only another counts */
+		if (ev->group_id.len != 0 && !str_eq(&ev->group_id, s))
+			ev->flags |= KW_KAFKA_EV_GROUPS_MANY;
 		kw_kafka_str_copy(&ev->group_id, s);
 		break;
 	case KW_KAFKA_SEM_TXN_ID:

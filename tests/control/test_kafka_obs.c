@@ -504,6 +504,28 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_counters(o)->offsets_bad, 1);
 	assert_int_equal(kw_obs_counters(o)->fetch_offsets, 1);
 
+	/* an OffsetFetch response gives g2's commit; -1 is none; a pair of two groups is unsure */
+	commit_rec(&r, "g2", 2, 120);
+	r.ev.api_name = "OffsetFetch";
+	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	r.ev.offsets[1] = r.ev.offsets[0];
+	r.ev.offsets[1].partition = 3;
+	r.ev.offsets[1].offset = -1;
+	r.ev.n_offsets = 2;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(lag, 30);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENOENT);
+	assert_int_equal(kw_obs_counters(o)->commits_read, 1);
+	assert_int_equal(kw_obs_counters(o)->commits_none, 1);
+	r.ev.flags |= KW_KAFKA_EV_GROUPS_MANY;
+	r.ev.offsets[0].offset = 10;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_counters(o)->commits_groups_many, 1);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(c, 120);
+
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "lag payments[2] 50"));
 	assert_non_null(strstr(buf, "kwgen"));

@@ -8,7 +8,8 @@
 # in the reply or counted as omitted, the reply as DPDK writes it fits in 16 KiB and uses most
 # of it, and each group listed has every partition's lag (0: each consumer read everything).
 # /kwire/kafka/lag,GROUP gives one group's partitions with commits, fetch positions (attributed
-# to the group by each consumer's client id and address) and high watermarks.
+# to the group by each consumer's client id and address) and high watermarks; a second consumer
+# of one group reads its commits back (OffsetFetch), which kwire counts as commits read.
 #
 # Needs root (namespaces); the set-up is tests/integration/live_lib.sh.
 . "$(dirname "$0")/lib.sh"
@@ -24,12 +25,19 @@ messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
 # high watermark (a position counts what a Fetch asked for, not what it returned)
 for g in $(seq 1 $GROUPS_N); do
     client -C -G "kwire-budget-consumer-group-$g" -e -q -X client.id="budget-$g" \
-        -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 "$TOPIC" >/dev/null &
+        -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 -X session.timeout.ms=6000 \
+        "$TOPIC" >/dev/null &
     BG_PIDS="$BG_PIDS $!"
 done
 for p in $BG_PIDS; do
     wait "$p" || fail "a consumer exited $?"
 done
+# group 7 again: its new consumer reads the group's commits (OffsetFetch) and starts there, at
+# each partition's end. The mock lets it join once the first member's session has expired:
+# session.timeout.ms 6000 keeps that wait to ~5 s (with 1.5 s sessions, consumers never ended).
+client -C -G kwire-budget-consumer-group-7 -e -q -X client.id=budget-7 "$TOPIC" \
+    >"$WORK/again.out" || fail "kcat consume again"
+[ ! -s "$WORK/again.out" ] || fail "group 7 read again: $(head -3 "$WORK/again.out")"
 sleep 0.3 # the last pairs reach the control thread
 printf '/kwire/kafka/groups\n/kwire/kafka/clients\n/kwire/kafka/lag,%s\n/kwire/kafka/obs\n' \
     kwire-budget-consumer-group-7 | dpdk-telemetry.py -f "$KW_PREFIX" \
@@ -75,6 +83,9 @@ assert sum(p["hwm"] for p in lag.values()) == 160, lag
 obs = answers["/kwire/kafka/obs"]
 assert obs["members"] == n and obs["members_ambiguous"] == 0, obs
 assert obs["positions"] > 0 and obs["positions"] == obs["fetch_offsets"], obs
+# each first consumer found no commit (-1) for its 8 partitions; group 7's second found 8
+assert obs["commits_none"] == n * parts and obs["commits_read"] == parts, obs
+assert obs["commits_failed"] == 0 and obs["commits_groups_many"] == 0, obs
 print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes; "
       f"{obs['positions']} positions")
 PY

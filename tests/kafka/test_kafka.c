@@ -1513,6 +1513,104 @@ test_offset_commit(void **state)
 	assert_int_equal(r_whole.cnt.offsets_dropped, 5);
 }
 
+/* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
+static void
+offset_fetch_part(struct wb *s, int32_t part, int64_t off)
+{
+	w32(s, (uint32_t)part);
+	w64(s, (uint64_t)off);
+	w32(s, 4);       /* committed leader epoch */
+	wcstr(s, NULL);  /* metadata */
+	w16(s, 0);
+	wuv(s, 0);
+}
+
+/*
+ * OffsetFetch v7 (one group, Topics at the top) or v8 (Groups[]: "grp-1" and, with two_groups,
+ * "grp-2"): the response gives orders[0] 500 and orders[1] -1 (no commit) for each group.
+ */
+static void
+build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups)
+{
+	int ng = two_groups ? 2 : 1;
+	size_t at = fbegin(q);
+
+	req_hdr(q, 9, ver, 41, true);
+	if (ver >= 8)
+		wuv(q, (uint64_t)ng + 1);
+	for (int g = 0; g < (ver >= 8 ? ng : 1); g++) {
+		wcstr(q, g == 0 ? "grp-1" : "grp-2");
+		wuv(q, 2);       /* topics */
+		wcstr(q, "orders");
+		wuv(q, 3);       /* partition indexes */
+		w32(q, 0);
+		w32(q, 1);
+		wuv(q, 0);
+		if (ver >= 8)
+			wuv(q, 0);
+	}
+	w8(q, 0);                /* require stable */
+	wuv(q, 0);
+	fend(q, at);
+
+	at = fbegin(s);
+	resp_hdr(s, 41, true);
+	w32(s, 0);               /* throttle */
+	if (ver >= 8)
+		wuv(s, (uint64_t)ng + 1);
+	for (int g = 0; g < (ver >= 8 ? ng : 1); g++) {
+		if (ver >= 8)
+			wcstr(s, g == 0 ? "grp-1" : "grp-2");
+		wuv(s, 2);
+		wcstr(s, "orders");
+		wuv(s, 3);
+		offset_fetch_part(s, 0, 500 + g);
+		offset_fetch_part(s, 1, -1);
+		wuv(s, 0);
+		if (ver >= 8) {
+			w16(s, 0);
+			wuv(s, 0);
+		}
+	}
+	if (ver < 8)
+		w16(s, 0);
+	wuv(s, 0);
+	fend(s, at);
+}
+
+/* OffsetFetch responses carry committed offsets under the request's group; a pair that names
+ * more than one group says so (its offsets cannot be told apart by group). */
+static void
+test_offset_fetch(void **state)
+{
+	const struct kw_kafka_event *e;
+	int16_t ver;
+
+	(void)state;
+	for (ver = 7; ver <= 8; ver++) {
+		rq.n = rs.n = 0;
+		build_offset_fetch(&rq, &rs, ver, false);
+		run_all(&rq, &rs);
+		assert_int_equal(r_whole.n, 1);
+		e = &r_whole.ev[0];
+		assert_string_equal(e->api_name, "OffsetFetch");
+		assert_string_equal(e->group_id.s, "grp-1");
+		assert_int_equal(e->n_topics, 1);
+		assert_int_equal(e->n_offsets, 2);
+		assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 500);
+		assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED_READ, 0, 1, -1);
+		assert_int_equal(e->flags, 0);
+		run_garbage(&rq, &rs, 1);
+	}
+	rq.n = rs.n = 0;
+	build_offset_fetch(&rq, &rs, 8, true);
+	run_all(&rq, &rs);
+	e = &r_whole.ev[0];
+	assert_int_equal(e->n_offsets, 4);
+	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 501);
+	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY);
+}
+
 static void
 meta_topic(struct wb *s, int16_t err, const char *name, const uint8_t *id)
 {
@@ -2618,6 +2716,7 @@ main(void)
 		cmocka_unit_test(test_fetch_offsets),
 		cmocka_unit_test(test_fetch_detail_full),
 		cmocka_unit_test(test_offset_commit),
+		cmocka_unit_test(test_offset_fetch),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
