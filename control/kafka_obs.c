@@ -448,7 +448,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 				o->ctr.commits_no_group++;
 				break;
 			}
-			/* one pair, several groups (OffsetFetch v8+): whose offset is whose is lost */
+			/* several groups in one pair (OffsetFetch v8+): whose offset is whose? */
 			if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
 				o->ctr.commits_groups_many++;
 				break;

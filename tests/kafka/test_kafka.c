@@ -1519,8 +1519,8 @@ offset_fetch_part(struct wb *s, int32_t part, int64_t off)
 {
 	w32(s, (uint32_t)part);
 	w64(s, (uint64_t)off);
-	w32(s, 4);       /* committed leader epoch */
-	wcstr(s, NULL);  /* metadata */
+	w32(s, 4);	/* committed leader epoch */
+	wcstr(s, NULL); /* metadata */
 	w16(s, 0);
 	wuv(s, 0);
 }
@@ -1540,22 +1540,22 @@ build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups)
 		wuv(q, (uint64_t)ng + 1);
 	for (int g = 0; g < (ver >= 8 ? ng : 1); g++) {
 		wcstr(q, g == 0 ? "grp-1" : "grp-2");
-		wuv(q, 2);       /* topics */
+		wuv(q, 2); /* topics */
 		wcstr(q, "orders");
-		wuv(q, 3);       /* partition indexes */
+		wuv(q, 3); /* partition indexes */
 		w32(q, 0);
 		w32(q, 1);
 		wuv(q, 0);
 		if (ver >= 8)
 			wuv(q, 0);
 	}
-	w8(q, 0);                /* require stable */
+	w8(q, 0); /* require stable */
 	wuv(q, 0);
 	fend(q, at);
 
 	at = fbegin(s);
 	resp_hdr(s, 41, true);
-	w32(s, 0);               /* throttle */
+	w32(s, 0); /* throttle */
 	if (ver >= 8)
 		wuv(s, (uint64_t)ng + 1);
 	for (int g = 0; g < (ver >= 8 ? ng : 1); g++) {
