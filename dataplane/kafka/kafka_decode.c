@@ -506,14 +506,41 @@ add_part(struct kw_kafka_ctx *ctx, struct kw_kafka_event *ev, uint8_t topic, int
 	ev->parts[ev->n_parts++].partition = part;
 }
 
-/* A partition offset of the enclosing topic and partition; dropped (counted) when not keepable. */
+/*
+ * Which rotation of a direction a frame's offsets take, and how many it keeps: a Fetch request's
+ * positions and its response's high watermarks half of an event's offsets each, an OffsetCommit
+ * request's or an OffsetFetch response's commits all of them.
+ */
+static inline unsigned int
+off_class(int16_t api_key)
+{
+	return api_key == KW_KAFKA_API_FETCH ? 0 : 1;
+}
+
+static inline unsigned int
+off_window(int16_t api_key)
+{
+	return api_key == KW_KAFKA_API_FETCH ? KW_KAFKA_EV_OFFSETS / 2 : KW_KAFKA_EV_OFFSETS;
+}
+
+/*
+ * A partition offset of the enclosing topic and partition; dropped (counted) when not keepable.
+ * A frame keeps a window of its offsets, from the d->off_rot its class is at: a consumer with
+ * more partitions than a window fetches or commits them in the same order every time, so each
+ * frame's window starts where the last one of its class on this direction ended (frame_end),
+ * and every partition comes round.
+ */
 static void
 offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
 	   uint8_t kind, int64_t v)
 {
 	struct kw_kafka_ev_offset *o;
+	unsigned int i = d->off_seen, rot = d->off_rot[off_class(d->api_key)];
 
-	if (d->cur_topic == TOPIC_NONE || !d->part_ok || ev->n_offsets == KW_KAFKA_EV_OFFSETS) {
+	if (d->off_seen < UINT16_MAX)
+		d->off_seen++;
+	if (d->cur_topic == TOPIC_NONE || !d->part_ok || i < rot ||
+	    i - rot >= off_window(d->api_key) || ev->n_offsets == KW_KAFKA_EV_OFFSETS) {
 		ctx->cnt.offsets_dropped++;
 		ev->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
 		return;
@@ -1825,6 +1852,7 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	d->topics = 0;
 	d->topic_ids = 0;
 	d->partitions = 0;
+	d->off_seen = 0;
 	d->api = NULL;
 	d->api_key = -1;
 	d->version = -1;
@@ -1877,6 +1905,13 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	frame_count(ctx, dir);
 	d->mode = M_SIZE;
 	want_fixed(d, 4, K_SIZE);
+	if (d->off_seen != 0) {
+		/* the next window of offsets: after this one, or from the first again */
+		uint16_t *rot = &d->off_rot[off_class(d->api_key)];
+		unsigned int end = *rot + off_window(d->api_key);
+
+		*rot = d->off_seen > end ? (uint16_t)end : 0;
+	}
 	/* Only a header that got as far as its correlation id has a checked version. */
 	if (d->api && d->matched && !d->opaque && d->version >= 0 &&
 	    d->version <= KW_KAFKA_MAX_VERSION) {

@@ -71,6 +71,8 @@ struct kw_kafka_dir {
 	int32_t cur_part;
 	uint8_t win_n;       /* bytes in win */
 	uint8_t cand_n;      /* entries of cand_end */
+	uint16_t off_seen;   /* partition offsets seen in this frame */
+	uint16_t off_rot[2]; /* the first of them kept: Fetch, then commits (offset_add) */
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
 	/*

@@ -1399,6 +1399,83 @@ test_fetch_offsets(void **state)
 	}
 }
 
+/* Fetch v12 of orders partitions 0 .. n-1: positions 100 + p, high watermarks 200 + p. */
+static void
+build_fetch_wide(struct wb *q, struct wb *s, int32_t corr, int n)
+{
+	size_t at = fbegin(q);
+
+	req_hdr(q, 1, 12, corr, true);
+	w32(q, (uint32_t)-1);     /* replica id */
+	w32(q, 500);
+	w32(q, 1);
+	w32(q, 1 << 20);
+	w8(q, 0);
+	w32(q, 0);                /* session id */
+	w32(q, (uint32_t)-1);     /* session epoch */
+	wuv(q, 2);
+	fetch_topic(q, 12, "orders", uuid_a);
+	wuv(q, (uint64_t)n + 1);
+	for (int p = 0; p < n; p++)
+		fetch_part_req(q, p, 100 + p);
+	wuv(q, 0);
+	wuv(q, 1);                /* no forgotten topic */
+	wcstr(q, "");
+	wuv(q, 0);
+	fend(q, at);
+
+	at = fbegin(s);
+	resp_hdr(s, corr, true);
+	w32(s, 0);
+	w16(s, 0);
+	w32(s, 0);
+	wuv(s, 2);
+	fetch_topic(s, 12, "orders", uuid_a);
+	wuv(s, (uint64_t)n + 1);
+	for (int p = 0; p < n; p++)
+		fetch_part_resp(s, p, 200 + p);
+	wuv(s, 0);
+	wuv(s, 0);
+	fend(s, at);
+}
+
+/*
+ * A consumer fetching more partitions than a pair keeps: each pair of the connection keeps the
+ * next window of positions and of high watermarks (8 of each), so that every partition comes
+ * round: 20 partitions in windows 0-7, 8-15, 16-19, then 0-7 again.
+ */
+static void
+test_fetch_offsets_rotate(void **state)
+{
+	static const int first[] = {0, 8, 16, 0}, kept[] = {8, 8, 4, 8};
+
+	(void)state;
+	rq.n = rs.n = 0;
+	for (int i = 0; i < 4; i++) {
+		struct wb q = {0}, s = {0};
+
+		build_fetch_wide(&q, &s, 300 + i, 20);
+		wraw(&rq, q.b, q.n);
+		wraw(&rs, s.b, s.n);
+	}
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 4);
+	for (int i = 0; i < 4; i++) {
+		const struct kw_kafka_event *e = &r_whole.ev[i];
+
+		assert_int_equal(e->n_offsets, 2 * kept[i]);
+		for (int j = 0; j < kept[i]; j++) {
+			assert_offset(&e->offsets[j], KW_KAFKA_OFF_FETCH, 0, first[i] + j,
+				      100 + first[i] + j);
+			assert_offset(&e->offsets[kept[i] + j], KW_KAFKA_OFF_HWM, 0, first[i] + j,
+				      200 + first[i] + j);
+		}
+		assert_true(e->flags & KW_KAFKA_EV_OFFSETS_TRUNC);
+	}
+	/* what each pair left out is counted: 12 + 12 + 16 + 12 of each kind */
+	assert_int_equal(r_whole.cnt.offsets_dropped, 2 * (12 + 12 + 16 + 12));
+}
+
 static void
 test_fetch_detail_full(void **state)
 {
@@ -2717,6 +2794,7 @@ main(void)
 		cmocka_unit_test(test_fetch_detail_full),
 		cmocka_unit_test(test_offset_commit),
 		cmocka_unit_test(test_offset_fetch),
+		cmocka_unit_test(test_fetch_offsets_rotate),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
