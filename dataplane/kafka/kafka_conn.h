@@ -233,7 +233,7 @@ kw_kafka_ev_list_n(unsigned int n, unsigned int max)
 	X(sasl_users, "usernames extracted (SaslAuthenticate or raw v0 token)")                    \
 	X(sasl_raw_tokens, "raw SASL frames after a SaslHandshake v0")                             \
 	X(sasl_raw_opaque, "v0 SASL with an unknown token count: the connection went opaque")      \
-	X(offsets_dropped, "partition offsets not kept: outside the window, topic not kept, no slot")\
+	X(offsets_dropped, "partition offsets not kept: out of window, topic not kept, no slot")   \
 	X(rfields_dropped, "records field boundaries not kept: event full or no pending slot")     \
 	X(parts_dropped, "partition indexes not kept: event full or no pending slot")             \
 	X(resync_started, "directions picked up mid-stream and put in resync")                     \
