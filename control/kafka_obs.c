@@ -287,20 +287,12 @@ offset_topic(const struct kw_obs *o, const struct kw_kafka_event *ev, uint8_t t,
 }
 
 /*
- * The requests a consumer sends its group coordinator as a member of the group. Fetch requests
- * name no group: a member's fetch positions are its group's by the client id and address that
- * these requests and the Fetch share. Admin requests (OffsetFetch, DescribeGroups) and
- * TxnOffsetCommit (a transactional producer's) do not make a member.
+ * Fetch requests name no group: a member's fetch positions are its group's by the client id and
+ * address that the member's requests (kw_kafka_api_group_member) and the Fetch share. Admin
+ * requests (OffsetFetch, DescribeGroups) and TxnOffsetCommit (a transactional producer's) do not
+ * make a member. Statistics pairs of these apis carry the client's address
+ * (kw_kafka_rec_stats_addr).
  */
-static bool
-member_api(int16_t api_key)
-{
-	return api_key == KW_KAFKA_API_OFFSET_COMMIT || api_key == KW_KAFKA_API_JOIN_GROUP ||
-	       api_key == KW_KAFKA_API_HEARTBEAT || api_key == KW_KAFKA_API_LEAVE_GROUP ||
-	       api_key == KW_KAFKA_API_SYNC_GROUP ||
-	       api_key == KW_KAFKA_API_CONSUMER_GROUP_HEARTBEAT;
-}
-
 static void
 member_key(const struct kw_kafka_rec *r, struct kw_obs_member_key *mk)
 {
@@ -325,7 +317,7 @@ learn_member(struct kw_obs *o, const struct kw_kafka_rec *r)
 	bool added, evicted;
 	uint32_t idx;
 
-	if (!member_api(r->ev.api_key) || g->null || g->len == 0)
+	if (!kw_kafka_api_group_member(r->ev.api_key) || g->null || g->len == 0)
 		return;
 	memset(group, 0, sizeof(group));
 	memcpy(group, g->s, g->len);
@@ -371,6 +363,9 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	uint32_t idx;
 	int rc;
 
+	/* statistics pairs carry the client's address for Fetch only (kw_kafka_rec_stats_addr) */
+	if (ev->api_key != KW_KAFKA_API_FETCH)
+		return;
 	for (i = 0; i < n; i++)
 		npos += ev->offsets[i].kind == KW_KAFKA_OFF_FETCH;
 	if (npos == 0)

@@ -322,7 +322,9 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 			: w->clock_ns	  ? ev->latency_tsc
 					  : kw_tsc_ns(&w->tsc_ns, ev->latency_tsc);
 	if (w->rec_stats) {
-		/* the statistics read neither endpoints nor family: packed over them */
+		/* the statistics read the endpoints of a few apis only: packed over them */
+		if (kw_kafka_rec_stats_addr(ev->api_key))
+			rec_flow_fill(w, f, r);
 		r->worker = w->id;
 		kw_kafka_rec_pack_stats(r, ev, id);
 	} else {

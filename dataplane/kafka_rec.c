@@ -54,13 +54,21 @@ struct stats_head {
 	uint8_t n_topics;
 	uint8_t n_topic_ids;
 	uint8_t n_offsets;
+	uint8_t family; /* 0, or 4 or 6: the client's address follows (kw_kafka_rec_stats_addr) */
 } __attribute__((packed));
+
+/* Bytes of a client address a statistics pair of this family carries. */
+static inline unsigned int
+addr_len(uint8_t family)
+{
+	return family == 0 ? 0 : family == 4 ? 4 : 16;
+}
 
 /* A statistics pair starts where the endpoints would be: the statistics do not read them. */
 #define STATS_AT offsetof(struct kw_kafka_rec, client)
 #define STATS_NAMES_MAX (5 + KW_KAFKA_EV_TOPICS)
 #define STATS_MAX                                                                                  \
-	(sizeof(struct stats_head) + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +              \
+	(sizeof(struct stats_head) + 16 + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +          \
 	 KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX)
 _Static_assert(STATS_MAX <= sizeof(struct kw_kafka_rec) - STATS_AT,
 	       "a pair packed for the statistics must fit its record");
@@ -186,6 +194,10 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 			const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
 {
 	uint8_t *b = (uint8_t *)r + STATS_AT;
+	uint8_t family = kw_kafka_rec_stats_addr(ev->api_key) && (r->family == 4 || r->family == 6)
+				 ? r->family
+				 : 0;
+	uint8_t client[16];
 	const struct stats_head h = {
 		.api_name = ev->api_name,
 		.latency_tsc = ev->latency_tsc,
@@ -199,11 +211,16 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		.n_topics = ev->n_topics,
 		.n_topic_ids = ev->n_topic_ids,
 		.n_offsets = ev->n_offsets,
+		.family = family,
 	};
 	unsigned int i, n;
 
+	/* the address is where the pair is written: read it first */
+	memcpy(client, r->client, sizeof(client));
 	memcpy(b, &h, sizeof(h));
 	b += sizeof(h);
+	memcpy(b, client, sizeof(client)); /* one fixed copy; what follows overwrites the rest */
+	b += addr_len(family);
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
 	b = str_pack(b, id[KW_KAFKA_REC_ID_PRINCIPAL]);
@@ -246,6 +263,9 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	ev->n_topics = h.n_topics;
 	ev->n_topic_ids = h.n_topic_ids;
 	ev->n_offsets = h.n_offsets;
+	out->family = h.family;
+	memcpy(out->client, b, addr_len(h.family));
+	b += addr_len(h.family);
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &out->principal);

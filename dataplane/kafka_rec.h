@@ -12,6 +12,7 @@
 #ifndef KW_KAFKA_REC_H
 #define KW_KAFKA_REC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dataplane/kafka/kafka_conn.h"
@@ -86,6 +87,26 @@ enum kw_kafka_rec_id {
 	KW_KAFKA_REC_ID_N,
 };
 
+/*
+ * The requests a consumer sends its group coordinator as a member of the group: the statistics
+ * tie its Fetch pairs to the group by the client id and address these share (control/kafka_obs.c).
+ */
+static inline bool
+kw_kafka_api_group_member(int16_t api_key)
+{
+	return api_key == KW_KAFKA_API_OFFSET_COMMIT || api_key == KW_KAFKA_API_JOIN_GROUP ||
+	       api_key == KW_KAFKA_API_HEARTBEAT || api_key == KW_KAFKA_API_LEAVE_GROUP ||
+	       api_key == KW_KAFKA_API_SYNC_GROUP ||
+	       api_key == KW_KAFKA_API_CONSUMER_GROUP_HEARTBEAT;
+}
+
+/* Whether a statistics pair of api_key carries its client's address (family and client[]). */
+static inline bool
+kw_kafka_rec_stats_addr(int16_t api_key)
+{
+	return api_key == KW_KAFKA_API_FETCH || kw_kafka_api_group_member(api_key);
+}
+
 /* Worker: ev and id[] packed into r (kind KW_KAFKA_REC_PACKED); r's flow and times untouched. */
 void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		       const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
@@ -95,8 +116,10 @@ void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
  * flags, sizes, latency, record and error counts, client id, group, principal, the client
  * software's name and version, topics, topic ids and offsets), packed into r (kind
  * KW_KAFKA_REC_STATS) from its endpoints on: r's times stay in their fields, the endpoints are
- * not kept. A pair then writes 2-3 lines of its record instead of 4-6. Of id[], the principal and
- * the software are read (strings the connection has not seen are empty and cost 3 bytes each).
+ * not kept, except the client's family and address for the apis of kw_kafka_rec_stats_addr,
+ * which the caller sets in r before. A pair then writes 2-3 lines of its record instead of 4-6.
+ * Of id[], the principal and the software are read (strings the connection has not seen are
+ * empty and cost 3 bytes each).
  */
 void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 			     const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
@@ -104,7 +127,8 @@ void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event
 /*
  * Control thread: the pair packed in r (either kind) into out (kind KW_KAFKA_REC_EVENT), flow
  * and times too. Of a KW_KAFKA_REC_STATS pair, every field it does not carry reads as none: no
- * endpoints, empty names, no entries, zeros (-1 where -1 means none); its walked record count is
+ * endpoints (family 0) but the client's where it carries it, empty names, no entries, zeros (-1
+ * where -1 means none); its walked record count is
  * the larger of the walked and the claimed ones (kw_obs_records_of).
  */
 void kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r);

@@ -130,16 +130,24 @@ kw_test_rec_diff(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow
 
 /*
  * NULL when got (unpacked from kw_kafka_rec_pack_stats) gives back what a statistics pair
- * carries of ev and id[] (its times and worker are the caller's to check): the principal and the
- * client software with every pair; else the field.
+ * carries of ev, id[] and the client address flow had when it was packed (its times and worker
+ * are the caller's to check): the principal and the client software with every pair, the
+ * client's address with the apis of kw_kafka_rec_stats_addr; else the field.
  */
 static inline const char *
-kw_test_rec_stats_diff(const struct kw_kafka_rec *got, const struct kw_kafka_event *ev,
-		       const struct kw_kafka_str *const id[])
+kw_test_rec_stats_diff(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow,
+		       const struct kw_kafka_event *ev, const struct kw_kafka_str *const id[])
 {
 	const struct kw_kafka_event *g = &got->ev;
+	static const uint8_t none[16];
+	bool addr =
+		kw_kafka_rec_stats_addr(ev->api_key) && (flow->family == 4 || flow->family == 6);
 
 	KW_TEST_DIFF(got->kind != KW_KAFKA_REC_EVENT, "kind");
+	KW_TEST_DIFF(got->family != (addr ? flow->family : 0), "family");
+	KW_TEST_DIFF(memcmp(got->client, addr ? flow->client : none,
+			    addr && flow->family == 4 ? 4 : 16) != 0,
+		     "client");
 	KW_TEST_DIFF(g->api_name != ev->api_name, "api_name");
 	KW_TEST_DIFF(g->api_key != ev->api_key, "api_key");
 	KW_TEST_DIFF(g->api_version != ev->api_version, "api_version");

@@ -736,6 +736,7 @@ varied_rec(struct kw_kafka_rec *r, uint32_t *s)
 	unsigned int i, n;
 
 	base_rec(r);
+	r->client[3] = (uint8_t)(1 + next_rand(s) % 3); /* three hosts, their consumers apart */
 	ev->api_name = apis[a].name;
 	ev->api_key = apis[a].key;
 	ev->api_version = (int16_t)(x >> 8 & 15);
@@ -858,6 +859,9 @@ test_stats_pairs(void **state)
 	assert_non_null(strstr(rep[0], "latency Fetch"));
 	assert_true(kw_obs_counters(full)->topic_ids_learned > 0);
 	assert_true(kw_obs_counters(full)->commits > 0);
+	/* fetch positions need the client's address, which statistics pairs carry for them */
+	assert_true(kw_obs_counters(full)->positions > 0);
+	assert_true(kw_obs_counters(full)->members > 0);
 	free(rep[0]);
 	free(rep[1]);
 	kw_obs_free(full);

@@ -31,12 +31,12 @@ str_set(struct kw_kafka_str *s, const char *v, uint8_t trunc, uint8_t null)
 	memcpy(s->s, v, s->len + 1u);
 }
 
-/* got (unpacked from a statistics pair) against what such a pair carries of ev */
+/* got (unpacked from a statistics pair) against what such a pair carries of flow and ev */
 static void
-stats_check(const struct kw_kafka_rec *got, const struct kw_kafka_event *ev,
-	    const struct kw_kafka_str *const id[])
+stats_check(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow,
+	    const struct kw_kafka_event *ev, const struct kw_kafka_str *const id[])
 {
-	const char *diff = kw_test_rec_stats_diff(got, ev, id);
+	const char *diff = kw_test_rec_stats_diff(got, flow, ev, id);
 
 	if (diff != NULL)
 		fail_msg("unpacked statistics pair: %s differs", diff);
@@ -53,7 +53,7 @@ rec_check(const struct kw_kafka_rec *got, const struct kw_kafka_rec *flow,
 		fail_msg("unpacked pair: %s differs", diff);
 }
 
-static struct kw_kafka_rec rec, out;
+static struct kw_kafka_rec rec, out, flow;
 static struct kw_kafka_event ev;
 static struct kw_kafka_str ids[KW_KAFKA_REC_ID_N];
 static const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N] = {&ids[0], &ids[1], &ids[2],
@@ -167,10 +167,11 @@ stats_with_software(const char *name, const char *version)
 	str_set(&ids[KW_KAFKA_REC_ID_SW_NAME], name, 0, 0);
 	str_set(&ids[KW_KAFKA_REC_ID_SW_VERSION], version, 0, 0);
 	memset(&rec, STALE, sizeof(rec));
+	flow = rec;
 	kw_kafka_rec_pack_stats(&rec, &ev, id);
 	lines_written_at_most(2);
 	kw_kafka_rec_unpack(&out, &rec);
-	stats_check(&out, &ev, id);
+	stats_check(&out, &flow, &ev, id);
 	assert_string_equal(out.sw_name.s, name);
 	assert_string_equal(out.sw_version.s, version);
 }
@@ -189,6 +190,7 @@ test_stats_pair(void **state)
 	rec.ts_ns = 1700000000123456789ull;
 	rec.latency_ns = 4242;
 	rec.worker = 3;
+	flow = rec;
 	kw_kafka_rec_pack_stats(&rec, &ev, id);
 	assert_int_equal(rec.kind, KW_KAFKA_REC_STATS);
 	lines_written_at_most(2);
@@ -197,7 +199,7 @@ test_stats_pair(void **state)
 	assert_int_equal(out.ts_ns, rec.ts_ns);
 	assert_int_equal(out.latency_ns, rec.latency_ns);
 	assert_int_equal(out.worker, rec.worker);
-	stats_check(&out, &ev, id);
+	stats_check(&out, &flow, &ev, id);
 	assert_int_equal(out.ev.n_topics, 1);
 	/* not carried: none */
 	assert_int_equal(out.family, 0);
@@ -222,6 +224,43 @@ test_stats_pair(void **state)
 	/* a connection that announced none: empty strings */
 	test_produce_pair(state);
 	stats_with_software("", "");
+}
+
+/*
+ * A statistics pair of a Fetch or of a group member's request carries its client's address, by
+ * which the statistics tie the two (consumer lag by fetch position); others do not.
+ */
+static void
+test_stats_pair_address(void **state)
+{
+	static const struct {
+		int16_t api_key;
+		uint8_t family;
+		bool carried;
+	} cases[] = {
+		{KW_KAFKA_API_FETCH, 6, true},	       {KW_KAFKA_API_FETCH, 4, true},
+		{KW_KAFKA_API_HEARTBEAT, 4, true},     {KW_KAFKA_API_OFFSET_COMMIT, 6, true},
+		{KW_KAFKA_API_OFFSET_FETCH, 4, false}, {KW_KAFKA_API_PRODUCE, 6, false},
+	};
+
+	for (unsigned int c = 0; c < RTE_DIM(cases); c++) {
+		test_produce_pair(state);
+		ev.api_key = cases[c].api_key;
+		memset(&rec, STALE, sizeof(rec));
+		rec.family = cases[c].family;
+		for (unsigned int i = 0; i < 16; i++)
+			rec.client[i] = (uint8_t)(i < 4 || cases[c].family == 6 ? 0x10 + i : 0);
+		flow = rec;
+		kw_kafka_rec_pack_stats(&rec, &ev, id);
+		/* the address can take a pair into the third line (the worker prefetches three) */
+		lines_written_at_most(cases[c].carried ? 3 : 2);
+		kw_kafka_rec_unpack(&out, &rec);
+		stats_check(&out, &flow, &ev, id);
+		assert_int_equal(out.family, cases[c].carried ? cases[c].family : 0);
+		assert_int_equal(out.client[3], cases[c].carried ? 0x13 : 0);
+		assert_int_equal(out.client[15],
+				 cases[c].carried && cases[c].family == 6 ? 0x1f : 0);
+	}
 }
 
 static void
@@ -334,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_produce_pair),
 		cmocka_unit_test(test_full_pair),
 		cmocka_unit_test(test_stats_pair),
+		cmocka_unit_test(test_stats_pair_address),
 		cmocka_unit_test(test_name_lengths),
 	};
 

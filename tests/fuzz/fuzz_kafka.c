@@ -37,7 +37,7 @@ static uint64_t g_fed[2]; /* stream bytes of each direction fed so far, this pie
 static void
 rec_roundtrip(const struct kw_kafka_event *ev)
 {
-	static struct kw_kafka_rec rec, out;
+	static struct kw_kafka_rec rec, out, flow;
 	const struct kw_kafka_str *id[KW_KAFKA_REC_ID_N] = {
 		[KW_KAFKA_REC_ID_PRINCIPAL] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_USER),
 		[KW_KAFKA_REC_ID_MECHANISM] = kw_kafka_conn_id(g_conn, KW_KAFKA_ID_MECHANISM),
@@ -51,6 +51,7 @@ rec_roundtrip(const struct kw_kafka_event *ev)
 	rec.worker = 1;
 	rec.family = 4;
 	memset(rec.client, 0, sizeof(rec.client));
+	memcpy(rec.client, (const uint8_t[]){198, 18, 0, 1}, 4);
 	memset(rec.broker, 0, sizeof(rec.broker));
 	rec.client_port = 40000;
 	rec.broker_port = 9092;
@@ -58,9 +59,10 @@ rec_roundtrip(const struct kw_kafka_event *ev)
 	kw_kafka_rec_unpack(&out, &rec);
 	if (kw_test_rec_diff(&out, &rec, ev, id) != NULL)
 		abort();
+	flow = rec;
 	kw_kafka_rec_pack_stats(&rec, ev, id);
 	kw_kafka_rec_unpack(&out, &rec);
-	if (kw_test_rec_stats_diff(&out, ev, id) != NULL)
+	if (kw_test_rec_stats_diff(&out, &flow, ev, id) != NULL)
 		abort();
 }
 

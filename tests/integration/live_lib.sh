@@ -63,11 +63,16 @@ net() {
 net "$NSC" "$VC" 198.18.0.1 || fail "cannot set up namespace $NSC"
 net "$NSB" "$VB" 198.18.0.2 || fail "cannot set up namespace $NSB"
 
-# kwire_start NAME: kwire bridging the two links, request log on into $WORK/NAME.log, its output
-# in $WORK/NAME.out; sets KW_PID once it forwards, and KW_PREFIX, its EAL file prefix (for
+# kwire_start NAME [nolog]: kwire bridging the two links, request log on into $WORK/NAME.log
+# (nolog: off, as by default, so that pairs carry only what the statistics read), its output in
+# $WORK/NAME.out; sets KW_PID once it forwards, and KW_PREFIX, its EAL file prefix (for
 # dpdk-telemetry.py -f).
 kwire_start() {
-    printf 'log:\n  requests: true\n  path: %s\n' "$WORK/$1.log" >"$WORK/$1.yaml"
+    if [ "${2:-}" = nolog ]; then
+        printf 'log:\n  requests: false\n' >"$WORK/$1.yaml"
+    else
+        printf 'log:\n  requests: true\n  path: %s\n' "$WORK/$1.log" >"$WORK/$1.yaml"
+    fi
     KW_PREFIX=kwlive${ID}_$1
     timeout -k 5 120 "$KWIRE" -l 0,1 --no-huge -m 1024 --no-pci --file-prefix "$KW_PREFIX" \
         --log-level='*:warning' --vdev "net_af_packet0,iface=$VC" \

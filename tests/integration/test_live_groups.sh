@@ -18,7 +18,7 @@
 GROUPS_N=32
 PARTS=8
 TOPIC=kwire-telemetry-budget-topic-with-a-long-name
-kwire_start groups
+kwire_start groups nolog # the default: pairs carry what the statistics read, no more
 mock_start "$TOPIC" $PARTS
 messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
 # -e: each consumer stops at the end of every partition, where its last Fetch asked for the
