@@ -204,6 +204,9 @@ if grep -q 'pw-Secret-7f3a' "$WORK/sasl.log" "$WORK/sasl.err"; then fail "sasl: 
 run group "$TOOLS/../captures/consume-group.pcap"
 grep -q '^  kwire-group ' "$WORK/group.err" || fail "group: no consumer group in the report"
 grep -q '^    lag kwire-test\[0\] 0$' "$WORK/group.err" || fail "group: no lag for kwire-test[0]"
+# its last Fetch asked for offset 200, the partition's end: the group's position lag is 0
+grep -q '^    position lag kwire-test\[0\] 0$' "$WORK/group.err" ||
+    fail "group: no position lag for kwire-test[0]"
 grep -q '"api_name":"OffsetCommit".*"group_id":"kwire-group"' "$WORK/group.log" || fail "group: commit"
 # kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
 "$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &
