@@ -863,6 +863,28 @@ test_metadata(void **state)
  * answer a preferred read replica; the request's come first. Ten distinct nodes in a Metadata
  * response keep the first eight and say so.
  */
+/* A Fetch v7+ request's fields before its topics; replica -1 for a consumer, else a follower. */
+static void
+fetch_req_head(struct wb *q, int32_t replica)
+{
+	w32(q, (uint32_t)replica);
+	w32(q, 500);              /* max wait */
+	w32(q, 1);                /* min bytes */
+	w32(q, 1 << 20);          /* max bytes */
+	w8(q, 0);                 /* isolation */
+	w32(q, 0);                /* session id */
+	w32(q, (uint32_t)-1);     /* session epoch */
+}
+
+/* A Fetch v7+ response's fields before its topics: no throttle, no error, session 0. */
+static void
+fetch_resp_head(struct wb *s)
+{
+	w32(s, 0);                /* throttle */
+	w16(s, 0);
+	w32(s, 0);                /* session id */
+}
+
 static void
 test_broker_ids(void **state)
 {
@@ -885,22 +907,14 @@ test_broker_ids(void **state)
 
 	at = fbegin(&rq);
 	req_hdr(&rq, 1, 11, 8, false); /* Fetch v11: a preferred read replica per partition */
-	w32(&rq, 2);
-	w32(&rq, 500);
-	w32(&rq, 1);
-	w32(&rq, 1 << 20);
-	w8(&rq, 0);
-	w32(&rq, 0);              /* session id */
-	w32(&rq, (uint32_t)-1);   /* session epoch */
+	fetch_req_head(&rq, 2);
 	w32(&rq, 0);              /* no topics */
 	w32(&rq, 0);              /* no forgotten topics */
 	wstr(&rq, "");            /* rack */
 	fend(&rq, at);
 	at = fbegin(&rs);
 	resp_hdr(&rs, 8, false);
-	w32(&rs, 0);              /* throttle */
-	w16(&rs, 0);
-	w32(&rs, 0);              /* session id */
+	fetch_resp_head(&rs);
 	w32(&rs, 1);
 	wstr(&rs, "orders");
 	w32(&rs, 1);
@@ -1292,13 +1306,7 @@ build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
 {
 	size_t at = fbegin(q);
 	req_hdr(q, 1, ver, corr, true);
-	w32(q, (uint32_t)-1);     /* replica id */
-	w32(q, 500);
-	w32(q, 1);
-	w32(q, 1 << 20);
-	w8(q, 0);
-	w32(q, 0);                /* session id */
-	w32(q, (uint32_t)-1);     /* session epoch */
+	fetch_req_head(q, -1);
 	wuv(q, 3);                /* two topics */
 	fetch_topic(q, ver, "orders", uuid_a);
 	wuv(q, 3);
@@ -1320,9 +1328,7 @@ build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
 
 	at = fbegin(s);
 	resp_hdr(s, corr, true);
-	w32(s, 0);                /* throttle */
-	w16(s, 0);
-	w32(s, 0);                /* session id */
+	fetch_resp_head(s);
 	wuv(s, 3);                /* payments first: the refs must follow the request's indices */
 	fetch_topic(s, ver, "payments", uuid_b);
 	wuv(s, 2);
@@ -1406,13 +1412,7 @@ build_fetch_wide(struct wb *q, struct wb *s, int32_t corr, int n)
 	size_t at = fbegin(q);
 
 	req_hdr(q, 1, 12, corr, true);
-	w32(q, (uint32_t)-1);     /* replica id */
-	w32(q, 500);
-	w32(q, 1);
-	w32(q, 1 << 20);
-	w8(q, 0);
-	w32(q, 0);                /* session id */
-	w32(q, (uint32_t)-1);     /* session epoch */
+	fetch_req_head(q, -1);
 	wuv(q, 2);
 	fetch_topic(q, 12, "orders", uuid_a);
 	wuv(q, (uint64_t)n + 1);
@@ -1426,9 +1426,7 @@ build_fetch_wide(struct wb *q, struct wb *s, int32_t corr, int n)
 
 	at = fbegin(s);
 	resp_hdr(s, corr, true);
-	w32(s, 0);
-	w16(s, 0);
-	w32(s, 0);
+	fetch_resp_head(s);
 	wuv(s, 2);
 	fetch_topic(s, 12, "orders", uuid_a);
 	wuv(s, (uint64_t)n + 1);
