@@ -39,19 +39,22 @@ kw_obs_create(const struct kw_obs_params *p)
 		if (kw_topk_init(&o->dim[d], k) != 0)
 			goto fail;
 	if (kw_bmap_init(&o->tid, KW_OBS_TOPIC_IDS, 16) != 0 ||
-	    kw_bmap_init(&o->commit, KW_OBS_LAG_ENTRIES, sizeof(struct kw_obs_lag_key)) != 0 ||
+	    kw_bmap_init(&o->lag[KW_OBS_LAG_COMMITTED], KW_OBS_LAG_ENTRIES,
+			 sizeof(struct kw_obs_lag_key)) != 0 ||
 	    kw_bmap_init(&o->hwm, KW_OBS_HWM_ENTRIES, sizeof(struct kw_obs_hwm_key)) != 0 ||
 	    kw_bmap_init(&o->member, KW_OBS_MEMBERS, sizeof(struct kw_obs_member_key)) != 0 ||
-	    kw_bmap_init(&o->pos, KW_OBS_POS_ENTRIES, sizeof(struct kw_obs_lag_key)) != 0)
+	    kw_bmap_init(&o->lag[KW_OBS_LAG_POSITION], KW_OBS_POS_ENTRIES,
+			 sizeof(struct kw_obs_lag_key)) != 0)
 		goto fail;
 	o->tid_name = calloc(KW_OBS_TOPIC_IDS, sizeof(*o->tid_name));
-	o->commit_off = calloc(KW_OBS_LAG_ENTRIES, sizeof(*o->commit_off));
+	o->lag_off[KW_OBS_LAG_COMMITTED] = calloc(KW_OBS_LAG_ENTRIES, sizeof(int64_t));
 	o->hwm_off = calloc(KW_OBS_HWM_ENTRIES, sizeof(*o->hwm_off));
 	o->member_group = calloc(KW_OBS_MEMBERS, sizeof(*o->member_group));
 	o->member_ambiguous = calloc(KW_OBS_MEMBERS, sizeof(*o->member_ambiguous));
-	o->pos_off = calloc(KW_OBS_POS_ENTRIES, sizeof(*o->pos_off));
-	if (o->tid_name == NULL || o->commit_off == NULL || o->hwm_off == NULL ||
-	    o->member_group == NULL || o->member_ambiguous == NULL || o->pos_off == NULL)
+	o->lag_off[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(int64_t));
+	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL ||
+	    o->hwm_off == NULL || o->member_group == NULL || o->member_ambiguous == NULL ||
+	    o->lag_off[KW_OBS_LAG_POSITION] == NULL)
 		goto fail;
 	return o;
 fail:
@@ -70,16 +73,16 @@ kw_obs_free(struct kw_obs *o)
 	for (d = 0; d < KW_OBS_DIMS; d++)
 		kw_topk_fini(&o->dim[d]);
 	kw_bmap_fini(&o->tid);
-	kw_bmap_fini(&o->commit);
+	kw_bmap_fini(&o->lag[KW_OBS_LAG_COMMITTED]);
+	kw_bmap_fini(&o->lag[KW_OBS_LAG_POSITION]);
 	kw_bmap_fini(&o->hwm);
 	kw_bmap_fini(&o->member);
-	kw_bmap_fini(&o->pos);
 	free(o->tid_name);
-	free(o->commit_off);
+	free(o->lag_off[KW_OBS_LAG_COMMITTED]);
+	free(o->lag_off[KW_OBS_LAG_POSITION]);
 	free(o->hwm_off);
 	free(o->member_group);
 	free(o->member_ambiguous);
-	free(o->pos_off);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
@@ -352,6 +355,26 @@ member_group(struct kw_obs *o, const struct kw_kafka_rec *r, char *group)
 	return 0;
 }
 
+/*
+ * e's offset into the lag table of `of`, under lk->group and e's topic and partition (which it
+ * writes into lk): false when e's topic points at nothing kept (offsets_bad); *evicted when the
+ * table was full and its least recently used entry went.
+ */
+static bool
+lag_put(struct kw_obs *o, enum kw_obs_lag_of of, struct kw_obs_lag_key *lk,
+	const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e, bool *evicted)
+{
+	bool added;
+
+	if (!offset_topic(o, ev, e->topic, lk->topic)) {
+		o->ctr.offsets_bad++;
+		return false;
+	}
+	lk->partition = e->partition;
+	o->lag_off[of][kw_bmap_get(&o->lag[of], lk, &added, evicted)] = e->offset;
+	return true;
+}
+
 /* The fetch positions of a pair (offsets[] of kind FETCH, n of them) under its member's group. */
 static void
 add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
@@ -359,8 +382,7 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
 	unsigned int i, npos = 0;
-	bool added, evicted;
-	uint32_t idx;
+	bool evicted;
 	int rc;
 
 	/* statistics pairs carry the client's address for Fetch only (kw_kafka_rec_stats_addr) */
@@ -388,17 +410,10 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
-		if (e->kind != KW_KAFKA_OFF_FETCH)
+		if (e->kind != KW_KAFKA_OFF_FETCH ||
+		    !lag_put(o, KW_OBS_LAG_POSITION, &lk, ev, e, &evicted))
 			continue;
-		memset(lk.topic, 0, sizeof(lk.topic));
-		if (!offset_topic(o, ev, e->topic, lk.topic)) {
-			o->ctr.offsets_bad++;
-			continue;
-		}
-		lk.partition = e->partition;
-		idx = kw_bmap_get(&o->pos, &lk, &added, &evicted);
 		o->ctr.positions_evicted += evicted;
-		o->pos_off[idx] = e->offset;
 		o->ctr.positions++;
 	}
 }
@@ -454,15 +469,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 				break;
 			}
 			memset(&lk, 0, sizeof(lk));
-			if (!offset_topic(o, ev, e->topic, lk.topic)) {
-				o->ctr.offsets_bad++;
-				break;
-			}
 			memcpy(lk.group, ev->group_id.s, ev->group_id.len);
-			lk.partition = e->partition;
-			idx = kw_bmap_get(&o->commit, &lk, &added, &evicted);
+			if (!lag_put(o, KW_OBS_LAG_COMMITTED, &lk, ev, e, &evicted))
+				break;
 			o->ctr.commits_evicted += evicted;
-			o->commit_off[idx] = e->offset;
 			o->ctr.commits++;
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;
@@ -721,15 +731,13 @@ int
 kw_obs_lag_locked(const struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *lk,
 		  int64_t *off, int64_t *hwm, int64_t *lag)
 {
-	const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
-	const int64_t *offs = of == KW_OBS_LAG_POSITION ? o->pos_off : o->commit_off;
 	struct kw_obs_hwm_key hk;
 	uint32_t ci, hi;
 
-	ci = kw_bmap_find((struct kw_bmap *)m, lk, false);
+	ci = kw_bmap_find((struct kw_bmap *)&o->lag[of], lk, false);
 	if (ci == KW_BMAP_NONE)
 		return -ENOENT;
-	*off = offs[ci];
+	*off = o->lag_off[of][ci];
 	memset(&hk, 0, sizeof(hk));
 	memcpy(hk.topic, lk->topic, sizeof(hk.topic));
 	hk.partition = lk->partition;
@@ -777,7 +785,7 @@ uint32_t
 kw_obs_group_lags(const struct kw_obs *o, enum kw_obs_lag_of of, const char *group,
 		  struct kw_obs_part_lag *out, uint32_t n, int64_t *total, uint32_t *known)
 {
-	const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
+	const struct kw_bmap *m = &o->lag[of];
 	uint32_t i, j, got = 0;
 	struct kw_obs_part_lag x;
 

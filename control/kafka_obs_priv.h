@@ -31,10 +31,11 @@ struct kw_obs_member_key {
 	uint8_t family;
 };
 
-/* Which offsets a lag is of: committed (OffsetCommit) or fetch positions. */
+/* Which offsets a lag is of, and the index of their table: committed, or fetch positions. */
 enum kw_obs_lag_of {
 	KW_OBS_LAG_COMMITTED,
 	KW_OBS_LAG_POSITION,
+	KW_OBS_LAG_OF_N
 };
 
 struct kw_obs_part_lag {
@@ -52,15 +53,14 @@ struct kw_obs {
 	const char *lat_name[KW_KAFKA_API_MAX_KEY + 1]; /* static schema strings */
 	struct kw_bmap tid;  /* topic id -> tid_name[] */
 	char (*tid_name)[KW_KAFKA_NAME_MAX];
-	struct kw_bmap commit; /* kw_obs_lag_key -> commit_off[] */
-	int64_t *commit_off;
+	/* per enum kw_obs_lag_of: kw_obs_lag_key -> lag_off[of][] (committed, position) */
+	struct kw_bmap lag[KW_OBS_LAG_OF_N];
+	int64_t *lag_off[KW_OBS_LAG_OF_N];
 	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
 	int64_t *hwm_off;
 	struct kw_bmap member; /* kw_obs_member_key -> member_group[], member_ambiguous[] */
 	char (*member_group)[KW_KAFKA_NAME_MAX];
 	uint8_t *member_ambiguous;
-	struct kw_bmap pos;    /* kw_obs_lag_key -> pos_off[] */
-	int64_t *pos_off;
 	struct kw_obs_counters ctr;
 	bool unflushed; /* log lines written since the last kw_obs_flush */
 };

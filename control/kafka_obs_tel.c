@@ -189,14 +189,15 @@ tel_group_lag(struct kw_obs *o, const char *group, struct rte_tel_data *d)
 	/* the union of both tables' partitions of the group: a position's key is new when no
 	 * commit has it */
 	for (of = KW_OBS_LAG_COMMITTED; of <= KW_OBS_LAG_POSITION; of++) {
-		const struct kw_bmap *m = of == KW_OBS_LAG_POSITION ? &o->pos : &o->commit;
+		const struct kw_bmap *m = &o->lag[of];
 
 		for (i = 0; i < m->used; i++) {
 			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 
 			if (memcmp(lk->group, want.group, sizeof(want.group)) != 0 ||
 			    (of == KW_OBS_LAG_POSITION &&
-			     kw_bmap_find(&o->commit, lk, false) != KW_BMAP_NONE))
+			     kw_bmap_find(&o->lag[KW_OBS_LAG_COMMITTED], lk, false) !=
+				     KW_BMAP_NONE))
 				continue;
 			if (nk == TEL_GROUP_PARTS)
 				more++;
