@@ -38,15 +38,18 @@ enum {
 #define BATCH_PROBE_LEN 17 /* base offset, length, leader epoch, magic */
 #define CRC_START 21       /* the CRC covers attributes .. end of batch */
 #define BASE_OFFSET_AT 0
+#define LAST_DELTA_AT 23
 #define FIRST_TS_AT 27
 #define COUNT_AT 57
 /*
  * Both walks gather a straddling varint (10 bytes at most) in hdr at maxTimestamp and
- * producerId, which only batch_header reads; base offset, first timestamp and record count stay.
+ * producerId, which only batch_header reads; base offset, last offset delta, first timestamp
+ * and record count stay.
  */
 #define VARINT_AT 35
-_Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT &&
-	       VARINT_AT >= FIRST_TS_AT + 8, "varint scratch overlaps a header field still read");
+_Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT && VARINT_AT >= FIRST_TS_AT + 8 &&
+		       FIRST_TS_AT >= LAST_DELTA_AT + 4,
+	       "varint scratch overlaps a header field still read");
 
 /*
  * CRC32C in three lanes. The crc32 instruction under rte_hash_crc_8byte takes ~3 cycles but a
@@ -188,6 +191,7 @@ kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records_sum 
 	rs->have = 0;
 	rs->walk = WALK_OFF;
 	rs->end = off + len;
+	rs->next = -1;
 	rs->nbatch = 0;
 	if (sum->fields == 0)
 		sum->off = off;
@@ -233,6 +237,13 @@ batch_header(struct kw_kafka_records *rs)
 	rs->state = RS_BODY;
 }
 
+/* Two's complement sum: base and delta are peer-controlled, and signed overflow is UB. */
+static inline int64_t
+add_wrap(uint64_t base, int64_t delta)
+{
+	return (int64_t)(base + (uint64_t)delta);
+}
+
 static void
 batch_end(struct kw_kafka_records *rs)
 {
@@ -240,18 +251,15 @@ batch_end(struct kw_kafka_records *rs)
 
 	if (~rs->crc != rs->crc_want)
 		sum->crc_bad++;
+	else
+		rs->next =
+			add_wrap(kw_kafka_prim_be64(rs->hdr + BASE_OFFSET_AT),
+				 (int64_t)(int32_t)kw_kafka_prim_be32(rs->hdr + LAST_DELTA_AT) + 1);
 	if (rs->walk && (rs->have != 0 || rs->rec_left != 0 ||
 			 rs->nrec != kw_kafka_prim_be32(rs->hdr + COUNT_AT)))
 		sum->malformed++;
 	rs->state = RS_HDR;
 	rs->have = 0;
-}
-
-/* Two's complement sum: base and delta are peer-controlled, and signed overflow is UB. */
-static inline int64_t
-add_wrap(uint64_t base, int64_t delta)
-{
-	return (int64_t)(base + (uint64_t)delta);
 }
 
 /*
@@ -517,6 +525,8 @@ kw_kafka_records_feed(struct kw_kafka_records *rs, const uint8_t *p, uint32_t le
 			p += n;
 			len -= n;
 			if (rs->batch_left == 0) {
+				rs->next =
+					add_wrap(kw_kafka_prim_be64(rs->hdr + BASE_OFFSET_AT), 1);
 				rs->state = RS_HDR;
 				rs->have = 0;
 			}

@@ -80,6 +80,7 @@ struct kw_kafka_records {
 	uint32_t skip;        /* fields walk: key, value or header bytes still to pass */
 	int32_t hdrs_left;    /* fields walk: headers still to parse */
 	uint64_t end;         /* stream offset just past the field */
+	int64_t next;         /* the offset after the field's last complete batch, -1 none */
 	kw_kafka_record_fn fn;
 	void *arg;
 	/* the scalars above share their lines; a batch header is gathered after them */
@@ -101,7 +102,13 @@ void kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records
 /* Feed the next len bytes of the field (never more than what is left). */
 void kw_kafka_records_feed(struct kw_kafka_records *rs, const uint8_t *p, uint32_t len);
 
-/* The field is over (all bytes fed, or the frame ended early): account for any partial batch. */
+/*
+ * The field is over (all bytes fed, or the frame ended early): account for any partial batch.
+ * rs->next is then the offset a consumer reads next after this field's records: the last
+ * complete batch's base offset + lastOffsetDelta + 1 (a legacy message's offset + 1), skipping
+ * a batch whose CRC32C did not match; -1 when no batch was complete. A partial batch at the end
+ * does not count: consumers drop it and fetch it again.
+ */
 void kw_kafka_records_end(struct kw_kafka_records *rs);
 
 /* Reset a summary to "nothing seen". */

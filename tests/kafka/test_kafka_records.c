@@ -76,6 +76,7 @@ wvar(struct wb *w, int64_t v)
 struct expect {
 	int n;
 	struct kw_kafka_record rec[MAX_REC];
+	int64_t next; /* rs->next after the field: -1 when no batch was complete */
 };
 
 struct batch {
@@ -85,6 +86,7 @@ struct batch {
 	int64_t base_offset;
 	int64_t first_ts;
 	int32_t count;
+	int32_t last_delta; /* the largest offset delta added */
 };
 
 static void
@@ -97,13 +99,14 @@ batch_open(struct batch *b, struct wb *w, uint32_t index, int64_t base_offset, i
 	b->base_offset = base_offset;
 	b->first_ts = first_ts;
 	b->count = 0;
+	b->last_delta = 0;
 	wbe(w, (uint64_t)base_offset, 8);
 	wbe(w, 0, 4);          /* batch length, patched */
 	wbe(w, 0xffffffff, 4); /* partition leader epoch */
 	w8(w, 2);              /* magic */
 	wbe(w, 0, 4);          /* crc, patched */
 	wbe(w, attr, 2);
-	wbe(w, 0, 4);          /* last offset delta */
+	wbe(w, 0, 4);          /* last offset delta, patched */
 	wbe(w, (uint64_t)first_ts, 8);
 	wbe(w, (uint64_t)first_ts, 8); /* max timestamp */
 	wbe(w, 4242, 8);       /* producer id */
@@ -118,6 +121,7 @@ batch_close(struct batch *b)
 	struct wb *w = b->w;
 
 	patch_be(w, b->at + 8, w->n - b->at - 12, 4);
+	patch_be(w, b->at + 23, (uint32_t)b->last_delta, 4);
 	patch_be(w, b->at + 57, (uint64_t)b->count, 4);
 	patch_be(w, b->at + 17, kw_kafka_crc32c(w->b + b->at + 21, (uint32_t)(w->n - b->at - 21)), 4);
 }
@@ -171,6 +175,8 @@ rec_add(struct batch *b, struct expect *ex, int64_t ts_delta, int32_t odelta, in
 	for (size_t i = 0; i < t.n; i++)
 		w8(b->w, t.b[i]);
 	b->count++;
+	if (odelta > b->last_delta)
+		b->last_delta = odelta;
 
 	memset(&r, 0, sizeof(r));
 	r.off = BASE_OFF + start;
@@ -195,6 +201,7 @@ struct run {
 	int n;
 	struct kw_kafka_record rec[MAX_REC];
 	struct kw_kafka_records_sum sum;
+	int64_t next;
 };
 
 static void
@@ -251,6 +258,7 @@ run_field(const uint8_t *b, size_t len, bool hook, enum mode m, size_t split, st
 		break;
 	}
 	kw_kafka_records_end(&rs);
+	out->next = rs.next;
 }
 
 static void
@@ -307,7 +315,8 @@ check_bytes(const uint8_t *b, const struct kw_kafka_record *r)
 
 /*
  * Feed b[0..len) in every mode: with the hook, the records reported must be ex and the summary
- * want_hook; without, the summary must be want_plain and nothing is reported.
+ * want_hook; without, the summary must be want_plain and nothing is reported. The offset after
+ * the last complete batch must be ex->next in both.
  */
 static void
 check_field(const uint8_t *b, size_t len, const struct expect *ex,
@@ -321,6 +330,7 @@ check_field(const uint8_t *b, size_t len, const struct expect *ex,
 			enum mode m = k == 0 ? M_WHOLE : k == 1 ? M_GARBAGE : k == 2 ? M_BYTES : M_SPLIT;
 			run_field(b, len, hook, m, k - 3, &out);
 			sum_equal(&out.sum, hook ? want_hook : want_plain);
+			assert_int_equal(out.next, ex->next);
 			if (!hook) {
 				assert_int_equal(out.n, 0);
 				continue;
@@ -380,10 +390,12 @@ test_records_fields(void **state)
 	batch_open(&b, &g_w, 2, 9000, 1600000000000, 1); /* gzip: not walked, never reported */
 	wfill(b.w, 0x80, 40);
 	b.count = 5;
+	b.last_delta = 4;
 	batch_close(&b);
 	batch_open(&b, &g_w, 3, 9005, 1600000000000, 0);
 	rec_add(&b, &g_ex, 0, 0, 2, 2, NULL, 0);
 	batch_close(&b);
+	g_ex.next = 9006;
 
 	assert_int_equal(g_ex.n, 7);
 	sum_want(&want, g_w.n, 4, 7, 12);
@@ -412,6 +424,7 @@ test_records_partial(void **state)
 	for (size_t cut = third; cut < g_w.n; cut++) {
 		ex = g_ex;
 		ex.n = 2;
+		ex.next = -1; /* the only batch is cut */
 		sum_want(&want, cut, 1, cut > third ? 3 : 2, 3);
 		want.partial = 1;
 		check_field(g_w.b, cut, &ex, &want, &want);
@@ -472,6 +485,7 @@ test_records_malformed(void **state)
 		batch_open(&b, &g_w, 2, 30, 1700000000000, 0);
 		rec_add(&b, &g_ex, 0, 0, -1, 3, NULL, 0);
 		batch_close(&b);
+		g_ex.next = 31;
 
 		assert_int_equal(g_ex.n, 3);
 		sum_want(&want_hook, g_w.n, 3, 5, 6);
@@ -479,6 +493,85 @@ test_records_malformed(void **state)
 		sum_want(&want_plain, g_w.n, 3, 6, 6);
 		check_field(g_w.b, g_w.n, &g_ex, &want_hook, &want_plain);
 	}
+}
+
+/* A legacy message (magic 1, uncompressed) at offset off: key null, value "v". */
+static void
+legacy_add(struct wb *w, int64_t off)
+{
+	wbe(w, (uint64_t)off, 8);
+	wbe(w, 4 + 1 + 1 + 8 + 4 + 4 + 1, 4); /* message size */
+	wbe(w, 0, 4);                         /* crc: not checked */
+	w8(w, 1);                             /* magic */
+	w8(w, 0);                             /* attributes */
+	wbe(w, 1700000000000, 8);             /* timestamp */
+	wbe(w, 0xffffffff, 4);                /* key: null */
+	wbe(w, 1, 4);
+	w8(w, 'v');
+}
+
+/* test_records_next's summaries after its bad batch: every record counted by its header */
+static void
+sum_want_next(struct kw_kafka_records_sum *s, size_t len, uint32_t batches, uint32_t records,
+	      uint32_t legacy, uint32_t partial)
+{
+	sum_want(s, len, batches, records, records);
+	s->crc_bad = 1;
+	s->legacy = legacy;
+	s->partial = partial;
+}
+
+/*
+ * The offset a consumer reads next after the field: the last complete batch's base offset +
+ * lastOffsetDelta + 1 (a compacted batch's delta runs past its count), a legacy message's offset
+ * + 1. A batch whose CRC32C does not match, and one cut short at the end of the field, leave it
+ * as it was.
+ */
+static void
+test_records_next(void **state)
+{
+	static struct expect ex;
+	struct kw_kafka_records_sum want;
+	struct batch b;
+	size_t at;
+	(void)state;
+
+	g_w.n = 0;
+	g_ex.n = 0;
+	batch_open(&b, &g_w, 0, 40, 1700000000000, 0);
+	rec_add(&b, &g_ex, 0, 0, 1, 1, NULL, 0);
+	rec_add(&b, &g_ex, 0, 5, 1, 1, NULL, 0); /* offsets 41-44 compacted away */
+	batch_close(&b);
+	g_ex.next = 46;
+	sum_want(&want, g_w.n, 1, 2, 2);
+	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
+
+	batch_open(&b, &g_w, 1, 100, 1700000000000, 0);
+	rec_add(&b, &g_ex, 0, 0, 1, 1, NULL, 0);
+	batch_close(&b);
+	g_w.b[b.at + 17] ^= 1; /* the CRC */
+	sum_want_next(&want, g_w.n, 2, 3, 0, 0);
+	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
+
+	legacy_add(&g_w, 77);
+	g_ex.next = 78;
+	sum_want_next(&want, g_w.n, 2, 3, 1, 0);
+	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
+
+	at = g_w.n;
+	batch_open(&b, &g_w, 2, 200, 1700000000000, 0);
+	rec_add(&b, &g_ex, 0, 0, 1, 1, NULL, 0);
+	batch_close(&b);
+	/* cut inside the header, then before the last byte of its only record */
+	ex = g_ex;
+	ex.n = 3;
+	sum_want_next(&want, at + 30, 2, 3, 1, 1);
+	check_field(g_w.b, at + 30, &ex, &want, &want);
+	sum_want_next(&want, g_w.n - 1, 3, 4, 1, 1);
+	check_field(g_w.b, g_w.n - 1, &ex, &want, &want);
+	g_ex.next = 201;
+	sum_want_next(&want, g_w.n, 3, 4, 1, 0);
+	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
 }
 
 /* The hook is per field: batch indices restart at 0, offsets follow begin, NULL turns it off. */
@@ -537,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_records_fields),
 		cmocka_unit_test(test_records_partial),
 		cmocka_unit_test(test_records_malformed),
+		cmocka_unit_test(test_records_next),
 		cmocka_unit_test(test_records_hook_fields),
 	};
 
