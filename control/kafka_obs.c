@@ -375,24 +375,36 @@ lag_put(struct kw_obs *o, enum kw_obs_lag_of of, struct kw_obs_lag_key *lk,
 	return true;
 }
 
-/* The fetch positions of a pair (offsets[] of kind FETCH, n of them) under its member's group. */
+static inline bool
+is_position(const struct kw_kafka_ev_offset *e)
+{
+	return e->kind == KW_KAFKA_OFF_FETCH || e->kind == KW_KAFKA_OFF_FETCHED;
+}
+
+/*
+ * The fetch positions of a pair (offsets[] of kind FETCH or FETCHED, n of them; one per
+ * partition) under its member's group.
+ */
 static void
 add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 {
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
-	unsigned int i, npos = 0;
+	unsigned int i, npos = 0, nfetched = 0;
 	bool evicted;
 	int rc;
 
 	/* statistics pairs carry the client's address for Fetch only (kw_kafka_rec_stats_addr) */
 	if (ev->api_key != KW_KAFKA_API_FETCH)
 		return;
-	for (i = 0; i < n; i++)
-		npos += ev->offsets[i].kind == KW_KAFKA_OFF_FETCH;
+	for (i = 0; i < n; i++) {
+		npos += is_position(&ev->offsets[i]);
+		nfetched += ev->offsets[i].kind == KW_KAFKA_OFF_FETCHED;
+	}
 	if (npos == 0)
 		return;
 	o->ctr.fetch_offsets += npos;
+	o->ctr.fetched_offsets += nfetched;
 	/* the error codes are per event, not per partition: trust no part of it */
 	if (ev->error_count != 0) {
 		o->ctr.positions_failed += npos;
@@ -410,8 +422,7 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
-		if (e->kind != KW_KAFKA_OFF_FETCH ||
-		    !lag_put(o, KW_OBS_LAG_POSITION, &lk, ev, e, &evicted))
+		if (!is_position(e) || !lag_put(o, KW_OBS_LAG_POSITION, &lk, ev, e, &evicted))
 			continue;
 		o->ctr.positions_evicted += evicted;
 		o->ctr.positions++;
@@ -477,6 +488,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
+		case KW_KAFKA_OFF_FETCHED:
 			break;
 		default:
 			o->ctr.offsets_bad++;

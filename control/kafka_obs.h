@@ -111,7 +111,8 @@ struct kw_obs_counters {
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_evicted;
-	uint64_t fetch_offsets;    /* Fetch request positions seen */
+	uint64_t fetch_offsets;    /* Fetch positions seen */
+	uint64_t fetched_offsets;  /* of those, past the records the response returned */
 	uint64_t positions;        /* of those, applied to their client's group */
 	/* from a client (client id and address) seen in no group's member requests: followers,
 	 * consumers without a group */

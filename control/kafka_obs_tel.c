@@ -333,6 +333,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "hwms", k->hwms);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);
+	tel_u64(d, "fetched_offsets", k->fetched_offsets);
 	tel_u64(d, "positions", k->positions);
 	tel_u64(d, "positions_unattributed", k->positions_unattributed);
 	tel_u64(d, "positions_ambiguous", k->positions_ambiguous);

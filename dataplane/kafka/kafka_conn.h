@@ -104,6 +104,8 @@ enum kw_kafka_off_kind {
 	KW_KAFKA_OFF_COMMITTED, /* OffsetCommit request committed_offset */
 	KW_KAFKA_OFF_FETCH,     /* Fetch request fetch_offset */
 	KW_KAFKA_OFF_COMMITTED_READ, /* OffsetFetch response committed_offset (-1: none) */
+	KW_KAFKA_OFF_FETCHED,   /* a Fetch request's fetch_offset moved past the records its
+				 * response returned for the partition */
 };
 
 /*

@@ -552,6 +552,30 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 	o->offset = v;
 }
 
+/*
+ * A Fetch response returned records of the enclosing partition, up to next: that is the
+ * consumer's position now, and it replaces the position the request asked for (a pair keeps one
+ * per partition), taking no room of its own. A partition whose position the request's window
+ * left out has none.
+ */
+static void
+fetched_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t next)
+{
+	unsigned int n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+
+	/* offset_add keeps no offset without its topic and partition: TOPIC_NONE matches none */
+	for (unsigned int i = 0; i < n; i++) {
+		struct kw_kafka_ev_offset *o = &ev->offsets[i];
+
+		if (o->kind == KW_KAFKA_OFF_FETCH && o->partition == d->cur_part &&
+		    o->topic == d->cur_topic) {
+			o->kind = KW_KAFKA_OFF_FETCHED;
+			o->offset = next;
+			return;
+		}
+	}
+}
+
 static void
 on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
        struct kw_kafka_event *ev, int64_t v)
@@ -2246,8 +2270,12 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 			take(d, &in, n);
 			if (d->left)
 				continue;
-			if (d->op == OP_RECORDS)
+			if (d->op == OP_RECORDS) {
 				kw_kafka_records_end(&d->rs);
+				if (d->rs.next >= 0 && d->api_key == KW_KAFKA_API_FETCH &&
+				    d == &conn->dir[1])
+					fetched_set(d, ctx->ev, d->rs.next);
+			}
 			if (d->k == K_REST) {
 				d->op = OP_NONE;
 				continue;

@@ -573,7 +573,8 @@ fetch_rec(struct kw_kafka_rec *r, const char *client, uint8_t host, int64_t pos,
 /*
  * Fetch positions: a Fetch's client (client id and address) is a group's member when it sent
  * that group's member requests; its positions then give the group's position lag. A client
- * seen in two groups, or in none, gives none; nor does a Fetch with errors.
+ * seen in two groups, or in none, gives none; nor does a Fetch with errors. Where the response
+ * returned records, the offset after them is the position.
  */
 static void
 test_positions(void **state)
@@ -644,6 +645,17 @@ test_positions(void **state)
 				    "    position lag total 20 (1 partitions)\n"
 				    "    position lag payments[2] 20\n"));
 	free(buf);
+
+	/* records the Fetch returned move the position past them: the response's offset wins */
+	fetch_rec(&r, "app-a", 1, 155, 160);
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_FETCHED;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 155);
+	assert_int_equal(lag, 5);
+	assert_int_equal(k->fetch_offsets, 7);
+	assert_int_equal(k->fetched_offsets, 1);
+	assert_int_equal(k->positions, 3);
 	kw_obs_free(o);
 }
 

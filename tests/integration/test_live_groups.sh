@@ -21,10 +21,10 @@ TOPIC=kwire-telemetry-budget-topic-with-a-long-name
 kwire_start groups nolog # the default: pairs carry what the statistics read, no more
 mock_start "$TOPIC" $PARTS
 messages 1 160 | client -P -t "$TOPIC" -K : -q || fail "kcat produce"
-# -e: each consumer stops at the end of every partition, where its last Fetch asked for the
-# high watermark (a position counts what a Fetch asked for, not what it returned)
+# -c 160: each consumer stops once it has every message, without fetching at the end of each
+# partition: a position is where the records a Fetch returned end, not what the Fetch asked for
 for g in $(seq 1 $GROUPS_N); do
-    client -C -G "kwire-budget-consumer-group-$g" -e -q -X client.id="budget-$g" \
+    client -C -G "kwire-budget-consumer-group-$g" -c 160 -q -X client.id="budget-$g" \
         -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 -X session.timeout.ms=6000 \
         "$TOPIC" >/dev/null &
     BG_PIDS="$BG_PIDS $!"
@@ -68,8 +68,8 @@ for name, g in groups.items():
 # 33 clients left out of the top 32)
 budget = [c for k, c in answers["/kwire/kafka/clients"].items() if k.startswith("budget_")]
 assert len(budget) >= n - 1 and all(c["connections"] >= 1 for c in budget), budget
-# one group's partitions in full: its commits and its consumer's last fetch positions (at each
-# partition's end, where the consumer stopped) against the high watermarks
+# one group's partitions in full: its commits and its consumer's positions (at each partition's
+# end: past the records the last Fetch returned) against the high watermarks
 lag = answers["/kwire/kafka/lag"]
 assert lag.pop("partitions") == parts and lag.pop("lag_total") == 0, lag
 assert lag.pop("position_lag_total") == 0, lag
@@ -83,9 +83,10 @@ assert sum(p["hwm"] for p in lag.values()) == 160, lag
 obs = answers["/kwire/kafka/obs"]
 assert obs["members"] == n and obs["members_ambiguous"] == 0, obs
 assert obs["positions"] > 0 and obs["positions"] == obs["fetch_offsets"], obs
+assert obs["fetched_offsets"] > 0, obs
 # each first consumer found no commit (-1) for its 8 partitions; group 7's second found 8
 assert obs["commits_none"] == n * parts and obs["commits_read"] == parts, obs
 assert obs["commits_failed"] == 0 and obs["commits_groups_many"] == 0, obs
 print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes; "
-      f"{obs['positions']} positions")
+      f"{obs['positions']} positions, {obs['fetched_offsets']} past returned records")
 PY

@@ -1286,8 +1286,9 @@ fetch_part_req(struct wb *w, int32_t part, int64_t off)
 	wuv(w, 0);
 }
 
+/* A Fetch v12 response partition; records NULL: none (null). */
 static void
-fetch_part_resp(struct wb *w, int32_t part, int64_t hwm)
+fetch_part_resp(struct wb *w, int32_t part, int64_t hwm, const struct wb *records)
 {
 	w32(w, (uint32_t)part);
 	w16(w, 0);
@@ -1296,7 +1297,12 @@ fetch_part_resp(struct wb *w, int32_t part, int64_t hwm)
 	w64(w, 0);                /* log start offset */
 	wuv(w, 0);                /* aborted transactions: null */
 	w32(w, (uint32_t)-1);     /* preferred read replica */
-	wuv(w, 0);                /* records: null */
+	if (records != NULL) {
+		wuv(w, records->n + 1);
+		wraw(w, records->b, records->n);
+	} else {
+		wuv(w, 0);        /* records: null */
+	}
 	wuv(w, 0);
 }
 
@@ -1332,12 +1338,12 @@ build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
 	wuv(s, 3);                /* payments first: the refs must follow the request's indices */
 	fetch_topic(s, ver, "payments", uuid_b);
 	wuv(s, 2);
-	fetch_part_resp(s, 1, 50);
+	fetch_part_resp(s, 1, 50, NULL);
 	wuv(s, 0);
 	fetch_topic(s, ver, "orders", uuid_a);
 	wuv(s, 3);
-	fetch_part_resp(s, 0, 120);
-	fetch_part_resp(s, 3, 300);
+	fetch_part_resp(s, 0, 120, NULL);
+	fetch_part_resp(s, 3, 300, NULL);
 	wuv(s, 0);
 	wuv(s, 0);
 	fend(s, at);
@@ -1405,6 +1411,97 @@ test_fetch_offsets(void **state)
 	}
 }
 
+/* build_batch at base offset base, which lies outside the bytes its CRC32C covers. */
+static void
+build_batch_at(struct wb *w, int nrec, int64_t base, bool bad_crc)
+{
+	size_t at = w->n;
+
+	build_batch(w, nrec, -1, bad_crc);
+	for (int i = 0; i < 8; i++)
+		w->b[at + (size_t)i] = (uint8_t)((uint64_t)base >> (56 - 8 * i));
+}
+
+/*
+ * A Fetch response's records move the position past them. Orders partition 0 returns batches at
+ * 100 (3 records) and 103 (2), then the start of one cut at the size limit: its position
+ * becomes 105. Partition 1 returns none and partition 2 a batch whose CRC32C does not match:
+ * their positions stay. Partition 3, not in the request, has no position to move. Payments
+ * partition 0 returns 4 records from 500.
+ */
+static void
+test_fetch_fetched(void **state)
+{
+	static struct wb b0, b1, b2;
+	const struct kw_kafka_event *e;
+	size_t at;
+
+	(void)state;
+	b0.n = b1.n = b2.n = 0;
+	build_batch_at(&b1, 4, 500, false);
+	build_batch_at(&b0, 3, 100, false);
+	build_batch_at(&b0, 2, 103, false);
+	at = b0.n;
+	build_batch_at(&b0, 2, 105, false);
+	b0.n = at + 40;
+	build_batch_at(&b2, 1, 300, true);
+
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, 1, 12, 23, true);
+	fetch_req_head(&rq, -1);
+	wuv(&rq, 3);
+	fetch_topic(&rq, 12, "orders", uuid_a);
+	wuv(&rq, 4);
+	for (int p = 0; p < 3; p++)
+		fetch_part_req(&rq, p, 100 * (p + 1));
+	wuv(&rq, 0);
+	fetch_topic(&rq, 12, "payments", uuid_b);
+	wuv(&rq, 2);
+	fetch_part_req(&rq, 0, 500);
+	wuv(&rq, 0);
+	wuv(&rq, 1);              /* no forgotten topic */
+	wcstr(&rq, "");
+	wuv(&rq, 0);
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 23, true);
+	fetch_resp_head(&rs);
+	wuv(&rs, 3);
+	fetch_topic(&rs, 12, "payments", uuid_b); /* first: its partition 0 is not orders' */
+	wuv(&rs, 2);
+	fetch_part_resp(&rs, 0, 600, &b1);
+	wuv(&rs, 0);
+	fetch_topic(&rs, 12, "orders", uuid_a);
+	wuv(&rs, 5);
+	fetch_part_resp(&rs, 0, 110, &b0);
+	fetch_part_resp(&rs, 1, 210, NULL);
+	fetch_part_resp(&rs, 2, 310, &b2);
+	fetch_part_resp(&rs, 3, 410, &b0);
+	wuv(&rs, 0);
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	e = &r_whole.ev[0];
+	assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0);
+	assert_int_equal(e->records.batches, 6);
+	assert_int_equal(e->records.crc_bad, 1);
+	assert_int_equal(e->records.partial, 2);
+	assert_int_equal(e->n_offsets, 9);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_FETCHED, 0, 0, 105);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_FETCH, 0, 1, 200);
+	assert_offset(&e->offsets[2], KW_KAFKA_OFF_FETCH, 0, 2, 300);
+	assert_offset(&e->offsets[3], KW_KAFKA_OFF_FETCHED, 1, 0, 504);
+	assert_offset(&e->offsets[4], KW_KAFKA_OFF_HWM, 1, 0, 600);
+	assert_offset(&e->offsets[5], KW_KAFKA_OFF_HWM, 0, 0, 110);
+	assert_offset(&e->offsets[6], KW_KAFKA_OFF_HWM, 0, 1, 210);
+	assert_offset(&e->offsets[7], KW_KAFKA_OFF_HWM, 0, 2, 310);
+	assert_offset(&e->offsets[8], KW_KAFKA_OFF_HWM, 0, 3, 410);
+	run_garbage(&rq, &rs, 1);
+}
+
 /* Fetch v12 of orders partitions 0 .. n-1: positions 100 + p, high watermarks 200 + p. */
 static void
 build_fetch_wide(struct wb *q, struct wb *s, int32_t corr, int n)
@@ -1431,7 +1528,7 @@ build_fetch_wide(struct wb *q, struct wb *s, int32_t corr, int n)
 	fetch_topic(s, 12, "orders", uuid_a);
 	wuv(s, (uint64_t)n + 1);
 	for (int p = 0; p < n; p++)
-		fetch_part_resp(s, p, 200 + p);
+		fetch_part_resp(s, p, 200 + p, NULL);
 	wuv(s, 0);
 	wuv(s, 0);
 	fend(s, at);
@@ -2793,6 +2890,7 @@ main(void)
 		cmocka_unit_test(test_offset_commit),
 		cmocka_unit_test(test_offset_fetch),
 		cmocka_unit_test(test_fetch_offsets_rotate),
+		cmocka_unit_test(test_fetch_fetched),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
