@@ -68,7 +68,7 @@ addr_len(uint8_t family)
 #define STATS_AT offsetof(struct kw_kafka_rec, client)
 #define STATS_NAMES_MAX (5 + KW_KAFKA_EV_TOPICS)
 #define STATS_MAX                                                                                  \
-	(sizeof(struct stats_head) + 16 + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +          \
+	(sizeof(struct stats_head) + 16 + 8 + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +      \
 	 KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX)
 _Static_assert(STATS_MAX <= sizeof(struct kw_kafka_rec) - STATS_AT,
 	       "a pair packed for the statistics must fit its record");
@@ -221,6 +221,10 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b += sizeof(h);
 	memcpy(b, client, sizeof(client)); /* one fixed copy; what follows overwrites the rest */
 	b += addr_len(family);
+	if (kw_kafka_rec_stats_pid(ev->api_key)) {
+		memcpy(b, &ev->producer_id, sizeof(ev->producer_id));
+		b += sizeof(ev->producer_id);
+	}
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
 	b = str_pack(b, id[KW_KAFKA_REC_ID_PRINCIPAL]);
@@ -266,6 +270,10 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	out->family = h.family;
 	memcpy(out->client, b, addr_len(h.family));
 	b += addr_len(h.family);
+	if (kw_kafka_rec_stats_pid(h.api_key)) {
+		memcpy(&ev->producer_id, b, sizeof(ev->producer_id));
+		b += sizeof(ev->producer_id);
+	}
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &out->principal);

@@ -107,6 +107,17 @@ kw_kafka_rec_stats_addr(int16_t api_key)
 	return api_key == KW_KAFKA_API_FETCH || kw_kafka_api_group_member(api_key);
 }
 
+/*
+ * Whether a statistics pair of api_key carries its producer id: the transactions' commits of
+ * consumer offsets (TxnOffsetCommit, EndTxn) and a producer's new epoch (InitProducerId).
+ */
+static inline bool
+kw_kafka_rec_stats_pid(int16_t api_key)
+{
+	return api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT || api_key == KW_KAFKA_API_END_TXN ||
+	       api_key == KW_KAFKA_API_INIT_PRODUCER_ID;
+}
+
 /* Worker: ev and id[] packed into r (kind KW_KAFKA_REC_PACKED); r's flow and times untouched. */
 void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		       const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
@@ -117,7 +128,8 @@ void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
  * software's name and version, topics, topic ids and offsets), packed into r (kind
  * KW_KAFKA_REC_STATS) from its endpoints on: r's times stay in their fields, the endpoints are
  * not kept, except the client's family and address for the apis of kw_kafka_rec_stats_addr,
- * which the caller sets in r before. A pair then writes 2-3 lines of its record instead of 4-6.
+ * which the caller sets in r before, and the producer id for those of kw_kafka_rec_stats_pid.
+ * A pair then writes 2-3 lines of its record instead of 4-6.
  * Of id[], the principal and the software are read (strings the connection has not seen are
  * empty and cost 3 bytes each).
  */

@@ -53,6 +53,7 @@ SEMS = [
 	("MECHANISM", "SaslHandshake request Mechanism"),
 	("AUTH_BYTES", "SaslAuthenticate request AuthBytes"),
 	("ACKS", "Produce request Acks"),
+	("TXN_COMMIT", "EndTxn request Committed"),
 ]
 SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
 # Sems the decoder acts on (kafka_decode.c); a struct none of whose descendants carries one (nor
@@ -78,6 +79,7 @@ MSG_SEM = {
 	("SaslHandshakeRequest", "Mechanism"): "MECHANISM",
 	("SaslAuthenticateRequest", "AuthBytes"): "AUTH_BYTES",
 	("ProduceRequest", "Acks"): "ACKS",
+	("EndTxnRequest", "Committed"): "TXN_COMMIT",
 }
 
 

@@ -97,6 +97,7 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_PRINCIPAL_FIRST 0x8000
 #define KW_KAFKA_EV_SOFTWARE_FIRST  0x10000
 #define KW_KAFKA_EV_GROUPS_MANY 0x20000 /* more than one group id (group_id: the last one) */
+#define KW_KAFKA_EV_TXN_COMMIT  0x40000 /* EndTxn request: commit (without it, abort) */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -106,6 +107,8 @@ enum kw_kafka_off_kind {
 	KW_KAFKA_OFF_COMMITTED_READ, /* OffsetFetch response committed_offset (-1: none) */
 	KW_KAFKA_OFF_FETCHED,   /* a Fetch request's fetch_offset moved past the records its
 				 * response returned for the partition */
+	KW_KAFKA_OFF_TXN_COMMITTED, /* TxnOffsetCommit request committed_offset: a commit once
+				     * its transaction commits (EndTxn) */
 };
 
 /*

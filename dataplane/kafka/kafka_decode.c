@@ -609,9 +609,18 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMITTED, v);
 		else if (dir == 1 && d->api_key == KW_KAFKA_API_OFFSET_FETCH)
 			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMITTED_READ, v);
+		else if (dir == 0 && d->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_TXN_COMMITTED, v);
+		break;
+	case KW_KAFKA_SEM_TXN_COMMIT:
+		if (v != 0)
+			ev->flags |= KW_KAFKA_EV_TXN_COMMIT;
 		break;
 	case KW_KAFKA_SEM_PRODUCER_ID:
-		if (d->f->type == KW_KAFKA_T_INT64)
+		/* EndTxn v5+ answers with the producer's next id and epoch: the pair keeps the one
+		 * its transaction ran under, as TxnOffsetCommit named it */
+		if (d->f->type == KW_KAFKA_T_INT64 &&
+		    (dir == 0 || d->api_key != KW_KAFKA_API_END_TXN))
 			ev->producer_id = v;
 		break;
 	case KW_KAFKA_SEM_ACKS:

@@ -514,7 +514,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 TransactionalId */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 500 ProducerId */
 	{T(INT16), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 501 ProducerEpoch */
-	{T(BOOL), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Committed */
+	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Committed */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 503 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 ErrorCode */
 	{T(INT64), X, S(PRODUCER_ID), 5, O, O, 0, O, 0, 0, 0, 0}, /* 505 ProducerId */
@@ -2352,960 +2352,961 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 GroupId */
 	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 TransactionalId */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 971 ProducerEpoch..Committed */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 973 ProducerEpoch..TransactionResult */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 974 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 975 CoordinatorEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 972, 65535}, /* 976 Markers */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 977 ProducerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 978 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 977, 65535}, /* 979 Markers */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 982 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 983 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 984 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 985 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 988 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 989 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 993 ProducerEpoch..GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 994 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 995 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 996 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 997 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 998 ResourceNameFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1000 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1001 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1002 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1003 ResourceNameFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1004 PatternTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1005 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1006 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1007 Operation..PermissionType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1008 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1009 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1010 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1011 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1008, 65535}, /* 1013 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1014 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1016 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1011, 65535}, /* 1017 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1018 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1020 PatternType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1008, 65535}, /* 1021 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1022 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1024 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1018, 65535}, /* 1025 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1026 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1027 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1030 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1026, 65535}, /* 1031 Creations */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1032 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1033 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1034 ResourcePatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1035 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1036 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1037 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1032, 65535}, /* 1038 Creations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1040 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1041 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1039, 65535}, /* 1042 Results */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 997, 65535}, /* 1043 Filters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1002, 65535}, /* 1044 Filters */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1046 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1047 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1048 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1051 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1053 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1045, 65535}, /* 1054 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1055 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1052, 65535}, /* 1056 FilterResults */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1057 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1058 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1059 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1060 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1061 PatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1062 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1063 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1064 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1065 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1066 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1057, 65535}, /* 1067 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1068 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1065, 65535}, /* 1069 FilterResults */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1070 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1071 ResourceName */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1072 ConfigurationKeys */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1073 Resources */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1074 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1075 IncludeSynonyms */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1070, 65535}, /* 1076 Resources */
-	/* 1077 IncludeSynonyms..IncludeDocumentation */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 971 ProducerEpoch */
+	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 Committed */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 974 ProducerEpoch..TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 975 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 976 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 973, 65535}, /* 977 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 979 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 978, 65535}, /* 980 Markers */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 982 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 983 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 984 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 985 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 988 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 989 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 990 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 993 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 994 ProducerEpoch..GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 995 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 996 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 997 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 998 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 ResourceNameFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1000 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1001 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1002 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1003 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 ResourceNameFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1005 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1006 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1007 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1008 Operation..PermissionType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1009 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1010 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1011 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1012 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1009, 65535}, /* 1014 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1017 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1018 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1019 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1020 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1021 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1009, 65535}, /* 1022 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1025 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1019, 65535}, /* 1026 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1027 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1030 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1031 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1027, 65535}, /* 1032 Creations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1033 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1034 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1035 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1036 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1038 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1033, 65535}, /* 1039 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1040 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1041 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1040, 65535}, /* 1043 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 998, 65535}, /* 1044 Filters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1003, 65535}, /* 1045 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1047 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1048 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1052 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1054 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1046, 65535}, /* 1055 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1056 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1053, 65535}, /* 1057 FilterResults */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1058 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1059 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1060 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1061 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1062 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1063 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1065 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1066 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1067 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1058, 65535}, /* 1068 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1066, 65535}, /* 1070 FilterResults */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1071 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1073 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1074 Resources */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1075 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1076 IncludeSynonyms */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1077 Resources */
+	/* 1078 IncludeSynonyms..IncludeDocumentation */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1078 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1079 Value */
-	/* 1080 ReadOnly..IsDefault..IsSensitive */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1079 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1080 Value */
+	/* 1081 ReadOnly..IsDefault..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1081 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1082 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1083 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1084 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1078, 65535}, /* 1085 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1086 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1081, 65535}, /* 1087 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1088 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1089 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1090 Source */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1091 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1092 Value */
-	/* 1093 ReadOnly..ConfigSource..IsSensitive */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1083 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1084 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1079, 65535}, /* 1086 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1087 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1082, 65535}, /* 1088 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1089 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1090 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1091 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1092 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1093 Value */
+	/* 1094 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1088, 65535}, /* 1094 Synonyms */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1096 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1097 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1098 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1091, 65535}, /* 1099 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1100 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1095, 65535}, /* 1101 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1103 Value */
-	/* 1104 ReadOnly..ConfigSource..IsSensitive */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1095 Synonyms */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1096 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1097 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1098 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1099 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1092, 65535}, /* 1100 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1101 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1096, 65535}, /* 1102 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1103 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1104 Value */
+	/* 1105 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1088, 65535}, /* 1105 Synonyms */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1106 ConfigType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1107 Documentation */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1108 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1109 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1110 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1111 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1102, 65535}, /* 1112 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1113 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1108, 65535}, /* 1114 Results */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1115 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1116 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 1117 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1115, 65535}, /* 1118 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1119 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1121 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1122 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1123 ResourceName */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1120, 65535}, /* 1125 Responses */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1126 Path */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 1127 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1126, 65535}, /* 1128 Dirs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1130 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1131 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1129, 65535}, /* 1132 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1133 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1134 PartitionIndex */
-	/* 1135 PartitionSize..OffsetLag..IsFutureKey */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1106 Synonyms */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1107 ConfigType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1108 Documentation */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1109 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1110 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1111 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1103, 65535}, /* 1113 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1114 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1109, 65535}, /* 1115 Results */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1116 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 1118 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1116, 65535}, /* 1119 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1120 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1121 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1122 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1123 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1125 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1121, 65535}, /* 1126 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 1128 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1127, 65535}, /* 1129 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1131 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1132 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1130, 65535}, /* 1133 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1134 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 PartitionIndex */
+	/* 1136 PartitionSize..OffsetLag..IsFutureKey */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1136 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1134, 65535}, /* 1137 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1136, 65535}, /* 1140 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1138, 65535}, /* 1142 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1138, 65535}, /* 1145 Results */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1136, 65535}, /* 1148 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1149 TotalBytes..UsableBytes */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1150 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1146, 65535}, /* 1152 Results */
-	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1153 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1155 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1156 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1158 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1159 AuthBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1160 SessionLifetimeMs */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 BrokerIds */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1163 Count */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1161, 65535}, /* 1164 Assignments */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1162, 65535}, /* 1165 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1166 TimeoutMs..ValidateOnly */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1167 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 1168 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1169 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 PrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1171 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1172 MaxLifetimeMs */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1173 OwnerPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1174 OwnerPrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1175 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1176 MaxLifetimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1177 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 PrincipalName */
-	/* 1180 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1137 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1135, 65535}, /* 1138 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1140 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1137, 65535}, /* 1141 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1139, 65535}, /* 1143 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1139, 65535}, /* 1146 Results */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1137, 65535}, /* 1149 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1150 TotalBytes..UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1147, 65535}, /* 1153 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1156 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1159 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 AuthBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1161 SessionLifetimeMs */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1164 Count */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1162, 65535}, /* 1165 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1163, 65535}, /* 1166 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1167 TimeoutMs..ValidateOnly */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1168 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 1169 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 PrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1172 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1173 MaxLifetimeMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1174 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1175 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1176 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1177 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1180 PrincipalName */
+	/* 1181 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1181 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1184 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 TokenRequesterPrincipalName */
-	/* 1189 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1184 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 TokenRequesterPrincipalName */
+	/* 1190 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1193 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1194 RenewPeriodMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1196 ExpiryTimestampMs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1198 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1199 ExpiryTimePeriodMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1169, 65535}, /* 1200 Owners */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1201 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 PrincipalName */
-	/* 1203 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1193 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1195 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1197 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1198 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1199 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1200 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1170, 65535}, /* 1201 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1203 PrincipalName */
+	/* 1204 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1204 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1206 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1207 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1201, 65535}, /* 1208 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 ThrottleTimeMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1210 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TokenRequesterPrincipalName */
-	/* 1214 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1207 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1208 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1202, 65535}, /* 1209 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1210 ThrottleTimeMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1214 TokenRequesterPrincipalName */
+	/* 1215 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1169, 65535}, /* 1217 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1218 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1210, 65535}, /* 1219 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 ThrottleTimeMs */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 GroupsNames */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 GroupId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1222, 65535}, /* 1225 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1226 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1227 TimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1228 ElectionType */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1229 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1230 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1231 PartitionId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1233 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1234 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1231, 65535}, /* 1235 PartitionResult */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1236 ThrottleTimeMs */
-	/* 1237 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1234, 65535},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1238 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ErrorCode */
-	/* 1240 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1234, 65535},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1241 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1242 ConfigOperation */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1243 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1244 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1241, 65535}, /* 1246 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1244, 65535}, /* 1247 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1248 ValidateOnly */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1249 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1250 Replicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1251 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1249, 65535}, /* 1252 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1253 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1251, 65535}, /* 1254 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1255 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1256 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1257 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1258 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1255, 65535}, /* 1259 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1260 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1262 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1258, 65535}, /* 1263 Responses */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1264 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 1265 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1266 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 RemovingReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1266, 65535}, /* 1271 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1274 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1270, 65535}, /* 1275 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1278 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1279 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1277, 65535}, /* 1280 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 1283 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1284 EntityType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1285 MatchType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1286 Match */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1284, 65535}, /* 1287 Components */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1288 Strict */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1289 EntityType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1290 EntityName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1292 Value */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1293 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1291, 65535}, /* 1294 Values */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1295 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1296 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1297 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1293, 65535}, /* 1298 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1300 Value..Remove */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1301 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1299, 65535}, /* 1302 Ops */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1301, 65535}, /* 1303 Entries */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1304 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1305 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1306 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1289, 65535}, /* 1307 Entity */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1308 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1305, 65535}, /* 1309 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1310 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1310, 65535}, /* 1311 Users */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1312 Mechanism..Iterations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1313 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1315 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1312, 5}, /* 1316 CredentialInfos */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1317 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1319 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1313, 65535}, /* 1320 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1321 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1322 Mechanism */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1323 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1324 Mechanism..Iterations */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 Salt */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1326 SaltedPassword */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1321, 65535}, /* 1327 Deletions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1323, 65535}, /* 1328 Upsertions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1331 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1332 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1329, 65535}, /* 1333 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1334 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1335 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1336 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1337 LastOffsetEpoch..LastOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1338 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1334, 65535}, /* 1339 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1340 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1338, 65535}, /* 1341 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1342 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1343 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1344 CandidateId */
-	/* 1345 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1218 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1211, 65535}, /* 1220 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1225 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1223, 65535}, /* 1226 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1227 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1228 TimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1229 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1230 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1231 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1234 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1232, 65535}, /* 1236 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1237 ThrottleTimeMs */
+	/* 1238 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1235, 65535},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 ErrorCode */
+	/* 1241 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1235, 65535},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1243 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1244 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1245 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1246 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1242, 65535}, /* 1247 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1245, 65535}, /* 1248 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1249 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1250 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1251 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1252 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1250, 65535}, /* 1253 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1254 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1252, 65535}, /* 1255 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1256 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1257 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1258 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1256, 65535}, /* 1260 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1263 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1259, 65535}, /* 1264 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1265 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 1266 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1267, 65535}, /* 1272 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1275 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1271, 65535}, /* 1276 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1278 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1279 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1278, 65535}, /* 1281 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 1284 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 EntityType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1286 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1287 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1285, 65535}, /* 1288 Components */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1289 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1290 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1291 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1292 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1293 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1294 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1292, 65535}, /* 1295 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1296 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1297 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1298 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1294, 65535}, /* 1299 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1300 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1301 Value..Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1302 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1300, 65535}, /* 1303 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1302, 65535}, /* 1304 Entries */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1305 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1306 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1307 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1308 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1309 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1306, 65535}, /* 1310 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1311 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1311, 65535}, /* 1312 Users */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1313 Mechanism..Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1315 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1316 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1313, 5}, /* 1317 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1319 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1320 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1314, 65535}, /* 1321 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1323 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1324 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1325 Mechanism..Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1326 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1322, 65535}, /* 1328 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1324, 65535}, /* 1329 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1331 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1332 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1333 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1330, 65535}, /* 1334 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1335 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1336 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1337 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1338 LastOffsetEpoch..LastOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1339 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1335, 65535}, /* 1340 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1341 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1339, 65535}, /* 1342 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1343 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1344 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1345 CandidateId */
+	/* 1346 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1346 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1342, 65535}, /* 1347 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1348 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1349 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1346, 65535}, /* 1350 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1351 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1354 LeaderEpoch..VoteGranted */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1351, 65535}, /* 1356 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1357 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1355, 65535}, /* 1358 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1359 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1361 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1362 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1359, 65535}, /* 1363 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1364 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1362, 65535}, /* 1365 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1367 VoterDirectoryId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1368 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1369 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1370 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1366, 65535}, /* 1371 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1373 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1374 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1375 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1376 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1370, 65535}, /* 1377 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1378 LeaderEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1379 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1381 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1382 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1383 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1379, 65535}, /* 1384 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1385 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1383, 65535}, /* 1386 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1387 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1389 LeaderEpoch */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1390 PreferredSuccessors */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1387, 65535}, /* 1392 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1393 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1391, 65535}, /* 1394 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1395 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1396 CandidateDirectoryId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1397 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1399 LeaderEpoch */
-	/* 1400 PreferredCandidates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1395, 65535},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1401 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1397, 65535}, /* 1402 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1403 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1401, 65535}, /* 1404 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1405 LeaderEndpoints */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1406 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1407 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1406, 65535}, /* 1408 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1409 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1410 LogEndOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1411 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1412 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1414 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1409, 65535}, /* 1416 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1409, 65535}, /* 1417 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1418 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1411, 65535}, /* 1419 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1420 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1418, 65535}, /* 1421 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 ReplicaId */
-	/* 1423 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1347 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1343, 65535}, /* 1348 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1349 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1347, 65535}, /* 1351 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1354 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1355 LeaderEpoch..VoteGranted */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1356 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1352, 65535}, /* 1357 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1358 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1356, 65535}, /* 1359 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1362 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1360, 65535}, /* 1364 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1365 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1363, 65535}, /* 1366 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1367 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1368 VoterDirectoryId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1369 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1370 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1371 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1367, 65535}, /* 1372 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1373 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1374 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1375 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1376 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1377 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1371, 65535}, /* 1378 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1379 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1381 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1382 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1383 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1384 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1380, 65535}, /* 1385 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1386 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1384, 65535}, /* 1387 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1389 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1390 LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 PreferredSuccessors */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1392 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1388, 65535}, /* 1393 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1394 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1392, 65535}, /* 1395 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1396 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1397 CandidateDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1399 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1400 LeaderEpoch */
+	/* 1401 PreferredCandidates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1396, 65535},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1398, 65535}, /* 1403 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1404 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1402, 65535}, /* 1405 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1406 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1407 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1408 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1407, 65535}, /* 1409 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1411 LogEndOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1412 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1414 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1415 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1416 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1417 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1418 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1412, 65535}, /* 1420 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1421 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1419, 65535}, /* 1422 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1423 ReplicaId */
+	/* 1424 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1425 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1427 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1428 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1429 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1430 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1431 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1424, 65535}, /* 1432 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1433 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1431, 65535}, /* 1434 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1435 ReplicaId */
-	/* 1436 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1425 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1427 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1428 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1423, 65535}, /* 1430 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1423, 65535}, /* 1431 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1425, 65535}, /* 1433 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1434 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1432, 65535}, /* 1435 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1436 ReplicaId */
+	/* 1437 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 40},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1438 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1439 ErrorMessage */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1440 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1441 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1442 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1443 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1444 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1445 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1437, 65535}, /* 1446 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1447 NodeId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1448 Listeners */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1450 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1445, 65535}, /* 1451 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1447, 65535}, /* 1452 Nodes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1453 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1454 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1455 NewIsr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1456 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1457 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1453, 65535}, /* 1458 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1459 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1460 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1457, 65535}, /* 1461 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1462 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1463 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1464 NewIsr */
-	/* 1465 LeaderRecoveryState..PartitionEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1438 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1440 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1441 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1442 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1443 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1436, 65535}, /* 1444 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1436, 65535}, /* 1445 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1446 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1438, 65535}, /* 1447 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1448 NodeId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1449 Listeners */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1450 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1451 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1446, 65535}, /* 1452 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1448, 65535}, /* 1453 Nodes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1454 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1455 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1456 NewIsr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1457 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1458 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1454, 65535}, /* 1459 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1460 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1461 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1458, 65535}, /* 1462 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1463 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1464 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1465 NewIsr */
+	/* 1466 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1466 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1462, 65535}, /* 1467 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1469 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1466, 65535}, /* 1470 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1471 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1462, 65535}, /* 1472 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1473 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1474 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1471, 65535}, /* 1475 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1476 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1477 LeaderEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 527, 65535}, /* 1478 NewIsrWithEpochs */
-	/* 1479 LeaderRecoveryState..PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1467 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1463, 65535}, /* 1468 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1469 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1470 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1467, 65535}, /* 1471 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1463, 65535}, /* 1473 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1474 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1475 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1472, 65535}, /* 1476 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1478 LeaderEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 527, 65535}, /* 1479 NewIsrWithEpochs */
+	/* 1480 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1476, 65535}, /* 1481 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1482 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1483 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1480, 65535}, /* 1484 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1485 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1487 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1488 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1490 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1485, 65535}, /* 1492 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1493 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1494 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1491, 65535}, /* 1495 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1496 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1499 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1500 Isr */
-	/* 1501 LeaderRecoveryState..PartitionEpoch */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1481 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1477, 65535}, /* 1482 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1483 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1484 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1481, 65535}, /* 1485 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1487 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1488 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1489 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1490 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1491 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1492 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1486, 65535}, /* 1493 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1494 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1492, 65535}, /* 1496 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1499 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1500 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1501 Isr */
+	/* 1502 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1502 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1496, 65535}, /* 1503 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1505 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1502, 65535}, /* 1506 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1507 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1496, 65535}, /* 1508 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1509 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1507, 65535}, /* 1511 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1512 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1513 MaxVersionLevel..AllowDowngrade */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1514 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1512, 65535}, /* 1515 FeatureUpdates */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1516 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1517 MaxVersionLevel..UpgradeType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1518 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1516, 65535}, /* 1519 FeatureUpdates */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1520 ValidateOnly */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1521 Feature */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1522 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1523 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1524 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1526 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1521, 65535}, /* 1527 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1528 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1531 RequestData */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1532 RequestPrincipal */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ClientHostAddress */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1534 ResponseData */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1535 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1536 EndOffset..Epoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1537 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1538 CurrentLeaderEpoch */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1536, 0}, /* 1539 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1540 Position */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1537, 65535}, /* 1542 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1543 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1544 MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1541, 65535}, /* 1545 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1546 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1536, 0}, /* 1548 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1549 Size..Position */
-	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 UnalignedRecords */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1546, 65535}, /* 1552 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1553 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1551, 65535}, /* 1555 Topics */
-	/* 1556 IncludeClusterAuthorizedOperations */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1503 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1497, 65535}, /* 1504 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1505 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1503, 65535}, /* 1507 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1508 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1497, 65535}, /* 1509 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1511 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1508, 65535}, /* 1512 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1513 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1514 MaxVersionLevel..AllowDowngrade */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1515 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1513, 65535}, /* 1516 FeatureUpdates */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1517 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1518 MaxVersionLevel..UpgradeType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1519 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1520 FeatureUpdates */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1521 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1522 Feature */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1523 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1524 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1526 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1527 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1522, 65535}, /* 1528 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1530 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1531 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1532 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1533 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1534 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1535 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1536 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1537 EndOffset..Epoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1538 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1539 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1537, 0}, /* 1540 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1541 Position */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1542 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1538, 65535}, /* 1543 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1544 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1545 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1542, 65535}, /* 1546 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1548 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1537, 0}, /* 1549 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1550 Size..Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1552 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1547, 65535}, /* 1553 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1555 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1552, 65535}, /* 1556 Topics */
+	/* 1557 IncludeClusterAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
-	/* 1557 IncludeClusterAuthorizedOperations..EndpointType */
+	/* 1558 IncludeClusterAuthorizedOperations..EndpointType */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1560 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1561 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1562 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1564 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1565 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1558, 65535}, /* 1567 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1568 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1571 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1572 EndpointType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1558, 65535}, /* 1575 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1576 ClusterAuthorizedOperations */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 1577 Topics */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ProducerId */
-	/* 1579 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1560 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1561 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1562 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1564 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1565 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1559, 65535}, /* 1568 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1569 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1571 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1572 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1573 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1575 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1559, 65535}, /* 1576 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1577 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 1578 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1579 ProducerId */
+	/* 1580 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1580 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1581 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1582 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1578, 65535}, /* 1583 ActiveProducers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1584 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1580, 65535}, /* 1585 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1586 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1584, 65535}, /* 1587 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1588 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1589 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1590 Port..SecurityProtocol */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1591 Name */
-	/* 1592 MinSupportedVersion..MaxSupportedVersion */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1581 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1583 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1579, 65535}, /* 1584 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1585 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1581, 65535}, /* 1586 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1587 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1585, 65535}, /* 1588 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1589 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1590 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1591 Port..SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1592 Name */
+	/* 1593 MinSupportedVersion..MaxSupportedVersion */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1593 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1594 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1595 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1596 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1597 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1598 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1599 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1600 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1601 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1602 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1603 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1604 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1605 IsMigratingZkBroker */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1606 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1607 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1608 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1609 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1610 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1611 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1612 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1613 LogDirs */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1615 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1616 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1617 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1618 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1619 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1620 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1621 LogDirs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1622 PreviousBrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1623 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1625 BrokerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1626 BrokerId */
-	/* 1627 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1594 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1595 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1596 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1597 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1598 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1599 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1600 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1601 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1602 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1603 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1604 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1605 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1606 IsMigratingZkBroker */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1607 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1608 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1609 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1610 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1611 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1612 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1613 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 LogDirs */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1615 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1616 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1617 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1618 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1619 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1620 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1621 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1622 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1623 PreviousBrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1625 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1626 BrokerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 BrokerId */
+	/* 1628 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1628 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 ErrorCode */
-	/* 1630 IsCaughtUp..IsFenced..ShouldShutDown */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1630 ErrorCode */
+	/* 1631 IsCaughtUp..IsFenced..ShouldShutDown */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1631 TransactionalIds */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1633 TransactionalId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1634 TransactionState */
-	/* 1635 TransactionTimeoutMs..TransactionStartTimeMs */
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1633 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1634 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1635 TransactionState */
+	/* 1636 TransactionTimeoutMs..TransactionStartTimeMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1636 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1637 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 1638 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1639 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1632, 65535}, /* 1640 TransactionStates */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1641 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1642 ProducerIdFilters */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1644 ProducerIdFilters */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1645 DurationFilter */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 ProducerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 TransactionState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1649 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 UnknownStateFilters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1646, 65535}, /* 1652 TransactionStates */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1653 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 ProducerIdStart */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1656 ProducerIdLen */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1659 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1660 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1661 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1662 RebalanceTimeoutMs */
-	/* 1663 SubscribedTopicNames */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1637 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1638 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 1639 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1640 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1633, 65535}, /* 1641 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1642 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 ProducerIdFilters */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1644 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 ProducerIdFilters */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1646 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1649 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1647, 65535}, /* 1653 TransactionStates */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1656 ProducerIdStart */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1657 ProducerIdLen */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1660 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1661 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1662 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 RebalanceTimeoutMs */
+	/* 1664 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1664 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1665 TopicPartitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1666 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1667 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1668 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1669 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1671 RebalanceTimeoutMs */
-	/* 1672 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1665 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1666 TopicPartitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1667 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1668 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1669 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1671 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1672 RebalanceTimeoutMs */
+	/* 1673 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1673 SubscribedTopicRegex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1675 TopicPartitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1676 TopicPartitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1677 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1678 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1679 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1680 MemberId */
-	/* 1681 MemberEpoch..HeartbeatIntervalMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1675 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1676 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1677 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1678 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1679 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1680 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1681 MemberId */
+	/* 1682 MemberEpoch..HeartbeatIntervalMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1676, 0}, /* 1682 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1683 GroupIds */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1684 IncludeAuthorizedOperations */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1685 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1686 TopicName */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1685, 65535}, /* 1688 TopicPartitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1689 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1690 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1691 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1692 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1693 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ClientHost */
-	/* 1695 SubscribedTopicNames */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1677, 0}, /* 1683 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1684 GroupIds */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1685 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1686 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1688 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1686, 65535}, /* 1689 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1691 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1692 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1693 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1695 ClientHost */
+	/* 1696 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1696 SubscribedTopicRegex */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1697 Assignment */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1698 TargetAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1699 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1700 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1701 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1703 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1704 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1689, 65535}, /* 1705 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1706 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1707 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1699, 65535}, /* 1708 Groups */
-	/* 1709 ControllerId..IncarnationId..ZkMigrationReady */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1697 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1698 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1699 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1700 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1701 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1703 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1704 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1690, 65535}, /* 1706 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1707 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1708 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1700, 65535}, /* 1709 Groups */
+	/* 1710 ControllerId..IncarnationId..ZkMigrationReady */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1588, 65535}, /* 1710 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1591, 65535}, /* 1711 Features */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1712 ClientInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1713 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1714 ErrorCode */
-	/* 1715 ClientInstanceId..SubscriptionId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1711 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1712 Features */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1713 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1714 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1715 ErrorCode */
+	/* 1716 ClientInstanceId..SubscriptionId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1716 AcceptedCompressionTypes */
-	/* 1717 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1717 AcceptedCompressionTypes */
+	/* 1718 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 RequestedMetrics */
-	/* 1719 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1719 RequestedMetrics */
+	/* 1720 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1720 Metrics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1721 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1276, 65535}, /* 1722 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1723 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1721, 65535}, /* 1724 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1725 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1726 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1723, 65535}, /* 1727 Directories */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1728 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1729 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1730 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1728, 65535}, /* 1731 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1732 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1730, 65535}, /* 1734 Directories */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1735 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1736 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1310, 65535}, /* 1737 ClientMetricsResources */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 1738 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1739 ResponsePartitionLimit */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1740 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1741 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1743 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1744 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 IsrNodes */
-	/* 1747 EligibleLeaderReplicas */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1721 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1722 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1723 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1724 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1722, 65535}, /* 1725 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1726 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1727 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1724, 65535}, /* 1728 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1730 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1731 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1729, 65535}, /* 1732 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1734 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1731, 65535}, /* 1735 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1736 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1737 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1311, 65535}, /* 1738 ClientMetricsResources */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 1739 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1740 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1741 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1743 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1744 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1745 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 IsrNodes */
+	/* 1748 EligibleLeaderReplicas */
 	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1748 LastKnownElr */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1749 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1751 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1752 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1753 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1741, 65535}, /* 1754 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1755 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1756 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1750, 65535}, /* 1757 Topics */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1758 NextCursor */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1759 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1761 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1762 RackId */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1763 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1765 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1766 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1767 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 ClientHost */
-	/* 1769 SubscribedTopicNames */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1749 LastKnownElr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1751 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1753 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1754 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1742, 65535}, /* 1755 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1756 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1757 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1751, 65535}, /* 1758 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1759 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1761 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1762 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1763 RackId */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1764 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1765 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1766 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1767 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1769 ClientHost */
+	/* 1770 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1688, 0}, /* 1770 Assignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1772 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1773 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1775 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1776 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1764, 65535}, /* 1777 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1778 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1779 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1771, 65535}, /* 1780 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1781 FirstOffset..LastOffset */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1782 AcknowledgeTypes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1784 PartitionMaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1781, 65535}, /* 1785 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1786 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1783, 65535}, /* 1787 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1788 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1789 MemberId */
-	/* 1790 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1771 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1772 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1773 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1775 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1776 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1777 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1765, 65535}, /* 1778 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1779 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1772, 65535}, /* 1781 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1782 FirstOffset..LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1784 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1785 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1782, 65535}, /* 1786 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1784, 65535}, /* 1788 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1789 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1790 MemberId */
+	/* 1791 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1786, 65535}, /* 1791 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1792 ForgottenTopicsData */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1793 LeaderId..LeaderEpoch */
-	/* 1794 FirstOffset..LastOffset..DeliveryCount */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1787, 65535}, /* 1792 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1793 ForgottenTopicsData */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1794 LeaderId..LeaderEpoch */
+	/* 1795 FirstOffset..LastOffset..DeliveryCount */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1795 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1796 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1797 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1798 AcknowledgeErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1799 AcknowledgeErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1793, 0}, /* 1800 CurrentLeader */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 Records */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 18}, /* 1802 AcquiredRecords */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1803 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1795, 65535}, /* 1804 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1805 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1806 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1807 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1803, 65535}, /* 1808 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1809 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1810 PartitionIndex */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1781, 65535}, /* 1811 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1812 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1810, 65535}, /* 1813 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1814 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1815 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1816 ShareSessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1812, 65535}, /* 1817 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1818 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1819 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1820 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1793, 0}, /* 1821 CurrentLeader */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1822 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1818, 65535}, /* 1823 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1824 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1825 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1826 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1822, 65535}, /* 1827 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1828 NodeEndpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1829 ClusterId */
-	/* 1830 TimeoutMs..VoterId..VoterDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1796 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1797 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1798 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1799 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1800 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 0}, /* 1801 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1802 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1795, 18}, /* 1803 AcquiredRecords */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1804 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1796, 65535}, /* 1805 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1806 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1807 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1808 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1804, 65535}, /* 1809 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1810 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1811 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1782, 65535}, /* 1812 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1813 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1811, 65535}, /* 1814 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1815 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1816 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1817 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1813, 65535}, /* 1818 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1819 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1820 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1821 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 0}, /* 1822 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1823 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1819, 65535}, /* 1824 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1825 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1826 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1827 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1823, 65535}, /* 1828 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1829 NodeEndpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1830 ClusterId */
+	/* 1831 TimeoutMs..VoterId..VoterDirectoryId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1831 Listeners */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1832 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1833 VoterId..VoterDirectoryId */
-	/* 1834 MinSupportedVersion..MaxSupportedVersion */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1832 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1833 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1834 VoterId..VoterDirectoryId */
+	/* 1835 MinSupportedVersion..MaxSupportedVersion */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1835 ClusterId */
-	/* 1836 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1836 ClusterId */
+	/* 1837 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1372, 65535}, /* 1837 Listeners */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1834, 0}, /* 1838 KRaftVersionFeature */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1839 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1840 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1841 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1839, 65535}, /* 1842 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1843 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1841, 65535}, /* 1844 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1845 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1846 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1847 ErrorMessage */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1848 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1845, 65535}, /* 1849 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1848, 65535}, /* 1850 Results */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1851 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 1852 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1853 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1851, 65535}, /* 1854 Topics */
-	/* 1855 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1838 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1835, 0}, /* 1839 KRaftVersionFeature */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1840 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1841 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1842 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1840, 65535}, /* 1843 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1844 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1842, 65535}, /* 1845 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1846 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1847 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1848 ErrorMessage */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1849 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1846, 65535}, /* 1850 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1849, 65535}, /* 1851 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1852 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 1853 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1854 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1852, 65535}, /* 1855 Topics */
+	/* 1856 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1856 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1858 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1859 StateEpoch..StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1855, 19}, /* 1860 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1861 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1856, 65535}, /* 1862 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1861, 65535}, /* 1863 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1864 Partition */
-	/* 1865 StateEpoch..LeaderEpoch..StartOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1858 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1859 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1860 StateEpoch..StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1856, 19}, /* 1861 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1862 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1857, 65535}, /* 1863 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1862, 65535}, /* 1864 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1865 Partition */
+	/* 1866 StateEpoch..LeaderEpoch..StartOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1855, 19}, /* 1866 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1867 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1864, 65535}, /* 1868 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1869 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1867, 65535}, /* 1870 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1871 Partition */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1872 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1871, 65535}, /* 1873 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1874 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1872, 65535}, /* 1875 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1876 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1877 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1878 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1879 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1880 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1876, 65535}, /* 1881 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1880, 65535}, /* 1882 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1856, 19}, /* 1867 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1868 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1865, 65535}, /* 1869 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1870 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1868, 65535}, /* 1871 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1872 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1873 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1872, 65535}, /* 1874 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1875 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1873, 65535}, /* 1876 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1877 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1878 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1879 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1880 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1881 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1877, 65535}, /* 1882 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1881, 65535}, /* 1883 Results */
 };
 
 static const struct kw_kafka_prog prog_0_req[] = {
@@ -3479,376 +3480,376 @@ static const struct kw_kafka_prog prog_25_resp[] = {
 	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2},
 };
 static const struct kw_kafka_prog prog_26_req[] = {
-	{969, 3}, {969, 3}, {969, 3}, {969, 3}, {969, 3}, {969, 3},
+	{969, 4}, {969, 4}, {969, 4}, {969, 4}, {969, 4}, {969, 4},
 };
 static const struct kw_kafka_prog prog_26_resp[] = {
 	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2}, {913, 4},
 };
 static const struct kw_kafka_prog prog_27_req[] = {
-	{976, 1}, {976, 1},
+	{977, 1}, {977, 1},
 };
 static const struct kw_kafka_prog prog_27_resp[] = {
-	{979, 1}, {979, 1},
+	{980, 1}, {980, 1},
 };
 static const struct kw_kafka_prog prog_28_req[] = {
-	{980, 5}, {980, 5}, {985, 5}, {990, 7}, {990, 7},
+	{981, 5}, {981, 5}, {986, 5}, {991, 7}, {991, 7},
 };
 static const struct kw_kafka_prog prog_28_resp[] = {
 	{575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2},
 };
 static const struct kw_kafka_prog prog_29_req[] = {
-	{997, 5}, {1002, 6}, {1002, 6}, {1002, 6},
+	{998, 5}, {1003, 6}, {1003, 6}, {1003, 6},
 };
 static const struct kw_kafka_prog prog_29_resp[] = {
-	{1014, 4}, {1022, 4}, {1022, 4}, {1022, 4},
+	{1015, 4}, {1023, 4}, {1023, 4}, {1023, 4},
 };
 static const struct kw_kafka_prog prog_30_req[] = {
-	{1031, 1}, {1038, 1}, {1038, 1}, {1038, 1},
+	{1032, 1}, {1039, 1}, {1039, 1}, {1039, 1},
 };
 static const struct kw_kafka_prog prog_30_resp[] = {
-	{1041, 2}, {1041, 2}, {1041, 2}, {1041, 2},
+	{1042, 2}, {1042, 2}, {1042, 2}, {1042, 2},
 };
 static const struct kw_kafka_prog prog_31_req[] = {
-	{1043, 1}, {1044, 1}, {1044, 1}, {1044, 1},
+	{1044, 1}, {1045, 1}, {1045, 1}, {1045, 1},
 };
 static const struct kw_kafka_prog prog_31_resp[] = {
-	{1055, 2}, {1068, 2}, {1068, 2}, {1068, 2},
+	{1056, 2}, {1069, 2}, {1069, 2}, {1069, 2},
 };
 static const struct kw_kafka_prog prog_32_req[] = {
-	{1073, 1}, {1074, 2}, {1074, 2}, {1076, 2}, {1076, 2},
+	{1074, 1}, {1075, 2}, {1075, 2}, {1077, 2}, {1077, 2},
 };
 static const struct kw_kafka_prog prog_32_resp[] = {
-	{1086, 2}, {1100, 2}, {1100, 2}, {1113, 2}, {1113, 2},
+	{1087, 2}, {1101, 2}, {1101, 2}, {1114, 2}, {1114, 2},
 };
 static const struct kw_kafka_prog prog_33_req[] = {
-	{1118, 2}, {1118, 2}, {1118, 2},
+	{1119, 2}, {1119, 2}, {1119, 2},
 };
 static const struct kw_kafka_prog prog_33_resp[] = {
-	{1124, 2}, {1124, 2}, {1124, 2},
+	{1125, 2}, {1125, 2}, {1125, 2},
 };
 static const struct kw_kafka_prog prog_34_req[] = {
-	{1128, 1}, {1128, 1}, {1128, 1},
+	{1129, 1}, {1129, 1}, {1129, 1},
 };
 static const struct kw_kafka_prog prog_34_resp[] = {
-	{1131, 2}, {1131, 2}, {1131, 2},
+	{1132, 2}, {1132, 2}, {1132, 2},
 };
 static const struct kw_kafka_prog prog_35_req[] = {
-	{1133, 1}, {1133, 1}, {1133, 1}, {1133, 1}, {1133, 1},
+	{1134, 1}, {1134, 1}, {1134, 1}, {1134, 1}, {1134, 1},
 };
 static const struct kw_kafka_prog prog_35_resp[] = {
-	{1141, 2}, {1141, 2}, {1141, 2}, {1143, 3}, {1150, 3},
+	{1142, 2}, {1142, 2}, {1142, 2}, {1144, 3}, {1151, 3},
 };
 static const struct kw_kafka_prog prog_36_req[] = {
-	{1153, 1}, {1153, 1}, {1153, 1},
+	{1154, 1}, {1154, 1}, {1154, 1},
 };
 static const struct kw_kafka_prog prog_36_resp[] = {
-	{1154, 3}, {1157, 4}, {1157, 4},
+	{1155, 3}, {1158, 4}, {1158, 4},
 };
 static const struct kw_kafka_prog prog_37_req[] = {
-	{1165, 2}, {1165, 2}, {1165, 2}, {1165, 2},
+	{1166, 2}, {1166, 2}, {1166, 2}, {1166, 2},
 };
 static const struct kw_kafka_prog prog_37_resp[] = {
-	{1167, 2}, {1167, 2}, {1167, 2}, {1167, 2},
+	{1168, 2}, {1168, 2}, {1168, 2}, {1168, 2},
 };
 static const struct kw_kafka_prog prog_38_req[] = {
-	{1171, 2}, {1171, 2}, {1171, 2}, {1173, 4},
+	{1172, 2}, {1172, 2}, {1172, 2}, {1174, 4},
 };
 static const struct kw_kafka_prog prog_38_resp[] = {
-	{1177, 7}, {1177, 7}, {1177, 7}, {1184, 9},
+	{1178, 7}, {1178, 7}, {1178, 7}, {1185, 9},
 };
 static const struct kw_kafka_prog prog_39_req[] = {
-	{1193, 2}, {1193, 2}, {1193, 2},
+	{1194, 2}, {1194, 2}, {1194, 2},
 };
 static const struct kw_kafka_prog prog_39_resp[] = {
-	{1195, 3}, {1195, 3}, {1195, 3},
+	{1196, 3}, {1196, 3}, {1196, 3},
 };
 static const struct kw_kafka_prog prog_40_req[] = {
-	{1198, 2}, {1198, 2}, {1198, 2},
+	{1199, 2}, {1199, 2}, {1199, 2},
 };
 static const struct kw_kafka_prog prog_40_resp[] = {
-	{1195, 3}, {1195, 3}, {1195, 3},
+	{1196, 3}, {1196, 3}, {1196, 3},
 };
 static const struct kw_kafka_prog prog_41_req[] = {
-	{1200, 1}, {1200, 1}, {1200, 1}, {1200, 1},
+	{1201, 1}, {1201, 1}, {1201, 1}, {1201, 1},
 };
 static const struct kw_kafka_prog prog_41_resp[] = {
-	{1207, 3}, {1207, 3}, {1207, 3}, {1218, 3},
+	{1208, 3}, {1208, 3}, {1208, 3}, {1219, 3},
 };
 static const struct kw_kafka_prog prog_42_req[] = {
-	{1221, 1}, {1221, 1}, {1221, 1},
+	{1222, 1}, {1222, 1}, {1222, 1},
 };
 static const struct kw_kafka_prog prog_42_resp[] = {
-	{1224, 2}, {1224, 2}, {1224, 2},
+	{1225, 2}, {1225, 2}, {1225, 2},
 };
 static const struct kw_kafka_prog prog_43_req[] = {
-	{1226, 2}, {1228, 3}, {1228, 3},
+	{1227, 2}, {1229, 3}, {1229, 3},
 };
 static const struct kw_kafka_prog prog_43_resp[] = {
-	{1236, 2}, {1238, 3}, {1238, 3},
+	{1237, 2}, {1239, 3}, {1239, 3},
 };
 static const struct kw_kafka_prog prog_44_req[] = {
-	{1247, 2}, {1247, 2},
+	{1248, 2}, {1248, 2},
 };
 static const struct kw_kafka_prog prog_44_resp[] = {
-	{1124, 2}, {1124, 2},
+	{1125, 2}, {1125, 2},
 };
 static const struct kw_kafka_prog prog_45_req[] = {
-	{1253, 2},
+	{1254, 2},
 };
 static const struct kw_kafka_prog prog_45_resp[] = {
-	{1260, 4},
+	{1261, 4},
 };
 static const struct kw_kafka_prog prog_46_req[] = {
-	{1264, 2},
+	{1265, 2},
 };
 static const struct kw_kafka_prog prog_46_resp[] = {
-	{1272, 4},
+	{1273, 4},
 };
 static const struct kw_kafka_prog prog_47_req[] = {
-	{1279, 2},
+	{1280, 2},
 };
 static const struct kw_kafka_prog prog_47_resp[] = {
-	{1281, 3},
+	{1282, 3},
 };
 static const struct kw_kafka_prog prog_48_req[] = {
-	{1287, 2}, {1287, 2},
+	{1288, 2}, {1288, 2},
 };
 static const struct kw_kafka_prog prog_48_resp[] = {
-	{1295, 4}, {1295, 4},
+	{1296, 4}, {1296, 4},
 };
 static const struct kw_kafka_prog prog_49_req[] = {
-	{1303, 2}, {1303, 2},
+	{1304, 2}, {1304, 2},
 };
 static const struct kw_kafka_prog prog_49_resp[] = {
-	{1308, 2}, {1308, 2},
+	{1309, 2}, {1309, 2},
 };
 static const struct kw_kafka_prog prog_50_req[] = {
-	{1311, 1},
+	{1312, 1},
 };
 static const struct kw_kafka_prog prog_50_resp[] = {
-	{1317, 4},
+	{1318, 4},
 };
 static const struct kw_kafka_prog prog_51_req[] = {
-	{1327, 2},
+	{1328, 2},
 };
 static const struct kw_kafka_prog prog_51_resp[] = {
-	{1332, 2},
+	{1333, 2},
 };
 static const struct kw_kafka_prog prog_52_req[] = {
-	{1340, 2}, {1348, 3},
+	{1341, 2}, {1349, 3},
 };
 static const struct kw_kafka_prog prog_52_resp[] = {
-	{1357, 2}, {1357, 2},
+	{1358, 2}, {1358, 2},
 };
 static const struct kw_kafka_prog prog_53_req[] = {
-	{1364, 2}, {1375, 4},
+	{1365, 2}, {1376, 4},
 };
 static const struct kw_kafka_prog prog_53_resp[] = {
-	{1385, 2}, {1385, 2},
+	{1386, 2}, {1386, 2},
 };
 static const struct kw_kafka_prog prog_54_req[] = {
-	{1393, 2}, {1403, 3},
+	{1394, 2}, {1404, 3},
 };
 static const struct kw_kafka_prog prog_54_resp[] = {
-	{1385, 2}, {1385, 2},
+	{1386, 2}, {1386, 2},
 };
 static const struct kw_kafka_prog prog_55_req[] = {
-	{1408, 1}, {1408, 1}, {1408, 1},
+	{1409, 1}, {1409, 1}, {1409, 1},
 };
 static const struct kw_kafka_prog prog_55_resp[] = {
-	{1420, 2}, {1433, 2}, {1449, 4},
+	{1421, 2}, {1434, 2}, {1450, 4},
 };
 static const struct kw_kafka_prog prog_56_req[] = {
-	{1459, 3}, {1468, 3}, {1473, 3}, {1482, 3},
+	{1460, 3}, {1469, 3}, {1474, 3}, {1483, 3},
 };
 static const struct kw_kafka_prog prog_56_resp[] = {
-	{1493, 3}, {1504, 3}, {1509, 3}, {1509, 3},
+	{1494, 3}, {1505, 3}, {1510, 3}, {1510, 3},
 };
 static const struct kw_kafka_prog prog_57_req[] = {
-	{1514, 2}, {1518, 3}, {1518, 3},
+	{1515, 2}, {1519, 3}, {1519, 3},
 };
 static const struct kw_kafka_prog prog_57_resp[] = {
-	{1524, 4}, {1524, 4}, {1528, 3},
+	{1525, 4}, {1525, 4}, {1529, 3},
 };
 static const struct kw_kafka_prog prog_58_req[] = {
-	{1531, 3},
+	{1532, 3},
 };
 static const struct kw_kafka_prog prog_58_resp[] = {
-	{1534, 2},
+	{1535, 2},
 };
 static const struct kw_kafka_prog prog_59_req[] = {
-	{1543, 3}, {1543, 3},
+	{1544, 3}, {1544, 3},
 };
 static const struct kw_kafka_prog prog_59_resp[] = {
-	{1553, 3}, {1553, 3},
+	{1554, 3}, {1554, 3},
 };
 static const struct kw_kafka_prog prog_60_req[] = {
-	{1556, 1}, {1557, 1},
+	{1557, 1}, {1558, 1},
 };
 static const struct kw_kafka_prog prog_60_resp[] = {
-	{1562, 7}, {1569, 8},
+	{1563, 7}, {1570, 8},
 };
 static const struct kw_kafka_prog prog_61_req[] = {
-	{1577, 1},
+	{1578, 1},
 };
 static const struct kw_kafka_prog prog_61_resp[] = {
-	{1586, 2},
+	{1587, 2},
 };
 static const struct kw_kafka_prog prog_62_req[] = {
-	{1593, 6}, {1599, 7}, {1606, 8}, {1614, 9}, {1614, 9},
+	{1594, 6}, {1600, 7}, {1607, 8}, {1615, 9}, {1615, 9},
 };
 static const struct kw_kafka_prog prog_62_resp[] = {
-	{1623, 3}, {1623, 3}, {1623, 3}, {1623, 3}, {1623, 3},
+	{1624, 3}, {1624, 3}, {1624, 3}, {1624, 3}, {1624, 3},
 };
 static const struct kw_kafka_prog prog_63_req[] = {
-	{1626, 2}, {1626, 2},
+	{1627, 2}, {1627, 2},
 };
 static const struct kw_kafka_prog prog_63_resp[] = {
-	{1628, 3}, {1628, 3},
+	{1629, 3}, {1629, 3},
 };
 static const struct kw_kafka_prog prog_64_req[] = {
 	{526, 1},
 };
 static const struct kw_kafka_prog prog_64_resp[] = {
-	{1528, 3},
+	{1529, 3},
 };
 static const struct kw_kafka_prog prog_65_req[] = {
-	{1631, 1},
+	{1632, 1},
 };
 static const struct kw_kafka_prog prog_65_resp[] = {
-	{1639, 2},
+	{1640, 2},
 };
 static const struct kw_kafka_prog prog_66_req[] = {
-	{1641, 2}, {1643, 3},
+	{1642, 2}, {1644, 3},
 };
 static const struct kw_kafka_prog prog_66_resp[] = {
-	{1649, 4}, {1649, 4},
+	{1650, 4}, {1650, 4},
 };
 static const struct kw_kafka_prog prog_67_req[] = {
 	{527, 2},
 };
 static const struct kw_kafka_prog prog_67_resp[] = {
-	{1653, 4},
+	{1654, 4},
 };
 static const struct kw_kafka_prog prog_68_req[] = {
-	{1657, 9}, {1666, 10},
+	{1658, 9}, {1667, 10},
 };
 static const struct kw_kafka_prog prog_68_resp[] = {
-	{1677, 6}, {1677, 6},
+	{1678, 6}, {1678, 6},
 };
 static const struct kw_kafka_prog prog_69_req[] = {
-	{1683, 2},
+	{1684, 2},
 };
 static const struct kw_kafka_prog prog_69_resp[] = {
-	{1707, 2},
+	{1708, 2},
 };
 static const struct kw_kafka_prog prog_70_req[] = {
-	{1709, 3},
+	{1710, 3},
 };
 static const struct kw_kafka_prog prog_70_resp[] = {
-	{1528, 3},
+	{1529, 3},
 };
 static const struct kw_kafka_prog prog_71_req[] = {
-	{1712, 1},
+	{1713, 1},
 };
 static const struct kw_kafka_prog prog_71_resp[] = {
-	{1713, 6},
+	{1714, 6},
 };
 static const struct kw_kafka_prog prog_72_req[] = {
-	{1719, 2},
+	{1720, 2},
 };
 static const struct kw_kafka_prog prog_72_resp[] = {
 	{716, 2},
 };
 static const struct kw_kafka_prog prog_73_req[] = {
-	{1725, 3},
+	{1726, 3},
 };
 static const struct kw_kafka_prog prog_73_resp[] = {
-	{1732, 3},
+	{1733, 3},
 };
 static const struct kw_kafka_prog prog_74_req[] = {
 	{0, 0},
 };
 static const struct kw_kafka_prog prog_74_resp[] = {
-	{1735, 3},
+	{1736, 3},
 };
 static const struct kw_kafka_prog prog_75_req[] = {
-	{1738, 3},
+	{1739, 3},
 };
 static const struct kw_kafka_prog prog_75_resp[] = {
-	{1756, 3},
+	{1757, 3},
 };
 static const struct kw_kafka_prog prog_76_req[] = {
-	{1759, 5},
+	{1760, 5},
 };
 static const struct kw_kafka_prog prog_76_resp[] = {
-	{1677, 6},
+	{1678, 6},
 };
 static const struct kw_kafka_prog prog_77_req[] = {
-	{1683, 2},
+	{1684, 2},
 };
 static const struct kw_kafka_prog prog_77_resp[] = {
-	{1779, 2},
+	{1780, 2},
 };
 static const struct kw_kafka_prog prog_78_req[] = {
-	{1788, 5},
+	{1789, 5},
 };
 static const struct kw_kafka_prog prog_78_resp[] = {
-	{1805, 5},
+	{1806, 5},
 };
 static const struct kw_kafka_prog prog_79_req[] = {
-	{1814, 4},
+	{1815, 4},
 };
 static const struct kw_kafka_prog prog_79_resp[] = {
-	{1824, 5},
+	{1825, 5},
 };
 static const struct kw_kafka_prog prog_80_req[] = {
-	{1829, 3},
+	{1830, 3},
 };
 static const struct kw_kafka_prog prog_80_resp[] = {
-	{1528, 3},
+	{1529, 3},
 };
 static const struct kw_kafka_prog prog_81_req[] = {
-	{1832, 2},
+	{1833, 2},
 };
 static const struct kw_kafka_prog prog_81_resp[] = {
-	{1528, 3},
+	{1529, 3},
 };
 static const struct kw_kafka_prog prog_82_req[] = {
-	{1835, 4},
+	{1836, 4},
 };
 static const struct kw_kafka_prog prog_82_resp[] = {
 	{716, 2},
 };
 static const struct kw_kafka_prog prog_83_req[] = {
-	{1843, 2},
+	{1844, 2},
 };
 static const struct kw_kafka_prog prog_83_resp[] = {
-	{1850, 1},
+	{1851, 1},
 };
 static const struct kw_kafka_prog prog_84_req[] = {
-	{1853, 2},
+	{1854, 2},
 };
 static const struct kw_kafka_prog prog_84_resp[] = {
-	{1863, 1},
+	{1864, 1},
 };
 static const struct kw_kafka_prog prog_85_req[] = {
-	{1869, 2},
+	{1870, 2},
 };
 static const struct kw_kafka_prog prog_85_resp[] = {
-	{1850, 1},
+	{1851, 1},
 };
 static const struct kw_kafka_prog prog_86_req[] = {
-	{1874, 2},
+	{1875, 2},
 };
 static const struct kw_kafka_prog prog_86_resp[] = {
-	{1850, 1},
+	{1851, 1},
 };
 static const struct kw_kafka_prog prog_87_req[] = {
-	{1853, 2},
+	{1854, 2},
 };
 static const struct kw_kafka_prog prog_87_resp[] = {
-	{1882, 1},
+	{1883, 1},
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {

@@ -156,6 +156,8 @@ kw_test_rec_stats_diff(const struct kw_kafka_rec *got, const struct kw_kafka_rec
 	KW_TEST_DIFF(g->resp_len != ev->resp_len, "resp_len");
 	KW_TEST_DIFF(g->latency_tsc != ev->latency_tsc, "latency_tsc");
 	KW_TEST_DIFF(g->error_count != ev->error_count, "error_count");
+	KW_TEST_DIFF(g->producer_id != (kw_kafka_rec_stats_pid(ev->api_key) ? ev->producer_id : -1),
+		     "producer_id");
 	/* the larger of the walked and the claimed record counts, all the statistics read */
 	KW_TEST_DIFF(g->records.records != RTE_MAX(ev->records.records, ev->records.records_hdr),
 		     "records");

@@ -263,6 +263,39 @@ test_stats_pair_address(void **state)
 	}
 }
 
+/*
+ * A statistics pair of the transactions' offset commits and ends, and of InitProducerId, carries
+ * the producer id, by which the statistics tie a transaction's offsets to its end; others do not.
+ */
+static void
+test_stats_pair_producer(void **state)
+{
+	static const struct {
+		int16_t api_key;
+		bool carried;
+	} cases[] = {
+		{KW_KAFKA_API_TXN_OFFSET_COMMIT, true}, {KW_KAFKA_API_END_TXN, true},
+		{KW_KAFKA_API_INIT_PRODUCER_ID, true},  {KW_KAFKA_API_PRODUCE, false},
+		{KW_KAFKA_API_FETCH, false},
+	};
+
+	for (unsigned int c = 0; c < RTE_DIM(cases); c++) {
+		test_produce_pair(state);
+		ev.api_key = cases[c].api_key;
+		ev.producer_id = 0x0102030405060708;
+		memset(&rec, STALE, sizeof(rec));
+		rec.family = 4;
+		flow = rec;
+		kw_kafka_rec_pack_stats(&rec, &ev, id);
+		/* the id, as the address, can take a pair into the third line */
+		lines_written_at_most(
+			cases[c].carried || cases[c].api_key == KW_KAFKA_API_FETCH ? 3 : 2);
+		kw_kafka_rec_unpack(&out, &rec);
+		stats_check(&out, &flow, &ev, id);
+		assert_int_equal(out.ev.producer_id, cases[c].carried ? ev.producer_id : -1);
+	}
+}
+
 static void
 test_full_pair(void **state)
 {
@@ -374,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_full_pair),
 		cmocka_unit_test(test_stats_pair),
 		cmocka_unit_test(test_stats_pair_address),
+		cmocka_unit_test(test_stats_pair_producer),
 		cmocka_unit_test(test_name_lengths),
 	};
 

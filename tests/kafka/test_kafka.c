@@ -1685,6 +1685,96 @@ test_offset_commit(void **state)
 	assert_int_equal(r_whole.cnt.offsets_dropped, 5);
 }
 
+/*
+ * A transaction's consumer offsets: TxnOffsetCommit v3 of orders[2] 777 for grp-1 under producer
+ * 4242, then EndTxn v5 committing and EndTxn v3 aborting; the v5 response names the producer's
+ * next id, which the pair must not take for the one its transaction ran under.
+ */
+static void
+test_txn_offset_commit(void **state)
+{
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_TXN_OFFSET_COMMIT, 3, 51, true);
+	wcstr(&rq, "txn-1");
+	wcstr(&rq, "grp-1");
+	w64(&rq, 4242);           /* producer id */
+	w16(&rq, 3);              /* producer epoch */
+	w32(&rq, 5);              /* generation */
+	wcstr(&rq, "member-1");
+	wcstr(&rq, NULL);         /* group instance id */
+	wuv(&rq, 2);
+	wcstr(&rq, "orders");
+	wuv(&rq, 2);
+	w32(&rq, 2);
+	w64(&rq, 777);
+	w32(&rq, (uint32_t)-1);   /* committed leader epoch */
+	wcstr(&rq, NULL);         /* metadata */
+	wuv(&rq, 0);
+	wuv(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+	for (int i = 0; i < 2; i++) {
+		at = fbegin(&rq);
+		req_hdr(&rq, KW_KAFKA_API_END_TXN, i == 0 ? 5 : 3, 52 + i, true);
+		wcstr(&rq, "txn-1");
+		w64(&rq, 4242);
+		w16(&rq, 3);
+		w8(&rq, i == 0);  /* committed */
+		wuv(&rq, 0);
+		fend(&rq, at);
+	}
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 51, true);
+	w32(&rs, 0);
+	wuv(&rs, 2);
+	wcstr(&rs, "orders");
+	wuv(&rs, 2);
+	w32(&rs, 2);
+	w16(&rs, 0);
+	wuv(&rs, 0);
+	wuv(&rs, 0);
+	wuv(&rs, 0);
+	fend(&rs, at);
+	for (int i = 0; i < 2; i++) {
+		at = fbegin(&rs);
+		resp_hdr(&rs, 52 + i, true);
+		w32(&rs, 0);
+		w16(&rs, 0);
+		if (i == 0) {
+			w64(&rs, 9999); /* v5: the next producer id and epoch */
+			w16(&rs, 0);
+		}
+		wuv(&rs, 0);
+		fend(&rs, at);
+	}
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 3);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "TxnOffsetCommit");
+	assert_string_equal(e->group_id.s, "grp-1");
+	assert_string_equal(e->txn_id.s, "txn-1");
+	assert_int_equal(e->producer_id, 4242);
+	assert_int_equal(e->n_offsets, 1);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_TXN_COMMITTED, 0, 2, 777);
+	assert_int_equal(e->flags & KW_KAFKA_EV_TXN_COMMIT, 0);
+	for (int i = 1; i < 3; i++) {
+		e = &r_whole.ev[i];
+		assert_string_equal(e->api_name, "EndTxn");
+		assert_int_equal(e->producer_id, 4242);
+		assert_int_equal(e->n_offsets, 0);
+		assert_int_equal(e->error_count, 0);
+		assert_int_equal(e->flags & KW_KAFKA_EV_TXN_COMMIT,
+				 i == 1 ? KW_KAFKA_EV_TXN_COMMIT : 0);
+	}
+	run_garbage(&rq, &rs, 3);
+}
+
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
 static void
 offset_fetch_part(struct wb *s, int32_t part, int64_t off)
@@ -2891,6 +2981,7 @@ main(void)
 		cmocka_unit_test(test_offset_fetch),
 		cmocka_unit_test(test_fetch_offsets_rotate),
 		cmocka_unit_test(test_fetch_fetched),
+		cmocka_unit_test(test_txn_offset_commit),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
