@@ -44,7 +44,8 @@ kw_obs_create(const struct kw_obs_params *p)
 	    kw_bmap_init(&o->hwm, KW_OBS_HWM_ENTRIES, sizeof(struct kw_obs_hwm_key)) != 0 ||
 	    kw_bmap_init(&o->member, KW_OBS_MEMBERS, sizeof(struct kw_obs_member_key)) != 0 ||
 	    kw_bmap_init(&o->lag[KW_OBS_LAG_POSITION], KW_OBS_POS_ENTRIES,
-			 sizeof(struct kw_obs_lag_key)) != 0)
+			 sizeof(struct kw_obs_lag_key)) != 0 ||
+	    kw_bmap_init(&o->txn, KW_OBS_TXNS, sizeof(int64_t)) != 0)
 		goto fail;
 	o->tid_name = calloc(KW_OBS_TOPIC_IDS, sizeof(*o->tid_name));
 	o->lag_off[KW_OBS_LAG_COMMITTED] = calloc(KW_OBS_LAG_ENTRIES, sizeof(int64_t));
@@ -52,9 +53,10 @@ kw_obs_create(const struct kw_obs_params *p)
 	o->member_group = calloc(KW_OBS_MEMBERS, sizeof(*o->member_group));
 	o->member_ambiguous = calloc(KW_OBS_MEMBERS, sizeof(*o->member_ambiguous));
 	o->lag_off[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(int64_t));
-	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL ||
-	    o->hwm_off == NULL || o->member_group == NULL || o->member_ambiguous == NULL ||
-	    o->lag_off[KW_OBS_LAG_POSITION] == NULL)
+	o->txns = calloc(KW_OBS_TXNS, sizeof(*o->txns));
+	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL || o->hwm_off == NULL ||
+	    o->member_group == NULL || o->member_ambiguous == NULL ||
+	    o->lag_off[KW_OBS_LAG_POSITION] == NULL || o->txns == NULL)
 		goto fail;
 	return o;
 fail:
@@ -77,12 +79,14 @@ kw_obs_free(struct kw_obs *o)
 	kw_bmap_fini(&o->lag[KW_OBS_LAG_POSITION]);
 	kw_bmap_fini(&o->hwm);
 	kw_bmap_fini(&o->member);
+	kw_bmap_fini(&o->txn);
 	free(o->tid_name);
 	free(o->lag_off[KW_OBS_LAG_COMMITTED]);
 	free(o->lag_off[KW_OBS_LAG_POSITION]);
 	free(o->hwm_off);
 	free(o->member_group);
 	free(o->member_ambiguous);
+	free(o->txns);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
@@ -429,6 +433,139 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	}
 }
 
+/* A committed transaction's offset of a group's partition: a commit now. */
+static void
+txn_commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
+{
+	bool added, evicted;
+	uint32_t idx = kw_bmap_get(&o->lag[KW_OBS_LAG_COMMITTED], lk, &added, &evicted);
+
+	o->lag_off[KW_OBS_LAG_COMMITTED][idx] = off;
+	o->ctr.commits_evicted += evicted;
+	o->ctr.commits++;
+	o->ctr.commits_txn++;
+}
+
+/*
+ * The transaction table's entry of a producer id, added (empty, never ended) when absent. An
+ * entry evicted with offsets still waiting counts them dropped.
+ */
+static struct kw_obs_txn *
+txn_get(struct kw_obs *o, const int64_t *producer_id)
+{
+	bool added, evicted;
+	struct kw_obs_txn *t = &o->txns[kw_bmap_get(&o->txn, producer_id, &added, &evicted)];
+
+	if (added) {
+		o->ctr.txns_evicted += evicted;
+		o->ctr.txn_offsets_dropped += t->n;
+		memset(t, 0, offsetof(struct kw_obs_txn, off));
+	}
+	return t;
+}
+
+/*
+ * A TxnOffsetCommit's offsets (n entries of offsets[]): the group's commits only once their
+ * transaction commits, so they wait under its producer id, which the EndTxn names too. The same
+ * partition again takes its new offset; past KW_OBS_TXN_OFFSETS partitions they are dropped.
+ * Pairs of other connections may reach the control thread in another order than they happened
+ * (each worker has its ring, and the group and the transaction coordinators may be two brokers):
+ * offsets requested before the producer's last end seen belong to the transaction that ended
+ * there, and follow it at once.
+ */
+static void
+txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	struct kw_obs_lag_key lk;
+	struct kw_obs_txn *t;
+	unsigned int i, j, seen = 0;
+	bool late;
+
+	for (i = 0; i < n; i++)
+		seen += ev->offsets[i].kind == KW_KAFKA_OFF_TXN_COMMITTED;
+	if (seen == 0)
+		return;
+	o->ctr.txn_offsets += seen;
+	if (ev->error_count != 0 || ev->group_id.null || ev->group_id.len == 0 ||
+	    ev->producer_id < 0) {
+		o->ctr.txn_offsets_failed += seen;
+		return;
+	}
+	t = txn_get(o, &ev->producer_id);
+	late = r->ts_ns < t->end_ns;
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
+
+		if (e->kind != KW_KAFKA_OFF_TXN_COMMITTED)
+			continue;
+		memset(&lk, 0, sizeof(lk));
+		memcpy(lk.group, ev->group_id.s, ev->group_id.len);
+		if (!offset_topic(o, ev, e->topic, lk.topic)) {
+			o->ctr.offsets_bad++;
+			continue;
+		}
+		lk.partition = e->partition;
+		if (late && t->end_commit) {
+			txn_commit_put(o, &lk, e->offset);
+			continue;
+		}
+		if (late) {
+			o->ctr.txn_offsets_aborted++;
+			continue;
+		}
+		for (j = 0; j < t->n && memcmp(&t->key[j], &lk, sizeof(lk)) != 0; j++)
+			;
+		if (j == KW_OBS_TXN_OFFSETS) {
+			o->ctr.txn_offsets_dropped++;
+			continue;
+		}
+		t->key[j] = lk;
+		t->off[j] = e->offset;
+		t->ts_ns[j] = r->ts_ns;
+		t->n += j == t->n;
+	}
+}
+
+/*
+ * The end of a producer's transaction: EndTxn commits its waiting offsets (the group's commits
+ * now) or aborts them; an InitProducerId answered with the producer id drops them, as the
+ * coordinator aborts what the producer left open when it starts again. Offsets requested after
+ * the end (the next transaction's, whose pair came first) wait on. An EndTxn with errors leaves
+ * them waiting: the producer retries it, or starts again.
+ */
+static void
+txn_end(struct kw_obs *o, const struct kw_kafka_rec *r)
+{
+	const struct kw_kafka_event *ev = &r->ev;
+	struct kw_obs_txn *t;
+	uint32_t i, kept = 0;
+
+	if (ev->producer_id < 0)
+		return;
+	if (ev->error_count != 0) {
+		if (ev->api_key == KW_KAFKA_API_END_TXN &&
+		    kw_bmap_find(&o->txn, &ev->producer_id, false) != KW_BMAP_NONE)
+			o->ctr.txn_ends_failed++;
+		return;
+	}
+	t = txn_get(o, &ev->producer_id);
+	t->end_ns = r->ts_ns;
+	t->end_commit = ev->api_key == KW_KAFKA_API_END_TXN && (ev->flags & KW_KAFKA_EV_TXN_COMMIT);
+	for (i = 0; i < t->n; i++) {
+		if (t->ts_ns[i] >= t->end_ns) {
+			t->key[kept] = t->key[i];
+			t->off[kept] = t->off[i];
+			t->ts_ns[kept++] = t->ts_ns[i];
+		} else if (t->end_commit) {
+			txn_commit_put(o, &t->key[i], t->off[i]);
+		} else {
+			o->ctr.txn_offsets_aborted++;
+		}
+	}
+	t->n = kept;
+}
+
 static void
 add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 {
@@ -441,6 +578,11 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 	bool added, evicted;
 
 	add_positions(o, r, n);
+	if (ev->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
+		txn_offsets(o, r, n);
+	else if (ev->api_key == KW_KAFKA_API_END_TXN ||
+		 ev->api_key == KW_KAFKA_API_INIT_PRODUCER_ID)
+		txn_end(o, r);
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
@@ -489,6 +631,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 		case KW_KAFKA_OFF_FETCHED:
+		case KW_KAFKA_OFF_TXN_COMMITTED: /* txn_offsets */
 			break;
 		default:
 			o->ctr.offsets_bad++;

@@ -26,6 +26,8 @@
 #define KW_OBS_TOPIC_IDS 4096    /* topic id -> name pairs learned from Metadata, LRU */
 #define KW_OBS_MEMBERS 4096      /* (client id, client address) -> group, LRU */
 #define KW_OBS_POS_ENTRIES 4096  /* (group, topic, partition) fetch positions kept, LRU */
+#define KW_OBS_TXNS 1024         /* open transactions with consumer offsets (producer id), LRU */
+#define KW_OBS_TXN_OFFSETS 16    /* partitions an open transaction's offsets keep */
 #define KW_OBS_TEL_TOP 32        /* entries per telemetry reply (its buffer is 16 KiB) */
 #define KW_OBS_TEL_LAG 8         /* partitions shown per group, largest lag first */
 
@@ -109,6 +111,16 @@ struct kw_obs_counters {
 	uint64_t commits_groups_many; /* from a pair that names several groups: ignored */
 	uint64_t commits_failed;   /* OffsetCommit or OffsetFetch with errors: ignored */
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
+	uint64_t commits_txn;      /* of commits, a transaction's, applied when it committed */
+	uint64_t txn_offsets;      /* TxnOffsetCommit partition offsets seen */
+	uint64_t txn_offsets_failed; /* from a TxnOffsetCommit with errors, or without a group or
+				      * producer id: ignored */
+	uint64_t txn_offsets_aborted; /* their transaction aborted (EndTxn), or its producer
+				       * started again (InitProducerId) */
+	uint64_t txn_offsets_dropped; /* more partitions than an open transaction keeps, or its
+				       * entry evicted */
+	uint64_t txn_ends_failed;  /* EndTxn with errors for a transaction with offsets: kept open */
+	uint64_t txns_evicted;     /* transaction table full: least recently used entry reused */
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_evicted;
 	uint64_t fetch_offsets;    /* Fetch positions seen */

@@ -193,6 +193,7 @@ static const struct {
 	{KW_KAFKA_EV_PRINCIPAL_FIRST, "principal_first"},
 	{KW_KAFKA_EV_SOFTWARE_FIRST, "software_first"},
 	{KW_KAFKA_EV_GROUPS_MANY, "group_ids_many"},
+	{KW_KAFKA_EV_TXN_COMMIT, "txn_commit"},
 };
 
 static void

@@ -38,6 +38,17 @@ enum kw_obs_lag_of {
 	KW_OBS_LAG_OF_N
 };
 
+/* A producer's transactions: the consumer offsets of the open one, waiting for its EndTxn. */
+struct kw_obs_txn {
+	uint64_t end_ns;    /* request time of the last end seen (EndTxn, InitProducerId); 0 none */
+	uint8_t end_commit; /* that end committed */
+	uint32_t n;
+	/* the offsets waiting, each with its TxnOffsetCommit's request time */
+	int64_t off[KW_OBS_TXN_OFFSETS];
+	uint64_t ts_ns[KW_OBS_TXN_OFFSETS];
+	struct kw_obs_lag_key key[KW_OBS_TXN_OFFSETS];
+};
+
 struct kw_obs_part_lag {
 	const struct kw_obs_lag_key *key;
 	int64_t lag;
@@ -61,6 +72,8 @@ struct kw_obs {
 	struct kw_bmap member; /* kw_obs_member_key -> member_group[], member_ambiguous[] */
 	char (*member_group)[KW_KAFKA_NAME_MAX];
 	uint8_t *member_ambiguous;
+	struct kw_bmap txn;    /* producer id -> txn[] */
+	struct kw_obs_txn *txns;
 	struct kw_obs_counters ctr;
 	bool unflushed; /* log lines written since the last kw_obs_flush */
 };

@@ -330,6 +330,13 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "commits_groups_many", k->commits_groups_many);
 	tel_u64(d, "commits_failed", k->commits_failed);
 	tel_u64(d, "commits_evicted", k->commits_evicted);
+	tel_u64(d, "commits_txn", k->commits_txn);
+	tel_u64(d, "txn_offsets", k->txn_offsets);
+	tel_u64(d, "txn_offsets_failed", k->txn_offsets_failed);
+	tel_u64(d, "txn_offsets_aborted", k->txn_offsets_aborted);
+	tel_u64(d, "txn_offsets_dropped", k->txn_offsets_dropped);
+	tel_u64(d, "txn_ends_failed", k->txn_ends_failed);
+	tel_u64(d, "txns_evicted", k->txns_evicted);
 	tel_u64(d, "hwms", k->hwms);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);

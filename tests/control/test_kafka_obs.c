@@ -659,6 +659,149 @@ test_positions(void **state)
 	kw_obs_free(o);
 }
 
+/* A TxnOffsetCommit of producer pid for group "gt", requested at ts: payments/part -> off. */
+static void
+txn_commit_rec(struct kw_kafka_rec *r, int64_t pid, uint64_t ts, int32_t part, int64_t off)
+{
+	commit_rec(r, "gt", part, off);
+	r->ev.api_name = "TxnOffsetCommit";
+	r->ev.api_key = KW_KAFKA_API_TXN_OFFSET_COMMIT;
+	r->ev.api_version = 3;
+	r->ev.producer_id = pid;
+	r->ev.offsets[0].kind = KW_KAFKA_OFF_TXN_COMMITTED;
+	r->ts_ns = ts;
+}
+
+/* txn_commit_rec, recorded by o. */
+static void
+record_txn_commit(struct kw_obs *o, int64_t pid, uint64_t ts, int32_t part, int64_t off)
+{
+	struct kw_kafka_rec r;
+
+	txn_commit_rec(&r, pid, ts, part, off);
+	kw_obs_record(o, &r);
+}
+
+/* An EndTxn (commit or abort) or an InitProducerId of producer pid at ts, recorded by o. */
+static void
+record_end(struct kw_obs *o, int16_t api_key, int64_t pid, uint64_t ts, bool commit,
+	   uint32_t errors)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	r.ev.api_name = api_key == KW_KAFKA_API_END_TXN ? "EndTxn" : "InitProducerId";
+	r.ev.api_key = api_key;
+	r.ev.producer_id = pid;
+	r.ev.error_count = errors;
+	r.ts_ns = ts;
+	if (commit)
+		r.ev.flags |= KW_KAFKA_EV_TXN_COMMIT;
+	kw_obs_record(o, &r);
+}
+
+/* Group "gt"'s committed offset of payments/part, -1 when it has none. */
+static int64_t
+gt_committed(const struct kw_obs *o, int32_t part)
+{
+	int64_t c = -1, h, lag;
+
+	return kw_obs_lag(o, "gt", "payments", part, &c, &h, &lag) == -ENOENT ? -1 : c;
+}
+
+/*
+ * Transactions: a TxnOffsetCommit's offsets are the group's commits once their EndTxn commits,
+ * never when it aborts, fails, or the producer starts again (InitProducerId). Pairs that reach
+ * the control thread out of order go by their request times.
+ */
+static void
+test_txn_commits(void **state)
+{
+	const uint64_t t0 = 1704067200000000000ULL;
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	record_txn_commit(o, 7, t0 + 10, 2, 100);
+	record_txn_commit(o, 7, t0 + 20, 3, 200);
+	assert_int_equal(gt_committed(o, 2), -1);
+	record_end(o, KW_KAFKA_API_END_TXN, 8, t0 + 30, true, 0); /* another producer's */
+	assert_int_equal(gt_committed(o, 2), -1);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 40, true, 0);
+	assert_int_equal(gt_committed(o, 2), 100);
+	assert_int_equal(gt_committed(o, 3), 200);
+	assert_int_equal(k->commits_txn, 2);
+	assert_int_equal(k->commits, 2);
+
+	/* aborted */
+	record_txn_commit(o, 7, t0 + 50, 2, 150);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 60, false, 0);
+	assert_int_equal(gt_committed(o, 2), 100);
+	assert_int_equal(k->txn_offsets_aborted, 1);
+
+	/* an EndTxn with errors leaves them waiting: the producer retries it */
+	record_txn_commit(o, 7, t0 + 70, 2, 170);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 80, true, 1);
+	assert_int_equal(k->txn_ends_failed, 1);
+	assert_int_equal(gt_committed(o, 2), 100);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 90, true, 0);
+	assert_int_equal(gt_committed(o, 2), 170);
+
+	/*
+	 * Transaction A (offsets at 110, committed at 120) and B (offsets at 130, aborted at 140),
+	 * their pairs in this order: B's offsets, A's end, A's offsets, B's end.
+	 */
+	record_txn_commit(o, 7, t0 + 130, 3, 230);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 120, true, 0);
+	assert_int_equal(gt_committed(o, 3), 200);
+	record_txn_commit(o, 7, t0 + 110, 2, 210);
+	assert_int_equal(gt_committed(o, 2), 210);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 140, false, 0);
+	assert_int_equal(gt_committed(o, 3), 200);
+	assert_int_equal(k->txn_offsets_aborted, 2);
+
+	/* the producer starts again: what it left open is aborted */
+	record_txn_commit(o, 7, t0 + 150, 2, 250);
+	record_end(o, KW_KAFKA_API_INIT_PRODUCER_ID, 7, t0 + 160, false, 0);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 170, true, 0);
+	assert_int_equal(gt_committed(o, 2), 210);
+	assert_int_equal(k->txn_offsets_aborted, 3);
+
+	/* a TxnOffsetCommit with errors, or without a producer id, is ignored */
+	txn_commit_rec(&r, 7, t0 + 180, 2, 280);
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	record_txn_commit(o, -1, t0 + 180, 2, 280);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 190, true, 0);
+	assert_int_equal(gt_committed(o, 2), 210);
+	assert_int_equal(k->txn_offsets_failed, 2);
+
+	/* a transaction keeps 16 partitions */
+	for (int32_t part = 0; part < 18; part++) {
+		record_txn_commit(o, 9, t0 + 200, part, 1000 + part);
+	}
+	record_end(o, KW_KAFKA_API_END_TXN, 9, t0 + 210, true, 0);
+	assert_int_equal(gt_committed(o, 15), 1015);
+	assert_int_equal(gt_committed(o, 16), -1);
+	assert_int_equal(k->txn_offsets_dropped, 2);
+	assert_int_equal(k->txn_offsets, 27);
+	assert_int_equal(k->commits_txn, 2 + 1 + 1 + 16);
+
+	/* the table full of producers' ends: the least recently used goes with what it held */
+	record_txn_commit(o, 10, t0 + 300, 40, 400);
+	for (int64_t pid = 100; pid < 100 + KW_OBS_TXNS; pid++)
+		record_end(o, KW_KAFKA_API_END_TXN, pid, t0 + 310, true, 0);
+	record_end(o, KW_KAFKA_API_END_TXN, 10, t0 + 320, true, 0);
+	assert_int_equal(gt_committed(o, 40), -1);
+	assert_int_equal(k->txn_offsets_dropped, 3);
+	assert_true(k->txns_evicted >= 1);
+	kw_obs_free(o);
+}
+
 static void
 test_latency_histogram(void **state)
 {
@@ -1174,6 +1317,7 @@ main(void)
 		cmocka_unit_test(test_bmap_lru),
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_txn_commits),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),
