@@ -3,13 +3,17 @@
 # Captures of real Kafka clients (kcat, librdkafka) against a real-protocol broker (librdkafka's
 # mock cluster, tests/tools/kw_mock_cluster.c), for kwire's acceptance tests.
 #
-# usage: scripts/make-captures.sh [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES] [-a]
+# usage: scripts/make-captures.sh [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT]
+#                                 [-n MESSAGES] [-a]
 #
 # Writes OUTDIR/produce-{none,gzip,snappy,lz4,zstd}.pcap (kcat producing MESSAGES keyed
 # messages, batches of at most 64, client.id kcat-CODEC), OUTDIR/consume-simple.pcap (kcat
-# reading the topic from the beginning with the simple consumer, client.id kcat-simple) and
+# reading the topic from the beginning with the simple consumer, client.id kcat-simple),
 # OUTDIR/consume-group.pcap (kcat in consumer group kwire-group, client.id kcat-group: join,
-# sync, heartbeat, offset fetch and commit, fetch, leave). Each capture gets a broker of its
+# sync, heartbeat, offset fetch and commit, fetch, leave) and OUTDIR/transactions.pcap
+# (tests/tools/kw_txn_client, a librdkafka transactional producer: offsets of group
+# kwire-txn-group committed in one transaction and sent in an aborted one; default: next to
+# KW_MOCK_CLUSTER, left out when absent). Each capture gets a broker of its
 # own. Loopback is captured with dumpcap (root or CAP_NET_RAW), then normalised by
 # tests/tools/resegment.py: the broker's random port becomes 9092 (kwire's and tshark's
 # default), loopback's 64 KiB segments are cut to 1448 bytes as on Ethernet, and checksums
@@ -23,15 +27,18 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=.
 MOCK=
+TXN=
 N=200
 AS_TAKEN=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) OUT=$2; shift 2 ;;
 	-m) MOCK=$2; shift 2 ;;
+	-x) TXN=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
 	-a) AS_TAKEN=1; shift ;;
-	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-n MESSAGES] [-a]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT] [-n MESSAGES] [-a]" >&2
+	   exit 2 ;;
 	esac
 done
 KCAT=${KCAT:-kcat}
@@ -48,6 +55,7 @@ if [ -z "$MOCK" ] || [ ! -x "$MOCK" ]; then
 	echo "make-captures: kw_mock_cluster not found (-m)" >&2
 	exit 1
 fi
+[ -n "$TXN" ] || TXN=$(dirname "$MOCK")/kw_txn_client
 command -v "$KCAT" >/dev/null || { echo "make-captures: $KCAT not found" >&2; exit 1; }
 command -v "$DUMPCAP" >/dev/null || { echo "make-captures: $DUMPCAP not found" >&2; exit 1; }
 mkdir -p "$OUT"
@@ -157,3 +165,13 @@ timeout 60 "$KCAT" -C -b "$BOOT" -G kwire-group -c "$N" -e -q -X client.id=kcat-
 	-X auto.offset.reset=earliest -X auto.commit.interval.ms=500 "$TOPIC" >/dev/null
 cap_stop consume-group
 mock_stop
+
+if [ -x "$TXN" ]; then
+	mock_start
+	cap_start
+	timeout 30 "$TXN" "$BOOT" "$TOPIC" kwire-txn-group
+	cap_stop transactions
+	mock_stop
+else
+	echo "make-captures: $TXN not found: no transactions.pcap" >&2
+fi
