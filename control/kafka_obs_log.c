@@ -196,6 +196,28 @@ static const struct {
 	{KW_KAFKA_EV_TXN_COMMIT, "txn_commit"},
 };
 
+/* The request log's name of a partition offset's kind (enum kw_kafka_off_kind). */
+static const char *
+offset_kind(uint8_t kind)
+{
+	switch (kind) {
+	case KW_KAFKA_OFF_HWM:
+		return "high_watermark";
+	case KW_KAFKA_OFF_COMMITTED:
+		return "committed";
+	case KW_KAFKA_OFF_FETCH:
+		return "fetch";
+	case KW_KAFKA_OFF_COMMITTED_READ:
+		return "committed_read";
+	case KW_KAFKA_OFF_FETCHED:
+		return "fetched";
+	case KW_KAFKA_OFF_TXN_COMMITTED:
+		return "txn_committed";
+	default:
+		return "unknown";
+	}
+}
+
 static void
 jflags(struct jbuf *b, uint32_t flags)
 {
@@ -266,6 +288,7 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	char scratch[KW_KAFKA_NAME_MAX];
 	unsigned int i, n;
 	uint64_t lat;
+	int64_t pid;
 	const char *name;
 
 	format_ts_flow(r, NULL, b);
@@ -336,6 +359,20 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	n = ev->n_broker_ids < KW_KAFKA_EV_BROKERS ? ev->n_broker_ids : KW_KAFKA_EV_BROKERS;
 	for (i = 0; i < n; i++)
 		jfmt(b, "%s%" PRId32, i ? "," : "", ev->broker_ids[i]);
+	jlit(b, "],\"partition_offsets\":[");
+	n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+	for (i = 0; i < n; i++) {
+		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
+
+		jfmt(b, "%s{\"kind\":\"%s\",\"topic\":", i ? "," : "", offset_kind(e->kind));
+		name = kw_obs_topic_ref(o, ev, e->topic, scratch);
+		if (name == NULL)
+			jlit(b, "null");
+		else
+			jstr(b, name, strlen(name));
+		jfmt(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 "}", e->partition,
+		     e->offset);
+	}
 	jlit(b, "],\"latency_us\":");
 	lat = kw_obs_latency_ns(o, r);
 	if (lat == UINT64_MAX)
@@ -351,6 +388,11 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	jkstr(b, &ev->group_id);
 	jlit(b, ",\"transactional_id\":");
 	jkstr(b, &ev->txn_id);
+	pid = ev->producer_id >= 0 ? ev->producer_id : ev->records.producer_id;
+	if (pid < 0)
+		jlit(b, ",\"producer_id\":null");
+	else
+		jfmt(b, ",\"producer_id\":%" PRId64, pid);
 	jlit(b, ",\"flags\":");
 	jflags(b, ev->flags);
 	jlit(b, "}\n");

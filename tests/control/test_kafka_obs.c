@@ -70,6 +70,7 @@ base_rec(struct kw_kafka_rec *r)
 	r->ev.partition_count = 1;
 	r->ev.parts[0] = (struct kw_kafka_ev_part){.topic = 0, .partition = 5};
 	r->ev.n_parts = 1;
+	kw_kafka_records_sum_init(&r->ev.records);
 	r->ev.records.records = 8;
 	r->ev.records.records_hdr = 8;
 }
@@ -141,9 +142,9 @@ test_json_ipv4(void **state)
 		"\"records_fields\":[],"
 		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
 		"\"topic_partitions\":[{\"topic\":\"kwgen-topic\",\"partition\":5}],"
-		"\"broker_ids\":[],"
+		"\"broker_ids\":[],\"partition_offsets\":[],"
 		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
-		"\"transactional_id\":null,\"flags\":[\"topics_trunc\"]}\n");
+		"\"transactional_id\":null,\"producer_id\":null,\"flags\":[\"topics_trunc\"]}\n");
 	free(line);
 	kw_obs_free(o);
 }
@@ -213,6 +214,11 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.broker_ids[0] = 1002;
 	r.ev.broker_ids[1] = 0;
 	r.ev.n_broker_ids = 2;
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCHED, 0, 2, 1234};
+	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, 0, -1};
+	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0xff, 7, 5};
+	r.ev.n_offsets = 3;
+	r.ev.records.producer_id = 77; /* a batch's */
 	line = line_of(o, &r);
 	assert_string_equal(
 		line,
@@ -233,8 +239,13 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"{\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":0},"
 		"{\"topic\":null,\"partition\":7}],"
 		"\"broker_ids\":[1002,0],"
+		"\"partition_offsets\":[{\"kind\":\"fetched\",\"topic\":\"orders\","
+		"\"partition\":2,\"offset\":1234},{\"kind\":\"high_watermark\","
+		"\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":0,"
+		"\"offset\":-1},{\"kind\":\"fetch\",\"topic\":null,\"partition\":7,"
+		"\"offset\":5}],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
-		"\"transactional_id\":\"t\\u00e2\\u0082\","
+		"\"transactional_id\":\"t\\u00e2\\u0082\",\"producer_id\":77,"
 		"\"flags\":[\"unanswered\",\"broker_ids_trunc\",\"0x80000000\"]}"
 		"\n");
 	free(line);
