@@ -24,7 +24,11 @@ replica, in-sync and offline ids), the set of non-negative ids of request and re
 equal kwire's broker_ids (a subset when kwire says it kept only some: broker_ids_trunc). For
 every pair whose request and response tshark decodes, the partition indexes of both
 (kafka.partition_id) must equal those of kwire's topic_partitions (a subset under
-topic_partitions_trunc).
+topic_partitions_trunc), and each of kwire's partition_offsets must equal the offset tshark
+shows for its topic and partition: Fetch positions (fetch: the request's offset; fetched: the
+offset after the response's last record batch, base offset + last offset delta + 1) and high
+watermarks, OffsetCommit and TxnOffsetCommit offsets, OffsetFetch answers. Without
+offsets_trunc, every partition of those carries its offset in kwire's log.
 """
 import argparse
 import ipaddress
@@ -87,6 +91,58 @@ def partitions(pdu):
     return {int(v) for v in walk(pdu, "kafka.partition_id", []) if v.lstrip("-").isdigit()}
 
 
+def int_or_none(v):
+    return int(v) if v is not None and v.lstrip("-").isdigit() else None
+
+
+def part_offsets(pdu):
+    """{(topic, partition): (offset, next)} of every "Partition" subtree of one Kafka PDU: its
+    first kafka.offset (a fetch, committed or high-watermark offset, by api and direction) and
+    the offset after its last record batch (None without one)."""
+    out = {}
+
+    def batches(node, acc):
+        if isinstance(node, dict):
+            for k, vals in node.items():
+                for v in vals:
+                    if k == "Record Batch" and isinstance(v, dict):
+                        acc.append(v)
+                    else:
+                        batches(v, acc)
+        return acc
+
+    def rec(node, topic):
+        if not isinstance(node, dict):
+            return
+        topic = first(node, "kafka.topic_name") or topic
+        for k, vals in node.items():
+            for v in vals:
+                if not isinstance(v, dict):
+                    continue
+                if k.startswith("Partition ("):
+                    nxt = None
+                    for b in batches(v, []):
+                        base = int_or_none(first(b, "kafka.offset"))
+                        delta = int_or_none(first(b, "kafka.batch_last_offset_delta"))
+                        if base is not None and delta is not None:
+                            nxt = base + delta + 1
+                    pid = int_or_none(first(v, "kafka.partition_id"))
+                    if pid is not None:
+                        out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt)
+                else:
+                    rec(v, topic)
+
+    rec(pdu, None)
+    return out
+
+
+# (api key, kind): the offsets of kwire's partition_offsets, from tshark's request (0) or
+# response (1) and their first offset (0) or the offset after their batches (1)
+OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark"): (1, 0),
+               (8, "committed"): (0, 0), (28, "txn_committed"): (0, 0),
+               (9, "committed_read"): (1, 0)}
+
+
 def addr(s):
     return str(ipaddress.ip_address(s))
 
@@ -133,6 +189,7 @@ def tshark_requests(pcap, port):
                     "throttle_time_ms": int(thr) if thr is not None else None,
                     "brokers": brokers(pdu),
                     "partitions": partitions(pdu),
+                    "offsets": part_offsets(pdu),
                     "decoded": not unsupported and not malformed,
                 })
                 continue
@@ -154,6 +211,7 @@ def tshark_requests(pcap, port):
                 "records": sum(recs) if key == 0 and recs else None,
                 "brokers": brokers(pdu),
                 "partitions": partitions(pdu),
+                "offsets": part_offsets(pdu),
                 "decoded": not unsupported and not malformed,
                 "why": "unsupported version" if unsupported else
                        "malformed" if malformed else "",
@@ -187,6 +245,37 @@ def fmt(flow, cid):
     return f"{flow[0]}:{flow[1]}->{flow[2]}:{flow[3]} corr={cid}"
 
 
+def offsets_diff(r, t, rsp):
+    """kwire's partition_offsets of one pair against tshark's request t and response rsp:
+    (offsets compared, differences)."""
+    n, diffs, seen = 0, [], set()
+    for e in r.get("partition_offsets") or []:
+        src = OFFSET_FROM.get((r["api_key"], e["kind"]))
+        if src is None:
+            diffs.append(f"offset kind {e['kind']!r} in a pair of api {r['api_key']}")
+            continue
+        key = (e["topic"], e["partition"])
+        seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
+        want = (t, rsp)[src[0]]["offsets"].get(key, (None, None))[src[1]]
+        n += 1
+        if e["offset"] != want:
+            diffs.append(f"{e['kind']} offset of {key}: kwire {e['offset']}, tshark {want}")
+    if "offsets_trunc" in (r.get("flags") or []):
+        return n, diffs
+    # every partition whose offset the pair carries is in kwire's log
+    for (api, kind), (side, what) in OFFSET_FROM.items():
+        if api != r["api_key"] or what != 0 or kind == "fetch":
+            continue
+        for key in (t, rsp)[side]["offsets"]:
+            if (False, side, key) not in seen:
+                diffs.append(f"{kind} offset of {key}: in tshark, missing from kwire's log")
+    if r["api_key"] == 1:
+        for key in t["offsets"]:
+            if (True, 0, key) not in seen and (True, 1, key) not in seen:
+                diffs.append(f"fetch position of {key}: in tshark, missing from kwire's log")
+    return n, diffs
+
+
 def compare(a):
     ts = tshark_requests(a.pcap, a.port)
     kw = kwire_requests(a.log)
@@ -195,6 +284,7 @@ def compare(a):
         index.setdefault((t["flow"], t["correlation_id"]), []).append(t)
     problems, undecoded, partial = [], [], []
     compared = topics_compared = responses_compared = brokers_compared = parts_compared = 0
+    offsets_compared = 0
     for r in kw:
         k = (r["flow"], r["correlation_id"])
         lst = index.get(k)
@@ -255,6 +345,9 @@ def compare(a):
                 trunc = "topic_partitions_trunc" in (r.get("flags") or [])
                 if (trunc and not kp <= tp) or (not trunc and kp != tp):
                     diffs.append(f"partitions: kwire {sorted(kp)}, tshark {sorted(tp)}")
+                n, d = offsets_diff(r, t, rsp)
+                offsets_compared += n
+                diffs += d
         # KIP-511: a broker answers an ApiVersions version it does not support with
         # UNSUPPORTED_VERSION in a version 0 body, which has no throttle time; tshark 4.0
         # mis-reads that body with the request's version, so this is checked on kwire alone.
@@ -275,7 +368,7 @@ def compare(a):
     print(f"{name}: kwire {total} requests, tshark {len(ts)}; compared {compared} "
           f"({100 * cov:.1f}%), topics compared {topics_compared}, "
           f"responses compared {responses_compared}, broker ids compared {brokers_compared}, "
-          f"partitions compared {parts_compared}, "
+          f"partitions compared {parts_compared}, offsets compared {offsets_compared}, "
           f"header only {len(partial)}, "
           f"not decoded by tshark {len(undecoded)}, mismatches {len(problems)}")
     if a.verbose or problems:
