@@ -554,12 +554,14 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 
 /*
  * A Fetch response returned records of the enclosing partition, up to next: that is the
- * consumer's position now, and it replaces the position the request asked for (a pair keeps one
- * per partition), taking no room of its own. A partition whose position the request's window
- * left out has none.
+ * consumer's position now. It replaces the position the request asked for (a pair keeps one per
+ * partition), taking no room of its own; a partition the request did not name takes room in the
+ * response's window, as in an incremental fetch session (KIP-227), whose requests name only the
+ * partitions whose position changed.
  */
 static void
-fetched_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t next)
+fetched_set(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
+	    int64_t next)
 {
 	unsigned int n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
 
@@ -574,6 +576,7 @@ fetched_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t nex
 			return;
 		}
 	}
+	offset_add(ctx, d, ev, KW_KAFKA_OFF_FETCHED, next);
 }
 
 static void
@@ -2283,7 +2286,7 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 				kw_kafka_records_end(&d->rs);
 				if (d->rs.next >= 0 && d->api_key == KW_KAFKA_API_FETCH &&
 				    d == &conn->dir[1])
-					fetched_set(d, ctx->ev, d->rs.next);
+					fetched_set(ctx, d, ctx->ev, d->rs.next);
 			}
 			if (d->k == K_REST) {
 				d->op = OP_NONE;

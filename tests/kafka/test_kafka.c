@@ -1426,8 +1426,9 @@ build_batch_at(struct wb *w, int nrec, int64_t base, bool bad_crc)
  * A Fetch response's records move the position past them. Orders partition 0 returns batches at
  * 100 (3 records) and 103 (2), then the start of one cut at the size limit: its position
  * becomes 105. Partition 1 returns none and partition 2 a batch whose CRC32C does not match:
- * their positions stay. Partition 3, not in the request, has no position to move. Payments
- * partition 0 returns 4 records from 500.
+ * their positions stay. Partition 3, not in the request (an incremental fetch session names
+ * only the partitions whose position changed), takes its position from the response alone.
+ * Payments partition 0 returns 4 records from 500.
  */
 static void
 test_fetch_fetched(void **state)
@@ -1489,7 +1490,7 @@ test_fetch_fetched(void **state)
 	assert_int_equal(e->records.batches, 6);
 	assert_int_equal(e->records.crc_bad, 1);
 	assert_int_equal(e->records.partial, 2);
-	assert_int_equal(e->n_offsets, 9);
+	assert_int_equal(e->n_offsets, 10);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_FETCHED, 0, 0, 105);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_FETCH, 0, 1, 200);
 	assert_offset(&e->offsets[2], KW_KAFKA_OFF_FETCH, 0, 2, 300);
@@ -1499,6 +1500,7 @@ test_fetch_fetched(void **state)
 	assert_offset(&e->offsets[6], KW_KAFKA_OFF_HWM, 0, 1, 210);
 	assert_offset(&e->offsets[7], KW_KAFKA_OFF_HWM, 0, 2, 310);
 	assert_offset(&e->offsets[8], KW_KAFKA_OFF_HWM, 0, 3, 410);
+	assert_offset(&e->offsets[9], KW_KAFKA_OFF_FETCHED, 0, 3, 105);
 	run_garbage(&rq, &rs, 1);
 }
 
