@@ -993,6 +993,33 @@ static const char *const dim_title[KW_OBS_DIMS] = {
 
 #define REPORT_TOP 10
 
+/*
+ * A group's commits where no lag is known (no high watermark seen, as in a capture without the
+ * group's Fetches): how many, and the first KW_OBS_TEL_LAG of them, to f.
+ */
+static void
+report_commits(const struct kw_obs *o, const char *group, FILE *f)
+{
+	const struct kw_bmap *m = &o->lag[KW_OBS_LAG_COMMITTED];
+	uint32_t i, n = 0;
+
+	for (i = 0; i < m->used; i++)
+		n += strncmp(((const struct kw_obs_lag_key *)kw_bmap_key(m, i))->group, group,
+			     KW_KAFKA_NAME_MAX) == 0;
+	if (n == 0)
+		return;
+	fprintf(f, "    committed %u partitions, no high watermark seen\n", n);
+	for (i = 0, n = 0; i < m->used && n < KW_OBS_TEL_LAG; i++) {
+		const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
+
+		if (strncmp(lk->group, group, KW_KAFKA_NAME_MAX) != 0)
+			continue;
+		fprintf(f, "    committed %s[%d] %ld\n", lk->topic, (int)lk->partition,
+			(long)o->lag_off[KW_OBS_LAG_COMMITTED][i]);
+		n++;
+	}
+}
+
 void
 kw_obs_report(const struct kw_obs *o, FILE *f)
 {
@@ -1060,6 +1087,8 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 
 				nl = kw_obs_group_lags(o, of, kw_topk_key(t, idx[i]), lags,
 						       KW_OBS_TEL_LAG, &total, &known);
+				if (nl == 0 && of == KW_OBS_LAG_COMMITTED)
+					report_commits(o, kw_topk_key(t, idx[i]), f);
 				if (nl == 0)
 					continue;
 				fprintf(f, "    %s total %ld (%u partitions)\n", what, (long)total,

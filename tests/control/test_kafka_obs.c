@@ -733,6 +733,7 @@ test_txn_commits(void **state)
 	struct kw_obs *o = kw_obs_create(&p);
 	const struct kw_obs_counters *k;
 	struct kw_kafka_rec r;
+	char *buf;
 
 	(void)state;
 	assert_non_null(o);
@@ -810,6 +811,12 @@ test_txn_commits(void **state)
 	assert_int_equal(gt_committed(o, 40), -1);
 	assert_int_equal(k->txn_offsets_dropped, 3);
 	assert_true(k->txns_evicted >= 1);
+	/* no Fetch gave a high watermark: the report lists the commits */
+	buf = report_of(o);
+	assert_non_null(strstr(buf, "  gt "));
+	assert_non_null(strstr(buf, "    committed 16 partitions, no high watermark seen\n"
+				    "    committed payments[2] 1002\n    committed payments[3] 1003\n"));
+	free(buf);
 	kw_obs_free(o);
 }
 

@@ -204,10 +204,17 @@ if grep -q 'pw-Secret-7f3a' "$WORK/sasl.log" "$WORK/sasl.err"; then fail "sasl: 
 run group "$TOOLS/../captures/consume-group.pcap"
 grep -q '^  kwire-group ' "$WORK/group.err" || fail "group: no consumer group in the report"
 grep -q '^    lag kwire-test\[0\] 0$' "$WORK/group.err" || fail "group: no lag for kwire-test[0]"
-# its last Fetch asked for offset 200, the partition's end: the group's position lag is 0
+# the records its Fetches returned end at offset 200, the partition's end: position lag 0
 grep -q '^    position lag kwire-test\[0\] 0$' "$WORK/group.err" ||
     fail "group: no position lag for kwire-test[0]"
 grep -q '"api_name":"OffsetCommit".*"group_id":"kwire-group"' "$WORK/group.log" || fail "group: commit"
+# a transactional producer (tests/captures) sends its group's offsets in a transaction that
+# commits (5 and 7), then in one that aborts (50): the group's commits are the first's
+run txn "$TOOLS/../captures/transactions.pcap"
+grep -q '^    committed kwire-test\[0\] 5$' "$WORK/txn.err" || fail "txn: kwire-test[0] not 5"
+grep -q '^    committed kwire-test\[1\] 7$' "$WORK/txn.err" || fail "txn: kwire-test[1] not 7"
+[ "$(grep -c '"api_name":"EndTxn".*"flags":\["txn_commit"\]' "$WORK/txn.log")" = 1 ] ||
+    fail "txn: not one committing EndTxn"
 # kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
 "$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &
 pid=$!
