@@ -37,7 +37,8 @@ while [ $# -gt 0 ]; do
 	-x) TXN=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
 	-a) AS_TAKEN=1; shift ;;
-	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT] [-n MESSAGES] [-a]" >&2
+	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT]" \
+		"[-n MESSAGES] [-a]" >&2
 	   exit 2 ;;
 	esac
 done

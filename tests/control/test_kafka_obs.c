@@ -815,7 +815,8 @@ test_txn_commits(void **state)
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "  gt "));
 	assert_non_null(strstr(buf, "    committed 16 partitions, no high watermark seen\n"
-				    "    committed payments[2] 1002\n    committed payments[3] 1003\n"));
+				    "    committed payments[2] 1002\n"
+				    "    committed payments[3] 1003\n"));
 	free(buf);
 	kw_obs_free(o);
 }
