@@ -532,26 +532,29 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
  * now) or aborts them; an InitProducerId answered with the producer id drops them, as the
  * coordinator aborts what the producer left open when it starts again. Offsets requested after
  * the end (the next transaction's, whose pair came first) wait on. An EndTxn with errors leaves
- * them waiting: the producer retries it, or starts again.
+ * them waiting: the producer retries it, or starts again. Every idempotent producer sends
+ * InitProducerId: one without an entry (no transaction seen) takes none.
  */
 static void
 txn_end(struct kw_obs *o, const struct kw_kafka_rec *r)
 {
 	const struct kw_kafka_event *ev = &r->ev;
+	bool end_txn = ev->api_key == KW_KAFKA_API_END_TXN;
 	struct kw_obs_txn *t;
-	uint32_t i, kept = 0;
+	uint32_t i, idx, kept = 0;
 
 	if (ev->producer_id < 0)
 		return;
+	idx = kw_bmap_find(&o->txn, &ev->producer_id, false);
 	if (ev->error_count != 0) {
-		if (ev->api_key == KW_KAFKA_API_END_TXN &&
-		    kw_bmap_find(&o->txn, &ev->producer_id, false) != KW_BMAP_NONE)
-			o->ctr.txn_ends_failed++;
+		o->ctr.txn_ends_failed += end_txn && idx != KW_BMAP_NONE;
 		return;
 	}
+	if (!end_txn && idx == KW_BMAP_NONE)
+		return;
 	t = txn_get(o, &ev->producer_id);
 	t->end_ns = r->ts_ns;
-	t->end_commit = ev->api_key == KW_KAFKA_API_END_TXN && (ev->flags & KW_KAFKA_EV_TXN_COMMIT);
+	t->end_commit = end_txn && (ev->flags & KW_KAFKA_EV_TXN_COMMIT);
 	for (i = 0; i < t->n; i++) {
 		if (t->ts_ns[i] >= t->end_ns) {
 			t->key[kept] = t->key[i];

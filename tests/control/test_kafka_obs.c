@@ -803,6 +803,14 @@ test_txn_commits(void **state)
 	assert_int_equal(k->txn_offsets, 27);
 	assert_int_equal(k->commits_txn, 2 + 1 + 1 + 16);
 
+	/* idempotent producers starting take no entry: an open transaction stays */
+	record_txn_commit(o, 11, t0 + 250, 41, 4100);
+	for (int64_t pid = 2000; pid < 2000 + 2 * KW_OBS_TXNS; pid++)
+		record_end(o, KW_KAFKA_API_INIT_PRODUCER_ID, pid, t0 + 260, false, 0);
+	record_end(o, KW_KAFKA_API_END_TXN, 11, t0 + 270, true, 0);
+	assert_int_equal(gt_committed(o, 41), 4100);
+	assert_int_equal(k->txns_evicted, 0);
+
 	/* the table full of producers' ends: the least recently used goes with what it held */
 	record_txn_commit(o, 10, t0 + 300, 40, 400);
 	for (int64_t pid = 100; pid < 100 + KW_OBS_TXNS; pid++)
@@ -814,7 +822,7 @@ test_txn_commits(void **state)
 	/* no Fetch gave a high watermark: the report lists the commits */
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "  gt "));
-	assert_non_null(strstr(buf, "    committed 16 partitions, no high watermark seen\n"
+	assert_non_null(strstr(buf, "    committed 17 partitions, no high watermark seen\n"
 				    "    committed payments[2] 1002\n"
 				    "    committed payments[3] 1003\n"));
 	free(buf);
