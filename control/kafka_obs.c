@@ -591,6 +591,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 
 		switch (e->kind) {
 		case KW_KAFKA_OFF_HWM:
+		case KW_KAFKA_OFF_LOG_END:
 			memset(&hk, 0, sizeof(hk));
 			if (!offset_topic(o, ev, e->topic, hk.topic)) {
 				o->ctr.offsets_bad++;
@@ -599,8 +600,15 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			hk.partition = e->partition;
 			idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
 			o->ctr.hwms_evicted += evicted;
-			o->hwm_off[idx] = e->offset;
+			/*
+			 * A Fetch's high watermark is the broker's word and replaces what was known
+			 * (a recreated topic starts again); a Produce's log end only moves it on, as
+			 * it may run ahead of the high watermark (acks=1) and lag behind a Fetch.
+			 */
+			if (added || e->kind == KW_KAFKA_OFF_HWM || e->offset > o->hwm_off[idx])
+				o->hwm_off[idx] = e->offset;
 			o->ctr.hwms++;
+			o->ctr.hwms_produced += e->kind == KW_KAFKA_OFF_LOG_END;
 			break;
 		case KW_KAFKA_OFF_COMMITTED_READ:
 			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
@@ -635,6 +643,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 		case KW_KAFKA_OFF_FETCHED:
 		case KW_KAFKA_OFF_TXN_COMMITTED: /* txn_offsets */
+		case KW_KAFKA_OFF_PRODUCED:      /* not answered: no log end */
 			break;
 		default:
 			o->ctr.offsets_bad++;
@@ -996,9 +1005,19 @@ static const char *const dim_title[KW_OBS_DIMS] = {
 
 #define REPORT_TOP 10
 
+/* Whether lk (a commit) has no lag: no high watermark of its partition seen. */
+static bool
+commit_unlagged(const struct kw_obs *o, const struct kw_obs_lag_key *lk, const char *group)
+{
+	int64_t c, h, lag;
+
+	return strncmp(lk->group, group, KW_KAFKA_NAME_MAX) == 0 &&
+	       kw_obs_lag_locked(o, KW_OBS_LAG_COMMITTED, lk, &c, &h, &lag) == -ENODATA;
+}
+
 /*
- * A group's commits where no lag is known (no high watermark seen, as in a capture without the
- * group's Fetches): how many, and the first KW_OBS_TEL_LAG of them, to f.
+ * A group's commits whose lag is not known (no high watermark seen, as in a capture without the
+ * partition's Fetches and Produces): how many, and the first KW_OBS_TEL_LAG of them, to f.
  */
 static void
 report_commits(const struct kw_obs *o, const char *group, FILE *f)
@@ -1007,15 +1026,14 @@ report_commits(const struct kw_obs *o, const char *group, FILE *f)
 	uint32_t i, n = 0;
 
 	for (i = 0; i < m->used; i++)
-		n += strncmp(((const struct kw_obs_lag_key *)kw_bmap_key(m, i))->group, group,
-			     KW_KAFKA_NAME_MAX) == 0;
+		n += commit_unlagged(o, kw_bmap_key(m, i), group);
 	if (n == 0)
 		return;
 	fprintf(f, "    committed %u partitions, no high watermark seen\n", n);
 	for (i = 0, n = 0; i < m->used && n < KW_OBS_TEL_LAG; i++) {
 		const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 
-		if (strncmp(lk->group, group, KW_KAFKA_NAME_MAX) != 0)
+		if (!commit_unlagged(o, lk, group))
 			continue;
 		fprintf(f, "    committed %s[%d] %ld\n", lk->topic, (int)lk->partition,
 			(long)o->lag_off[KW_OBS_LAG_COMMITTED][i]);
@@ -1090,15 +1108,14 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 
 				nl = kw_obs_group_lags(o, of, kw_topk_key(t, idx[i]), lags,
 						       KW_OBS_TEL_LAG, &total, &known);
-				if (nl == 0 && of == KW_OBS_LAG_COMMITTED)
-					report_commits(o, kw_topk_key(t, idx[i]), f);
-				if (nl == 0)
-					continue;
-				fprintf(f, "    %s total %ld (%u partitions)\n", what, (long)total,
-					known);
+				if (nl != 0)
+					fprintf(f, "    %s total %ld (%u partitions)\n", what,
+						(long)total, known);
 				for (j = 0; j < nl; j++)
 					fprintf(f, "    %s %s[%d] %ld\n", what, lags[j].key->topic,
 						(int)lags[j].key->partition, (long)lags[j].lag);
+				if (of == KW_OBS_LAG_COMMITTED)
+					report_commits(o, kw_topk_key(t, idx[i]), f);
 			}
 		}
 	}

@@ -122,6 +122,7 @@ struct kw_obs_counters {
 	uint64_t txn_ends_failed;  /* EndTxn with errors for a transaction with offsets: kept open */
 	uint64_t txns_evicted;     /* transaction table full: least recently used entry reused */
 	uint64_t hwms;             /* high watermarks applied */
+	uint64_t hwms_produced;    /* of those, log ends from Produce responses */
 	uint64_t hwms_evicted;
 	uint64_t fetch_offsets;    /* Fetch positions seen */
 	uint64_t fetched_offsets;  /* of those, past the records the response returned */

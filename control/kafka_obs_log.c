@@ -213,6 +213,10 @@ offset_kind(uint8_t kind)
 		return "fetched";
 	case KW_KAFKA_OFF_TXN_COMMITTED:
 		return "txn_committed";
+	case KW_KAFKA_OFF_PRODUCED:
+		return "produced";
+	case KW_KAFKA_OFF_LOG_END:
+		return "log_end";
 	default:
 		return "unknown";
 	}

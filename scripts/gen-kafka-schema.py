@@ -54,6 +54,7 @@ SEMS = [
 	("AUTH_BYTES", "SaslAuthenticate request AuthBytes"),
 	("ACKS", "Produce request Acks"),
 	("TXN_COMMIT", "EndTxn request Committed"),
+	("PRODUCE_BASE_OFFSET", "Produce response BaseOffset"),
 ]
 SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
 # Sems the decoder acts on (kafka_decode.c); a struct none of whose descendants carries one (nor
@@ -80,6 +81,7 @@ MSG_SEM = {
 	("SaslAuthenticateRequest", "AuthBytes"): "AUTH_BYTES",
 	("ProduceRequest", "Acks"): "ACKS",
 	("EndTxnRequest", "Committed"): "TXN_COMMIT",
+	("ProduceResponse", "BaseOffset"): "PRODUCE_BASE_OFFSET",
 }
 
 

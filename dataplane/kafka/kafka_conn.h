@@ -109,6 +109,9 @@ enum kw_kafka_off_kind {
 				 * response returned for the partition */
 	KW_KAFKA_OFF_TXN_COMMITTED, /* TxnOffsetCommit request committed_offset: a commit once
 				     * its transaction commits (EndTxn) */
+	KW_KAFKA_OFF_PRODUCED,  /* Produce request: offsets the partition's batches take */
+	KW_KAFKA_OFF_LOG_END,   /* that, answered: the response's base_offset + the offsets, the
+				 * partition's log end after the append */
 };
 
 /*

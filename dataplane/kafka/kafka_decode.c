@@ -553,6 +553,24 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 }
 
 /*
+ * The offset of kind in ev for d's enclosing topic and partition, or NULL. offset_add keeps no
+ * offset without its topic and partition: TOPIC_NONE matches none.
+ */
+static struct kw_kafka_ev_offset *
+offset_of(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, uint8_t kind)
+{
+	unsigned int n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct kw_kafka_ev_offset *o = &ev->offsets[i];
+
+		if (o->kind == kind && o->partition == d->cur_part && o->topic == d->cur_topic)
+			return o;
+	}
+	return NULL;
+}
+
+/*
  * A Fetch response returned records of the enclosing partition, up to next: that is the
  * consumer's position now. It replaces the position the request asked for (a pair keeps one per
  * partition), taking no room of its own; a partition the request did not name takes room in the
@@ -563,20 +581,30 @@ static void
 fetched_set(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
 	    int64_t next)
 {
-	unsigned int n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+	struct kw_kafka_ev_offset *o = offset_of(d, ev, KW_KAFKA_OFF_FETCH);
 
-	/* offset_add keeps no offset without its topic and partition: TOPIC_NONE matches none */
-	for (unsigned int i = 0; i < n; i++) {
-		struct kw_kafka_ev_offset *o = &ev->offsets[i];
-
-		if (o->kind == KW_KAFKA_OFF_FETCH && o->partition == d->cur_part &&
-		    o->topic == d->cur_topic) {
-			o->kind = KW_KAFKA_OFF_FETCHED;
-			o->offset = next;
-			return;
-		}
+	if (o == NULL) {
+		offset_add(ctx, d, ev, KW_KAFKA_OFF_FETCHED, next);
+		return;
 	}
-	offset_add(ctx, d, ev, KW_KAFKA_OFF_FETCHED, next);
+	o->kind = KW_KAFKA_OFF_FETCHED;
+	o->offset = next;
+}
+
+/*
+ * A Produce response's base offset of the enclosing partition: the request's records now end
+ * the partition's log at base + the offsets they take (the request's PRODUCED entry, which
+ * becomes LOG_END in place). A partition the request's window left out has none.
+ */
+static void
+produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t base)
+{
+	struct kw_kafka_ev_offset *o = offset_of(d, ev, KW_KAFKA_OFF_PRODUCED);
+
+	if (o == NULL)
+		return;
+	o->kind = KW_KAFKA_OFF_LOG_END;
+	o->offset = (int64_t)((uint64_t)o->offset + (uint64_t)base); /* peer values: no overflow */
 }
 
 static void
@@ -618,6 +646,11 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	case KW_KAFKA_SEM_TXN_COMMIT:
 		if (v != 0)
 			ev->flags |= KW_KAFKA_EV_TXN_COMMIT;
+		break;
+	case KW_KAFKA_SEM_PRODUCE_BASE_OFFSET:
+		/* -1 when the partition's append failed */
+		if (dir == 1 && v >= 0 && d->part_ok)
+			produced_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_PRODUCER_ID:
 		/* EndTxn v5+ answers with the producer's next id and epoch: the pair keeps the one
@@ -2287,6 +2320,10 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 				if (d->rs.next >= 0 && d->api_key == KW_KAFKA_API_FETCH &&
 				    d == &conn->dir[1])
 					fetched_set(ctx, d, ctx->ev, d->rs.next);
+				else if (d->rs.span > 0 && d->api_key == KW_KAFKA_API_PRODUCE &&
+					 d == &conn->dir[0])
+					offset_add(ctx, d, ctx->ev, KW_KAFKA_OFF_PRODUCED,
+						   d->rs.span);
 			}
 			if (d->k == K_REST) {
 				d->op = OP_NONE;

@@ -192,6 +192,7 @@ kw_kafka_records_begin(struct kw_kafka_records *rs, struct kw_kafka_records_sum 
 	rs->walk = WALK_OFF;
 	rs->end = off + len;
 	rs->next = -1;
+	rs->span = 0;
 	rs->nbatch = 0;
 	if (sum->fields == 0)
 		sum->off = off;
@@ -248,13 +249,14 @@ static void
 batch_end(struct kw_kafka_records *rs)
 {
 	struct kw_kafka_records_sum *sum = rs->sum;
+	int64_t span = (int64_t)(int32_t)kw_kafka_prim_be32(rs->hdr + LAST_DELTA_AT) + 1;
 
-	if (~rs->crc != rs->crc_want)
+	if (~rs->crc != rs->crc_want) {
 		sum->crc_bad++;
-	else
-		rs->next =
-			add_wrap(kw_kafka_prim_be64(rs->hdr + BASE_OFFSET_AT),
-				 (int64_t)(int32_t)kw_kafka_prim_be32(rs->hdr + LAST_DELTA_AT) + 1);
+	} else {
+		rs->next = add_wrap(kw_kafka_prim_be64(rs->hdr + BASE_OFFSET_AT), span);
+		rs->span += span > 0 ? span : 0; /* a negative delta is the peer's nonsense */
+	}
 	if (rs->walk && (rs->have != 0 || rs->rec_left != 0 ||
 			 rs->nrec != kw_kafka_prim_be32(rs->hdr + COUNT_AT)))
 		sum->malformed++;

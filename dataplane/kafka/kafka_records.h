@@ -81,6 +81,8 @@ struct kw_kafka_records {
 	int32_t hdrs_left;    /* fields walk: headers still to parse */
 	uint64_t end;         /* stream offset just past the field */
 	int64_t next;         /* the offset after the field's last complete batch, -1 none */
+	int64_t span;         /* offsets the field's complete v2 batches take (lastOffsetDelta + 1
+			       * each; a Produce request's batches start at offset 0) */
 	kw_kafka_record_fn fn;
 	void *arg;
 	/* the scalars above share their lines; a batch header is gathered after them */
@@ -107,7 +109,8 @@ void kw_kafka_records_feed(struct kw_kafka_records *rs, const uint8_t *p, uint32
  * rs->next is then the offset a consumer reads next after this field's records: the last
  * complete batch's base offset + lastOffsetDelta + 1 (a legacy message's offset + 1), skipping
  * a batch whose CRC32C did not match; -1 when no batch was complete. A partial batch at the end
- * does not count: consumers drop it and fetch it again.
+ * does not count: consumers drop it and fetch it again. rs->span sums lastOffsetDelta + 1 over
+ * the same v2 batches: the offsets a Produce request's records take once appended.
  */
 void kw_kafka_records_end(struct kw_kafka_records *rs);
 

@@ -23,7 +23,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 11 LeaderEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 12 Index */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 13 ErrorCode */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 14 BaseOffset */
+	{T(INT64), X, S(PRODUCE_BASE_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 14 BaseOffset */
 	{T(INT64), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 15 LogAppendTimeMs */
 	{T(INT64), 0, S(NONE), 5, O, O, 0, O, 0, 0, 0, 0}, /* 16 LogStartOffset */
 	{T(STRUCT), A, S(NONE), 8, O, O, 0, O, 0, 2, 8, 0}, /* 17 RecordErrors */
@@ -1356,7 +1356,7 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 2, 65535}, /* 10 TopicData */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 11 Index */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 12 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 13 BaseOffset */
+	{T(INT64), X, S(PRODUCE_BASE_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 13 BaseOffset */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 14 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 11, 65535}, /* 15 PartitionResponses */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 14, 65535}, /* 16 Responses */
@@ -1364,1949 +1364,1950 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 18 ThrottleTimeMs */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 19 Index */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 20 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 21 BaseOffset..LogAppendTimeMs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 22 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 19, 65535}, /* 23 PartitionResponses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 22, 65535}, /* 24 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 25 ThrottleTimeMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 26 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 27 ErrorCode */
-	/* 28 BaseOffset..LogAppendTimeMs..LogStartOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 29 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 26, 65535}, /* 30 PartitionResponses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 29, 65535}, /* 31 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 32 ThrottleTimeMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 33 BatchIndex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 34 BatchIndexErrorMessage */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 35 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 36 ErrorCode */
-	/* 37 BaseOffset..LogAppendTimeMs..LogStartOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 33, 65535}, /* 38 RecordErrors */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 39 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 40 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 35, 65535}, /* 41 PartitionResponses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 40, 65535}, /* 42 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 43 ThrottleTimeMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 44 Partition */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 45 FetchOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 46 PartitionMaxBytes */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 44, 65535}, /* 48 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 49 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 50 MaxWaitMs..MinBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 51 Topics */
+	{T(INT64), X, S(PRODUCE_BASE_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 21 BaseOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 22 LogAppendTimeMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 23 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 19, 65535}, /* 24 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 23, 65535}, /* 25 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 26 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 27 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 28 ErrorCode */
+	{T(INT64), X, S(PRODUCE_BASE_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 29 BaseOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 30 LogAppendTimeMs..LogStartOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 31 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 27, 65535}, /* 32 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 31, 65535}, /* 33 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 34 ThrottleTimeMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 35 BatchIndex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 36 BatchIndexErrorMessage */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 37 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 38 ErrorCode */
+	{T(INT64), X, S(PRODUCE_BASE_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 39 BaseOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 40 LogAppendTimeMs..LogStartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 35, 65535}, /* 41 RecordErrors */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 42 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 43 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 37, 65535}, /* 44 PartitionResponses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 43, 65535}, /* 45 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 46 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 47 Partition */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 48 FetchOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 49 PartitionMaxBytes */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 50 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 47, 65535}, /* 51 Partitions */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 52 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 53 MaxWaitMs..MinBytes..MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 54 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 53 MaxWaitMs..MinBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 50, 65535}, /* 54 Topics */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 55 ReplicaId */
-	/* 56 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 56 MaxWaitMs..MinBytes..MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 50, 65535}, /* 57 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 58 ReplicaId */
+	/* 59 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 47, 65535}, /* 57 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 58 Partition */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 59 FetchOffset */
-	/* 60 LogStartOffset..PartitionMaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 50, 65535}, /* 60 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 61 Partition */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 62 FetchOffset */
+	/* 63 LogStartOffset..PartitionMaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 61 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 58, 65535}, /* 62 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 63 ReplicaId */
-	/* 64 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 64 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 61, 65535}, /* 65 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 66 ReplicaId */
+	/* 67 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 61, 65535}, /* 65 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 66 Topic */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 67 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 68 ReplicaId */
-	/* 69 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 64, 65535}, /* 68 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 69 Topic */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 70 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 71 ReplicaId */
+	/* 72 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 61, 65535}, /* 70 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 71 ForgottenTopicsData */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 72 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 73 CurrentLeaderEpoch */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 74 FetchOffset */
-	/* 75 LogStartOffset..PartitionMaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 64, 65535}, /* 73 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 74 ForgottenTopicsData */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 75 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 76 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 77 FetchOffset */
+	/* 78 LogStartOffset..PartitionMaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 76 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 72, 65535}, /* 77 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 78 ReplicaId */
-	/* 79 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 79 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 75, 65535}, /* 80 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 81 ReplicaId */
+	/* 82 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 76, 65535}, /* 80 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 81 ForgottenTopicsData */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 82 ReplicaId */
-	/* 83 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 79, 65535}, /* 83 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 84 ForgottenTopicsData */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 85 ReplicaId */
+	/* 86 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 76, 65535}, /* 84 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 85 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 86 RackId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 87 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 88 CurrentLeaderEpoch */
-	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 FetchOffset */
-	/* 90 LastFetchedEpoch..LogStartOffset..PartitionMaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 79, 65535}, /* 87 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 88 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 90 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 91 CurrentLeaderEpoch */
+	{T(INT64), X, S(FETCH_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 92 FetchOffset */
+	/* 93 LastFetchedEpoch..LogStartOffset..PartitionMaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 91 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 65535}, /* 92 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
-	/* 94 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 94 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 90, 65535}, /* 95 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 96 ReplicaId */
+	/* 97 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91, 65535}, /* 95 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 96 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 RackId */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 98 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 65535}, /* 99 Partitions */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 100 TopicId */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 101 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 102 ReplicaId */
-	/* 103 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 94, 65535}, /* 98 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 99 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 100 RackId */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 101 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 90, 65535}, /* 102 Partitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 103 TopicId */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 104 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 105 ReplicaId */
+	/* 106 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 98, 65535}, /* 104 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 105 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 106 RackId */
-	/* 107 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 101, 65535}, /* 107 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 108 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 109 RackId */
+	/* 110 MaxWaitMs..MinBytes..MaxBytes..IsolationLevel..SessionId..SessionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 98, 65535}, /* 108 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 109 ForgottenTopicsData */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 110 RackId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 111 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 112 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 HighWatermark */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 114 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 111, 65535}, /* 116 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 115, 65535}, /* 117 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 115, 65535}, /* 119 Responses */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 120 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 121 FirstOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 122 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 123 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 124 HighWatermark */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 125 LastStableOffset */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 126 AbortedTransactions */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 127 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 128 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 122, 65535}, /* 129 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 130 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 128, 65535}, /* 131 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 132 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 133 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 134 HighWatermark */
-	/* 135 LastStableOffset..LogStartOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 101, 65535}, /* 111 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 112 ForgottenTopicsData */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 113 RackId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 116 HighWatermark */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 117 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 114, 65535}, /* 119 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 118, 65535}, /* 120 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 121 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 118, 65535}, /* 122 Responses */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 123 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 124 FirstOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 125 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 126 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 127 HighWatermark */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 128 LastStableOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 123, 65535}, /* 129 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 130 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 131 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 125, 65535}, /* 132 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 133 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 131, 65535}, /* 134 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 135 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 136 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 137 HighWatermark */
+	/* 138 LastStableOffset..LogStartOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 136 AbortedTransactions */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 137 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 138 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 132, 65535}, /* 139 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 140 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 138, 65535}, /* 141 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 142 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 144 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 138, 65535}, /* 145 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 146 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 147 ErrorCode */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 148 HighWatermark */
-	/* 149 LastStableOffset..LogStartOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 123, 65535}, /* 139 AbortedTransactions */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 140 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 141 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 135, 65535}, /* 142 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 143 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 141, 65535}, /* 144 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 145 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 146 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 147 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 141, 65535}, /* 148 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 149 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 150 ErrorCode */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 HighWatermark */
+	/* 152 LastStableOffset..LogStartOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 120, 65535}, /* 150 AbortedTransactions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 151 PreferredReadReplica */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 152 Records */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 153 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 146, 65535}, /* 154 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 155 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 157 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 153, 65535}, /* 158 Responses */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 159 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 146, 65535}, /* 160 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 161 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 162 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 163 SessionId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 159, 65535}, /* 164 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 165 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 166 Timestamp..MaxNumOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 167 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 165, 65535}, /* 168 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 169 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 167, 65535}, /* 170 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 171 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 172 Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 173 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 171, 65535}, /* 174 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 175 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 173, 65535}, /* 176 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 177 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 178 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 173, 65535}, /* 179 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 181 CurrentLeaderEpoch..Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 182 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 180, 65535}, /* 183 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 184 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 185 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 186 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 123, 65535}, /* 153 AbortedTransactions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 154 PreferredReadReplica */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 155 Records */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 156 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 149, 65535}, /* 157 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 158 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 159 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 160 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 156, 65535}, /* 161 Responses */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 162 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 149, 65535}, /* 163 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 164 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 165 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 166 SessionId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 162, 65535}, /* 167 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 168 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 169 Timestamp..MaxNumOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 170 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 168, 65535}, /* 171 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 172 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 170, 65535}, /* 173 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 174 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 175 Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 176 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 174, 65535}, /* 177 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 178 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 176, 65535}, /* 179 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 181 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 176, 65535}, /* 182 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 183 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 184 CurrentLeaderEpoch..Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 185 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 183, 65535}, /* 186 Partitions */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 187 ReplicaId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 188 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 182, 65535}, /* 189 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 190 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 191 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 192 ErrorCode */
-	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 OldStyleOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 191, 65535}, /* 195 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 194, 65535}, /* 196 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 199 Timestamp..Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 200 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 197, 65535}, /* 201 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 200, 65535}, /* 202 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 203 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 200, 65535}, /* 204 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 205 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 206 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 207 Timestamp..Offset..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 205, 65535}, /* 209 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 210 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 208, 65535}, /* 211 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 212 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 213 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 214 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 215 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 216 AllowAutoTopicCreation */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 212, 65535}, /* 217 Topics */
-	/* 218 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 185, 65535}, /* 189 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 190 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 191 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 185, 65535}, /* 192 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 193 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 195 ErrorCode */
+	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 OldStyleOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 194, 65535}, /* 198 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 197, 65535}, /* 199 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 200 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 201 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 202 Timestamp..Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 203 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 200, 65535}, /* 204 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 203, 65535}, /* 205 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 206 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 203, 65535}, /* 207 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 209 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 210 Timestamp..Offset..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 211 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 208, 65535}, /* 212 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 213 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 211, 65535}, /* 214 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 215 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 215, 65535}, /* 216 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 217 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 218 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 219 AllowAutoTopicCreation */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 220 Topics */
+	/* 221 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 219 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 220 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 219, 65535}, /* 221 Topics */
-	/* 222 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 223 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 222, 65535}, /* 224 Topics */
+	/* 225 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 219, 65535}, /* 223 Topics */
-	/* 224 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 222, 65535}, /* 226 Topics */
+	/* 227 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 225 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 226 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 227 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 228 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 229 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 230 LeaderId */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 232 IsrNodes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228, 65535}, /* 235 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 225, 65535}, /* 236 Brokers */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 233, 65535}, /* 237 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 238 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 239 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 240 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 241 Rack */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 243 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 244 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 228, 65535}, /* 245 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 246 Brokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 247 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 248 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 249 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 250 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 251 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 252 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 253 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 254 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 255 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 242, 65535}, /* 257 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 258 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 259 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 260 LeaderId */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 IsrNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 263 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 266 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 258, 65535}, /* 267 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 269 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 270 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 264, 65535}, /* 272 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 273 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 274 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 275 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 276 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 278 IsrNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 279 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 280 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 282 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 283 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 284 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 285 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 286 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 280, 65535}, /* 288 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 289 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 290 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 291 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 292 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 293 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 294 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 295 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 296 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 289, 65535}, /* 298 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 299 ClusterAuthorizedOperations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 300 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 301 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 302 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 303 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 304 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 305 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 306 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 307 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 308 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 309 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 300, 65535}, /* 310 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 311 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 312 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 313 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 314 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 300, 65535}, /* 316 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 317 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 318 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 319 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 320 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 273, 65535}, /* 321 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 322 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 323 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 324 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 325 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 326 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 317, 65535}, /* 327 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 328 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 329 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 330 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 331 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 332 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 333 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 334 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 335 Replicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 HostName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 338 Port */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 340 ControllerEpoch */
-	/* 341 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 328, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 342 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 343 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 344 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 345 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 346 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 347 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 348 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 349 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 350 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 351 IsNew */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 353 ControllerEpoch */
-	/* 354 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 343, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 355 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 357 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 358 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 359 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 360 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 361 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 362 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 363 IsNew */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 364 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 356, 65535}, /* 365 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 366 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 367 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 364, 65535}, /* 368 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 369 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 370 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 371 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 372 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 373 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 374 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 375 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 376 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 377 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 378 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 379 IsNew */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 380 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 370, 65535}, /* 381 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 382 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 383 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 380, 65535}, /* 384 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 385 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 386 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 387 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 370, 65535}, /* 388 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 ControllerId */
-	/* 390 ControllerEpoch..BrokerEpoch..Type */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 228 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 229 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 230 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 232 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 235 IsrNodes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 236 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 237 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 231, 65535}, /* 238 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 228, 65535}, /* 239 Brokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 236, 65535}, /* 240 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 243 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 244 Rack */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 245 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 246 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 247 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 231, 65535}, /* 248 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 249 Brokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 250 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 251 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 252 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 253 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 254 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 255 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 257 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 258 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 259 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 260 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 263 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 269 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 270 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 272 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 273 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 274 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 267, 65535}, /* 275 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 276 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 278 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 279 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 280 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 282 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 283 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 284 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 285 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 286 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 288 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 289 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 290 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 283, 65535}, /* 291 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 292 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 293 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 294 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 295 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 296 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 298 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 299 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 300 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 292, 65535}, /* 301 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 302 ClusterAuthorizedOperations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 303 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 304 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 305 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 306 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 307 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 308 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 309 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 310 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 311 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 312 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 303, 65535}, /* 313 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 314 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 316 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 317 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 318 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 303, 65535}, /* 319 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 321 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 322 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 323 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 324 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 325 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 326 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 327 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 328 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 329 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 320, 65535}, /* 330 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 331 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 332 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 333 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 334 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 335 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 337 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 338 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 340 HostName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 341 Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 342 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 343 ControllerEpoch */
+	/* 344 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 331, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 345 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 346 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 347 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 348 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 349 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 350 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 351 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 352 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 353 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 354 IsNew */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 355 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 356 ControllerEpoch */
+	/* 357 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 346, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 358 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 359 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 360 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 361 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 362 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 363 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 364 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 365 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 366 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 367 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 359, 65535}, /* 368 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 369 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 370 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 367, 65535}, /* 371 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 372 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 373 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 374 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 375 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 376 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 377 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 378 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 379 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 380 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 381 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 382 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 383 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 373, 65535}, /* 384 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 385 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 386 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 383, 65535}, /* 387 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 388 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 373, 65535}, /* 391 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 392 ControllerId */
+	/* 393 ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 386, 65535}, /* 391 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 392 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 393 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 394 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 395 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 396 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 397 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 398 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 399 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 401 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 402 IsNew..LeaderRecoveryState */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 404 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 393, 65535}, /* 405 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 406 ControllerId */
-	/* 407 ControllerEpoch..BrokerEpoch..Type */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 389, 65535}, /* 394 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 395 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 396 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 397 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 398 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 399 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 401 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 402 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 404 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 405 IsNew..LeaderRecoveryState */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 406 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 407 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 396, 65535}, /* 408 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 409 ControllerId */
+	/* 410 ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 403, 65535}, /* 408 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 409 LiveLeaders */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 410 ControllerId */
-	/* 411 isKRaftController..ControllerEpoch..BrokerEpoch..Type */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 406, 65535}, /* 411 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 412 LiveLeaders */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 413 ControllerId */
+	/* 414 isKRaftController..ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 14},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 403, 65535}, /* 412 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 336, 65535}, /* 413 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 415 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 416 ErrorCode */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 417 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 414, 65535}, /* 418 PartitionErrors */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 419 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 406, 65535}, /* 415 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 416 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 417 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 418 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 419 ErrorCode */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 420 ErrorCode */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 421 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 422 PartitionErrors */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 417, 65535}, /* 421 PartitionErrors */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 422 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 423 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 421, 65535}, /* 424 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 425 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 426 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 427 ControllerId */
-	/* 428 ControllerEpoch..DeletePartitions */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 424 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 425 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 426 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 424, 65535}, /* 427 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 428 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 429 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 430 ControllerId */
+	/* 431 ControllerEpoch..DeletePartitions */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 425, 65535}, /* 429 UngroupedPartitions */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 430 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 431 PartitionIndexes */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 432 ControllerId */
-	/* 433 ControllerEpoch..BrokerEpoch..DeletePartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 428, 65535}, /* 432 UngroupedPartitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 433 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 434 PartitionIndexes */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 435 ControllerId */
+	/* 436 ControllerEpoch..BrokerEpoch..DeletePartitions */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 434 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 435 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 436 LeaderEpoch..DeletePartition */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 437 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 435, 65535}, /* 438 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 439 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 440 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437, 65535}, /* 441 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 437 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 438 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 439 LeaderEpoch..DeletePartition */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 440 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 441 PartitionStates */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 442 ControllerId */
-	/* 443 isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 443 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 440, 65535}, /* 444 TopicStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 445 ControllerId */
+	/* 446 isKRaftController..ControllerEpoch..BrokerEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 437, 65535}, /* 444 TopicStates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 445 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 446 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 447 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 449 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 450 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 451 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 452 Replicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 Id */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 454 V0Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 455 V0Port */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 457 ControllerEpoch */
-	/* 458 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 453, 65535}, /* 459 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 461 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 462 SecurityProtocol */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 460, 65535}, /* 464 Endpoints */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 465 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 466 ControllerEpoch */
-	/* 467 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 463, 65535}, /* 468 LiveBrokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 469 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 460, 65535}, /* 470 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 471 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 472 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 473 ControllerEpoch */
-	/* 474 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 469, 65535}, /* 475 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 476 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 477 Host */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 478 Listener */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 479 SecurityProtocol */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 476, 65535}, /* 481 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 482 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 484 ControllerEpoch */
-	/* 485 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 445, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 486 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 487 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 488 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 489 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 491 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 492 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 493 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 494 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 OfflineReplicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 496 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 497 ControllerEpoch */
-	/* 498 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 487, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 499 LiveBrokers */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 500 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 501 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 503 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 505 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 506 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 507 OfflineReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 500, 65535}, /* 509 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 511 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 508, 65535}, /* 512 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 513 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 514 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 515 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 500, 65535}, /* 516 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 517 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 518 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 514, 65535}, /* 519 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 520 LiveBrokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 521 ControllerId */
-	/* 522 isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 440, 65535}, /* 447 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 449 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 450 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 451 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 452 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 454 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 455 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 Id */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 457 V0Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 458 V0Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 ControllerEpoch */
+	/* 461 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456, 65535}, /* 462 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 463 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 465 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 466 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 463, 65535}, /* 467 Endpoints */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 468 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 469 ControllerEpoch */
+	/* 470 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 466, 65535}, /* 471 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 472 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 463, 65535}, /* 473 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 474 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 475 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 476 ControllerEpoch */
+	/* 477 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 472, 65535}, /* 478 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 479 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 Host */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 481 Listener */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 482 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 479, 65535}, /* 484 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 485 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 486 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 487 ControllerEpoch */
+	/* 488 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 489 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 491 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 492 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 493 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 494 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 496 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 497 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 498 OfflineReplicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 500 ControllerEpoch */
+	/* 501 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 490, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 502 LiveBrokers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 503 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 504 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 505 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 506 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 507 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 508 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 509 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 OfflineReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 511 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 503, 65535}, /* 512 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 513 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 514 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 511, 65535}, /* 515 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 516 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 517 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 503, 65535}, /* 519 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 520 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 521 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 517, 65535}, /* 522 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 523 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 524 ControllerId */
+	/* 525 isKRaftController..ControllerEpoch..BrokerEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 514, 65535}, /* 523 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 480, 65535}, /* 524 LiveBrokers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 525 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 526 BrokerId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 527 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 528 BrokerEpoch */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 529 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 425, 65535}, /* 530 RemainingPartitions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 531 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 533 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 531, 65535}, /* 535 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 536 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 537 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 538 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 540 CommitTimestamp */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 541 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 538, 65535}, /* 543 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 545 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 547 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 548 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 549 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 550 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 551 RetentionTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 552 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 553 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 554 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 555 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 556 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 557 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 558 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 559 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 560 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 557, 65535}, /* 562 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 563 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 564 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 565 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 566 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 567 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 568 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 569 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 570 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 571 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 572 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 573 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 574 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 576 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 577 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 578 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 579 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 580 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 581 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 582 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 583 RequireStable */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 579, 65535}, /* 584 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 585 RequireStable */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 586 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 587 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 588 MemberEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 589 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 586, 65535}, /* 590 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 591 RequireStable */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 592 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 593 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 594 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 596 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 592, 65535}, /* 597 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 598 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 599 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 601 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 596, 65535}, /* 602 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 517, 65535}, /* 526 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 527 LiveBrokers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 528 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 529 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 530 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 531 BrokerEpoch */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 428, 65535}, /* 533 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 535 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 536 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 537 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 534, 65535}, /* 538 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 540 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 541 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 543 CommitTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 544 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 545 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 541, 65535}, /* 546 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 547 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 548 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 549 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 545, 65535}, /* 550 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 551 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 552 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 553 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 554 RetentionTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 555 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 556 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 557 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 558 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 559 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 560 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 562 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 563 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 564 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 560, 65535}, /* 565 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 566 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 567 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 568 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 569 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 570 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 571 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 572 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 573 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 574 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 576 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 577 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 578 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 579 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 581 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 582 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 583 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 584 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 585 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 586 RequireStable */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 582, 65535}, /* 587 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 588 RequireStable */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 589 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 590 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 591 MemberEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 592 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 589, 65535}, /* 593 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 594 RequireStable */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 596 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 597 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 598 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 599 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 595, 65535}, /* 600 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 601 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 602 Topics */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 604 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 605 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 606 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 607 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 608 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 604, 65535}, /* 610 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 609, 65535}, /* 612 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 614 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 609, 65535}, /* 615 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 604 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 605 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 606 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 607 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 608 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 609 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 610 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 612 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 607, 65535}, /* 613 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 614 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 612, 65535}, /* 615 Topics */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 616 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 617 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 614, 65535}, /* 618 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 Key */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 621 KeyType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 622 KeyType */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 CoordinatorKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 625 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 627 Port */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 630 ErrorMessage */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 632 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 633 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 634 Key */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 636 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 637 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 638 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 639 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 634, 65535}, /* 641 Coordinators */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 642 Name */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 Metadata */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 644 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 645 SessionTimeoutMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 648 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 GroupId */
-	/* 650 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 617 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 612, 65535}, /* 618 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 617, 65535}, /* 621 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 622 Key */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 624 KeyType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 625 KeyType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 CoordinatorKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 630 Port */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 632 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 633 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 634 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 636 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 Key */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 638 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 639 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 640 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 641 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 642 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 637, 65535}, /* 644 Coordinators */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 645 Name */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 Metadata */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 648 SessionTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 650 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 651 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 GroupId */
+	/* 653 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 653 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 654 GroupId */
-	/* 655 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 654 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 655 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 656 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 657 GroupId */
+	/* 658 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 656 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 657 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 658 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 659 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 660 GroupId */
-	/* 661 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 659 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 660 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 661 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 662 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 663 GroupId */
+	/* 664 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 662 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 663 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 664 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 642, 65535}, /* 665 Protocols */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 Reason */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 669 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 670 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 673 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 667, 65535}, /* 674 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 677 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 680 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 667, 65535}, /* 681 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 683 GroupInstanceId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 684 Metadata */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 685 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 687 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 689 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 690 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 691 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 693 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 694 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 695 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 696 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 698 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 699 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 700 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 701 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 702 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 703 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 704 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 705 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 706 SkipAssignment */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 707 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 682, 65535}, /* 708 Members */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 709 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 710 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 711 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 665 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 668 Protocols */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 669 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 670 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 673 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 674 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 670, 65535}, /* 677 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 680 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 681 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 670, 65535}, /* 684 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 685 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 686 GroupInstanceId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 Metadata */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 689 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 690 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 691 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 693 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 694 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 695 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 696 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 697 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 698 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 699 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 700 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 701 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 702 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 703 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 704 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 705 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 706 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 707 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 709 SkipAssignment */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 710 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 711 Members */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 712 GroupId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 713 GenerationId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 715 GroupInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 716 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 718 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 721 GroupInstanceId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 720, 65535}, /* 723 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 724 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 725 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 726 Reason */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 727 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 724, 65535}, /* 728 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 729 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 730 GroupInstanceId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 731 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 733 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 729, 65535}, /* 734 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 Assignment */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 738 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 740 Assignments */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 741 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 742 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 744 GroupInstanceId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 745 Assignments */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 747 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 748 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 749 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 750 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 751 ProtocolName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 735, 65535}, /* 752 Assignments */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 753 ErrorCode */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 754 Assignment */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 755 ThrottleTimeMs */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 716 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 718 GroupInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 724 GroupInstanceId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 723, 65535}, /* 726 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 727 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 728 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 729 Reason */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 730 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 727, 65535}, /* 731 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 733 GroupInstanceId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 732, 65535}, /* 737 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 Assignment */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 741 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 743 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 744 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 745 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 747 GroupInstanceId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 748 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 749 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 750 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 751 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 752 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 753 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 754 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 755 Assignments */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 ErrorCode */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 757 Assignment */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 760 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 761 ProtocolName */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 763 Groups */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 764 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 765 IncludeAuthorizedOperations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 768 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 773 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 766, 65535}, /* 776 Members */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 771, 65535}, /* 777 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 771, 65535}, /* 779 Groups */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 780 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 782 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 766, 65535}, /* 785 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 786 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 787 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 780, 65535}, /* 788 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 790 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 791 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 792 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 793 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 794 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 796 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 798 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 789, 65535}, /* 800 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 801 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 795, 65535}, /* 803 Groups */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 804 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 806 TypesFilter */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 ProtocolType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 807, 65535}, /* 810 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 811 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 760 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 761 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 763 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 764 ProtocolName */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 765 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 Groups */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 768 IncludeAuthorizedOperations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 773 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 777 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 769, 65535}, /* 779 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 774, 65535}, /* 780 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 774, 65535}, /* 782 Groups */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 785 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 787 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 769, 65535}, /* 788 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 789 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 783, 65535}, /* 791 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 792 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 793 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 794 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 796 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 798 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 800 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 801 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 792, 65535}, /* 803 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 804 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 798, 65535}, /* 806 Groups */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 TypesFilter */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 810 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 811 ProtocolType */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 807, 65535}, /* 813 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 815 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 816 GroupState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 817 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 814, 65535}, /* 819 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 GroupType */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 825 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 820, 65535}, /* 826 Groups */
-	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 827 Mechanism */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 810, 65535}, /* 813 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 815 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 810, 65535}, /* 816 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 817 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 819 GroupState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 817, 65535}, /* 822 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 825 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 826 GroupType */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 827 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 829 Mechanisms */
-	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 830 ClientSoftwareName */
-	/* 831 ClientSoftwareVersion */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 823, 65535}, /* 829 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 830 Mechanism */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 831 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 832 Mechanisms */
+	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 833 ClientSoftwareName */
+	/* 834 ClientSoftwareVersion */
 	{T(STRING), X, S(CLIENT_SW_VERSION), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 832 ApiKey..MinVersion..MaxVersion */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 833 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 832, 6}, /* 834 ApiKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 832, 6}, /* 836 ApiKeys */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 837 ThrottleTimeMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 838 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 839 BrokerIds */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 841 Value */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 842 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 843 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 838, 65535}, /* 844 Assignments */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 845 Configs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 842, 65535}, /* 846 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 847 timeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 842, 65535}, /* 848 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 849 timeoutMs..validateOnly */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 850 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 851 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 852 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 835 ApiKey..MinVersion..MaxVersion */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 836 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 835, 6}, /* 837 ApiKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 838 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 835, 6}, /* 839 ApiKeys */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 841 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 842 BrokerIds */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 843 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 844 Value */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 846 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 841, 65535}, /* 847 Assignments */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 843, 65535}, /* 848 Configs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 65535}, /* 849 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 850 timeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 65535}, /* 851 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 852 timeoutMs..validateOnly */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 853 Name */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 854 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 855 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 856 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 858 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 859 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 860 Value */
-	/* 861 ReadOnly..ConfigSource..IsSensitive */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 855 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 858 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 859 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 860 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 861 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 863 Value */
+	/* 864 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 863 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 864 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 865 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 859, 65535}, /* 866 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 867 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 862, 65535}, /* 868 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 869 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 871 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 872 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 873 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 859, 65535}, /* 874 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 869, 65535}, /* 876 Topics */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 TopicNames */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 878 TimeoutMs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 879 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 879, 65535}, /* 881 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 882 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 883 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 884 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 850, 65535}, /* 885 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 886 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 887 Responses */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 888 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 890 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 891 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 888, 65535}, /* 893 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 894 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 895 Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 896 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 894, 65535}, /* 897 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 896, 65535}, /* 898 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 899 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 901 LowWatermark */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 902 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 903 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 900, 65535}, /* 904 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 903, 65535}, /* 906 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 907 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 908 TransactionTimeoutMs */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 909 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 910 TransactionTimeoutMs */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 912 ProducerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 914 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 915 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 916 ProducerEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 918 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 919 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 920 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 919, 65535}, /* 921 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 922 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 923 CurrentLeaderEpoch..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 924 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 922, 65535}, /* 925 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 924, 65535}, /* 926 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 927 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 924, 65535}, /* 928 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 929 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 931 EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 929, 65535}, /* 933 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 934 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 936 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 937 LeaderEpoch..EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 935, 65535}, /* 939 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 938, 65535}, /* 940 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 938, 65535}, /* 942 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Partitions */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 945 V3AndBelowTransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 V3AndBelowProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 947 V3AndBelowProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 948 V3AndBelowTopics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 949 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 950 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 951 ProducerEpoch..VerifyOnly */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 952 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 949, 65535}, /* 953 Transactions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 954 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 955 PartitionErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 956 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 954, 65535}, /* 957 ResultsByPartition */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 958 ThrottleTimeMs */
-	/* 959 ResultsByTopicV3AndBelow */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 956, 65535},
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 960 TransactionalId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 956, 65535}, /* 961 TopicResults */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 962 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 960, 65535}, /* 964 ResultsByTransaction */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 967 ProducerEpoch */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 GroupId */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 971 ProducerEpoch */
-	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 Committed */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 865 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 867 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 868 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 862, 65535}, /* 869 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 865, 65535}, /* 871 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 872 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 873 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 874 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 875 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 876 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 862, 65535}, /* 877 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 878 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 872, 65535}, /* 879 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 TopicNames */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 881 TimeoutMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 882 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 883 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882, 65535}, /* 884 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 885 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 886 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 887 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 888 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 890 Responses */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 891 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 893 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 894 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 891, 65535}, /* 896 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 897 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 898 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 899 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 897, 65535}, /* 900 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 899, 65535}, /* 901 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 902 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 903 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 904 LowWatermark */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 906 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 903, 65535}, /* 907 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 908 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 906, 65535}, /* 909 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 910 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 911 TransactionTimeoutMs */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 912 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 913 TransactionTimeoutMs */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 914 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 915 ProducerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 916 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 918 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 919 ProducerEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 920 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 921 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 922 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 920, 65535}, /* 923 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 922, 65535}, /* 924 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 925 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 926 CurrentLeaderEpoch..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 927 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 925, 65535}, /* 928 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 927, 65535}, /* 929 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 927, 65535}, /* 931 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 933 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 934 EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 932, 65535}, /* 936 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 935, 65535}, /* 937 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 939 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 940 LeaderEpoch..EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 938, 65535}, /* 942 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 941, 65535}, /* 943 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 941, 65535}, /* 945 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 947 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 948 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 949 V3AndBelowProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 950 V3AndBelowProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 951 V3AndBelowTopics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 952 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 953 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 954 ProducerEpoch..VerifyOnly */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 955 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 952, 65535}, /* 956 Transactions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 957 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 958 PartitionErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 959 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 957, 65535}, /* 960 ResultsByPartition */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 961 ThrottleTimeMs */
+	/* 962 ResultsByTopicV3AndBelow */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 65535},
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 TransactionalId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 65535}, /* 964 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 963, 65535}, /* 967 ResultsByTransaction */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 970 ProducerEpoch */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 971 GroupId */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 TransactionalId */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 974 ProducerEpoch..TransactionResult */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 975 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 976 CoordinatorEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 973, 65535}, /* 977 Markers */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ProducerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 979 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 978, 65535}, /* 980 Markers */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 982 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 983 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 984 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 534, 65535}, /* 985 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 987 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 988 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 989 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 990 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 992 GroupId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 993 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 994 ProducerEpoch..GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 995 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 996 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 561, 65535}, /* 997 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 998 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 ResourceNameFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1000 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1001 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1002 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1003 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 ResourceNameFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1005 PatternTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1006 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1007 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1008 Operation..PermissionType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1009 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1010 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 974 ProducerEpoch */
+	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 975 Committed */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 977 ProducerEpoch..TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 978 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 979 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 976, 65535}, /* 980 Markers */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 ProducerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 982 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 981, 65535}, /* 983 Markers */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 984 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 985 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 987 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 988 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 989 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 992 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 993 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 994 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 995 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 996 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 997 ProducerEpoch..GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 998 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 1000 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1001 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1002 ResourceNameFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1003 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1005 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1006 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1007 ResourceNameFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1008 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1009 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1010 HostFilter */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1011 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1012 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1009, 65535}, /* 1014 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1015 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1017 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1018 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1019 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1020 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1021 PatternType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1009, 65535}, /* 1022 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1025 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1019, 65535}, /* 1026 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1027 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1029 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1030 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1031 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1027, 65535}, /* 1032 Creations */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1033 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1034 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1035 ResourcePatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1036 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1038 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1033, 65535}, /* 1039 Creations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1040 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1041 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1040, 65535}, /* 1043 Results */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 998, 65535}, /* 1044 Filters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1003, 65535}, /* 1045 Filters */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1046 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1047 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1048 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1051 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1052 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1054 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1046, 65535}, /* 1055 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1056 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1053, 65535}, /* 1057 FilterResults */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1058 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1059 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1060 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1061 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1062 PatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1063 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1065 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1066 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1067 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1058, 65535}, /* 1068 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1066, 65535}, /* 1070 FilterResults */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1071 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 ResourceName */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1073 ConfigurationKeys */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1074 Resources */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1075 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1076 IncludeSynonyms */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1071, 65535}, /* 1077 Resources */
-	/* 1078 IncludeSynonyms..IncludeDocumentation */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1014 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1015 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1017 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1018 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1020 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1015, 65535}, /* 1021 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1022 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1024 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1025 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1026 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1027 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1028 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1022, 65535}, /* 1029 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1030 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1031 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1033 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1034 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1030, 65535}, /* 1035 Creations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1036 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1038 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1040 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1041 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1036, 65535}, /* 1042 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1043 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1044 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1043, 65535}, /* 1046 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1001, 65535}, /* 1047 Filters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1006, 65535}, /* 1048 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1050 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1051 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1054 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1055 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1056 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1057 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1049, 65535}, /* 1058 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1056, 65535}, /* 1060 FilterResults */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1061 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1062 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1063 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1065 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1066 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1067 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1068 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1070 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1061, 65535}, /* 1071 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1069, 65535}, /* 1073 FilterResults */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1074 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1075 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1076 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1077 Resources */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1078 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1079 IncludeSynonyms */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1080 Resources */
+	/* 1081 IncludeSynonyms..IncludeDocumentation */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1079 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1080 Value */
-	/* 1081 ReadOnly..IsDefault..IsSensitive */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1083 Value */
+	/* 1084 ReadOnly..IsDefault..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1083 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1084 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1079, 65535}, /* 1086 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1087 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1082, 65535}, /* 1088 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1089 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1090 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1091 Source */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1086 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1087 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1088 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1082, 65535}, /* 1089 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1090 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1085, 65535}, /* 1091 Results */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1092 Name */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1093 Value */
-	/* 1094 ReadOnly..ConfigSource..IsSensitive */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1094 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1096 Value */
+	/* 1097 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1095 Synonyms */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1096 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1097 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1098 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1099 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1092, 65535}, /* 1100 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1101 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1096, 65535}, /* 1102 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1103 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1104 Value */
-	/* 1105 ReadOnly..ConfigSource..IsSensitive */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1092, 65535}, /* 1098 Synonyms */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1099 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1100 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1101 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1095, 65535}, /* 1103 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1099, 65535}, /* 1105 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1106 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1107 Value */
+	/* 1108 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1089, 65535}, /* 1106 Synonyms */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1107 ConfigType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1108 Documentation */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1109 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1110 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1111 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1103, 65535}, /* 1113 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1114 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1109, 65535}, /* 1115 Results */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1116 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 840, 65535}, /* 1118 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1116, 65535}, /* 1119 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1120 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1121 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1122 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1123 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ResourceName */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1125 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1121, 65535}, /* 1126 Responses */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 Path */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 943, 65535}, /* 1128 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1127, 65535}, /* 1129 Dirs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1131 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1132 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1130, 65535}, /* 1133 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1134 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 PartitionIndex */
-	/* 1136 PartitionSize..OffsetLag..IsFutureKey */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1092, 65535}, /* 1109 Synonyms */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1110 ConfigType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1111 Documentation */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1113 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1114 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1115 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1106, 65535}, /* 1116 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1112, 65535}, /* 1118 Results */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1119 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 843, 65535}, /* 1121 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1119, 65535}, /* 1122 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1123 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1125 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1126 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1128 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1124, 65535}, /* 1129 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 1131 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1130, 65535}, /* 1132 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 1134 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1133, 65535}, /* 1136 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1137 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 PartitionIndex */
+	/* 1139 PartitionSize..OffsetLag..IsFutureKey */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1137 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1135, 65535}, /* 1138 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1139 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1140 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1137, 65535}, /* 1141 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1139, 65535}, /* 1143 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1139, 65535}, /* 1146 Results */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1137, 65535}, /* 1149 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1150 TotalBytes..UsableBytes */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1147, 65535}, /* 1153 Results */
-	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 AuthBytes */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1140 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1138, 65535}, /* 1141 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1140, 65535}, /* 1144 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1142, 65535}, /* 1146 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1142, 65535}, /* 1149 Results */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1150 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1140, 65535}, /* 1152 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1153 TotalBytes..UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1156 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 AuthBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1150, 65535}, /* 1156 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 AuthBytes */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1159 ErrorMessage */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 AuthBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1161 SessionLifetimeMs */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 BrokerIds */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1164 Count */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1162, 65535}, /* 1165 Assignments */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1163, 65535}, /* 1166 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1167 TimeoutMs..ValidateOnly */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1168 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 853, 65535}, /* 1169 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 PrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1172 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1173 MaxLifetimeMs */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1174 OwnerPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1175 OwnerPrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1176 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1177 MaxLifetimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1180 PrincipalName */
-	/* 1181 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1162 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 AuthBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1164 SessionLifetimeMs */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1165 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1167 Count */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1165, 65535}, /* 1168 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1166, 65535}, /* 1169 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1170 TimeoutMs..ValidateOnly */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 1172 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1173 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1174 PrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1175 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1176 MaxLifetimeMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1177 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1178 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1179 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1180 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1181 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 PrincipalName */
+	/* 1184 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1184 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 TokenRequesterPrincipalName */
-	/* 1190 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 TokenRequesterPrincipalName */
+	/* 1193 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1193 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1195 RenewPeriodMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1197 ExpiryTimestampMs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1198 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1199 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1200 ExpiryTimePeriodMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1170, 65535}, /* 1201 Owners */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1203 PrincipalName */
-	/* 1204 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1198 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1199 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1200 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1201 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1203 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1173, 65535}, /* 1204 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 PrincipalName */
+	/* 1207 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1207 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1208 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1202, 65535}, /* 1209 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1210 ThrottleTimeMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1212 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1214 TokenRequesterPrincipalName */
-	/* 1215 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1208 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1210 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1205, 65535}, /* 1212 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 ThrottleTimeMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1214 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 TokenRequesterPrincipalName */
+	/* 1218 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1170, 65535}, /* 1218 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1211, 65535}, /* 1220 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 ThrottleTimeMs */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 GroupsNames */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1223 GroupId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1225 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1223, 65535}, /* 1226 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1227 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1228 TimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1229 ElectionType */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 66, 65535}, /* 1230 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1221 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1214, 65535}, /* 1223 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1225 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1226 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1227 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1228 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1226, 65535}, /* 1229 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1230 TopicPartitions */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1231 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 PartitionId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1234 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1232, 65535}, /* 1236 PartitionResult */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1237 ThrottleTimeMs */
-	/* 1238 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1235, 65535},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1239 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1232 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1233 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1234 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1236 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1237 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1238 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1235, 65535}, /* 1239 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 ThrottleTimeMs */
 	/* 1241 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1235, 65535},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1243 ConfigOperation */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1244 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1245 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1246 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1242, 65535}, /* 1247 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1245, 65535}, /* 1248 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1249 ValidateOnly */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1250 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1251 Replicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1252 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1250, 65535}, /* 1253 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1254 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1252, 65535}, /* 1255 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1256 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1257 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1258 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1256, 65535}, /* 1260 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1261 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1263 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1259, 65535}, /* 1264 Responses */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1265 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 430, 65535}, /* 1266 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1268 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 RemovingReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1267, 65535}, /* 1272 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1275 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1271, 65535}, /* 1276 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1278 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1279 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1278, 65535}, /* 1281 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 572, 65535}, /* 1284 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 EntityType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1286 MatchType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1287 Match */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1285, 65535}, /* 1288 Components */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1289 Strict */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1290 EntityType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1291 EntityName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1292 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1293 Value */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1294 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1292, 65535}, /* 1295 Values */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1296 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1297 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1298 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1294, 65535}, /* 1299 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1300 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1301 Value..Remove */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1302 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1300, 65535}, /* 1303 Ops */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1302, 65535}, /* 1304 Entries */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1305 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1306 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1307 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1290, 65535}, /* 1308 Entity */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1309 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1306, 65535}, /* 1310 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1311 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1311, 65535}, /* 1312 Users */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1313 Mechanism..Iterations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1315 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1316 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1313, 5}, /* 1317 CredentialInfos */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1319 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1320 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1314, 65535}, /* 1321 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1323 Mechanism */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1324 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1325 Mechanism..Iterations */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1326 Salt */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 SaltedPassword */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1322, 65535}, /* 1328 Deletions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1324, 65535}, /* 1329 Upsertions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1331 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1332 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1333 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1330, 65535}, /* 1334 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1335 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1336 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1337 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1338 LastOffsetEpoch..LastOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1339 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1335, 65535}, /* 1340 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1341 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1339, 65535}, /* 1342 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1343 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1344 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1345 CandidateId */
-	/* 1346 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1238, 65535},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1243 ErrorCode */
+	/* 1244 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1238, 65535},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1246 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1247 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1248 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1249 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1245, 65535}, /* 1250 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1248, 65535}, /* 1251 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1252 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1253 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1254 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1255 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1253, 65535}, /* 1256 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1257 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1255, 65535}, /* 1258 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1260 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1261 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1259, 65535}, /* 1263 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1266 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1262, 65535}, /* 1267 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1268 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 1269 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1270, 65535}, /* 1275 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1278 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1274, 65535}, /* 1279 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1282 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1281, 65535}, /* 1284 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1286 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 1287 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1288 EntityType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1289 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1290 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1288, 65535}, /* 1291 Components */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1292 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1293 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1294 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1295 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1296 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1297 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1295, 65535}, /* 1298 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1300 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1301 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1297, 65535}, /* 1302 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1303 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1304 Value..Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1305 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1303, 65535}, /* 1306 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1305, 65535}, /* 1307 Entries */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1308 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1309 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1310 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1311 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1312 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1309, 65535}, /* 1313 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1314, 65535}, /* 1315 Users */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1316 Mechanism..Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1317 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1319 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1316, 5}, /* 1320 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1321 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1323 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1317, 65535}, /* 1324 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1326 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1328 Mechanism..Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1325, 65535}, /* 1331 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1327, 65535}, /* 1332 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1333 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1334 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1335 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1336 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1333, 65535}, /* 1337 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1338 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1339 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1340 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1341 LastOffsetEpoch..LastOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1342 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1338, 65535}, /* 1343 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1344 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1342, 65535}, /* 1345 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1346 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1347 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1348 CandidateId */
+	/* 1349 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1347 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1343, 65535}, /* 1348 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1349 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1347, 65535}, /* 1351 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1352 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1354 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1355 LeaderEpoch..VoteGranted */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1356 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1352, 65535}, /* 1357 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1358 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1356, 65535}, /* 1359 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1362 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1360, 65535}, /* 1364 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1365 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1363, 65535}, /* 1366 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1367 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1368 VoterDirectoryId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1369 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1370 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1371 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1367, 65535}, /* 1372 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1373 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1374 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1375 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1376 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1377 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1371, 65535}, /* 1378 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1379 LeaderEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1381 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1382 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1383 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1384 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1380, 65535}, /* 1385 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1386 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1384, 65535}, /* 1387 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1389 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1390 LeaderEpoch */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 PreferredSuccessors */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1392 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1388, 65535}, /* 1393 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1394 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1392, 65535}, /* 1395 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1396 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1397 CandidateDirectoryId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1398 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1399 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1400 LeaderEpoch */
-	/* 1401 PreferredCandidates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1396, 65535},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1398, 65535}, /* 1403 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1404 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1402, 65535}, /* 1405 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1406 LeaderEndpoints */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1407 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1408 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1407, 65535}, /* 1409 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1411 LogEndOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1412 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1414 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1415 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1416 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1417 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1418 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1412, 65535}, /* 1420 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1421 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1419, 65535}, /* 1422 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1423 ReplicaId */
-	/* 1424 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1346, 65535}, /* 1351 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1352 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1350, 65535}, /* 1354 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1356 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1357 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1358 LeaderEpoch..VoteGranted */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1359 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1355, 65535}, /* 1360 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1359, 65535}, /* 1362 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1364 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1365 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1363, 65535}, /* 1367 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1368 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1366, 65535}, /* 1369 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1370 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1371 VoterDirectoryId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1373 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1374 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1370, 65535}, /* 1375 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1376 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1377 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1378 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1379 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1374, 65535}, /* 1381 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1382 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1383 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1384 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1385 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1386 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1387 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1383, 65535}, /* 1388 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1389 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1387, 65535}, /* 1390 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1392 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1393 LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1394 PreferredSuccessors */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1395 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1391, 65535}, /* 1396 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1397 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1395, 65535}, /* 1398 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1399 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1400 CandidateDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1401 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1403 LeaderEpoch */
+	/* 1404 PreferredCandidates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1399, 65535},
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1405 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1401, 65535}, /* 1406 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1407 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1405, 65535}, /* 1408 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1409 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1411 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1412 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1414 LogEndOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1416 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1417 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1418 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1413, 65535}, /* 1420 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1413, 65535}, /* 1421 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1415, 65535}, /* 1423 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1425 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 ReplicaId */
+	/* 1427 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1425 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1427 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1428 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1423, 65535}, /* 1430 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1423, 65535}, /* 1431 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1425, 65535}, /* 1433 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1434 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1432, 65535}, /* 1435 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1436 ReplicaId */
-	/* 1437 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1428 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1430 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1431 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1426, 65535}, /* 1433 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1426, 65535}, /* 1434 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1435 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1428, 65535}, /* 1436 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1438 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 ReplicaId */
+	/* 1440 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 40},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1438 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1440 ErrorMessage */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1441 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1442 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1443 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1436, 65535}, /* 1444 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1436, 65535}, /* 1445 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1446 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1438, 65535}, /* 1447 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1448 NodeId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1449 Listeners */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1450 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1451 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1446, 65535}, /* 1452 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1448, 65535}, /* 1453 Nodes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1454 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1455 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1456 NewIsr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1457 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1458 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1454, 65535}, /* 1459 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1460 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1461 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1458, 65535}, /* 1462 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1463 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1464 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1465 NewIsr */
-	/* 1466 LeaderRecoveryState..PartitionEpoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1441 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1442 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1443 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1444 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1445 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1446 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1447 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1448 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1441, 65535}, /* 1450 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1451 NodeId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1452 Listeners */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1453 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1454 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1449, 65535}, /* 1455 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1451, 65535}, /* 1456 Nodes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1457 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1458 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1459 NewIsr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1460 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1461 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1457, 65535}, /* 1462 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1463 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1464 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1461, 65535}, /* 1465 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1466 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1467 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 NewIsr */
+	/* 1469 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1467 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1463, 65535}, /* 1468 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1469 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1470 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1467, 65535}, /* 1471 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1463, 65535}, /* 1473 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1474 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1475 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1472, 65535}, /* 1476 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1478 LeaderEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 527, 65535}, /* 1479 NewIsrWithEpochs */
-	/* 1480 LeaderRecoveryState..PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1470 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1466, 65535}, /* 1471 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1473 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1470, 65535}, /* 1474 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1475 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1466, 65535}, /* 1476 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1478 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1475, 65535}, /* 1479 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1481 LeaderEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 530, 65535}, /* 1482 NewIsrWithEpochs */
+	/* 1483 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1481 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1477, 65535}, /* 1482 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1483 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1484 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1481, 65535}, /* 1485 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1487 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1488 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1489 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1490 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1491 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1492 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1486, 65535}, /* 1493 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1494 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1492, 65535}, /* 1496 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 PartitionIndex */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1484 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1480, 65535}, /* 1485 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1487 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1484, 65535}, /* 1488 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1490 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1492 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1493 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1494 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1489, 65535}, /* 1496 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1499 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1500 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1501 Isr */
-	/* 1502 LeaderRecoveryState..PartitionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1495, 65535}, /* 1499 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1500 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1501 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1502 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1503 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 Isr */
+	/* 1505 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1503 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1497, 65535}, /* 1504 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1505 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1503, 65535}, /* 1507 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1508 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1497, 65535}, /* 1509 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1510 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1511 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1508, 65535}, /* 1512 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1513 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1514 MaxVersionLevel..AllowDowngrade */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1515 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1513, 65535}, /* 1516 FeatureUpdates */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1517 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1518 MaxVersionLevel..UpgradeType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1519 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1517, 65535}, /* 1520 FeatureUpdates */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1521 ValidateOnly */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1522 Feature */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1523 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1524 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 ThrottleTimeMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1500, 65535}, /* 1507 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1508 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1509 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1506, 65535}, /* 1510 Topics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1511 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1500, 65535}, /* 1512 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1513 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1514 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1511, 65535}, /* 1515 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1516 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1517 MaxVersionLevel..AllowDowngrade */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1518 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1516, 65535}, /* 1519 FeatureUpdates */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1520 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1521 MaxVersionLevel..UpgradeType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1522 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1520, 65535}, /* 1523 FeatureUpdates */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1524 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 Feature */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1526 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1527 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1522, 65535}, /* 1528 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1530 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1531 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1532 RequestData */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1533 RequestPrincipal */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1534 ClientHostAddress */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1535 ResponseData */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1536 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1537 EndOffset..Epoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1538 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1539 CurrentLeaderEpoch */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1537, 0}, /* 1540 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1541 Position */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1542 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1538, 65535}, /* 1543 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1544 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1545 MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1542, 65535}, /* 1546 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1548 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1537, 0}, /* 1549 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1550 Size..Position */
-	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 UnalignedRecords */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1552 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1547, 65535}, /* 1553 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1555 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1552, 65535}, /* 1556 Topics */
-	/* 1557 IncludeClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1528 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1525, 65535}, /* 1531 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1532 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1534 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1535 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1536 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1537 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1538 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1539 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1540 EndOffset..Epoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1542 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1540, 0}, /* 1543 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1544 Position */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1545 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1541, 65535}, /* 1546 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1548 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1545, 65535}, /* 1549 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1540, 0}, /* 1552 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1553 Size..Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1555 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1550, 65535}, /* 1556 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1557 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1555, 65535}, /* 1559 Topics */
+	/* 1560 IncludeClusterAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
-	/* 1558 IncludeClusterAuthorizedOperations..EndpointType */
+	/* 1561 IncludeClusterAuthorizedOperations..EndpointType */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1560 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1561 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1562 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1564 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1565 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1559, 65535}, /* 1568 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1569 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1571 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1572 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1573 EndpointType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1575 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1559, 65535}, /* 1576 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1577 ClusterAuthorizedOperations */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 430, 65535}, /* 1578 Topics */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1579 ProducerId */
-	/* 1580 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1562 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1564 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1565 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1568 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1562, 65535}, /* 1571 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1572 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1575 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1576 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1577 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1562, 65535}, /* 1579 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1580 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 1581 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 ProducerId */
+	/* 1583 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1581 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1583 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1579, 65535}, /* 1584 ActiveProducers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1585 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1581, 65535}, /* 1586 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1587 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1585, 65535}, /* 1588 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1589 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1590 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1591 Port..SecurityProtocol */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1584 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1585 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1586 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1582, 65535}, /* 1587 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1588 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1584, 65535}, /* 1589 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1590 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1588, 65535}, /* 1591 Topics */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1592 Name */
-	/* 1593 MinSupportedVersion..MaxSupportedVersion */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1593 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1594 Port..SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1595 Name */
+	/* 1596 MinSupportedVersion..MaxSupportedVersion */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1594 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1595 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1596 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1597 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1598 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1599 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1600 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1601 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1602 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1603 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1604 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1605 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1606 IsMigratingZkBroker */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1607 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1608 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1609 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1610 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1611 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1612 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1613 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1614 LogDirs */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1615 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1616 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1617 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1618 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1619 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1620 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1621 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1622 LogDirs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1623 PreviousBrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1625 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1626 BrokerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 BrokerId */
-	/* 1628 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1597 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1598 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1599 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1600 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1601 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1602 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1603 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1604 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1605 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1606 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1607 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1608 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1609 IsMigratingZkBroker */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1610 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1611 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1612 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1613 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1614 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1615 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1616 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1617 LogDirs */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1618 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1619 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1620 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1621 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1622 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1623 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1624 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1625 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1626 PreviousBrokerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1628 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1629 BrokerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1630 BrokerId */
+	/* 1631 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1629 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1630 ErrorCode */
-	/* 1631 IsCaughtUp..IsFenced..ShouldShutDown */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 TransactionalIds */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1633 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1634 TransactionalId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1635 TransactionState */
-	/* 1636 TransactionTimeoutMs..TransactionStartTimeMs */
+	/* 1634 IsCaughtUp..IsFenced..ShouldShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1635 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1636 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1637 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1638 TransactionState */
+	/* 1639 TransactionTimeoutMs..TransactionStartTimeMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1637 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1638 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 66, 65535}, /* 1639 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1640 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1633, 65535}, /* 1641 TransactionStates */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1642 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 ProducerIdFilters */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1644 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 ProducerIdFilters */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1646 DurationFilter */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 ProducerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1649 TransactionState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 UnknownStateFilters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1647, 65535}, /* 1653 TransactionStates */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1656 ProducerIdStart */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1657 ProducerIdLen */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1660 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1661 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1662 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 RebalanceTimeoutMs */
-	/* 1664 SubscribedTopicNames */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1640 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1641 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 1642 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1636, 65535}, /* 1644 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 ProducerIdFilters */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 ProducerIdFilters */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1649 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1653 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1650, 65535}, /* 1656 TransactionStates */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 ProducerIdStart */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1660 ProducerIdLen */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1661 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1662 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1664 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1665 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1666 RebalanceTimeoutMs */
+	/* 1667 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1665 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1666 TopicPartitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1667 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1668 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1669 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1671 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1672 RebalanceTimeoutMs */
-	/* 1673 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1668 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1669 TopicPartitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1670 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1671 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1672 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1673 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1675 RebalanceTimeoutMs */
+	/* 1676 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 SubscribedTopicRegex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1675 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 100, 65535}, /* 1676 TopicPartitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1677 TopicPartitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1678 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1679 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1680 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1681 MemberId */
-	/* 1682 MemberEpoch..HeartbeatIntervalMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1677 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1678 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1679 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1680 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1681 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1682 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1683 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1684 MemberId */
+	/* 1685 MemberEpoch..HeartbeatIntervalMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1677, 0}, /* 1683 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1684 GroupIds */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1685 IncludeAuthorizedOperations */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1686 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 TopicName */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1688 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1686, 65535}, /* 1689 TopicPartitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1691 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1692 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1693 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1695 ClientHost */
-	/* 1696 SubscribedTopicNames */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1680, 0}, /* 1686 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 GroupIds */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1688 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1689 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1691 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1689, 65535}, /* 1692 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1693 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1694 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1695 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1696 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1697 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1698 ClientHost */
+	/* 1699 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1697 SubscribedTopicRegex */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1698 Assignment */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1699 TargetAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1700 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1701 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1703 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1704 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1690, 65535}, /* 1706 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1707 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1708 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1700, 65535}, /* 1709 Groups */
-	/* 1710 ControllerId..IncarnationId..ZkMigrationReady */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1700 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1701 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1702 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1703 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1704 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1706 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1707 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1708 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1693, 65535}, /* 1709 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1710 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1711 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1703, 65535}, /* 1712 Groups */
+	/* 1713 ControllerId..IncarnationId..ZkMigrationReady */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1589, 65535}, /* 1711 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1592, 65535}, /* 1712 Features */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1713 ClientInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1714 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1715 ErrorCode */
-	/* 1716 ClientInstanceId..SubscriptionId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1714 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1715 Features */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1716 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1717 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 ErrorCode */
+	/* 1719 ClientInstanceId..SubscriptionId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1717 AcceptedCompressionTypes */
-	/* 1718 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1720 AcceptedCompressionTypes */
+	/* 1721 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1719 RequestedMetrics */
-	/* 1720 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1722 RequestedMetrics */
+	/* 1723 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1721 Metrics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1722 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1277, 65535}, /* 1723 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1724 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1722, 65535}, /* 1725 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1726 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1727 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1724, 65535}, /* 1728 Directories */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 419, 65535}, /* 1730 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1731 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1729, 65535}, /* 1732 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1733 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1734 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1731, 65535}, /* 1735 Directories */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1724 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1725 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1726 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1727 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1725, 65535}, /* 1728 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1730 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1727, 65535}, /* 1731 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1732 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 1733 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1734 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1732, 65535}, /* 1735 Topics */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1736 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1737 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1311, 65535}, /* 1738 ClientMetricsResources */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 212, 65535}, /* 1739 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1740 ResponsePartitionLimit */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1741 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1743 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1744 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1745 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 IsrNodes */
-	/* 1748 EligibleLeaderReplicas */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1734, 65535}, /* 1738 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1739 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1740 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1314, 65535}, /* 1741 ClientMetricsResources */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 215, 65535}, /* 1742 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1743 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 428, 0}, /* 1744 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1748 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1749 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 IsrNodes */
+	/* 1751 EligibleLeaderReplicas */
 	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1749 LastKnownElr */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1751 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1753 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1754 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1742, 65535}, /* 1755 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1756 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1757 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1751, 65535}, /* 1758 Topics */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 425, 0}, /* 1759 NextCursor */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1761 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1762 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1763 RackId */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1764 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1765 MemberId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 LastKnownElr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1753 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1754 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1755 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1756 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1757 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1745, 65535}, /* 1758 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1759 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1754, 65535}, /* 1761 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 428, 0}, /* 1762 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1763 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1765 MemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1766 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1767 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1769 ClientHost */
-	/* 1770 SubscribedTopicNames */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1767 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1769 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1770 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1772 ClientHost */
+	/* 1773 SubscribedTopicNames */
 	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1689, 0}, /* 1771 Assignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1772 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1773 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1774 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1775 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1776 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1777 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1765, 65535}, /* 1778 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1779 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1772, 65535}, /* 1781 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1782 FirstOffset..LastOffset */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 AcknowledgeTypes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1784 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1785 PartitionMaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1782, 65535}, /* 1786 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1784, 65535}, /* 1788 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1789 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1790 MemberId */
-	/* 1791 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1774 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1775 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1776 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1777 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1778 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1779 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1768, 65535}, /* 1781 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1782 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1775, 65535}, /* 1784 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1785 FirstOffset..LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1786 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1788 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1785, 65535}, /* 1789 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1790 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1787, 65535}, /* 1791 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1792 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1793 MemberId */
+	/* 1794 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1787, 65535}, /* 1792 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 100, 65535}, /* 1793 ForgottenTopicsData */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1794 LeaderId..LeaderEpoch */
-	/* 1795 FirstOffset..LastOffset..DeliveryCount */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1795 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1796 ForgottenTopicsData */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1797 LeaderId..LeaderEpoch */
+	/* 1798 FirstOffset..LastOffset..DeliveryCount */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1796 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1797 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1798 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1799 AcknowledgeErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1800 AcknowledgeErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 0}, /* 1801 CurrentLeader */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1802 Records */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1795, 18}, /* 1803 AcquiredRecords */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1804 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1796, 65535}, /* 1805 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1806 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1807 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1808 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1804, 65535}, /* 1809 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1810 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1811 PartitionIndex */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1782, 65535}, /* 1812 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1813 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1811, 65535}, /* 1814 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1815 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1816 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1817 ShareSessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1813, 65535}, /* 1818 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1819 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1820 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1821 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1794, 0}, /* 1822 CurrentLeader */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1823 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1819, 65535}, /* 1824 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1825 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1826 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1827 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1823, 65535}, /* 1828 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 238, 65535}, /* 1829 NodeEndpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1830 ClusterId */
-	/* 1831 TimeoutMs..VoterId..VoterDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1832 Listeners */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1799 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1800 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1802 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1803 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1797, 0}, /* 1804 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1805 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1798, 18}, /* 1806 AcquiredRecords */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1807 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1799, 65535}, /* 1808 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1809 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1810 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1811 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1807, 65535}, /* 1812 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 1813 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1814 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1785, 65535}, /* 1815 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1816 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1814, 65535}, /* 1817 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1818 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1819 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1820 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1816, 65535}, /* 1821 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1822 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1823 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1824 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1797, 0}, /* 1825 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1826 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1822, 65535}, /* 1827 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1828 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1829 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1830 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1826, 65535}, /* 1831 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 1832 NodeEndpoints */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1833 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1834 VoterId..VoterDirectoryId */
-	/* 1835 MinSupportedVersion..MaxSupportedVersion */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1836 ClusterId */
-	/* 1837 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	/* 1834 TimeoutMs..VoterId..VoterDirectoryId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1373, 65535}, /* 1838 Listeners */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1835, 0}, /* 1839 KRaftVersionFeature */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1840 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1841 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1842 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1840, 65535}, /* 1843 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1844 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1842, 65535}, /* 1845 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1846 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1847 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1848 ErrorMessage */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1849 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1846, 65535}, /* 1850 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1849, 65535}, /* 1851 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1835 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1836 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1837 VoterId..VoterDirectoryId */
+	/* 1838 MinSupportedVersion..MaxSupportedVersion */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1839 ClusterId */
+	/* 1840 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1841 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1838, 0}, /* 1842 KRaftVersionFeature */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1843 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1844 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1845 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1843, 65535}, /* 1846 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1847 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1845, 65535}, /* 1848 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1849 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1850 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1851 ErrorMessage */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1852 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 917, 65535}, /* 1853 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1854 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1852, 65535}, /* 1855 Topics */
-	/* 1856 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1849, 65535}, /* 1853 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1852, 65535}, /* 1854 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1855 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 920, 65535}, /* 1856 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1855, 65535}, /* 1858 Topics */
+	/* 1859 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1858 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1859 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1860 StateEpoch..StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1856, 19}, /* 1861 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1862 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1857, 65535}, /* 1863 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1862, 65535}, /* 1864 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1865 Partition */
-	/* 1866 StateEpoch..LeaderEpoch..StartOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1860 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1861 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1862 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1863 StateEpoch..StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1859, 19}, /* 1864 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1865 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1860, 65535}, /* 1866 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1865, 65535}, /* 1867 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1868 Partition */
+	/* 1869 StateEpoch..LeaderEpoch..StartOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1856, 19}, /* 1867 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1868 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1865, 65535}, /* 1869 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1870 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1868, 65535}, /* 1871 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1872 Partition */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1873 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1872, 65535}, /* 1874 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1875 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1873, 65535}, /* 1876 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1877 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1878 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1879 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1880 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1881 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1877, 65535}, /* 1882 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1881, 65535}, /* 1883 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1859, 19}, /* 1870 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1871 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1868, 65535}, /* 1872 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1873 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1871, 65535}, /* 1874 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1875 Partition */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1876 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1875, 65535}, /* 1877 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1878 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1876, 65535}, /* 1879 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1880 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1881 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1882 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1883 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1884 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1880, 65535}, /* 1885 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1884, 65535}, /* 1886 Results */
 };
 
 static const struct kw_kafka_prog prog_0_req[] = {
@@ -3314,542 +3315,542 @@ static const struct kw_kafka_prog prog_0_req[] = {
 	{7, 4},
 };
 static const struct kw_kafka_prog prog_0_resp[] = {
-	{16, 1}, {17, 2}, {24, 2}, {24, 2}, {24, 2}, {31, 2}, {31, 2}, {31, 2}, {42, 2}, {42, 2},
-	{42, 2}, {42, 2},
+	{16, 1}, {17, 2}, {25, 2}, {25, 2}, {25, 2}, {33, 2}, {33, 2}, {33, 2}, {45, 2}, {45, 2},
+	{45, 2}, {45, 2},
 };
 static const struct kw_kafka_prog prog_1_req[] = {
-	{49, 3}, {49, 3}, {49, 3}, {52, 3}, {55, 3}, {63, 3}, {63, 3}, {68, 4}, {68, 4}, {78, 4},
-	{78, 4}, {82, 5}, {93, 5}, {102, 5}, {102, 5}, {107, 4}, {107, 4}, {107, 4},
+	{52, 3}, {52, 3}, {52, 3}, {55, 3}, {58, 3}, {66, 3}, {66, 3}, {71, 4}, {71, 4}, {81, 4},
+	{81, 4}, {85, 5}, {96, 5}, {105, 5}, {105, 5}, {110, 4}, {110, 4}, {110, 4},
 };
 static const struct kw_kafka_prog prog_1_resp[] = {
-	{117, 1}, {118, 2}, {118, 2}, {118, 2}, {130, 2}, {140, 2}, {140, 2}, {142, 4}, {142, 4},
-	{142, 4}, {142, 4}, {155, 4}, {155, 4}, {161, 4}, {161, 4}, {161, 4}, {161, 4}, {161, 4},
+	{120, 1}, {121, 2}, {121, 2}, {121, 2}, {133, 2}, {143, 2}, {143, 2}, {145, 4}, {145, 4},
+	{145, 4}, {145, 4}, {158, 4}, {158, 4}, {164, 4}, {164, 4}, {164, 4}, {164, 4}, {164, 4},
 };
 static const struct kw_kafka_prog prog_2_req[] = {
-	{169, 2}, {175, 2}, {177, 3}, {177, 3}, {184, 3}, {184, 3}, {184, 3}, {184, 3}, {184, 3},
-	{184, 3}, {187, 4},
+	{172, 2}, {178, 2}, {180, 3}, {180, 3}, {187, 3}, {187, 3}, {187, 3}, {187, 3}, {187, 3},
+	{187, 3}, {190, 4},
 };
 static const struct kw_kafka_prog prog_2_resp[] = {
-	{196, 1}, {202, 1}, {203, 2}, {203, 2}, {210, 2}, {210, 2}, {210, 2}, {210, 2}, {210, 2},
-	{210, 2}, {210, 2},
+	{199, 1}, {205, 1}, {206, 2}, {206, 2}, {213, 2}, {213, 2}, {213, 2}, {213, 2}, {213, 2},
+	{213, 2}, {213, 2},
 };
 static const struct kw_kafka_prog prog_3_req[] = {
-	{213, 1}, {214, 1}, {214, 1}, {214, 1}, {215, 2}, {215, 2}, {215, 2}, {215, 2}, {217, 2},
-	{217, 2}, {221, 2}, {223, 2}, {223, 2},
+	{216, 1}, {217, 1}, {217, 1}, {217, 1}, {218, 2}, {218, 2}, {218, 2}, {218, 2}, {220, 2},
+	{220, 2}, {224, 2}, {226, 2}, {226, 2},
 };
 static const struct kw_kafka_prog prog_3_resp[] = {
-	{236, 2}, {246, 3}, {249, 4}, {253, 5}, {253, 5}, {268, 5}, {268, 5}, {284, 5}, {294, 6},
-	{294, 6}, {306, 6}, {312, 5}, {323, 5},
+	{239, 2}, {249, 3}, {252, 4}, {256, 5}, {256, 5}, {271, 5}, {271, 5}, {287, 5}, {297, 6},
+	{297, 6}, {309, 6}, {315, 5}, {326, 5},
 };
 static const struct kw_kafka_prog prog_4_req[] = {
-	{339, 4}, {352, 4}, {366, 4}, {382, 4}, {382, 4}, {389, 4}, {406, 4}, {410, 4},
+	{342, 4}, {355, 4}, {369, 4}, {385, 4}, {385, 4}, {392, 4}, {409, 4}, {413, 4},
 };
 static const struct kw_kafka_prog prog_4_resp[] = {
-	{417, 2}, {417, 2}, {417, 2}, {417, 2}, {417, 2}, {423, 2}, {423, 2}, {423, 2},
+	{420, 2}, {420, 2}, {420, 2}, {420, 2}, {420, 2}, {426, 2}, {426, 2}, {426, 2},
 };
 static const struct kw_kafka_prog prog_5_req[] = {
-	{427, 3}, {432, 3}, {432, 3}, {439, 3}, {442, 3},
+	{430, 3}, {435, 3}, {435, 3}, {442, 3}, {445, 3},
 };
 static const struct kw_kafka_prog prog_5_resp[] = {
-	{417, 2}, {417, 2}, {417, 2}, {417, 2}, {417, 2},
+	{420, 2}, {420, 2}, {420, 2}, {420, 2}, {420, 2},
 };
 static const struct kw_kafka_prog prog_6_req[] = {
-	{456, 4}, {465, 4}, {472, 4}, {483, 4}, {496, 4}, {510, 4}, {510, 4}, {517, 4}, {521, 4},
+	{459, 4}, {468, 4}, {475, 4}, {486, 4}, {499, 4}, {513, 4}, {513, 4}, {520, 4}, {524, 4},
 };
 static const struct kw_kafka_prog prog_6_resp[] = {
-	{525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1}, {525, 1},
+	{528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1},
 };
 static const struct kw_kafka_prog prog_7_req[] = {
-	{526, 1}, {526, 1}, {527, 2}, {527, 2},
+	{529, 1}, {529, 1}, {530, 2}, {530, 2},
 };
 static const struct kw_kafka_prog prog_7_resp[] = {
-	{529, 2}, {529, 2}, {529, 2}, {529, 2},
+	{532, 2}, {532, 2}, {532, 2}, {532, 2},
 };
 static const struct kw_kafka_prog prog_8_req[] = {
-	{536, 2}, {544, 4}, {548, 5}, {548, 5}, {548, 5}, {553, 4}, {563, 4}, {567, 5}, {567, 5},
-	{567, 5},
+	{539, 2}, {547, 4}, {551, 5}, {551, 5}, {551, 5}, {556, 4}, {566, 4}, {570, 5}, {570, 5},
+	{570, 5},
 };
 static const struct kw_kafka_prog prog_8_resp[] = {
-	{574, 1}, {574, 1}, {574, 1}, {575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2},
-	{575, 2},
+	{577, 1}, {577, 1}, {577, 1}, {578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2},
+	{578, 2},
 };
 static const struct kw_kafka_prog prog_9_req[] = {
-	{577, 2}, {577, 2}, {579, 2}, {579, 2}, {579, 2}, {579, 2}, {579, 2}, {581, 3}, {584, 2},
-	{590, 2},
+	{580, 2}, {580, 2}, {582, 2}, {582, 2}, {582, 2}, {582, 2}, {582, 2}, {584, 3}, {587, 2},
+	{593, 2},
 };
 static const struct kw_kafka_prog prog_9_resp[] = {
-	{598, 1}, {598, 1}, {599, 2}, {601, 3}, {601, 3}, {611, 3}, {611, 3}, {611, 3}, {617, 2},
-	{617, 2},
+	{601, 1}, {601, 1}, {602, 2}, {604, 3}, {604, 3}, {614, 3}, {614, 3}, {614, 3}, {620, 2},
+	{620, 2},
 };
 static const struct kw_kafka_prog prog_10_req[] = {
-	{619, 1}, {620, 2}, {620, 2}, {620, 2}, {622, 2}, {622, 2}, {622, 2},
+	{622, 1}, {623, 2}, {623, 2}, {623, 2}, {625, 2}, {625, 2}, {625, 2},
 };
 static const struct kw_kafka_prog prog_10_resp[] = {
-	{624, 4}, {628, 6}, {628, 6}, {628, 6}, {640, 2}, {640, 2}, {640, 2},
+	{627, 4}, {631, 6}, {631, 6}, {631, 6}, {643, 2}, {643, 2}, {643, 2},
 };
 static const struct kw_kafka_prog prog_11_req[] = {
-	{644, 5}, {649, 5}, {649, 5}, {649, 5}, {649, 5}, {654, 6}, {654, 6}, {654, 6}, {660, 7},
-	{660, 7},
+	{647, 5}, {652, 5}, {652, 5}, {652, 5}, {652, 5}, {657, 6}, {657, 6}, {657, 6}, {663, 7},
+	{663, 7},
 };
 static const struct kw_kafka_prog prog_11_resp[] = {
-	{669, 6}, {669, 6}, {675, 7}, {675, 7}, {675, 7}, {685, 7}, {685, 7}, {692, 8}, {692, 8},
-	{700, 9},
+	{672, 6}, {672, 6}, {678, 7}, {678, 7}, {678, 7}, {688, 7}, {688, 7}, {695, 8}, {695, 8},
+	{703, 9},
 };
 static const struct kw_kafka_prog prog_12_req[] = {
-	{709, 3}, {709, 3}, {709, 3}, {712, 4}, {712, 4},
+	{712, 3}, {712, 3}, {712, 3}, {715, 4}, {715, 4},
 };
 static const struct kw_kafka_prog prog_12_resp[] = {
-	{525, 1}, {716, 2}, {716, 2}, {716, 2}, {716, 2},
+	{528, 1}, {719, 2}, {719, 2}, {719, 2}, {719, 2},
 };
 static const struct kw_kafka_prog prog_13_req[] = {
-	{718, 2}, {718, 2}, {718, 2}, {722, 2}, {722, 2}, {727, 2},
+	{721, 2}, {721, 2}, {721, 2}, {725, 2}, {725, 2}, {730, 2},
 };
 static const struct kw_kafka_prog prog_13_resp[] = {
-	{525, 1}, {716, 2}, {716, 2}, {732, 3}, {732, 3}, {732, 3},
+	{528, 1}, {719, 2}, {719, 2}, {735, 3}, {735, 3}, {735, 3},
 };
 static const struct kw_kafka_prog prog_14_req[] = {
-	{737, 4}, {737, 4}, {737, 4}, {741, 5}, {741, 5}, {746, 7},
+	{740, 4}, {740, 4}, {740, 4}, {744, 5}, {744, 5}, {749, 7},
 };
 static const struct kw_kafka_prog prog_14_resp[] = {
-	{753, 2}, {755, 3}, {755, 3}, {755, 3}, {755, 3}, {758, 5},
+	{756, 2}, {758, 3}, {758, 3}, {758, 3}, {758, 3}, {761, 5},
 };
 static const struct kw_kafka_prog prog_15_req[] = {
-	{763, 1}, {763, 1}, {763, 1}, {764, 2}, {764, 2}, {764, 2},
+	{766, 1}, {766, 1}, {766, 1}, {767, 2}, {767, 2}, {767, 2},
 };
 static const struct kw_kafka_prog prog_15_resp[] = {
-	{777, 1}, {778, 2}, {778, 2}, {787, 2}, {802, 2}, {802, 2},
+	{780, 1}, {781, 2}, {781, 2}, {790, 2}, {805, 2}, {805, 2},
 };
 static const struct kw_kafka_prog prog_16_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {804, 1}, {805, 2},
+	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {807, 1}, {808, 2},
 };
 static const struct kw_kafka_prog prog_16_resp[] = {
-	{809, 2}, {811, 3}, {811, 3}, {811, 3}, {817, 3}, {824, 3},
+	{812, 2}, {814, 3}, {814, 3}, {814, 3}, {820, 3}, {827, 3},
 };
 static const struct kw_kafka_prog prog_17_req[] = {
-	{827, 1}, {827, 1},
+	{830, 1}, {830, 1},
 };
 static const struct kw_kafka_prog prog_17_resp[] = {
-	{828, 2}, {828, 2},
+	{831, 2}, {831, 2},
 };
 static const struct kw_kafka_prog prog_18_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {830, 2}, {830, 2},
+	{0, 0}, {0, 0}, {0, 0}, {833, 2}, {833, 2},
 };
 static const struct kw_kafka_prog prog_18_resp[] = {
-	{833, 2}, {835, 3}, {835, 3}, {835, 3}, {835, 3},
+	{836, 2}, {838, 3}, {838, 3}, {838, 3}, {838, 3},
 };
 static const struct kw_kafka_prog prog_19_req[] = {
-	{846, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2}, {848, 2},
+	{849, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2},
 };
 static const struct kw_kafka_prog prog_19_resp[] = {
-	{852, 1}, {856, 1}, {857, 2}, {857, 2}, {857, 2}, {867, 2}, {867, 2}, {875, 2},
+	{855, 1}, {859, 1}, {860, 2}, {860, 2}, {860, 2}, {870, 2}, {870, 2}, {878, 2},
 };
 static const struct kw_kafka_prog prog_20_req[] = {
-	{877, 2}, {877, 2}, {877, 2}, {877, 2}, {877, 2}, {877, 2}, {881, 2},
+	{880, 2}, {880, 2}, {880, 2}, {880, 2}, {880, 2}, {880, 2}, {884, 2},
 };
 static const struct kw_kafka_prog prog_20_resp[] = {
-	{883, 1}, {884, 2}, {884, 2}, {884, 2}, {884, 2}, {886, 2}, {892, 2},
+	{886, 1}, {887, 2}, {887, 2}, {887, 2}, {887, 2}, {889, 2}, {895, 2},
 };
 static const struct kw_kafka_prog prog_21_req[] = {
-	{898, 2}, {898, 2}, {898, 2},
+	{901, 2}, {901, 2}, {901, 2},
 };
 static const struct kw_kafka_prog prog_21_resp[] = {
-	{905, 2}, {905, 2}, {905, 2},
+	{908, 2}, {908, 2}, {908, 2},
 };
 static const struct kw_kafka_prog prog_22_req[] = {
-	{907, 2}, {907, 2}, {907, 2}, {909, 4}, {909, 4}, {909, 4},
+	{910, 2}, {910, 2}, {910, 2}, {912, 4}, {912, 4}, {912, 4},
 };
 static const struct kw_kafka_prog prog_22_resp[] = {
-	{913, 4}, {913, 4}, {913, 4}, {913, 4}, {913, 4}, {913, 4},
+	{916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4},
 };
 static const struct kw_kafka_prog prog_23_req[] = {
-	{921, 1}, {921, 1}, {926, 1}, {927, 2}, {927, 2},
+	{924, 1}, {924, 1}, {929, 1}, {930, 2}, {930, 2},
 };
 static const struct kw_kafka_prog prog_23_resp[] = {
-	{934, 1}, {940, 1}, {941, 2}, {941, 2}, {941, 2},
+	{937, 1}, {943, 1}, {944, 2}, {944, 2}, {944, 2},
 };
 static const struct kw_kafka_prog prog_24_req[] = {
-	{945, 4}, {945, 4}, {945, 4}, {945, 4}, {953, 1}, {953, 1},
+	{948, 4}, {948, 4}, {948, 4}, {948, 4}, {956, 1}, {956, 1},
 };
 static const struct kw_kafka_prog prog_24_resp[] = {
-	{958, 2}, {958, 2}, {958, 2}, {958, 2}, {962, 3}, {962, 3},
+	{961, 2}, {961, 2}, {961, 2}, {961, 2}, {965, 3}, {965, 3},
 };
 static const struct kw_kafka_prog prog_25_req[] = {
-	{965, 4}, {965, 4}, {965, 4}, {965, 4}, {965, 4},
+	{968, 4}, {968, 4}, {968, 4}, {968, 4}, {968, 4},
 };
 static const struct kw_kafka_prog prog_25_resp[] = {
-	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2},
+	{719, 2}, {719, 2}, {719, 2}, {719, 2}, {719, 2},
 };
 static const struct kw_kafka_prog prog_26_req[] = {
-	{969, 4}, {969, 4}, {969, 4}, {969, 4}, {969, 4}, {969, 4},
+	{972, 4}, {972, 4}, {972, 4}, {972, 4}, {972, 4}, {972, 4},
 };
 static const struct kw_kafka_prog prog_26_resp[] = {
-	{716, 2}, {716, 2}, {716, 2}, {716, 2}, {716, 2}, {913, 4},
+	{719, 2}, {719, 2}, {719, 2}, {719, 2}, {719, 2}, {916, 4},
 };
 static const struct kw_kafka_prog prog_27_req[] = {
-	{977, 1}, {977, 1},
-};
-static const struct kw_kafka_prog prog_27_resp[] = {
 	{980, 1}, {980, 1},
 };
+static const struct kw_kafka_prog prog_27_resp[] = {
+	{983, 1}, {983, 1},
+};
 static const struct kw_kafka_prog prog_28_req[] = {
-	{981, 5}, {981, 5}, {986, 5}, {991, 7}, {991, 7},
+	{984, 5}, {984, 5}, {989, 5}, {994, 7}, {994, 7},
 };
 static const struct kw_kafka_prog prog_28_resp[] = {
-	{575, 2}, {575, 2}, {575, 2}, {575, 2}, {575, 2},
+	{578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2},
 };
 static const struct kw_kafka_prog prog_29_req[] = {
-	{998, 5}, {1003, 6}, {1003, 6}, {1003, 6},
+	{1001, 5}, {1006, 6}, {1006, 6}, {1006, 6},
 };
 static const struct kw_kafka_prog prog_29_resp[] = {
-	{1015, 4}, {1023, 4}, {1023, 4}, {1023, 4},
+	{1018, 4}, {1026, 4}, {1026, 4}, {1026, 4},
 };
 static const struct kw_kafka_prog prog_30_req[] = {
-	{1032, 1}, {1039, 1}, {1039, 1}, {1039, 1},
+	{1035, 1}, {1042, 1}, {1042, 1}, {1042, 1},
 };
 static const struct kw_kafka_prog prog_30_resp[] = {
-	{1042, 2}, {1042, 2}, {1042, 2}, {1042, 2},
+	{1045, 2}, {1045, 2}, {1045, 2}, {1045, 2},
 };
 static const struct kw_kafka_prog prog_31_req[] = {
-	{1044, 1}, {1045, 1}, {1045, 1}, {1045, 1},
+	{1047, 1}, {1048, 1}, {1048, 1}, {1048, 1},
 };
 static const struct kw_kafka_prog prog_31_resp[] = {
-	{1056, 2}, {1069, 2}, {1069, 2}, {1069, 2},
+	{1059, 2}, {1072, 2}, {1072, 2}, {1072, 2},
 };
 static const struct kw_kafka_prog prog_32_req[] = {
-	{1074, 1}, {1075, 2}, {1075, 2}, {1077, 2}, {1077, 2},
+	{1077, 1}, {1078, 2}, {1078, 2}, {1080, 2}, {1080, 2},
 };
 static const struct kw_kafka_prog prog_32_resp[] = {
-	{1087, 2}, {1101, 2}, {1101, 2}, {1114, 2}, {1114, 2},
+	{1090, 2}, {1104, 2}, {1104, 2}, {1117, 2}, {1117, 2},
 };
 static const struct kw_kafka_prog prog_33_req[] = {
-	{1119, 2}, {1119, 2}, {1119, 2},
+	{1122, 2}, {1122, 2}, {1122, 2},
 };
 static const struct kw_kafka_prog prog_33_resp[] = {
-	{1125, 2}, {1125, 2}, {1125, 2},
+	{1128, 2}, {1128, 2}, {1128, 2},
 };
 static const struct kw_kafka_prog prog_34_req[] = {
-	{1129, 1}, {1129, 1}, {1129, 1},
+	{1132, 1}, {1132, 1}, {1132, 1},
 };
 static const struct kw_kafka_prog prog_34_resp[] = {
-	{1132, 2}, {1132, 2}, {1132, 2},
+	{1135, 2}, {1135, 2}, {1135, 2},
 };
 static const struct kw_kafka_prog prog_35_req[] = {
-	{1134, 1}, {1134, 1}, {1134, 1}, {1134, 1}, {1134, 1},
+	{1137, 1}, {1137, 1}, {1137, 1}, {1137, 1}, {1137, 1},
 };
 static const struct kw_kafka_prog prog_35_resp[] = {
-	{1142, 2}, {1142, 2}, {1142, 2}, {1144, 3}, {1151, 3},
+	{1145, 2}, {1145, 2}, {1145, 2}, {1147, 3}, {1154, 3},
 };
 static const struct kw_kafka_prog prog_36_req[] = {
-	{1154, 1}, {1154, 1}, {1154, 1},
+	{1157, 1}, {1157, 1}, {1157, 1},
 };
 static const struct kw_kafka_prog prog_36_resp[] = {
-	{1155, 3}, {1158, 4}, {1158, 4},
+	{1158, 3}, {1161, 4}, {1161, 4},
 };
 static const struct kw_kafka_prog prog_37_req[] = {
-	{1166, 2}, {1166, 2}, {1166, 2}, {1166, 2},
+	{1169, 2}, {1169, 2}, {1169, 2}, {1169, 2},
 };
 static const struct kw_kafka_prog prog_37_resp[] = {
-	{1168, 2}, {1168, 2}, {1168, 2}, {1168, 2},
+	{1171, 2}, {1171, 2}, {1171, 2}, {1171, 2},
 };
 static const struct kw_kafka_prog prog_38_req[] = {
-	{1172, 2}, {1172, 2}, {1172, 2}, {1174, 4},
+	{1175, 2}, {1175, 2}, {1175, 2}, {1177, 4},
 };
 static const struct kw_kafka_prog prog_38_resp[] = {
-	{1178, 7}, {1178, 7}, {1178, 7}, {1185, 9},
+	{1181, 7}, {1181, 7}, {1181, 7}, {1188, 9},
 };
 static const struct kw_kafka_prog prog_39_req[] = {
-	{1194, 2}, {1194, 2}, {1194, 2},
+	{1197, 2}, {1197, 2}, {1197, 2},
 };
 static const struct kw_kafka_prog prog_39_resp[] = {
-	{1196, 3}, {1196, 3}, {1196, 3},
+	{1199, 3}, {1199, 3}, {1199, 3},
 };
 static const struct kw_kafka_prog prog_40_req[] = {
-	{1199, 2}, {1199, 2}, {1199, 2},
+	{1202, 2}, {1202, 2}, {1202, 2},
 };
 static const struct kw_kafka_prog prog_40_resp[] = {
-	{1196, 3}, {1196, 3}, {1196, 3},
+	{1199, 3}, {1199, 3}, {1199, 3},
 };
 static const struct kw_kafka_prog prog_41_req[] = {
-	{1201, 1}, {1201, 1}, {1201, 1}, {1201, 1},
+	{1204, 1}, {1204, 1}, {1204, 1}, {1204, 1},
 };
 static const struct kw_kafka_prog prog_41_resp[] = {
-	{1208, 3}, {1208, 3}, {1208, 3}, {1219, 3},
+	{1211, 3}, {1211, 3}, {1211, 3}, {1222, 3},
 };
 static const struct kw_kafka_prog prog_42_req[] = {
-	{1222, 1}, {1222, 1}, {1222, 1},
+	{1225, 1}, {1225, 1}, {1225, 1},
 };
 static const struct kw_kafka_prog prog_42_resp[] = {
-	{1225, 2}, {1225, 2}, {1225, 2},
+	{1228, 2}, {1228, 2}, {1228, 2},
 };
 static const struct kw_kafka_prog prog_43_req[] = {
-	{1227, 2}, {1229, 3}, {1229, 3},
+	{1230, 2}, {1232, 3}, {1232, 3},
 };
 static const struct kw_kafka_prog prog_43_resp[] = {
-	{1237, 2}, {1239, 3}, {1239, 3},
+	{1240, 2}, {1242, 3}, {1242, 3},
 };
 static const struct kw_kafka_prog prog_44_req[] = {
-	{1248, 2}, {1248, 2},
+	{1251, 2}, {1251, 2},
 };
 static const struct kw_kafka_prog prog_44_resp[] = {
-	{1125, 2}, {1125, 2},
+	{1128, 2}, {1128, 2},
 };
 static const struct kw_kafka_prog prog_45_req[] = {
-	{1254, 2},
+	{1257, 2},
 };
 static const struct kw_kafka_prog prog_45_resp[] = {
-	{1261, 4},
+	{1264, 4},
 };
 static const struct kw_kafka_prog prog_46_req[] = {
-	{1265, 2},
+	{1268, 2},
 };
 static const struct kw_kafka_prog prog_46_resp[] = {
-	{1273, 4},
+	{1276, 4},
 };
 static const struct kw_kafka_prog prog_47_req[] = {
-	{1280, 2},
+	{1283, 2},
 };
 static const struct kw_kafka_prog prog_47_resp[] = {
-	{1282, 3},
+	{1285, 3},
 };
 static const struct kw_kafka_prog prog_48_req[] = {
-	{1288, 2}, {1288, 2},
+	{1291, 2}, {1291, 2},
 };
 static const struct kw_kafka_prog prog_48_resp[] = {
-	{1296, 4}, {1296, 4},
+	{1299, 4}, {1299, 4},
 };
 static const struct kw_kafka_prog prog_49_req[] = {
-	{1304, 2}, {1304, 2},
+	{1307, 2}, {1307, 2},
 };
 static const struct kw_kafka_prog prog_49_resp[] = {
-	{1309, 2}, {1309, 2},
+	{1312, 2}, {1312, 2},
 };
 static const struct kw_kafka_prog prog_50_req[] = {
-	{1312, 1},
+	{1315, 1},
 };
 static const struct kw_kafka_prog prog_50_resp[] = {
-	{1318, 4},
+	{1321, 4},
 };
 static const struct kw_kafka_prog prog_51_req[] = {
-	{1328, 2},
+	{1331, 2},
 };
 static const struct kw_kafka_prog prog_51_resp[] = {
-	{1333, 2},
+	{1336, 2},
 };
 static const struct kw_kafka_prog prog_52_req[] = {
-	{1341, 2}, {1349, 3},
+	{1344, 2}, {1352, 3},
 };
 static const struct kw_kafka_prog prog_52_resp[] = {
-	{1358, 2}, {1358, 2},
+	{1361, 2}, {1361, 2},
 };
 static const struct kw_kafka_prog prog_53_req[] = {
-	{1365, 2}, {1376, 4},
+	{1368, 2}, {1379, 4},
 };
 static const struct kw_kafka_prog prog_53_resp[] = {
-	{1386, 2}, {1386, 2},
+	{1389, 2}, {1389, 2},
 };
 static const struct kw_kafka_prog prog_54_req[] = {
-	{1394, 2}, {1404, 3},
+	{1397, 2}, {1407, 3},
 };
 static const struct kw_kafka_prog prog_54_resp[] = {
-	{1386, 2}, {1386, 2},
+	{1389, 2}, {1389, 2},
 };
 static const struct kw_kafka_prog prog_55_req[] = {
-	{1409, 1}, {1409, 1}, {1409, 1},
+	{1412, 1}, {1412, 1}, {1412, 1},
 };
 static const struct kw_kafka_prog prog_55_resp[] = {
-	{1421, 2}, {1434, 2}, {1450, 4},
+	{1424, 2}, {1437, 2}, {1453, 4},
 };
 static const struct kw_kafka_prog prog_56_req[] = {
-	{1460, 3}, {1469, 3}, {1474, 3}, {1483, 3},
+	{1463, 3}, {1472, 3}, {1477, 3}, {1486, 3},
 };
 static const struct kw_kafka_prog prog_56_resp[] = {
-	{1494, 3}, {1505, 3}, {1510, 3}, {1510, 3},
+	{1497, 3}, {1508, 3}, {1513, 3}, {1513, 3},
 };
 static const struct kw_kafka_prog prog_57_req[] = {
-	{1515, 2}, {1519, 3}, {1519, 3},
+	{1518, 2}, {1522, 3}, {1522, 3},
 };
 static const struct kw_kafka_prog prog_57_resp[] = {
-	{1525, 4}, {1525, 4}, {1529, 3},
+	{1528, 4}, {1528, 4}, {1532, 3},
 };
 static const struct kw_kafka_prog prog_58_req[] = {
-	{1532, 3},
+	{1535, 3},
 };
 static const struct kw_kafka_prog prog_58_resp[] = {
-	{1535, 2},
+	{1538, 2},
 };
 static const struct kw_kafka_prog prog_59_req[] = {
-	{1544, 3}, {1544, 3},
+	{1547, 3}, {1547, 3},
 };
 static const struct kw_kafka_prog prog_59_resp[] = {
-	{1554, 3}, {1554, 3},
+	{1557, 3}, {1557, 3},
 };
 static const struct kw_kafka_prog prog_60_req[] = {
-	{1557, 1}, {1558, 1},
+	{1560, 1}, {1561, 1},
 };
 static const struct kw_kafka_prog prog_60_resp[] = {
-	{1563, 7}, {1570, 8},
+	{1566, 7}, {1573, 8},
 };
 static const struct kw_kafka_prog prog_61_req[] = {
-	{1578, 1},
+	{1581, 1},
 };
 static const struct kw_kafka_prog prog_61_resp[] = {
-	{1587, 2},
+	{1590, 2},
 };
 static const struct kw_kafka_prog prog_62_req[] = {
-	{1594, 6}, {1600, 7}, {1607, 8}, {1615, 9}, {1615, 9},
+	{1597, 6}, {1603, 7}, {1610, 8}, {1618, 9}, {1618, 9},
 };
 static const struct kw_kafka_prog prog_62_resp[] = {
-	{1624, 3}, {1624, 3}, {1624, 3}, {1624, 3}, {1624, 3},
+	{1627, 3}, {1627, 3}, {1627, 3}, {1627, 3}, {1627, 3},
 };
 static const struct kw_kafka_prog prog_63_req[] = {
-	{1627, 2}, {1627, 2},
+	{1630, 2}, {1630, 2},
 };
 static const struct kw_kafka_prog prog_63_resp[] = {
-	{1629, 3}, {1629, 3},
+	{1632, 3}, {1632, 3},
 };
 static const struct kw_kafka_prog prog_64_req[] = {
-	{526, 1},
+	{529, 1},
 };
 static const struct kw_kafka_prog prog_64_resp[] = {
-	{1529, 3},
+	{1532, 3},
 };
 static const struct kw_kafka_prog prog_65_req[] = {
-	{1632, 1},
+	{1635, 1},
 };
 static const struct kw_kafka_prog prog_65_resp[] = {
-	{1640, 2},
+	{1643, 2},
 };
 static const struct kw_kafka_prog prog_66_req[] = {
-	{1642, 2}, {1644, 3},
+	{1645, 2}, {1647, 3},
 };
 static const struct kw_kafka_prog prog_66_resp[] = {
-	{1650, 4}, {1650, 4},
+	{1653, 4}, {1653, 4},
 };
 static const struct kw_kafka_prog prog_67_req[] = {
-	{527, 2},
+	{530, 2},
 };
 static const struct kw_kafka_prog prog_67_resp[] = {
-	{1654, 4},
+	{1657, 4},
 };
 static const struct kw_kafka_prog prog_68_req[] = {
-	{1658, 9}, {1667, 10},
+	{1661, 9}, {1670, 10},
 };
 static const struct kw_kafka_prog prog_68_resp[] = {
-	{1678, 6}, {1678, 6},
+	{1681, 6}, {1681, 6},
 };
 static const struct kw_kafka_prog prog_69_req[] = {
-	{1684, 2},
+	{1687, 2},
 };
 static const struct kw_kafka_prog prog_69_resp[] = {
-	{1708, 2},
+	{1711, 2},
 };
 static const struct kw_kafka_prog prog_70_req[] = {
-	{1710, 3},
+	{1713, 3},
 };
 static const struct kw_kafka_prog prog_70_resp[] = {
-	{1529, 3},
+	{1532, 3},
 };
 static const struct kw_kafka_prog prog_71_req[] = {
-	{1713, 1},
+	{1716, 1},
 };
 static const struct kw_kafka_prog prog_71_resp[] = {
-	{1714, 6},
+	{1717, 6},
 };
 static const struct kw_kafka_prog prog_72_req[] = {
-	{1720, 2},
+	{1723, 2},
 };
 static const struct kw_kafka_prog prog_72_resp[] = {
-	{716, 2},
+	{719, 2},
 };
 static const struct kw_kafka_prog prog_73_req[] = {
-	{1726, 3},
+	{1729, 3},
 };
 static const struct kw_kafka_prog prog_73_resp[] = {
-	{1733, 3},
+	{1736, 3},
 };
 static const struct kw_kafka_prog prog_74_req[] = {
 	{0, 0},
 };
 static const struct kw_kafka_prog prog_74_resp[] = {
-	{1736, 3},
-};
-static const struct kw_kafka_prog prog_75_req[] = {
 	{1739, 3},
 };
+static const struct kw_kafka_prog prog_75_req[] = {
+	{1742, 3},
+};
 static const struct kw_kafka_prog prog_75_resp[] = {
-	{1757, 3},
+	{1760, 3},
 };
 static const struct kw_kafka_prog prog_76_req[] = {
-	{1760, 5},
+	{1763, 5},
 };
 static const struct kw_kafka_prog prog_76_resp[] = {
-	{1678, 6},
+	{1681, 6},
 };
 static const struct kw_kafka_prog prog_77_req[] = {
-	{1684, 2},
+	{1687, 2},
 };
 static const struct kw_kafka_prog prog_77_resp[] = {
-	{1780, 2},
+	{1783, 2},
 };
 static const struct kw_kafka_prog prog_78_req[] = {
-	{1789, 5},
+	{1792, 5},
 };
 static const struct kw_kafka_prog prog_78_resp[] = {
-	{1806, 5},
+	{1809, 5},
 };
 static const struct kw_kafka_prog prog_79_req[] = {
-	{1815, 4},
+	{1818, 4},
 };
 static const struct kw_kafka_prog prog_79_resp[] = {
-	{1825, 5},
+	{1828, 5},
 };
 static const struct kw_kafka_prog prog_80_req[] = {
-	{1830, 3},
+	{1833, 3},
 };
 static const struct kw_kafka_prog prog_80_resp[] = {
-	{1529, 3},
+	{1532, 3},
 };
 static const struct kw_kafka_prog prog_81_req[] = {
-	{1833, 2},
+	{1836, 2},
 };
 static const struct kw_kafka_prog prog_81_resp[] = {
-	{1529, 3},
+	{1532, 3},
 };
 static const struct kw_kafka_prog prog_82_req[] = {
-	{1836, 4},
+	{1839, 4},
 };
 static const struct kw_kafka_prog prog_82_resp[] = {
-	{716, 2},
+	{719, 2},
 };
 static const struct kw_kafka_prog prog_83_req[] = {
-	{1844, 2},
+	{1847, 2},
 };
 static const struct kw_kafka_prog prog_83_resp[] = {
-	{1851, 1},
+	{1854, 1},
 };
 static const struct kw_kafka_prog prog_84_req[] = {
-	{1854, 2},
+	{1857, 2},
 };
 static const struct kw_kafka_prog prog_84_resp[] = {
-	{1864, 1},
+	{1867, 1},
 };
 static const struct kw_kafka_prog prog_85_req[] = {
-	{1870, 2},
+	{1873, 2},
 };
 static const struct kw_kafka_prog prog_85_resp[] = {
-	{1851, 1},
+	{1854, 1},
 };
 static const struct kw_kafka_prog prog_86_req[] = {
-	{1875, 2},
+	{1878, 2},
 };
 static const struct kw_kafka_prog prog_86_resp[] = {
-	{1851, 1},
+	{1854, 1},
 };
 static const struct kw_kafka_prog prog_87_req[] = {
-	{1854, 2},
+	{1857, 2},
 };
 static const struct kw_kafka_prog prog_87_resp[] = {
-	{1883, 1},
+	{1886, 1},
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {

@@ -670,6 +670,56 @@ test_positions(void **state)
 	kw_obs_free(o);
 }
 
+/* A Produce (or Fetch) pair with one offset of payments/2 of kind kind, recorded by o. */
+static void
+record_offset(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	r.ev.api_name = api_key == KW_KAFKA_API_PRODUCE ? "Produce" : "Fetch";
+	r.ev.api_key = api_key;
+	KSTR(&r.ev.topics[0], "payments");
+	r.ev.n_offsets = 1;
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, 2, off};
+	kw_obs_record(o, &r);
+}
+
+/*
+ * A Produce response's log end moves a partition's high watermark on, never back (it may run
+ * ahead of the high watermark with acks=1); a Fetch's high watermark is the broker's word.
+ */
+static void
+test_log_end(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	int64_t c, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	commit_rec(&r, "ga", 2, 100);
+	kw_obs_record(o, &r);
+	record_offset(o, KW_KAFKA_API_PRODUCE, KW_KAFKA_OFF_LOG_END, 150);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 150);
+	assert_int_equal(lag, 50);
+	record_offset(o, KW_KAFKA_API_PRODUCE, KW_KAFKA_OFF_LOG_END, 140);
+	record_offset(o, KW_KAFKA_API_PRODUCE, KW_KAFKA_OFF_PRODUCED, 5); /* unanswered */
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 150);
+	record_offset(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 145);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 145);
+	record_offset(o, KW_KAFKA_API_PRODUCE, KW_KAFKA_OFF_LOG_END, 160);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 160);
+	assert_int_equal(kw_obs_counters(o)->hwms_produced, 3);
+	assert_int_equal(kw_obs_counters(o)->offsets_bad, 0);
+	kw_obs_free(o);
+}
+
 /* A TxnOffsetCommit of producer pid for group "gt", requested at ts: payments/part -> off. */
 static void
 txn_commit_rec(struct kw_kafka_rec *r, int64_t pid, uint64_t ts, int32_t part, int64_t off)
@@ -1345,6 +1395,7 @@ main(void)
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_txn_commits),
+		cmocka_unit_test(test_log_end),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),

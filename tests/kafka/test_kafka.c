@@ -967,6 +967,16 @@ test_broker_ids(void **state)
 }
 
 static void
+assert_offset(const struct kw_kafka_ev_offset *o, uint8_t kind, uint8_t topic, int32_t part,
+	      int64_t off)
+{
+	assert_int_equal(o->kind, kind);
+	assert_int_equal(o->topic, topic);
+	assert_int_equal(o->partition, part);
+	assert_int_equal(o->offset, off);
+}
+
+static void
 build_produce(struct wb *q, int32_t corr, int16_t acks, bool bad_crc)
 {
 	static struct wb batch;
@@ -990,30 +1000,37 @@ build_produce(struct wb *q, int32_t corr, int16_t acks, bool bad_crc)
 	fend(q, at);
 }
 
+/* build_produce's response: orders[3] appended at base (error err, base -1, when it failed). */
+static void
+build_produce_resp(struct wb *s, int32_t corr, int16_t err, int64_t base)
+{
+	size_t at = fbegin(s);
+
+	resp_hdr(s, corr, true);
+	wuv(s, 2);
+	wcstr(s, "orders");
+	wuv(s, 2);
+	w32(s, 3);
+	w16(s, (uint16_t)err);
+	w64(s, (uint64_t)base);
+	w64(s, (uint64_t)-1);
+	w64(s, 0);
+	wuv(s, 1);                /* no record errors */
+	wcstr(s, NULL);
+	wuv(s, 0);
+	wuv(s, 0);
+	w32(s, 250);              /* throttled */
+	wuv(s, 0);
+	fend(s, at);
+}
+
 static void
 test_produce(void **state)
 {
 	(void)state;
 	rq.n = rs.n = 0;
 	build_produce(&rq, 9, -1, false);
-
-	size_t at = fbegin(&rs);
-	resp_hdr(&rs, 9, true);
-	wuv(&rs, 2);
-	wcstr(&rs, "orders");
-	wuv(&rs, 2);
-	w32(&rs, 3);
-	w16(&rs, 0);
-	w64(&rs, 100);
-	w64(&rs, (uint64_t)-1);
-	w64(&rs, 0);
-	wuv(&rs, 1);              /* no record errors */
-	wcstr(&rs, NULL);
-	wuv(&rs, 0);
-	wuv(&rs, 0);
-	w32(&rs, 250);            /* throttled */
-	wuv(&rs, 0);
-	fend(&rs, at);
+	build_produce_resp(&rs, 9, 0, 100);
 
 	run_all(&rq, &rs);
 	assert_int_equal(r_whole.n, 1);
@@ -1039,7 +1056,18 @@ test_produce(void **state)
 	assert_int_equal(e->throttle_off, rs.n - 5); /* int32 then the tagged-field count */
 	/* records offset: right after the compact length prefix */
 	assert_int_equal(rq.b[e->records.off + 16], 2);
+	/* the partition's log now ends after the 2 records appended at 100 */
+	assert_int_equal(e->n_offsets, 1);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_LOG_END, 0, 3, 102);
 	run_garbage(&rq, &rs, 1);
+
+	/* The append failed: the request's 2 offsets stay unanswered. */
+	rq.n = rs.n = 0;
+	build_produce(&rq, 11, -1, false);
+	build_produce_resp(&rs, 11, 6, -1);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.ev[0].n_offsets, 1);
+	assert_offset(&r_whole.ev[0].offsets[0], KW_KAFKA_OFF_PRODUCED, 0, 3, 2);
 
 	/* A corrupted CRC is counted; acks=0 gives an event without waiting for a response. */
 	rq.n = rs.n = 0;
@@ -1047,6 +1075,7 @@ test_produce(void **state)
 	run_all(&rq, &rs);
 	assert_int_equal(r_whole.n, 1);
 	assert_int_equal(r_whole.ev[0].records.crc_bad, 1);
+	assert_int_equal(r_whole.ev[0].n_offsets, 0); /* a bad batch takes no offsets */
 	assert_true(r_whole.ev[0].flags & KW_KAFKA_EV_NO_RESPONSE);
 	assert_int_equal(r_whole.cnt.records_crc_bad, 1);
 }
@@ -1347,16 +1376,6 @@ build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
 	wuv(s, 0);
 	wuv(s, 0);
 	fend(s, at);
-}
-
-static void
-assert_offset(const struct kw_kafka_ev_offset *o, uint8_t kind, uint8_t topic, int32_t part,
-	      int64_t off)
-{
-	assert_int_equal(o->kind, kind);
-	assert_int_equal(o->topic, topic);
-	assert_int_equal(o->partition, part);
-	assert_int_equal(o->offset, off);
 }
 
 static void

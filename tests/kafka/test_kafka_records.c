@@ -77,6 +77,7 @@ struct expect {
 	int n;
 	struct kw_kafka_record rec[MAX_REC];
 	int64_t next; /* rs->next after the field: -1 when no batch was complete */
+	int64_t span; /* rs->span after the field */
 };
 
 struct batch {
@@ -202,6 +203,7 @@ struct run {
 	struct kw_kafka_record rec[MAX_REC];
 	struct kw_kafka_records_sum sum;
 	int64_t next;
+	int64_t span;
 };
 
 static void
@@ -259,6 +261,7 @@ run_field(const uint8_t *b, size_t len, bool hook, enum mode m, size_t split, st
 	}
 	kw_kafka_records_end(&rs);
 	out->next = rs.next;
+	out->span = rs.span;
 }
 
 static void
@@ -331,6 +334,7 @@ check_field(const uint8_t *b, size_t len, const struct expect *ex,
 			run_field(b, len, hook, m, k - 3, &out);
 			sum_equal(&out.sum, hook ? want_hook : want_plain);
 			assert_int_equal(out.next, ex->next);
+			assert_int_equal(out.span, ex->span);
 			if (!hook) {
 				assert_int_equal(out.n, 0);
 				continue;
@@ -396,6 +400,7 @@ test_records_fields(void **state)
 	rec_add(&b, &g_ex, 0, 0, 2, 2, NULL, 0);
 	batch_close(&b);
 	g_ex.next = 9006;
+	g_ex.span = 70001 + 2 + 5 + 1;
 
 	assert_int_equal(g_ex.n, 7);
 	sum_want(&want, g_w.n, 4, 7, 12);
@@ -425,6 +430,7 @@ test_records_partial(void **state)
 		ex = g_ex;
 		ex.n = 2;
 		ex.next = -1; /* the only batch is cut */
+		ex.span = 0;
 		sum_want(&want, cut, 1, cut > third ? 3 : 2, 3);
 		want.partial = 1;
 		check_field(g_w.b, cut, &ex, &want, &want);
@@ -486,6 +492,7 @@ test_records_malformed(void **state)
 		rec_add(&b, &g_ex, 0, 0, -1, 3, NULL, 0);
 		batch_close(&b);
 		g_ex.next = 31;
+		g_ex.span = 3 + 1 + 1;
 
 		assert_int_equal(g_ex.n, 3);
 		sum_want(&want_hook, g_w.n, 3, 5, 6);
@@ -525,7 +532,7 @@ sum_want_next(struct kw_kafka_records_sum *s, size_t len, uint32_t batches, uint
  * The offset a consumer reads next after the field: the last complete batch's base offset +
  * lastOffsetDelta + 1 (a compacted batch's delta runs past its count), a legacy message's offset
  * + 1. A batch whose CRC32C does not match, and one cut short at the end of the field, leave it
- * as it was.
+ * as it was. The span sums lastOffsetDelta + 1 over the same v2 batches.
  */
 static void
 test_records_next(void **state)
@@ -543,6 +550,7 @@ test_records_next(void **state)
 	rec_add(&b, &g_ex, 0, 5, 1, 1, NULL, 0); /* offsets 41-44 compacted away */
 	batch_close(&b);
 	g_ex.next = 46;
+	g_ex.span = 6; /* a bad CRC, a legacy message and a cut batch add nothing */
 	sum_want(&want, g_w.n, 1, 2, 2);
 	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
 
@@ -570,6 +578,7 @@ test_records_next(void **state)
 	sum_want_next(&want, g_w.n - 1, 3, 4, 1, 1);
 	check_field(g_w.b, g_w.n - 1, &ex, &want, &want);
 	g_ex.next = 201;
+	g_ex.span = 7;
 	sum_want_next(&want, g_w.n, 3, 4, 1, 0);
 	check_field(g_w.b, g_w.n, &g_ex, &want, &want);
 }

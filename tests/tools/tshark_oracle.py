@@ -27,8 +27,10 @@ every pair whose request and response tshark decodes, the partition indexes of b
 topic_partitions_trunc), and each of kwire's partition_offsets must equal the offset tshark
 shows for its topic and partition: Fetch positions (fetch: the request's offset; fetched: the
 offset after the response's last record batch, base offset + last offset delta + 1) and high
-watermarks, OffsetCommit and TxnOffsetCommit offsets, OffsetFetch answers. Without
-offsets_trunc, every partition of those carries its offset in kwire's log.
+watermarks, OffsetCommit and TxnOffsetCommit offsets, OffsetFetch answers, the offsets a
+Produce request's batches take (produced: the sum of last offset delta + 1) and, answered, the
+log end (the response's base offset + those). Without offsets_trunc, every partition of those
+carries its offset in kwire's log.
 """
 import argparse
 import ipaddress
@@ -96,9 +98,10 @@ def int_or_none(v):
 
 
 def part_offsets(pdu):
-    """{(topic, partition): (offset, next)} of every "Partition" subtree of one Kafka PDU: its
-    first kafka.offset (a fetch, committed or high-watermark offset, by api and direction) and
-    the offset after its last record batch (None without one)."""
+    """{(topic, partition): (offset, next, span)} of every "Partition" subtree of one Kafka PDU:
+    its first kafka.offset (a fetch, committed, high-watermark or Produce base offset, by api and
+    direction), the offset after its last record batch (None without one) and the offsets its
+    batches take (the sum of last offset delta + 1)."""
     out = {}
 
     def batches(node, acc):
@@ -120,15 +123,16 @@ def part_offsets(pdu):
                 if not isinstance(v, dict):
                     continue
                 if k.startswith("Partition ("):
-                    nxt = None
+                    nxt, span = None, 0
                     for b in batches(v, []):
                         base = int_or_none(first(b, "kafka.offset"))
                         delta = int_or_none(first(b, "kafka.batch_last_offset_delta"))
                         if base is not None and delta is not None:
                             nxt = base + delta + 1
+                            span += delta + 1
                     pid = int_or_none(first(v, "kafka.partition_id"))
                     if pid is not None:
-                        out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt)
+                        out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt, span)
                 else:
                     rec(v, topic)
 
@@ -137,10 +141,11 @@ def part_offsets(pdu):
 
 
 # (api key, kind): the offsets of kwire's partition_offsets, from tshark's request (0) or
-# response (1) and their first offset (0) or the offset after their batches (1)
+# response (1) and their first offset (0), the offset after their batches (1) or the offsets
+# their batches take (2); a Produce's log end is the response's base offset + the request's span
 OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark"): (1, 0),
                (8, "committed"): (0, 0), (28, "txn_committed"): (0, 0),
-               (9, "committed_read"): (1, 0)}
+               (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0)}
 
 
 def addr(s):
@@ -256,7 +261,9 @@ def offsets_diff(r, t, rsp):
             continue
         key = (e["topic"], e["partition"])
         seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
-        want = (t, rsp)[src[0]]["offsets"].get(key, (None, None))[src[1]]
+        want = (t, rsp)[src[0]]["offsets"].get(key, (None, None, None))[src[1]]
+        if e["kind"] == "log_end" and want is not None:
+            want += t["offsets"].get(key, (None, None, 0))[2]
         n += 1
         if e["offset"] != want:
             diffs.append(f"{e['kind']} offset of {key}: kwire {e['offset']}, tshark {want}")
@@ -266,7 +273,9 @@ def offsets_diff(r, t, rsp):
     for (api, kind), (side, what) in OFFSET_FROM.items():
         if api != r["api_key"] or what != 0 or kind == "fetch":
             continue
-        for key in (t, rsp)[side]["offsets"]:
+        for key, v in (t, rsp)[side]["offsets"].items():
+            if kind == "log_end" and (v[0] is None or v[0] < 0):
+                continue  # the append failed: no log end
             if (False, side, key) not in seen:
                 diffs.append(f"{kind} offset of {key}: in tshark, missing from kwire's log")
     if r["api_key"] == 1:
