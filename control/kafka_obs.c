@@ -359,24 +359,46 @@ member_group(struct kw_obs *o, const struct kw_kafka_rec *r, char *group)
 	return 0;
 }
 
+/* A lag key's group from a group id: zeroed, then its bytes. */
+static void
+lag_key_group(struct kw_obs_lag_key *lk, const struct kw_kafka_str *g)
+{
+	memset(lk, 0, sizeof(*lk));
+	memcpy(lk->group, g->s, g->len);
+}
+
 /*
- * e's offset into the lag table of `of`, under lk->group and e's topic and partition (which it
- * writes into lk): false when e's topic points at nothing kept (offsets_bad); *evicted when the
- * table was full and its least recently used entry went.
+ * e's topic and partition into lk (its group already there): false when e's topic points at
+ * nothing kept (counted in offsets_bad).
  */
 static bool
-lag_put(struct kw_obs *o, enum kw_obs_lag_of of, struct kw_obs_lag_key *lk,
-	const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e, bool *evicted)
+lag_key_part(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
+	     struct kw_obs_lag_key *lk)
 {
-	bool added;
-
 	if (!offset_topic(o, ev, e->topic, lk->topic)) {
 		o->ctr.offsets_bad++;
 		return false;
 	}
 	lk->partition = e->partition;
-	o->lag_off[of][kw_bmap_get(&o->lag[of], lk, &added, evicted)] = e->offset;
 	return true;
+}
+
+/* off into the lag table of `of` under lk: true when its least recently used entry went. */
+static bool
+lag_store(struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *lk, int64_t off)
+{
+	bool added, evicted;
+
+	o->lag_off[of][kw_bmap_get(&o->lag[of], lk, &added, &evicted)] = off;
+	return evicted;
+}
+
+/* A group's committed offset of a partition (OffsetCommit, OffsetFetch, a transaction's). */
+static void
+commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
+{
+	o->ctr.commits_evicted += lag_store(o, KW_OBS_LAG_COMMITTED, lk, off);
+	o->ctr.commits++;
 }
 
 static inline bool
@@ -395,7 +417,6 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
 	unsigned int i, npos = 0, nfetched = 0;
-	bool evicted;
 	int rc;
 
 	/* statistics pairs carry the client's address for Fetch only (kw_kafka_rec_stats_addr) */
@@ -426,9 +447,9 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
-		if (!is_position(e) || !lag_put(o, KW_OBS_LAG_POSITION, &lk, ev, e, &evicted))
+		if (!is_position(e) || !lag_key_part(o, ev, e, &lk))
 			continue;
-		o->ctr.positions_evicted += evicted;
+		o->ctr.positions_evicted += lag_store(o, KW_OBS_LAG_POSITION, &lk, e->offset);
 		o->ctr.positions++;
 	}
 }
@@ -437,12 +458,7 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 static void
 txn_commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
 {
-	bool added, evicted;
-	uint32_t idx = kw_bmap_get(&o->lag[KW_OBS_LAG_COMMITTED], lk, &added, &evicted);
-
-	o->lag_off[KW_OBS_LAG_COMMITTED][idx] = off;
-	o->ctr.commits_evicted += evicted;
-	o->ctr.commits++;
+	commit_put(o, lk, off);
 	o->ctr.commits_txn++;
 }
 
@@ -494,18 +510,12 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	}
 	t = txn_get(o, &ev->producer_id);
 	late = r->ts_ns < t->end_ns;
+	lag_key_group(&lk, &ev->group_id);
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
 
-		if (e->kind != KW_KAFKA_OFF_TXN_COMMITTED)
+		if (e->kind != KW_KAFKA_OFF_TXN_COMMITTED || !lag_key_part(o, ev, e, &lk))
 			continue;
-		memset(&lk, 0, sizeof(lk));
-		memcpy(lk.group, ev->group_id.s, ev->group_id.len);
-		if (!offset_topic(o, ev, e->topic, lk.topic)) {
-			o->ctr.offsets_bad++;
-			continue;
-		}
-		lk.partition = e->partition;
 		if (late && t->end_commit) {
 			txn_commit_put(o, &lk, e->offset);
 			continue;
@@ -632,12 +642,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 				o->ctr.commits_failed++;
 				break;
 			}
-			memset(&lk, 0, sizeof(lk));
-			memcpy(lk.group, ev->group_id.s, ev->group_id.len);
-			if (!lag_put(o, KW_OBS_LAG_COMMITTED, &lk, ev, e, &evicted))
+			lag_key_group(&lk, &ev->group_id);
+			if (!lag_key_part(o, ev, e, &lk))
 				break;
-			o->ctr.commits_evicted += evicted;
-			o->ctr.commits++;
+			commit_put(o, &lk, e->offset);
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
