@@ -508,8 +508,8 @@ add_part(struct kw_kafka_ctx *ctx, struct kw_kafka_event *ev, uint8_t topic, int
 
 /*
  * Which rotation of a direction a frame's offsets take, and how many it keeps: a Fetch request's
- * positions and its response's high watermarks half of an event's offsets each, an OffsetCommit
- * request's or an OffsetFetch response's commits all of them.
+ * positions and its response's offsets half of an event's offsets each; any other frame's
+ * (OffsetCommit, TxnOffsetCommit, OffsetFetch commits, a Produce's offsets) all of them.
  */
 static inline unsigned int
 off_class(int16_t api_key)
