@@ -55,6 +55,9 @@ SEMS = [
 	("ACKS", "Produce request Acks"),
 	("TXN_COMMIT", "EndTxn request Committed"),
 	("PRODUCE_BASE_OFFSET", "Produce response BaseOffset"),
+	("ISOLATION_LEVEL", "ListOffsets request IsolationLevel"),
+	("LIST_TIMESTAMP", "ListOffsets request Timestamp"),
+	("LIST_OFFSET", "ListOffsets response Offset"),
 ]
 SEM_IDX = {name: i for i, (name, _) in enumerate(SEMS)}
 # Sems the decoder acts on (kafka_decode.c); a struct none of whose descendants carries one (nor
@@ -82,6 +85,9 @@ MSG_SEM = {
 	("ProduceRequest", "Acks"): "ACKS",
 	("EndTxnRequest", "Committed"): "TXN_COMMIT",
 	("ProduceResponse", "BaseOffset"): "PRODUCE_BASE_OFFSET",
+	("ListOffsetsRequest", "IsolationLevel"): "ISOLATION_LEVEL",
+	("ListOffsetsRequest", "Timestamp"): "LIST_TIMESTAMP",
+	("ListOffsetsResponse", "Offset"): "LIST_OFFSET",
 }
 
 

@@ -112,6 +112,11 @@ enum kw_kafka_off_kind {
 	KW_KAFKA_OFF_PRODUCED,  /* Produce request: offsets the partition's batches take */
 	KW_KAFKA_OFF_LOG_END,   /* that, answered: the response's base_offset + the offsets, the
 				 * partition's log end after the append */
+	KW_KAFKA_OFF_LIST_LATEST, /* ListOffsets request for the latest offset (timestamp -1),
+				   * read_uncommitted: answered, it becomes HWM */
+	KW_KAFKA_OFF_LIST_STABLE, /* the same with read_committed: answered, LAST_STABLE */
+	KW_KAFKA_OFF_LAST_STABLE, /* ListOffsets response: the last stable offset, at most the
+				   * high watermark */
 };
 
 /*

@@ -40,6 +40,7 @@ enum {
 enum { AFTER_HDR = 0, AFTER_STRUCT };
 
 #define TOPIC_NONE 0xff /* cur_topic: the enclosing topic was not kept (or there is none) */
+#define LIST_LATEST (-1) /* ListOffsets timestamp: the latest offset */
 #define TOPIC_BY_ID 0x80
 
 /* Encoded width of the fixed-width types; 0 for the variable ones (strings, bytes, structs) and
@@ -607,6 +608,27 @@ produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t ba
 	o->offset = (int64_t)((uint64_t)o->offset + (uint64_t)base); /* peer values: no overflow */
 }
 
+/*
+ * A ListOffsets response's offset of the enclosing partition, where the request asked for the
+ * latest one: the high watermark, or with read_committed the last stable offset. It replaces the
+ * request's entry; an offset asked for by time or for the log start has none.
+ */
+static void
+listed_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t v)
+{
+	struct kw_kafka_ev_offset *o = offset_of(d, ev, KW_KAFKA_OFF_LIST_LATEST);
+
+	if (o != NULL) {
+		o->kind = KW_KAFKA_OFF_HWM;
+	} else {
+		o = offset_of(d, ev, KW_KAFKA_OFF_LIST_STABLE);
+		if (o == NULL)
+			return;
+		o->kind = KW_KAFKA_OFF_LAST_STABLE;
+	}
+	o->offset = v;
+}
+
 static void
 on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
        struct kw_kafka_event *ev, int64_t v)
@@ -661,6 +683,21 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_ACKS:
 		ev->acks = (int16_t)v;
+		break;
+	case KW_KAFKA_SEM_ISOLATION_LEVEL:
+		d->isolation = v == 1;
+		break;
+	case KW_KAFKA_SEM_LIST_TIMESTAMP:
+		/* -1 asks for the latest offset; v0 answers in another field, not kept */
+		if (dir == 0 && v == LIST_LATEST && d->version >= 1)
+			offset_add(ctx, d, ev,
+				   d->isolation ? KW_KAFKA_OFF_LIST_STABLE : KW_KAFKA_OFF_LIST_LATEST,
+				   v);
+		break;
+	case KW_KAFKA_SEM_LIST_OFFSET:
+		/* -1 when the partition failed */
+		if (dir == 1 && v >= 0 && d->part_ok)
+			listed_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_BROKER_ID:
 		add_broker(ev, (int32_t)v);
@@ -1922,6 +1959,7 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	d->topic_ids = 0;
 	d->partitions = 0;
 	d->off_seen = 0;
+	d->isolation = 0;
 	d->api = NULL;
 	d->api_key = -1;
 	d->version = -1;

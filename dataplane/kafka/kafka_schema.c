@@ -98,19 +98,19 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 16, O, O, 0, 16, 0, 4, 78, 0}, /* 86 NodeEndpoints */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 87 PartitionIndex */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 88 CurrentLeaderEpoch */
-	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 Timestamp */
+	{T(INT64), X, S(LIST_TIMESTAMP), 0, O, O, 0, O, 0, 0, 0, 0}, /* 89 Timestamp */
 	{T(INT32), 0, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 90 MaxNumOffsets */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 91 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 87, 0}, /* 92 Partitions */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 93 ReplicaId */
-	{T(INT8), 0, S(NONE), 2, O, O, 0, O, 0, 0, 0, 0}, /* 94 IsolationLevel */
+	{T(INT8), X, S(ISOLATION_LEVEL), 2, O, O, 0, O, 0, 0, 0, 0}, /* 94 IsolationLevel */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 91, 0}, /* 95 Topics */
 	{T(INT32), 0, S(NONE), 10, O, O, 0, O, 0, 0, 0, 0}, /* 96 TimeoutMs */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 97 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 98 ErrorCode */
 	{T(INT64), A, S(NONE), 0, 0, O, 0, O, 0, 0, 0, 0}, /* 99 OldStyleOffsets */
 	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 100 Timestamp */
-	{T(INT64), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 101 Offset */
+	{T(INT64), X, S(LIST_OFFSET), 1, O, O, 0, O, 0, 0, 0, 0}, /* 101 Offset */
 	{T(INT32), 0, S(NONE), 4, O, O, 0, O, 0, 0, 0, 0}, /* 102 LeaderEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 103 Name */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 97, 0}, /* 104 Partitions */
@@ -1525,1789 +1525,1794 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 166 SessionId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 162, 65535}, /* 167 Responses */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 168 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 169 Timestamp..MaxNumOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 170 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 168, 65535}, /* 171 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 172 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 170, 65535}, /* 173 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 174 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 175 Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 176 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 174, 65535}, /* 177 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 178 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 176, 65535}, /* 179 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 180 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 181 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 176, 65535}, /* 182 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 183 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 184 CurrentLeaderEpoch..Timestamp */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 185 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 183, 65535}, /* 186 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 187 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 188 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 185, 65535}, /* 189 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 190 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 191 IsolationLevel */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 185, 65535}, /* 192 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 193 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 194 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 195 ErrorCode */
-	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 OldStyleOffsets */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 194, 65535}, /* 198 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 197, 65535}, /* 199 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 200 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 201 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 202 Timestamp..Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 203 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 200, 65535}, /* 204 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 203, 65535}, /* 205 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 206 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 203, 65535}, /* 207 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 208 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 209 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 210 Timestamp..Offset..LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 211 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 208, 65535}, /* 212 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 213 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 211, 65535}, /* 214 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 215 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 215, 65535}, /* 216 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 217 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 218 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 219 AllowAutoTopicCreation */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 215, 65535}, /* 220 Topics */
-	/* 221 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(INT64), X, S(LIST_TIMESTAMP), 0, O, O, 0, O, 0, 0, 0, 0}, /* 169 Timestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 170 MaxNumOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 171 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 168, 65535}, /* 172 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 173 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 171, 65535}, /* 174 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 175 PartitionIndex */
+	{T(INT64), X, S(LIST_TIMESTAMP), 0, O, O, 0, O, 0, 0, 0, 0}, /* 176 Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 177 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 175, 65535}, /* 178 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 179 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 177, 65535}, /* 180 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 181 ReplicaId */
+	{T(INT8), X, S(ISOLATION_LEVEL), 0, O, O, 0, O, 0, 0, 0, 0}, /* 182 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 177, 65535}, /* 183 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 184 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 185 CurrentLeaderEpoch */
+	{T(INT64), X, S(LIST_TIMESTAMP), 0, O, O, 0, O, 0, 0, 0, 0}, /* 186 Timestamp */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 187 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 184, 65535}, /* 188 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 189 ReplicaId */
+	{T(INT8), X, S(ISOLATION_LEVEL), 0, O, O, 0, O, 0, 0, 0, 0}, /* 190 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 187, 65535}, /* 191 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 192 ReplicaId */
+	{T(INT8), X, S(ISOLATION_LEVEL), 0, O, O, 0, O, 0, 0, 0, 0}, /* 193 IsolationLevel */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 187, 65535}, /* 194 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 195 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 196 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 197 ErrorCode */
+	{T(INT64), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 198 OldStyleOffsets */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 199 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 196, 65535}, /* 200 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 199, 65535}, /* 201 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 202 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 203 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 204 Timestamp */
+	{T(INT64), X, S(LIST_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 205 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 206 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 202, 65535}, /* 207 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 206, 65535}, /* 208 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 209 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 206, 65535}, /* 210 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 211 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 212 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 213 Timestamp */
+	{T(INT64), X, S(LIST_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 214 Offset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 215 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 216 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 211, 65535}, /* 217 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 218 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 216, 65535}, /* 219 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 220 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 220, 65535}, /* 221 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 220, 65535}, /* 222 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 220, 65535}, /* 223 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 224 AllowAutoTopicCreation */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 220, 65535}, /* 225 Topics */
+	/* 226 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 222 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 223 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 222, 65535}, /* 224 Topics */
-	/* 225 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 227 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 228 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 227, 65535}, /* 229 Topics */
+	/* 230 AllowAutoTopicCreation..IncludeClusterAuthorizedOperations..IncludeTopicAutho... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 222, 65535}, /* 226 Topics */
-	/* 227 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 227, 65535}, /* 231 Topics */
+	/* 232 AllowAutoTopicCreation..IncludeTopicAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 228 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 229 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 230 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 231 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 232 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 LeaderId */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 235 IsrNodes */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 235 Port */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 236 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 237 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 231, 65535}, /* 238 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 228, 65535}, /* 239 Brokers */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 236, 65535}, /* 240 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 243 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 244 Rack */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 245 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 246 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 247 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 231, 65535}, /* 248 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 249 Brokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 250 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 251 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 252 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 253 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 254 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 255 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 256 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 257 Brokers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 237 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 238 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 239 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 240 IsrNodes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 241 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 242 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 236, 65535}, /* 243 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 233, 65535}, /* 244 Brokers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 241, 65535}, /* 245 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 246 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 247 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 248 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 249 Rack */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 250 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 251 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 252 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 236, 65535}, /* 253 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 254 Brokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 255 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 250, 65535}, /* 256 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 257 Brokers */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 258 ClusterId */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 259 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 245, 65535}, /* 260 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 262 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 263 LeaderId */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 265 IsrNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 269 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 261, 65535}, /* 270 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 272 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 273 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 274 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 267, 65535}, /* 275 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 276 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 277 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 278 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 279 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 280 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 IsrNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 282 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 283 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 284 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 285 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 286 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 288 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 289 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 290 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 283, 65535}, /* 291 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 292 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 293 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 294 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 295 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 296 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 298 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 299 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 300 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 292, 65535}, /* 301 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 302 ClusterAuthorizedOperations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 303 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 304 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 305 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 306 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 307 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 308 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 309 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 310 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 311 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 312 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 303, 65535}, /* 313 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 314 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 315 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 316 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 317 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 318 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 303, 65535}, /* 319 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 321 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 322 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 323 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 276, 65535}, /* 324 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 325 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 326 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 327 Brokers */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 328 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 329 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 320, 65535}, /* 330 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 331 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 332 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 333 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 334 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 335 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 337 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 338 Replicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 340 HostName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 341 Port */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 342 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 343 ControllerEpoch */
-	/* 344 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 331, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 345 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 346 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 347 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 250, 65535}, /* 260 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 261 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 262 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 263 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 250, 65535}, /* 265 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 LeaderId */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 269 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 270 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 271 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 272 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 273 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 274 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 266, 65535}, /* 275 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 276 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 277 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 278 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 279 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 272, 65535}, /* 280 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 282 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 283 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 284 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 285 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 286 IsrNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 287 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 288 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 289 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 290 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 281, 65535}, /* 291 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 292 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 293 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 294 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 295 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 288, 65535}, /* 296 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 297 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 298 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 299 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 281, 65535}, /* 300 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 301 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 302 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 303 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 304 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 305 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 297, 65535}, /* 306 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 307 ClusterAuthorizedOperations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 308 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 309 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 310 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 311 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 281, 65535}, /* 312 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 313 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 314 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 315 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 316 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 317 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 308, 65535}, /* 318 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 319 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 320 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 321 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 322 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 323 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 308, 65535}, /* 324 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 325 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 326 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 327 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 328 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 281, 65535}, /* 329 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 330 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 331 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 332 Brokers */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 333 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 334 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 325, 65535}, /* 335 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 336 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 337 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 338 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 339 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 340 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 341 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 342 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 343 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 344 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 345 HostName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 346 Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 347 ControllerId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 348 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 349 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 350 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 351 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 352 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 353 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 354 IsNew */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 355 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 356 ControllerEpoch */
-	/* 357 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 346, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 358 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 359 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 360 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 361 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 362 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 363 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 364 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 365 Replicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 366 IsNew */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 367 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 359, 65535}, /* 368 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 369 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 370 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 367, 65535}, /* 371 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 372 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 373 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 374 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 375 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 376 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 377 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 378 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 379 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 380 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 381 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 382 IsNew */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 383 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 373, 65535}, /* 384 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 385 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 386 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 383, 65535}, /* 387 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 388 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 389 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 373, 65535}, /* 391 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 392 ControllerId */
-	/* 393 ControllerEpoch..BrokerEpoch..Type */
+	/* 349 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 336, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 350 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 351 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 352 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 353 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 354 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 355 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 356 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 357 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 358 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 359 IsNew */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 360 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 361 ControllerEpoch */
+	/* 362 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 351, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 363 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 364 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 365 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 366 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 367 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 368 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 369 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 370 Replicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 371 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 372 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 364, 65535}, /* 373 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 374 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 375 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 372, 65535}, /* 376 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 377 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 378 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 379 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 380 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 381 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 382 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 383 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 384 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 385 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 386 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 387 IsNew */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 388 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 378, 65535}, /* 389 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 390 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 391 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 388, 65535}, /* 392 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 393 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 394 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 395 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 378, 65535}, /* 396 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 397 ControllerId */
+	/* 398 ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 389, 65535}, /* 394 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 395 LiveLeaders */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 396 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 397 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 398 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 399 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 400 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 401 PartitionEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 402 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 404 RemovingReplicas */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 405 IsNew..LeaderRecoveryState */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 406 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 407 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 396, 65535}, /* 408 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 409 ControllerId */
-	/* 410 ControllerEpoch..BrokerEpoch..Type */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 394, 65535}, /* 399 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 400 LiveLeaders */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 401 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 402 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 403 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 404 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 405 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 406 PartitionEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 407 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 408 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 409 RemovingReplicas */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 410 IsNew..LeaderRecoveryState */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 411 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 412 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 401, 65535}, /* 413 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 414 ControllerId */
+	/* 415 ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 406, 65535}, /* 411 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 412 LiveLeaders */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 413 ControllerId */
-	/* 414 isKRaftController..ControllerEpoch..BrokerEpoch..Type */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 411, 65535}, /* 416 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 417 LiveLeaders */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 418 ControllerId */
+	/* 419 isKRaftController..ControllerEpoch..BrokerEpoch..Type */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 14},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 406, 65535}, /* 415 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 339, 65535}, /* 416 LiveLeaders */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 417 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 418 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 419 ErrorCode */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 420 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 417, 65535}, /* 421 PartitionErrors */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 422 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 423 ErrorCode */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 424 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 425 PartitionErrors */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 426 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 424, 65535}, /* 427 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 428 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 429 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 430 ControllerId */
-	/* 431 ControllerEpoch..DeletePartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 428, 65535}, /* 432 UngroupedPartitions */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 433 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 434 PartitionIndexes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 411, 65535}, /* 420 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 344, 65535}, /* 421 LiveLeaders */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 422 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 423 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 424 ErrorCode */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 425 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 422, 65535}, /* 426 PartitionErrors */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 427 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 428 ErrorCode */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 429 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 427, 65535}, /* 430 PartitionErrors */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 431 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 429, 65535}, /* 432 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 433 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 434 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 435 ControllerId */
-	/* 436 ControllerEpoch..BrokerEpoch..DeletePartitions */
+	/* 436 ControllerEpoch..DeletePartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 437 UngroupedPartitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 438 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 439 PartitionIndexes */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 440 ControllerId */
+	/* 441 ControllerEpoch..BrokerEpoch..DeletePartitions */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 437 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 438 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 439 LeaderEpoch..DeletePartition */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 440 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 441 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 442 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 443 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 440, 65535}, /* 444 TopicStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 445 ControllerId */
-	/* 446 isKRaftController..ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 442 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 443 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 444 LeaderEpoch..DeletePartition */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 445 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 443, 65535}, /* 446 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 447 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 448 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 445, 65535}, /* 449 TopicStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 450 ControllerId */
+	/* 451 isKRaftController..ControllerEpoch..BrokerEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 440, 65535}, /* 447 TopicStates */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 448 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 449 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 450 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 451 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 452 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 454 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 455 Replicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 Id */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 457 V0Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 458 V0Port */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 459 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 460 ControllerEpoch */
-	/* 461 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456, 65535}, /* 462 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 463 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 465 SecurityProtocol */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 466 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 463, 65535}, /* 467 Endpoints */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 468 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 469 ControllerEpoch */
-	/* 470 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 466, 65535}, /* 471 LiveBrokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 472 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 463, 65535}, /* 473 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 474 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 475 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 476 ControllerEpoch */
-	/* 477 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 472, 65535}, /* 478 LiveBrokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 479 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 Host */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 481 Listener */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 482 SecurityProtocol */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 483 Id */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 479, 65535}, /* 484 Endpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 485 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 486 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 487 ControllerEpoch */
-	/* 488 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 448, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 489 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 490 TopicName */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 491 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 445, 65535}, /* 452 TopicStates */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 453 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 454 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 455 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 456 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 457 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 458 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 459 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 460 Replicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 461 Id */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 462 V0Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 463 V0Port */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 465 ControllerEpoch */
+	/* 466 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 453, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 461, 65535}, /* 467 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 468 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 469 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 470 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 471 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 472 Endpoints */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 473 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 474 ControllerEpoch */
+	/* 475 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 453, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 471, 65535}, /* 476 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 477 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 468, 65535}, /* 478 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 479 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 480 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 481 ControllerEpoch */
+	/* 482 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 453, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 477, 65535}, /* 483 LiveBrokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 484 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 485 Host */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 486 Listener */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 487 SecurityProtocol */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 488 Id */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 484, 65535}, /* 489 Endpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 490 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 491 ControllerId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 492 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 493 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 494 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 496 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 497 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 498 OfflineReplicas */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 499 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 500 ControllerEpoch */
-	/* 501 UngroupedPartitionStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 490, 65535},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 502 LiveBrokers */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 503 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 504 ControllerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 505 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 506 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 507 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 508 ZkVersion */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 509 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 OfflineReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 511 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 503, 65535}, /* 512 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 513 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 514 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 511, 65535}, /* 515 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 516 LiveBrokers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 517 TopicName */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 503, 65535}, /* 519 PartitionStates */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 520 ControllerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 521 ControllerEpoch..BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 517, 65535}, /* 522 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 523 LiveBrokers */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 524 ControllerId */
-	/* 525 isKRaftController..ControllerEpoch..BrokerEpoch */
+	/* 493 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 453, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 488, 65535}, /* 494 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 495 TopicName */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 496 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 497 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 498 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 499 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 500 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 501 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 502 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 503 OfflineReplicas */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 504 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 505 ControllerEpoch */
+	/* 506 UngroupedPartitionStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 495, 65535},
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 488, 65535}, /* 507 LiveBrokers */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 508 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 509 ControllerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 510 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 511 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 512 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 513 ZkVersion */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 514 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 515 OfflineReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 516 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 508, 65535}, /* 517 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 518 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 519 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 516, 65535}, /* 520 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 488, 65535}, /* 521 LiveBrokers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 522 TopicName */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 523 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 508, 65535}, /* 524 PartitionStates */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 525 ControllerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 526 ControllerEpoch..BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 522, 65535}, /* 527 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 488, 65535}, /* 528 LiveBrokers */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 529 ControllerId */
+	/* 530 isKRaftController..ControllerEpoch..BrokerEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 13},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 517, 65535}, /* 526 TopicStates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 483, 65535}, /* 527 LiveBrokers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 528 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 529 BrokerId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 530 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 531 BrokerEpoch */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 532 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 428, 65535}, /* 533 RemainingPartitions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 535 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 536 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 537 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 534, 65535}, /* 538 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 540 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 541 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 543 CommitTimestamp */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 544 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 545 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 541, 65535}, /* 546 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 547 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 548 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 549 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 545, 65535}, /* 550 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 551 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 552 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 553 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 554 RetentionTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 555 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 522, 65535}, /* 531 TopicStates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 488, 65535}, /* 532 LiveBrokers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 533 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 534 BrokerId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 535 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 536 BrokerEpoch */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 537 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 538 RemainingPartitions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 539 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 540 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 541 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 542 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 539, 65535}, /* 543 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 544 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 545 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 546 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 547 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 548 CommitTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 549 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 550 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 546, 65535}, /* 551 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 552 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 553 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 554 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 550, 65535}, /* 555 Topics */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 556 GroupId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 557 GenerationIdOrMemberEpoch */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 558 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 559 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 560 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 562 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 563 CommittedMetadata */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 564 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 560, 65535}, /* 565 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 566 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 567 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 568 MemberId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 569 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 570 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 571 GenerationIdOrMemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 572 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 573 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 574 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 576 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 577 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 578 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 579 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 581 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 582 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 583 Topics */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 584 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 585 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 586 RequireStable */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 582, 65535}, /* 587 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 588 RequireStable */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 559 RetentionTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 560 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 561 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 562 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 563 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 564 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 565 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 566 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 567 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 568 CommittedMetadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 569 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 565, 65535}, /* 570 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 571 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 572 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 573 MemberId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 569, 65535}, /* 574 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 575 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 576 GenerationIdOrMemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 577 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 578 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 569, 65535}, /* 579 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 580 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 427, 65535}, /* 581 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 580, 65535}, /* 582 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 583 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 580, 65535}, /* 584 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 585 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 586 Topics */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 587 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 438, 65535}, /* 588 Topics */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 589 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 590 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 591 MemberEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 592 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 589, 65535}, /* 593 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 594 RequireStable */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 595 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 596 CommittedOffset */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 597 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 598 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 599 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 595, 65535}, /* 600 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 601 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 602 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 438, 65535}, /* 590 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 591 RequireStable */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 587, 65535}, /* 592 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 593 RequireStable */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 594 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 595 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 596 MemberEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 438, 65535}, /* 597 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 594, 65535}, /* 598 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 599 RequireStable */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 600 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 601 CommittedOffset */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 602 Metadata */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 603 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 604 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 599, 65535}, /* 605 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 606 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 607 PartitionIndex */
-	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 608 CommittedOffset */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 609 CommittedLeaderEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 610 Metadata */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 604 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 600, 65535}, /* 605 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 604, 65535}, /* 606 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 604, 65535}, /* 607 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 608 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 609 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 604, 65535}, /* 610 Topics */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 611 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 612 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 607, 65535}, /* 613 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 614 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 612, 65535}, /* 615 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 612 PartitionIndex */
+	{T(INT64), X, S(COMMITTED_OFFSET), 0, O, O, 0, O, 0, 0, 0, 0}, /* 613 CommittedOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 614 CommittedLeaderEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 615 Metadata */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 616 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 617 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 612, 65535}, /* 618 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 620 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 617, 65535}, /* 621 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 622 Key */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 623 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 624 KeyType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 625 KeyType */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 626 CoordinatorKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 629 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 630 Port */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 ThrottleTimeMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 617 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 612, 65535}, /* 618 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 619 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 617, 65535}, /* 620 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 621 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 622 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 617, 65535}, /* 623 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 624 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 625 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 622, 65535}, /* 626 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 627 Key */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 628 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 629 KeyType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 630 KeyType */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 631 CoordinatorKeys */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 632 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 633 ErrorMessage */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 634 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 635 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 636 Port */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 Key */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 638 NodeId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 639 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 640 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 641 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 642 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 637, 65535}, /* 644 Coordinators */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 645 Name */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 Metadata */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 647 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 648 SessionTimeoutMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 649 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 650 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 651 Protocols */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 633 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 634 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 635 Port */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 636 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 637 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 638 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 639 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 640 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 641 Port */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 642 Key */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 643 NodeId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 644 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 645 Port */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 646 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 647 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 648 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 642, 65535}, /* 649 Coordinators */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 650 Name */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 651 Metadata */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 652 GroupId */
-	/* 653 SessionTimeoutMs..RebalanceTimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 653 SessionTimeoutMs */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 654 MemberId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 655 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 656 Protocols */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 650, 65535}, /* 656 Protocols */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 657 GroupId */
 	/* 658 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 659 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 660 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 661 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 662 Protocols */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 663 GroupId */
-	/* 664 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 660 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 650, 65535}, /* 661 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 662 GroupId */
+	/* 663 SessionTimeoutMs..RebalanceTimeoutMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 665 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 666 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 667 ProtocolType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 645, 65535}, /* 668 Protocols */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 669 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 664 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 665 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 666 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 650, 65535}, /* 667 Protocols */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 668 GroupId */
+	/* 669 SessionTimeoutMs..RebalanceTimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 670 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 671 Metadata */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 673 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 674 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 670, 65535}, /* 677 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 678 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 680 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 681 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 682 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 670, 65535}, /* 684 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 685 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 686 GroupInstanceId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 Metadata */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 689 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 690 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 691 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 693 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 694 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 695 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 696 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 697 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 698 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 699 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 700 Leader */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 701 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 702 Members */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 703 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 704 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 705 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 706 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 707 ProtocolName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 Leader */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 709 SkipAssignment */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 710 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 685, 65535}, /* 711 Members */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 712 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 713 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 714 MemberId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 716 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 718 GroupInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 721 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 671 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 672 ProtocolType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 650, 65535}, /* 673 Protocols */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 674 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 675 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 676 Metadata */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 677 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 678 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 679 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 680 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 681 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 675, 65535}, /* 682 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 683 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 684 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 685 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 686 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 687 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 688 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 675, 65535}, /* 689 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 690 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 691 GroupInstanceId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 692 Metadata */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 693 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 694 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 695 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 696 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 697 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 698 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 690, 65535}, /* 699 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 700 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 701 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 702 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 703 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 704 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 705 Leader */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 706 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 690, 65535}, /* 707 Members */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 708 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 709 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 710 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 711 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 712 ProtocolName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 713 Leader */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 714 SkipAssignment */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 715 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 690, 65535}, /* 716 Members */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 717 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 718 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 719 MemberId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 720 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 721 GenerationId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 722 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 723 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 724 GroupInstanceId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 723, 65535}, /* 726 Members */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 723 GroupInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 724 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 725 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 726 GroupId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 727 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 728 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 729 Reason */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 728 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 729 GroupInstanceId */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 730 GroupId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 727, 65535}, /* 731 Members */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 728, 65535}, /* 731 Members */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 732 MemberId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 733 GroupInstanceId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 734 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 736 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 732, 65535}, /* 737 Members */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 738 MemberId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 Assignment */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 741 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 742 MemberId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 743 Assignments */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 744 GroupId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 745 GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 746 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 747 GroupInstanceId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 748 Assignments */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 734 Reason */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 735 GroupId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 732, 65535}, /* 736 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 737 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 738 GroupInstanceId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 739 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 740 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 741 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 737, 65535}, /* 742 Members */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 743 MemberId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 744 Assignment */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 745 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 746 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 747 MemberId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 743, 65535}, /* 748 Assignments */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 749 GroupId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 750 GenerationId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 751 MemberId */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 752 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 753 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 754 ProtocolName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 738, 65535}, /* 755 Assignments */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 ErrorCode */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 757 Assignment */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 758 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 759 ErrorCode */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 760 Assignment */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 761 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 763 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 764 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 743, 65535}, /* 753 Assignments */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 754 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 755 GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 756 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 757 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 758 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 759 ProtocolName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 743, 65535}, /* 760 Assignments */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 761 ErrorCode */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 762 Assignment */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 763 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 764 ErrorCode */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 765 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 Groups */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 768 IncludeAuthorizedOperations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 769 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 773 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 777 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 769, 65535}, /* 779 Members */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 774, 65535}, /* 780 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 774, 65535}, /* 782 Groups */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 784 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 785 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 787 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 769, 65535}, /* 788 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 789 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 783, 65535}, /* 791 Groups */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 792 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 793 GroupInstanceId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 794 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 ClientHost */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 796 MemberMetadata */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 MemberAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 798 ErrorCode */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 800 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 801 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 ProtocolData */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 792, 65535}, /* 803 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 804 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 798, 65535}, /* 806 Groups */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 808 StatesFilter */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 809 TypesFilter */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 810 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 811 ProtocolType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 810, 65535}, /* 813 Groups */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 815 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 810, 65535}, /* 816 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 817 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 818 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 819 GroupState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 821 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 817, 65535}, /* 822 Groups */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 ProtocolType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 825 GroupState */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 826 GroupType */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 827 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 823, 65535}, /* 829 Groups */
-	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 830 Mechanism */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 831 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 832 Mechanisms */
-	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 833 ClientSoftwareName */
-	/* 834 ClientSoftwareVersion */
-	{T(STRING), X, S(CLIENT_SW_VERSION), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 835 ApiKey..MinVersion..MaxVersion */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 766 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 767 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 768 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 769 ProtocolName */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 770 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 771 Groups */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 772 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 773 IncludeAuthorizedOperations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 774 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 775 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 776 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 777 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 778 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 779 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 780 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 781 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 782 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 783 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 774, 65535}, /* 784 Members */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 779, 65535}, /* 785 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 786 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 779, 65535}, /* 787 Groups */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 788 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 789 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 790 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 791 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 792 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 774, 65535}, /* 793 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 794 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 795 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 788, 65535}, /* 796 Groups */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 797 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 798 GroupInstanceId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 799 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 800 ClientHost */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 801 MemberMetadata */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 802 MemberAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 803 ErrorCode */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 804 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 805 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 806 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 807 ProtocolData */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 797, 65535}, /* 808 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 809 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 810 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 803, 65535}, /* 811 Groups */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 812 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 813 StatesFilter */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 814 TypesFilter */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 815 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 816 ProtocolType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 817 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 815, 65535}, /* 818 Groups */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 819 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 820 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 815, 65535}, /* 821 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 822 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 823 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 824 GroupState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 825 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 826 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 822, 65535}, /* 827 Groups */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 828 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 829 ProtocolType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 830 GroupState */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 831 GroupType */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 832 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 833 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 828, 65535}, /* 834 Groups */
+	{T(STRING), X, S(MECHANISM), 0, O, O, 0, O, 0, 0, 0, 0}, /* 835 Mechanism */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 836 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 835, 6}, /* 837 ApiKeys */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 838 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 835, 6}, /* 839 ApiKeys */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 840 ThrottleTimeMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 841 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 842 BrokerIds */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 843 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 844 Value */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 846 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 841, 65535}, /* 847 Assignments */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 843, 65535}, /* 848 Configs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 65535}, /* 849 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 850 timeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 845, 65535}, /* 851 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 852 timeoutMs..validateOnly */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 853 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 854 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 855 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 856 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 857 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 858 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 859 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 860 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 861 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 863 Value */
-	/* 864 ReadOnly..ConfigSource..IsSensitive */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 837 Mechanisms */
+	{T(STRING), X, S(CLIENT_SW_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 838 ClientSoftwareName */
+	/* 839 ClientSoftwareVersion */
+	{T(STRING), X, S(CLIENT_SW_VERSION), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 840 ApiKey..MinVersion..MaxVersion */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 841 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 840, 6}, /* 842 ApiKeys */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 843 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 840, 6}, /* 844 ApiKeys */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 845 ThrottleTimeMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 846 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 847 BrokerIds */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 848 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 849 Value */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 850 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 851 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 846, 65535}, /* 852 Assignments */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 848, 65535}, /* 853 Configs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 850, 65535}, /* 854 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 855 timeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 850, 65535}, /* 856 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 857 timeoutMs..validateOnly */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 858 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 859 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 858, 65535}, /* 860 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 861 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 862 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 863 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 861, 65535}, /* 864 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 865 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 861, 65535}, /* 866 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 867 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 868 Value */
+	/* 869 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 865 Name */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 866 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 867 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 868 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 862, 65535}, /* 869 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 865, 65535}, /* 871 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 872 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 873 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 874 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 875 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 876 NumPartitions..ReplicationFactor */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 862, 65535}, /* 877 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 878 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 872, 65535}, /* 879 Topics */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 880 TopicNames */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 881 TimeoutMs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 882 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 883 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 882, 65535}, /* 884 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 885 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 886 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 887 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 853, 65535}, /* 888 Responses */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 889 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 890 Responses */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 891 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 TopicId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 893 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 894 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 895 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 891, 65535}, /* 896 Responses */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 897 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 898 Offset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 899 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 897, 65535}, /* 900 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 899, 65535}, /* 901 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 902 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 903 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 904 LowWatermark */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 905 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 906 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 903, 65535}, /* 907 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 908 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 906, 65535}, /* 909 Topics */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 910 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 911 TransactionTimeoutMs */
-	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 912 TransactionalId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 913 TransactionTimeoutMs */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 914 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 915 ProducerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 916 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 917 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 918 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 919 ProducerEpoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 920 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 921 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 922 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 920, 65535}, /* 923 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 922, 65535}, /* 924 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 870 Name */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 871 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 872 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 873 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 867, 65535}, /* 874 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 875 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 870, 65535}, /* 876 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 877 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 878 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 879 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 880 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 881 NumPartitions..ReplicationFactor */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 3, 867, 65535}, /* 882 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 883 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 877, 65535}, /* 884 Topics */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 885 TopicNames */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 886 TimeoutMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 887 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 888 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 887, 65535}, /* 889 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 890 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 858, 65535}, /* 891 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 892 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 858, 65535}, /* 893 Responses */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 894 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 861, 65535}, /* 895 Responses */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 896 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 897 TopicId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 898 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 899 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 900 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 896, 65535}, /* 901 Responses */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 902 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 903 Offset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 904 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 902, 65535}, /* 905 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 904, 65535}, /* 906 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 907 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 908 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 909 LowWatermark */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 910 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 911 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 908, 65535}, /* 912 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 913 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 911, 65535}, /* 914 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 915 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 916 TransactionTimeoutMs */
+	{T(STRING), X, S(TXN_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 917 TransactionalId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 918 TransactionTimeoutMs */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 919 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 920 ProducerEpoch */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 921 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 922 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 923 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 924 ProducerEpoch */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 925 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 926 CurrentLeaderEpoch..LeaderEpoch */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 926 LeaderEpoch */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 927 Topic */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 925, 65535}, /* 928 Partitions */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 927, 65535}, /* 929 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 ReplicaId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 927, 65535}, /* 931 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 933 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 934 EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 932, 65535}, /* 936 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 935, 65535}, /* 937 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 939 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 940 LeaderEpoch..EndOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 941 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 938, 65535}, /* 942 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 941, 65535}, /* 943 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 941, 65535}, /* 945 Topics */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 Name */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 947 Partitions */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 948 V3AndBelowTransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 949 V3AndBelowProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 950 V3AndBelowProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 951 V3AndBelowTopics */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 952 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 953 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 954 ProducerEpoch..VerifyOnly */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 955 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 952, 65535}, /* 956 Transactions */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 957 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 958 PartitionErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 959 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 957, 65535}, /* 960 ResultsByPartition */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 961 ThrottleTimeMs */
-	/* 962 ResultsByTopicV3AndBelow */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 65535},
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 963 TransactionalId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 959, 65535}, /* 964 TopicResults */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 965 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 963, 65535}, /* 967 ResultsByTransaction */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 930 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 931 CurrentLeaderEpoch..LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 932 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 930, 65535}, /* 933 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 934 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 ReplicaId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 936 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 937 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 939 EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 940 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 937, 65535}, /* 941 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 940, 65535}, /* 942 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 945 LeaderEpoch..EndOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 943, 65535}, /* 947 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 948 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 949 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 950 Topics */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 951 Name */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 952 Partitions */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 953 V3AndBelowTransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 954 V3AndBelowProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 955 V3AndBelowProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 951, 65535}, /* 956 V3AndBelowTopics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 957 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 958 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 959 ProducerEpoch..VerifyOnly */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 951, 65535}, /* 960 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 957, 65535}, /* 961 Transactions */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 962 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 963 PartitionErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 964 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 962, 65535}, /* 965 ResultsByPartition */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 966 ThrottleTimeMs */
+	/* 967 ResultsByTopicV3AndBelow */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 964, 65535},
 	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 968 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 969 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 970 ProducerEpoch */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 971 GroupId */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 972 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 974 ProducerEpoch */
-	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 975 Committed */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 977 ProducerEpoch..TransactionResult */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 978 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 979 CoordinatorEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 976, 65535}, /* 980 Markers */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 964, 65535}, /* 969 TopicResults */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 970 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 971 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 968, 65535}, /* 972 ResultsByTransaction */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 973 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 974 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 975 ProducerEpoch */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 976 GroupId */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 977 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 978 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 979 ProducerEpoch */
+	{T(BOOL), X, S(TXN_COMMIT), 0, O, O, 0, O, 0, 0, 0, 0}, /* 980 Committed */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 981 ProducerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 982 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 981, 65535}, /* 983 Markers */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 984 TransactionalId */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 985 GroupId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 982 ProducerEpoch..TransactionResult */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 983 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 984 CoordinatorEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 981, 65535}, /* 985 Markers */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 986 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 987 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 537, 65535}, /* 988 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 580, 65535}, /* 987 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 986, 65535}, /* 988 Markers */
 	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 989 TransactionalId */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 990 GroupId */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 991 ProducerId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 992 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 993 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 542, 65535}, /* 993 Topics */
 	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 994 TransactionalId */
 	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 995 GroupId */
 	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 996 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 997 ProducerEpoch..GenerationId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 998 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 999 GroupInstanceId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 564, 65535}, /* 1000 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1001 ResourceTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1002 ResourceNameFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1003 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1005 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 997 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 569, 65535}, /* 998 Topics */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 999 TransactionalId */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1000 GroupId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1001 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 6}, /* 1002 ProducerEpoch..GenerationId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1003 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1004 GroupInstanceId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 569, 65535}, /* 1005 Topics */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1006 ResourceTypeFilter */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1007 ResourceNameFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1008 PatternTypeFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1009 PrincipalFilter */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1010 HostFilter */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1011 Operation..PermissionType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1012 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1013 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1014 Operation..PermissionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1015 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1016 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1017 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1018 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1019 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1020 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1015, 65535}, /* 1021 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1022 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1024 PatternType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1012, 65535}, /* 1025 Acls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1026 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1027 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1028 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1022, 65535}, /* 1029 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1030 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1031 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1033 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1034 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1030, 65535}, /* 1035 Creations */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1036 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1038 ResourcePatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1039 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1040 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1041 Operation..PermissionType */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1036, 65535}, /* 1042 Creations */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1043 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1044 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1043, 65535}, /* 1046 Results */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1001, 65535}, /* 1047 Filters */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1006, 65535}, /* 1048 Filters */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1049 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1050 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1051 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1052 ResourceName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1053 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1054 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1055 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1056 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1057 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1049, 65535}, /* 1058 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1056, 65535}, /* 1060 FilterResults */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1008 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1009 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1010 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1011 ResourceTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1012 ResourceNameFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1013 PatternTypeFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1014 PrincipalFilter */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1015 HostFilter */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1016 Operation..PermissionType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1017 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1018 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1019 Operation..PermissionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1020 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1021 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1017, 65535}, /* 1022 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1023 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1024 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1025 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1020, 65535}, /* 1026 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1027 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1028 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1029 PatternType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1017, 65535}, /* 1030 Acls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1031 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1032 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1033 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1027, 65535}, /* 1034 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1035 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1036 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1037 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1038 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1039 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1035, 65535}, /* 1040 Creations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1041 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1042 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1043 ResourcePatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1044 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1045 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1046 Operation..PermissionType */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1041, 65535}, /* 1047 Creations */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1048 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1049 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1050 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1048, 65535}, /* 1051 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 5, 1006, 65535}, /* 1052 Filters */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1011, 65535}, /* 1053 Filters */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1054 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1055 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1056 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1057 ResourceName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1058 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1059 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1060 Operation..PermissionType */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1061 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1062 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1063 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 ResourceName */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1065 PatternType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1066 Principal */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1067 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1068 Operation..PermissionType */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1070 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1061, 65535}, /* 1071 MatchingAcls */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1069, 65535}, /* 1073 FilterResults */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1074 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1075 ResourceName */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1076 ConfigurationKeys */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1077 Resources */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1078 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1079 IncludeSynonyms */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1080 Resources */
-	/* 1081 IncludeSynonyms..IncludeDocumentation */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1054, 65535}, /* 1063 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1064 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1061, 65535}, /* 1065 FilterResults */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1066 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1067 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1068 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1069 ResourceName */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1070 PatternType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1071 Principal */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1072 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1073 Operation..PermissionType */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1074 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1075 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1066, 65535}, /* 1076 MatchingAcls */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1077 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1074, 65535}, /* 1078 FilterResults */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1079 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1080 ResourceName */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1081 ConfigurationKeys */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1079, 65535}, /* 1082 Resources */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1079, 65535}, /* 1083 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1084 IncludeSynonyms */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1079, 65535}, /* 1085 Resources */
+	/* 1086 IncludeSynonyms..IncludeDocumentation */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1082 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1083 Value */
-	/* 1084 ReadOnly..IsDefault..IsSensitive */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1087 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1088 Value */
+	/* 1089 ReadOnly..IsDefault..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1085 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1086 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1087 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1088 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1082, 65535}, /* 1089 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1090 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1085, 65535}, /* 1091 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1092 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1093 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1094 Source */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1096 Value */
-	/* 1097 ReadOnly..ConfigSource..IsSensitive */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1090 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1091 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1092 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1093 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1087, 65535}, /* 1094 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1095 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1090, 65535}, /* 1096 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1097 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1098 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1099 Source */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1100 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1101 Value */
+	/* 1102 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1092, 65535}, /* 1098 Synonyms */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1099 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1100 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1101 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1102 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1095, 65535}, /* 1103 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1099, 65535}, /* 1105 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1106 Name */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1107 Value */
-	/* 1108 ReadOnly..ConfigSource..IsSensitive */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1097, 65535}, /* 1103 Synonyms */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1104 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1105 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1106 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1107 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1100, 65535}, /* 1108 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1109 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1104, 65535}, /* 1110 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1111 Name */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1112 Value */
+	/* 1113 ReadOnly..ConfigSource..IsSensitive */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1092, 65535}, /* 1109 Synonyms */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1110 ConfigType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1111 Documentation */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1112 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1113 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1114 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1115 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1106, 65535}, /* 1116 Configs */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1112, 65535}, /* 1118 Results */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1097, 65535}, /* 1114 Synonyms */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1115 ConfigType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1116 Documentation */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1117 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1118 ErrorMessage */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1119 ResourceType */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1120 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 843, 65535}, /* 1121 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1119, 65535}, /* 1122 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1123 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1124 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1125 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1126 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1127 ResourceName */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1128 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1124, 65535}, /* 1129 Responses */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1130 Path */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 946, 65535}, /* 1131 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1130, 65535}, /* 1132 Dirs */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 1134 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1133, 65535}, /* 1136 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1137 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 PartitionIndex */
-	/* 1139 PartitionSize..OffsetLag..IsFutureKey */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1111, 65535}, /* 1121 Configs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1122 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1117, 65535}, /* 1123 Results */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1124 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1125 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 848, 65535}, /* 1126 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1124, 65535}, /* 1127 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1128 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1129 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1130 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1131 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1132 ResourceName */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1133 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1129, 65535}, /* 1134 Responses */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1135 Path */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 951, 65535}, /* 1136 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1135, 65535}, /* 1137 Dirs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1138 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 427, 65535}, /* 1139 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1140 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1138, 65535}, /* 1141 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1142 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 PartitionIndex */
+	/* 1144 PartitionSize..OffsetLag..IsFutureKey */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 17},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1140 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1138, 65535}, /* 1141 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1142 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1140, 65535}, /* 1144 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1142, 65535}, /* 1146 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1142, 65535}, /* 1149 Results */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1150 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1151 LogDir */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1140, 65535}, /* 1152 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1153 TotalBytes..UsableBytes */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1154 ThrottleTimeMs */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1143, 65535}, /* 1146 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1147 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1148 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1145, 65535}, /* 1149 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1150 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1147, 65535}, /* 1151 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1152 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1153 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1147, 65535}, /* 1154 Results */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1155 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1150, 65535}, /* 1156 Results */
-	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1157 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1158 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1159 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 AuthBytes */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1161 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1162 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 AuthBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1164 SessionLifetimeMs */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1165 BrokerIds */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1167 Count */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1165, 65535}, /* 1168 Assignments */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1166, 65535}, /* 1169 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1170 TimeoutMs..ValidateOnly */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 856, 65535}, /* 1172 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1173 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1174 PrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1175 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1176 MaxLifetimeMs */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1177 OwnerPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1178 OwnerPrincipalName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1179 Renewers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1180 MaxLifetimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1181 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1182 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1183 PrincipalName */
-	/* 1184 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1156 LogDir */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1145, 65535}, /* 1157 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1158 TotalBytes..UsableBytes */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1159 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1160 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1155, 65535}, /* 1161 Results */
+	{T(BYTES), X, S(AUTH_BYTES), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1162 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1163 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1164 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1165 AuthBytes */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1166 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1167 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1168 AuthBytes */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1169 SessionLifetimeMs */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1170 BrokerIds */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1171 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1172 Count */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 1, 1170, 65535}, /* 1173 Assignments */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1171, 65535}, /* 1174 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1175 TimeoutMs..ValidateOnly */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1176 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 861, 65535}, /* 1177 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1178 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1179 PrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1178, 65535}, /* 1180 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1181 MaxLifetimeMs */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1182 OwnerPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1183 OwnerPrincipalName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1178, 65535}, /* 1184 Renewers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1185 MaxLifetimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 PrincipalName */
+	/* 1189 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1185 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1186 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1187 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1188 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1189 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 TokenRequesterPrincipalName */
-	/* 1193 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1190 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1191 Hmac */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1192 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1193 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 TokenRequesterPrincipalName */
+	/* 1198 IssueTimestampMs..ExpiryTimestampMs..MaxTimestampMs */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1194 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1195 Hmac */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1196 ThrottleTimeMs */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1197 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1198 RenewPeriodMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1199 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1200 ExpiryTimestampMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1199 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1200 Hmac */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1201 ThrottleTimeMs */
 	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1202 Hmac */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1203 ExpiryTimePeriodMs */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1173, 65535}, /* 1204 Owners */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1205 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 PrincipalName */
-	/* 1207 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1203 RenewPeriodMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1204 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1205 ExpiryTimestampMs */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1206 ThrottleTimeMs */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1207 Hmac */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1208 ExpiryTimePeriodMs */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1178, 65535}, /* 1209 Owners */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1210 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 PrincipalName */
+	/* 1212 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1208 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1209 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1210 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1211 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1205, 65535}, /* 1212 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 ThrottleTimeMs */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1214 PrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1215 PrincipalName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 TokenRequesterPrincipalType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1217 TokenRequesterPrincipalName */
-	/* 1218 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1213 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1214 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1178, 65535}, /* 1215 Renewers */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1216 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 6, 1210, 65535}, /* 1217 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1218 ThrottleTimeMs */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 PrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 PrincipalName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1221 TokenRequesterPrincipalType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 TokenRequesterPrincipalName */
+	/* 1223 IssueTimestamp..ExpiryTimestamp..MaxTimestamp */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1219 TokenId */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1220 Hmac */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1173, 65535}, /* 1221 Renewers */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1222 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1214, 65535}, /* 1223 Tokens */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 ThrottleTimeMs */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1225 GroupsNames */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1226 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1224 TokenId */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1225 Hmac */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1178, 65535}, /* 1226 Renewers */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1227 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1228 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1226, 65535}, /* 1229 Results */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1230 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1231 TimeoutMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1232 ElectionType */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1233 TopicPartitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1234 TimeoutMs */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1235 PartitionId */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1236 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1237 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1238 Topic */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1235, 65535}, /* 1239 PartitionResult */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 ThrottleTimeMs */
-	/* 1241 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1238, 65535},
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1242 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1243 ErrorCode */
-	/* 1244 ReplicaElectionResults */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1238, 65535},
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1246 ConfigOperation */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1247 Value */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1248 ResourceType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1249 ResourceName */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1245, 65535}, /* 1250 Configs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1248, 65535}, /* 1251 Resources */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1252 ValidateOnly */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1253 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1254 Replicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1255 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1253, 65535}, /* 1256 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1257 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1255, 65535}, /* 1258 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1259 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1260 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1261 ErrorMessage */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1262 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1259, 65535}, /* 1263 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 ThrottleTimeMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 8, 1219, 65535}, /* 1228 Tokens */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1229 ThrottleTimeMs */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1230 GroupsNames */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1231 GroupId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1232 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1233 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1231, 65535}, /* 1234 Results */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1235 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1236 TimeoutMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1237 ElectionType */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 69, 65535}, /* 1238 TopicPartitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1239 TimeoutMs */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1240 PartitionId */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1241 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1242 ErrorMessage */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1243 Topic */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1240, 65535}, /* 1244 PartitionResult */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1245 ThrottleTimeMs */
+	/* 1246 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1243, 65535},
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1247 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1248 ErrorCode */
+	/* 1249 ReplicaElectionResults */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1243, 65535},
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1250 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1251 ConfigOperation */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1252 Value */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1253 ResourceType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1254 ResourceName */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1250, 65535}, /* 1255 Configs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1253, 65535}, /* 1256 Resources */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1257 ValidateOnly */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1258 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1259 Replicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1260 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1258, 65535}, /* 1261 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1262 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1260, 65535}, /* 1263 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1264 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1265 ErrorCode */
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1266 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1262, 65535}, /* 1267 Responses */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1268 TimeoutMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 65535}, /* 1269 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 PartitionIndex */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1271 Replicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1272 AddingReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1273 RemovingReplicas */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1274 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1270, 65535}, /* 1275 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1278 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1274, 65535}, /* 1279 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1280 PartitionIndex */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1282 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1283 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1281, 65535}, /* 1284 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 ErrorCode */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1286 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 575, 65535}, /* 1287 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1288 EntityType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1289 MatchType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1290 Match */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1288, 65535}, /* 1291 Components */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1292 Strict */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1267 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1264, 65535}, /* 1268 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1269 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1270 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1271 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1267, 65535}, /* 1272 Responses */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1273 TimeoutMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 438, 65535}, /* 1274 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1275 PartitionIndex */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1276 Replicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1277 AddingReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1278 RemovingReplicas */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1279 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1275, 65535}, /* 1280 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1281 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1282 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1283 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1279, 65535}, /* 1284 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1285 PartitionIndex */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1286 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1285, 65535}, /* 1287 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1288 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1286, 65535}, /* 1289 Topics */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1290 ErrorCode */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1291 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 580, 65535}, /* 1292 Topics */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1293 EntityType */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1294 EntityName */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1295 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1296 Value */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1297 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1295, 65535}, /* 1298 Values */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1299 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1300 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1301 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1297, 65535}, /* 1302 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1303 Key */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1304 Value..Remove */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1305 Entity */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1303, 65535}, /* 1306 Ops */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1305, 65535}, /* 1307 Entries */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1308 ValidateOnly */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1309 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1310 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1293, 65535}, /* 1311 Entity */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1312 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1309, 65535}, /* 1313 Entries */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 Name */
-	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1314, 65535}, /* 1315 Users */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1316 Mechanism..Iterations */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1317 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1318 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1319 ErrorMessage */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1316, 5}, /* 1320 CredentialInfos */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1321 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1323 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1317, 65535}, /* 1324 Results */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1325 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1326 Mechanism */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 Name */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1328 Mechanism..Iterations */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1329 Salt */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 SaltedPassword */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1325, 65535}, /* 1331 Deletions */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1327, 65535}, /* 1332 Upsertions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1333 User */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1334 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1335 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1336 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1333, 65535}, /* 1337 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1338 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1339 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1340 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1341 LastOffsetEpoch..LastOffset */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1342 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1338, 65535}, /* 1343 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1344 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1342, 65535}, /* 1345 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1346 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1347 CandidateEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1348 CandidateId */
-	/* 1349 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1294 MatchType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1295 Match */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1293, 65535}, /* 1296 Components */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1297 Strict */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1298 EntityType */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1299 EntityName */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1300 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1301 Value */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1298, 65535}, /* 1302 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1300, 65535}, /* 1303 Values */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1304 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1305 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1306 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 2, 1302, 65535}, /* 1307 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1308 Key */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9}, /* 1309 Value..Remove */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1298, 65535}, /* 1310 Entity */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1308, 65535}, /* 1311 Ops */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1310, 65535}, /* 1312 Entries */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1313 ValidateOnly */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1314 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1315 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1298, 65535}, /* 1316 Entity */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1317 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1314, 65535}, /* 1318 Entries */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1319 Name */
+	{T(STRUCT), A, S(NONE), 0, O, 0, O, O, 0, 1, 1319, 65535}, /* 1320 Users */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1321 Mechanism..Iterations */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1322 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1323 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1324 ErrorMessage */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1321, 5}, /* 1325 CredentialInfos */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1326 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1327 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1328 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1322, 65535}, /* 1329 Results */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1330 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1331 Mechanism */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1332 Name */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1333 Mechanism..Iterations */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1334 Salt */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1335 SaltedPassword */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1330, 65535}, /* 1336 Deletions */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 4, 1332, 65535}, /* 1337 Upsertions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1338 User */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1339 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1340 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1341 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1338, 65535}, /* 1342 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1343 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1344 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1345 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1346 LastOffsetEpoch..LastOffset */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1347 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1343, 65535}, /* 1348 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1349 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1347, 65535}, /* 1350 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1351 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1352 CandidateEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 CandidateId */
+	/* 1354 CandidateDirectoryId..VoterDirectoryId..LastOffsetEpoch..LastOffset */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 44},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1350 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1346, 65535}, /* 1351 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1352 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1353 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1350, 65535}, /* 1354 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1356 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1357 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1358 LeaderEpoch..VoteGranted */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1359 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1355, 65535}, /* 1360 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1355 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1351, 65535}, /* 1356 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1357 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1358 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1355, 65535}, /* 1359 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1360 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1361 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1359, 65535}, /* 1362 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1363 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1364 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1365 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1363, 65535}, /* 1367 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1368 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1366, 65535}, /* 1369 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1370 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1371 VoterDirectoryId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1372 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1373 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1374 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1370, 65535}, /* 1375 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1376 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1377 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1378 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1379 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1380 VoterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1374, 65535}, /* 1381 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1382 LeaderEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1383 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1384 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1385 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1386 LeaderEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1387 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1383, 65535}, /* 1388 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1362 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5}, /* 1363 LeaderEpoch..VoteGranted */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1364 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1360, 65535}, /* 1365 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1366 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1364, 65535}, /* 1367 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1368 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1369 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1370 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1371 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1368, 65535}, /* 1372 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1373 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1371, 65535}, /* 1374 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1375 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1376 VoterDirectoryId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1377 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1378 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1379 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1375, 65535}, /* 1380 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1381 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1382 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1383 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1384 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1385 VoterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1379, 65535}, /* 1386 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1381, 65535}, /* 1387 LeaderEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1388 PartitionIndex */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1389 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1387, 65535}, /* 1390 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1391 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1392 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1393 LeaderEpoch */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1394 PreferredSuccessors */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1395 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1391, 65535}, /* 1396 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1397 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1395, 65535}, /* 1398 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1399 CandidateId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1400 CandidateDirectoryId */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1401 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1402 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1403 LeaderEpoch */
-	/* 1404 PreferredCandidates */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1399, 65535},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1405 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1401, 65535}, /* 1406 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1407 ClusterId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1405, 65535}, /* 1408 Topics */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1409 LeaderEndpoints */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1390 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1391 LeaderEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1392 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1388, 65535}, /* 1393 Partitions */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1394 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1392, 65535}, /* 1395 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1396 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1397 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1398 LeaderEpoch */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1399 PreferredSuccessors */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1400 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1396, 65535}, /* 1401 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1402 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1400, 65535}, /* 1403 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1404 CandidateId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1405 CandidateDirectoryId */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1406 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1407 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1408 LeaderEpoch */
+	/* 1409 PreferredCandidates */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1404, 65535},
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1410 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1411 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1412 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1413 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1414 LogEndOffset */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1416 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1417 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1418 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1419 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1413, 65535}, /* 1420 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1413, 65535}, /* 1421 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1415, 65535}, /* 1423 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1422, 65535}, /* 1425 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1426 ReplicaId */
-	/* 1427 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1428 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1406, 65535}, /* 1411 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1412 ClusterId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1410, 65535}, /* 1413 Topics */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1381, 65535}, /* 1414 LeaderEndpoints */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1415 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1285, 65535}, /* 1416 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1415, 65535}, /* 1417 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1418 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1419 LogEndOffset */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1420 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1421 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1422 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1423 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1424 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1418, 65535}, /* 1425 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1418, 65535}, /* 1426 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1427 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1420, 65535}, /* 1428 Partitions */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1429 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1430 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1431 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1432 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1426, 65535}, /* 1433 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1426, 65535}, /* 1434 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1435 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1428, 65535}, /* 1436 Partitions */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1435, 65535}, /* 1438 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1439 ReplicaId */
-	/* 1440 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 40},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1441 PartitionIndex */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1427, 65535}, /* 1430 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1431 ReplicaId */
+	/* 1432 LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1433 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1434 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1435 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1436 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1437 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1431, 65535}, /* 1438 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1431, 65535}, /* 1439 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1440 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1433, 65535}, /* 1441 Partitions */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1442 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1443 ErrorMessage */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1444 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1445 LeaderEpoch */
-	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1446 HighWatermark */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1447 CurrentVoters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1439, 65535}, /* 1448 Observers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1441, 65535}, /* 1450 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1451 NodeId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1452 Listeners */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1453 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1454 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1449, 65535}, /* 1455 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1451, 65535}, /* 1456 Nodes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1457 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1458 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1459 NewIsr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1460 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1461 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1457, 65535}, /* 1462 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1463 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1464 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1461, 65535}, /* 1465 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1466 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1467 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 NewIsr */
-	/* 1469 LeaderRecoveryState..PartitionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1440, 65535}, /* 1443 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1444 ReplicaId */
+	/* 1445 ReplicaDirectoryId..LogEndOffset..LastFetchTimestamp..LastCaughtUpTimestamp */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 40},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1446 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1447 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1448 ErrorMessage */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1449 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1450 LeaderEpoch */
+	{T(INT64), X, S(HIGH_WATERMARK), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1451 HighWatermark */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1444, 65535}, /* 1452 CurrentVoters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1444, 65535}, /* 1453 Observers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1454 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1446, 65535}, /* 1455 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1456 NodeId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1381, 65535}, /* 1457 Listeners */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1458 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1459 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1454, 65535}, /* 1460 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1456, 65535}, /* 1461 Nodes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1462 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1463 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1464 NewIsr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1465 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1466 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1462, 65535}, /* 1467 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1468 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1469 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1466, 65535}, /* 1470 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1471 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1472 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1473 NewIsr */
+	/* 1474 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1470 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1466, 65535}, /* 1471 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1472 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1473 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1470, 65535}, /* 1474 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1475 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1466, 65535}, /* 1476 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1475 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1471, 65535}, /* 1476 Partitions */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1477 BrokerId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1478 BrokerEpoch */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1475, 65535}, /* 1479 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1481 LeaderEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 530, 65535}, /* 1482 NewIsrWithEpochs */
-	/* 1483 LeaderRecoveryState..PartitionEpoch */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1480 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1471, 65535}, /* 1481 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1482 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1483 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1480, 65535}, /* 1484 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1485 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1486 LeaderEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 535, 65535}, /* 1487 NewIsrWithEpochs */
+	/* 1488 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1484 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1480, 65535}, /* 1485 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1486 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1487 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1484, 65535}, /* 1488 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1490 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1492 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1493 Isr */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1494 PartitionEpoch */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1489, 65535}, /* 1496 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1497 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1495, 65535}, /* 1499 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1500 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1501 ErrorCode */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1502 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1503 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1504 Isr */
-	/* 1505 LeaderRecoveryState..PartitionEpoch */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1489 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1485, 65535}, /* 1490 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1491 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1492 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1489, 65535}, /* 1493 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1494 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1495 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1496 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1497 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1498 Isr */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1499 PartitionEpoch */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1500 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1494, 65535}, /* 1501 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1502 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1503 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1500, 65535}, /* 1504 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1505 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 ErrorCode */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1507 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1508 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1509 Isr */
+	/* 1510 LeaderRecoveryState..PartitionEpoch */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 5},
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1506 TopicName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1500, 65535}, /* 1507 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1508 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1509 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1506, 65535}, /* 1510 Topics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1511 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1500, 65535}, /* 1512 Partitions */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1511 TopicName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1505, 65535}, /* 1512 Partitions */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1513 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1514 ErrorCode */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1511, 65535}, /* 1515 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1516 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1517 MaxVersionLevel..AllowDowngrade */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1518 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1516, 65535}, /* 1519 FeatureUpdates */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1520 Feature */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1521 MaxVersionLevel..UpgradeType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1522 timeoutMs */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1520, 65535}, /* 1523 FeatureUpdates */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1524 ValidateOnly */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1516 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1505, 65535}, /* 1517 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1518 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1519 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1516, 65535}, /* 1520 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1521 Feature */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1522 MaxVersionLevel..AllowDowngrade */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1523 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1521, 65535}, /* 1524 FeatureUpdates */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1525 Feature */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1526 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1527 ErrorMessage */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1528 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1529 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1530 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1525, 65535}, /* 1531 Results */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1532 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1534 ErrorMessage */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1535 RequestData */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1536 RequestPrincipal */
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1537 ClientHostAddress */
-	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1538 ResponseData */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1539 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1540 EndOffset..Epoch */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1541 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1542 CurrentLeaderEpoch */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1540, 0}, /* 1543 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1544 Position */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1545 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1541, 65535}, /* 1546 Partitions */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1547 ReplicaId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1548 MaxBytes */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1545, 65535}, /* 1549 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 Index */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1551 ErrorCode */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1540, 0}, /* 1552 SnapshotId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1553 Size..Position */
-	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1554 UnalignedRecords */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1555 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1550, 65535}, /* 1556 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1557 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1558 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1555, 65535}, /* 1559 Topics */
-	/* 1560 IncludeClusterAuthorizedOperations */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3}, /* 1526 MaxVersionLevel..UpgradeType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1527 timeoutMs */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1525, 65535}, /* 1528 FeatureUpdates */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1529 ValidateOnly */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1530 Feature */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1531 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1532 ErrorMessage */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1533 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1534 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1535 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1530, 65535}, /* 1536 Results */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1537 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1538 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1539 ErrorMessage */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1540 RequestData */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1541 RequestPrincipal */
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1542 ClientHostAddress */
+	{T(BYTES), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1543 ResponseData */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1544 ErrorCode */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1545 EndOffset..Epoch */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1546 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1547 CurrentLeaderEpoch */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1545, 0}, /* 1548 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1549 Position */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1550 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1546, 65535}, /* 1551 Partitions */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1552 ReplicaId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1553 MaxBytes */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1550, 65535}, /* 1554 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1555 Index */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1556 ErrorCode */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1545, 0}, /* 1557 SnapshotId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1558 Size..Position */
+	{T(RECORDS), X, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1559 UnalignedRecords */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1560 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1555, 65535}, /* 1561 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1562 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1560, 65535}, /* 1564 Topics */
+	/* 1565 IncludeClusterAuthorizedOperations */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1},
-	/* 1561 IncludeClusterAuthorizedOperations..EndpointType */
+	/* 1566 IncludeClusterAuthorizedOperations..EndpointType */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1562 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1563 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1564 Port */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1565 Rack */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1566 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1568 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1569 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1570 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1562, 65535}, /* 1571 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1572 ClusterAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1573 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1575 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1576 EndpointType */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1577 ClusterId */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ControllerId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1562, 65535}, /* 1579 Brokers */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1580 ClusterAuthorizedOperations */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 433, 65535}, /* 1581 Topics */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 ProducerId */
-	/* 1583 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1567 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1568 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1569 Port */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1570 Rack */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1571 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1572 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1573 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1574 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1575 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1567, 65535}, /* 1576 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1577 ClusterAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1578 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1579 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1580 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1581 EndpointType */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1582 ClusterId */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1583 ControllerId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1567, 65535}, /* 1584 Brokers */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1585 ClusterAuthorizedOperations */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 438, 65535}, /* 1586 Topics */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1587 ProducerId */
+	/* 1588 ProducerEpoch..LastSequence..LastTimestamp..CoordinatorEpoch..CurrentTxnStart... */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 28},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1584 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1585 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1586 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1582, 65535}, /* 1587 ActiveProducers */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1588 Name */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1584, 65535}, /* 1589 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1590 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1588, 65535}, /* 1591 Topics */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1592 Name */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1593 Host */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1594 Port..SecurityProtocol */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1595 Name */
-	/* 1596 MinSupportedVersion..MaxSupportedVersion */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1589 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1590 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1591 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1587, 65535}, /* 1592 ActiveProducers */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1593 Name */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1589, 65535}, /* 1594 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1595 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1593, 65535}, /* 1596 Topics */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1597 Name */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1598 Host */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1599 Port..SecurityProtocol */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1600 Name */
+	/* 1601 MinSupportedVersion..MaxSupportedVersion */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1597 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1598 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1599 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1600 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1601 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1602 Rack */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1603 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1604 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1605 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1606 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1607 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1608 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1609 IsMigratingZkBroker */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1610 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1611 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1612 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1613 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1614 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1615 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1616 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1617 LogDirs */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1618 BrokerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1619 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1620 IncarnationId */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1621 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1622 Features */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1623 Rack */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1624 IsMigratingZkBroker */
-	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1625 LogDirs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1626 PreviousBrokerEpoch */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1627 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1628 ErrorCode */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1629 BrokerEpoch */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1630 BrokerId */
-	/* 1631 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1602 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1603 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1604 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1597, 65535}, /* 1605 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1600, 65535}, /* 1606 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1607 Rack */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1608 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1609 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1610 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1597, 65535}, /* 1611 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1600, 65535}, /* 1612 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1613 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1614 IsMigratingZkBroker */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1615 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1616 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1617 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1597, 65535}, /* 1618 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1600, 65535}, /* 1619 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1620 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1621 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1622 LogDirs */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1623 BrokerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1624 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1625 IncarnationId */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1597, 65535}, /* 1626 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1600, 65535}, /* 1627 Features */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1628 Rack */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1629 IsMigratingZkBroker */
+	{T(UUID), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1630 LogDirs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1631 PreviousBrokerEpoch */
 	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1632 ThrottleTimeMs */
 	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1633 ErrorCode */
-	/* 1634 IsCaughtUp..IsFenced..ShouldShutDown */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
-	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1635 TransactionalIds */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1636 ErrorCode */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1637 TransactionalId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1638 TransactionState */
-	/* 1639 TransactionTimeoutMs..TransactionStartTimeMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1640 ProducerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1641 ProducerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 1642 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1636, 65535}, /* 1644 TransactionStates */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1646 ProducerIdFilters */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1647 StateFilters */
-	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 ProducerIdFilters */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1649 DurationFilter */
-	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 TransactionalId */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 ProducerId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 TransactionState */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1653 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1654 ErrorCode */
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 UnknownStateFilters */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1650, 65535}, /* 1656 TransactionStates */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 ErrorCode */
-	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 ProducerIdStart */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1660 ProducerIdLen */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1661 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1662 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1663 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1664 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1665 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1666 RebalanceTimeoutMs */
-	/* 1667 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1668 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1669 TopicPartitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1670 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1671 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1672 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1673 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1674 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1675 RebalanceTimeoutMs */
-	/* 1676 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1677 SubscribedTopicRegex */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1678 ServerAssignor */
-	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1679 TopicPartitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1680 TopicPartitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1681 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1682 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1683 ErrorMessage */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1684 MemberId */
-	/* 1685 MemberEpoch..HeartbeatIntervalMs */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1680, 0}, /* 1686 Assignment */
-	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 GroupIds */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1688 IncludeAuthorizedOperations */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1689 TopicId */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1690 TopicName */
-	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1691 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1689, 65535}, /* 1692 TopicPartitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1693 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1694 InstanceId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1695 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1696 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1697 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1698 ClientHost */
-	/* 1699 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1700 SubscribedTopicRegex */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1701 Assignment */
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1702 TargetAssignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1703 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1704 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1705 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1706 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1707 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1708 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1693, 65535}, /* 1709 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1710 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1711 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1703, 65535}, /* 1712 Groups */
-	/* 1713 ControllerId..IncarnationId..ZkMigrationReady */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1592, 65535}, /* 1714 Listeners */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1595, 65535}, /* 1715 Features */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1716 ClientInstanceId */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1717 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1718 ErrorCode */
-	/* 1719 ClientInstanceId..SubscriptionId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1720 AcceptedCompressionTypes */
-	/* 1721 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
-	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1722 RequestedMetrics */
-	/* 1723 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
-	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1724 Metrics */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1725 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1280, 65535}, /* 1726 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1727 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1725, 65535}, /* 1728 Topics */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 BrokerId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1730 BrokerEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1727, 65535}, /* 1731 Directories */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1732 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 422, 65535}, /* 1733 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1734 Id */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1732, 65535}, /* 1735 Topics */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1736 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1737 ErrorCode */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1734, 65535}, /* 1738 Directories */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1739 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1740 ErrorCode */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1314, 65535}, /* 1741 ClientMetricsResources */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 215, 65535}, /* 1742 Topics */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1743 ResponsePartitionLimit */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 428, 0}, /* 1744 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 ErrorCode */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1746 PartitionIndex */
-	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1747 LeaderId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1748 LeaderEpoch */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1749 ReplicaNodes */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 IsrNodes */
-	/* 1751 EligibleLeaderReplicas */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
-	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1752 LastKnownElr */
-	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1753 OfflineReplicas */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1754 ErrorCode */
-	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1755 Name */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1756 TopicId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1757 IsInternal */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1745, 65535}, /* 1758 Partitions */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1759 TopicAuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1760 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1754, 65535}, /* 1761 Topics */
-	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 428, 0}, /* 1762 NextCursor */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1763 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1764 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1765 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1766 RackId */
-	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1767 SubscribedTopicNames */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 MemberId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1769 RackId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1770 MemberEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1771 ClientId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1772 ClientHost */
-	/* 1773 SubscribedTopicNames */
-	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
-	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1692, 0}, /* 1774 Assignment */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1775 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1776 ErrorMessage */
-	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1777 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1778 GroupState */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1779 GroupEpoch..AssignmentEpoch */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 AssignorName */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1768, 65535}, /* 1781 Members */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1782 AuthorizedOperations */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 ThrottleTimeMs */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1775, 65535}, /* 1784 Groups */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1785 FirstOffset..LastOffset */
-	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1786 AcknowledgeTypes */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1787 PartitionIndex */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1788 PartitionMaxBytes */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1785, 65535}, /* 1789 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1790 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1787, 65535}, /* 1791 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1792 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1793 MemberId */
-	/* 1794 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1795 Topics */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1796 ForgottenTopicsData */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1797 LeaderId..LeaderEpoch */
-	/* 1798 FirstOffset..LastOffset..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1634 BrokerEpoch */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1635 BrokerId */
+	/* 1636 BrokerEpoch..CurrentMetadataOffset..WantFence..WantShutDown */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1799 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1800 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1801 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1802 AcknowledgeErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1803 AcknowledgeErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1797, 0}, /* 1804 CurrentLeader */
-	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1805 Records */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1798, 18}, /* 1806 AcquiredRecords */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1807 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1799, 65535}, /* 1808 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1809 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1810 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1811 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1807, 65535}, /* 1812 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 1813 NodeEndpoints */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1814 PartitionIndex */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1785, 65535}, /* 1815 AcknowledgementBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1816 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1814, 65535}, /* 1817 Partitions */
-	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1818 GroupId */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1819 MemberId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1820 ShareSessionEpoch */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1816, 65535}, /* 1821 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1822 PartitionIndex */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1823 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1824 ErrorMessage */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1797, 0}, /* 1825 CurrentLeader */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1826 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1822, 65535}, /* 1827 Partitions */
-	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1828 ThrottleTimeMs */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1829 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1830 ErrorMessage */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1826, 65535}, /* 1831 Responses */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 241, 65535}, /* 1832 NodeEndpoints */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1833 ClusterId */
-	/* 1834 TimeoutMs..VoterId..VoterDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1835 Listeners */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1836 ClusterId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1837 VoterId..VoterDirectoryId */
-	/* 1838 MinSupportedVersion..MaxSupportedVersion */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1839 ClusterId */
-	/* 1840 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1376, 65535}, /* 1841 Listeners */
-	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1838, 0}, /* 1842 KRaftVersionFeature */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1843 Partition */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1844 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1845 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1843, 65535}, /* 1846 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1847 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1845, 65535}, /* 1848 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1849 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1850 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1851 ErrorMessage */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1852 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1849, 65535}, /* 1853 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1852, 65535}, /* 1854 Results */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1855 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 920, 65535}, /* 1856 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1855, 65535}, /* 1858 Topics */
-	/* 1859 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1860 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1861 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1862 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1863 StateEpoch..StartOffset */
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1859, 19}, /* 1864 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1865 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1860, 65535}, /* 1866 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1865, 65535}, /* 1867 Results */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1868 Partition */
-	/* 1869 StateEpoch..LeaderEpoch..StartOffset */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1637 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1638 ErrorCode */
+	/* 1639 IsCaughtUp..IsFenced..ShouldShutDown */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 3},
+	{T(STRING), A | X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1640 TransactionalIds */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1641 ErrorCode */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1642 TransactionalId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1643 TransactionState */
+	/* 1644 TransactionTimeoutMs..TransactionStartTimeMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12},
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1645 ProducerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1646 ProducerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 69, 65535}, /* 1647 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1648 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1641, 65535}, /* 1649 TransactionStates */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1650 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1651 ProducerIdFilters */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1652 StateFilters */
+	{T(INT64), A | X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1653 ProducerIdFilters */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1654 DurationFilter */
+	{T(STRING), X, S(TXN_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1655 TransactionalId */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1656 ProducerId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1657 TransactionState */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1658 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1659 ErrorCode */
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1660 UnknownStateFilters */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1655, 65535}, /* 1661 TransactionStates */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1662 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1663 ErrorCode */
+	{T(INT64), X, S(PRODUCER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1664 ProducerIdStart */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1665 ProducerIdLen */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1666 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1667 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1668 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1669 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1670 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1671 RebalanceTimeoutMs */
+	/* 1672 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1673 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1674 TopicPartitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1675 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1676 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1677 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1678 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1679 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1680 RebalanceTimeoutMs */
+	/* 1681 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1682 SubscribedTopicRegex */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1683 ServerAssignor */
+	{T(STRUCT), A | X, S(NONE), 0, O, 0, O, O, 0, 2, 103, 65535}, /* 1684 TopicPartitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1685 TopicPartitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1686 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1687 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1688 ErrorMessage */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1689 MemberId */
+	/* 1690 MemberEpoch..HeartbeatIntervalMs */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8},
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 1, 1685, 0}, /* 1691 Assignment */
+	{T(STRING), A | X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1692 GroupIds */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1693 IncludeAuthorizedOperations */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1694 TopicId */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1695 TopicName */
+	{T(INT32), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1696 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1694, 65535}, /* 1697 TopicPartitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1698 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1699 InstanceId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1700 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1701 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1702 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1703 ClientHost */
+	/* 1704 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1705 SubscribedTopicRegex */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1697, 0}, /* 1706 Assignment */
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1697, 0}, /* 1707 TargetAssignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1708 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1709 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1710 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1711 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1712 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1713 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 10, 1698, 65535}, /* 1714 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1715 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1716 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1708, 65535}, /* 1717 Groups */
+	/* 1718 ControllerId..IncarnationId..ZkMigrationReady */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 21},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1597, 65535}, /* 1719 Listeners */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1600, 65535}, /* 1720 Features */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1721 ClientInstanceId */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1722 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1723 ErrorCode */
+	/* 1724 ClientInstanceId..SubscriptionId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20},
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1725 AcceptedCompressionTypes */
+	/* 1726 PushIntervalMs..TelemetryMaxBytes..DeltaTemporality */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 9},
+	{T(STRING), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1727 RequestedMetrics */
+	/* 1728 ClientInstanceId..SubscriptionId..Terminating..CompressionType */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 22},
+	{T(BYTES), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1729 Metrics */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1730 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1285, 65535}, /* 1731 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1732 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1730, 65535}, /* 1733 Topics */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1734 BrokerId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1735 BrokerEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1732, 65535}, /* 1736 Directories */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1737 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 427, 65535}, /* 1738 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1739 Id */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1737, 65535}, /* 1740 Topics */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1741 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1742 ErrorCode */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1739, 65535}, /* 1743 Directories */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1744 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1745 ErrorCode */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1319, 65535}, /* 1746 ClientMetricsResources */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 220, 65535}, /* 1747 Topics */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1748 ResponsePartitionLimit */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 0}, /* 1749 Cursor */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 ErrorCode */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1751 PartitionIndex */
+	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1752 LeaderId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1753 LeaderEpoch */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1754 ReplicaNodes */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1755 IsrNodes */
+	/* 1756 EligibleLeaderReplicas */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0},
+	{T(INT32), A | X, S(BROKER_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1757 LastKnownElr */
+	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1758 OfflineReplicas */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1759 ErrorCode */
+	{T(STRING), X, S(TOPIC_NAME), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1760 Name */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1761 TopicId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 1}, /* 1762 IsInternal */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 9, 1750, 65535}, /* 1763 Partitions */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1764 TopicAuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1765 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 6, 1759, 65535}, /* 1766 Topics */
+	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 0}, /* 1767 NextCursor */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1768 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1769 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1770 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1771 RackId */
+	{T(STRING), A, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1772 SubscribedTopicNames */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1773 MemberId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1774 RackId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1775 MemberEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1776 ClientId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1777 ClientHost */
+	/* 1778 SubscribedTopicNames */
+	{T(STRING), A | X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0},
+	{T(STRUCT), X, S(NONE), 0, O, O, 0, O, 0, 1, 1697, 0}, /* 1779 Assignment */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1780 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1781 ErrorMessage */
+	{T(STRING), X, S(GROUP_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1782 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1783 GroupState */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1784 GroupEpoch..AssignmentEpoch */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1785 AssignorName */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 7, 1773, 65535}, /* 1786 Members */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1787 AuthorizedOperations */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1788 ThrottleTimeMs */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1780, 65535}, /* 1789 Groups */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16}, /* 1790 FirstOffset..LastOffset */
+	{T(INT8), A, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1791 AcknowledgeTypes */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1792 PartitionIndex */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1793 PartitionMaxBytes */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1794 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1795 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1792, 65535}, /* 1796 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1797 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1798 MemberId */
+	/* 1799 ShareSessionEpoch..MaxWaitMs..MinBytes..MaxBytes */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
-	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1859, 19}, /* 1870 StateBatches */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1871 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1868, 65535}, /* 1872 Partitions */
-	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1873 GroupId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1871, 65535}, /* 1874 Topics */
-	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1875 Partition */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1795, 65535}, /* 1800 Topics */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 103, 65535}, /* 1801 ForgottenTopicsData */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 1802 LeaderId..LeaderEpoch */
+	/* 1803 FirstOffset..LastOffset..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 18},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1804 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1805 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1806 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 2}, /* 1807 AcknowledgeErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1808 AcknowledgeErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1802, 0}, /* 1809 CurrentLeader */
+	{T(RECORDS), X, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1810 Records */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1803, 18}, /* 1811 AcquiredRecords */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1812 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 8, 1804, 65535}, /* 1813 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1814 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1815 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1816 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1812, 65535}, /* 1817 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 1818 NodeEndpoints */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1819 PartitionIndex */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 2, 1790, 65535}, /* 1820 AcknowledgementBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1821 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1819, 65535}, /* 1822 Partitions */
+	{T(STRING), X, S(GROUP_ID), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1823 GroupId */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1824 MemberId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1825 ShareSessionEpoch */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1821, 65535}, /* 1826 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1827 PartitionIndex */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1828 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1829 ErrorMessage */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1802, 0}, /* 1830 CurrentLeader */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1831 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1827, 65535}, /* 1832 Partitions */
+	{T(INT32), X, S(THROTTLE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1833 ThrottleTimeMs */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1834 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1835 ErrorMessage */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1831, 65535}, /* 1836 Responses */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 246, 65535}, /* 1837 NodeEndpoints */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1838 ClusterId */
+	/* 1839 TimeoutMs..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1381, 65535}, /* 1840 Listeners */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1841 ClusterId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 20}, /* 1842 VoterId..VoterDirectoryId */
+	/* 1843 MinSupportedVersion..MaxSupportedVersion */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4},
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1844 ClusterId */
+	/* 1845 CurrentLeaderEpoch..VoterId..VoterDirectoryId */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 24},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 3, 1381, 65535}, /* 1846 Listeners */
+	{T(STRUCT), 0, S(NONE), 0, O, O, 0, O, 0, 1, 1843, 0}, /* 1847 KRaftVersionFeature */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1848 Partition */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1849 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1850 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1848, 65535}, /* 1851 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1852 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1850, 65535}, /* 1853 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1854 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1855 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1856 ErrorMessage */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1857 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1854, 65535}, /* 1858 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1857, 65535}, /* 1859 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1860 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 925, 65535}, /* 1861 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1862 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1860, 65535}, /* 1863 Topics */
+	/* 1864 FirstOffset..LastOffset..DeliveryState..DeliveryCount */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 19},
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1865 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1866 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1867 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1868 StateEpoch..StartOffset */
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1864, 19}, /* 1869 StateBatches */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1870 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 5, 1865, 65535}, /* 1871 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1870, 65535}, /* 1872 Results */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1873 Partition */
+	/* 1874 StateEpoch..LeaderEpoch..StartOffset */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 16},
+	{T(STRUCT), A, S(NONE), 0, O, O, 0, O, 0, 1, 1864, 19}, /* 1875 StateBatches */
 	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1876 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1875, 65535}, /* 1877 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 1873, 65535}, /* 1877 Partitions */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1878 GroupId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1876, 65535}, /* 1879 Topics */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1880 Partition */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1881 ErrorCode */
-	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1882 ErrorMessage */
-	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1883 StateEpoch..StartOffset */
-	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1884 TopicId */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1880, 65535}, /* 1885 Partitions */
-	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1884, 65535}, /* 1886 Results */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1881 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1880, 65535}, /* 1882 Partitions */
+	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1883 GroupId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1881, 65535}, /* 1884 Topics */
+	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1885 Partition */
+	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1886 ErrorCode */
+	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 1887 ErrorMessage */
+	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 1888 StateEpoch..StartOffset */
+	{T(UUID), X, S(TOPIC_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1889 TopicId */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 1885, 65535}, /* 1890 Partitions */
+	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 1889, 65535}, /* 1891 Results */
 };
 
 static const struct kw_kafka_prog prog_0_req[] = {
@@ -3327,530 +3332,530 @@ static const struct kw_kafka_prog prog_1_resp[] = {
 	{145, 4}, {145, 4}, {158, 4}, {158, 4}, {164, 4}, {164, 4}, {164, 4}, {164, 4}, {164, 4},
 };
 static const struct kw_kafka_prog prog_2_req[] = {
-	{172, 2}, {178, 2}, {180, 3}, {180, 3}, {187, 3}, {187, 3}, {187, 3}, {187, 3}, {187, 3},
-	{187, 3}, {190, 4},
+	{173, 2}, {179, 2}, {181, 3}, {181, 3}, {189, 3}, {189, 3}, {189, 3}, {189, 3}, {189, 3},
+	{189, 3}, {192, 4},
 };
 static const struct kw_kafka_prog prog_2_resp[] = {
-	{199, 1}, {205, 1}, {206, 2}, {206, 2}, {213, 2}, {213, 2}, {213, 2}, {213, 2}, {213, 2},
-	{213, 2}, {213, 2},
+	{201, 1}, {208, 1}, {209, 2}, {209, 2}, {218, 2}, {218, 2}, {218, 2}, {218, 2}, {218, 2},
+	{218, 2}, {218, 2},
 };
 static const struct kw_kafka_prog prog_3_req[] = {
-	{216, 1}, {217, 1}, {217, 1}, {217, 1}, {218, 2}, {218, 2}, {218, 2}, {218, 2}, {220, 2},
-	{220, 2}, {224, 2}, {226, 2}, {226, 2},
+	{221, 1}, {222, 1}, {222, 1}, {222, 1}, {223, 2}, {223, 2}, {223, 2}, {223, 2}, {225, 2},
+	{225, 2}, {229, 2}, {231, 2}, {231, 2},
 };
 static const struct kw_kafka_prog prog_3_resp[] = {
-	{239, 2}, {249, 3}, {252, 4}, {256, 5}, {256, 5}, {271, 5}, {271, 5}, {287, 5}, {297, 6},
-	{297, 6}, {309, 6}, {315, 5}, {326, 5},
+	{244, 2}, {254, 3}, {257, 4}, {261, 5}, {261, 5}, {276, 5}, {276, 5}, {292, 5}, {302, 6},
+	{302, 6}, {314, 6}, {320, 5}, {331, 5},
 };
 static const struct kw_kafka_prog prog_4_req[] = {
-	{342, 4}, {355, 4}, {369, 4}, {385, 4}, {385, 4}, {392, 4}, {409, 4}, {413, 4},
+	{347, 4}, {360, 4}, {374, 4}, {390, 4}, {390, 4}, {397, 4}, {414, 4}, {418, 4},
 };
 static const struct kw_kafka_prog prog_4_resp[] = {
-	{420, 2}, {420, 2}, {420, 2}, {420, 2}, {420, 2}, {426, 2}, {426, 2}, {426, 2},
+	{425, 2}, {425, 2}, {425, 2}, {425, 2}, {425, 2}, {431, 2}, {431, 2}, {431, 2},
 };
 static const struct kw_kafka_prog prog_5_req[] = {
-	{430, 3}, {435, 3}, {435, 3}, {442, 3}, {445, 3},
+	{435, 3}, {440, 3}, {440, 3}, {447, 3}, {450, 3},
 };
 static const struct kw_kafka_prog prog_5_resp[] = {
-	{420, 2}, {420, 2}, {420, 2}, {420, 2}, {420, 2},
+	{425, 2}, {425, 2}, {425, 2}, {425, 2}, {425, 2},
 };
 static const struct kw_kafka_prog prog_6_req[] = {
-	{459, 4}, {468, 4}, {475, 4}, {486, 4}, {499, 4}, {513, 4}, {513, 4}, {520, 4}, {524, 4},
+	{464, 4}, {473, 4}, {480, 4}, {491, 4}, {504, 4}, {518, 4}, {518, 4}, {525, 4}, {529, 4},
 };
 static const struct kw_kafka_prog prog_6_resp[] = {
-	{528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1}, {528, 1},
+	{533, 1}, {533, 1}, {533, 1}, {533, 1}, {533, 1}, {533, 1}, {533, 1}, {533, 1}, {533, 1},
 };
 static const struct kw_kafka_prog prog_7_req[] = {
-	{529, 1}, {529, 1}, {530, 2}, {530, 2},
+	{534, 1}, {534, 1}, {535, 2}, {535, 2},
 };
 static const struct kw_kafka_prog prog_7_resp[] = {
-	{532, 2}, {532, 2}, {532, 2}, {532, 2},
+	{537, 2}, {537, 2}, {537, 2}, {537, 2},
 };
 static const struct kw_kafka_prog prog_8_req[] = {
-	{539, 2}, {547, 4}, {551, 5}, {551, 5}, {551, 5}, {556, 4}, {566, 4}, {570, 5}, {570, 5},
-	{570, 5},
+	{544, 2}, {552, 4}, {556, 5}, {556, 5}, {556, 5}, {561, 4}, {571, 4}, {575, 5}, {575, 5},
+	{575, 5},
 };
 static const struct kw_kafka_prog prog_8_resp[] = {
-	{577, 1}, {577, 1}, {577, 1}, {578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2},
-	{578, 2},
+	{582, 1}, {582, 1}, {582, 1}, {583, 2}, {583, 2}, {583, 2}, {583, 2}, {583, 2}, {583, 2},
+	{583, 2},
 };
 static const struct kw_kafka_prog prog_9_req[] = {
-	{580, 2}, {580, 2}, {582, 2}, {582, 2}, {582, 2}, {582, 2}, {582, 2}, {584, 3}, {587, 2},
-	{593, 2},
+	{585, 2}, {585, 2}, {587, 2}, {587, 2}, {587, 2}, {587, 2}, {587, 2}, {589, 3}, {592, 2},
+	{598, 2},
 };
 static const struct kw_kafka_prog prog_9_resp[] = {
-	{601, 1}, {601, 1}, {602, 2}, {604, 3}, {604, 3}, {614, 3}, {614, 3}, {614, 3}, {620, 2},
-	{620, 2},
+	{606, 1}, {606, 1}, {607, 2}, {609, 3}, {609, 3}, {619, 3}, {619, 3}, {619, 3}, {625, 2},
+	{625, 2},
 };
 static const struct kw_kafka_prog prog_10_req[] = {
-	{622, 1}, {623, 2}, {623, 2}, {623, 2}, {625, 2}, {625, 2}, {625, 2},
+	{627, 1}, {628, 2}, {628, 2}, {628, 2}, {630, 2}, {630, 2}, {630, 2},
 };
 static const struct kw_kafka_prog prog_10_resp[] = {
-	{627, 4}, {631, 6}, {631, 6}, {631, 6}, {643, 2}, {643, 2}, {643, 2},
+	{632, 4}, {636, 6}, {636, 6}, {636, 6}, {648, 2}, {648, 2}, {648, 2},
 };
 static const struct kw_kafka_prog prog_11_req[] = {
-	{647, 5}, {652, 5}, {652, 5}, {652, 5}, {652, 5}, {657, 6}, {657, 6}, {657, 6}, {663, 7},
-	{663, 7},
+	{652, 5}, {657, 5}, {657, 5}, {657, 5}, {657, 5}, {662, 6}, {662, 6}, {662, 6}, {668, 7},
+	{668, 7},
 };
 static const struct kw_kafka_prog prog_11_resp[] = {
-	{672, 6}, {672, 6}, {678, 7}, {678, 7}, {678, 7}, {688, 7}, {688, 7}, {695, 8}, {695, 8},
-	{703, 9},
+	{677, 6}, {677, 6}, {683, 7}, {683, 7}, {683, 7}, {693, 7}, {693, 7}, {700, 8}, {700, 8},
+	{708, 9},
 };
 static const struct kw_kafka_prog prog_12_req[] = {
-	{712, 3}, {712, 3}, {712, 3}, {715, 4}, {715, 4},
+	{717, 3}, {717, 3}, {717, 3}, {720, 4}, {720, 4},
 };
 static const struct kw_kafka_prog prog_12_resp[] = {
-	{528, 1}, {719, 2}, {719, 2}, {719, 2}, {719, 2},
+	{533, 1}, {724, 2}, {724, 2}, {724, 2}, {724, 2},
 };
 static const struct kw_kafka_prog prog_13_req[] = {
-	{721, 2}, {721, 2}, {721, 2}, {725, 2}, {725, 2}, {730, 2},
+	{726, 2}, {726, 2}, {726, 2}, {730, 2}, {730, 2}, {735, 2},
 };
 static const struct kw_kafka_prog prog_13_resp[] = {
-	{528, 1}, {719, 2}, {719, 2}, {735, 3}, {735, 3}, {735, 3},
+	{533, 1}, {724, 2}, {724, 2}, {740, 3}, {740, 3}, {740, 3},
 };
 static const struct kw_kafka_prog prog_14_req[] = {
-	{740, 4}, {740, 4}, {740, 4}, {744, 5}, {744, 5}, {749, 7},
+	{745, 4}, {745, 4}, {745, 4}, {749, 5}, {749, 5}, {754, 7},
 };
 static const struct kw_kafka_prog prog_14_resp[] = {
-	{756, 2}, {758, 3}, {758, 3}, {758, 3}, {758, 3}, {761, 5},
+	{761, 2}, {763, 3}, {763, 3}, {763, 3}, {763, 3}, {766, 5},
 };
 static const struct kw_kafka_prog prog_15_req[] = {
-	{766, 1}, {766, 1}, {766, 1}, {767, 2}, {767, 2}, {767, 2},
+	{771, 1}, {771, 1}, {771, 1}, {772, 2}, {772, 2}, {772, 2},
 };
 static const struct kw_kafka_prog prog_15_resp[] = {
-	{780, 1}, {781, 2}, {781, 2}, {790, 2}, {805, 2}, {805, 2},
+	{785, 1}, {786, 2}, {786, 2}, {795, 2}, {810, 2}, {810, 2},
 };
 static const struct kw_kafka_prog prog_16_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {807, 1}, {808, 2},
+	{0, 0}, {0, 0}, {0, 0}, {0, 0}, {812, 1}, {813, 2},
 };
 static const struct kw_kafka_prog prog_16_resp[] = {
-	{812, 2}, {814, 3}, {814, 3}, {814, 3}, {820, 3}, {827, 3},
+	{817, 2}, {819, 3}, {819, 3}, {819, 3}, {825, 3}, {832, 3},
 };
 static const struct kw_kafka_prog prog_17_req[] = {
-	{830, 1}, {830, 1},
+	{835, 1}, {835, 1},
 };
 static const struct kw_kafka_prog prog_17_resp[] = {
-	{831, 2}, {831, 2},
+	{836, 2}, {836, 2},
 };
 static const struct kw_kafka_prog prog_18_req[] = {
-	{0, 0}, {0, 0}, {0, 0}, {833, 2}, {833, 2},
+	{0, 0}, {0, 0}, {0, 0}, {838, 2}, {838, 2},
 };
 static const struct kw_kafka_prog prog_18_resp[] = {
-	{836, 2}, {838, 3}, {838, 3}, {838, 3}, {838, 3},
+	{841, 2}, {843, 3}, {843, 3}, {843, 3}, {843, 3},
 };
 static const struct kw_kafka_prog prog_19_req[] = {
-	{849, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2}, {851, 2},
+	{854, 2}, {856, 2}, {856, 2}, {856, 2}, {856, 2}, {856, 2}, {856, 2}, {856, 2},
 };
 static const struct kw_kafka_prog prog_19_resp[] = {
-	{855, 1}, {859, 1}, {860, 2}, {860, 2}, {860, 2}, {870, 2}, {870, 2}, {878, 2},
+	{860, 1}, {864, 1}, {865, 2}, {865, 2}, {865, 2}, {875, 2}, {875, 2}, {883, 2},
 };
 static const struct kw_kafka_prog prog_20_req[] = {
-	{880, 2}, {880, 2}, {880, 2}, {880, 2}, {880, 2}, {880, 2}, {884, 2},
+	{885, 2}, {885, 2}, {885, 2}, {885, 2}, {885, 2}, {885, 2}, {889, 2},
 };
 static const struct kw_kafka_prog prog_20_resp[] = {
-	{886, 1}, {887, 2}, {887, 2}, {887, 2}, {887, 2}, {889, 2}, {895, 2},
+	{891, 1}, {892, 2}, {892, 2}, {892, 2}, {892, 2}, {894, 2}, {900, 2},
 };
 static const struct kw_kafka_prog prog_21_req[] = {
-	{901, 2}, {901, 2}, {901, 2},
+	{906, 2}, {906, 2}, {906, 2},
 };
 static const struct kw_kafka_prog prog_21_resp[] = {
-	{908, 2}, {908, 2}, {908, 2},
+	{913, 2}, {913, 2}, {913, 2},
 };
 static const struct kw_kafka_prog prog_22_req[] = {
-	{910, 2}, {910, 2}, {910, 2}, {912, 4}, {912, 4}, {912, 4},
+	{915, 2}, {915, 2}, {915, 2}, {917, 4}, {917, 4}, {917, 4},
 };
 static const struct kw_kafka_prog prog_22_resp[] = {
-	{916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4}, {916, 4},
+	{921, 4}, {921, 4}, {921, 4}, {921, 4}, {921, 4}, {921, 4},
 };
 static const struct kw_kafka_prog prog_23_req[] = {
-	{924, 1}, {924, 1}, {929, 1}, {930, 2}, {930, 2},
+	{929, 1}, {929, 1}, {934, 1}, {935, 2}, {935, 2},
 };
 static const struct kw_kafka_prog prog_23_resp[] = {
-	{937, 1}, {943, 1}, {944, 2}, {944, 2}, {944, 2},
+	{942, 1}, {948, 1}, {949, 2}, {949, 2}, {949, 2},
 };
 static const struct kw_kafka_prog prog_24_req[] = {
-	{948, 4}, {948, 4}, {948, 4}, {948, 4}, {956, 1}, {956, 1},
+	{953, 4}, {953, 4}, {953, 4}, {953, 4}, {961, 1}, {961, 1},
 };
 static const struct kw_kafka_prog prog_24_resp[] = {
-	{961, 2}, {961, 2}, {961, 2}, {961, 2}, {965, 3}, {965, 3},
+	{966, 2}, {966, 2}, {966, 2}, {966, 2}, {970, 3}, {970, 3},
 };
 static const struct kw_kafka_prog prog_25_req[] = {
-	{968, 4}, {968, 4}, {968, 4}, {968, 4}, {968, 4},
+	{973, 4}, {973, 4}, {973, 4}, {973, 4}, {973, 4},
 };
 static const struct kw_kafka_prog prog_25_resp[] = {
-	{719, 2}, {719, 2}, {719, 2}, {719, 2}, {719, 2},
+	{724, 2}, {724, 2}, {724, 2}, {724, 2}, {724, 2},
 };
 static const struct kw_kafka_prog prog_26_req[] = {
-	{972, 4}, {972, 4}, {972, 4}, {972, 4}, {972, 4}, {972, 4},
+	{977, 4}, {977, 4}, {977, 4}, {977, 4}, {977, 4}, {977, 4},
 };
 static const struct kw_kafka_prog prog_26_resp[] = {
-	{719, 2}, {719, 2}, {719, 2}, {719, 2}, {719, 2}, {916, 4},
+	{724, 2}, {724, 2}, {724, 2}, {724, 2}, {724, 2}, {921, 4},
 };
 static const struct kw_kafka_prog prog_27_req[] = {
-	{980, 1}, {980, 1},
+	{985, 1}, {985, 1},
 };
 static const struct kw_kafka_prog prog_27_resp[] = {
-	{983, 1}, {983, 1},
+	{988, 1}, {988, 1},
 };
 static const struct kw_kafka_prog prog_28_req[] = {
-	{984, 5}, {984, 5}, {989, 5}, {994, 7}, {994, 7},
+	{989, 5}, {989, 5}, {994, 5}, {999, 7}, {999, 7},
 };
 static const struct kw_kafka_prog prog_28_resp[] = {
-	{578, 2}, {578, 2}, {578, 2}, {578, 2}, {578, 2},
+	{583, 2}, {583, 2}, {583, 2}, {583, 2}, {583, 2},
 };
 static const struct kw_kafka_prog prog_29_req[] = {
-	{1001, 5}, {1006, 6}, {1006, 6}, {1006, 6},
+	{1006, 5}, {1011, 6}, {1011, 6}, {1011, 6},
 };
 static const struct kw_kafka_prog prog_29_resp[] = {
-	{1018, 4}, {1026, 4}, {1026, 4}, {1026, 4},
+	{1023, 4}, {1031, 4}, {1031, 4}, {1031, 4},
 };
 static const struct kw_kafka_prog prog_30_req[] = {
-	{1035, 1}, {1042, 1}, {1042, 1}, {1042, 1},
+	{1040, 1}, {1047, 1}, {1047, 1}, {1047, 1},
 };
 static const struct kw_kafka_prog prog_30_resp[] = {
-	{1045, 2}, {1045, 2}, {1045, 2}, {1045, 2},
+	{1050, 2}, {1050, 2}, {1050, 2}, {1050, 2},
 };
 static const struct kw_kafka_prog prog_31_req[] = {
-	{1047, 1}, {1048, 1}, {1048, 1}, {1048, 1},
+	{1052, 1}, {1053, 1}, {1053, 1}, {1053, 1},
 };
 static const struct kw_kafka_prog prog_31_resp[] = {
-	{1059, 2}, {1072, 2}, {1072, 2}, {1072, 2},
+	{1064, 2}, {1077, 2}, {1077, 2}, {1077, 2},
 };
 static const struct kw_kafka_prog prog_32_req[] = {
-	{1077, 1}, {1078, 2}, {1078, 2}, {1080, 2}, {1080, 2},
+	{1082, 1}, {1083, 2}, {1083, 2}, {1085, 2}, {1085, 2},
 };
 static const struct kw_kafka_prog prog_32_resp[] = {
-	{1090, 2}, {1104, 2}, {1104, 2}, {1117, 2}, {1117, 2},
+	{1095, 2}, {1109, 2}, {1109, 2}, {1122, 2}, {1122, 2},
 };
 static const struct kw_kafka_prog prog_33_req[] = {
-	{1122, 2}, {1122, 2}, {1122, 2},
+	{1127, 2}, {1127, 2}, {1127, 2},
 };
 static const struct kw_kafka_prog prog_33_resp[] = {
-	{1128, 2}, {1128, 2}, {1128, 2},
+	{1133, 2}, {1133, 2}, {1133, 2},
 };
 static const struct kw_kafka_prog prog_34_req[] = {
-	{1132, 1}, {1132, 1}, {1132, 1},
+	{1137, 1}, {1137, 1}, {1137, 1},
 };
 static const struct kw_kafka_prog prog_34_resp[] = {
-	{1135, 2}, {1135, 2}, {1135, 2},
+	{1140, 2}, {1140, 2}, {1140, 2},
 };
 static const struct kw_kafka_prog prog_35_req[] = {
-	{1137, 1}, {1137, 1}, {1137, 1}, {1137, 1}, {1137, 1},
+	{1142, 1}, {1142, 1}, {1142, 1}, {1142, 1}, {1142, 1},
 };
 static const struct kw_kafka_prog prog_35_resp[] = {
-	{1145, 2}, {1145, 2}, {1145, 2}, {1147, 3}, {1154, 3},
+	{1150, 2}, {1150, 2}, {1150, 2}, {1152, 3}, {1159, 3},
 };
 static const struct kw_kafka_prog prog_36_req[] = {
-	{1157, 1}, {1157, 1}, {1157, 1},
+	{1162, 1}, {1162, 1}, {1162, 1},
 };
 static const struct kw_kafka_prog prog_36_resp[] = {
-	{1158, 3}, {1161, 4}, {1161, 4},
+	{1163, 3}, {1166, 4}, {1166, 4},
 };
 static const struct kw_kafka_prog prog_37_req[] = {
-	{1169, 2}, {1169, 2}, {1169, 2}, {1169, 2},
+	{1174, 2}, {1174, 2}, {1174, 2}, {1174, 2},
 };
 static const struct kw_kafka_prog prog_37_resp[] = {
-	{1171, 2}, {1171, 2}, {1171, 2}, {1171, 2},
+	{1176, 2}, {1176, 2}, {1176, 2}, {1176, 2},
 };
 static const struct kw_kafka_prog prog_38_req[] = {
-	{1175, 2}, {1175, 2}, {1175, 2}, {1177, 4},
+	{1180, 2}, {1180, 2}, {1180, 2}, {1182, 4},
 };
 static const struct kw_kafka_prog prog_38_resp[] = {
-	{1181, 7}, {1181, 7}, {1181, 7}, {1188, 9},
+	{1186, 7}, {1186, 7}, {1186, 7}, {1193, 9},
 };
 static const struct kw_kafka_prog prog_39_req[] = {
-	{1197, 2}, {1197, 2}, {1197, 2},
-};
-static const struct kw_kafka_prog prog_39_resp[] = {
-	{1199, 3}, {1199, 3}, {1199, 3},
-};
-static const struct kw_kafka_prog prog_40_req[] = {
 	{1202, 2}, {1202, 2}, {1202, 2},
 };
+static const struct kw_kafka_prog prog_39_resp[] = {
+	{1204, 3}, {1204, 3}, {1204, 3},
+};
+static const struct kw_kafka_prog prog_40_req[] = {
+	{1207, 2}, {1207, 2}, {1207, 2},
+};
 static const struct kw_kafka_prog prog_40_resp[] = {
-	{1199, 3}, {1199, 3}, {1199, 3},
+	{1204, 3}, {1204, 3}, {1204, 3},
 };
 static const struct kw_kafka_prog prog_41_req[] = {
-	{1204, 1}, {1204, 1}, {1204, 1}, {1204, 1},
+	{1209, 1}, {1209, 1}, {1209, 1}, {1209, 1},
 };
 static const struct kw_kafka_prog prog_41_resp[] = {
-	{1211, 3}, {1211, 3}, {1211, 3}, {1222, 3},
+	{1216, 3}, {1216, 3}, {1216, 3}, {1227, 3},
 };
 static const struct kw_kafka_prog prog_42_req[] = {
-	{1225, 1}, {1225, 1}, {1225, 1},
+	{1230, 1}, {1230, 1}, {1230, 1},
 };
 static const struct kw_kafka_prog prog_42_resp[] = {
-	{1228, 2}, {1228, 2}, {1228, 2},
+	{1233, 2}, {1233, 2}, {1233, 2},
 };
 static const struct kw_kafka_prog prog_43_req[] = {
-	{1230, 2}, {1232, 3}, {1232, 3},
+	{1235, 2}, {1237, 3}, {1237, 3},
 };
 static const struct kw_kafka_prog prog_43_resp[] = {
-	{1240, 2}, {1242, 3}, {1242, 3},
+	{1245, 2}, {1247, 3}, {1247, 3},
 };
 static const struct kw_kafka_prog prog_44_req[] = {
-	{1251, 2}, {1251, 2},
+	{1256, 2}, {1256, 2},
 };
 static const struct kw_kafka_prog prog_44_resp[] = {
-	{1128, 2}, {1128, 2},
+	{1133, 2}, {1133, 2},
 };
 static const struct kw_kafka_prog prog_45_req[] = {
-	{1257, 2},
+	{1262, 2},
 };
 static const struct kw_kafka_prog prog_45_resp[] = {
-	{1264, 4},
+	{1269, 4},
 };
 static const struct kw_kafka_prog prog_46_req[] = {
-	{1268, 2},
+	{1273, 2},
 };
 static const struct kw_kafka_prog prog_46_resp[] = {
-	{1276, 4},
+	{1281, 4},
 };
 static const struct kw_kafka_prog prog_47_req[] = {
-	{1283, 2},
+	{1288, 2},
 };
 static const struct kw_kafka_prog prog_47_resp[] = {
-	{1285, 3},
+	{1290, 3},
 };
 static const struct kw_kafka_prog prog_48_req[] = {
-	{1291, 2}, {1291, 2},
+	{1296, 2}, {1296, 2},
 };
 static const struct kw_kafka_prog prog_48_resp[] = {
-	{1299, 4}, {1299, 4},
+	{1304, 4}, {1304, 4},
 };
 static const struct kw_kafka_prog prog_49_req[] = {
-	{1307, 2}, {1307, 2},
-};
-static const struct kw_kafka_prog prog_49_resp[] = {
 	{1312, 2}, {1312, 2},
 };
+static const struct kw_kafka_prog prog_49_resp[] = {
+	{1317, 2}, {1317, 2},
+};
 static const struct kw_kafka_prog prog_50_req[] = {
-	{1315, 1},
+	{1320, 1},
 };
 static const struct kw_kafka_prog prog_50_resp[] = {
-	{1321, 4},
+	{1326, 4},
 };
 static const struct kw_kafka_prog prog_51_req[] = {
-	{1331, 2},
-};
-static const struct kw_kafka_prog prog_51_resp[] = {
 	{1336, 2},
 };
+static const struct kw_kafka_prog prog_51_resp[] = {
+	{1341, 2},
+};
 static const struct kw_kafka_prog prog_52_req[] = {
-	{1344, 2}, {1352, 3},
+	{1349, 2}, {1357, 3},
 };
 static const struct kw_kafka_prog prog_52_resp[] = {
-	{1361, 2}, {1361, 2},
+	{1366, 2}, {1366, 2},
 };
 static const struct kw_kafka_prog prog_53_req[] = {
-	{1368, 2}, {1379, 4},
+	{1373, 2}, {1384, 4},
 };
 static const struct kw_kafka_prog prog_53_resp[] = {
-	{1389, 2}, {1389, 2},
+	{1394, 2}, {1394, 2},
 };
 static const struct kw_kafka_prog prog_54_req[] = {
-	{1397, 2}, {1407, 3},
+	{1402, 2}, {1412, 3},
 };
 static const struct kw_kafka_prog prog_54_resp[] = {
-	{1389, 2}, {1389, 2},
+	{1394, 2}, {1394, 2},
 };
 static const struct kw_kafka_prog prog_55_req[] = {
-	{1412, 1}, {1412, 1}, {1412, 1},
+	{1417, 1}, {1417, 1}, {1417, 1},
 };
 static const struct kw_kafka_prog prog_55_resp[] = {
-	{1424, 2}, {1437, 2}, {1453, 4},
+	{1429, 2}, {1442, 2}, {1458, 4},
 };
 static const struct kw_kafka_prog prog_56_req[] = {
-	{1463, 3}, {1472, 3}, {1477, 3}, {1486, 3},
+	{1468, 3}, {1477, 3}, {1482, 3}, {1491, 3},
 };
 static const struct kw_kafka_prog prog_56_resp[] = {
-	{1497, 3}, {1508, 3}, {1513, 3}, {1513, 3},
+	{1502, 3}, {1513, 3}, {1518, 3}, {1518, 3},
 };
 static const struct kw_kafka_prog prog_57_req[] = {
-	{1518, 2}, {1522, 3}, {1522, 3},
+	{1523, 2}, {1527, 3}, {1527, 3},
 };
 static const struct kw_kafka_prog prog_57_resp[] = {
-	{1528, 4}, {1528, 4}, {1532, 3},
+	{1533, 4}, {1533, 4}, {1537, 3},
 };
 static const struct kw_kafka_prog prog_58_req[] = {
-	{1535, 3},
+	{1540, 3},
 };
 static const struct kw_kafka_prog prog_58_resp[] = {
-	{1538, 2},
+	{1543, 2},
 };
 static const struct kw_kafka_prog prog_59_req[] = {
-	{1547, 3}, {1547, 3},
+	{1552, 3}, {1552, 3},
 };
 static const struct kw_kafka_prog prog_59_resp[] = {
-	{1557, 3}, {1557, 3},
+	{1562, 3}, {1562, 3},
 };
 static const struct kw_kafka_prog prog_60_req[] = {
-	{1560, 1}, {1561, 1},
+	{1565, 1}, {1566, 1},
 };
 static const struct kw_kafka_prog prog_60_resp[] = {
-	{1566, 7}, {1573, 8},
+	{1571, 7}, {1578, 8},
 };
 static const struct kw_kafka_prog prog_61_req[] = {
-	{1581, 1},
+	{1586, 1},
 };
 static const struct kw_kafka_prog prog_61_resp[] = {
-	{1590, 2},
+	{1595, 2},
 };
 static const struct kw_kafka_prog prog_62_req[] = {
-	{1597, 6}, {1603, 7}, {1610, 8}, {1618, 9}, {1618, 9},
+	{1602, 6}, {1608, 7}, {1615, 8}, {1623, 9}, {1623, 9},
 };
 static const struct kw_kafka_prog prog_62_resp[] = {
-	{1627, 3}, {1627, 3}, {1627, 3}, {1627, 3}, {1627, 3},
+	{1632, 3}, {1632, 3}, {1632, 3}, {1632, 3}, {1632, 3},
 };
 static const struct kw_kafka_prog prog_63_req[] = {
-	{1630, 2}, {1630, 2},
+	{1635, 2}, {1635, 2},
 };
 static const struct kw_kafka_prog prog_63_resp[] = {
-	{1632, 3}, {1632, 3},
+	{1637, 3}, {1637, 3},
 };
 static const struct kw_kafka_prog prog_64_req[] = {
-	{529, 1},
+	{534, 1},
 };
 static const struct kw_kafka_prog prog_64_resp[] = {
-	{1532, 3},
+	{1537, 3},
 };
 static const struct kw_kafka_prog prog_65_req[] = {
-	{1635, 1},
+	{1640, 1},
 };
 static const struct kw_kafka_prog prog_65_resp[] = {
-	{1643, 2},
+	{1648, 2},
 };
 static const struct kw_kafka_prog prog_66_req[] = {
-	{1645, 2}, {1647, 3},
+	{1650, 2}, {1652, 3},
 };
 static const struct kw_kafka_prog prog_66_resp[] = {
-	{1653, 4}, {1653, 4},
+	{1658, 4}, {1658, 4},
 };
 static const struct kw_kafka_prog prog_67_req[] = {
-	{530, 2},
+	{535, 2},
 };
 static const struct kw_kafka_prog prog_67_resp[] = {
-	{1657, 4},
+	{1662, 4},
 };
 static const struct kw_kafka_prog prog_68_req[] = {
-	{1661, 9}, {1670, 10},
+	{1666, 9}, {1675, 10},
 };
 static const struct kw_kafka_prog prog_68_resp[] = {
-	{1681, 6}, {1681, 6},
+	{1686, 6}, {1686, 6},
 };
 static const struct kw_kafka_prog prog_69_req[] = {
-	{1687, 2},
+	{1692, 2},
 };
 static const struct kw_kafka_prog prog_69_resp[] = {
-	{1711, 2},
+	{1716, 2},
 };
 static const struct kw_kafka_prog prog_70_req[] = {
-	{1713, 3},
+	{1718, 3},
 };
 static const struct kw_kafka_prog prog_70_resp[] = {
-	{1532, 3},
+	{1537, 3},
 };
 static const struct kw_kafka_prog prog_71_req[] = {
-	{1716, 1},
+	{1721, 1},
 };
 static const struct kw_kafka_prog prog_71_resp[] = {
-	{1717, 6},
+	{1722, 6},
 };
 static const struct kw_kafka_prog prog_72_req[] = {
-	{1723, 2},
+	{1728, 2},
 };
 static const struct kw_kafka_prog prog_72_resp[] = {
-	{719, 2},
+	{724, 2},
 };
 static const struct kw_kafka_prog prog_73_req[] = {
-	{1729, 3},
+	{1734, 3},
 };
 static const struct kw_kafka_prog prog_73_resp[] = {
-	{1736, 3},
+	{1741, 3},
 };
 static const struct kw_kafka_prog prog_74_req[] = {
 	{0, 0},
 };
 static const struct kw_kafka_prog prog_74_resp[] = {
-	{1739, 3},
+	{1744, 3},
 };
 static const struct kw_kafka_prog prog_75_req[] = {
-	{1742, 3},
+	{1747, 3},
 };
 static const struct kw_kafka_prog prog_75_resp[] = {
-	{1760, 3},
+	{1765, 3},
 };
 static const struct kw_kafka_prog prog_76_req[] = {
-	{1763, 5},
+	{1768, 5},
 };
 static const struct kw_kafka_prog prog_76_resp[] = {
-	{1681, 6},
+	{1686, 6},
 };
 static const struct kw_kafka_prog prog_77_req[] = {
-	{1687, 2},
+	{1692, 2},
 };
 static const struct kw_kafka_prog prog_77_resp[] = {
-	{1783, 2},
+	{1788, 2},
 };
 static const struct kw_kafka_prog prog_78_req[] = {
-	{1792, 5},
+	{1797, 5},
 };
 static const struct kw_kafka_prog prog_78_resp[] = {
-	{1809, 5},
+	{1814, 5},
 };
 static const struct kw_kafka_prog prog_79_req[] = {
-	{1818, 4},
+	{1823, 4},
 };
 static const struct kw_kafka_prog prog_79_resp[] = {
-	{1828, 5},
+	{1833, 5},
 };
 static const struct kw_kafka_prog prog_80_req[] = {
-	{1833, 3},
+	{1838, 3},
 };
 static const struct kw_kafka_prog prog_80_resp[] = {
-	{1532, 3},
+	{1537, 3},
 };
 static const struct kw_kafka_prog prog_81_req[] = {
-	{1836, 2},
+	{1841, 2},
 };
 static const struct kw_kafka_prog prog_81_resp[] = {
-	{1532, 3},
+	{1537, 3},
 };
 static const struct kw_kafka_prog prog_82_req[] = {
-	{1839, 4},
+	{1844, 4},
 };
 static const struct kw_kafka_prog prog_82_resp[] = {
-	{719, 2},
+	{724, 2},
 };
 static const struct kw_kafka_prog prog_83_req[] = {
-	{1847, 2},
+	{1852, 2},
 };
 static const struct kw_kafka_prog prog_83_resp[] = {
-	{1854, 1},
+	{1859, 1},
 };
 static const struct kw_kafka_prog prog_84_req[] = {
-	{1857, 2},
+	{1862, 2},
 };
 static const struct kw_kafka_prog prog_84_resp[] = {
-	{1867, 1},
+	{1872, 1},
 };
 static const struct kw_kafka_prog prog_85_req[] = {
-	{1873, 2},
-};
-static const struct kw_kafka_prog prog_85_resp[] = {
-	{1854, 1},
-};
-static const struct kw_kafka_prog prog_86_req[] = {
 	{1878, 2},
 };
+static const struct kw_kafka_prog prog_85_resp[] = {
+	{1859, 1},
+};
+static const struct kw_kafka_prog prog_86_req[] = {
+	{1883, 2},
+};
 static const struct kw_kafka_prog prog_86_resp[] = {
-	{1854, 1},
+	{1859, 1},
 };
 static const struct kw_kafka_prog prog_87_req[] = {
-	{1857, 2},
+	{1862, 2},
 };
 static const struct kw_kafka_prog prog_87_resp[] = {
-	{1886, 1},
+	{1891, 1},
 };
 
 const struct kw_kafka_api kw_kafka_apis[KW_KAFKA_API_MAX_KEY + 1] = {

@@ -25,7 +25,7 @@
 #define KW_KAFKA_MAX_VERSION 17
 #define KW_KAFKA_SCHEMA_MAX_DEPTH 5 /* deepest struct nesting, body = 1 */
 #define KW_KAFKA_FIELD_COUNT 1323
-#define KW_KAFKA_STEP_COUNT 1887
+#define KW_KAFKA_STEP_COUNT 1892
 #define KW_KAFKA_SIZE_NOT_FIXED 0xFFFF
 #define KW_KAFKA_VER_OPEN 0xff
 
@@ -157,6 +157,9 @@ enum kw_kafka_sem {
 	KW_KAFKA_SEM_ACKS, /* Produce request Acks */
 	KW_KAFKA_SEM_TXN_COMMIT, /* EndTxn request Committed */
 	KW_KAFKA_SEM_PRODUCE_BASE_OFFSET, /* Produce response BaseOffset */
+	KW_KAFKA_SEM_ISOLATION_LEVEL, /* ListOffsets request IsolationLevel */
+	KW_KAFKA_SEM_LIST_TIMESTAMP, /* ListOffsets request Timestamp */
+	KW_KAFKA_SEM_LIST_OFFSET, /* ListOffsets response Offset */
 };
 
 #define KW_KAFKA_FF_ARRAY 0x01   /* "[]type": an array of the type */

@@ -1796,6 +1796,117 @@ test_txn_offset_commit(void **state)
 	run_garbage(&rq, &rs, 3);
 }
 
+/* ListOffsets for the latest offset: v2 read_committed, v7 read_uncommitted, v0 (not kept). */
+static void
+test_list_offsets(void **state)
+{
+	static const int64_t ts2[3] = {-1, -2, -1};
+	static const int64_t off2[3] = {120, 5, -1};
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_LIST_OFFSETS, 2, 61, false);
+	w32(&rq, (uint32_t)-1); /* replica id */
+	w8(&rq, 1);             /* read_committed */
+	w32(&rq, 1);
+	wstr(&rq, "orders");
+	w32(&rq, 3);
+	for (int i = 0; i < 3; i++) {
+		w32(&rq, (uint32_t)i);
+		w64(&rq, (uint64_t)ts2[i]); /* latest, earliest, latest */
+	}
+	fend(&rq, at);
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_LIST_OFFSETS, 7, 62, true);
+	w32(&rq, (uint32_t)-1);
+	w8(&rq, 0); /* read_uncommitted */
+	wuv(&rq, 2);
+	wcstr(&rq, "orders");
+	wuv(&rq, 3);
+	for (int i = 0; i < 2; i++) {
+		w32(&rq, (uint32_t)(3 * i));
+		w32(&rq, (uint32_t)-1); /* current leader epoch */
+		w64(&rq, (uint64_t)-1);
+		wuv(&rq, 0);
+	}
+	wuv(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_LIST_OFFSETS, 0, 63, false);
+	w32(&rq, (uint32_t)-1);
+	w32(&rq, 1);
+	wstr(&rq, "orders");
+	w32(&rq, 1);
+	w32(&rq, 0);
+	w64(&rq, (uint64_t)-1);
+	w32(&rq, 1); /* max number of offsets */
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 61, false);
+	w32(&rs, 0); /* throttle */
+	w32(&rs, 1);
+	wstr(&rs, "orders");
+	w32(&rs, 3);
+	for (int i = 0; i < 3; i++) {
+		w32(&rs, (uint32_t)i);
+		w16(&rs, i == 2 ? 6 : 0); /* partition 2: NOT_LEADER_OR_FOLLOWER */
+		w64(&rs, (uint64_t)-1);   /* timestamp */
+		w64(&rs, (uint64_t)off2[i]);
+	}
+	fend(&rs, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 62, true);
+	w32(&rs, 0);
+	wuv(&rs, 2);
+	wcstr(&rs, "orders");
+	wuv(&rs, 3);
+	for (int i = 0; i < 2; i++) {
+		w32(&rs, (uint32_t)(3 * i));
+		w16(&rs, 0);
+		w64(&rs, (uint64_t)-1);
+		w64(&rs, (uint64_t)(300 - 258 * i));
+		w32(&rs, 4); /* leader epoch */
+		wuv(&rs, 0);
+	}
+	wuv(&rs, 0);
+	wuv(&rs, 0);
+	fend(&rs, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 63, false);
+	w32(&rs, 1);
+	wstr(&rs, "orders");
+	w32(&rs, 1);
+	w32(&rs, 0);
+	w16(&rs, 0);
+	w32(&rs, 1); /* old-style offsets: not kept */
+	w64(&rs, 50);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 3);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "ListOffsets");
+	assert_int_equal(e->n_offsets, 2);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_LAST_STABLE, 0, 0, 120);
+	/* failed: the request's entry stays; the earliest offset asked for took none */
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_LIST_STABLE, 0, 2, -1);
+	e = &r_whole.ev[1];
+	assert_int_equal(e->n_offsets, 2);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_HWM, 0, 0, 300);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_HWM, 0, 3, 42);
+	e = &r_whole.ev[2];
+	assert_int_equal(e->api_version, 0);
+	assert_int_equal(e->error_count, 0);
+	assert_int_equal(e->n_offsets, 0);
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(r_whole.cnt.frame_trailing, 0);
+	run_garbage(&rq, &rs, 3);
+}
+
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
 static void
 offset_fetch_part(struct wb *s, int32_t part, int64_t off)
@@ -3003,6 +3114,7 @@ main(void)
 		cmocka_unit_test(test_fetch_offsets_rotate),
 		cmocka_unit_test(test_fetch_fetched),
 		cmocka_unit_test(test_txn_offset_commit),
+		cmocka_unit_test(test_list_offsets),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
