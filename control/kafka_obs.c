@@ -602,6 +602,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 		switch (e->kind) {
 		case KW_KAFKA_OFF_HWM:
 		case KW_KAFKA_OFF_LOG_END:
+		case KW_KAFKA_OFF_LAST_STABLE:
 			memset(&hk, 0, sizeof(hk));
 			if (!offset_topic(o, ev, e->topic, hk.topic)) {
 				o->ctr.offsets_bad++;
@@ -611,14 +612,17 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
 			o->ctr.hwms_evicted += evicted;
 			/*
-			 * A Fetch's high watermark is the broker's word and replaces what was known
-			 * (a recreated topic starts again); a Produce's log end only moves it on, as
-			 * it may run ahead of the high watermark (acks=1) and lag behind a Fetch.
+			 * A high watermark (Fetch, or ListOffsets for the latest offset) is the
+			 * broker's word and replaces what was known (a recreated topic starts
+			 * again). A Produce's log end only moves it on, as it may run ahead of the
+			 * high watermark (acks=1) and lag behind a Fetch; so does a last stable
+			 * offset, which is at most the high watermark.
 			 */
 			if (added || e->kind == KW_KAFKA_OFF_HWM || e->offset > o->hwm_off[idx])
 				o->hwm_off[idx] = e->offset;
 			o->ctr.hwms++;
 			o->ctr.hwms_produced += e->kind == KW_KAFKA_OFF_LOG_END;
+			o->ctr.hwms_listed += ev->api_key == KW_KAFKA_API_LIST_OFFSETS;
 			break;
 		case KW_KAFKA_OFF_COMMITTED_READ:
 			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
@@ -652,6 +656,8 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 		case KW_KAFKA_OFF_FETCHED:
 		case KW_KAFKA_OFF_TXN_COMMITTED: /* txn_offsets */
 		case KW_KAFKA_OFF_PRODUCED:      /* not answered: no log end */
+		case KW_KAFKA_OFF_LIST_LATEST:   /* not answered (or failed): no offset */
+		case KW_KAFKA_OFF_LIST_STABLE:
 			break;
 		default:
 			o->ctr.offsets_bad++;

@@ -217,6 +217,12 @@ offset_kind(uint8_t kind)
 		return "produced";
 	case KW_KAFKA_OFF_LOG_END:
 		return "log_end";
+	case KW_KAFKA_OFF_LIST_LATEST:
+		return "list_latest";
+	case KW_KAFKA_OFF_LIST_STABLE:
+		return "list_stable";
+	case KW_KAFKA_OFF_LAST_STABLE:
+		return "last_stable";
 	default:
 		return "unknown";
 	}

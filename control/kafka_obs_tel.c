@@ -339,6 +339,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "txns_evicted", k->txns_evicted);
 	tel_u64(d, "hwms", k->hwms);
 	tel_u64(d, "hwms_produced", k->hwms_produced);
+	tel_u64(d, "hwms_listed", k->hwms_listed);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);
 	tel_u64(d, "fetched_offsets", k->fetched_offsets);

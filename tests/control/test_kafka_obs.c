@@ -677,7 +677,9 @@ record_offset(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off)
 	struct kw_kafka_rec r;
 
 	base_rec(&r);
-	r.ev.api_name = api_key == KW_KAFKA_API_PRODUCE ? "Produce" : "Fetch";
+	r.ev.api_name = api_key == KW_KAFKA_API_PRODUCE	  ? "Produce"
+			: api_key == KW_KAFKA_API_LIST_OFFSETS ? "ListOffsets"
+							       : "Fetch";
 	r.ev.api_key = api_key;
 	KSTR(&r.ev.topics[0], "payments");
 	r.ev.n_offsets = 1;
@@ -716,6 +718,45 @@ test_log_end(void **state)
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
 	assert_int_equal(h, 160);
 	assert_int_equal(kw_obs_counters(o)->hwms_produced, 3);
+	assert_int_equal(kw_obs_counters(o)->offsets_bad, 0);
+	kw_obs_free(o);
+}
+
+/*
+ * ListOffsets for the latest offset: read_uncommitted answers the high watermark, which replaces
+ * the one known; read_committed the last stable offset, at most the high watermark, which only
+ * moves it on. Unanswered or failed, the request's entries change nothing.
+ */
+static void
+test_listed_offsets(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	int64_t c, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	commit_rec(&r, "ga", 2, 100);
+	kw_obs_record(o, &r);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_LAST_STABLE, 130);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 130);
+	assert_int_equal(lag, 30);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_HWM, 150);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 150);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_LAST_STABLE, 140);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_LIST_STABLE, -1);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_LIST_LATEST, -1);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 150);
+	record_offset(o, KW_KAFKA_API_LIST_OFFSETS, KW_KAFKA_OFF_HWM, 120);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 120);
+	assert_int_equal(lag, 20);
+	assert_int_equal(kw_obs_counters(o)->hwms_listed, 4);
+	assert_int_equal(kw_obs_counters(o)->hwms, 4);
 	assert_int_equal(kw_obs_counters(o)->offsets_bad, 0);
 	kw_obs_free(o);
 }
@@ -1396,6 +1437,7 @@ main(void)
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_txn_commits),
 		cmocka_unit_test(test_log_end),
+		cmocka_unit_test(test_listed_offsets),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),
