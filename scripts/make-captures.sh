@@ -10,7 +10,9 @@
 # messages, batches of at most 64, client.id kcat-CODEC), OUTDIR/consume-simple.pcap (kcat
 # reading the topic from the beginning with the simple consumer, client.id kcat-simple),
 # OUTDIR/consume-group.pcap (kcat in consumer group kwire-group, client.id kcat-group: join,
-# sync, heartbeat, offset fetch and commit, fetch, leave) and OUTDIR/transactions.pcap
+# sync, heartbeat, offset fetch and commit, fetch, leave), OUTDIR/list-offsets.pcap (kcat asking
+# for the latest offset, client.id kcat-query with read_committed, kcat-end with
+# read_uncommitted) and OUTDIR/transactions.pcap
 # (tests/tools/kw_txn_client, a librdkafka transactional producer: offsets of group
 # kwire-txn-group committed in one transaction and sent in an aborted one; default: next to
 # KW_MOCK_CLUSTER, left out when absent). Each capture gets a broker of its
@@ -165,6 +167,17 @@ cap_start
 timeout 60 "$KCAT" -C -b "$BOOT" -G kwire-group -c "$N" -e -q -X client.id=kcat-group \
 	-X auto.offset.reset=earliest -X auto.commit.interval.ms=500 "$TOPIC" >/dev/null
 cap_stop consume-group
+mock_stop
+
+# The latest offset asked for with read_committed (kcat -Q: offsets for times, -1 is the latest)
+# and read_uncommitted (kcat -o end), each a ListOffsets for timestamp -1.
+mock_start
+produce none
+cap_start
+timeout 30 "$KCAT" -Q -b "$BOOT" -t "$TOPIC:0:-1" -X client.id=kcat-query >/dev/null
+timeout 30 "$KCAT" -C -b "$BOOT" -t "$TOPIC" -o end -e -q -X client.id=kcat-end \
+	-X isolation.level=read_uncommitted >/dev/null
+cap_stop list-offsets
 mock_stop
 
 if [ -x "$TXN" ]; then

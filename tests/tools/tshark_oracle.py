@@ -98,10 +98,11 @@ def int_or_none(v):
 
 
 def part_offsets(pdu):
-    """{(topic, partition): (offset, next, span)} of every "Partition" subtree of one Kafka PDU:
-    its first kafka.offset (a fetch, committed, high-watermark or Produce base offset, by api and
-    direction), the offset after its last record batch (None without one) and the offsets its
-    batches take (the sum of last offset delta + 1)."""
+    """{(topic, partition): (offset, next, span, time)} of every "Partition" subtree of one Kafka
+    PDU: its first kafka.offset (a fetch, committed, high-watermark, Produce base or ListOffsets
+    offset, by api and direction), the offset after its last record batch (None without one),
+    the offsets its batches take (the sum of last offset delta + 1) and its ListOffsets
+    timestamp (None without one)."""
     out = {}
 
     def batches(node, acc):
@@ -132,7 +133,8 @@ def part_offsets(pdu):
                             span += delta + 1
                     pid = int_or_none(first(v, "kafka.partition_id"))
                     if pid is not None:
-                        out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt, span)
+                        out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt, span,
+                                             int_or_none(first(v, "kafka.offset_time")))
                 else:
                     rec(v, topic)
 
@@ -141,11 +143,15 @@ def part_offsets(pdu):
 
 
 # (api key, kind): the offsets of kwire's partition_offsets, from tshark's request (0) or
-# response (1) and their first offset (0), the offset after their batches (1) or the offsets
-# their batches take (2); a Produce's log end is the response's base offset + the request's span
+# response (1) and their first offset (0), the offset after their batches (1), the offsets
+# their batches take (2) or their ListOffsets timestamp (3); a Produce's log end is the
+# response's base offset + the request's span
 OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark"): (1, 0),
                (8, "committed"): (0, 0), (28, "txn_committed"): (0, 0),
-               (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0)}
+               (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0),
+               (2, "list_latest"): (0, 3), (2, "list_stable"): (0, 3),
+               (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0)}
+NONE4 = (None, None, None, None)
 
 
 def addr(s):
@@ -217,6 +223,7 @@ def tshark_requests(pcap, port):
                 "brokers": brokers(pdu),
                 "partitions": partitions(pdu),
                 "offsets": part_offsets(pdu),
+                "isolation_level": int_or_none(first(pdu, "kafka.isolation_level")) or 0,
                 "decoded": not unsupported and not malformed,
                 "why": "unsupported version" if unsupported else
                        "malformed" if malformed else "",
@@ -261,15 +268,27 @@ def offsets_diff(r, t, rsp):
             continue
         key = (e["topic"], e["partition"])
         seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
-        want = (t, rsp)[src[0]]["offsets"].get(key, (None, None, None))[src[1]]
+        seen.add((e["kind"], key))
+        want = (t, rsp)[src[0]]["offsets"].get(key, NONE4)[src[1]]
         if e["kind"] == "log_end" and want is not None:
-            want += t["offsets"].get(key, (None, None, 0))[2]
+            want += t["offsets"].get(key, NONE4)[2] or 0
         n += 1
         if e["offset"] != want:
             diffs.append(f"{e['kind']} offset of {key}: kwire {e['offset']}, tshark {want}")
     if "offsets_trunc" in (r.get("flags") or []):
         return n, diffs
     # every partition whose offset the pair carries is in kwire's log
+    if r["api_key"] == 2:
+        # the latest offset asked (timestamp -1, v1+) and answered: the high watermark, or the
+        # last stable offset with read_committed
+        kind = "last_stable" if t["isolation_level"] == 1 else "high_watermark"
+        for key, v in t["offsets"].items():
+            got = (rsp["offsets"].get(key, NONE4)[0] if rsp else None)
+            if v[3] != -1 or t["api_version"] < 1 or got is None or got < 0:
+                continue
+            if (kind, key) not in seen:
+                diffs.append(f"{kind} offset of {key}: in tshark, missing from kwire's log")
+        return n, diffs
     for (api, kind), (side, what) in OFFSET_FROM.items():
         if api != r["api_key"] or what != 0 or kind == "fetch":
             continue
