@@ -9,7 +9,9 @@
 # of it, and each group listed has every partition's lag (0: each consumer read everything).
 # /kwire/kafka/lag,GROUP gives one group's partitions with commits, fetch positions (attributed
 # to the group by each consumer's client id and address) and high watermarks; a second consumer
-# of one group reads its commits back (OffsetFetch), which kwire counts as commits read.
+# of one group reads its commits back (OffsetFetch), which kwire counts as commits read, and
+# kcat -Q asks for every partition's latest offset (ListOffsets), which kwire takes for a high
+# watermark.
 #
 # Needs root (namespaces); the set-up is tests/integration/live_lib.sh.
 . "$(dirname "$0")/lib.sh"
@@ -38,6 +40,12 @@ done
 client -C -G kwire-budget-consumer-group-7 -e -q -X client.id=budget-7 "$TOPIC" \
     >"$WORK/again.out" || fail "kcat consume again"
 [ ! -s "$WORK/again.out" ] || fail "group 7 read again: $(head -3 "$WORK/again.out")"
+# a lag tool's question: each partition's latest offset (ListOffsets, read_committed)
+# shellcheck disable=SC2046
+client -Q $(for p in $(seq 0 $((PARTS - 1))); do printf -- '-t %s:%s:-1 ' "$TOPIC" "$p"; done) \
+    >"$WORK/query.out" || fail "kcat -Q: $(tail -3 "$WORK/query.out")"
+[ "$(awk '$3 == "offset" { n++; s += $4 } END { print n "/" s }' "$WORK/query.out")" = \
+    "$PARTS/160" ] || fail "kcat -Q: $(head -9 "$WORK/query.out")"
 sleep 0.3 # the last pairs reach the control thread
 printf '/kwire/kafka/groups\n/kwire/kafka/clients\n/kwire/kafka/lag,%s\n/kwire/kafka/obs\n' \
     kwire-budget-consumer-group-7 | dpdk-telemetry.py -f "$KW_PREFIX" \
@@ -86,6 +94,8 @@ assert obs["positions"] > 0 and obs["positions"] == obs["fetch_offsets"], obs
 assert obs["fetched_offsets"] > 0, obs
 # the producer's appends end the partitions' logs too (Produce responses)
 assert obs["hwms_produced"] > 0, obs
+# and kcat -Q's ListOffsets: the last stable offset of every partition
+assert obs["hwms_listed"] == parts, obs
 # each first consumer found no commit (-1) for its 8 partitions; group 7's second found 8
 assert obs["commits_none"] == n * parts and obs["commits_read"] == parts, obs
 assert obs["commits_failed"] == 0 and obs["commits_groups_many"] == 0, obs
