@@ -204,6 +204,35 @@ kw_bmap_get(struct kw_bmap *m, const void *key, bool *added, bool *evicted)
 	return kw_bmap_insert_h(m, key, h, evicted);
 }
 
+uint32_t
+kw_bmap_remove(struct kw_bmap *m, uint32_t idx)
+{
+	uint32_t last = m->used - 1, p, n;
+
+	index_del(m, idx);
+	lru_unlink(m, idx);
+	m->used--;
+	if (idx == last)
+		return KW_BMAP_NONE;
+	/* the last entry fills the hole: its slot, key, hash and LRU place */
+	m->slots[slot_of(m, last)] = idx + 1;
+	m->hash[idx] = m->hash[last];
+	memcpy(m->keys + (size_t)idx * m->key_size, kw_bmap_key(m, last), m->key_size);
+	p = m->prev[last];
+	n = m->next[last];
+	m->prev[idx] = p;
+	m->next[idx] = n;
+	if (p != KW_BMAP_NONE)
+		m->next[p] = idx;
+	else
+		m->head = idx;
+	if (n != KW_BMAP_NONE)
+		m->prev[n] = idx;
+	else
+		m->tail = idx;
+	return last;
+}
+
 /* Give live entry idx a new key (not present) of hash h, keeping its LRU place. */
 static void
 kw_bmap_rekey_h(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h)

@@ -59,6 +59,12 @@ uint32_t kw_bmap_insert(struct kw_bmap *m, const void *key, bool *evicted);
  * *evicted): a find with touch and an insert on a miss, hashing the key once.
  */
 uint32_t kw_bmap_get(struct kw_bmap *m, const void *key, bool *added, bool *evicted);
+/*
+ * Remove live entry idx. Entries stay dense: the last one moves into idx, and its old index is
+ * returned (the caller moves whatever it keeps per entry likewise), or KW_BMAP_NONE when idx was
+ * the last.
+ */
+uint32_t kw_bmap_remove(struct kw_bmap *m, uint32_t idx);
 static inline const void *
 kw_bmap_key(const struct kw_bmap *m, uint32_t idx)
 {
