@@ -117,6 +117,8 @@ enum kw_kafka_off_kind {
 	KW_KAFKA_OFF_LIST_STABLE, /* the same with read_committed: answered, LAST_STABLE */
 	KW_KAFKA_OFF_LAST_STABLE, /* ListOffsets response: the last stable offset, at most the
 				   * high watermark */
+	KW_KAFKA_OFF_COMMIT_DELETE, /* OffsetDelete request: a partition whose commit the group
+				     * deletes (offset -1) */
 };
 
 /*

@@ -648,6 +648,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		d->cur_part = (int32_t)v;
 		d->part_ok = 1;
 		add_part(ctx, ev, d->cur_topic, (int32_t)v);
+		if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_DELETE)
+			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
 		break;
 	case KW_KAFKA_SEM_HIGH_WATERMARK:
 		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH)

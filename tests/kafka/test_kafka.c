@@ -1907,6 +1907,82 @@ test_list_offsets(void **state)
 	run_garbage(&rq, &rs, 3);
 }
 
+/*
+ * OffsetDelete v0: the partitions whose commits the group deletes (kind COMMIT_DELETE, -1);
+ * DeleteGroups v2 of one group, then of two (flag group_ids_many).
+ */
+static void
+test_offset_delete(void **state)
+{
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_OFFSET_DELETE, 0, 71, false);
+	wstr(&rq, "grp-1");
+	w32(&rq, 1);
+	wstr(&rq, "orders");
+	w32(&rq, 2);
+	w32(&rq, 4);
+	w32(&rq, 6);
+	fend(&rq, at);
+	for (int i = 0; i < 2; i++) {
+		at = fbegin(&rq);
+		req_hdr(&rq, KW_KAFKA_API_DELETE_GROUPS, 2, 72 + i, true);
+		wuv(&rq, 2 + (uint64_t)i);
+		wcstr(&rq, "grp-1");
+		if (i == 1)
+			wcstr(&rq, "grp-2");
+		wuv(&rq, 0);
+		fend(&rq, at);
+	}
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 71, false);
+	w16(&rs, 0);
+	w32(&rs, 0); /* throttle */
+	w32(&rs, 1);
+	wstr(&rs, "orders");
+	w32(&rs, 2);
+	for (int i = 0; i < 2; i++) {
+		w32(&rs, (uint32_t)(4 + 2 * i));
+		w16(&rs, 0);
+	}
+	fend(&rs, at);
+	for (int i = 0; i < 2; i++) {
+		at = fbegin(&rs);
+		resp_hdr(&rs, 72 + i, true);
+		w32(&rs, 0);
+		wuv(&rs, 2 + (uint64_t)i);
+		for (int g = 0; g <= i; g++) {
+			wcstr(&rs, g ? "grp-2" : "grp-1");
+			w16(&rs, 0);
+			wuv(&rs, 0);
+		}
+		wuv(&rs, 0);
+		fend(&rs, at);
+	}
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 3);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "OffsetDelete");
+	assert_string_equal(e->group_id.s, "grp-1");
+	assert_int_equal(e->error_count, 0);
+	assert_int_equal(e->n_offsets, 2);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMIT_DELETE, 0, 4, -1);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMIT_DELETE, 0, 6, -1);
+	e = &r_whole.ev[1];
+	assert_string_equal(e->api_name, "DeleteGroups");
+	assert_string_equal(e->group_id.s, "grp-1");
+	assert_int_equal(e->flags & KW_KAFKA_EV_GROUPS_MANY, 0);
+	assert_int_equal(e->n_offsets, 0);
+	e = &r_whole.ev[2];
+	assert_true(e->flags & KW_KAFKA_EV_GROUPS_MANY);
+	run_garbage(&rq, &rs, 3);
+}
+
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
 static void
 offset_fetch_part(struct wb *s, int32_t part, int64_t off)
@@ -3115,6 +3191,7 @@ main(void)
 		cmocka_unit_test(test_fetch_fetched),
 		cmocka_unit_test(test_txn_offset_commit),
 		cmocka_unit_test(test_list_offsets),
+		cmocka_unit_test(test_offset_delete),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
