@@ -401,6 +401,60 @@ commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
 	o->ctr.commits++;
 }
 
+/* Remove entry idx of the lag table of `of`, keeping the offsets beside the entries dense. */
+static void
+lag_remove(struct kw_obs *o, enum kw_obs_lag_of of, uint32_t idx)
+{
+	uint32_t moved = kw_bmap_remove(&o->lag[of], idx);
+
+	if (moved != KW_BMAP_NONE)
+		o->lag_off[of][idx] = o->lag_off[of][moved];
+}
+
+/* A group's commit of a partition that the broker no longer has, dropped if kept. */
+static void
+commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk)
+{
+	uint32_t idx = kw_bmap_find(&o->lag[KW_OBS_LAG_COMMITTED], lk, false);
+
+	if (idx == KW_BMAP_NONE)
+		return;
+	lag_remove(o, KW_OBS_LAG_COMMITTED, idx);
+	o->ctr.commits_cleared++;
+}
+
+/*
+ * A DeleteGroups pair: a group deleted without error loses its commits and its members'
+ * positions. Several groups in one pair are not told apart (only the last is kept): counted.
+ */
+static void
+groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev)
+{
+	if (ev->group_id.null || ev->group_id.len == 0 || ev->error_count != 0)
+		return;
+	if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
+		o->ctr.groups_deleted_many++;
+		return;
+	}
+	for (unsigned int of = 0; of < KW_OBS_LAG_OF_N; of++) {
+		const struct kw_bmap *m = &o->lag[of];
+
+		/* a removal moves the last entry into i: look at i again */
+		for (uint32_t i = 0; i < m->used;) {
+			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
+
+			if (strlen(lk->group) != ev->group_id.len ||
+			    memcmp(lk->group, ev->group_id.s, ev->group_id.len) != 0) {
+				i++;
+				continue;
+			}
+			lag_remove(o, (enum kw_obs_lag_of)of, i);
+			o->ctr.commits_cleared += of == KW_OBS_LAG_COMMITTED;
+		}
+	}
+	o->ctr.groups_deleted++;
+}
+
 static inline bool
 is_position(const struct kw_kafka_ev_offset *e)
 {
@@ -591,7 +645,9 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 	bool added, evicted;
 
 	add_positions(o, r, n);
-	if (ev->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
+	if (ev->api_key == KW_KAFKA_API_DELETE_GROUPS)
+		groups_deleted(o, ev);
+	else if (ev->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
 		txn_offsets(o, r, n);
 	else if (ev->api_key == KW_KAFKA_API_END_TXN ||
 		 ev->api_key == KW_KAFKA_API_INIT_PRODUCER_ID)
@@ -626,12 +682,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			break;
 		case KW_KAFKA_OFF_COMMITTED_READ:
 			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
-			if (e->offset < 0) {
-				o->ctr.commits_none++;
-				break;
-			}
+			o->ctr.commits_none += e->offset < 0;
 			/* fall through */
 		case KW_KAFKA_OFF_COMMITTED:
+		case KW_KAFKA_OFF_COMMIT_DELETE:
 			if (ev->group_id.null || ev->group_id.len == 0) {
 				o->ctr.commits_no_group++;
 				break;
@@ -649,6 +703,11 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 			lag_key_group(&lk, &ev->group_id);
 			if (!lag_key_part(o, ev, e, &lk))
 				break;
+			/* none in the broker's answer (expired, deleted), or OffsetDelete's */
+			if (e->kind != KW_KAFKA_OFF_COMMITTED && e->offset < 0) {
+				commit_clear(o, &lk);
+				break;
+			}
 			commit_put(o, &lk, e->offset);
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;

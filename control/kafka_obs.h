@@ -111,6 +111,11 @@ struct kw_obs_counters {
 	uint64_t commits_groups_many; /* from a pair that names several groups: ignored */
 	uint64_t commits_failed;   /* OffsetCommit or OffsetFetch with errors: ignored */
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
+	/* commits dropped: none in an OffsetFetch answer (expired or deleted), deleted by
+	 * OffsetDelete, or their group deleted (DeleteGroups) */
+	uint64_t commits_cleared;
+	uint64_t groups_deleted;   /* DeleteGroups without error: commits and positions dropped */
+	uint64_t groups_deleted_many; /* several groups deleted in one pair: not told apart */
 	uint64_t commits_txn;      /* of commits, a transaction's, applied when it committed */
 	uint64_t txn_offsets;      /* TxnOffsetCommit partition offsets seen */
 	uint64_t txn_offsets_failed; /* from a TxnOffsetCommit with errors, or without a group or

@@ -223,6 +223,8 @@ offset_kind(uint8_t kind)
 		return "list_stable";
 	case KW_KAFKA_OFF_LAST_STABLE:
 		return "last_stable";
+	case KW_KAFKA_OFF_COMMIT_DELETE:
+		return "commit_delete";
 	default:
 		return "unknown";
 	}

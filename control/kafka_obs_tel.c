@@ -326,6 +326,9 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "commits", k->commits);
 	tel_u64(d, "commits_read", k->commits_read);
 	tel_u64(d, "commits_none", k->commits_none);
+	tel_u64(d, "commits_cleared", k->commits_cleared);
+	tel_u64(d, "groups_deleted", k->groups_deleted);
+	tel_u64(d, "groups_deleted_many", k->groups_deleted_many);
 	tel_u64(d, "commits_no_group", k->commits_no_group);
 	tel_u64(d, "commits_groups_many", k->commits_groups_many);
 	tel_u64(d, "commits_failed", k->commits_failed);

@@ -459,6 +459,71 @@ test_bmap_lru(void **state)
 	kw_bmap_fini(&m);
 }
 
+/*
+ * Removal against a model: random gets (touch or insert, evicting the least recently used) and
+ * removals over 48 keys in a map of 16, with per-entry values moved as kw_bmap_remove says.
+ * After every step each key is found exactly when the model holds it, with its value, and the
+ * LRU list runs through the model's order both ways.
+ */
+static void
+test_bmap_remove(void **state)
+{
+	enum { CAP = 16, KEYS = 48, STEPS = 20000 };
+	uint32_t model[CAP], val[CAP], n = 0, k, idx, i, j, seed = 7;
+	struct kw_bmap m;
+	bool added, ev;
+
+	(void)state;
+	assert_int_equal(kw_bmap_init(&m, CAP, sizeof(k)), 0);
+	for (int step = 0; step < STEPS; step++) {
+		seed = seed * 1103515245u + 12345u;
+		k = (seed >> 8) % KEYS;
+		for (i = 0; i < n && model[i] != k; i++)
+			;
+		if ((seed >> 20) % 3 == 0) {
+			/* remove k where present */
+			idx = kw_bmap_find(&m, &k, false);
+			assert_true((idx == KW_BMAP_NONE) == (i == n));
+			if (idx == KW_BMAP_NONE)
+				continue;
+			j = kw_bmap_remove(&m, idx);
+			if (j != KW_BMAP_NONE)
+				val[idx] = val[j];
+			memmove(&model[i], &model[i + 1], (n - i - 1) * sizeof(model[0]));
+			n--;
+		} else {
+			idx = kw_bmap_get(&m, &k, &added, &ev);
+			assert_true(added == (i == n));
+			assert_true(ev == (added && n == CAP));
+			if (added) {
+				val[idx] = k * 3;
+				if (n == CAP)
+					n--; /* the model's tail went */
+				i = n++;
+			}
+			/* k to the model's head (most recent) */
+			memmove(&model[1], &model[0], i * sizeof(model[0]));
+			model[0] = k;
+		}
+		assert_int_equal(m.used, n);
+		for (k = 0; k < KEYS; k++) {
+			for (i = 0; i < n && model[i] != k; i++)
+				;
+			idx = kw_bmap_find(&m, &k, false);
+			assert_true((idx == KW_BMAP_NONE) == (i == n));
+			if (idx != KW_BMAP_NONE)
+				assert_int_equal(val[idx], k * 3);
+		}
+		for (i = 0, idx = m.head; i < n; i++, idx = m.next[idx])
+			assert_int_equal(*(const uint32_t *)kw_bmap_key(&m, idx), model[i]);
+		assert_int_equal(idx, KW_BMAP_NONE);
+		for (i = n, idx = m.tail; i > 0; i--, idx = m.prev[idx])
+			assert_int_equal(*(const uint32_t *)kw_bmap_key(&m, idx), model[i - 1]);
+		assert_int_equal(idx, KW_BMAP_NONE);
+	}
+	kw_bmap_fini(&m);
+}
+
 static void
 commit_rec(struct kw_kafka_rec *r, const char *group, int32_t part, int64_t off)
 {
@@ -533,7 +598,7 @@ test_lag(void **state)
 	r.ev.flags |= KW_KAFKA_EV_GROUPS_MANY;
 	r.ev.offsets[0].offset = 10;
 	kw_obs_record(o, &r);
-	assert_int_equal(kw_obs_counters(o)->commits_groups_many, 1);
+	assert_int_equal(kw_obs_counters(o)->commits_groups_many, 2); /* its -1 too */
 	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), 0);
 	assert_int_equal(c, 120);
 
@@ -758,6 +823,127 @@ test_listed_offsets(void **state)
 	assert_int_equal(kw_obs_counters(o)->hwms_listed, 4);
 	assert_int_equal(kw_obs_counters(o)->hwms, 4);
 	assert_int_equal(kw_obs_counters(o)->offsets_bad, 0);
+	kw_obs_free(o);
+}
+
+/* OffsetCommits of group for payments/0 .. n-1: off + the partition's index. */
+static void
+commit_parts(struct kw_obs *o, const char *group, int32_t n, int64_t off)
+{
+	struct kw_kafka_rec r;
+
+	for (int32_t i = 0; i < n; i++) {
+		commit_rec(&r, group, i, off + i);
+		kw_obs_record(o, &r);
+	}
+}
+
+/* Commits of group g kept for payments/0 .. n-1. */
+static int
+commits_of(const struct kw_obs *o, const char *g, int32_t n)
+{
+	int64_t c, h, lag;
+	int kept = 0;
+
+	for (int32_t i = 0; i < n; i++)
+		kept += kw_obs_lag(o, g, "payments", i, &c, &h, &lag) == 0;
+	return kept;
+}
+
+/*
+ * Commits the broker no longer has: an OffsetFetch answering -1 (expired, or deleted), an
+ * OffsetDelete without errors, a DeleteGroups of the group (commits and positions); each drops
+ * what kwire kept, and nothing of other groups (one named with the same prefix). With errors, or
+ * with several groups in one DeleteGroups, nothing is dropped.
+ */
+static void
+test_commits_cleared(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	int64_t pos = 0, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	/* high watermarks of payments/0 .. 3 */
+	base_rec(&r);
+	r.ev.api_name = "Fetch";
+	r.ev.api_key = KW_KAFKA_API_FETCH;
+	KSTR(&r.ev.topics[0], "payments");
+	r.ev.n_offsets = 4;
+	for (uint8_t i = 0; i < 4; i++)
+		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, i, 500};
+	kw_obs_record(o, &r);
+	/* ga's entries last: a removal moves another of ga's into the hole */
+	commit_parts(o, "ga-2", 4, 200);
+	commit_parts(o, "ga", 4, 100);
+	assert_int_equal(commits_of(o, "ga", 4), 4);
+
+	/* OffsetFetch: ga has no commit of partition 1 any more */
+	commit_rec(&r, "ga", 1, -1);
+	r.ev.api_name = "OffsetFetch";
+	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &pos, &h, &lag), -ENOENT);
+	assert_int_equal(commits_of(o, "ga", 4), 3);
+	assert_int_equal(k->commits_cleared, 1);
+	assert_int_equal(k->commits_none, 1);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 3, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 103); /* moved into the hole, with its offset */
+	/* none kept: nothing more to drop */
+	kw_obs_record(o, &r);
+	assert_int_equal(k->commits_cleared, 1);
+
+	/* OffsetDelete of partition 3: refused, then done */
+	commit_rec(&r, "ga", 3, -1);
+	r.ev.api_name = "OffsetDelete";
+	r.ev.api_key = KW_KAFKA_API_OFFSET_DELETE;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMIT_DELETE;
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(commits_of(o, "ga", 4), 3);
+	r.ev.error_count = 0;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 3, &pos, &h, &lag), -ENOENT);
+	assert_int_equal(commits_of(o, "ga", 4), 2);
+	assert_int_equal(k->commits_cleared, 2);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 102);
+
+	/* a member of ga with a position */
+	record_member(o, KW_KAFKA_API_JOIN_GROUP, "app-a", 1, "ga");
+	fetch_rec(&r, "app-a", 1, 90, 500);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+
+	/* DeleteGroups: with an error, and of several groups, nothing goes */
+	member_rec(&r, KW_KAFKA_API_DELETE_GROUPS, "admin", 3, "ga");
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	r.ev.error_count = 0;
+	r.ev.flags |= KW_KAFKA_EV_GROUPS_MANY;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->groups_deleted_many, 1);
+	assert_int_equal(commits_of(o, "ga", 4), 2);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	r.ev.flags = 0;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->groups_deleted, 1);
+	assert_int_equal(commits_of(o, "ga", 4), 0);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), -ENOENT);
+	assert_int_equal(k->commits_cleared, 4);
+	assert_int_equal(commits_of(o, "ga-2", 4), 4);
+	assert_int_equal(kw_obs_lag(o, "ga-2", "payments", 3, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 203);
+	/* the group commits again */
+	commit_parts(o, "ga", 1, 300);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 0, &pos, &h, &lag), 0);
+	assert_int_equal(lag, 200);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &pos, &h, &lag), -ENOENT);
 	kw_obs_free(o);
 }
 
@@ -1433,11 +1619,13 @@ main(void)
 		cmocka_unit_test(test_space_saving_bounded_memory),
 		cmocka_unit_test(test_sketch_spread),
 		cmocka_unit_test(test_bmap_lru),
+		cmocka_unit_test(test_bmap_remove),
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_txn_commits),
 		cmocka_unit_test(test_log_end),
 		cmocka_unit_test(test_listed_offsets),
+		cmocka_unit_test(test_commits_cleared),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),

@@ -99,6 +99,8 @@ assert obs["hwms_listed"] == parts, obs
 # each first consumer found no commit (-1) for its 8 partitions; group 7's second found 8
 assert obs["commits_none"] == n * parts and obs["commits_read"] == parts, obs
 assert obs["commits_failed"] == 0 and obs["commits_groups_many"] == 0, obs
+# the first consumers' OffsetFetch found no commit before they made one: none dropped
+assert obs["commits_cleared"] == 0 and obs["groups_deleted"] == 0, obs
 print(f"ok: {len(groups)} groups listed, {omitted} omitted, {size} bytes; "
       f"{obs['positions']} positions, {obs['fetched_offsets']} past returned records")
 PY

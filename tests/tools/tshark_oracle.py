@@ -150,7 +150,8 @@ OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark
                (8, "committed"): (0, 0), (28, "txn_committed"): (0, 0),
                (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0),
                (2, "list_latest"): (0, 3), (2, "list_stable"): (0, 3),
-               (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0)}
+               (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0),
+               (47, "commit_delete"): (0, 0)}
 NONE4 = (None, None, None, None)
 
 
@@ -270,6 +271,8 @@ def offsets_diff(r, t, rsp):
         seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
         seen.add((e["kind"], key))
         want = (t, rsp)[src[0]]["offsets"].get(key, NONE4)[src[1]]
+        if e["kind"] == "commit_delete":  # OffsetDelete names the partition: -1
+            want = -1 if key in t["offsets"] else None
         if e["kind"] == "log_end" and want is not None:
             want += t["offsets"].get(key, NONE4)[2] or 0
         n += 1
