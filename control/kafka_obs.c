@@ -430,12 +430,15 @@ commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk)
 static void
 groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev)
 {
+	struct kw_obs_lag_key gk;
+
 	if (ev->group_id.null || ev->group_id.len == 0 || ev->error_count != 0)
 		return;
 	if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
 		o->ctr.groups_deleted_many++;
 		return;
 	}
+	lag_key_group(&gk, &ev->group_id); /* the group as the keys hold it */
 	for (unsigned int of = 0; of < KW_OBS_LAG_OF_N; of++) {
 		const struct kw_bmap *m = &o->lag[of];
 
@@ -443,8 +446,7 @@ groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev)
 		for (uint32_t i = 0; i < m->used;) {
 			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 
-			if (strlen(lk->group) != ev->group_id.len ||
-			    memcmp(lk->group, ev->group_id.s, ev->group_id.len) != 0) {
+			if (memcmp(lk->group, gk.group, sizeof(gk.group)) != 0) {
 				i++;
 				continue;
 			}
