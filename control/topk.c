@@ -36,20 +36,21 @@ kw_bmap_init(struct kw_bmap *m, uint32_t cap, uint32_t key_size)
 	uint32_t nslots = 2;
 
 	memset(m, 0, sizeof(*m));
-	if (cap == 0 || key_size == 0 || cap > (1u << 28))
+	if (cap == 0 || key_size == 0 || key_size > (1u << 16) || cap > (1u << 28))
 		return -EINVAL;
 	/* load factor <= 1/2 keeps linear probes short */
 	while (nslots < 2 * cap)
 		nslots <<= 1;
 	m->cap = cap;
 	m->key_size = key_size;
+	m->key_stride = (key_size + 7) & ~7u;
 	m->mask = nslots - 1;
 	m->head = m->tail = KW_BMAP_NONE;
 	m->slots = calloc(nslots, sizeof(*m->slots));
 	m->hash = calloc(cap, sizeof(*m->hash));
 	m->prev = calloc(cap, sizeof(*m->prev));
 	m->next = calloc(cap, sizeof(*m->next));
-	m->keys = calloc(cap, key_size);
+	m->keys = calloc(cap, m->key_stride);
 	if (m->slots == NULL || m->hash == NULL || m->prev == NULL || m->next == NULL ||
 	    m->keys == NULL) {
 		kw_bmap_fini(m);
@@ -130,7 +131,7 @@ index_add(struct kw_bmap *m, uint32_t idx, const void *key, uint64_t h)
 {
 	uint32_t s;
 
-	memcpy(m->keys + (size_t)idx * m->key_size, key, m->key_size);
+	memcpy(m->keys + (size_t)idx * m->key_stride, key, m->key_size);
 	m->hash[idx] = h;
 	s = (uint32_t)m->hash[idx] & m->mask;
 	while (m->slots[s] != 0)
@@ -217,7 +218,7 @@ kw_bmap_remove(struct kw_bmap *m, uint32_t idx)
 	/* the last entry fills the hole: its slot, key, hash and LRU place */
 	m->slots[slot_of(m, last)] = idx + 1;
 	m->hash[idx] = m->hash[last];
-	memcpy(m->keys + (size_t)idx * m->key_size, kw_bmap_key(m, last), m->key_size);
+	memcpy(m->keys + (size_t)idx * m->key_stride, kw_bmap_key(m, last), m->key_size);
 	p = m->prev[last];
 	n = m->next[last];
 	m->prev[idx] = p;

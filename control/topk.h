@@ -38,13 +38,15 @@ struct kw_bmap {
 	uint32_t used;      /* entries 0 .. used - 1 are live */
 	uint32_t mask;      /* index slots - 1 */
 	uint32_t key_size;
+	uint32_t key_stride; /* key_size rounded up to 8: each key is 8-byte aligned, as the
+			      * hash's word loads want */
 	uint32_t *slots;    /* entry index + 1, 0 empty */
 	uint64_t *hash;     /* per entry */
 	uint32_t *prev;     /* LRU list, head = most recent */
 	uint32_t *next;
 	uint32_t head;
 	uint32_t tail;
-	uint8_t *keys;      /* cap * key_size */
+	uint8_t *keys;      /* cap * key_stride */
 };
 
 /* Allocate a map of cap entries of key_size-byte keys; 0, -EINVAL or -ENOMEM. */
@@ -68,7 +70,7 @@ uint32_t kw_bmap_remove(struct kw_bmap *m, uint32_t idx);
 static inline const void *
 kw_bmap_key(const struct kw_bmap *m, uint32_t idx)
 {
-	return m->keys + (size_t)idx * m->key_size;
+	return m->keys + (size_t)idx * m->key_stride;
 }
 /* A 64-bit hash of len bytes (CRC32C, finalized). */
 uint64_t kw_bmap_hash(const void *key, size_t len);
