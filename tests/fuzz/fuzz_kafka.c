@@ -8,7 +8,10 @@
  * split bytes used in turn (no split bytes: half to each direction). The decoder must never
  * crash, read outside the piece, or keep state that outlives the conn (ASan and UBSan check).
  * Every event is also packed as a worker hands it over, both ways (the request log's and the
- * statistics'), and must unpack to what was packed.
+ * statistics'), and must unpack to what was packed; both unpacked pairs then go to one statistics
+ * table set that lives across inputs (small top-K and request log to /dev/null), as the control
+ * thread takes them: lag tables, transactions, deletions, the JSON writer. Bit 6 of byte 0 also
+ * writes the final report.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +22,7 @@
 
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka_rec.h"
+#include "control/kafka_obs.h"
 
 #include "kw_test_rec.h"
 
@@ -26,6 +30,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kw_kafka_ctx *g_ctx;
+static struct kw_obs *g_obs;
+static FILE *g_null;
 static struct kw_kafka_conn *g_conn; /* the connection being fed */
 static uint64_t g_events;
 static uint64_t g_fed[2]; /* stream bytes of each direction fed so far, this piece included */
@@ -59,11 +65,13 @@ rec_roundtrip(const struct kw_kafka_event *ev)
 	kw_kafka_rec_unpack(&out, &rec);
 	if (kw_test_rec_diff(&out, &rec, ev, id) != NULL)
 		abort();
+	kw_obs_record(g_obs, &out);
 	flow = rec;
 	kw_kafka_rec_pack_stats(&rec, ev, id);
 	kw_kafka_rec_unpack(&out, &rec);
 	if (kw_test_rec_stats_diff(&out, &flow, ev, id) != NULL)
 		abort();
+	kw_obs_record(g_obs, &out);
 }
 
 static void
@@ -116,7 +124,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (kw_test_eal_init() < 0)
 		abort();
 	g_ctx = kw_kafka_ctx_create(&p, 0, on_emit, NULL);
-	if (g_ctx == NULL)
+	g_null = fopen("/dev/null", "w");
+	if (g_ctx == NULL || g_null == NULL)
+		abort();
+	g_obs = kw_obs_create(&(struct kw_obs_params){.top_k = 4, .log = g_null, .tsc_hz = 1000000});
+	if (g_obs == NULL)
 		abort();
 	return 0;
 }
@@ -168,5 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 0x10)
 		kw_kafka_conn_gap(g_ctx, c, 1);
 	kw_kafka_conn_free(g_ctx, c);
+	if (data[0] & 0x40)
+		kw_obs_report(g_obs, g_null);
 	return 0;
 }
