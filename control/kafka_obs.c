@@ -53,10 +53,13 @@ kw_obs_create(const struct kw_obs_params *p)
 	o->member_group = calloc(KW_OBS_MEMBERS, sizeof(*o->member_group));
 	o->member_ambiguous = calloc(KW_OBS_MEMBERS, sizeof(*o->member_ambiguous));
 	o->lag_off[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(int64_t));
+	o->lag_ts[KW_OBS_LAG_COMMITTED] = calloc(KW_OBS_LAG_ENTRIES, sizeof(uint64_t));
+	o->lag_ts[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(uint64_t));
 	o->txns = calloc(KW_OBS_TXNS, sizeof(*o->txns));
 	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL || o->hwm_off == NULL ||
 	    o->member_group == NULL || o->member_ambiguous == NULL ||
-	    o->lag_off[KW_OBS_LAG_POSITION] == NULL || o->txns == NULL)
+	    o->lag_off[KW_OBS_LAG_POSITION] == NULL || o->lag_ts[KW_OBS_LAG_COMMITTED] == NULL ||
+	    o->lag_ts[KW_OBS_LAG_POSITION] == NULL || o->txns == NULL)
 		goto fail;
 	return o;
 fail:
@@ -83,6 +86,8 @@ kw_obs_free(struct kw_obs *o)
 	free(o->tid_name);
 	free(o->lag_off[KW_OBS_LAG_COMMITTED]);
 	free(o->lag_off[KW_OBS_LAG_POSITION]);
+	free(o->lag_ts[KW_OBS_LAG_COMMITTED]);
+	free(o->lag_ts[KW_OBS_LAG_POSITION]);
 	free(o->hwm_off);
 	free(o->member_group);
 	free(o->member_ambiguous);
@@ -383,22 +388,37 @@ lag_key_part(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_
 	return true;
 }
 
-/* off into the lag table of `of` under lk: true when its least recently used entry went. */
+/*
+ * off, from a pair requested at ts, into the lag table of `of` under lk, unless the entry holds
+ * the value of a later request: the pairs of two workers (a consumer's commit, an admin tool's
+ * OffsetFetch) reach the control thread in either order. False for such a stale value; *evicted
+ * when the least recently used entry went.
+ */
 static bool
-lag_store(struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *lk, int64_t off)
+lag_store(struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *lk, int64_t off,
+	  uint64_t ts, bool *evicted)
 {
-	bool added, evicted;
+	bool added;
+	uint32_t idx = kw_bmap_get(&o->lag[of], lk, &added, evicted);
 
-	o->lag_off[of][kw_bmap_get(&o->lag[of], lk, &added, &evicted)] = off;
-	return evicted;
+	if (!added && ts < o->lag_ts[of][idx])
+		return false;
+	o->lag_off[of][idx] = off;
+	o->lag_ts[of][idx] = ts;
+	return true;
 }
 
 /* A group's committed offset of a partition (OffsetCommit, OffsetFetch, a transaction's). */
 static void
-commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
+commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off, uint64_t ts)
 {
-	o->ctr.commits_evicted += lag_store(o, KW_OBS_LAG_COMMITTED, lk, off);
-	o->ctr.commits++;
+	bool evicted;
+
+	if (lag_store(o, KW_OBS_LAG_COMMITTED, lk, off, ts, &evicted))
+		o->ctr.commits++;
+	else
+		o->ctr.commits_stale++;
+	o->ctr.commits_evicted += evicted;
 }
 
 /* Remove entry idx of the lag table of `of`, keeping the offsets beside the entries dense. */
@@ -407,28 +427,38 @@ lag_remove(struct kw_obs *o, enum kw_obs_lag_of of, uint32_t idx)
 {
 	uint32_t moved = kw_bmap_remove(&o->lag[of], idx);
 
-	if (moved != KW_BMAP_NONE)
-		o->lag_off[of][idx] = o->lag_off[of][moved];
+	if (moved == KW_BMAP_NONE)
+		return;
+	o->lag_off[of][idx] = o->lag_off[of][moved];
+	o->lag_ts[of][idx] = o->lag_ts[of][moved];
 }
 
-/* A group's commit of a partition that the broker no longer has, dropped if kept. */
+/*
+ * A group's commit of a partition that the broker no longer had when asked at ts: dropped if
+ * kept, unless made by a later request.
+ */
 static void
-commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk)
+commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk, uint64_t ts)
 {
 	uint32_t idx = kw_bmap_find(&o->lag[KW_OBS_LAG_COMMITTED], lk, false);
 
 	if (idx == KW_BMAP_NONE)
 		return;
+	if (ts < o->lag_ts[KW_OBS_LAG_COMMITTED][idx]) {
+		o->ctr.commits_stale++;
+		return;
+	}
 	lag_remove(o, KW_OBS_LAG_COMMITTED, idx);
 	o->ctr.commits_cleared++;
 }
 
 /*
- * A DeleteGroups pair: a group deleted without error loses its commits and its members'
- * positions. Several groups in one pair are not told apart (only the last is kept): counted.
+ * A DeleteGroups pair requested at ts: a group deleted without error loses its commits and its
+ * members' positions, those of later requests excepted. Several groups in one pair are not told
+ * apart (only the last is kept): counted.
  */
 static void
-groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev)
+groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
 {
 	struct kw_obs_lag_key gk;
 
@@ -446,7 +476,8 @@ groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev)
 		for (uint32_t i = 0; i < m->used;) {
 			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 
-			if (memcmp(lk->group, gk.group, sizeof(gk.group)) != 0) {
+			if (memcmp(lk->group, gk.group, sizeof(gk.group)) != 0 ||
+			    o->lag_ts[of][i] > ts) {
 				i++;
 				continue;
 			}
@@ -473,6 +504,7 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
 	unsigned int i, npos = 0, nfetched = 0;
+	bool evicted;
 	int rc;
 
 	/* statistics pairs carry the client's address for Fetch only (kw_kafka_rec_stats_addr) */
@@ -505,16 +537,19 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 
 		if (!is_position(e) || !lag_key_part(o, ev, e, &lk))
 			continue;
-		o->ctr.positions_evicted += lag_store(o, KW_OBS_LAG_POSITION, &lk, e->offset);
-		o->ctr.positions++;
+		if (lag_store(o, KW_OBS_LAG_POSITION, &lk, e->offset, r->ts_ns, &evicted))
+			o->ctr.positions++;
+		else
+			o->ctr.positions_stale++;
+		o->ctr.positions_evicted += evicted;
 	}
 }
 
-/* A committed transaction's offset of a group's partition: a commit now. */
+/* A committed transaction's offset of a group's partition: a commit as of its EndTxn at ts. */
 static void
-txn_commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off)
+txn_commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off, uint64_t ts)
 {
-	commit_put(o, lk, off);
+	commit_put(o, lk, off, ts);
 	o->ctr.commits_txn++;
 }
 
@@ -573,7 +608,7 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 		if (e->kind != KW_KAFKA_OFF_TXN_COMMITTED || !lag_key_part(o, ev, e, &lk))
 			continue;
 		if (late && t->end_commit) {
-			txn_commit_put(o, &lk, e->offset);
+			txn_commit_put(o, &lk, e->offset, t->end_ns);
 			continue;
 		}
 		if (late) {
@@ -627,7 +662,7 @@ txn_end(struct kw_obs *o, const struct kw_kafka_rec *r)
 			t->off[kept] = t->off[i];
 			t->ts_ns[kept++] = t->ts_ns[i];
 		} else if (t->end_commit) {
-			txn_commit_put(o, &t->key[i], t->off[i]);
+			txn_commit_put(o, &t->key[i], t->off[i], t->end_ns);
 		} else {
 			o->ctr.txn_offsets_aborted++;
 		}
@@ -648,7 +683,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 
 	add_positions(o, r, n);
 	if (ev->api_key == KW_KAFKA_API_DELETE_GROUPS)
-		groups_deleted(o, ev);
+		groups_deleted(o, ev, r->ts_ns);
 	else if (ev->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
 		txn_offsets(o, r, n);
 	else if (ev->api_key == KW_KAFKA_API_END_TXN ||
@@ -707,10 +742,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 				break;
 			/* none in the broker's answer (expired, deleted), or OffsetDelete's */
 			if (e->kind != KW_KAFKA_OFF_COMMITTED && e->offset < 0) {
-				commit_clear(o, &lk);
+				commit_clear(o, &lk, r->ts_ns);
 				break;
 			}
-			commit_put(o, &lk, e->offset);
+			commit_put(o, &lk, e->offset, r->ts_ns);
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */

@@ -116,6 +116,9 @@ struct kw_obs_counters {
 	uint64_t commits_cleared;
 	uint64_t groups_deleted;   /* DeleteGroups without error: commits and positions dropped */
 	uint64_t groups_deleted_many; /* several groups deleted in one pair: not told apart */
+	/* commits (or drops of one) from a pair requested before the one that gave the value kept:
+	 * ignored */
+	uint64_t commits_stale;
 	uint64_t commits_txn;      /* of commits, a transaction's, applied when it committed */
 	uint64_t txn_offsets;      /* TxnOffsetCommit partition offsets seen */
 	uint64_t txn_offsets_failed; /* from a TxnOffsetCommit with errors, or without a group or
@@ -138,6 +141,7 @@ struct kw_obs_counters {
 	uint64_t positions_unattributed;
 	uint64_t positions_ambiguous; /* from a client seen in the requests of two groups */
 	uint64_t positions_failed; /* from a Fetch whose response carried errors: ignored */
+	uint64_t positions_stale;  /* from a Fetch requested before the one that gave the value kept */
 	uint64_t positions_evicted; /* position table full: least recently fetched entry reused */
 	uint64_t members;          /* clients learned as members of a group */
 	uint64_t members_ambiguous; /* clients seen in the requests of a second group */

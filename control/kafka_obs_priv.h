@@ -64,9 +64,13 @@ struct kw_obs {
 	const char *lat_name[KW_KAFKA_API_MAX_KEY + 1]; /* static schema strings */
 	struct kw_bmap tid;  /* topic id -> tid_name[] */
 	char (*tid_name)[KW_KAFKA_NAME_MAX];
-	/* per enum kw_obs_lag_of: kw_obs_lag_key -> lag_off[of][] (committed, position) */
+	/*
+	 * per enum kw_obs_lag_of: kw_obs_lag_key -> lag_off[of][] (committed, position), and
+	 * lag_ts[of][], the request time of the pair that gave the value
+	 */
 	struct kw_bmap lag[KW_OBS_LAG_OF_N];
 	int64_t *lag_off[KW_OBS_LAG_OF_N];
+	uint64_t *lag_ts[KW_OBS_LAG_OF_N];
 	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
 	int64_t *hwm_off;
 	struct kw_bmap member; /* kw_obs_member_key -> member_group[], member_ambiguous[] */

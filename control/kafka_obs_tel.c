@@ -329,6 +329,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "commits_cleared", k->commits_cleared);
 	tel_u64(d, "groups_deleted", k->groups_deleted);
 	tel_u64(d, "groups_deleted_many", k->groups_deleted_many);
+	tel_u64(d, "commits_stale", k->commits_stale);
 	tel_u64(d, "commits_no_group", k->commits_no_group);
 	tel_u64(d, "commits_groups_many", k->commits_groups_many);
 	tel_u64(d, "commits_failed", k->commits_failed);
@@ -350,6 +351,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "positions_unattributed", k->positions_unattributed);
 	tel_u64(d, "positions_ambiguous", k->positions_ambiguous);
 	tel_u64(d, "positions_failed", k->positions_failed);
+	tel_u64(d, "positions_stale", k->positions_stale);
 	tel_u64(d, "positions_evicted", k->positions_evicted);
 	tel_u64(d, "members", k->members);
 	tel_u64(d, "members_ambiguous", k->members_ambiguous);

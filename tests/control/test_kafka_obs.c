@@ -838,6 +838,22 @@ commit_parts(struct kw_obs *o, const char *group, int32_t n, int64_t off)
 	}
 }
 
+/* A Fetch pair with the high watermark hwm of payments/0 .. n-1. */
+static void
+record_hwms(struct kw_obs *o, uint8_t n, int64_t hwm)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	r.ev.api_name = "Fetch";
+	r.ev.api_key = KW_KAFKA_API_FETCH;
+	KSTR(&r.ev.topics[0], "payments");
+	r.ev.n_offsets = n;
+	for (uint8_t i = 0; i < n; i++)
+		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, i, hwm};
+	kw_obs_record(o, &r);
+}
+
 /* Commits of group g kept for payments/0 .. n-1. */
 static int
 commits_of(const struct kw_obs *o, const char *g, int32_t n)
@@ -868,15 +884,7 @@ test_commits_cleared(void **state)
 	(void)state;
 	assert_non_null(o);
 	k = kw_obs_counters(o);
-	/* high watermarks of payments/0 .. 3 */
-	base_rec(&r);
-	r.ev.api_name = "Fetch";
-	r.ev.api_key = KW_KAFKA_API_FETCH;
-	KSTR(&r.ev.topics[0], "payments");
-	r.ev.n_offsets = 4;
-	for (uint8_t i = 0; i < 4; i++)
-		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, i, 500};
-	kw_obs_record(o, &r);
+	record_hwms(o, 4, 500);
 	/* ga's entries last: a removal moves another of ga's into the hole */
 	commit_parts(o, "ga-2", 4, 200);
 	commit_parts(o, "ga", 4, 100);
@@ -944,6 +952,94 @@ test_commits_cleared(void **state)
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 0, &pos, &h, &lag), 0);
 	assert_int_equal(lag, 200);
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &pos, &h, &lag), -ENOENT);
+	kw_obs_free(o);
+}
+
+/* An OffsetFetch pair of group "go" requested at ts: payments/0 -> off (-1: none). */
+static void
+record_offset_fetch(struct kw_obs *o, uint64_t ts, int64_t off)
+{
+	struct kw_kafka_rec r;
+
+	commit_rec(&r, "go", 0, off);
+	r.ev.api_name = "OffsetFetch";
+	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	r.ts_ns = ts;
+	kw_obs_record(o, &r);
+}
+
+/*
+ * Pairs of two workers reach the control thread in either order: a commit, a drop of one, a
+ * group's deletion or a position from a pair requested before the one that gave the value kept
+ * changes nothing (counted).
+ */
+static void
+test_commit_order(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	int64_t c = 0, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	record_hwms(o, 1, 100);
+	commit_rec(&r, "go", 0, 50);
+	r.ts_ns = 200;
+	kw_obs_record(o, &r);
+	record_offset_fetch(o, 100, 40); /* asked before the commit */
+	record_offset_fetch(o, 150, -1);
+	assert_int_equal(kw_obs_lag(o, "go", "payments", 0, &c, &h, &lag), 0);
+	assert_int_equal(c, 50);
+	assert_int_equal(k->commits_stale, 2);
+	record_offset_fetch(o, 300, 60);
+	assert_int_equal(kw_obs_lag(o, "go", "payments", 0, &c, &h, &lag), 0);
+	assert_int_equal(c, 60);
+	assert_int_equal(k->commits_stale, 2);
+
+	/* a deletion asked before the commit it would drop */
+	member_rec(&r, KW_KAFKA_API_DELETE_GROUPS, "admin", 3, "go");
+	r.ts_ns = 250;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->groups_deleted, 1);
+	assert_int_equal(kw_obs_lag(o, "go", "payments", 0, &c, &h, &lag), 0);
+	r.ts_ns = 400;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "go", "payments", 0, &c, &h, &lag), -ENOENT);
+	assert_int_equal(k->commits_cleared, 1);
+
+	/* a member's positions */
+	record_member(o, KW_KAFKA_API_JOIN_GROUP, "app-o", 1, "go");
+	fetch_rec(&r, "app-o", 1, 90, 100);
+	r.ts_ns = 500;
+	kw_obs_record(o, &r);
+	fetch_rec(&r, "app-o", 1, 80, 100);
+	r.ts_ns = 450;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "go", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(c, 90);
+	assert_int_equal(k->positions_stale, 1);
+	assert_int_equal(k->positions, 1);
+
+	/* a removal moves the last entry (go's, from 900) into the hole: its time goes with it */
+	commit_rec(&r, "gp", 0, 10);
+	r.ts_ns = 100;
+	kw_obs_record(o, &r);
+	commit_rec(&r, "go", 0, 70);
+	r.ts_ns = 900;
+	kw_obs_record(o, &r);
+	commit_rec(&r, "gp", 0, -1);
+	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	r.ts_ns = 200;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "gp", "payments", 0, &c, &h, &lag), -ENOENT);
+	record_offset_fetch(o, 500, 65);
+	assert_int_equal(kw_obs_lag(o, "go", "payments", 0, &c, &h, &lag), 0);
+	assert_int_equal(c, 70);
 	kw_obs_free(o);
 }
 
@@ -1626,6 +1722,7 @@ main(void)
 		cmocka_unit_test(test_log_end),
 		cmocka_unit_test(test_listed_offsets),
 		cmocka_unit_test(test_commits_cleared),
+		cmocka_unit_test(test_commit_order),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),
