@@ -50,6 +50,7 @@ kw_obs_create(const struct kw_obs_params *p)
 	o->tid_name = calloc(KW_OBS_TOPIC_IDS, sizeof(*o->tid_name));
 	o->lag_off[KW_OBS_LAG_COMMITTED] = calloc(KW_OBS_LAG_ENTRIES, sizeof(int64_t));
 	o->hwm_off = calloc(KW_OBS_HWM_ENTRIES, sizeof(*o->hwm_off));
+	o->hwm_ts = calloc(KW_OBS_HWM_ENTRIES, sizeof(*o->hwm_ts));
 	o->member_group = calloc(KW_OBS_MEMBERS, sizeof(*o->member_group));
 	o->member_ambiguous = calloc(KW_OBS_MEMBERS, sizeof(*o->member_ambiguous));
 	o->lag_off[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(int64_t));
@@ -57,6 +58,7 @@ kw_obs_create(const struct kw_obs_params *p)
 	o->lag_ts[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(uint64_t));
 	o->txns = calloc(KW_OBS_TXNS, sizeof(*o->txns));
 	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL || o->hwm_off == NULL ||
+	    o->hwm_ts == NULL ||
 	    o->member_group == NULL || o->member_ambiguous == NULL ||
 	    o->lag_off[KW_OBS_LAG_POSITION] == NULL || o->lag_ts[KW_OBS_LAG_COMMITTED] == NULL ||
 	    o->lag_ts[KW_OBS_LAG_POSITION] == NULL || o->txns == NULL)
@@ -89,6 +91,7 @@ kw_obs_free(struct kw_obs *o)
 	free(o->lag_ts[KW_OBS_LAG_COMMITTED]);
 	free(o->lag_ts[KW_OBS_LAG_POSITION]);
 	free(o->hwm_off);
+	free(o->hwm_ts);
 	free(o->member_group);
 	free(o->member_ambiguous);
 	free(o->txns);
@@ -670,16 +673,53 @@ txn_end(struct kw_obs *o, const struct kw_kafka_rec *r)
 	t->n = kept;
 }
 
+/*
+ * A partition's high watermark, log end or last stable offset from a pair answered at done.
+ * A high watermark (Fetch, or ListOffsets for the latest offset) is the broker's word and
+ * replaces what was known (a recreated topic starts again), unless it was answered before the
+ * value kept: a Fetch waits up to its max wait, and two workers' pairs come in either order. A
+ * Produce's log end only moves it on, as it may run ahead of the high watermark (acks=1) and lag
+ * behind a Fetch; so does a last stable offset, which is at most the high watermark.
+ */
 static void
-add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
+hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
+	uint64_t done)
+{
+	struct kw_obs_hwm_key hk;
+	bool added, evicted;
+	uint32_t idx;
+
+	memset(&hk, 0, sizeof(hk));
+	if (!offset_topic(o, ev, e->topic, hk.topic)) {
+		o->ctr.offsets_bad++;
+		return;
+	}
+	hk.partition = e->partition;
+	idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
+	o->ctr.hwms_evicted += evicted;
+	/* done is ts + latency, each rounded down to the ns: answers the worker took in one burst
+	 * may read 1 ns apart either way */
+	if (added || e->offset > o->hwm_off[idx] ||
+	    (e->kind == KW_KAFKA_OFF_HWM && done + 1 >= o->hwm_ts[idx])) {
+		o->hwm_off[idx] = e->offset;
+		o->hwm_ts[idx] = added || done > o->hwm_ts[idx] ? done : o->hwm_ts[idx];
+	} else if (e->kind == KW_KAFKA_OFF_HWM) {
+		o->ctr.hwms_stale++;
+		return;
+	}
+	o->ctr.hwms++;
+	o->ctr.hwms_produced += e->kind == KW_KAFKA_OFF_LOG_END;
+	o->ctr.hwms_listed += ev->api_key == KW_KAFKA_API_LIST_OFFSETS;
+}
+
+/* The partition offsets of pair r, answered at done. */
+static void
+add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 {
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
-	struct kw_obs_hwm_key hk;
 	unsigned int i,
 		n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
-	uint32_t idx;
-	bool added, evicted;
 
 	add_positions(o, r, n);
 	if (ev->api_key == KW_KAFKA_API_DELETE_GROUPS)
@@ -696,26 +736,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r)
 		case KW_KAFKA_OFF_HWM:
 		case KW_KAFKA_OFF_LOG_END:
 		case KW_KAFKA_OFF_LAST_STABLE:
-			memset(&hk, 0, sizeof(hk));
-			if (!offset_topic(o, ev, e->topic, hk.topic)) {
-				o->ctr.offsets_bad++;
-				break;
-			}
-			hk.partition = e->partition;
-			idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
-			o->ctr.hwms_evicted += evicted;
-			/*
-			 * A high watermark (Fetch, or ListOffsets for the latest offset) is the
-			 * broker's word and replaces what was known (a recreated topic starts
-			 * again). A Produce's log end only moves it on, as it may run ahead of the
-			 * high watermark (acks=1) and lag behind a Fetch; so does a last stable
-			 * offset, which is at most the high watermark.
-			 */
-			if (added || e->kind == KW_KAFKA_OFF_HWM || e->offset > o->hwm_off[idx])
-				o->hwm_off[idx] = e->offset;
-			o->ctr.hwms++;
-			o->ctr.hwms_produced += e->kind == KW_KAFKA_OFF_LOG_END;
-			o->ctr.hwms_listed += ev->api_key == KW_KAFKA_API_LIST_OFFSETS;
+			hwm_put(o, ev, e, done);
 			break;
 		case KW_KAFKA_OFF_COMMITTED_READ:
 			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
@@ -945,7 +966,7 @@ kw_obs_record(struct kw_obs *o, const struct kw_kafka_rec *r)
 	aggregate(o, r);
 	add_latency(o, r);
 	learn_member(o, r);
-	add_offsets(o, r);
+	add_offsets(o, r, done);
 	if (o->p.log != NULL) {
 		if (++o->pairs % o->p.log_sample != 0) {
 			o->ctr.log_sampled_out++;

@@ -133,6 +133,7 @@ struct kw_obs_counters {
 	uint64_t hwms_produced;    /* of those, log ends from Produce responses */
 	uint64_t hwms_listed;      /* of those, latest offsets from ListOffsets responses */
 	uint64_t hwms_evicted;
+	uint64_t hwms_stale;       /* high watermarks answered before the value kept: ignored */
 	uint64_t fetch_offsets;    /* Fetch positions seen */
 	uint64_t fetched_offsets;  /* of those, past the records the response returned */
 	uint64_t positions;        /* of those, applied to their client's group */

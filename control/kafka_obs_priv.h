@@ -71,8 +71,9 @@ struct kw_obs {
 	struct kw_bmap lag[KW_OBS_LAG_OF_N];
 	int64_t *lag_off[KW_OBS_LAG_OF_N];
 	uint64_t *lag_ts[KW_OBS_LAG_OF_N];
-	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[] */
+	struct kw_bmap hwm;    /* kw_obs_hwm_key -> hwm_off[], and hwm_ts[]: when it was answered */
 	int64_t *hwm_off;
+	uint64_t *hwm_ts;
 	struct kw_bmap member; /* kw_obs_member_key -> member_group[], member_ambiguous[] */
 	char (*member_group)[KW_KAFKA_NAME_MAX];
 	uint8_t *member_ambiguous;

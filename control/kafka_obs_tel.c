@@ -345,6 +345,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "hwms_produced", k->hwms_produced);
 	tel_u64(d, "hwms_listed", k->hwms_listed);
 	tel_u64(d, "hwms_evicted", k->hwms_evicted);
+	tel_u64(d, "hwms_stale", k->hwms_stale);
 	tel_u64(d, "fetch_offsets", k->fetch_offsets);
 	tel_u64(d, "fetched_offsets", k->fetched_offsets);
 	tel_u64(d, "positions", k->positions);

@@ -787,6 +787,73 @@ test_log_end(void **state)
 	kw_obs_free(o);
 }
 
+/* A pair of api_key requested at ts and answered lat ns later: kind off of payments/2. */
+static void
+record_offset_at(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off, uint64_t ts,
+		 uint64_t lat)
+{
+	struct kw_kafka_rec r;
+
+	base_rec(&r);
+	r.ev.api_name = "Fetch";
+	r.ev.api_key = api_key;
+	KSTR(&r.ev.topics[0], "payments");
+	r.ev.n_offsets = 1;
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, 2, off};
+	r.ev.resp_len = 100;
+	r.ts_ns = ts;
+	r.latency_ns = lat;
+	kw_obs_record(o, &r);
+}
+
+/*
+ * High watermarks by the time they were answered: a Fetch that waited (long poll) answers after
+ * a Produce requested later, and the later answer is the one kept; one answered before the value
+ * kept is stale, unless it moves the value on.
+ */
+static void
+test_hwm_order(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	int64_t c = 0, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	commit_rec(&r, "ga", 2, 100);
+	kw_obs_record(o, &r);
+	/* a Fetch requested at 1000, answered at 1500 with 150 */
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 150, 1000, 500);
+	/* a Fetch requested at 1100 and answered at 1200, with 140: answered before */
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 140, 1100, 100);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 150);
+	assert_int_equal(k->hwms_stale, 1);
+	/* answered before too, but it moves the value on */
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 155, 1100, 200);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 155);
+	/* still answered before 1500, the latest answer seen */
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 145, 1300, 100);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 155);
+	/* a Produce's log end answered at 2000 moves it on; a Fetch answered at 1900 is stale */
+	record_offset_at(o, KW_KAFKA_API_PRODUCE, KW_KAFKA_OFF_LOG_END, 170, 1990, 10);
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 160, 1800, 100);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 170);
+	assert_int_equal(k->hwms_stale, 3);
+	/* answered later: the broker's word, even lower (acks=1 ran ahead) */
+	record_offset_at(o, KW_KAFKA_API_FETCH, KW_KAFKA_OFF_HWM, 165, 2000, 100);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(h, 165);
+	assert_int_equal(k->hwms, 4);
+	kw_obs_free(o);
+}
+
 /*
  * ListOffsets for the latest offset: read_uncommitted answers the high watermark, which replaces
  * the one known; read_committed the last stable offset, at most the high watermark, which only
@@ -1721,6 +1788,7 @@ main(void)
 		cmocka_unit_test(test_txn_commits),
 		cmocka_unit_test(test_log_end),
 		cmocka_unit_test(test_listed_offsets),
+		cmocka_unit_test(test_hwm_order),
 		cmocka_unit_test(test_commits_cleared),
 		cmocka_unit_test(test_commit_order),
 		cmocka_unit_test(test_latency_histogram),
