@@ -58,8 +58,7 @@ kw_obs_create(const struct kw_obs_params *p)
 	o->lag_ts[KW_OBS_LAG_POSITION] = calloc(KW_OBS_POS_ENTRIES, sizeof(uint64_t));
 	o->txns = calloc(KW_OBS_TXNS, sizeof(*o->txns));
 	if (o->tid_name == NULL || o->lag_off[KW_OBS_LAG_COMMITTED] == NULL || o->hwm_off == NULL ||
-	    o->hwm_ts == NULL ||
-	    o->member_group == NULL || o->member_ambiguous == NULL ||
+	    o->hwm_ts == NULL || o->member_group == NULL || o->member_ambiguous == NULL ||
 	    o->lag_off[KW_OBS_LAG_POSITION] == NULL || o->lag_ts[KW_OBS_LAG_COMMITTED] == NULL ||
 	    o->lag_ts[KW_OBS_LAG_POSITION] == NULL || o->txns == NULL)
 		goto fail;

@@ -142,7 +142,7 @@ struct kw_obs_counters {
 	uint64_t positions_unattributed;
 	uint64_t positions_ambiguous; /* from a client seen in the requests of two groups */
 	uint64_t positions_failed; /* from a Fetch whose response carried errors: ignored */
-	uint64_t positions_stale;  /* from a Fetch requested before the one that gave the value kept */
+	uint64_t positions_stale;  /* from a Fetch requested before the one that gave the value */
 	uint64_t positions_evicted; /* position table full: least recently fetched entry reused */
 	uint64_t members;          /* clients learned as members of a group */
 	uint64_t members_ambiguous; /* clients seen in the requests of a second group */

@@ -691,10 +691,12 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_LIST_TIMESTAMP:
 		/* -1 asks for the latest offset; v0 answers in another field, not kept */
-		if (dir == 0 && v == LIST_LATEST && d->version >= 1)
-			offset_add(ctx, d, ev,
-				   d->isolation ? KW_KAFKA_OFF_LIST_STABLE : KW_KAFKA_OFF_LIST_LATEST,
-				   v);
+		if (dir == 0 && v == LIST_LATEST && d->version >= 1) {
+			uint8_t kind = d->isolation ? KW_KAFKA_OFF_LIST_STABLE
+						    : KW_KAFKA_OFF_LIST_LATEST;
+
+			offset_add(ctx, d, ev, kind, v);
+		}
 		break;
 	case KW_KAFKA_SEM_LIST_OFFSET:
 		/* -1 when the partition failed */

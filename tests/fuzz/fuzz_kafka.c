@@ -127,7 +127,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	g_null = fopen("/dev/null", "w");
 	if (g_ctx == NULL || g_null == NULL)
 		abort();
-	g_obs = kw_obs_create(&(struct kw_obs_params){.top_k = 4, .log = g_null, .tsc_hz = 1000000});
+	g_obs = kw_obs_create(
+		&(struct kw_obs_params){.top_k = 4, .log = g_null, .tsc_hz = 1000000});
 	if (g_obs == NULL)
 		abort();
 	return 0;
