@@ -1042,7 +1042,9 @@ kw_obs_lag_locked(const struct kw_obs *o, enum kw_obs_lag_of of, const struct kw
 	if (hi == KW_BMAP_NONE)
 		return -ENODATA;
 	*hwm = o->hwm_off[hi];
-	*lag = *hwm - *off;
+	/* peer values: saturated, not wrapped */
+	if (__builtin_sub_overflow(*hwm, *off, lag))
+		*lag = *off < 0 ? INT64_MAX : INT64_MIN;
 	return 0;
 }
 
@@ -1097,7 +1099,8 @@ kw_obs_group_lags(const struct kw_obs *o, enum kw_obs_lag_of of, const char *gro
 			continue;
 		x.key = lk;
 		(*known)++;
-		*total += x.lag > 0 ? x.lag : 0;
+		if (x.lag > 0 && __builtin_add_overflow(*total, x.lag, total))
+			*total = INT64_MAX;
 		/* keep the n largest lags, largest first */
 		if (got == n && (n == 0 || out[n - 1].lag >= x.lag))
 			continue;

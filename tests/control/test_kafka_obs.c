@@ -1022,6 +1022,37 @@ test_commits_cleared(void **state)
 	kw_obs_free(o);
 }
 
+/* Offsets are the peer's: a lag and a group's total saturate instead of wrapping (UBSan). */
+static void
+test_lag_saturates(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	struct kw_obs_part_lag out[2];
+	int64_t c = 0, h = 0, lag = 0, total = 0;
+	struct kw_kafka_rec r;
+	uint32_t known = 0;
+
+	(void)state;
+	assert_non_null(o);
+	record_hwms(o, 2, INT64_MAX);
+	commit_rec(&r, "gs", 0, -10);
+	kw_obs_record(o, &r);
+	commit_rec(&r, "gs", 1, 5);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "gs", "payments", 0, &c, &h, &lag), 0);
+	assert_true(lag == INT64_MAX);
+	assert_int_equal(kw_obs_group_lags(o, KW_OBS_LAG_COMMITTED, "gs", out, 2, &total, &known), 2);
+	assert_int_equal(known, 2);
+	assert_true(total == INT64_MAX);
+	record_hwms(o, 1, INT64_MIN + 1);
+	commit_rec(&r, "gs", 0, 10);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "gs", "payments", 0, &c, &h, &lag), 0);
+	assert_true(lag == INT64_MIN);
+	kw_obs_free(o);
+}
+
 /* An OffsetFetch pair of group "go" requested at ts: payments/0 -> off (-1: none). */
 static void
 record_offset_fetch(struct kw_obs *o, uint64_t ts, int64_t off)
@@ -1789,6 +1820,7 @@ main(void)
 		cmocka_unit_test(test_log_end),
 		cmocka_unit_test(test_listed_offsets),
 		cmocka_unit_test(test_hwm_order),
+		cmocka_unit_test(test_lag_saturates),
 		cmocka_unit_test(test_commits_cleared),
 		cmocka_unit_test(test_commit_order),
 		cmocka_unit_test(test_latency_histogram),
