@@ -735,9 +735,13 @@ test_positions(void **state)
 	kw_obs_free(o);
 }
 
-/* A Produce (or Fetch) pair with one offset of payments/2 of kind kind, recorded by o. */
+/*
+ * A pair of api_key with one offset of payments/2 of kind kind, requested at ts and answered lat
+ * ns later, recorded by o.
+ */
 static void
-record_offset(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off)
+record_offset_at(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off, uint64_t ts,
+		 uint64_t lat)
 {
 	struct kw_kafka_rec r;
 
@@ -749,7 +753,17 @@ record_offset(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off)
 	KSTR(&r.ev.topics[0], "payments");
 	r.ev.n_offsets = 1;
 	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, 2, off};
+	r.ev.resp_len = 100;
+	r.ts_ns = ts;
+	r.latency_ns = lat;
 	kw_obs_record(o, &r);
+}
+
+/* record_offset_at, all at time 0. */
+static void
+record_offset(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off)
+{
+	record_offset_at(o, api_key, kind, off, 0, 0);
 }
 
 /*
@@ -785,25 +799,6 @@ test_log_end(void **state)
 	assert_int_equal(kw_obs_counters(o)->hwms_produced, 3);
 	assert_int_equal(kw_obs_counters(o)->offsets_bad, 0);
 	kw_obs_free(o);
-}
-
-/* A pair of api_key requested at ts and answered lat ns later: kind off of payments/2. */
-static void
-record_offset_at(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off, uint64_t ts,
-		 uint64_t lat)
-{
-	struct kw_kafka_rec r;
-
-	base_rec(&r);
-	r.ev.api_name = "Fetch";
-	r.ev.api_key = api_key;
-	KSTR(&r.ev.topics[0], "payments");
-	r.ev.n_offsets = 1;
-	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, 2, off};
-	r.ev.resp_len = 100;
-	r.ts_ns = ts;
-	r.latency_ns = lat;
-	kw_obs_record(o, &r);
 }
 
 /*
