@@ -11,7 +11,7 @@
  * statistics'), and must unpack to what was packed; both unpacked pairs then go to one statistics
  * table set that lives across inputs (small top-K and request log to /dev/null), as the control
  * thread takes them: lag tables, transactions, deletions, the JSON writer. Bit 6 of byte 0 also
- * writes the final report.
+ * writes the final report and sizes each telemetry view.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +23,7 @@
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka_rec.h"
 #include "control/kafka_obs.h"
+#include "control/kafka_obs_priv.h"
 
 #include "kw_test_rec.h"
 
@@ -181,7 +182,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 0x10)
 		kw_kafka_conn_gap(g_ctx, c, 1);
 	kw_kafka_conn_free(g_ctx, c);
-	if (data[0] & 0x40)
+	if (data[0] & 0x40) {
+		uint32_t omitted;
+
 		kw_obs_report(g_obs, g_null);
+		for (int dim = 0; dim < KW_OBS_DIMS; dim++)
+			if (kw_obs_tel_dim(g_obs, (enum kw_obs_dim)dim, NULL, 16 * 1024 - 64,
+					   &omitted) != 0)
+				abort();
+	}
 	return 0;
 }
