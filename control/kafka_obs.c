@@ -366,6 +366,13 @@ member_group(struct kw_obs *o, const struct kw_kafka_rec *r, char *group)
 	return 0;
 }
 
+/* Whether lag key lk is of group (a name of at most KW_KAFKA_NAME_MAX bytes, NUL-padded). */
+static inline bool
+lag_key_of(const struct kw_obs_lag_key *lk, const char *group)
+{
+	return strncmp(lk->group, group, KW_KAFKA_NAME_MAX) == 0;
+}
+
 /* A lag key's group from a group id: zeroed, then its bytes. */
 static void
 lag_key_group(struct kw_obs_lag_key *lk, const struct kw_kafka_str *g)
@@ -390,6 +397,13 @@ lag_key_part(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_
 	return true;
 }
 
+/* Whether entry idx of the lag table of `of` holds the value of a request later than ts. */
+static inline bool
+lag_later(const struct kw_obs *o, enum kw_obs_lag_of of, uint32_t idx, uint64_t ts)
+{
+	return ts < o->lag_ts[of][idx];
+}
+
 /*
  * off, from a pair requested at ts, into the lag table of `of` under lk, unless the entry holds
  * the value of a later request: the pairs of two workers (a consumer's commit, an admin tool's
@@ -403,7 +417,7 @@ lag_store(struct kw_obs *o, enum kw_obs_lag_of of, const struct kw_obs_lag_key *
 	bool added;
 	uint32_t idx = kw_bmap_get(&o->lag[of], lk, &added, evicted);
 
-	if (!added && ts < o->lag_ts[of][idx])
+	if (!added && lag_later(o, of, idx, ts))
 		return false;
 	o->lag_off[of][idx] = off;
 	o->lag_ts[of][idx] = ts;
@@ -446,7 +460,7 @@ commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk, uint64_t ts)
 
 	if (idx == KW_BMAP_NONE)
 		return;
-	if (ts < o->lag_ts[KW_OBS_LAG_COMMITTED][idx]) {
+	if (lag_later(o, KW_OBS_LAG_COMMITTED, idx, ts)) {
 		o->ctr.commits_stale++;
 		return;
 	}
@@ -478,8 +492,8 @@ groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
 		for (uint32_t i = 0; i < m->used;) {
 			const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 
-			if (memcmp(lk->group, gk.group, sizeof(gk.group)) != 0 ||
-			    o->lag_ts[of][i] > ts) {
+			if (!lag_key_of(lk, gk.group) ||
+			    lag_later(o, (enum kw_obs_lag_of)of, i, ts)) {
 				i++;
 				continue;
 			}
@@ -1094,8 +1108,7 @@ kw_obs_group_lags(const struct kw_obs *o, enum kw_obs_lag_of of, const char *gro
 		const struct kw_obs_lag_key *lk = kw_bmap_key(m, i);
 		int64_t c, h;
 
-		if (strncmp(lk->group, group, KW_KAFKA_NAME_MAX) != 0 ||
-		    kw_obs_lag_locked(o, of, lk, &c, &h, &x.lag) != 0)
+		if (!lag_key_of(lk, group) || kw_obs_lag_locked(o, of, lk, &c, &h, &x.lag) != 0)
 			continue;
 		x.key = lk;
 		(*known)++;
@@ -1144,7 +1157,7 @@ commit_unlagged(const struct kw_obs *o, const struct kw_obs_lag_key *lk, const c
 {
 	int64_t c, h, lag;
 
-	return strncmp(lk->group, group, KW_KAFKA_NAME_MAX) == 0 &&
+	return lag_key_of(lk, group) &&
 	       kw_obs_lag_locked(o, KW_OBS_LAG_COMMITTED, lk, &c, &h, &lag) == -ENODATA;
 }
 
