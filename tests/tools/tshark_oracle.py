@@ -29,7 +29,9 @@ shows for its topic and partition: Fetch positions (fetch: the request's offset;
 offset after the response's last record batch, base offset + last offset delta + 1) and high
 watermarks, OffsetCommit and TxnOffsetCommit offsets, OffsetFetch answers, the offsets a
 Produce request's batches take (produced: the sum of last offset delta + 1) and, answered, the
-log end (the response's base offset + those). Without offsets_trunc, every partition of those
+log end (the response's base offset + those), a ListOffsets request's timestamp -1 (list_latest,
+list_stable) and its answer (high_watermark, or last_stable with read_committed), and an
+OffsetDelete's partitions (commit_delete, -1). Without offsets_trunc, every partition of those
 carries its offset in kwire's log.
 """
 import argparse
