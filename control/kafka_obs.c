@@ -710,10 +710,8 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
 	hk.partition = e->partition;
 	idx = kw_bmap_get(&o->hwm, &hk, &added, &evicted);
 	o->ctr.hwms_evicted += evicted;
-	/* done is ts + latency, each rounded down to the ns: answers the worker took in one burst
-	 * may read 1 ns apart either way */
 	if (added || e->offset > o->hwm_off[idx] ||
-	    (e->kind == KW_KAFKA_OFF_HWM && done + 1 >= o->hwm_ts[idx])) {
+	    (e->kind == KW_KAFKA_OFF_HWM && done >= o->hwm_ts[idx])) {
 		o->hwm_off[idx] = e->offset;
 		o->hwm_ts[idx] = added || done > o->hwm_ts[idx] ? done : o->hwm_ts[idx];
 	} else if (e->kind == KW_KAFKA_OFF_HWM) {

@@ -318,9 +318,13 @@ rec_fill(const struct kw_worker *w, const struct kw_flow *f, const struct kw_kaf
 	};
 
 	r->ts_ns = clock_to_unix_ns(w, ev->t_req);
-	r->latency_ns = ev->resp_len == 0 ? 0
-			: w->clock_ns	  ? ev->latency_tsc
-					  : kw_tsc_ns(&w->tsc_ns, ev->latency_tsc);
+	/*
+	 * The answer's time, converted as the request's was, less the request's: ts + latency is
+	 * then exactly the answer's time, and answers order as they came (the statistics keep the
+	 * latest high watermark). Converting the latency alone could read 1 ns short.
+	 */
+	r->latency_ns =
+		ev->resp_len == 0 ? 0 : clock_to_unix_ns(w, ev->t_req + ev->latency_tsc) - r->ts_ns;
 	if (w->rec_stats) {
 		/* the statistics read the endpoints of a few apis only: packed over them */
 		if (kw_kafka_rec_stats_addr(ev->api_key))
