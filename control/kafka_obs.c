@@ -469,22 +469,15 @@ commit_clear(struct kw_obs *o, const struct kw_obs_lag_key *lk, uint64_t ts)
 }
 
 /*
- * A DeleteGroups pair requested at ts: a group deleted without error loses its commits and its
- * members' positions, those of later requests excepted. Several groups in one pair are not told
- * apart (only the last is kept): counted.
+ * Group g (a name) was deleted by a request made at ts: its commits and its members' positions
+ * are dropped, those of later requests excepted.
  */
 static void
-groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
+group_delete(struct kw_obs *o, const struct kw_kafka_str *g, uint64_t ts)
 {
 	struct kw_obs_lag_key gk;
 
-	if (ev->group_id.null || ev->group_id.len == 0 || ev->error_count != 0)
-		return;
-	if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
-		o->ctr.groups_deleted_many++;
-		return;
-	}
-	lag_key_group(&gk, &ev->group_id); /* the group as the keys hold it */
+	lag_key_group(&gk, g); /* the group as the keys hold it */
 	for (unsigned int of = 0; of < KW_OBS_LAG_OF_N; of++) {
 		const struct kw_bmap *m = &o->lag[of];
 
@@ -502,6 +495,24 @@ groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
 		}
 	}
 	o->ctr.groups_deleted++;
+}
+
+/*
+ * A DeleteGroups pair requested at ts: its response names each group with its own error code,
+ * and each group it deleted without error is dropped. A request without a response deleted
+ * nothing anyone saw; groups past the ones a pair keeps are counted.
+ */
+static void
+groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
+{
+	unsigned int g, ng = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
+
+	for (g = 0; g < ng; g++) {
+		if ((ev->groups_failed & (1u << g)) || ev->groups[g].null || ev->groups[g].len == 0)
+			continue;
+		group_delete(o, &ev->groups[g], ts);
+	}
+	o->ctr.groups_deleted_many += (ev->flags & KW_KAFKA_EV_GROUPS_TRUNC) != 0;
 }
 
 static inline bool
@@ -723,6 +734,38 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
 	o->ctr.hwms_listed += ev->api_key == KW_KAFKA_API_LIST_OFFSETS;
 }
 
+/*
+ * The group of commit e of ev into lk: the group the response answered it under (OffsetFetch
+ * v8+ answers for several), else the pair's; false (counted) when there is none, when the pair
+ * names several groups that its offsets cannot be told apart by, or when an error code was
+ * answered under the group (error codes are per group, not per partition: trust none of it).
+ */
+static bool
+commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
+	     struct kw_obs_lag_key *lk)
+{
+	const struct kw_kafka_str *g = &ev->group_id;
+	bool failed = ev->error_count != 0;
+
+	if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS)) {
+		g = &ev->groups[e->group];
+		failed = (ev->groups_failed & (1u << e->group)) != 0;
+	} else if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
+		o->ctr.commits_groups_many++;
+		return false;
+	}
+	if (g->null || g->len == 0) {
+		o->ctr.commits_no_group++;
+		return false;
+	}
+	if (failed) {
+		o->ctr.commits_failed++;
+		return false;
+	}
+	lag_key_group(lk, g);
+	return true;
+}
+
 /* The partition offsets of pair r, answered at done. */
 static void
 add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
@@ -755,22 +798,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 			/* fall through */
 		case KW_KAFKA_OFF_COMMITTED:
 		case KW_KAFKA_OFF_COMMIT_DELETE:
-			if (ev->group_id.null || ev->group_id.len == 0) {
-				o->ctr.commits_no_group++;
-				break;
-			}
-			/* several groups in one pair (OffsetFetch v8+): whose offset is whose? */
-			if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
-				o->ctr.commits_groups_many++;
-				break;
-			}
-			/* the error codes are per event, not per partition: trust no part of it */
-			if (ev->error_count != 0) {
-				o->ctr.commits_failed++;
-				break;
-			}
-			lag_key_group(&lk, &ev->group_id);
-			if (!lag_key_part(o, ev, e, &lk))
+			if (!commit_group(o, ev, e, &lk) || !lag_key_part(o, ev, e, &lk))
 				break;
 			/* none in the broker's answer (expired, deleted), or OffsetDelete's */
 			if (e->kind != KW_KAFKA_OFF_COMMITTED && e->offset < 0) {

@@ -108,14 +108,14 @@ struct kw_obs_counters {
 	uint64_t commits_read;     /* of those, read from OffsetFetch responses */
 	uint64_t commits_none;     /* OffsetFetch partitions without a commit (-1) */
 	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
-	uint64_t commits_groups_many; /* from a pair that names several groups: ignored */
+	uint64_t commits_groups_many; /* several groups, not answered under one: ignored */
 	uint64_t commits_failed;   /* OffsetCommit or OffsetFetch with errors: ignored */
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	/* commits dropped: none in an OffsetFetch answer (expired or deleted), deleted by
 	 * OffsetDelete, or their group deleted (DeleteGroups) */
 	uint64_t commits_cleared;
-	uint64_t groups_deleted;   /* DeleteGroups without error: commits and positions dropped */
-	uint64_t groups_deleted_many; /* several groups deleted in one pair: not told apart */
+	uint64_t groups_deleted;   /* groups a DeleteGroups answered without error: dropped */
+	uint64_t groups_deleted_many; /* DeleteGroups answers past the groups a pair keeps */
 	/* commits (or drops of one) from a pair requested before the one that gave the value kept:
 	 * ignored */
 	uint64_t commits_stale;

@@ -194,6 +194,7 @@ static const struct {
 	{KW_KAFKA_EV_SOFTWARE_FIRST, "software_first"},
 	{KW_KAFKA_EV_GROUPS_MANY, "group_ids_many"},
 	{KW_KAFKA_EV_TXN_COMMIT, "txn_commit"},
+	{KW_KAFKA_EV_GROUPS_TRUNC, "groups_trunc"},
 };
 
 /* The request log's name of a partition offset's kind (enum kw_kafka_off_kind). */
@@ -382,6 +383,11 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 			jlit(b, "null");
 		else
 			jstr(b, name, strlen(name));
+		jlit(b, ",\"group\":");
+		if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS))
+			jkstr(b, &ev->groups[e->group]);
+		else
+			jlit(b, "null");
 		jfmt(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 "}", e->partition,
 		     e->offset);
 	}
@@ -398,6 +404,14 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 		jfmt(b, "%" PRId32, ev->throttle_ms);
 	jlit(b, ",\"group_id\":");
 	jkstr(b, &ev->group_id);
+	jlit(b, ",\"groups\":[");
+	n = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
+	for (i = 0; i < n; i++) {
+		jlit(b, i ? ",{\"group_id\":" : "{\"group_id\":");
+		jkstr(b, &ev->groups[i]);
+		jlit(b, (ev->groups_failed & (1u << i)) ? ",\"error\":true}" : ",\"error\":false}");
+	}
+	jlit(b, "]");
 	jlit(b, ",\"transactional_id\":");
 	jkstr(b, &ev->txn_id);
 	pid = ev->producer_id >= 0 ? ev->producer_id : ev->records.producer_id;

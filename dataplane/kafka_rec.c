@@ -16,11 +16,11 @@
 	(offsetof(struct kw_kafka_event, m) >= HEAD2_AT &&                                         \
 	 offsetof(struct kw_kafka_event, m) < HEAD2_AT + HEAD2_LEN)
 _Static_assert(IN_HEAD2(n_offsets) && IN_HEAD2(n_rfields) && IN_HEAD2(n_broker_ids) &&
-		       IN_HEAD2(n_parts),
+		       IN_HEAD2(n_parts) && IN_HEAD2(n_groups) && IN_HEAD2(groups_failed),
 	       "the packed lists are counted by the second head");
 
 /* Most bytes a pair packs to: heads, every name at its longest, every list full. */
-#define NAMES_MAX (3 + KW_KAFKA_EV_TOPICS + KW_KAFKA_REC_ID_N)
+#define NAMES_MAX (3 + KW_KAFKA_EV_TOPICS + KW_KAFKA_EV_GROUPS + KW_KAFKA_REC_ID_N)
 #define OFFSETS_MAX (KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset))
 #define RFIELDS_MAX (KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield))
 #define BROKERS_MAX (KW_KAFKA_EV_BROKERS * sizeof(int32_t))
@@ -54,6 +54,8 @@ struct stats_head {
 	uint8_t n_topics;
 	uint8_t n_topic_ids;
 	uint8_t n_offsets;
+	uint8_t n_groups;
+	uint8_t groups_failed;
 	uint8_t family; /* 0, or 4 or 6: the client's address follows (kw_kafka_rec_stats_addr) */
 } __attribute__((packed));
 
@@ -66,7 +68,7 @@ addr_len(uint8_t family)
 
 /* A statistics pair starts where the endpoints would be: the statistics do not read them. */
 #define STATS_AT offsetof(struct kw_kafka_rec, client)
-#define STATS_NAMES_MAX (5 + KW_KAFKA_EV_TOPICS)
+#define STATS_NAMES_MAX (5 + KW_KAFKA_EV_TOPICS + KW_KAFKA_EV_GROUPS)
 #define STATS_MAX                                                                                  \
 	(sizeof(struct stats_head) + 16 + 8 + STATS_NAMES_MAX * (3 + KW_KAFKA_NAME_MAX - 1) +      \
 	 KW_KAFKA_EV_TOPIC_IDS * 16 + OFFSETS_MAX)
@@ -133,6 +135,34 @@ list_unpack(const uint8_t *b, void *dst, size_t len)
 	return b + len;
 }
 
+/* The topic names, then the group ids a response named: names both kinds of pair carry. */
+static inline uint8_t *
+names_pack(uint8_t *b, const struct kw_kafka_event *ev)
+{
+	unsigned int i, n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+
+	for (i = 0; i < n; i++)
+		b = str_pack(b, &ev->topics[i]);
+	n = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
+	for (i = 0; i < n; i++)
+		b = str_pack(b, &ev->groups[i]);
+	return b;
+}
+
+/* What names_pack wrote, below ev's counts. */
+static inline const uint8_t *
+names_unpack(const uint8_t *b, struct kw_kafka_event *ev)
+{
+	unsigned int i, n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+
+	for (i = 0; i < n; i++)
+		b = str_unpack(b, &ev->topics[i]);
+	n = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
+	for (i = 0; i < n; i++)
+		b = str_unpack(b, &ev->groups[i]);
+	return b;
+}
+
 /* The topic ids, then the offsets: lists both kinds of pair carry, the one after the other. */
 static inline uint8_t *
 ids_offsets_pack(uint8_t *b, const struct kw_kafka_event *ev)
@@ -169,9 +199,7 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b = str_pack(b, &ev->client_id);
 	b = str_pack(b, &ev->group_id);
 	b = str_pack(b, &ev->txn_id);
-	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
-	for (i = 0; i < n; i++)
-		b = str_pack(b, &ev->topics[i]);
+	b = names_pack(b, ev);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_pack(b, id[i]);
 	/* the lists from the offsets on are counted by the second head (n_offsets .. n_parts) */
@@ -211,9 +239,10 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		.n_topics = ev->n_topics,
 		.n_topic_ids = ev->n_topic_ids,
 		.n_offsets = ev->n_offsets,
+		.n_groups = ev->n_groups,
+		.groups_failed = ev->groups_failed,
 		.family = family,
 	};
-	unsigned int i, n;
 
 	/* the address is where the pair is written: read it first */
 	memcpy(client, r->client, sizeof(client));
@@ -230,9 +259,7 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b = str_pack(b, id[KW_KAFKA_REC_ID_PRINCIPAL]);
 	b = str_pack(b, id[KW_KAFKA_REC_ID_SW_NAME]);
 	b = str_pack(b, id[KW_KAFKA_REC_ID_SW_VERSION]);
-	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
-	for (i = 0; i < n; i++)
-		b = str_pack(b, &ev->topics[i]);
+	b = names_pack(b, ev);
 	ids_offsets_pack(b, ev);
 	r->kind = KW_KAFKA_REC_STATS;
 }
@@ -243,7 +270,6 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 {
 	struct kw_kafka_event *ev = &out->ev;
 	struct stats_head h;
-	unsigned int i, n;
 
 	memcpy(&h, b, sizeof(h));
 	b += sizeof(h);
@@ -267,6 +293,8 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	ev->n_topics = h.n_topics;
 	ev->n_topic_ids = h.n_topic_ids;
 	ev->n_offsets = h.n_offsets;
+	ev->n_groups = h.n_groups;
+	ev->groups_failed = h.groups_failed;
 	out->family = h.family;
 	memcpy(out->client, b, addr_len(h.family));
 	b += addr_len(h.family);
@@ -279,9 +307,7 @@ unpack_stats(struct kw_kafka_rec *out, const uint8_t *b)
 	b = str_unpack(b, &out->principal);
 	b = str_unpack(b, &out->sw_name);
 	b = str_unpack(b, &out->sw_version);
-	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
-	for (i = 0; i < n; i++)
-		b = str_unpack(b, &ev->topics[i]);
+	b = names_unpack(b, ev);
 	ids_offsets_unpack(b, ev);
 }
 
@@ -314,9 +340,7 @@ kw_kafka_rec_unpack(struct kw_kafka_rec *out, const struct kw_kafka_rec *r)
 	b = str_unpack(b, &ev->client_id);
 	b = str_unpack(b, &ev->group_id);
 	b = str_unpack(b, &ev->txn_id);
-	n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
-	for (i = 0; i < n; i++)
-		b = str_unpack(b, &ev->topics[i]);
+	b = names_unpack(b, ev);
 	for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 		b = str_unpack(b, id[i]);
 	b = ids_offsets_unpack(b, ev);

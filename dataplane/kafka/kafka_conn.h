@@ -31,6 +31,7 @@
 #define KW_KAFKA_EV_RFIELDS 8     /* records fields (partition record sets) kept per event */
 #define KW_KAFKA_EV_BROKERS 8     /* distinct broker ids kept per event */
 #define KW_KAFKA_EV_PARTS 16      /* distinct (topic, partition index) entries kept per event */
+#define KW_KAFKA_EV_GROUPS 8      /* group ids a response names, kept per event */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 #define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
@@ -98,6 +99,7 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_SOFTWARE_FIRST  0x10000
 #define KW_KAFKA_EV_GROUPS_MANY 0x20000 /* more than one group id (group_id: the last one) */
 #define KW_KAFKA_EV_TXN_COMMIT  0x40000 /* EndTxn request: commit (without it, abort) */
+#define KW_KAFKA_EV_GROUPS_TRUNC 0x80000 /* the response named more groups than kept */
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {
@@ -125,13 +127,19 @@ enum kw_kafka_off_kind {
  * One partition offset. topic is an index into ev.topics[], or (0x80 | index) into
  * ev.topic_ids[] when the enclosing topic is named by id (Fetch v13+). An offset whose topic
  * was not kept (more than KW_KAFKA_EV_TOPICS) is dropped, not reported with a wrong topic.
+ * group is an index into ev.groups[]: the group the response answered it under (OffsetFetch
+ * v8+ answers for several groups at once); KW_KAFKA_GROUP_NONE when the response names no
+ * group for it (the pair's group_id is the request's), or named one not kept.
  */
 struct kw_kafka_ev_offset {
 	uint8_t kind;      /* enum kw_kafka_off_kind */
 	uint8_t topic;
+	uint8_t group;
 	int32_t partition;
 	int64_t offset;
 };
+
+#define KW_KAFKA_GROUP_NONE 0xff
 
 /*
  * One records field (a partition's record set, Produce request or Fetch response): where its
@@ -180,6 +188,8 @@ struct kw_kafka_event {
 	uint8_t n_rfields;
 	uint8_t n_broker_ids;  /* valid entries of broker_ids[] */
 	uint8_t n_parts;       /* valid entries of parts[] */
+	uint8_t n_groups;      /* valid entries of groups[] */
+	uint8_t groups_failed; /* bit i: a non-zero error code was answered under groups[i] */
 	int16_t acks;          /* Produce only, else 0 */
 	int16_t errors[KW_KAFKA_EV_ERRORS];
 	int32_t throttle_ms;   /* -1 when the response has none */
@@ -203,7 +213,14 @@ struct kw_kafka_event {
 	 * order seen. Negative values (-1: none, no leader) are not ids and are not kept.
 	 */
 	int32_t broker_ids[KW_KAFKA_EV_BROKERS];
+	/*
+	 * The group ids of the response, in the order named (OffsetFetch v8+, DeleteGroups,
+	 * DescribeGroups, ...): the scope of its offsets' group refs and of groups_failed. A
+	 * request's group is group_id (the last one it names).
+	 */
+	struct kw_kafka_str groups[KW_KAFKA_EV_GROUPS];
 };
+_Static_assert(KW_KAFKA_EV_GROUPS <= 8, "groups_failed is a uint8_t bitmask");
 
 /* Entries a list of an event holds for a count of n (counts go past max: they count all seen). */
 static inline unsigned int

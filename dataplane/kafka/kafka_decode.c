@@ -114,6 +114,8 @@ ev_reset(struct kw_kafka_event *ev)
 	ev->n_rfields = 0;
 	ev->n_broker_ids = 0;
 	ev->n_parts = 0;
+	ev->n_groups = 0;
+	ev->groups_failed = 0;
 	kw_kafka_records_sum_init(&ev->records);
 }
 
@@ -174,6 +176,8 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 		       offsetof(struct kw_kafka_event, topic_count));
 	LISTS_COPY(dst, src);
 	brokers_copy(dst->broker_ids, src->broker_ids, src->n_broker_ids);
+	for (unsigned int i = 0; i < kw_kafka_ev_list_n(src->n_groups, KW_KAFKA_EV_GROUPS); i++)
+		kw_kafka_str_copy(&dst->groups[i], &src->groups[i]);
 }
 
 /* conn->emitted: a pair was emitted, one with the connection's principal, one with its software */
@@ -242,6 +246,8 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->records = pd->records;
 	ev->n_broker_ids = pd->n_broker_ids;
 	brokers_copy(ev->broker_ids, pd->broker_ids, pd->n_broker_ids);
+	ev->n_groups = 0; /* a response's */
+	ev->groups_failed = 0;
 	if (pd->detail) {
 		const struct kw_kafka_detail *dt = &conn->detail[pd->detail - 1];
 
@@ -549,6 +555,7 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 	o = &ev->offsets[ev->n_offsets++];
 	o->kind = kind;
 	o->topic = d->cur_topic;
+	o->group = d->cur_group;
 	o->partition = d->cur_part;
 	o->offset = v;
 }
@@ -636,6 +643,9 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
+		/* in a response, what follows a group id belongs to that group */
+		if (v != 0 && d->cur_group != KW_KAFKA_GROUP_NONE)
+			ev->groups_failed |= (uint8_t)(1u << d->cur_group);
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;
@@ -760,6 +770,23 @@ str_eq(const struct kw_kafka_str *a, const struct kw_kafka_str *b)
 	return true;
 }
 
+/*
+ * A group id a response names (d->tmp): the group of what follows it up to the next one, kept in
+ * the order named, once per entry (an error answered for one entry of a group named twice is
+ * not the other's); GROUP_NONE (flagged) when the list is full.
+ */
+static void
+add_group(struct kw_kafka_dir *d, struct kw_kafka_event *ev, const struct kw_kafka_str *s)
+{
+	if (ev->n_groups == KW_KAFKA_EV_GROUPS) {
+		d->cur_group = KW_KAFKA_GROUP_NONE;
+		ev->flags |= KW_KAFKA_EV_GROUPS_TRUNC;
+		return;
+	}
+	d->cur_group = ev->n_groups;
+	kw_kafka_str_copy(&ev->groups[ev->n_groups++], s);
+}
+
 static void
 on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 {
@@ -788,6 +815,8 @@ on_string(struct kw_kafka_conn *conn, struct kw_kafka_dir *d, struct kw_kafka_ev
 		if (ev->group_id.len != 0 && !str_eq(&ev->group_id, s))
 			ev->flags |= KW_KAFKA_EV_GROUPS_MANY;
 		kw_kafka_str_copy(&ev->group_id, s);
+		if (d == &conn->dir[1])
+			add_group(d, ev, s);
 		break;
 	case KW_KAFKA_SEM_TXN_ID:
 		kw_kafka_str_copy(&ev->txn_id, s);
@@ -1936,6 +1965,7 @@ static void
 frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
 	d->cur_topic = TOPIC_NONE;
+	d->cur_group = KW_KAFKA_GROUP_NONE;
 	d->part_ok = 0;
 	d->align = 0;
 	if (d->raw_left) {

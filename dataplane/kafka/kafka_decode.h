@@ -61,6 +61,7 @@ struct kw_kafka_dir {
 	uint8_t auth_kind;   /* OP_AUTH: 0 skip, 1 PLAIN, 2 SCRAM */
 	uint8_t auth_st;
 	uint8_t cur_topic;   /* topic ref (kw_kafka_ev_offset.topic) of the enclosing topic */
+	uint8_t cur_group;   /* response: group ref (kw_kafka_ev_offset.group) of the last group */
 	uint8_t part_ok;     /* cur_part holds the enclosing partition index */
 	uint8_t align;       /* Metadata response: topic_ids[i] follows topics[i] */
 	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */

@@ -39,7 +39,10 @@ kw_test_str_diff(const struct kw_kafka_str *a, const struct kw_kafka_str *b)
 	} while (0)
 #define KW_TEST_STR_DIFF(a, b, what) KW_TEST_DIFF(kw_test_str_diff(a, b) != NULL, what)
 
-/* NULL when g has ev's topics, topic ids and offsets (what both kinds of pair carry). */
+/*
+ * NULL when g has ev's topics, topic ids, offsets and a response's groups (what both kinds of
+ * pair carry).
+ */
 static inline const char *
 kw_test_rec_lists_diff(const struct kw_kafka_event *g, const struct kw_kafka_event *ev)
 {
@@ -55,9 +58,14 @@ kw_test_rec_lists_diff(const struct kw_kafka_event *g, const struct kw_kafka_eve
 	for (i = 0; i < RTE_MIN(ev->n_offsets, (unsigned int)KW_KAFKA_EV_OFFSETS); i++)
 		KW_TEST_DIFF(g->offsets[i].kind != ev->offsets[i].kind ||
 				     g->offsets[i].topic != ev->offsets[i].topic ||
+				     g->offsets[i].group != ev->offsets[i].group ||
 				     g->offsets[i].partition != ev->offsets[i].partition ||
 				     g->offsets[i].offset != ev->offsets[i].offset,
 			     "offsets");
+	KW_TEST_DIFF(g->n_groups != ev->n_groups, "n_groups");
+	KW_TEST_DIFF(g->groups_failed != ev->groups_failed, "groups_failed");
+	for (i = 0; i < RTE_MIN(ev->n_groups, (unsigned int)KW_KAFKA_EV_GROUPS); i++)
+		KW_TEST_STR_DIFF(&g->groups[i], &ev->groups[i], "groups");
 	return NULL;
 }
 

@@ -40,6 +40,7 @@ kstr(struct kw_kafka_str *k, const char *s, size_t len)
 }
 
 #define KSTR(k, lit) kstr((k), (lit), sizeof(lit) - 1)
+#define NO_GRP	     KW_KAFKA_GROUP_NONE
 
 /* A plain pair: ApiVersions v3 from 198.18.0.1:40000 to 198.19.0.1:9092. */
 static void
@@ -143,7 +144,7 @@ test_json_ipv4(void **state)
 		"\"bytes\":{\"request\":61,\"response\":412},\"error_codes\":[],"
 		"\"topic_partitions\":[{\"topic\":\"kwgen-topic\",\"partition\":5}],"
 		"\"broker_ids\":[],\"partition_offsets\":[],"
-		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,"
+		"\"latency_us\":12.345,\"throttle_time_ms\":0,\"group_id\":null,\"groups\":[],"
 		"\"transactional_id\":null,\"producer_id\":null,\"flags\":[\"topics_trunc\"]}\n");
 	free(line);
 	kw_obs_free(o);
@@ -214,10 +215,15 @@ test_json_ipv6_escaping_topic_ids(void **state)
 	r.ev.broker_ids[0] = 1002;
 	r.ev.broker_ids[1] = 0;
 	r.ev.n_broker_ids = 2;
-	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCHED, 0, 2, 1234};
-	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, 0, -1};
-	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0xff, 7, 5};
+	/* offsets under the groups a response named: the second, the first, none */
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCHED, 0, 1, 2, 1234};
+	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, 0, 0, -1};
+	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0xff, NO_GRP, 7, 5};
 	r.ev.n_offsets = 3;
+	KSTR(&r.ev.groups[0], "g1");
+	KSTR(&r.ev.groups[1], "g\"2");
+	r.ev.n_groups = 2;
+	r.ev.groups_failed = 0x2;
 	r.ev.records.producer_id = 77; /* a batch's */
 	line = line_of(o, &r);
 	assert_string_equal(
@@ -240,11 +246,14 @@ test_json_ipv6_escaping_topic_ids(void **state)
 		"{\"topic\":null,\"partition\":7}],"
 		"\"broker_ids\":[1002,0],"
 		"\"partition_offsets\":[{\"kind\":\"fetched\",\"topic\":\"orders\","
-		"\"partition\":2,\"offset\":1234},{\"kind\":\"high_watermark\","
-		"\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\",\"partition\":0,"
-		"\"offset\":-1},{\"kind\":\"fetch\",\"topic\":null,\"partition\":7,"
+		"\"group\":\"g\\\"2\",\"partition\":2,\"offset\":1234},"
+		"{\"kind\":\"high_watermark\",\"topic\":\"00112233-4455-6677-8899-aabbccddeeff\","
+		"\"group\":\"g1\",\"partition\":0,\"offset\":-1},"
+		"{\"kind\":\"fetch\",\"topic\":null,\"group\":null,\"partition\":7,"
 		"\"offset\":5}],"
 		"\"latency_us\":null,\"throttle_time_ms\":null,\"group_id\":\"g1\","
+		"\"groups\":[{\"group_id\":\"g1\",\"error\":false},"
+		"{\"group_id\":\"g\\\"2\",\"error\":true}],"
 		"\"transactional_id\":\"t\\u00e2\\u0082\",\"producer_id\":77,"
 		"\"flags\":[\"unanswered\",\"broker_ids_trunc\",\"0x80000000\"]}"
 		"\n");
@@ -568,9 +577,10 @@ test_lag(void **state)
 	memcpy(r.ev.topic_ids[0], id_payments, 16);
 	r.ev.n_topic_ids = 1;
 	r.ev.n_offsets = 3;
-	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0x80, 2, 90};
-	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x80, 2, 150};
-	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, 0, 7}; /* no id 1 */
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0x80, NO_GRP, 2, 90};
+	r.ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x80, NO_GRP, 2, 150};
+	/* no id 1 */
+	r.ev.offsets[2] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0x81, NO_GRP, 0, 7};
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lag(o, "g1", "payments", 2, &c, &h, &lag), 0);
 	assert_int_equal(c, 100);
@@ -642,8 +652,8 @@ fetch_rec(struct kw_kafka_rec *r, const char *client, uint8_t host, int64_t pos,
 	r->ev.api_name = "Fetch";
 	KSTR(&r->ev.topics[0], "payments");
 	r->ev.n_offsets = 2;
-	r->ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0, 2, pos};
-	r->ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, 2, hwm};
+	r->ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_FETCH, 0, NO_GRP, 2, pos};
+	r->ev.offsets[1] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, NO_GRP, 2, hwm};
 }
 
 /*
@@ -714,7 +724,7 @@ test_positions(void **state)
 	member_rec(&r, KW_KAFKA_API_OFFSET_COMMIT, "app-a", 1, "ga");
 	KSTR(&r.ev.topics[0], "payments");
 	r.ev.n_offsets = 1;
-	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_COMMITTED, 0, 2, 100};
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_COMMITTED, 0, NO_GRP, 2, 100};
 	kw_obs_record(o, &r);
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "    lag total 60 (1 partitions)\n    lag payments[2] 60\n"
@@ -752,7 +762,7 @@ record_offset_at(struct kw_obs *o, int16_t api_key, uint8_t kind, int64_t off, u
 	r.ev.api_key = api_key;
 	KSTR(&r.ev.topics[0], "payments");
 	r.ev.n_offsets = 1;
-	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, 2, off};
+	r.ev.offsets[0] = (struct kw_kafka_ev_offset){kind, 0, NO_GRP, 2, off};
 	r.ev.resp_len = 100;
 	r.ts_ns = ts;
 	r.latency_ns = lat;
@@ -912,7 +922,7 @@ record_hwms(struct kw_obs *o, uint8_t n, int64_t hwm)
 	KSTR(&r.ev.topics[0], "payments");
 	r.ev.n_offsets = n;
 	for (uint8_t i = 0; i < n; i++)
-		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, i, hwm};
+		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, NO_GRP, i, hwm};
 	kw_obs_record(o, &r);
 }
 
@@ -990,19 +1000,26 @@ test_commits_cleared(void **state)
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
 
-	/* DeleteGroups: with an error, and of several groups, nothing goes */
+	/*
+	 * DeleteGroups: a request without a response, and a response that answers ga with an
+	 * error (a group of its own, gx, without), delete nothing of ga
+	 */
 	member_rec(&r, KW_KAFKA_API_DELETE_GROUPS, "admin", 3, "ga");
-	r.ev.error_count = 1;
 	kw_obs_record(o, &r);
-	r.ev.error_count = 0;
-	r.ev.flags |= KW_KAFKA_EV_GROUPS_MANY;
+	KSTR(&r.ev.groups[0], "gx");
+	KSTR(&r.ev.groups[1], "ga");
+	r.ev.n_groups = 2;
+	r.ev.groups_failed = 0x2;
 	kw_obs_record(o, &r);
-	assert_int_equal(k->groups_deleted_many, 1);
+	assert_int_equal(k->groups_deleted, 1); /* gx, which had nothing */
 	assert_int_equal(commits_of(o, "ga", 4), 2);
 	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
-	r.ev.flags = 0;
+	/* ga answered without error, with more groups than a pair keeps */
+	r.ev.groups_failed = 0x1;
+	r.ev.flags |= KW_KAFKA_EV_GROUPS_TRUNC;
 	kw_obs_record(o, &r);
-	assert_int_equal(k->groups_deleted, 1);
+	assert_int_equal(k->groups_deleted_many, 1);
+	assert_int_equal(k->groups_deleted, 2);
 	assert_int_equal(commits_of(o, "ga", 4), 0);
 	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), -ENOENT);
 	assert_int_equal(k->commits_cleared, 4);
@@ -1063,6 +1080,69 @@ record_offset_fetch(struct kw_obs *o, uint64_t ts, int64_t off)
 }
 
 /*
+ * An OffsetFetch v8+ response answers for several groups at once: each commit counts under the
+ * group it was answered under, and a group answered with an error gives none of its commits. An
+ * offset without such a group in a pair of several groups is still unsure.
+ */
+static void
+test_commits_by_group(void **state)
+{
+	struct kw_obs_params p = {.top_k = 8};
+	struct kw_obs *o = kw_obs_create(&p);
+	const struct kw_obs_counters *k;
+	int64_t c = 0, h = 0, lag = 0;
+	struct kw_kafka_rec r;
+
+	(void)state;
+	assert_non_null(o);
+	k = kw_obs_counters(o);
+	record_hwms(o, 2, 1000);
+	commit_rec(&r, "gc", 0, 0);
+	r.ev.api_name = "OffsetFetch";
+	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r.ev.flags = KW_KAFKA_EV_GROUPS_MANY;
+	r.ev.error_count = 1; /* gc's */
+	KSTR(&r.ev.groups[0], "ga");
+	KSTR(&r.ev.groups[1], "gb");
+	KSTR(&r.ev.groups[2], "gc");
+	r.ev.n_groups = 3;
+	r.ev.groups_failed = 0x4;
+	for (uint8_t i = 0; i < 4; i++)
+		r.ev.offsets[i] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_COMMITTED_READ, 0,
+							      i == 3 ? NO_GRP : i, 1, 500 + i};
+	r.ev.offsets[4] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_COMMITTED_READ, 0, 1, 0, 900};
+	r.ev.n_offsets = 5;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &c, &h, &lag), 0);
+	assert_int_equal(c, 500);
+	assert_int_equal(lag, 500);
+	assert_int_equal(kw_obs_lag(o, "gb", "payments", 1, &c, &h, &lag), 0);
+	assert_int_equal(c, 501);
+	assert_int_equal(kw_obs_lag(o, "gb", "payments", 0, &c, &h, &lag), 0);
+	assert_int_equal(c, 900);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 0, &c, &h, &lag), -ENOENT);
+	assert_int_equal(kw_obs_lag(o, "gc", "payments", 1, &c, &h, &lag), -ENOENT);
+	assert_int_equal(k->commits_read, 3);
+	assert_int_equal(k->commits_failed, 1);
+	assert_int_equal(k->commits_groups_many, 1);
+
+	/* a group ref past the groups kept is the pair's group, and several: unsure */
+	r.ev.n_groups = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->commits_groups_many, 5);
+	assert_int_equal(k->commits_read, 4);
+	/* a group's own error bit decides, not the pair's error count (here still gc's) */
+	r.ev.flags = 0;
+	r.ev.groups_failed = 0;
+	r.ev.n_offsets = 1;
+	r.ev.offsets[0].offset = 600;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &c, &h, &lag), 0);
+	assert_int_equal(c, 600);
+	kw_obs_free(o);
+}
+
+/*
  * Pairs of two workers reach the control thread in either order: a commit, a drop of one, a
  * group's deletion or a position from a pair requested before the one that gave the value kept
  * changes nothing (counted).
@@ -1095,6 +1175,8 @@ test_commit_order(void **state)
 
 	/* a deletion asked before the commit it would drop */
 	member_rec(&r, KW_KAFKA_API_DELETE_GROUPS, "admin", 3, "go");
+	KSTR(&r.ev.groups[0], "go");
+	r.ev.n_groups = 1;
 	r.ts_ns = 250;
 	kw_obs_record(o, &r);
 	assert_int_equal(k->groups_deleted, 1);
@@ -1659,7 +1741,7 @@ test_telemetry_budget(void **state)
 	kstr(&r.ev.topics[0], topic, strlen(topic));
 	r.ev.n_offsets = 8;
 	for (part = 0; part < 8; part++)
-		r.ev.offsets[part] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0,
+		r.ev.offsets[part] = (struct kw_kafka_ev_offset){KW_KAFKA_OFF_HWM, 0, NO_GRP,
 								 (int32_t)part, 1000000};
 	kw_obs_record(o, &r);
 
@@ -1818,6 +1900,7 @@ main(void)
 		cmocka_unit_test(test_lag_saturates),
 		cmocka_unit_test(test_commits_cleared),
 		cmocka_unit_test(test_commit_order),
+		cmocka_unit_test(test_commits_by_group),
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_telemetry_register),
 		cmocka_unit_test(test_stats_pairs),

@@ -329,8 +329,15 @@ test_full_pair(void **state)
 	ev.n_offsets = KW_KAFKA_EV_OFFSETS;
 	for (i = 0; i < KW_KAFKA_EV_OFFSETS; i++)
 		ev.offsets[i] = (struct kw_kafka_ev_offset){
-			.kind = (uint8_t)(i % 3), .topic = (uint8_t)(0x80 | (i % 8)),
-			.partition = (int32_t)i, .offset = (int64_t)i << 40};
+			.kind = (uint8_t)(i % 3),
+			.topic = (uint8_t)(0x80 | (i % 8)),
+			.group = (uint8_t)(i % 5 ? i % KW_KAFKA_EV_GROUPS : KW_KAFKA_GROUP_NONE),
+			.partition = (int32_t)i,
+			.offset = (int64_t)i << 40};
+	ev.n_groups = KW_KAFKA_EV_GROUPS;
+	ev.groups_failed = 0x96;
+	for (i = 0; i < KW_KAFKA_EV_GROUPS; i++)
+		str_set(&ev.groups[i], name + 3 + i, (uint8_t)(i == 2), (uint8_t)(i == 5));
 	ev.n_rfields = KW_KAFKA_EV_RFIELDS;
 	for (i = 0; i < KW_KAFKA_EV_RFIELDS; i++)
 		ev.rfields[i] = (struct kw_kafka_ev_rfield){
@@ -347,6 +354,11 @@ test_full_pair(void **state)
 		str_set(&ids[i], name + 2 * i, 0, (uint8_t)(i == 1));
 	pack();
 	rec_check(&out, &rec, &ev, id);
+	/* every list and name a statistics pair carries, full */
+	flow = rec;
+	kw_kafka_rec_pack_stats(&rec, &ev, id);
+	kw_kafka_rec_unpack(&out, &rec);
+	stats_check(&out, &flow, &ev, id);
 }
 
 /*
@@ -387,6 +399,9 @@ test_name_lengths(void **state)
 		ev.n_topics = KW_KAFKA_EV_TOPICS;
 		for (i = 0; i < KW_KAFKA_EV_TOPICS; i++)
 			NAME(&ev.topics[i], i);
+		ev.n_groups = (uint8_t)(len % (KW_KAFKA_EV_GROUPS + 1));
+		for (i = 0; i < ev.n_groups; i++)
+			NAME(&ev.groups[i], i + 1);
 		for (i = 0; i < KW_KAFKA_REC_ID_N; i++)
 			NAME(&ids[i], i + len);
 #undef NAME

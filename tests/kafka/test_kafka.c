@@ -344,10 +344,15 @@ result_eq(const struct result *a, const struct result *b)
 		assert_int_equal(x->records.partial, y->records.partial);
 		assert_int_equal(x->records.malformed, y->records.malformed);
 		assert_int_equal(x->records.legacy, y->records.legacy);
+		assert_int_equal(x->n_groups, y->n_groups);
+		assert_int_equal(x->groups_failed, y->groups_failed);
+		for (int g = 0; g < x->n_groups && g < KW_KAFKA_EV_GROUPS; g++)
+			str_eq(&x->groups[g], &y->groups[g]);
 		assert_int_equal(x->n_offsets, y->n_offsets);
 		for (int o = 0; o < x->n_offsets; o++) {
 			assert_int_equal(x->offsets[o].kind, y->offsets[o].kind);
 			assert_int_equal(x->offsets[o].topic, y->offsets[o].topic);
+			assert_int_equal(x->offsets[o].group, y->offsets[o].group);
 			assert_int_equal(x->offsets[o].partition, y->offsets[o].partition);
 			assert_int_equal(x->offsets[o].offset, y->offsets[o].offset);
 		}
@@ -1907,13 +1912,26 @@ test_list_offsets(void **state)
 	run_garbage(&rq, &rs, 3);
 }
 
+/* The name of group i (from 0) in a DeleteGroups test frame: grp-1, grp-2, ... */
+static void
+del_group(struct wb *w, int i)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "grp-%d", i + 1);
+	wcstr(w, name);
+}
+
 /*
  * OffsetDelete v0: the partitions whose commits the group deletes (kind COMMIT_DELETE, -1);
- * DeleteGroups v2 of one group, then of two (flag group_ids_many).
+ * DeleteGroups v2 of one group, of two (flag group_ids_many), grp-1 answered with an error,
+ * and of ten, more than a pair keeps: each answered group in the response's list, with its
+ * error bit.
  */
 static void
 test_offset_delete(void **state)
 {
+	static const int n_del[] = {1, 2, 10};
 	size_t at;
 
 	(void)state;
@@ -1927,13 +1945,12 @@ test_offset_delete(void **state)
 	w32(&rq, 4);
 	w32(&rq, 6);
 	fend(&rq, at);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		at = fbegin(&rq);
 		req_hdr(&rq, KW_KAFKA_API_DELETE_GROUPS, 2, 72 + i, true);
-		wuv(&rq, 2 + (uint64_t)i);
-		wcstr(&rq, "grp-1");
-		if (i == 1)
-			wcstr(&rq, "grp-2");
+		wuv(&rq, 1 + (uint64_t)n_del[i]);
+		for (int g = 0; g < n_del[i]; g++)
+			del_group(&rq, g);
 		wuv(&rq, 0);
 		fend(&rq, at);
 	}
@@ -1950,14 +1967,15 @@ test_offset_delete(void **state)
 		w16(&rs, 0);
 	}
 	fend(&rs, at);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		at = fbegin(&rs);
 		resp_hdr(&rs, 72 + i, true);
 		w32(&rs, 0);
-		wuv(&rs, 2 + (uint64_t)i);
-		for (int g = 0; g <= i; g++) {
-			wcstr(&rs, g ? "grp-2" : "grp-1");
-			w16(&rs, 0);
+		wuv(&rs, 1 + (uint64_t)n_del[i]);
+		for (int g = 0; g < n_del[i]; g++) {
+			del_group(&rs, g);
+			/* GROUP_ID_NOT_FOUND: grp-1 of the second, grp-10 of the third */
+			w16(&rs, (i == 1 && g == 0) || g == 9 ? 69 : 0);
 			wuv(&rs, 0);
 		}
 		wuv(&rs, 0);
@@ -1965,7 +1983,7 @@ test_offset_delete(void **state)
 	}
 
 	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 3);
+	assert_int_equal(r_whole.n, 4);
 	const struct kw_kafka_event *e = &r_whole.ev[0];
 	assert_string_equal(e->api_name, "OffsetDelete");
 	assert_string_equal(e->group_id.s, "grp-1");
@@ -1973,14 +1991,27 @@ test_offset_delete(void **state)
 	assert_int_equal(e->n_offsets, 2);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMIT_DELETE, 0, 4, -1);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMIT_DELETE, 0, 6, -1);
+	assert_int_equal(e->n_groups, 0); /* its response names none */
 	e = &r_whole.ev[1];
 	assert_string_equal(e->api_name, "DeleteGroups");
 	assert_string_equal(e->group_id.s, "grp-1");
 	assert_int_equal(e->flags & KW_KAFKA_EV_GROUPS_MANY, 0);
 	assert_int_equal(e->n_offsets, 0);
+	assert_int_equal(e->n_groups, 1);
+	assert_string_equal(e->groups[0].s, "grp-1");
+	assert_int_equal(e->groups_failed, 0);
 	e = &r_whole.ev[2];
 	assert_true(e->flags & KW_KAFKA_EV_GROUPS_MANY);
-	run_garbage(&rq, &rs, 3);
+	assert_int_equal(e->n_groups, 2);
+	assert_string_equal(e->groups[1].s, "grp-2");
+	assert_int_equal(e->groups_failed, 0x1);
+	e = &r_whole.ev[3];
+	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_GROUPS_TRUNC);
+	assert_int_equal(e->n_groups, KW_KAFKA_EV_GROUPS);
+	assert_string_equal(e->groups[7].s, "grp-8");
+	assert_int_equal(e->groups_failed, 0); /* grp-10's error is under no group kept */
+	assert_int_equal(e->error_count, 1);
+	run_garbage(&rq, &rs, 4);
 }
 
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
@@ -1997,10 +2028,11 @@ offset_fetch_part(struct wb *s, int32_t part, int64_t off)
 
 /*
  * OffsetFetch v7 (one group, Topics at the top) or v8 (Groups[]: "grp-1" and, with two_groups,
- * "grp-2"): the response gives orders[0] 500 and orders[1] -1 (no commit) for each group.
+ * "grp-2"): the response gives orders[0] 500 (grp-2: 501) and orders[1] -1 (no commit) for each
+ * group, and grp-2 the group error code err2.
  */
 static void
-build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups)
+build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int16_t err2)
 {
 	int ng = two_groups ? 2 : 1;
 	size_t at = fbegin(q);
@@ -2038,7 +2070,7 @@ build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups)
 		offset_fetch_part(s, 1, -1);
 		wuv(s, 0);
 		if (ver >= 8) {
-			w16(s, 0);
+			w16(s, (uint16_t)(g == 1 ? err2 : 0));
 			wuv(s, 0);
 		}
 	}
@@ -2059,7 +2091,7 @@ test_offset_fetch(void **state)
 	(void)state;
 	for (ver = 7; ver <= 8; ver++) {
 		rq.n = rs.n = 0;
-		build_offset_fetch(&rq, &rs, ver, false);
+		build_offset_fetch(&rq, &rs, ver, false, 0);
 		run_all(&rq, &rs);
 		assert_int_equal(r_whole.n, 1);
 		e = &r_whole.ev[0];
@@ -2070,15 +2102,26 @@ test_offset_fetch(void **state)
 		assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 500);
 		assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED_READ, 0, 1, -1);
 		assert_int_equal(e->flags, 0);
+		/* v8 names the group it answers for; v7 leaves it to the request's */
+		assert_int_equal(e->n_groups, ver >= 8);
+		assert_int_equal(e->offsets[0].group, ver >= 8 ? 0 : KW_KAFKA_GROUP_NONE);
 		run_garbage(&rq, &rs, 1);
 	}
+	/* two groups: each offset under its own, grp-2 answered with an error */
 	rq.n = rs.n = 0;
-	build_offset_fetch(&rq, &rs, 8, true);
+	build_offset_fetch(&rq, &rs, 8, true, 16);
 	run_all(&rq, &rs);
 	e = &r_whole.ev[0];
 	assert_int_equal(e->n_offsets, 4);
 	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 501);
 	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY);
+	assert_int_equal(e->n_groups, 2);
+	assert_string_equal(e->groups[0].s, "grp-1");
+	assert_string_equal(e->groups[1].s, "grp-2");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(e->offsets[i].group, i / 2);
+	assert_int_equal(e->groups_failed, 0x2);
+	assert_int_equal(e->error_count, 1);
 }
 
 static void
