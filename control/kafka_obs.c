@@ -848,13 +848,25 @@ kw_obs_topic_at(const struct kw_obs *o, const struct kw_kafka_event *ev, unsigne
 	return kw_obs_topic_id_name(o, ev->topic_ids[i - nn], scratch);
 }
 
+/*
+ * Key i of n that share a pair's values v: each gets the request; bytes, records and errors are
+ * not known per key and are split evenly, the remainder going to the first.
+ */
+static void
+share_of(const uint64_t *v, unsigned int n, unsigned int i, uint64_t *tv)
+{
+	tv[KW_OBS_REQUESTS] = 1;
+	for (unsigned int m = 1; m < KW_OBS_METRICS; m++)
+		tv[m] = v[m] / n + (i == 0 ? v[m] % n : 0);
+}
+
 static void
 aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 {
 	const struct kw_kafka_event *ev = &r->ev;
 	char scratch[KW_KAFKA_NAME_MAX];
 	uint64_t v[KW_OBS_METRICS], tv[KW_OBS_METRICS];
-	unsigned int i, m, nt;
+	unsigned int i, nt, ng;
 	const char *name;
 
 	v[KW_OBS_REQUESTS] = 1;
@@ -872,10 +884,30 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	/* a connection's first pair names a group or a topic only by chance: those dimensions
 	 * count no connections */
 	v[KW_OBS_CONNECTIONS] = 0;
-	add_key(o, KW_OBS_GROUP, &ev->group_id, v);
+	/* a response that answers for several groups (an admin tool's) shares the pair, as the
+	 * topics of a pair do; its errors go to the groups they were answered under */
+	ng = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
+	if (ng <= 1) {
+		add_key(o, KW_OBS_GROUP, &ev->group_id, v);
+	} else {
+		unsigned int failed = ev->groups_failed & ((1u << ng) - 1);
+		unsigned int nf = (unsigned int)__builtin_popcount(failed), fi = 0;
 
-	/* each topic of the pair gets the request; bytes, records and errors are not known per
-	 * topic and are split evenly, the remainder going to the first */
+		for (i = 0; i < ng; i++) {
+			share_of(v, ng, i, tv);
+			if (nf != 0) {
+				tv[KW_OBS_ERRORS] = 0;
+				if (failed & (1u << i)) {
+					tv[KW_OBS_ERRORS] = v[KW_OBS_ERRORS] / nf +
+							    (fi == 0 ? v[KW_OBS_ERRORS] % nf : 0);
+					fi++;
+				}
+			}
+			add_key(o, KW_OBS_GROUP, &ev->groups[i], tv);
+		}
+	}
+
+	/* each topic of the pair shares it */
 	nt = kw_obs_topic_n(ev);
 	if (nt == 0) {
 		o->ctr.unkeyed[KW_OBS_TOPIC]++;
@@ -883,9 +915,7 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 	}
 	for (i = 0; i < nt; i++) {
 		name = kw_obs_topic_at(o, ev, i, scratch);
-		tv[KW_OBS_REQUESTS] = 1;
-		for (m = 1; m < KW_OBS_METRICS; m++)
-			tv[m] = v[m] / nt + (i == 0 ? v[m] % nt : 0);
+		share_of(v, nt, i, tv);
 		if (name[0] == '\0')
 			o->ctr.unkeyed[KW_OBS_TOPIC]++;
 		else

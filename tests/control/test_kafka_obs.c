@@ -1082,7 +1082,8 @@ record_offset_fetch(struct kw_obs *o, uint64_t ts, int64_t off)
 /*
  * An OffsetFetch v8+ response answers for several groups at once: each commit counts under the
  * group it was answered under, and a group answered with an error gives none of its commits. An
- * offset without such a group in a pair of several groups is still unsure.
+ * offset without such a group in a pair of several groups is still unsure. The groups share the
+ * pair's statistics.
  */
 static void
 test_commits_by_group(void **state)
@@ -1091,6 +1092,7 @@ test_commits_by_group(void **state)
 	struct kw_obs *o = kw_obs_create(&p);
 	const struct kw_obs_counters *k;
 	int64_t c = 0, h = 0, lag = 0;
+	struct kw_obs_stats st;
 	struct kw_kafka_rec r;
 
 	(void)state;
@@ -1125,6 +1127,17 @@ test_commits_by_group(void **state)
 	assert_int_equal(k->commits_read, 3);
 	assert_int_equal(k->commits_failed, 1);
 	assert_int_equal(k->commits_groups_many, 1);
+	/* the three groups share the pair, as a pair's topics do (61 + 412 bytes); its error is
+	 * the failed group's */
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_GROUP, "ga", &st), 1);
+	assert_int_equal(st.v[KW_OBS_REQUESTS], 1);
+	assert_int_equal(st.v[KW_OBS_BYTES_IN], 21);
+	assert_int_equal(st.v[KW_OBS_BYTES_OUT], 138);
+	assert_int_equal(st.v[KW_OBS_ERRORS], 0);
+	assert_int_equal(kw_obs_lookup(o, KW_OBS_GROUP, "gc", &st), 1);
+	assert_int_equal(st.v[KW_OBS_BYTES_IN], 20);
+	assert_int_equal(st.v[KW_OBS_BYTES_OUT], 137);
+	assert_int_equal(st.v[KW_OBS_ERRORS], 1);
 
 	/* a group ref past the groups kept is the pair's group, and several: unsure */
 	r.ev.n_groups = 1;

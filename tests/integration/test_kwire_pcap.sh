@@ -217,6 +217,35 @@ grep -q '^    lag kwire-test\[0\] -4$' "$WORK/txn.err" || fail "txn: kwire-test[
 grep -q '^    committed kwire-test\[1\] 7$' "$WORK/txn.err" || fail "txn: kwire-test[1] not 7"
 [ "$(grep -c '"api_name":"EndTxn".*"flags":\["txn_commit"\]' "$WORK/txn.log")" = 1 ] ||
     fail "txn: not one committing EndTxn"
+# An admin tool's OffsetFetch v8 answers for two groups, then a DeleteGroups of both deletes
+# orders-app and fails for billing: each commit under its own group, each group's error its
+# own (tshark, which reads DeleteGroups v2 but not OffsetFetch v8, gives the groups and codes);
+# orders-app's commits go with it, billing's stay.
+$PCAPTOOL groups "$WORK/groups.pcap"
+run groups "$WORK/groups.pcap"
+tshark -r "$WORK/groups.pcap" -Y "kafka.api_key == 42 && kafka.request_frame" -T fields \
+    -e kafka.consumer_group -e kafka.error >"$WORK/groups.tshark" 2>/dev/null ||
+    fail "groups: tshark failed"
+python3 - "$WORK/groups.log" "$WORK/groups.tshark" <<'PY' || fail "groups: request log"
+import json, sys
+recs = {r["api_name"]: r for r in map(json.loads, open(sys.argv[1]))}
+names, codes = open(sys.argv[2]).read().split()
+want = [{"group_id": g, "error": c != "0"} for g, c in zip(names.split(","), codes.split(","))]
+assert len(want) == 2 and recs["DeleteGroups"]["groups"] == want, (recs["DeleteGroups"], want)
+fetch = recs["OffsetFetch"]
+assert [g["group_id"] for g in fetch["groups"]] == ["orders-app", "billing"], fetch
+got = [(o["group"], o["partition"], o["offset"]) for o in fetch["partition_offsets"]]
+assert got == [("orders-app", 0, 100), ("orders-app", 1, 101), ("billing", 0, 200),
+               ("billing", 1, 201)], got
+PY
+grep -q '^    committed orders\[1\] 201$' "$WORK/groups.err" || fail "groups: billing's commit gone"
+if grep -q 'committed orders\[0\] 100$' "$WORK/groups.err"; then
+    fail "groups: orders-app's commits kept"
+fi
+# both groups share the two pairs; the error is billing's
+grep -q '^  billing  *requests 2 .* errors 1$' "$WORK/groups.err" || fail "groups: billing's stats"
+grep -q '^  orders-app  *requests 2 .* errors 0$' "$WORK/groups.err" ||
+    fail "groups: orders-app's stats"
 # kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
 "$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &
 pid=$!
@@ -224,4 +253,5 @@ wait $pid || fail "kwire pcap exited $? ($(tail -3 "$WORK/rundir.err"))"
 for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
     [ ! -e "$d/kwpcap$pid" ] || fail "kwire pcap left $d/kwpcap$pid behind"
 done
-echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, run directory"
+echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, groups of an" \
+    "admin tool, run directory"

@@ -9,6 +9,8 @@
   pcaptool.py empty FILE                 write a pcap file with no frames
   pcaptool.py tls FILE                   write a TCP session to port 9092 that speaks TLS
   pcaptool.py sasl FILE USER PASSWORD    write a SASL/PLAIN authentication to port 9092
+  pcaptool.py groups FILE                write an admin tool's OffsetFetch v8 of two groups and
+                                         DeleteGroups v2 of both, one answered with an error
   pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
                                          the classifier counters it must move
   pcaptool.py encap IN OUT LINKTYPE      rewrite IN's Ethernet frames (IPv4/IPv6, untagged) as
@@ -121,6 +123,56 @@ def sasl_plain(user, password):
     ])
 
 
+def uvarint(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def compact_str(v):
+    return uvarint(len(v) + 1) + v
+
+
+def admin_groups():
+    """An admin tool asks for the commits of two groups in one OffsetFetch v8 (orders/0 and 1:
+    orders-app 100, 101; billing 200, 201), then deletes both in one DeleteGroups v2: billing is
+    answered GROUP_ID_NOT_FOUND (69). Flexible versions: compact strings and arrays (a count +
+    1), a tagged section (here empty, 0) after each struct and after the headers."""
+    tags = b"\0"
+    groups = [b"orders-app", b"billing"]
+
+    def req(key, ver, corr, body):
+        return kafka_frame(struct.pack("!hhi", key, ver, corr) + kstr(b"admin-1") + tags + body)
+
+    def resp(corr, body):
+        return kafka_frame(struct.pack("!i", corr) + tags + body)
+
+    body = uvarint(len(groups) + 1)
+    for g in groups:
+        body += compact_str(g) + uvarint(2) + compact_str(b"orders")
+        body += uvarint(3) + struct.pack("!ii", 0, 1) + tags + tags
+    fetch_req = req(9, 8, 11, body + b"\0" + tags)  # require_stable false
+    body = struct.pack("!i", 0) + uvarint(len(groups) + 1)
+    for i, g in enumerate(groups):
+        body += compact_str(g) + uvarint(2) + compact_str(b"orders") + uvarint(3)
+        for part in (0, 1):
+            # index, committed offset, leader epoch, metadata "", error code
+            body += struct.pack("!iqi", part, 100 * (i + 1) + part, 3) + compact_str(b"")
+            body += struct.pack("!h", 0) + tags
+        body += tags + struct.pack("!h", 0) + tags
+    fetch_resp = resp(11, body + tags)
+    body = uvarint(len(groups) + 1) + b"".join(compact_str(g) for g in groups)
+    delete_req = req(42, 2, 12, body + tags)
+    body = struct.pack("!i", 0) + uvarint(len(groups) + 1)
+    for g, err in zip(groups, (0, 69)):
+        body += compact_str(g) + struct.pack("!h", err) + tags
+    delete_resp = resp(12, body + tags)
+    return tcp_session([(True, fetch_req), (False, fetch_resp), (True, delete_req),
+                        (False, delete_resp)])
+
+
 def malformed():
     """(frame, counters it moves) pairs; every frame must be forwarded untouched."""
     good = eth(0x0800, ipv4(tcp(payload=b"kafka")))
@@ -212,6 +264,9 @@ def main(argv):
         return 0
     if len(argv) >= 4 and argv[0] == "sasl":
         write_frames(argv[1], sasl_plain(argv[2].encode(), argv[3].encode()))
+        return 0
+    if len(argv) >= 2 and argv[0] == "groups":
+        write_frames(argv[1], admin_groups())
         return 0
     if len(argv) >= 2 and argv[0] == "malformed":
         cases = malformed()
