@@ -310,6 +310,11 @@ def broker_id(t, sem):
 	return sem == "BROKER_ID" and t == "INT32"
 
 
+# Extracted scalars with a reader of their own (kafka_decode.c): an error code, taken in place
+# when 0; a partition index, acted on without value_got()'s dispatch.
+FAST_VALUES = {("ERROR_CODE", "INT16"): "VE", ("PARTITION", "INT32"): "VP"}
+
+
 def body_steps(steps, first, n, lv, out, ind):
 	"""C statements for the struct level lv (steps.fields[first .. first + n)) of a body, as
 	kafka_decode.c's walk() would act on them when they lie in the piece; see BODY_DOC."""
@@ -394,6 +399,11 @@ def body_steps(steps, first, n, lv, out, ind):
 		if width and broker_id(t, sem):
 			out.append(need(t_, width, lv, i, 0))
 			out.append("%sVB(%d);\n" % (t_, idx))
+		elif width and (sem, t) in FAST_VALUES:
+			out.append(need(t_, width, lv, i, 0))
+			out.append("%sif (!%s(%d))\n"
+				   "%s\treturn bw_stop(d, %d, %d, 0);\n"
+				   % (t_, FAST_VALUES[(sem, t)], idx, t_, lv, i + 1))
 		elif width:
 			out.append(need(t_, width, lv, i, 0))
 			out.append("%sif (!VT(%d, %d))\n"
@@ -445,7 +455,7 @@ def body_inc(steps, progs, banner):
 			out.append("\tbool null;\n")
 		if "&n)" in text or "null = " in text:
 			out.append("\n")
-		reads = ("VT(", "VR(", "VS(")
+		reads = ("VT(", "VR(", "VS(", "VE(", "VP(")
 		if not any(w in text for w in ("ctx", "SKIP(", "VB(", "VB_RUN(") + reads):
 			out.append("\t(void)ctx;\n")
 		if not any(w in text for w in ("conn",) + reads):
@@ -478,6 +488,8 @@ BODY_DOC = """/*
 #define VT(x, width) bw_val(ctx, conn, d, F(x), in, width)
 #define VR(x) value_read(ctx, conn, d, F(x), in)
 #define VS(x) bw_str(ctx, conn, d, F(x), in)
+#define VE(x) bw_error(ctx, conn, d, F(x), in)
+#define VP(x) bw_part(ctx, conn, d, F(x), in)
 #define VB(x) bw_broker(ctx, d, F(x), in)
 #define VB_RUN(x, nul) bw_broker_run(ctx, d, F(x), in, nul)
 #define SKIP(x) bw_skip(ctx, d, F(x), in)

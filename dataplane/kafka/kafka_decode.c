@@ -636,6 +636,19 @@ listed_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t v)
 	o->offset = v;
 }
 
+/* A partition index: the enclosing partition of what follows, kept with its topic. */
+static inline void
+on_partition(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
+	     struct kw_kafka_event *ev, int32_t v)
+{
+	d->partitions++;
+	d->cur_part = v;
+	d->part_ok = 1;
+	add_part(ctx, ev, d->cur_topic, v);
+	if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_DELETE)
+		offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
+}
+
 static inline void
 on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
        struct kw_kafka_event *ev, int64_t v)
@@ -654,12 +667,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 			ev->flags |= KW_KAFKA_EV_THROTTLED;
 		break;
 	case KW_KAFKA_SEM_PARTITION:
-		d->partitions++;
-		d->cur_part = (int32_t)v;
-		d->part_ok = 1;
-		add_part(ctx, ev, d->cur_topic, (int32_t)v);
-		if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_DELETE)
-			offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
+		on_partition(ctx, d, dir, ev, (int32_t)v);
 		break;
 	case KW_KAFKA_SEM_HIGH_WATERMARK:
 		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH)
@@ -1876,6 +1884,34 @@ bw_val(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir
 }
 
 /*
+ * An error code (int16, extracted) that lies in the piece: 0, nearly every one, is only taken,
+ * which is all value_take() does with it (add_error() ignores 0); another goes through bw_val.
+ */
+static inline bool
+bw_error(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	 const struct kw_kafka_field *f, struct piece *in)
+{
+	if ((in->p[0] | in->p[1]) != 0)
+		return bw_val(ctx, conn, d, f, in, 2);
+	d->f = f;
+	take(d, in, 2);
+	return walk_on(d);
+}
+
+/* A partition index (int32) that lies in the piece: what value_take() does with it. */
+static inline bool
+bw_part(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
+	const struct kw_kafka_field *f, struct piece *in)
+{
+	int32_t v = (int32_t)kw_kafka_prim_be32(in->p);
+
+	d->f = f;
+	take(d, in, 4);
+	on_partition(ctx, d, d == &conn->dir[1], ctx->ev, v);
+	return walk_on(d);
+}
+
+/*
  * A broker id (int32, entityType brokerId) that lies in the piece: what value_take() does with
  * it, which is only its place in the event's list (a Metadata response holds a few per
  * partition). Never refuses: the walk goes on.
@@ -1899,8 +1935,16 @@ bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_
 	      struct piece *in, bool nul)
 {
 	int64_t n;
-	uint32_t c = run_peek(d, in, 4, 4, nul, &n);
+	uint32_t c;
 
+	/* the usual list (replicas, an in-sync set): flexible, 0..126 ids, its count in one byte */
+	if (d->flex && in->n != 0 && (uint8_t)(in->p[0] - 1u) < 0x7f &&
+	    (in->p[0] - 1u) * 4u < in->n) {
+		c = 1;
+		n = in->p[0] - 1;
+	} else {
+		c = run_peek(d, in, 4, 4, nul, &n);
+	}
 	if (c == 0)
 		return false;
 	for (int64_t i = 0; i < n; i++)

@@ -2136,10 +2136,13 @@ meta_topic(struct wb *s, int16_t err, const char *name, const uint8_t *id)
 	w32(s, 0);
 	w32(s, 1);                /* leader */
 	w32(s, 4);                /* leader epoch */
-	wuv(s, 2);
+	/* replicas 1, 4, 6; in sync 6 */
+	wuv(s, 4);
 	w32(s, 1);
+	w32(s, 4);
+	w32(s, 6);
 	wuv(s, 2);
-	w32(s, 1);
+	w32(s, 6);
 	wuv(s, 1);
 	wuv(s, 0);
 	w32(s, (uint32_t)INT32_MIN); /* authorized operations */
@@ -2199,6 +2202,11 @@ test_metadata_aligned(void **state)
 	assert_memory_equal(e->topic_ids[2], uuid_c, 16);
 	assert_int_equal(e->n_offsets, 0);
 	assert_int_equal(e->errors[0], 100);
+	/* the node and controller 1, then each replica list's new ids */
+	assert_int_equal(e->n_broker_ids, 3);
+	assert_int_equal(e->broker_ids[0], 1);
+	assert_int_equal(e->broker_ids[1], 4);
+	assert_int_equal(e->broker_ids[2], 6);
 	run_garbage(&rq, &rs, 1);
 }
 
