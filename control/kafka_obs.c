@@ -613,16 +613,19 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
 	struct kw_obs_txn *t;
-	unsigned int i, j, seen = 0;
+	unsigned int i, j, seen = 0, refused = 0;
 	bool late;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		seen += ev->offsets[i].kind == KW_KAFKA_OFF_TXN_COMMITTED;
+		refused += ev->offsets[i].kind == KW_KAFKA_OFF_COMMIT_FAILED;
+	}
+	/* the partitions the response refused (its error codes are theirs) */
+	o->ctr.txn_offsets += seen + refused;
+	o->ctr.txn_offsets_failed += refused;
 	if (seen == 0)
 		return;
-	o->ctr.txn_offsets += seen;
-	if (ev->error_count != 0 || ev->group_id.null || ev->group_id.len == 0 ||
-	    ev->producer_id < 0) {
+	if (ev->group_id.null || ev->group_id.len == 0 || ev->producer_id < 0) {
 		o->ctr.txn_offsets_failed += seen;
 		return;
 	}
@@ -738,14 +741,16 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
  * The group of commit e of ev into lk: the group the response answered it under (OffsetFetch
  * v8+ answers for several), else the pair's; false (counted) when there is none, when the pair
  * names several groups that its offsets cannot be told apart by, or when an error code was
- * answered under the group (error codes are per group, not per partition: trust none of it).
+ * answered under the group (an OffsetFetch's error codes may be its group's or the whole
+ * response's: trust none of it). An OffsetCommit's are its partitions': the decoder turned the
+ * refused ones into COMMIT_FAILED.
  */
 static bool
 commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
 	     struct kw_obs_lag_key *lk)
 {
 	const struct kw_kafka_str *g = &ev->group_id;
-	bool failed = ev->error_count != 0;
+	bool failed = ev->error_count != 0 && ev->api_key != KW_KAFKA_API_OFFSET_COMMIT;
 
 	if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS)) {
 		g = &ev->groups[e->group];
@@ -807,6 +812,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 			}
 			commit_put(o, &lk, e->offset, r->ts_ns);
 			o->ctr.commits_read += e->kind == KW_KAFKA_OFF_COMMITTED_READ;
+			break;
+		case KW_KAFKA_OFF_COMMIT_FAILED:
+			/* a commit the response refused; a transaction's: txn_offsets */
+			o->ctr.commits_failed += ev->api_key == KW_KAFKA_API_OFFSET_COMMIT;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 		case KW_KAFKA_OFF_FETCHED:

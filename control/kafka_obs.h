@@ -109,7 +109,7 @@ struct kw_obs_counters {
 	uint64_t commits_none;     /* OffsetFetch partitions without a commit (-1) */
 	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
 	uint64_t commits_groups_many; /* several groups, not answered under one: ignored */
-	uint64_t commits_failed;   /* OffsetCommit or OffsetFetch with errors: ignored */
+	uint64_t commits_failed;   /* refused OffsetCommit partitions, failed OffsetFetch ones */
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	/* commits dropped: none in an OffsetFetch answer (expired or deleted), deleted by
 	 * OffsetDelete, or their group deleted (DeleteGroups) */
@@ -121,8 +121,8 @@ struct kw_obs_counters {
 	uint64_t commits_stale;
 	uint64_t commits_txn;      /* of commits, a transaction's, applied when it committed */
 	uint64_t txn_offsets;      /* TxnOffsetCommit partition offsets seen */
-	uint64_t txn_offsets_failed; /* from a TxnOffsetCommit with errors, or without a group or
-				      * producer id: ignored */
+	uint64_t txn_offsets_failed; /* partitions a TxnOffsetCommit refused, or of one without a
+				      * group or producer id: ignored */
 	uint64_t txn_offsets_aborted; /* their transaction aborted (EndTxn), or its producer
 				       * started again (InitProducerId) */
 	uint64_t txn_offsets_dropped; /* more partitions than an open transaction keeps, or its

@@ -226,6 +226,8 @@ offset_kind(uint8_t kind)
 		return "last_stable";
 	case KW_KAFKA_OFF_COMMIT_DELETE:
 		return "commit_delete";
+	case KW_KAFKA_OFF_COMMIT_FAILED:
+		return "commit_failed";
 	default:
 		return "unknown";
 	}

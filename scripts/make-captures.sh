@@ -4,7 +4,7 @@
 # mock cluster, tests/tools/kw_mock_cluster.c), for kwire's acceptance tests.
 #
 # usage: scripts/make-captures.sh [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT]
-#                                 [-n MESSAGES] [-a]
+#                                 [-c KW_COMMIT_CLIENT] [-n MESSAGES] [-a]
 #
 # Writes OUTDIR/produce-{none,gzip,snappy,lz4,zstd}.pcap (kcat producing MESSAGES keyed
 # messages, batches of at most 64, client.id kcat-CODEC), OUTDIR/consume-simple.pcap (kcat
@@ -15,8 +15,11 @@
 # read_uncommitted) and OUTDIR/transactions.pcap
 # (tests/tools/kw_txn_client, a librdkafka transactional producer: offsets of group
 # kwire-txn-group committed in one transaction and sent in an aborted one; default: next to
-# KW_MOCK_CLUSTER, left out when absent). Each capture gets a broker of its
-# own. Loopback is captured with dumpcap (root or CAP_NET_RAW), then normalised by
+# KW_MOCK_CLUSTER, left out when absent) and OUTDIR/commit-refused.pcap
+# (tests/tools/kw_commit_client, a librdkafka consumer committing for group kwire-commit-group
+# one partition of the topic and two of a topic the broker does not have, which it refuses;
+# found and left out as the former). Each
+# capture gets a broker of its own. Loopback is captured with dumpcap (root or CAP_NET_RAW), then normalised by
 # tests/tools/resegment.py: the broker's random port becomes 9092 (kwire's and tshark's
 # default), loopback's 64 KiB segments are cut to 1448 bytes as on Ethernet, and checksums
 # (left blank by loopback offload) are computed. With -a the captures are kept as a capture
@@ -30,6 +33,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=.
 MOCK=
 TXN=
+COMMIT=
 N=200
 AS_TAKEN=
 while [ $# -gt 0 ]; do
@@ -37,10 +41,11 @@ while [ $# -gt 0 ]; do
 	-o) OUT=$2; shift 2 ;;
 	-m) MOCK=$2; shift 2 ;;
 	-x) TXN=$2; shift 2 ;;
+	-c) COMMIT=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
 	-a) AS_TAKEN=1; shift ;;
 	*) echo "usage: $0 [-o OUTDIR] [-m KW_MOCK_CLUSTER] [-x KW_TXN_CLIENT]" \
-		"[-n MESSAGES] [-a]" >&2
+		"[-c KW_COMMIT_CLIENT] [-n MESSAGES] [-a]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -59,6 +64,7 @@ if [ -z "$MOCK" ] || [ ! -x "$MOCK" ]; then
 	exit 1
 fi
 [ -n "$TXN" ] || TXN=$(dirname "$MOCK")/kw_txn_client
+[ -n "$COMMIT" ] || COMMIT=$(dirname "$MOCK")/kw_commit_client
 command -v "$KCAT" >/dev/null || { echo "make-captures: $KCAT not found" >&2; exit 1; }
 command -v "$DUMPCAP" >/dev/null || { echo "make-captures: $DUMPCAP not found" >&2; exit 1; }
 mkdir -p "$OUT"
@@ -188,4 +194,14 @@ if [ -x "$TXN" ]; then
 	mock_stop
 else
 	echo "make-captures: $TXN not found: no transactions.pcap" >&2
+fi
+
+if [ -x "$COMMIT" ]; then
+	mock_start
+	cap_start
+	timeout 30 "$COMMIT" "$BOOT" "$TOPIC" kwire-commit-group
+	cap_stop commit-refused
+	mock_stop
+else
+	echo "make-captures: $COMMIT not found: no commit-refused.pcap" >&2
 fi

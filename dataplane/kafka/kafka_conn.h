@@ -121,6 +121,8 @@ enum kw_kafka_off_kind {
 				   * high watermark */
 	KW_KAFKA_OFF_COMMIT_DELETE, /* OffsetDelete request: a partition whose commit the group
 				     * deletes (offset -1) */
+	KW_KAFKA_OFF_COMMIT_FAILED, /* a COMMITTED or TXN_COMMITTED offset whose partition the
+				     * response answered with an error: not committed */
 };
 
 /*

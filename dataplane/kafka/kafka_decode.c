@@ -616,6 +616,27 @@ produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t ba
 }
 
 /*
+ * An OffsetCommit or TxnOffsetCommit response answered the enclosing partition with an error
+ * (every error code of theirs is a partition's): the request's offset of it was not committed.
+ */
+static void
+commit_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
+{
+	struct kw_kafka_ev_offset *o;
+
+	if (!d->part_ok)
+		return;
+	if (d->api_key == KW_KAFKA_API_OFFSET_COMMIT)
+		o = offset_of(d, ev, KW_KAFKA_OFF_COMMITTED);
+	else if (d->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
+		o = offset_of(d, ev, KW_KAFKA_OFF_TXN_COMMITTED);
+	else
+		return;
+	if (o != NULL)
+		o->kind = KW_KAFKA_OFF_COMMIT_FAILED;
+}
+
+/*
  * A ListOffsets response's offset of the enclosing partition, where the request asked for the
  * latest one: the high watermark, or with read_committed the last stable offset. It replaces the
  * request's entry; an offset asked for by time or for the log start has none.
@@ -659,6 +680,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		/* in a response, what follows a group id belongs to that group */
 		if (v != 0 && d->cur_group != KW_KAFKA_GROUP_NONE)
 			ev->groups_failed |= (uint8_t)(1u << d->cur_group);
+		if (v != 0 && dir == 1)
+			commit_refused(d, ev);
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;

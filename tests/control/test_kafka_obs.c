@@ -562,11 +562,23 @@ test_lag(void **state)
 	commit_rec(&r, "g1", 2, 100);
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lag(o, "g1", "payments", 2, &c, &h, &lag), -ENODATA);
-	/* a failed commit must not move the committed offset */
+	/* a commit the response refused must not move the committed offset */
 	commit_rec(&r, "g1", 2, 140);
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMIT_FAILED;
 	r.ev.error_count = 1;
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_counters(o)->commits_failed, 1);
+	/* an OffsetCommit's error codes are its partitions': the others are committed */
+	r.ev.offsets[1] = r.ev.offsets[0];
+	r.ev.offsets[1].kind = KW_KAFKA_OFF_COMMITTED;
+	r.ev.offsets[1].partition = 4;
+	r.ev.n_offsets = 2;
+	kstr(&r.ev.group_id, "g9", 2);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_counters(o)->commits_failed, 2);
+	assert_int_equal(kw_obs_lag(o, "g9", "payments", 4, &c, &h, &lag), -ENODATA);
+	assert_int_equal(c, 140);
+	assert_int_equal(kw_obs_lag(o, "g9", "payments", 2, &c, &h, &lag), -ENOENT);
 
 	/* Fetch v13 response: topic named by id, resolved through the Metadata above */
 	base_rec(&r);
@@ -1344,8 +1356,9 @@ test_txn_commits(void **state)
 	assert_int_equal(gt_committed(o, 2), 210);
 	assert_int_equal(k->txn_offsets_aborted, 3);
 
-	/* a TxnOffsetCommit with errors, or without a producer id, is ignored */
+	/* a TxnOffsetCommit partition refused, or one without a producer id, is ignored */
 	txn_commit_rec(&r, 7, t0 + 180, 2, 280);
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMIT_FAILED;
 	r.ev.error_count = 1;
 	kw_obs_record(o, &r);
 	record_txn_commit(o, -1, t0 + 180, 2, 280);

@@ -51,7 +51,7 @@ then
         check "$WORK/live/live-$(basename "$f")"
         n=$((n + 1))
     done
-    [ "$n" -eq 9 ] || fail "make-captures.sh made $n captures, not 9"
+    [ "$n" -eq 10 ] || fail "make-captures.sh made $n captures, not 10"
     # The same clients captured as on the host (-a): on `any`, so Linux cooked v2 frames,
     # loopback's 64 KiB segments and the blank checksums of TX offload, the broker on its
     # random port; kwire pcap is told the port, tshark decodes it there.
@@ -70,7 +70,7 @@ then
         $ORACLE compare "$f" "$WORK/$name.log" --port "$port" || FAILED=$((FAILED + 1))
         n=$((n + 1))
     done
-    [ "$n" -eq 9 ] || fail "make-captures.sh -a made $n captures, not 9"
+    [ "$n" -eq 10 ] || fail "make-captures.sh -a made $n captures, not 10"
 else
     echo "live captures skipped: kw_mock_cluster, kcat or dumpcap missing"
 fi

@@ -217,6 +217,16 @@ grep -q '^    lag kwire-test\[0\] -4$' "$WORK/txn.err" || fail "txn: kwire-test[
 grep -q '^    committed kwire-test\[1\] 7$' "$WORK/txn.err" || fail "txn: kwire-test[1] not 7"
 [ "$(grep -c '"api_name":"EndTxn".*"flags":\["txn_commit"\]' "$WORK/txn.log")" = 1 ] ||
     fail "txn: not one committing EndTxn"
+# A consumer's commit the broker answers in part with errors (tests/captures): the partitions it
+# refused are commit_failed and not committed, the other is.
+run refused "$TOOLS/../captures/commit-refused.pcap"
+grep -q '^  kwire-commit-group .* errors 2$' "$WORK/refused.err" || fail "refused: no group"
+grep -q '^    committed kwire-test\[0\] 3$' "$WORK/refused.err" || fail "refused: commit lost"
+if grep -q 'committed no-such-topic' "$WORK/refused.err"; then
+    fail "refused: a refused commit kept"
+fi
+[ "$(grep -o '"kind":"commit_failed","topic":"no-such-topic"' "$WORK/refused.log" | wc -l)" = 2 ] ||
+    fail "refused: not two commit_failed offsets in the log"
 # An admin tool's OffsetFetch v8 answers for two groups, then a DeleteGroups of both deletes
 # orders-app and fails for billing: each commit under its own group, each group's error its
 # own (tshark, which reads DeleteGroups v2 but not OffsetFetch v8, gives the groups and codes);
@@ -253,5 +263,5 @@ wait $pid || fail "kwire pcap exited $? ($(tail -3 "$WORK/rundir.err"))"
 for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
     [ ! -e "$d/kwpcap$pid" ] || fail "kwire pcap left $d/kwpcap$pid behind"
 done
-echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, groups of an" \
-    "admin tool, run directory"
+echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, refused" \
+    "commits, groups of an admin tool, run directory"

@@ -1632,8 +1632,12 @@ test_fetch_detail_full(void **state)
 	result_eq(&r_whole, &r_other);
 }
 
+/*
+ * OffsetCommit v8 of orders[2] 777 and payments[0 .. nparts) 1000 + p by grp-1; the response
+ * answers payments[0] with no error and payments[1] with err1.
+ */
 static void
-build_offset_commit(struct wb *q, struct wb *s, int nparts)
+build_offset_commit(struct wb *q, struct wb *s, int nparts, int16_t err1)
 {
 	size_t at = fbegin(q);
 	req_hdr(q, 8, 8, 31, true);
@@ -1668,10 +1672,12 @@ build_offset_commit(struct wb *q, struct wb *s, int nparts)
 	w32(s, 0);
 	wuv(s, 2);
 	wcstr(s, "payments");
-	wuv(s, 2);
-	w32(s, 0);
-	w16(s, 0);
-	wuv(s, 0);
+	wuv(s, 3);
+	for (int p = 0; p < 2; p++) {
+		w32(s, (uint32_t)p);
+		w16(s, (uint16_t)(p ? err1 : 0));
+		wuv(s, 0);
+	}
 	wuv(s, 0);
 	wuv(s, 0);
 	fend(s, at);
@@ -1682,7 +1688,7 @@ test_offset_commit(void **state)
 {
 	(void)state;
 	rq.n = rs.n = 0;
-	build_offset_commit(&rq, &rs, 2);
+	build_offset_commit(&rq, &rs, 2, 0);
 	run_all(&rq, &rs);
 	assert_int_equal(r_whole.n, 1);
 	const struct kw_kafka_event *e = &r_whole.ev[0];
@@ -1701,7 +1707,7 @@ test_offset_commit(void **state)
 
 	/* More partitions than kept: the first KW_KAFKA_EV_OFFSETS stay, the rest are counted. */
 	rq.n = rs.n = 0;
-	build_offset_commit(&rq, &rs, KW_KAFKA_EV_OFFSETS + 4);
+	build_offset_commit(&rq, &rs, KW_KAFKA_EV_OFFSETS + 4, 0);
 	run_all(&rq, &rs);
 	e = &r_whole.ev[0];
 	assert_int_equal(e->n_offsets, KW_KAFKA_EV_OFFSETS);
@@ -1709,19 +1715,30 @@ test_offset_commit(void **state)
 	assert_offset(&e->offsets[KW_KAFKA_EV_OFFSETS - 1], KW_KAFKA_OFF_COMMITTED, 1,
 		      KW_KAFKA_EV_OFFSETS - 2, 1000 + KW_KAFKA_EV_OFFSETS - 2);
 	assert_int_equal(r_whole.cnt.offsets_dropped, 5);
+
+	/* payments[1] refused (OFFSET_METADATA_TOO_LARGE): its offset alone is not committed */
+	rq.n = rs.n = 0;
+	build_offset_commit(&rq, &rs, 2, 12);
+	run_all(&rq, &rs);
+	e = &r_whole.ev[0];
+	assert_int_equal(e->n_offsets, 3);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED, 0, 2, 777);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED, 1, 0, 1000);
+	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMIT_FAILED, 1, 1, 1001);
+	assert_int_equal(e->error_count, 1);
 }
 
 /*
  * A transaction's consumer offsets: TxnOffsetCommit v3 of orders[2] 777 for grp-1 under producer
  * 4242, then EndTxn v5 committing and EndTxn v3 aborting; the v5 response names the producer's
- * next id, which the pair must not take for the one its transaction ran under.
+ * next id, which the pair must not take for the one its transaction ran under. The response
+ * answers orders[2] with err.
  */
 static void
-test_txn_offset_commit(void **state)
+txn_offset_commit(int16_t err)
 {
 	size_t at;
 
-	(void)state;
 	rq.n = rs.n = 0;
 	at = fbegin(&rq);
 	req_hdr(&rq, KW_KAFKA_API_TXN_OFFSET_COMMIT, 3, 51, true);
@@ -1761,7 +1778,7 @@ test_txn_offset_commit(void **state)
 	wcstr(&rs, "orders");
 	wuv(&rs, 2);
 	w32(&rs, 2);
-	w16(&rs, 0);
+	w16(&rs, (uint16_t)err);
 	wuv(&rs, 0);
 	wuv(&rs, 0);
 	wuv(&rs, 0);
@@ -1787,7 +1804,9 @@ test_txn_offset_commit(void **state)
 	assert_string_equal(e->txn_id.s, "txn-1");
 	assert_int_equal(e->producer_id, 4242);
 	assert_int_equal(e->n_offsets, 1);
-	assert_offset(&e->offsets[0], KW_KAFKA_OFF_TXN_COMMITTED, 0, 2, 777);
+	/* a partition the response refused is not committed, in the transaction either */
+	assert_offset(&e->offsets[0], err ? KW_KAFKA_OFF_COMMIT_FAILED : KW_KAFKA_OFF_TXN_COMMITTED,
+		      0, 2, 777);
 	assert_int_equal(e->flags & KW_KAFKA_EV_TXN_COMMIT, 0);
 	for (int i = 1; i < 3; i++) {
 		e = &r_whole.ev[i];
@@ -1799,6 +1818,14 @@ test_txn_offset_commit(void **state)
 				 i == 1 ? KW_KAFKA_EV_TXN_COMMIT : 0);
 	}
 	run_garbage(&rq, &rs, 3);
+}
+
+static void
+test_txn_offset_commit(void **state)
+{
+	(void)state;
+	txn_offset_commit(0);
+	txn_offset_commit(47); /* INVALID_PRODUCER_EPOCH */
 }
 
 /* ListOffsets for the latest offset: v2 read_committed, v7 read_uncommitted, v0 (not kept). */

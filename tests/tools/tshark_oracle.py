@@ -31,8 +31,9 @@ watermarks, OffsetCommit and TxnOffsetCommit offsets, OffsetFetch answers, the o
 Produce request's batches take (produced: the sum of last offset delta + 1) and, answered, the
 log end (the response's base offset + those), a ListOffsets request's timestamp -1 (list_latest,
 list_stable) and its answer (high_watermark, or last_stable with read_committed), and an
-OffsetDelete's partitions (commit_delete, -1). Without offsets_trunc, every partition of those
-carries its offset in kwire's log.
+OffsetDelete's partitions (commit_delete, -1). An OffsetCommit or TxnOffsetCommit offset is
+commit_failed exactly where tshark's response answers its partition with an error. Without
+offsets_trunc, every partition of those carries its offset in kwire's log.
 """
 import argparse
 import ipaddress
@@ -100,11 +101,11 @@ def int_or_none(v):
 
 
 def part_offsets(pdu):
-    """{(topic, partition): (offset, next, span, time)} of every "Partition" subtree of one Kafka
-    PDU: its first kafka.offset (a fetch, committed, high-watermark, Produce base or ListOffsets
-    offset, by api and direction), the offset after its last record batch (None without one),
-    the offsets its batches take (the sum of last offset delta + 1) and its ListOffsets
-    timestamp (None without one)."""
+    """{(topic, partition): (offset, next, span, time, error)} of every "Partition" subtree of one
+    Kafka PDU: its first kafka.offset (a fetch, committed, high-watermark, Produce base or
+    ListOffsets offset, by api and direction), the offset after its last record batch (None
+    without one), the offsets its batches take (the sum of last offset delta + 1), its
+    ListOffsets timestamp and its error code (None without one)."""
     out = {}
 
     def batches(node, acc):
@@ -136,7 +137,8 @@ def part_offsets(pdu):
                     pid = int_or_none(first(v, "kafka.partition_id"))
                     if pid is not None:
                         out[(topic, pid)] = (int_or_none(first(v, "kafka.offset")), nxt, span,
-                                             int_or_none(first(v, "kafka.offset_time")))
+                                             int_or_none(first(v, "kafka.offset_time")),
+                                             int_or_none(first(v, "kafka.error")))
                 else:
                     rec(v, topic)
 
@@ -153,8 +155,9 @@ OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark
                (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0),
                (2, "list_latest"): (0, 3), (2, "list_stable"): (0, 3),
                (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0),
-               (47, "commit_delete"): (0, 0)}
-NONE4 = (None, None, None, None)
+               (47, "commit_delete"): (0, 0), (8, "commit_failed"): (0, 0),
+               (28, "commit_failed"): (0, 0)}
+NONE5 = (None, None, None, None, None)
 
 
 def addr(s):
@@ -272,11 +275,16 @@ def offsets_diff(r, t, rsp):
         key = (e["topic"], e["partition"])
         seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
         seen.add((e["kind"], key))
-        want = (t, rsp)[src[0]]["offsets"].get(key, NONE4)[src[1]]
+        want = (t, rsp)[src[0]]["offsets"].get(key, NONE5)[src[1]]
         if e["kind"] == "commit_delete":  # OffsetDelete names the partition: -1
             want = -1 if key in t["offsets"] else None
         if e["kind"] == "log_end" and want is not None:
-            want += t["offsets"].get(key, NONE4)[2] or 0
+            want += t["offsets"].get(key, NONE5)[2] or 0
+        # a commit the response answered with an error is commit_failed, and only such a one
+        err = rsp["offsets"].get(key, NONE5)[4] if rsp else None
+        if r["api_key"] in (8, 28) and err is not None and \
+                (err != 0) != (e["kind"] == "commit_failed"):
+            diffs.append(f"{e['kind']} offset of {key}: tshark's response error {err}")
         n += 1
         if e["offset"] != want:
             diffs.append(f"{e['kind']} offset of {key}: kwire {e['offset']}, tshark {want}")
@@ -288,7 +296,7 @@ def offsets_diff(r, t, rsp):
         # last stable offset with read_committed
         kind = "last_stable" if t["isolation_level"] == 1 else "high_watermark"
         for key, v in t["offsets"].items():
-            got = (rsp["offsets"].get(key, NONE4)[0] if rsp else None)
+            got = (rsp["offsets"].get(key, NONE5)[0] if rsp else None)
             if v[3] != -1 or t["api_version"] < 1 or got is None or got < 0:
                 continue
             if (kind, key) not in seen:
