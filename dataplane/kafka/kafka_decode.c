@@ -531,6 +531,33 @@ off_window(int16_t api_key)
 }
 
 /*
+ * The group of what is being walked in a response: the group id named in the struct that holds
+ * it or in one around it (add_group), else GROUP_NONE. push() forgets it when a struct starts
+ * at its depth or shallower; the depth test covers what follows its struct in the one around
+ * it, which no response of the specs has after a group's struct (no error code, no offset).
+ */
+static inline uint8_t
+group_now(const struct kw_kafka_dir *d)
+{
+	return d->depth >= d->group_depth ? d->cur_group : KW_KAFKA_GROUP_NONE;
+}
+
+/*
+ * A non-zero error code of a response: its group's (group_now), or, before any group in its
+ * struct, kept for a group id that may follow in the same struct.
+ */
+static void
+group_error(struct kw_kafka_dir *d, struct kw_kafka_event *ev)
+{
+	uint8_t g = group_now(d);
+
+	if (g != KW_KAFKA_GROUP_NONE)
+		ev->groups_failed |= (uint8_t)(1u << g);
+	else
+		d->err_depth = d->depth;
+}
+
+/*
  * A partition offset of the enclosing topic and partition; dropped (counted) when not keepable.
  * A frame keeps a window of its offsets, from the d->off_rot its class is at: a consumer with
  * more partitions than a window fetches or commits them in the same order every time, so each
@@ -555,7 +582,7 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 	o = &ev->offsets[ev->n_offsets++];
 	o->kind = kind;
 	o->topic = d->cur_topic;
-	o->group = d->cur_group;
+	o->group = group_now(d);
 	o->partition = d->cur_part;
 	o->offset = v;
 }
@@ -678,8 +705,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
 		/* in a response, what follows a group id belongs to that group */
-		if (v != 0 && d->cur_group != KW_KAFKA_GROUP_NONE)
-			ev->groups_failed |= (uint8_t)(1u << d->cur_group);
+		if (v != 0 && dir == 1)
+			group_error(d, ev);
 		if (v != 0 && dir == 1)
 			commit_refused(d, ev);
 		break;
@@ -802,13 +829,16 @@ str_eq(const struct kw_kafka_str *a, const struct kw_kafka_str *b)
 }
 
 /*
- * A group id a response names (d->tmp): the group of what follows it up to the next one, kept in
- * the order named, once per entry (an error answered for one entry of a group named twice is
- * not the other's); GROUP_NONE (flagged) when the list is full.
+ * A group id a response names (d->tmp): the group of its struct and of those inside it (an
+ * OffsetFetch v8+ group's partitions, a DeleteGroups result's error code), kept in the order
+ * named, once per entry (an error answered for one entry of a group named twice is not the
+ * other's); GROUP_NONE (flagged) when the list is full. A non-zero error code that came
+ * before it in the same struct (DescribeGroups: ErrorCode, then GroupId) is its.
  */
 static void
 add_group(struct kw_kafka_dir *d, struct kw_kafka_event *ev, const struct kw_kafka_str *s)
 {
+	d->group_depth = d->depth;
 	if (ev->n_groups == KW_KAFKA_EV_GROUPS) {
 		d->cur_group = KW_KAFKA_GROUP_NONE;
 		ev->flags |= KW_KAFKA_EV_GROUPS_TRUNC;
@@ -816,6 +846,10 @@ add_group(struct kw_kafka_dir *d, struct kw_kafka_event *ev, const struct kw_kaf
 	}
 	d->cur_group = ev->n_groups;
 	kw_kafka_str_copy(&ev->groups[ev->n_groups++], s);
+	if (d->err_depth == d->depth) {
+		ev->groups_failed |= (uint8_t)(1u << d->cur_group);
+		d->err_depth = 0;
+	}
 }
 
 static void
@@ -1101,6 +1135,11 @@ push(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafka_fie
 		return false;
 	}
 	w = &d->stack[d->depth++];
+	/* a struct at the depth of the group's or the error's, or shallower: theirs has ended */
+	if (d->depth <= d->group_depth)
+		d->cur_group = KW_KAFKA_GROUP_NONE;
+	if (d->depth <= d->err_depth)
+		d->err_depth = 0;
 	w->first = f->sub;
 	w->n = f->sub_n;
 	w->i = 0;
@@ -2038,6 +2077,7 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 {
 	d->cur_topic = TOPIC_NONE;
 	d->cur_group = KW_KAFKA_GROUP_NONE;
+	d->err_depth = 0;
 	d->part_ok = 0;
 	d->align = 0;
 	if (d->raw_left) {

@@ -61,7 +61,9 @@ struct kw_kafka_dir {
 	uint8_t auth_kind;   /* OP_AUTH: 0 skip, 1 PLAIN, 2 SCRAM */
 	uint8_t auth_st;
 	uint8_t cur_topic;   /* topic ref (kw_kafka_ev_offset.topic) of the enclosing topic */
-	uint8_t cur_group;   /* response: group ref (kw_kafka_ev_offset.group) of the last group */
+	uint8_t cur_group;   /* response: group ref (kw_kafka_ev_offset.group) of the group id */
+	uint8_t group_depth; /* named in the struct at this depth: valid while the walk is in it */
+	uint8_t err_depth;   /* a non-zero error code came first in the struct at this depth, or 0 */
 	uint8_t part_ok;     /* cur_part holds the enclosing partition index */
 	uint8_t align;       /* Metadata response: topic_ids[i] follows topics[i] */
 	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */

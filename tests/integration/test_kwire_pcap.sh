@@ -227,22 +227,29 @@ if grep -q 'committed no-such-topic' "$WORK/refused.err"; then
 fi
 [ "$(grep -o '"kind":"commit_failed","topic":"no-such-topic"' "$WORK/refused.log" | wc -l)" = 2 ] ||
     fail "refused: not two commit_failed offsets in the log"
-# An admin tool's OffsetFetch v8 answers for two groups, then a DeleteGroups of both deletes
-# orders-app and fails for billing: each commit under its own group, each group's error its
-# own (tshark, which reads DeleteGroups v2 but not OffsetFetch v8, gives the groups and codes);
-# orders-app's commits go with it, billing's stay.
+# An admin tool describes two groups (DescribeGroups v5: billing answered NOT_COORDINATOR, its
+# error code before its id), asks for their commits in one OffsetFetch v8, then deletes both in
+# one DeleteGroups (orders-app deleted, billing GROUP_ID_NOT_FOUND): each commit under its own
+# group, each group's error its own (tshark, which reads DescribeGroups v5 and DeleteGroups v2
+# but not OffsetFetch v8, gives the groups and their codes); orders-app's commits go with it,
+# billing's stay.
 $PCAPTOOL groups "$WORK/groups.pcap"
 run groups "$WORK/groups.pcap"
-tshark -r "$WORK/groups.pcap" -Y "kafka.api_key == 42 && kafka.request_frame" -T fields \
-    -e kafka.consumer_group -e kafka.error >"$WORK/groups.tshark" 2>/dev/null ||
-    fail "groups: tshark failed"
+for api in 15 42; do
+    tshark -r "$WORK/groups.pcap" -Y "kafka.api_key == $api && kafka.request_frame" -T fields \
+        -e kafka.api_key -e kafka.consumer_group -e kafka.error >>"$WORK/groups.tshark" \
+        2>/dev/null || fail "groups: tshark failed"
+done
 python3 - "$WORK/groups.log" "$WORK/groups.tshark" <<'PY' || fail "groups: request log"
 import json, sys
-recs = {r["api_name"]: r for r in map(json.loads, open(sys.argv[1]))}
-names, codes = open(sys.argv[2]).read().split()
-want = [{"group_id": g, "error": c != "0"} for g, c in zip(names.split(","), codes.split(","))]
-assert len(want) == 2 and recs["DeleteGroups"]["groups"] == want, (recs["DeleteGroups"], want)
-fetch = recs["OffsetFetch"]
+recs = {r["api_key"]: r for r in map(json.loads, open(sys.argv[1]))}
+lines = [line.split() for line in open(sys.argv[2])]
+assert [int(api) for api, _, _ in lines] == [15, 42], lines
+for api, names, codes in lines:
+    want = [{"group_id": g, "error": c != "0"} for g, c in zip(names.split(","), codes.split(","))]
+    got = recs[int(api)]["groups"]
+    assert len(want) == 2 and got == want, (api, got, want)
+fetch = recs[9]
 assert [g["group_id"] for g in fetch["groups"]] == ["orders-app", "billing"], fetch
 got = [(o["group"], o["partition"], o["offset"]) for o in fetch["partition_offsets"]]
 assert got == [("orders-app", 0, 100), ("orders-app", 1, 101), ("billing", 0, 200),
@@ -252,9 +259,9 @@ grep -q '^    committed orders\[1\] 201$' "$WORK/groups.err" || fail "groups: bi
 if grep -q 'committed orders\[0\] 100$' "$WORK/groups.err"; then
     fail "groups: orders-app's commits kept"
 fi
-# both groups share the two pairs; the error is billing's
-grep -q '^  billing  *requests 2 .* errors 1$' "$WORK/groups.err" || fail "groups: billing's stats"
-grep -q '^  orders-app  *requests 2 .* errors 0$' "$WORK/groups.err" ||
+# both groups share the three pairs; the errors are billing's
+grep -q '^  billing  *requests 3 .* errors 2$' "$WORK/groups.err" || fail "groups: billing's stats"
+grep -q '^  orders-app  *requests 3 .* errors 0$' "$WORK/groups.err" ||
     fail "groups: orders-app's stats"
 # kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
 "$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &

@@ -2041,6 +2041,55 @@ test_offset_delete(void **state)
 	run_garbage(&rq, &rs, 4);
 }
 
+/*
+ * DescribeGroups v5 of grp-a and grp-b, the second answered NOT_COORDINATOR: a DescribedGroup
+ * gives its error code before its group id, and the error is that group's, not the one before.
+ */
+static void
+test_describe_groups(void **state)
+{
+	size_t at;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_DESCRIBE_GROUPS, 5, 81, true);
+	wuv(&rq, 3);
+	wcstr(&rq, "grp-a");
+	wcstr(&rq, "grp-b");
+	w8(&rq, 0); /* include authorized operations */
+	wuv(&rq, 0);
+	fend(&rq, at);
+
+	at = fbegin(&rs);
+	resp_hdr(&rs, 81, true);
+	w32(&rs, 0); /* throttle */
+	wuv(&rs, 3);
+	for (int g = 0; g < 2; g++) {
+		w16(&rs, g ? 16 : 0);
+		wcstr(&rs, g ? "grp-b" : "grp-a");
+		wcstr(&rs, g ? "" : "Stable");
+		wcstr(&rs, g ? "" : "consumer");
+		wcstr(&rs, g ? "" : "range");
+		wuv(&rs, 1); /* no members */
+		w32(&rs, (uint32_t)INT32_MIN); /* authorized operations */
+		wuv(&rs, 0);
+	}
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	const struct kw_kafka_event *e = &r_whole.ev[0];
+	assert_string_equal(e->api_name, "DescribeGroups");
+	assert_int_equal(e->n_groups, 2);
+	assert_string_equal(e->groups[0].s, "grp-a");
+	assert_string_equal(e->groups[1].s, "grp-b");
+	assert_int_equal(e->groups_failed, 0x2);
+	assert_int_equal(e->error_count, 1);
+	run_garbage(&rq, &rs, 1);
+}
+
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
 static void
 offset_fetch_part(struct wb *s, int32_t part, int64_t off)
@@ -3270,6 +3319,7 @@ main(void)
 		cmocka_unit_test(test_txn_offset_commit),
 		cmocka_unit_test(test_list_offsets),
 		cmocka_unit_test(test_offset_delete),
+		cmocka_unit_test(test_describe_groups),
 		cmocka_unit_test(test_metadata_aligned),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),

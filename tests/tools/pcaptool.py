@@ -9,8 +9,9 @@
   pcaptool.py empty FILE                 write a pcap file with no frames
   pcaptool.py tls FILE                   write a TCP session to port 9092 that speaks TLS
   pcaptool.py sasl FILE USER PASSWORD    write a SASL/PLAIN authentication to port 9092
-  pcaptool.py groups FILE                write an admin tool's OffsetFetch v8 of two groups and
-                                         DeleteGroups v2 of both, one answered with an error
+  pcaptool.py groups FILE                write an admin tool's DescribeGroups v5, OffsetFetch v8
+                                         and DeleteGroups v2 of two groups, one answered with
+                                         errors
   pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
                                          the classifier counters it must move
   pcaptool.py encap IN OUT LINKTYPE      rewrite IN's Ethernet frames (IPv4/IPv6, untagged) as
@@ -136,7 +137,8 @@ def compact_str(v):
 
 
 def admin_groups():
-    """An admin tool asks for the commits of two groups in one OffsetFetch v8 (orders/0 and 1:
+    """An admin tool describes two groups in one DescribeGroups v5 (billing answered
+    NOT_COORDINATOR, 16), asks for their commits in one OffsetFetch v8 (orders/0 and 1:
     orders-app 100, 101; billing 200, 201), then deletes both in one DeleteGroups v2: billing is
     answered GROUP_ID_NOT_FOUND (69). Flexible versions: compact strings and arrays (a count +
     1), a tagged section (here empty, 0) after each struct and after the headers."""
@@ -169,8 +171,19 @@ def admin_groups():
     for g, err in zip(groups, (0, 69)):
         body += compact_str(g) + struct.pack("!h", err) + tags
     delete_resp = resp(12, body + tags)
-    return tcp_session([(True, fetch_req), (False, fetch_resp), (True, delete_req),
-                        (False, delete_resp)])
+    # DescribeGroups v5 before the deletion: a group's error code comes before its id; billing
+    # is answered NOT_COORDINATOR (16)
+    body = uvarint(len(groups) + 1) + b"".join(compact_str(g) for g in groups)
+    describe_req = req(15, 5, 10, body + b"\0" + tags)  # include authorized operations false
+    body = struct.pack("!i", 0) + uvarint(len(groups) + 1)
+    for g, err in zip(groups, (0, 16)):
+        state, proto = (b"Empty", b"consumer") if err == 0 else (b"", b"")
+        body += struct.pack("!h", err) + compact_str(g) + compact_str(state)
+        body += compact_str(proto) + compact_str(b"") + uvarint(1)  # protocol data, no members
+        body += struct.pack("!i", -2 ** 31) + tags  # authorized operations: not asked
+    describe_resp = resp(10, body + tags)
+    return tcp_session([(True, describe_req), (False, describe_resp), (True, fetch_req),
+                        (False, fetch_resp), (True, delete_req), (False, delete_resp)])
 
 
 def malformed():
