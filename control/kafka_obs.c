@@ -243,7 +243,7 @@ add_latency(struct kw_obs *o, const struct kw_kafka_rec *r)
 static void
 add_key(struct kw_obs *o, enum kw_obs_dim d, const struct kw_kafka_str *s, const uint64_t *v)
 {
-	if (s->null || s->len == 0) {
+	if (kw_kafka_str_none(s)) {
 		o->ctr.unkeyed[d]++;
 		return;
 	}
@@ -331,7 +331,7 @@ learn_member(struct kw_obs *o, const struct kw_kafka_rec *r)
 	bool added, evicted;
 	uint32_t idx;
 
-	if (!kw_kafka_api_group_member(r->ev.api_key) || g->null || g->len == 0)
+	if (!kw_kafka_api_group_member(r->ev.api_key) || kw_kafka_str_none(g))
 		return;
 	memset(group, 0, sizeof(group));
 	memcpy(group, g->s, g->len);
@@ -508,7 +508,7 @@ groups_deleted(struct kw_obs *o, const struct kw_kafka_event *ev, uint64_t ts)
 	unsigned int g, ng = kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS);
 
 	for (g = 0; g < ng; g++) {
-		if ((ev->groups_failed & (1u << g)) || ev->groups[g].null || ev->groups[g].len == 0)
+		if ((ev->groups_failed & (1u << g)) || kw_kafka_str_none(&ev->groups[g]))
 			continue;
 		group_delete(o, &ev->groups[g], ts);
 	}
@@ -625,7 +625,7 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	o->ctr.txn_offsets_failed += refused;
 	if (seen == 0)
 		return;
-	if (ev->group_id.null || ev->group_id.len == 0 || ev->producer_id < 0) {
+	if (kw_kafka_str_none(&ev->group_id) || ev->producer_id < 0) {
 		o->ctr.txn_offsets_failed += seen;
 		return;
 	}
@@ -759,7 +759,7 @@ commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_
 		o->ctr.commits_groups_many++;
 		return false;
 	}
-	if (g->null || g->len == 0) {
+	if (kw_kafka_str_none(g)) {
 		o->ctr.commits_no_group++;
 		return false;
 	}
@@ -857,16 +857,23 @@ kw_obs_topic_at(const struct kw_obs *o, const struct kw_kafka_event *ev, unsigne
 	return kw_obs_topic_id_name(o, ev->topic_ids[i - nn], scratch);
 }
 
+/* Share i of n of a value x split evenly, the remainder going to the first. */
+static inline uint64_t
+share(uint64_t x, unsigned int n, unsigned int i)
+{
+	return x / n + (i == 0 ? x % n : 0);
+}
+
 /*
  * Key i of n that share a pair's values v: each gets the request; bytes, records and errors are
- * not known per key and are split evenly, the remainder going to the first.
+ * not known per key and are split evenly.
  */
 static void
 share_of(const uint64_t *v, unsigned int n, unsigned int i, uint64_t *tv)
 {
 	tv[KW_OBS_REQUESTS] = 1;
 	for (unsigned int m = 1; m < KW_OBS_METRICS; m++)
-		tv[m] = v[m] / n + (i == 0 ? v[m] % n : 0);
+		tv[m] = share(v[m], n, i);
 }
 
 static void
@@ -904,14 +911,9 @@ aggregate(struct kw_obs *o, const struct kw_kafka_rec *r)
 
 		for (i = 0; i < ng; i++) {
 			share_of(v, ng, i, tv);
-			if (nf != 0) {
-				tv[KW_OBS_ERRORS] = 0;
-				if (failed & (1u << i)) {
-					tv[KW_OBS_ERRORS] = v[KW_OBS_ERRORS] / nf +
-							    (fi == 0 ? v[KW_OBS_ERRORS] % nf : 0);
-					fi++;
-				}
-			}
+			if (nf != 0)
+				tv[KW_OBS_ERRORS] =
+					failed & (1u << i) ? share(v[KW_OBS_ERRORS], nf, fi++) : 0;
 			add_key(o, KW_OBS_GROUP, &ev->groups[i], tv);
 		}
 	}

@@ -154,7 +154,7 @@ jstr(struct jbuf *b, const char *str, size_t n)
 static void
 jkstr(struct jbuf *b, const struct kw_kafka_str *s)
 {
-	if (s->null || s->len == 0)
+	if (kw_kafka_str_none(s))
 		jlit(b, "null");
 	else
 		jstr(b, s->s, s->len);

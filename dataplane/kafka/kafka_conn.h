@@ -65,6 +65,13 @@ kw_kafka_str_clear(struct kw_kafka_str *s)
 	s->s[0] = '\0';
 }
 
+/* Whether s names nothing: a null or empty field (no key, no group, no name to log). */
+static inline bool
+kw_kafka_str_none(const struct kw_kafka_str *s)
+{
+	return s->null || s->len == 0;
+}
+
 /* dst = src, reading and writing only the bytes up to src's NUL (cache lines, not sizeof). */
 static inline void
 kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)

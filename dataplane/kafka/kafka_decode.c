@@ -704,11 +704,11 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
-		/* in a response, what follows a group id belongs to that group */
-		if (v != 0 && dir == 1)
+		/* a response's: its group's, and a commit's its partition refused */
+		if (v != 0 && dir == 1) {
 			group_error(d, ev);
-		if (v != 0 && dir == 1)
 			commit_refused(d, ev);
+		}
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;
