@@ -12,7 +12,6 @@
  * broker answered for each is on the wire, where the capture has it.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include <librdkafka/rdkafka.h>
 
