@@ -498,6 +498,36 @@ group_delete(struct kw_obs *o, const struct kw_kafka_str *g, uint64_t ts)
 }
 
 /*
+ * Whether the broker's answer to pair ev is known: a response that decoded. A request that was
+ * never answered (its connection closed or lost bytes first, or the pending table was full) may
+ * have been refused, so what it asked for (a commit, its deletion, a transaction's end) is not
+ * applied.
+ */
+static inline bool
+pair_answered(const struct kw_kafka_event *ev)
+{
+	return ev->resp_len != 0 && !(ev->flags & (KW_KAFKA_EV_NO_RESPONSE |
+						   KW_KAFKA_EV_UNANSWERED | KW_KAFKA_EV_RESP_BAD));
+}
+
+/*
+ * Whether ev has error codes that are not on a partition offset of its n (the decoder marks a
+ * partition's as COMMIT_FAILED, READ_FAILED or DELETE_FAILED): its group's or the whole
+ * response's, or those of partitions whose offsets the pair did not keep.
+ */
+static bool
+errors_unmarked(const struct kw_kafka_event *ev, unsigned int n)
+{
+	unsigned int i, marked = 0;
+
+	for (i = 0; i < n; i++)
+		marked += ev->offsets[i].kind == KW_KAFKA_OFF_COMMIT_FAILED ||
+			  ev->offsets[i].kind == KW_KAFKA_OFF_READ_FAILED ||
+			  ev->offsets[i].kind == KW_KAFKA_OFF_DELETE_FAILED;
+	return ev->error_count > marked;
+}
+
+/*
  * A DeleteGroups pair requested at ts: its response names each group with its own error code,
  * and each group it deleted without error is dropped. A request without a response deleted
  * nothing anyone saw; groups past the ones a pair keeps are counted.
@@ -625,6 +655,10 @@ txn_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	o->ctr.txn_offsets_failed += refused;
 	if (seen == 0)
 		return;
+	if (!pair_answered(ev)) {
+		o->ctr.commits_unanswered += seen;
+		return;
+	}
 	if (kw_kafka_str_none(&ev->group_id) || ev->producer_id < 0) {
 		o->ctr.txn_offsets_failed += seen;
 		return;
@@ -677,7 +711,7 @@ txn_end(struct kw_obs *o, const struct kw_kafka_rec *r)
 	if (ev->producer_id < 0)
 		return;
 	idx = kw_bmap_find(&o->txn, &ev->producer_id, false);
-	if (ev->error_count != 0) {
+	if (ev->error_count != 0 || !pair_answered(ev)) {
 		o->ctr.txn_ends_failed += end_txn && idx != KW_BMAP_NONE;
 		return;
 	}
@@ -741,16 +775,15 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
  * The group of commit e of ev into lk: the group the response answered it under (OffsetFetch
  * v8+ answers for several), else the pair's; false (counted) when there is none, when the pair
  * names several groups that its offsets cannot be told apart by, or when an error code was
- * answered under the group (an OffsetFetch's error codes may be its group's or the whole
- * response's: trust none of it). An OffsetCommit's are its partitions': the decoder turned the
- * refused ones into COMMIT_FAILED.
+ * answered for the group: under it, or for a pair without groups in its response, anywhere but
+ * on a partition (failed, from errors_unmarked: an OffsetFetch v2-7's or an OffsetDelete's error
+ * code for the whole response).
  */
 static bool
 commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
-	     struct kw_obs_lag_key *lk)
+	     bool failed, struct kw_obs_lag_key *lk)
 {
 	const struct kw_kafka_str *g = &ev->group_id;
-	bool failed = ev->error_count != 0 && ev->api_key != KW_KAFKA_API_OFFSET_COMMIT;
 
 	if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS)) {
 		g = &ev->groups[e->group];
@@ -779,6 +812,9 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 	struct kw_obs_lag_key lk;
 	unsigned int i,
 		n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
+	bool answered = pair_answered(ev);
+	/* an OffsetCommit's error codes are all its partitions': the others' commits stand */
+	bool failed = ev->api_key != KW_KAFKA_API_OFFSET_COMMIT && errors_unmarked(ev, n);
 
 	add_positions(o, r, n);
 	if (ev->api_key == KW_KAFKA_API_DELETE_GROUPS)
@@ -797,13 +833,18 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 		case KW_KAFKA_OFF_LAST_STABLE:
 			hwm_put(o, ev, e, done);
 			break;
-		case KW_KAFKA_OFF_COMMITTED_READ:
-			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
-			o->ctr.commits_none += e->offset < 0;
-			/* fall through */
 		case KW_KAFKA_OFF_COMMITTED:
 		case KW_KAFKA_OFF_COMMIT_DELETE:
-			if (!commit_group(o, ev, e, &lk) || !lag_key_part(o, ev, e, &lk))
+			if (!answered) {
+				o->ctr.commits_unanswered++;
+				break;
+			}
+			/* fall through */
+		case KW_KAFKA_OFF_COMMITTED_READ:
+			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
+			o->ctr.commits_none +=
+				e->kind == KW_KAFKA_OFF_COMMITTED_READ && e->offset < 0;
+			if (!commit_group(o, ev, e, failed, &lk) || !lag_key_part(o, ev, e, &lk))
 				break;
 			/* none in the broker's answer (expired, deleted), or OffsetDelete's */
 			if (e->kind != KW_KAFKA_OFF_COMMITTED && e->offset < 0) {
@@ -816,6 +857,10 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 		case KW_KAFKA_OFF_COMMIT_FAILED:
 			/* a commit the response refused; a transaction's: txn_offsets */
 			o->ctr.commits_failed += ev->api_key == KW_KAFKA_API_OFFSET_COMMIT;
+			break;
+		case KW_KAFKA_OFF_READ_FAILED:   /* no commit known: the one kept stays */
+		case KW_KAFKA_OFF_DELETE_FAILED: /* the commit stays */
+			o->ctr.commits_failed++;
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 		case KW_KAFKA_OFF_FETCHED:

@@ -109,7 +109,12 @@ struct kw_obs_counters {
 	uint64_t commits_none;     /* OffsetFetch partitions without a commit (-1) */
 	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
 	uint64_t commits_groups_many; /* several groups, not answered under one: ignored */
-	uint64_t commits_failed;   /* refused OffsetCommit partitions, failed OffsetFetch ones */
+	/* partitions an OffsetCommit, OffsetFetch or OffsetDelete response answered with an error,
+	 * and the commits of a pair whose group failed: ignored */
+	uint64_t commits_failed;
+	/* commits and commit deletions (OffsetCommit, TxnOffsetCommit, OffsetDelete) of requests
+	 * never answered: ignored */
+	uint64_t commits_unanswered;
 	uint64_t commits_evicted;  /* lag table full: least recently committed entry reused */
 	/* commits dropped: none in an OffsetFetch answer (expired or deleted), deleted by
 	 * OffsetDelete, or their group deleted (DeleteGroups) */
@@ -127,7 +132,8 @@ struct kw_obs_counters {
 				       * started again (InitProducerId) */
 	uint64_t txn_offsets_dropped; /* more partitions than an open transaction keeps, or its
 				       * entry evicted */
-	uint64_t txn_ends_failed;  /* EndTxn with errors for a transaction with offsets: kept open */
+	/* EndTxn with errors, or never answered, for a transaction with offsets: kept open */
+	uint64_t txn_ends_failed;
 	uint64_t txns_evicted;     /* transaction table full: least recently used entry reused */
 	uint64_t hwms;             /* high watermarks applied */
 	uint64_t hwms_produced;    /* of those, log ends from Produce responses */

@@ -228,6 +228,10 @@ offset_kind(uint8_t kind)
 		return "commit_delete";
 	case KW_KAFKA_OFF_COMMIT_FAILED:
 		return "commit_failed";
+	case KW_KAFKA_OFF_READ_FAILED:
+		return "read_failed";
+	case KW_KAFKA_OFF_DELETE_FAILED:
+		return "delete_failed";
 	default:
 		return "unknown";
 	}

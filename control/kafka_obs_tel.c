@@ -333,6 +333,7 @@ tel_counters(struct kw_obs *o, struct rte_tel_data *d)
 	tel_u64(d, "commits_no_group", k->commits_no_group);
 	tel_u64(d, "commits_groups_many", k->commits_groups_many);
 	tel_u64(d, "commits_failed", k->commits_failed);
+	tel_u64(d, "commits_unanswered", k->commits_unanswered);
 	tel_u64(d, "commits_evicted", k->commits_evicted);
 	tel_u64(d, "commits_txn", k->commits_txn);
 	tel_u64(d, "txn_offsets", k->txn_offsets);

@@ -130,6 +130,10 @@ enum kw_kafka_off_kind {
 				     * deletes (offset -1) */
 	KW_KAFKA_OFF_COMMIT_FAILED, /* a COMMITTED or TXN_COMMITTED offset whose partition the
 				     * response answered with an error: not committed */
+	KW_KAFKA_OFF_READ_FAILED,   /* a COMMITTED_READ whose partition the response answered
+				     * with an error: the group's commit of it is not known */
+	KW_KAFKA_OFF_DELETE_FAILED, /* a COMMIT_DELETE whose partition the response answered with
+				     * an error: not deleted */
 };
 
 /*

@@ -643,24 +643,37 @@ produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t ba
 }
 
 /*
- * An OffsetCommit or TxnOffsetCommit response answered the enclosing partition with an error
- * (every error code of theirs is a partition's): the request's offset of it was not committed.
+ * A non-zero error code of a response in the struct of the enclosing partition: that partition's
+ * (its other error codes are the group's or the whole response's). The request's offset of it
+ * for the group was not committed (OffsetCommit, TxnOffsetCommit) or not deleted (OffsetDelete),
+ * or the offset the response gives for it is no commit (OffsetFetch). False when the response's
+ * api has no such offsets.
  */
-static void
-commit_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
+static bool
+partition_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 {
+	static const struct {
+		int16_t api_key;
+		uint8_t kind, failed;
+	} refusable[] = {
+		{KW_KAFKA_API_OFFSET_COMMIT, KW_KAFKA_OFF_COMMITTED, KW_KAFKA_OFF_COMMIT_FAILED},
+		{KW_KAFKA_API_TXN_OFFSET_COMMIT, KW_KAFKA_OFF_TXN_COMMITTED, KW_KAFKA_OFF_COMMIT_FAILED},
+		{KW_KAFKA_API_OFFSET_FETCH, KW_KAFKA_OFF_COMMITTED_READ, KW_KAFKA_OFF_READ_FAILED},
+		{KW_KAFKA_API_OFFSET_DELETE, KW_KAFKA_OFF_COMMIT_DELETE, KW_KAFKA_OFF_DELETE_FAILED},
+	};
 	struct kw_kafka_ev_offset *o;
 
-	if (!d->part_ok)
-		return;
-	if (d->api_key == KW_KAFKA_API_OFFSET_COMMIT)
-		o = offset_of(d, ev, KW_KAFKA_OFF_COMMITTED);
-	else if (d->api_key == KW_KAFKA_API_TXN_OFFSET_COMMIT)
-		o = offset_of(d, ev, KW_KAFKA_OFF_TXN_COMMITTED);
-	else
-		return;
-	if (o != NULL)
-		o->kind = KW_KAFKA_OFF_COMMIT_FAILED;
+	if (!d->part_ok || d->depth != d->part_depth)
+		return false;
+	for (unsigned int i = 0; i < RTE_DIM(refusable); i++) {
+		if (refusable[i].api_key != d->api_key)
+			continue;
+		o = offset_of(d, ev, refusable[i].kind);
+		if (o != NULL)
+			o->kind = refusable[i].failed;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -692,6 +705,7 @@ on_partition(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	d->partitions++;
 	d->cur_part = v;
 	d->part_ok = 1;
+	d->part_depth = d->depth;
 	add_part(ctx, ev, d->cur_topic, v);
 	if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_DELETE)
 		offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
@@ -704,11 +718,9 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
-		/* a response's: its group's, and a commit's its partition refused */
-		if (v != 0 && dir == 1) {
+		/* a response's: its partition's offset refused, else its group's */
+		if (v != 0 && dir == 1 && !partition_refused(d, ev))
 			group_error(d, ev);
-			commit_refused(d, ev);
-		}
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;

@@ -72,6 +72,7 @@ struct kw_kafka_dir {
 	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
 	uint8_t refuted;     /* the probation frame did not decode: back to resync */
 	uint8_t isolation;   /* ListOffsets request: its isolation level (0 before v2) */
+	uint8_t part_depth;  /* the depth of cur_part's struct: an error code there is its own */
 	int32_t cur_part;
 	uint8_t win_n;       /* bytes in win */
 	uint8_t cand_n;      /* entries of cand_end */

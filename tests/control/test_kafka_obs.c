@@ -579,6 +579,15 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_lag(o, "g9", "payments", 4, &c, &h, &lag), -ENODATA);
 	assert_int_equal(c, 140);
 	assert_int_equal(kw_obs_lag(o, "g9", "payments", 2, &c, &h, &lag), -ENOENT);
+	/* a commit never answered may have been refused: the one kept stays */
+	commit_rec(&r, "g9", 4, 160);
+	r.ev.flags = KW_KAFKA_EV_UNANSWERED;
+	kw_obs_record(o, &r);
+	r.ev.flags = KW_KAFKA_EV_RESP_BAD; /* an answer that did not decode */
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g9", "payments", 4, &c, &h, &lag), -ENODATA);
+	assert_int_equal(c, 140);
+	assert_int_equal(kw_obs_counters(o)->commits_unanswered, 2);
 
 	/* Fetch v13 response: topic named by id, resolved through the Metadata above */
 	base_rec(&r);
@@ -623,6 +632,29 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_counters(o)->commits_groups_many, 2); /* its -1 too */
 	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), 0);
 	assert_int_equal(c, 120);
+	/*
+	 * A partition answered with an error (READ_FAILED, -1) says nothing of the group's commit:
+	 * the one kept stays, the pair's other partitions are read. An error code on no partition
+	 * (an OffsetFetch v2-7's, after its topics) is the whole answer's: none is read.
+	 */
+	r.ev.flags = 0;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_READ_FAILED;
+	r.ev.offsets[0].offset = -1;
+	r.ev.offsets[1].offset = 77;
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 2, &c, &h, &lag), 0);
+	assert_int_equal(c, 120);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENODATA);
+	assert_int_equal(c, 77);
+	assert_int_equal(kw_obs_counters(o)->commits_failed, 3);
+	assert_int_equal(kw_obs_counters(o)->commits_none, 2); /* the -1s above, not this one */
+	r.ev.offsets[1].offset = 78;
+	r.ev.error_count = 2;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENODATA);
+	assert_int_equal(c, 77);
+	assert_int_equal(kw_obs_counters(o)->commits_failed, 5);
 
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "lag payments[2] 50"));
@@ -990,19 +1022,39 @@ test_commits_cleared(void **state)
 	kw_obs_record(o, &r);
 	assert_int_equal(k->commits_cleared, 1);
 
-	/* OffsetDelete of partition 3: refused, then done */
+	/*
+	 * OffsetDelete of partitions 3 and 0: refused for the group (an error code on no
+	 * partition); refused for partition 3 (DELETE_FAILED), which leaves 0 deleted; never
+	 * answered; then done
+	 */
 	commit_rec(&r, "ga", 3, -1);
 	r.ev.api_name = "OffsetDelete";
 	r.ev.api_key = KW_KAFKA_API_OFFSET_DELETE;
 	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMIT_DELETE;
+	r.ev.offsets[1] = r.ev.offsets[0];
+	r.ev.offsets[1].partition = 0;
+	r.ev.n_offsets = 2;
 	r.ev.error_count = 1;
 	kw_obs_record(o, &r);
 	assert_int_equal(commits_of(o, "ga", 4), 3);
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_DELETE_FAILED;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->commits_failed, 3);
+	assert_int_equal(commits_of(o, "ga", 4), 2);
+	assert_int_equal(kw_obs_lag(o, "ga", "payments", 0, &pos, &h, &lag), -ENOENT);
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMIT_DELETE;
+	r.ev.n_offsets = 1;
 	r.ev.error_count = 0;
+	r.ev.flags = KW_KAFKA_EV_UNANSWERED;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->commits_unanswered, 1);
+	assert_int_equal(commits_of(o, "ga", 4), 2);
+	r.ev.flags = 0;
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 3, &pos, &h, &lag), -ENOENT);
-	assert_int_equal(commits_of(o, "ga", 4), 2);
-	assert_int_equal(k->commits_cleared, 2);
+	assert_int_equal(commits_of(o, "ga", 4), 1);
+	assert_int_equal(k->commits_cleared, 3);
+	assert_int_equal(k->commits_none, 2); /* the two answers of -1 above, not the deletions */
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 2, &pos, &h, &lag), 0);
 	assert_int_equal(pos, 102);
 
@@ -1024,7 +1076,7 @@ test_commits_cleared(void **state)
 	r.ev.groups_failed = 0x2;
 	kw_obs_record(o, &r);
 	assert_int_equal(k->groups_deleted, 1); /* gx, which had nothing */
-	assert_int_equal(commits_of(o, "ga", 4), 2);
+	assert_int_equal(commits_of(o, "ga", 4), 1);
 	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
 	/* ga answered without error, with more groups than a pair keeps */
 	r.ev.groups_failed = 0x1;
@@ -1266,21 +1318,29 @@ record_txn_commit(struct kw_obs *o, int64_t pid, uint64_t ts, int32_t part, int6
 	kw_obs_record(o, &r);
 }
 
-/* An EndTxn (commit or abort) or an InitProducerId of producer pid at ts, recorded by o. */
+/* An EndTxn (commit or abort) or an InitProducerId of producer pid at ts. */
+static void
+end_rec(struct kw_kafka_rec *r, int16_t api_key, int64_t pid, uint64_t ts, bool commit,
+	uint32_t errors)
+{
+	base_rec(r);
+	r->ev.api_name = api_key == KW_KAFKA_API_END_TXN ? "EndTxn" : "InitProducerId";
+	r->ev.api_key = api_key;
+	r->ev.producer_id = pid;
+	r->ev.error_count = errors;
+	r->ts_ns = ts;
+	if (commit)
+		r->ev.flags |= KW_KAFKA_EV_TXN_COMMIT;
+}
+
+/* end_rec, recorded by o. */
 static void
 record_end(struct kw_obs *o, int16_t api_key, int64_t pid, uint64_t ts, bool commit,
 	   uint32_t errors)
 {
 	struct kw_kafka_rec r;
 
-	base_rec(&r);
-	r.ev.api_name = api_key == KW_KAFKA_API_END_TXN ? "EndTxn" : "InitProducerId";
-	r.ev.api_key = api_key;
-	r.ev.producer_id = pid;
-	r.ev.error_count = errors;
-	r.ts_ns = ts;
-	if (commit)
-		r.ev.flags |= KW_KAFKA_EV_TXN_COMMIT;
+	end_rec(&r, api_key, pid, ts, commit, errors);
 	kw_obs_record(o, &r);
 }
 
@@ -1333,6 +1393,12 @@ test_txn_commits(void **state)
 	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 80, true, 1);
 	assert_int_equal(k->txn_ends_failed, 1);
 	assert_int_equal(gt_committed(o, 2), 100);
+	/* so does one never answered */
+	end_rec(&r, KW_KAFKA_API_END_TXN, 7, t0 + 85, true, 0);
+	r.ev.flags |= KW_KAFKA_EV_UNANSWERED;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->txn_ends_failed, 2);
+	assert_int_equal(gt_committed(o, 2), 100);
 	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 90, true, 0);
 	assert_int_equal(gt_committed(o, 2), 170);
 
@@ -1362,6 +1428,11 @@ test_txn_commits(void **state)
 	r.ev.error_count = 1;
 	kw_obs_record(o, &r);
 	record_txn_commit(o, -1, t0 + 180, 2, 280);
+	/* one never answered may not be the transaction's */
+	txn_commit_rec(&r, 7, t0 + 180, 2, 280);
+	r.ev.flags |= KW_KAFKA_EV_UNANSWERED;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->commits_unanswered, 1);
 	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 190, true, 0);
 	assert_int_equal(gt_committed(o, 2), 210);
 	assert_int_equal(k->txn_offsets_failed, 2);
@@ -1374,7 +1445,7 @@ test_txn_commits(void **state)
 	assert_int_equal(gt_committed(o, 15), 1015);
 	assert_int_equal(gt_committed(o, 16), -1);
 	assert_int_equal(k->txn_offsets_dropped, 2);
-	assert_int_equal(k->txn_offsets, 27);
+	assert_int_equal(k->txn_offsets, 28);
 	assert_int_equal(k->commits_txn, 2 + 1 + 1 + 16);
 
 	/* idempotent producers starting take no entry: an open transaction stays */

@@ -218,15 +218,25 @@ grep -q '^    committed kwire-test\[1\] 7$' "$WORK/txn.err" || fail "txn: kwire-
 [ "$(grep -c '"api_name":"EndTxn".*"flags":\["txn_commit"\]' "$WORK/txn.log")" = 1 ] ||
     fail "txn: not one committing EndTxn"
 # A consumer's commit the broker answers in part with errors (tests/captures): the partitions it
-# refused are commit_failed and not committed, the other is.
+# refused are commit_failed and not committed, the other is. Read back (OffsetFetch v5), the
+# topic the broker does not have is answered with an error: read_failed, while kwire-test[0]
+# reads 3.
 run refused "$TOOLS/../captures/commit-refused.pcap"
-grep -q '^  kwire-commit-group .* errors 2$' "$WORK/refused.err" || fail "refused: no group"
+grep -q '^  kwire-commit-group .* errors 3$' "$WORK/refused.err" || fail "refused: no group"
 grep -q '^    committed kwire-test\[0\] 3$' "$WORK/refused.err" || fail "refused: commit lost"
 if grep -q 'committed no-such-topic' "$WORK/refused.err"; then
     fail "refused: a refused commit kept"
 fi
 [ "$(grep -o '"kind":"commit_failed","topic":"no-such-topic"' "$WORK/refused.log" | wc -l)" = 2 ] ||
     fail "refused: not two commit_failed offsets in the log"
+python3 - "$WORK/refused.log" <<'PY' || fail "refused: the OffsetFetch's offsets"
+import json, sys
+fetch = [r for r in map(json.loads, open(sys.argv[1])) if r["api_name"] == "OffsetFetch"]
+assert len(fetch) == 1, fetch
+got = [(o["kind"], o["topic"], o["partition"], o["offset"]) for o in fetch[0]["partition_offsets"]]
+assert got == [("committed_read", "kwire-test", 0, 3), ("read_failed", "no-such-topic", 0, -1)], got
+assert fetch[0]["error_codes"] == [3], fetch[0]
+PY
 # An admin tool describes two groups (DescribeGroups v5: billing answered NOT_COORDINATOR, its
 # error code before its id), asks for their commits in one OffsetFetch v8, then deletes both in
 # one DeleteGroups (orders-app deleted, billing GROUP_ID_NOT_FOUND): each commit under its own

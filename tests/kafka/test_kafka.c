@@ -1950,10 +1950,10 @@ del_group(struct wb *w, int i)
 }
 
 /*
- * OffsetDelete v0: the partitions whose commits the group deletes (kind COMMIT_DELETE, -1);
- * DeleteGroups v2 of one group, of two (flag group_ids_many), grp-1 answered with an error,
- * and of ten, more than a pair keeps: each answered group in the response's list, with its
- * error bit.
+ * OffsetDelete v0: the partitions whose commits the group deletes (kind COMMIT_DELETE, -1), the
+ * one its response refuses DELETE_FAILED; DeleteGroups v2 of one group, of two (flag
+ * group_ids_many), grp-1 answered with an error, and of ten, more than a pair keeps: each
+ * answered group in the response's list, with its error bit.
  */
 static void
 test_offset_delete(void **state)
@@ -1991,7 +1991,7 @@ test_offset_delete(void **state)
 	w32(&rs, 2);
 	for (int i = 0; i < 2; i++) {
 		w32(&rs, (uint32_t)(4 + 2 * i));
-		w16(&rs, 0);
+		w16(&rs, i == 1 ? 86 : 0); /* GROUP_SUBSCRIBED_TO_TOPIC: orders[6] stays */
 	}
 	fend(&rs, at);
 	for (int i = 0; i < 3; i++) {
@@ -2014,10 +2014,10 @@ test_offset_delete(void **state)
 	const struct kw_kafka_event *e = &r_whole.ev[0];
 	assert_string_equal(e->api_name, "OffsetDelete");
 	assert_string_equal(e->group_id.s, "grp-1");
-	assert_int_equal(e->error_count, 0);
+	assert_int_equal(e->error_count, 1);
 	assert_int_equal(e->n_offsets, 2);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMIT_DELETE, 0, 4, -1);
-	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMIT_DELETE, 0, 6, -1);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_DELETE_FAILED, 0, 6, -1);
 	assert_int_equal(e->n_groups, 0); /* its response names none */
 	e = &r_whole.ev[1];
 	assert_string_equal(e->api_name, "DeleteGroups");
@@ -2092,23 +2092,25 @@ test_describe_groups(void **state)
 
 /* One OffsetFetch partition entry of a response (v6+): index, committed offset, epoch, ... */
 static void
-offset_fetch_part(struct wb *s, int32_t part, int64_t off)
+offset_fetch_part(struct wb *s, int32_t part, int64_t off, int16_t err)
 {
 	w32(s, (uint32_t)part);
 	w64(s, (uint64_t)off);
 	w32(s, 4);	/* committed leader epoch */
 	wcstr(s, NULL); /* metadata */
-	w16(s, 0);
+	w16(s, (uint16_t)err);
 	wuv(s, 0);
 }
 
 /*
  * OffsetFetch v7 (one group, Topics at the top) or v8 (Groups[]: "grp-1" and, with two_groups,
- * "grp-2"): the response gives orders[0] 500 (grp-2: 501) and orders[1] -1 (no commit) for each
- * group, and grp-2 the group error code err2.
+ * "grp-2"): the response gives orders[0] 500 (grp-2: 501) and orders[1] -1 (no commit, or the
+ * partition's error code perr) for each group; err2 is grp-2's error code in v8, the whole
+ * response's in v7.
  */
 static void
-build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int16_t err2)
+build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int16_t err2,
+		   int16_t perr)
 {
 	int ng = two_groups ? 2 : 1;
 	size_t at = fbegin(q);
@@ -2142,8 +2144,8 @@ build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int
 		wuv(s, 2);
 		wcstr(s, "orders");
 		wuv(s, 3);
-		offset_fetch_part(s, 0, 500 + g);
-		offset_fetch_part(s, 1, -1);
+		offset_fetch_part(s, 0, 500 + g, 0);
+		offset_fetch_part(s, 1, -1, perr);
 		wuv(s, 0);
 		if (ver >= 8) {
 			w16(s, (uint16_t)(g == 1 ? err2 : 0));
@@ -2151,7 +2153,7 @@ build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int
 		}
 	}
 	if (ver < 8)
-		w16(s, 0);
+		w16(s, (uint16_t)err2);
 	wuv(s, 0);
 	fend(s, at);
 }
@@ -2167,7 +2169,7 @@ test_offset_fetch(void **state)
 	(void)state;
 	for (ver = 7; ver <= 8; ver++) {
 		rq.n = rs.n = 0;
-		build_offset_fetch(&rq, &rs, ver, false, 0);
+		build_offset_fetch(&rq, &rs, ver, false, 0, 0);
 		run_all(&rq, &rs);
 		assert_int_equal(r_whole.n, 1);
 		e = &r_whole.ev[0];
@@ -2185,7 +2187,7 @@ test_offset_fetch(void **state)
 	}
 	/* two groups: each offset under its own, grp-2 answered with an error */
 	rq.n = rs.n = 0;
-	build_offset_fetch(&rq, &rs, 8, true, 16);
+	build_offset_fetch(&rq, &rs, 8, true, 16, 0);
 	run_all(&rq, &rs);
 	e = &r_whole.ev[0];
 	assert_int_equal(e->n_offsets, 4);
@@ -2197,6 +2199,34 @@ test_offset_fetch(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(e->offsets[i].group, i / 2);
 	assert_int_equal(e->groups_failed, 0x2);
+	assert_int_equal(e->error_count, 1);
+
+	/*
+	 * A partition's error code (UNSTABLE_OFFSET_COMMIT) marks its offset only: the group's
+	 * other offsets stand, and in v8 the group is not failed. v7's error code after its topics
+	 * (NOT_COORDINATOR) is the whole response's and marks none.
+	 */
+	for (ver = 7; ver <= 8; ver++) {
+		rq.n = rs.n = 0;
+		build_offset_fetch(&rq, &rs, ver, ver >= 8, ver >= 8 ? 0 : 16, 88);
+		run_all(&rq, &rs);
+		e = &r_whole.ev[0];
+		assert_int_equal(e->n_offsets, ver >= 8 ? 4 : 2);
+		for (int i = 0; i < e->n_offsets; i++)
+			assert_offset(&e->offsets[i],
+				      i % 2 ? KW_KAFKA_OFF_READ_FAILED : KW_KAFKA_OFF_COMMITTED_READ, 0,
+				      i % 2, i % 2 ? -1 : 500 + i / 2);
+		assert_int_equal(e->groups_failed, 0);
+		assert_int_equal(e->error_count, 2);
+		run_garbage(&rq, &rs, 1);
+	}
+	/* v7's error code after the topics marks no partition, not even the last one */
+	rq.n = rs.n = 0;
+	build_offset_fetch(&rq, &rs, 7, false, 16, 0);
+	run_all(&rq, &rs);
+	e = &r_whole.ev[0];
+	assert_int_equal(e->n_offsets, 2);
+	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED_READ, 0, 1, -1);
 	assert_int_equal(e->error_count, 1);
 }
 

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * kw_commit_client: a consumer that commits offsets the broker answers in part with errors, as
- * a consumer still committing a topic that was deleted does: for scripts/make-captures.sh.
+ * a consumer still committing a topic that was deleted does, then reads them back: for
+ * scripts/make-captures.sh.
  *
  *   kw_commit_client BOOTSTRAP TOPIC GROUP
  *
  * Commits, for GROUP, without joining it (librdkafka's standalone commit): TOPIC[0] 3 and
- * no-such-topic[0] 9 and [1] 10, in one OffsetCommit. Exits 0 when the commit failed with
- * UNKNOWN_TOPIC_OR_PARTITION, the error of the topic the broker does not have, 1 otherwise (on
- * stderr). librdkafka 2.0.2 reports the commit's first error, not each partition's: what the
- * broker answered for each is on the wire, where the capture has it.
+ * no-such-topic[0] 9 and [1] 10, in one OffsetCommit. Then asks for the group's commits of
+ * TOPIC[0] and no-such-topic[0] (an OffsetFetch), as a consumer does when it starts. Exits 0
+ * when the commit failed with UNKNOWN_TOPIC_OR_PARTITION, the error of the topic the broker
+ * does not have, and the read gave TOPIC[0] 3 and an error for no-such-topic[0]; 1 otherwise
+ * (on stderr). librdkafka 2.0.2 reports the commit's first error, not each partition's: what
+ * the broker answered for each is on the wire, where the capture has it.
  */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <librdkafka/rdkafka.h>
@@ -32,6 +36,7 @@ main(int argc, char **argv)
 	rd_kafka_resp_err_t err;
 	char errstr[256];
 	rd_kafka_t *rk;
+	int ok = 1;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: kw_commit_client BOOTSTRAP TOPIC GROUP\n");
@@ -57,10 +62,26 @@ main(int argc, char **argv)
 						  commits[i].partition)
 			->offset = commits[i].offset;
 	err = rd_kafka_commit(rk, parts, 0); /* synchronous */
-	if (err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+	rd_kafka_topic_partition_list_destroy(parts);
+	if (err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
 		fprintf(stderr, "kw_commit_client: commit: %s\n", rd_kafka_err2str(err));
+		ok = 0;
+	}
+	/* the first two partitions committed, read back */
+	parts = rd_kafka_topic_partition_list_new(2);
+	for (int i = 0; i < 2; i++)
+		rd_kafka_topic_partition_list_add(parts, commits[i].topic ? "no-such-topic" : argv[2],
+						  commits[i].partition);
+	err = rd_kafka_committed(rk, parts, 10000);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR || parts->elems[0].err != 0 ||
+	    parts->elems[0].offset != commits[0].offset || parts->elems[1].err == 0) {
+		fprintf(stderr, "kw_commit_client: committed: %s; %s %" PRId64 " %s; %s\n",
+			rd_kafka_err2str(err), argv[2], parts->elems[0].offset,
+			rd_kafka_err2str(parts->elems[0].err), rd_kafka_err2str(parts->elems[1].err));
+		ok = 0;
+	}
 	rd_kafka_topic_partition_list_destroy(parts);
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
-	return err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? 0 : 1;
+	return ok ? 0 : 1;
 }

@@ -32,8 +32,9 @@ Produce request's batches take (produced: the sum of last offset delta + 1) and,
 log end (the response's base offset + those), a ListOffsets request's timestamp -1 (list_latest,
 list_stable) and its answer (high_watermark, or last_stable with read_committed), and an
 OffsetDelete's partitions (commit_delete, -1). An OffsetCommit or TxnOffsetCommit offset is
-commit_failed exactly where tshark's response answers its partition with an error. Without
-offsets_trunc, every partition of those carries its offset in kwire's log.
+commit_failed, an OffsetFetch one read_failed and an OffsetDelete one delete_failed exactly
+where tshark's response answers its partition with an error. Without offsets_trunc, every
+partition of those carries its offset in kwire's log.
 """
 import argparse
 import ipaddress
@@ -156,7 +157,10 @@ OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark
                (2, "list_latest"): (0, 3), (2, "list_stable"): (0, 3),
                (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0),
                (47, "commit_delete"): (0, 0), (8, "commit_failed"): (0, 0),
-               (28, "commit_failed"): (0, 0)}
+               (28, "commit_failed"): (0, 0), (9, "read_failed"): (1, 0),
+               (47, "delete_failed"): (0, 0)}
+# the kind of an offset whose partition the response answered with an error, by api key
+FAILED_KIND = {8: "commit_failed", 28: "commit_failed", 9: "read_failed", 47: "delete_failed"}
 NONE5 = (None, None, None, None, None)
 
 
@@ -276,14 +280,14 @@ def offsets_diff(r, t, rsp):
         seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
         seen.add((e["kind"], key))
         want = (t, rsp)[src[0]]["offsets"].get(key, NONE5)[src[1]]
-        if e["kind"] == "commit_delete":  # OffsetDelete names the partition: -1
+        if r["api_key"] == 47:  # OffsetDelete names the partition: -1
             want = -1 if key in t["offsets"] else None
         if e["kind"] == "log_end" and want is not None:
             want += t["offsets"].get(key, NONE5)[2] or 0
-        # a commit the response answered with an error is commit_failed, and only such a one
+        # a partition the response answered with an error has the failed kind, and only such a one
         err = rsp["offsets"].get(key, NONE5)[4] if rsp else None
-        if r["api_key"] in (8, 28) and err is not None and \
-                (err != 0) != (e["kind"] == "commit_failed"):
+        if r["api_key"] in FAILED_KIND and err is not None and \
+                (err != 0) != (e["kind"] == FAILED_KIND[r["api_key"]]):
             diffs.append(f"{e['kind']} offset of {key}: tshark's response error {err}")
         n += 1
         if e["offset"] != want:
