@@ -31,6 +31,10 @@ options:
   --modes "M ..."   kwire inspect modes: passthrough, flow, kafka
                     (default "passthrough flow kafka"; kafka only runs on --vdevs kafka)
   --connections N   concurrent Kafka connections of the kafka replay (default 10000)
+  --produce N       Produce exchanges per connection of the kafka replay (default 1)
+  --fetch N         Fetch exchanges per connection of the kafka replay (default 1); kwgen's
+                    own default mix is --produce 4 --fetch 4: fewer frames of connection
+                    set-up and teardown per request, more record bytes
   --huge            use hugepages (--in-memory) instead of --no-huge; needs nr_hugepages > 0
   --tcp-checksum C  kwire's tcp.checksum in kafka mode: auto (default, validated in software
                     on these vdevs), on, or off (the cost with a NIC that validates TCP
@@ -47,7 +51,7 @@ output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":..
          "kwire_pps":...,"ratio":...,"round_ratios":[...],"testpmd_gbps":...,
          "kwire_gbps":...,"kwire_cycles_per_pkt":...,"samples":...,
          "kwire_build":"pgo"|"plain"}
-        (kafka mode also "tcp_checksum":...)
+        (kafka mode also "tcp_checksum":..., the kafka vdev "produce":N,"fetch":N,"frames":N)
 ratio is kwire's median over testpmd's, of every kept sample; round_ratios the same of each
 round alone: their spread shows how much the machine moved during the measurement.
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
@@ -73,6 +77,8 @@ sizes="64 1518"
 vdevs="null pcap kafka"
 modes="passthrough flow kafka"
 connections=10000
+produce=1
+fetch=1
 huge=0
 tcp_checksum=auto
 # Samples discarded at the start of each run: ~2 s of warm-up (testpmd's first sample is
@@ -93,6 +99,8 @@ while [ $# -gt 0 ]; do
 	--vdevs) vdevs=${2:?}; shift 2 ;;
 	--modes) modes=${2:?}; shift 2 ;;
 	--connections) connections=${2:?}; shift 2 ;;
+	--produce) produce=${2:?}; shift 2 ;;
+	--fetch) fetch=${2:?}; shift 2 ;;
 	--huge) huge=1; shift ;;
 	--tcp-checksum) tcp_checksum=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
@@ -101,6 +109,7 @@ while [ $# -gt 0 ]; do
 done
 
 case $duration$rounds in *[!0-9]* | '') die "--duration and --rounds take whole numbers" ;; esac
+case $produce$fetch in *[!0-9]* | '') die "--produce and --fetch take whole numbers" ;; esac
 [ "$duration" -ge 1 ] && [ "$rounds" -ge 1 ] || die "--duration and --rounds must be >= 1"
 [ $((duration * rounds)) -ge 5 ] || die "--duration x --rounds must give >= 5 samples"
 for s in $sizes; do
@@ -267,6 +276,7 @@ round_ratios() {
 }
 
 # The mean frame size of a capture, from its record headers.
+# The mean frame size and the number of frames of a capture: "MEAN COUNT".
 mean_frame() {
 	python3 - "$1" <<'PY'
 import struct, sys
@@ -275,7 +285,7 @@ off, n, total = 24, 0, 0
 while off + 16 <= len(data):
     incl = struct.unpack("<I", data[off + 8:off + 12])[0]
     n, total, off = n + 1, total + incl, off + 16 + incl
-print(round(total / n) if n else 0)
+print(round(total / n) if n else 0, n)
 PY
 }
 
@@ -322,17 +332,19 @@ for v in $vdevs; do
 			vb="net_pcap1,rx_pcap=$tmp/b-$size.pcap,infinite_rx=1"
 		else
 			name=net_pcap
-			"$kwgen" kafka --connections "$connections" --produce 1 --fetch 1 \
+			"$kwgen" kafka --connections "$connections" --produce "$produce" --fetch "$fetch" \
 				-o "$tmp/kafka.pcap" >"$tmp/kwgen-kafka.log" 2>&1 ||
 				{ cat "$tmp/kwgen-kafka.log" >&2; die "kwgen kafka failed"; }
 			# the pcap file header alone: port 1 receives nothing
 			printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' \
 				>"$tmp/empty.pcap"
-			size=$(mean_frame "$tmp/kafka.pcap")
-			# every frame of the replay sits in an mbuf for the whole run
-			mem_mb=3072
-			testpmd_mbufs=300000
-			kwire_mbufs_per_port=262143
+			read -r size frames <<<"$(mean_frame "$tmp/kafka.pcap")"
+			# every frame of the replay sits in an mbuf for the whole run: 240 k frames of
+			# the default mix in 3 GiB, ~6 MiB more per 1,000 frames past them (kwire's two
+			# ports have a pool each)
+			mem_mb=$((3072 + (frames > 240000 ? (frames - 240000) * 6 / 1000 : 0)))
+			testpmd_mbufs=$((frames + 60000))
+			kwire_mbufs_per_port=$((frames + 22000 > 262143 ? frames + 22000 : 262143))
 			va="net_pcap0,rx_pcap=$tmp/kafka.pcap,infinite_rx=1"
 			vb="net_pcap1,rx_pcap=$tmp/empty.pcap"
 		fi
@@ -352,15 +364,17 @@ for v in $vdevs; do
 			cyc=$(cycles_per_pkt "$base-kwire-$m.log")
 			rr=$(round_ratios "$base-testpmd.log" "$base-kwire-$m.log")
 			fs=$size
-			[ "$v" = kafka ] && fs="\"mix\""
+			mix=""
+			[ "$v" = kafka ] && fs="\"mix\"" &&
+				mix=",\"produce\":$produce,\"fetch\":$fetch,\"frames\":$frames"
 			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
 				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" \
-				-v kb="$kwire_build" -v rr="$rr" 'BEGIN {
+				-v kb="$kwire_build" -v rr="$rr" -v mix="$mix" 'BEGIN {
 				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
 				f = f "\"round_ratios\":" rr ",\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
 				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d,\"kwire_build\":\"" kb "\""
-				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"}\n" : "}\n")
+				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"" : "") mix "}\n"
 				r = 0
 				if (tp > 0)
 					r = kw / tp
