@@ -774,10 +774,10 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
 /*
  * The group of commit e of ev into lk: the group the response answered it under (OffsetFetch
  * v8+ answers for several), else the pair's; false (counted) when there is none, when the pair
- * names several groups that its offsets cannot be told apart by, or when an error code was
- * answered for the group: under it, or for a pair without groups in its response, anywhere but
- * on a partition (failed, from errors_unmarked: an OffsetFetch v2-7's or an OffsetDelete's error
- * code for the whole response).
+ * names several groups that its offsets cannot be told apart by, or when the group failed: an
+ * error code answered under it (OffsetFetch v8+), or, where the response names no group, failed
+ * (errors_unmarked: an error code on no partition, such as an OffsetFetch v2-7's or an
+ * OffsetDelete's for the whole response).
  */
 static bool
 commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,

@@ -2158,6 +2158,17 @@ build_offset_fetch(struct wb *q, struct wb *s, int16_t ver, bool two_groups, int
 	fend(s, at);
 }
 
+/* The pair of build_offset_fetch's exchange, decoded whole and at every split point. */
+static const struct kw_kafka_event *
+offset_fetch_run(int16_t ver, bool two_groups, int16_t err2, int16_t perr)
+{
+	rq.n = rs.n = 0;
+	build_offset_fetch(&rq, &rs, ver, two_groups, err2, perr);
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	return &r_whole.ev[0];
+}
+
 /* OffsetFetch responses carry committed offsets under the request's group; a pair that names
  * more than one group says so (its offsets cannot be told apart by group). */
 static void
@@ -2168,11 +2179,7 @@ test_offset_fetch(void **state)
 
 	(void)state;
 	for (ver = 7; ver <= 8; ver++) {
-		rq.n = rs.n = 0;
-		build_offset_fetch(&rq, &rs, ver, false, 0, 0);
-		run_all(&rq, &rs);
-		assert_int_equal(r_whole.n, 1);
-		e = &r_whole.ev[0];
+		e = offset_fetch_run(ver, false, 0, 0);
 		assert_string_equal(e->api_name, "OffsetFetch");
 		assert_string_equal(e->group_id.s, "grp-1");
 		assert_int_equal(e->n_topics, 1);
@@ -2186,10 +2193,7 @@ test_offset_fetch(void **state)
 		run_garbage(&rq, &rs, 1);
 	}
 	/* two groups: each offset under its own, grp-2 answered with an error */
-	rq.n = rs.n = 0;
-	build_offset_fetch(&rq, &rs, 8, true, 16, 0);
-	run_all(&rq, &rs);
-	e = &r_whole.ev[0];
+	e = offset_fetch_run(8, true, 16, 0);
 	assert_int_equal(e->n_offsets, 4);
 	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 501);
 	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY);
@@ -2207,10 +2211,7 @@ test_offset_fetch(void **state)
 	 * (NOT_COORDINATOR) is the whole response's and marks none.
 	 */
 	for (ver = 7; ver <= 8; ver++) {
-		rq.n = rs.n = 0;
-		build_offset_fetch(&rq, &rs, ver, ver >= 8, ver >= 8 ? 0 : 16, 88);
-		run_all(&rq, &rs);
-		e = &r_whole.ev[0];
+		e = offset_fetch_run(ver, ver >= 8, ver >= 8 ? 0 : 16, 88);
 		assert_int_equal(e->n_offsets, ver >= 8 ? 4 : 2);
 		for (int i = 0; i < e->n_offsets; i++)
 			assert_offset(&e->offsets[i],
@@ -2221,10 +2222,7 @@ test_offset_fetch(void **state)
 		run_garbage(&rq, &rs, 1);
 	}
 	/* v7's error code after the topics marks no partition, not even the last one */
-	rq.n = rs.n = 0;
-	build_offset_fetch(&rq, &rs, 7, false, 16, 0);
-	run_all(&rq, &rs);
-	e = &r_whole.ev[0];
+	e = offset_fetch_run(7, false, 16, 0);
 	assert_int_equal(e->n_offsets, 2);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED_READ, 0, 1, -1);
 	assert_int_equal(e->error_count, 1);
