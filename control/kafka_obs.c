@@ -1299,6 +1299,36 @@ report_commits(const struct kw_obs *o, const char *group, FILE *f)
 	}
 }
 
+/*
+ * The consumer lag counters that are not 0, on one line: what became of the commits, high
+ * watermarks and positions seen, which tells why a partition is or is not in the lags above.
+ */
+static void
+report_lag_counters(const struct kw_obs_counters *k, FILE *f)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} ctr[] = {
+#define LAG_CTR(n) {#n, offsetof(struct kw_obs_counters, n)},
+		KW_OBS_LAG_COUNTERS(LAG_CTR)
+#undef LAG_CTR
+	};
+	bool any = false;
+
+	for (unsigned int i = 0; i < RTE_DIM(ctr); i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)k + ctr[i].off, sizeof(v));
+		if (v == 0)
+			continue;
+		fprintf(f, "%s %s %lu", any ? "" : "consumer lag:", ctr[i].name, (unsigned long)v);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 void
 kw_obs_report(const struct kw_obs *o, FILE *f)
 {
@@ -1377,6 +1407,7 @@ kw_obs_report(const struct kw_obs *o, FILE *f)
 			}
 		}
 	}
+	report_lag_counters(&o->ctr, f);
 	for (a = 0; a <= KW_KAFKA_API_MAX_KEY; a++) {
 		const struct kw_obs_lat *h = &o->lat[a];
 

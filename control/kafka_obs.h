@@ -158,6 +158,47 @@ struct kw_obs_counters {
 				    * (a worker behind the others): counted in it */
 };
 
+/*
+ * The consumer lag counters of struct kw_obs_counters, as /kwire/kafka/obs and the final report
+ * give them: what became of every commit, high watermark and position seen.
+ */
+#define KW_OBS_LAG_COUNTERS(X)                                                                     \
+	X(commits)                                                                                 \
+	X(commits_read)                                                                            \
+	X(commits_none)                                                                            \
+	X(commits_cleared)                                                                         \
+	X(groups_deleted)                                                                          \
+	X(groups_deleted_many)                                                                     \
+	X(commits_stale)                                                                           \
+	X(commits_no_group)                                                                        \
+	X(commits_groups_many)                                                                     \
+	X(commits_failed)                                                                          \
+	X(commits_unanswered)                                                                      \
+	X(commits_evicted)                                                                         \
+	X(commits_txn)                                                                             \
+	X(txn_offsets)                                                                             \
+	X(txn_offsets_failed)                                                                      \
+	X(txn_offsets_aborted)                                                                     \
+	X(txn_offsets_dropped)                                                                     \
+	X(txn_ends_failed)                                                                         \
+	X(txns_evicted)                                                                            \
+	X(hwms)                                                                                    \
+	X(hwms_produced)                                                                           \
+	X(hwms_listed)                                                                             \
+	X(hwms_evicted)                                                                            \
+	X(hwms_stale)                                                                              \
+	X(fetch_offsets)                                                                           \
+	X(fetched_offsets)                                                                         \
+	X(positions)                                                                               \
+	X(positions_unattributed)                                                                  \
+	X(positions_ambiguous)                                                                     \
+	X(positions_failed)                                                                        \
+	X(positions_stale)                                                                         \
+	X(positions_evicted)                                                                       \
+	X(members)                                                                                 \
+	X(members_ambiguous)                                                                       \
+	X(members_evicted)
+
 struct kw_obs;
 
 /* Allocate an obs and all its tables; NULL on bad params or no memory. */

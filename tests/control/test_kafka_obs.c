@@ -659,6 +659,10 @@ test_lag(void **state)
 	buf = report_of(o);
 	assert_non_null(strstr(buf, "lag payments[2] 50"));
 	assert_non_null(strstr(buf, "kwgen"));
+	/* what became of the commits, on one line, zeros left out */
+	assert_non_null(strstr(buf, "\nconsumer lag: commits 4 commits_read 2 commits_none 2 "));
+	assert_non_null(strstr(buf, " commits_failed 5 commits_unanswered 2 hwms 1 "));
+	assert_null(strstr(buf, "commits_evicted"));
 	free(buf);
 	kw_obs_free(o);
 }

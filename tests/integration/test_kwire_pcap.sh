@@ -237,6 +237,9 @@ got = [(o["kind"], o["topic"], o["partition"], o["offset"]) for o in fetch[0]["p
 assert got == [("committed_read", "kwire-test", 0, 3), ("read_failed", "no-such-topic", 0, -1)], got
 assert fetch[0]["error_codes"] == [3], fetch[0]
 PY
+# kwire-test[0] committed and read (2, 1 of them read); 3 partitions answered with an error
+grep -q '^consumer lag: commits 2 commits_read 1 commits_failed 3 ' "$WORK/refused.err" ||
+    fail "refused: lag counters"
 # An admin tool describes two groups (DescribeGroups v5: billing answered NOT_COORDINATOR, its
 # error code before its id), asks for their commits in one OffsetFetch v8, then deletes both in
 # one DeleteGroups (orders-app deleted, billing GROUP_ID_NOT_FOUND): each commit under its own
