@@ -512,8 +512,8 @@ pair_answered(const struct kw_kafka_event *ev)
 
 /*
  * Whether ev has error codes that are not on a partition offset of its n (the decoder marks a
- * partition's as COMMIT_FAILED, READ_FAILED or DELETE_FAILED): its group's or the whole
- * response's, or those of partitions whose offsets the pair did not keep.
+ * partition's as COMMIT_FAILED, READ_FAILED, DELETE_FAILED or FETCH_FAILED): its group's or the
+ * whole response's, or those of partitions whose offsets the pair did not keep.
  */
 static bool
 errors_unmarked(const struct kw_kafka_event *ev, unsigned int n)
@@ -523,7 +523,8 @@ errors_unmarked(const struct kw_kafka_event *ev, unsigned int n)
 	for (i = 0; i < n; i++)
 		marked += ev->offsets[i].kind == KW_KAFKA_OFF_COMMIT_FAILED ||
 			  ev->offsets[i].kind == KW_KAFKA_OFF_READ_FAILED ||
-			  ev->offsets[i].kind == KW_KAFKA_OFF_DELETE_FAILED;
+			  ev->offsets[i].kind == KW_KAFKA_OFF_DELETE_FAILED ||
+			  ev->offsets[i].kind == KW_KAFKA_OFF_FETCH_FAILED;
 	return ev->error_count > marked;
 }
 
@@ -560,7 +561,7 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 {
 	const struct kw_kafka_event *ev = &r->ev;
 	struct kw_obs_lag_key lk;
-	unsigned int i, npos = 0, nfetched = 0;
+	unsigned int i, npos = 0, nfetched = 0, nfailed = 0;
 	bool evicted;
 	int rc;
 
@@ -570,13 +571,16 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	for (i = 0; i < n; i++) {
 		npos += is_position(&ev->offsets[i]);
 		nfetched += ev->offsets[i].kind == KW_KAFKA_OFF_FETCHED;
+		nfailed += ev->offsets[i].kind == KW_KAFKA_OFF_FETCH_FAILED;
 	}
+	/* a partition the response answered with an error was not served: no position */
+	o->ctr.fetch_offsets += npos + nfailed;
+	o->ctr.fetched_offsets += nfetched;
+	o->ctr.positions_failed += nfailed;
 	if (npos == 0)
 		return;
-	o->ctr.fetch_offsets += npos;
-	o->ctr.fetched_offsets += nfetched;
-	/* the error codes are per event, not per partition: trust no part of it */
-	if (ev->error_count != 0) {
+	/* an error code on no partition (the whole response's, or not kept): trust none of it */
+	if (errors_unmarked(ev, n)) {
 		o->ctr.positions_failed += npos;
 		return;
 	}
@@ -864,6 +868,7 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 			break;
 		case KW_KAFKA_OFF_FETCH: /* add_positions */
 		case KW_KAFKA_OFF_FETCHED:
+		case KW_KAFKA_OFF_FETCH_FAILED:
 		case KW_KAFKA_OFF_TXN_COMMITTED: /* txn_offsets */
 		case KW_KAFKA_OFF_PRODUCED:      /* not answered: no log end */
 		case KW_KAFKA_OFF_LIST_LATEST:   /* not answered (or failed): no offset */

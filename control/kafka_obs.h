@@ -147,7 +147,9 @@ struct kw_obs_counters {
 	 * consumers without a group */
 	uint64_t positions_unattributed;
 	uint64_t positions_ambiguous; /* from a client seen in the requests of two groups */
-	uint64_t positions_failed; /* from a Fetch whose response carried errors: ignored */
+	/* Fetch partitions the response answered with an error, and every position of a Fetch
+	 * with an error code on no partition: ignored */
+	uint64_t positions_failed;
 	uint64_t positions_stale;  /* from a Fetch requested before the one that gave the value */
 	uint64_t positions_evicted; /* position table full: least recently fetched entry reused */
 	uint64_t members;          /* clients learned as members of a group */

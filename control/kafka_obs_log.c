@@ -232,6 +232,8 @@ offset_kind(uint8_t kind)
 		return "read_failed";
 	case KW_KAFKA_OFF_DELETE_FAILED:
 		return "delete_failed";
+	case KW_KAFKA_OFF_FETCH_FAILED:
+		return "fetch_failed";
 	default:
 		return "unknown";
 	}

@@ -134,6 +134,8 @@ enum kw_kafka_off_kind {
 				     * with an error: the group's commit of it is not known */
 	KW_KAFKA_OFF_DELETE_FAILED, /* a COMMIT_DELETE whose partition the response answered with
 				     * an error: not deleted */
+	KW_KAFKA_OFF_FETCH_FAILED,  /* a FETCH whose partition the response answered with an
+				     * error (not the leader, out of range): no position */
 };
 
 /*

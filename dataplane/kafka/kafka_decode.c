@@ -646,8 +646,8 @@ produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t ba
  * A non-zero error code of a response in the struct of the enclosing partition: that partition's
  * (its other error codes are the group's or the whole response's). The request's offset of it
  * for the group was not committed (OffsetCommit, TxnOffsetCommit) or not deleted (OffsetDelete),
- * or the offset the response gives for it is no commit (OffsetFetch). False when the response's
- * api has no such offsets.
+ * the offset the response gives for it is no commit (OffsetFetch), or the request's fetch
+ * position of it was not served (Fetch). False when the response's api has no such offsets.
  */
 static bool
 partition_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
@@ -660,6 +660,7 @@ partition_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 		{KW_KAFKA_API_TXN_OFFSET_COMMIT, KW_KAFKA_OFF_TXN_COMMITTED, KW_KAFKA_OFF_COMMIT_FAILED},
 		{KW_KAFKA_API_OFFSET_FETCH, KW_KAFKA_OFF_COMMITTED_READ, KW_KAFKA_OFF_READ_FAILED},
 		{KW_KAFKA_API_OFFSET_DELETE, KW_KAFKA_OFF_COMMIT_DELETE, KW_KAFKA_OFF_DELETE_FAILED},
+		{KW_KAFKA_API_FETCH, KW_KAFKA_OFF_FETCH, KW_KAFKA_OFF_FETCH_FAILED},
 	};
 	struct kw_kafka_ev_offset *o;
 
@@ -732,7 +733,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		on_partition(ctx, d, dir, ev, (int32_t)v);
 		break;
 	case KW_KAFKA_SEM_HIGH_WATERMARK:
-		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH)
+		/* -1 when the partition failed (INVALID_HIGH_WATERMARK) */
+		if (dir == 1 && d->api_key == KW_KAFKA_API_FETCH && v >= 0)
 			offset_add(ctx, d, ev, KW_KAFKA_OFF_HWM, v);
 		break;
 	case KW_KAFKA_SEM_FETCH_OFFSET:

@@ -707,7 +707,8 @@ fetch_rec(struct kw_kafka_rec *r, const char *client, uint8_t host, int64_t pos,
 /*
  * Fetch positions: a Fetch's client (client id and address) is a group's member when it sent
  * that group's member requests; its positions then give the group's position lag. A client
- * seen in two groups, or in none, gives none; nor does a Fetch with errors. Where the response
+ * seen in two groups, or in none, gives none; nor does a partition the Fetch's response answered
+ * with an error, nor any of a Fetch whose error code is on no partition. Where the response
  * returned records, the offset after them is the position.
  */
 static void
@@ -790,6 +791,33 @@ test_positions(void **state)
 	assert_int_equal(k->fetch_offsets, 7);
 	assert_int_equal(k->fetched_offsets, 1);
 	assert_int_equal(k->positions, 3);
+
+	/*
+	 * A partition the response answered with an error (FETCH_FAILED: not the leader) has no
+	 * position, and no high watermark (the decoder keeps none of -1); the pair's other
+	 * partitions do. An error code on no partition fails them all.
+	 */
+	fetch_rec(&r, "app-a", 1, 156, 160);
+	r.ev.offsets[1] = r.ev.offsets[0];
+	r.ev.offsets[1].partition = 3;
+	r.ev.offsets[1].offset = 70;
+	r.ev.offsets[0].kind = KW_KAFKA_OFF_FETCH_FAILED;
+	r.ev.error_count = 1;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
+	assert_int_equal(pos, 155);
+	assert_int_equal(k->positions_failed, 2);
+	assert_int_equal(k->positions, 4);
+	assert_int_equal(k->fetch_offsets, 9);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 3, &pos, &h, &lag), -ENODATA);
+	assert_int_equal(pos, 70);
+	r.ev.offsets[1].offset = 71;
+	r.ev.error_count = 2;
+	kw_obs_record(o, &r);
+	assert_int_equal(k->positions_failed, 4);
+	assert_int_equal(k->positions, 4);
+	assert_int_equal(kw_obs_position(o, "ga", "payments", 3, &pos, &h, &lag), -ENODATA);
+	assert_int_equal(pos, 70);
 	kw_obs_free(o);
 }
 

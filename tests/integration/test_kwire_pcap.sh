@@ -276,6 +276,19 @@ fi
 grep -q '^  billing  *requests 3 .* errors 2$' "$WORK/groups.err" || fail "groups: billing's stats"
 grep -q '^  orders-app  *requests 3 .* errors 0$' "$WORK/groups.err" ||
     fail "groups: orders-app's stats"
+# A Fetch the broker answers in part with NOT_LEADER_OR_FOLLOWER (its high watermark -1): that
+# partition's position is fetch_failed, its -1 no high watermark; the other partition keeps both
+# (tshark's error codes and offsets agree).
+$PCAPTOOL fetch-errors "$WORK/fetch-errors.pcap"
+run fetch-errors "$WORK/fetch-errors.pcap"
+python3 "$TOOLS/tshark_oracle.py" compare "$WORK/fetch-errors.pcap" "$WORK/fetch-errors.log" \
+    >"$WORK/fetch-errors.oracle" 2>&1 || fail "fetch-errors: $(tail -2 "$WORK/fetch-errors.oracle")"
+grep -q 'offsets compared 3, .* mismatches 0$' "$WORK/fetch-errors.oracle" ||
+    fail "fetch-errors: $(cat "$WORK/fetch-errors.oracle")"
+grep -q '"kind":"fetch_failed","topic":"orders","group":null,"partition":1,"offset":70}' \
+    "$WORK/fetch-errors.log" || fail "fetch-errors: no fetch_failed"
+grep -q '^consumer lag: hwms 1 fetch_offsets 2 positions_unattributed 1 positions_failed 1$' \
+    "$WORK/fetch-errors.err" || fail "fetch-errors: lag counters"
 # kwire pcap names its EAL prefix after its pid and removes the runtime directory at exit
 "$KWIRE" pcap "$TOOLS/../captures/produce-none.pcap" >/dev/null 2>"$WORK/rundir.err" &
 pid=$!
@@ -284,4 +297,4 @@ for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
     [ ! -e "$d/kwpcap$pid" ] || fail "kwire pcap left $d/kwpcap$pid behind"
 done
 echo "ok: reuse, detection (also of a reused connection), TLS, SASL, group lag, refused" \
-    "commits, groups of an admin tool, run directory"
+    "commits, groups of an admin tool, refused fetches, run directory"

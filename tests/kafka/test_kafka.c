@@ -1322,10 +1322,11 @@ fetch_part_req(struct wb *w, int32_t part, int64_t off)
 
 /* A Fetch v12 response partition; records NULL: none (null). */
 static void
-fetch_part_resp(struct wb *w, int32_t part, int64_t hwm, const struct wb *records)
+fetch_part_resp_err(struct wb *w, int32_t part, int16_t err, int64_t hwm,
+		    const struct wb *records)
 {
 	w32(w, (uint32_t)part);
-	w16(w, 0);
+	w16(w, (uint16_t)err);
 	w64(w, (uint64_t)hwm);    /* high watermark */
 	w64(w, (uint64_t)hwm);    /* last stable offset */
 	w64(w, 0);                /* log start offset */
@@ -1340,9 +1341,18 @@ fetch_part_resp(struct wb *w, int32_t part, int64_t hwm, const struct wb *record
 	wuv(w, 0);
 }
 
-/* Fetch v12 (topic names) or v13 (topic ids): orders p0, p3 and payments p1. */
 static void
-build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
+fetch_part_resp(struct wb *w, int32_t part, int64_t hwm, const struct wb *records)
+{
+	fetch_part_resp_err(w, part, 0, hwm, records);
+}
+
+/*
+ * Fetch v12 (topic names) or v13 (topic ids): orders p0, p3 and payments p1; the response
+ * answers orders p3 with error code err3 (and high watermark -1) when it is not 0.
+ */
+static void
+build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr, int16_t err3)
 {
 	size_t at = fbegin(q);
 	req_hdr(q, 1, ver, corr, true);
@@ -1377,7 +1387,7 @@ build_fetch_flex(struct wb *q, struct wb *s, int16_t ver, int32_t corr)
 	fetch_topic(s, ver, "orders", uuid_a);
 	wuv(s, 3);
 	fetch_part_resp(s, 0, 120, NULL);
-	fetch_part_resp(s, 3, 300, NULL);
+	fetch_part_resp_err(s, 3, err3, err3 ? -1 : 300, NULL);
 	wuv(s, 0);
 	wuv(s, 0);
 	fend(s, at);
@@ -1391,7 +1401,7 @@ test_fetch_offsets(void **state)
 		uint8_t t0 = ver == 13 ? 0x80 : 0, t1 = ver == 13 ? 0x81 : 1;
 
 		rq.n = rs.n = 0;
-		build_fetch_flex(&rq, &rs, ver, 21);
+		build_fetch_flex(&rq, &rs, ver, 21, 0);
 		run_all(&rq, &rs);
 		assert_int_equal(r_whole.n, 1);
 		const struct kw_kafka_event *e = &r_whole.ev[0];
@@ -1432,6 +1442,19 @@ test_fetch_offsets(void **state)
 		assert_int_equal(e->parts[2].partition, 1);
 		assert_int_equal(r_whole.cnt.parts_dropped, 0);
 		run_garbage(&rq, &rs, 1);
+
+		/* NOT_LEADER_OR_FOLLOWER for orders p3: its position not served, no watermark */
+		rq.n = rs.n = 0;
+		build_fetch_flex(&rq, &rs, ver, 22, 6);
+		run_all(&rq, &rs);
+		e = &r_whole.ev[0];
+		assert_int_equal(e->error_count, 1);
+		assert_int_equal(e->n_offsets, 5);
+		assert_offset(&e->offsets[0], KW_KAFKA_OFF_FETCH, t0, 0, 100);
+		assert_offset(&e->offsets[1], KW_KAFKA_OFF_FETCH_FAILED, t0, 3, 300);
+		assert_offset(&e->offsets[2], KW_KAFKA_OFF_FETCH, t1, 1, 42);
+		assert_offset(&e->offsets[3], KW_KAFKA_OFF_HWM, t1, 1, 50);
+		assert_offset(&e->offsets[4], KW_KAFKA_OFF_HWM, t0, 0, 120);
 	}
 }
 
@@ -1606,7 +1629,7 @@ test_fetch_detail_full(void **state)
 	rq.n = rs.n = 0;
 	for (int i = 0; i < KW_KAFKA_DETAIL_MAX + 1; i++) {
 		struct wb q = {0}, s = {0};
-		build_fetch_flex(&q, &s, 12, 100 + i);
+		build_fetch_flex(&q, &s, 12, 100 + i, 0);
 		wraw(&rq, q.b, q.n);
 		wraw(&rs, s.b, s.n);
 	}
@@ -2565,10 +2588,10 @@ resync_build(void)
 	rs_prev_q.n = rs_prev_s.n = rs_unseen_q.n = rs_unseen_s.n = 0;
 	for (int i = 0; i < 3; i++)
 		rs_q[i].n = rs_s[i].n = 0;
-	build_fetch_flex(&rs_prev_q, &rs_prev_s, 12, 7);
+	build_fetch_flex(&rs_prev_q, &rs_prev_s, 12, 7, 0);
 	build_api_versions(&rs_unseen_q, &rs_unseen_s, 8);
 	build_api_versions(&rs_q[0], &rs_s[0], 21);
-	build_fetch_flex(&rs_q[1], &rs_s[1], 13, 22);
+	build_fetch_flex(&rs_q[1], &rs_s[1], 13, 22, 0);
 	build_produce(&rs_q[2], 23, 0, false);
 }
 

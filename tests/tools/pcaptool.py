@@ -12,6 +12,8 @@
   pcaptool.py groups FILE                write an admin tool's DescribeGroups v5, OffsetFetch v8
                                          and DeleteGroups v2 of two groups, one answered with
                                          errors
+  pcaptool.py fetch-errors FILE          write a consumer's Fetch v11 of two partitions, one
+                                         answered NOT_LEADER_OR_FOLLOWER
   pcaptool.py malformed FILE             write the malformed-frame corpus and print, as JSON,
                                          the classifier counters it must move
   pcaptool.py encap IN OUT LINKTYPE      rewrite IN's Ethernet frames (IPv4/IPv6, untagged) as
@@ -186,6 +188,27 @@ def admin_groups():
                         (False, fetch_resp), (True, delete_req), (False, delete_resp)])
 
 
+def fetch_errors():
+    """A consumer fetches orders/0 from 40 and orders/1 from 70 (Fetch v11, no session); the
+    broker answers partition 0 with high watermark 50 and no records, and partition 1 with
+    NOT_LEADER_OR_FOLLOWER (6), high watermark -1, as a broker no longer its leader does."""
+    req = struct.pack("!hhi", 1, 11, 21) + kstr(b"consumer-1")
+    # replica, max wait, min bytes, max bytes, isolation, session id and epoch
+    req += struct.pack("!iiiibii", -1, 500, 1, 52428800, 0, 0, -1)
+    req += struct.pack("!i", 1) + kstr(b"orders") + struct.pack("!i", 2)
+    for part, pos in ((0, 40), (1, 70)):
+        # partition, current leader epoch, fetch offset, log start offset, max bytes
+        req += struct.pack("!iiqqi", part, 3, pos, -1, 1048576)
+    req += struct.pack("!i", 0) + kstr(b"")  # no forgotten topics, rack ""
+    resp = struct.pack("!i", 21) + struct.pack("!ihi", 0, 0, 0)  # throttle, error, session
+    resp += struct.pack("!i", 1) + kstr(b"orders") + struct.pack("!i", 2)
+    for part, err, hwm in ((0, 0, 50), (1, 6, -1)):
+        # index, error, high watermark, last stable, log start, no aborted transactions,
+        # preferred read replica, records (none: 0 bytes, as a broker sends them)
+        resp += struct.pack("!ihqqqiii", part, err, hwm, hwm, -1, -1, -1, 0)
+    return tcp_session([(True, kafka_frame(req)), (False, kafka_frame(resp))])
+
+
 def malformed():
     """(frame, counters it moves) pairs; every frame must be forwarded untouched."""
     good = eth(0x0800, ipv4(tcp(payload=b"kafka")))
@@ -280,6 +303,9 @@ def main(argv):
         return 0
     if len(argv) >= 2 and argv[0] == "groups":
         write_frames(argv[1], admin_groups())
+        return 0
+    if len(argv) >= 2 and argv[0] == "fetch-errors":
+        write_frames(argv[1], fetch_errors())
         return 0
     if len(argv) >= 2 and argv[0] == "malformed":
         cases = malformed()

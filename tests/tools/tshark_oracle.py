@@ -32,9 +32,10 @@ Produce request's batches take (produced: the sum of last offset delta + 1) and,
 log end (the response's base offset + those), a ListOffsets request's timestamp -1 (list_latest,
 list_stable) and its answer (high_watermark, or last_stable with read_committed), and an
 OffsetDelete's partitions (commit_delete, -1). An OffsetCommit or TxnOffsetCommit offset is
-commit_failed, an OffsetFetch one read_failed and an OffsetDelete one delete_failed exactly
-where tshark's response answers its partition with an error. Without offsets_trunc, every
-partition of those carries its offset in kwire's log.
+commit_failed, an OffsetFetch one read_failed, an OffsetDelete one delete_failed and a Fetch
+position fetch_failed exactly where tshark's response answers its partition with an error
+(whose high watermark, -1, kwire does not keep). Without offsets_trunc, every partition of
+those carries its offset in kwire's log.
 """
 import argparse
 import ipaddress
@@ -158,9 +159,13 @@ OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark
                (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0),
                (47, "commit_delete"): (0, 0), (8, "commit_failed"): (0, 0),
                (28, "commit_failed"): (0, 0), (9, "read_failed"): (1, 0),
-               (47, "delete_failed"): (0, 0)}
-# the kind of an offset whose partition the response answered with an error, by api key
-FAILED_KIND = {8: "commit_failed", 28: "commit_failed", 9: "read_failed", 47: "delete_failed"}
+               (47, "delete_failed"): (0, 0), (1, "fetch_failed"): (0, 0)}
+# by api key: the kind of an offset, and the kind it has instead where the response answered its
+# partition with an error
+FAILED_KIND = {8: ("committed", "commit_failed"), 28: ("txn_committed", "commit_failed"),
+               9: ("committed_read", "read_failed"), 47: ("commit_delete", "delete_failed"),
+               1: ("fetch", "fetch_failed")}
+POSITIONS = ("fetch", "fetched", "fetch_failed")
 NONE5 = (None, None, None, None, None)
 
 
@@ -277,7 +282,7 @@ def offsets_diff(r, t, rsp):
             diffs.append(f"offset kind {e['kind']!r} in a pair of api {r['api_key']}")
             continue
         key = (e["topic"], e["partition"])
-        seen.add((e["kind"] in ("fetch", "fetched"), src[0], key))
+        seen.add((e["kind"] in POSITIONS, src[0], key))
         seen.add((e["kind"], key))
         want = (t, rsp)[src[0]]["offsets"].get(key, NONE5)[src[1]]
         if r["api_key"] == 47:  # OffsetDelete names the partition: -1
@@ -286,8 +291,8 @@ def offsets_diff(r, t, rsp):
             want += t["offsets"].get(key, NONE5)[2] or 0
         # a partition the response answered with an error has the failed kind, and only such a one
         err = rsp["offsets"].get(key, NONE5)[4] if rsp else None
-        if r["api_key"] in FAILED_KIND and err is not None and \
-                (err != 0) != (e["kind"] == FAILED_KIND[r["api_key"]]):
+        kinds = FAILED_KIND.get(r["api_key"], ())
+        if e["kind"] in kinds and err is not None and (err != 0) != (e["kind"] == kinds[1]):
             diffs.append(f"{e['kind']} offset of {key}: tshark's response error {err}")
         n += 1
         if e["offset"] != want:
@@ -307,11 +312,11 @@ def offsets_diff(r, t, rsp):
                 diffs.append(f"{kind} offset of {key}: in tshark, missing from kwire's log")
         return n, diffs
     for (api, kind), (side, what) in OFFSET_FROM.items():
-        if api != r["api_key"] or what != 0 or kind == "fetch":
+        if api != r["api_key"] or what != 0 or kind in POSITIONS:
             continue
         for key, v in (t, rsp)[side]["offsets"].items():
-            if kind == "log_end" and (v[0] is None or v[0] < 0):
-                continue  # the append failed: no log end
+            if kind in ("log_end", "high_watermark") and (v[0] is None or v[0] < 0):
+                continue  # the append or the fetch failed: no log end, no high watermark
             if (False, side, key) not in seen:
                 diffs.append(f"{kind} offset of {key}: in tshark, missing from kwire's log")
     if r["api_key"] == 1:
