@@ -511,24 +511,6 @@ pair_answered(const struct kw_kafka_event *ev)
 }
 
 /*
- * Whether ev has error codes that are not on a partition offset of its n (the decoder marks a
- * partition's as COMMIT_FAILED, READ_FAILED, DELETE_FAILED or FETCH_FAILED): its group's or the
- * whole response's, or those of partitions whose offsets the pair did not keep.
- */
-static bool
-errors_unmarked(const struct kw_kafka_event *ev, unsigned int n)
-{
-	unsigned int i, marked = 0;
-
-	for (i = 0; i < n; i++)
-		marked += ev->offsets[i].kind == KW_KAFKA_OFF_COMMIT_FAILED ||
-			  ev->offsets[i].kind == KW_KAFKA_OFF_READ_FAILED ||
-			  ev->offsets[i].kind == KW_KAFKA_OFF_DELETE_FAILED ||
-			  ev->offsets[i].kind == KW_KAFKA_OFF_FETCH_FAILED;
-	return ev->error_count > marked;
-}
-
-/*
  * A DeleteGroups pair requested at ts: its response names each group with its own error code,
  * and each group it deleted without error is dropped. A request without a response deleted
  * nothing anyone saw; groups past the ones a pair keeps are counted.
@@ -579,8 +561,8 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	o->ctr.positions_failed += nfailed;
 	if (npos == 0)
 		return;
-	/* an error code on no partition (the whole response's, or not kept): trust none of it */
-	if (errors_unmarked(ev, n)) {
+	/* an error code of the whole response: trust none of it */
+	if (ev->flags & KW_KAFKA_EV_TOP_ERROR) {
 		o->ctr.positions_failed += npos;
 		return;
 	}
@@ -780,7 +762,7 @@ hwm_put(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka
  * v8+ answers for several), else the pair's; false (counted) when there is none, when the pair
  * names several groups that its offsets cannot be told apart by, or when the group failed: an
  * error code answered under it (OffsetFetch v8+), or, where the response names no group, failed
- * (errors_unmarked: an error code on no partition, such as an OffsetFetch v2-7's or an
+ * (TOP_ERROR: an error code outside the partitions, such as an OffsetFetch v2-7's or an
  * OffsetDelete's for the whole response).
  */
 static bool
@@ -817,8 +799,8 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 	unsigned int i,
 		n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
 	bool answered = pair_answered(ev);
-	/* an OffsetCommit's error codes are all its partitions': the others' commits stand */
-	bool failed = ev->api_key != KW_KAFKA_API_OFFSET_COMMIT && errors_unmarked(ev, n);
+	/* an error code outside the partitions: the group's or the whole response's */
+	bool failed = (ev->flags & KW_KAFKA_EV_TOP_ERROR) != 0;
 
 	add_positions(o, r, n);
 	if (ev->api_key == KW_KAFKA_API_DELETE_GROUPS)

@@ -148,7 +148,7 @@ struct kw_obs_counters {
 	uint64_t positions_unattributed;
 	uint64_t positions_ambiguous; /* from a client seen in the requests of two groups */
 	/* Fetch partitions the response answered with an error, and every position of a Fetch
-	 * with an error code on no partition: ignored */
+	 * with an error code outside the partitions (TOP_ERROR): ignored */
 	uint64_t positions_failed;
 	uint64_t positions_stale;  /* from a Fetch requested before the one that gave the value */
 	uint64_t positions_evicted; /* position table full: least recently fetched entry reused */

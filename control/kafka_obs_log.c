@@ -195,6 +195,7 @@ static const struct {
 	{KW_KAFKA_EV_GROUPS_MANY, "group_ids_many"},
 	{KW_KAFKA_EV_TXN_COMMIT, "txn_commit"},
 	{KW_KAFKA_EV_GROUPS_TRUNC, "groups_trunc"},
+	{KW_KAFKA_EV_TOP_ERROR, "top_error"},
 };
 
 /* The request log's name of a partition offset's kind (enum kw_kafka_off_kind). */

@@ -107,6 +107,12 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 #define KW_KAFKA_EV_GROUPS_MANY 0x20000 /* more than one group id (group_id: the last one) */
 #define KW_KAFKA_EV_TXN_COMMIT  0x40000 /* EndTxn request: commit (without it, abort) */
 #define KW_KAFKA_EV_GROUPS_TRUNC 0x80000 /* the response named more groups than kept */
+/* a non-zero error code of the response outside any partition's struct: its group's or the
+ * whole response's (a partition's marks the partition's offset: kw_kafka_off_kind). An error
+ * code is a partition's when it follows the partition index in the same struct, as it does in
+ * every response that carries offsets (OffsetForLeaderEpoch gives it first: there the flag
+ * may name a partition's) */
+#define KW_KAFKA_EV_TOP_ERROR   0x100000
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
 enum kw_kafka_off_kind {

@@ -647,9 +647,9 @@ produced_set(const struct kw_kafka_dir *d, struct kw_kafka_event *ev, int64_t ba
  * (its other error codes are the group's or the whole response's). The request's offset of it
  * for the group was not committed (OffsetCommit, TxnOffsetCommit) or not deleted (OffsetDelete),
  * the offset the response gives for it is no commit (OffsetFetch), or the request's fetch
- * position of it was not served (Fetch). False when the response's api has no such offsets.
+ * position of it was not served (Fetch).
  */
-static bool
+static void
 partition_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 {
 	static const struct {
@@ -664,17 +664,14 @@ partition_refused(const struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 	};
 	struct kw_kafka_ev_offset *o;
 
-	if (!d->part_ok || d->depth != d->part_depth)
-		return false;
 	for (unsigned int i = 0; i < RTE_DIM(refusable); i++) {
 		if (refusable[i].api_key != d->api_key)
 			continue;
 		o = offset_of(d, ev, refusable[i].kind);
 		if (o != NULL)
 			o->kind = refusable[i].failed;
-		return true;
+		return;
 	}
-	return false;
 }
 
 /*
@@ -719,9 +716,15 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
-		/* a response's: its partition's offset refused, else its group's */
-		if (v != 0 && dir == 1 && !partition_refused(d, ev))
+		/* a response's: its partition's offset refused, else its group's or the whole one's */
+		if (v == 0 || dir == 0)
+			break;
+		if (d->part_ok && d->depth == d->part_depth) {
+			partition_refused(d, ev);
+		} else {
+			ev->flags |= KW_KAFKA_EV_TOP_ERROR;
 			group_error(d, ev);
+		}
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;

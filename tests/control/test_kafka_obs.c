@@ -651,6 +651,7 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_counters(o)->commits_none, 2); /* the -1s above, not this one */
 	r.ev.offsets[1].offset = 78;
 	r.ev.error_count = 2;
+	r.ev.flags = KW_KAFKA_EV_TOP_ERROR;
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENODATA);
 	assert_int_equal(c, 77);
@@ -755,6 +756,7 @@ test_positions(void **state)
 	assert_int_equal(k->positions_unattributed, 2);
 	fetch_rec(&r, "app-a", 1, 40, 150);
 	r.ev.error_count = 1;
+	r.ev.flags |= KW_KAFKA_EV_TOP_ERROR;
 	kw_obs_record(o, &r);
 	assert_int_equal(k->positions_failed, 1);
 	assert_int_equal(k->fetch_offsets, 5);
@@ -802,7 +804,7 @@ test_positions(void **state)
 	r.ev.offsets[1].partition = 3;
 	r.ev.offsets[1].offset = 70;
 	r.ev.offsets[0].kind = KW_KAFKA_OFF_FETCH_FAILED;
-	r.ev.error_count = 1;
+	r.ev.error_count = 3; /* and two of partitions past the ones the pair kept */
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_position(o, "ga", "payments", 2, &pos, &h, &lag), 0);
 	assert_int_equal(pos, 155);
@@ -813,6 +815,7 @@ test_positions(void **state)
 	assert_int_equal(pos, 70);
 	r.ev.offsets[1].offset = 71;
 	r.ev.error_count = 2;
+	r.ev.flags |= KW_KAFKA_EV_TOP_ERROR;
 	kw_obs_record(o, &r);
 	assert_int_equal(k->positions_failed, 4);
 	assert_int_equal(k->positions, 4);
@@ -1067,9 +1070,11 @@ test_commits_cleared(void **state)
 	r.ev.offsets[1].partition = 0;
 	r.ev.n_offsets = 2;
 	r.ev.error_count = 1;
+	r.ev.flags = KW_KAFKA_EV_TOP_ERROR;
 	kw_obs_record(o, &r);
 	assert_int_equal(commits_of(o, "ga", 4), 3);
 	r.ev.offsets[0].kind = KW_KAFKA_OFF_DELETE_FAILED;
+	r.ev.flags = 0;
 	kw_obs_record(o, &r);
 	assert_int_equal(k->commits_failed, 3);
 	assert_int_equal(commits_of(o, "ga", 4), 2);
@@ -1198,7 +1203,7 @@ test_commits_by_group(void **state)
 	commit_rec(&r, "gc", 0, 0);
 	r.ev.api_name = "OffsetFetch";
 	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
-	r.ev.flags = KW_KAFKA_EV_GROUPS_MANY;
+	r.ev.flags = KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_TOP_ERROR;
 	r.ev.error_count = 1; /* gc's */
 	KSTR(&r.ev.groups[0], "ga");
 	KSTR(&r.ev.groups[1], "gb");

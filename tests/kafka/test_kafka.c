@@ -674,7 +674,7 @@ test_api_versions_unsupported(void **state)
 	assert_int_equal(e->n_errors, 1);
 	assert_int_equal(e->errors[0], 35);
 	assert_int_equal(e->throttle_ms, -1);
-	assert_int_equal(e->flags, 0);
+	assert_int_equal(e->flags, KW_KAFKA_EV_TOP_ERROR); /* the whole response's */
 	assert_int_equal(r_whole.cnt.frame_malformed, 0);
 	assert_int_equal(r_whole.cnt.frame_trailing, 0);
 }
@@ -1455,6 +1455,7 @@ test_fetch_offsets(void **state)
 		assert_offset(&e->offsets[2], KW_KAFKA_OFF_FETCH, t1, 1, 42);
 		assert_offset(&e->offsets[3], KW_KAFKA_OFF_HWM, t1, 1, 50);
 		assert_offset(&e->offsets[4], KW_KAFKA_OFF_HWM, t0, 0, 120);
+		assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0); /* no error outside partitions */
 	}
 }
 
@@ -2038,6 +2039,7 @@ test_offset_delete(void **state)
 	assert_string_equal(e->api_name, "OffsetDelete");
 	assert_string_equal(e->group_id.s, "grp-1");
 	assert_int_equal(e->error_count, 1);
+	assert_int_equal(e->flags, 0); /* the error is a partition's */
 	assert_int_equal(e->n_offsets, 2);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMIT_DELETE, 0, 4, -1);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_DELETE_FAILED, 0, 6, -1);
@@ -2056,7 +2058,8 @@ test_offset_delete(void **state)
 	assert_string_equal(e->groups[1].s, "grp-2");
 	assert_int_equal(e->groups_failed, 0x1);
 	e = &r_whole.ev[3];
-	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_GROUPS_TRUNC);
+	assert_int_equal(e->flags,
+			 KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_GROUPS_TRUNC | KW_KAFKA_EV_TOP_ERROR);
 	assert_int_equal(e->n_groups, KW_KAFKA_EV_GROUPS);
 	assert_string_equal(e->groups[7].s, "grp-8");
 	assert_int_equal(e->groups_failed, 0); /* grp-10's error is under no group kept */
@@ -2219,7 +2222,7 @@ test_offset_fetch(void **state)
 	e = offset_fetch_run(8, true, 16, 0);
 	assert_int_equal(e->n_offsets, 4);
 	assert_offset(&e->offsets[2], KW_KAFKA_OFF_COMMITTED_READ, 0, 0, 501);
-	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY);
+	assert_int_equal(e->flags, KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_TOP_ERROR);
 	assert_int_equal(e->n_groups, 2);
 	assert_string_equal(e->groups[0].s, "grp-1");
 	assert_string_equal(e->groups[1].s, "grp-2");
@@ -2242,6 +2245,7 @@ test_offset_fetch(void **state)
 				      i % 2, i % 2 ? -1 : 500 + i / 2);
 		assert_int_equal(e->groups_failed, 0);
 		assert_int_equal(e->error_count, 2);
+		assert_int_equal(e->flags & KW_KAFKA_EV_TOP_ERROR, ver < 8 ? KW_KAFKA_EV_TOP_ERROR : 0);
 		run_garbage(&rq, &rs, 1);
 	}
 	/* v7's error code after the topics marks no partition, not even the last one */
@@ -2249,6 +2253,7 @@ test_offset_fetch(void **state)
 	assert_int_equal(e->n_offsets, 2);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED_READ, 0, 1, -1);
 	assert_int_equal(e->error_count, 1);
+	assert_int_equal(e->flags, KW_KAFKA_EV_TOP_ERROR);
 }
 
 static void
