@@ -573,7 +573,7 @@ offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_eve
 
 	if (d->off_seen < UINT16_MAX)
 		d->off_seen++;
-	if (d->cur_topic == TOPIC_NONE || !d->part_ok || i < rot ||
+	if (d->cur_topic == TOPIC_NONE || d->part_depth == 0 || i < rot ||
 	    i - rot >= off_window(d->api_key) || ev->n_offsets == KW_KAFKA_EV_OFFSETS) {
 		ctx->cnt.offsets_dropped++;
 		ev->flags |= KW_KAFKA_EV_OFFSETS_TRUNC;
@@ -702,8 +702,7 @@ on_partition(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 {
 	d->partitions++;
 	d->cur_part = v;
-	d->part_ok = 1;
-	d->part_depth = d->depth;
+	d->part_depth = d->depth; /* a body's walk is at depth 1 or more */
 	add_part(ctx, ev, d->cur_topic, v);
 	if (dir == 0 && d->api_key == KW_KAFKA_API_OFFSET_DELETE)
 		offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
@@ -719,7 +718,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		/* a response's: its partition's offset refused, else its group's or the whole one's */
 		if (v == 0 || dir == 0)
 			break;
-		if (d->part_ok && d->depth == d->part_depth) {
+		if (d->depth == d->part_depth) {
 			partition_refused(d, ev);
 		} else {
 			ev->flags |= KW_KAFKA_EV_TOP_ERROR;
@@ -758,7 +757,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_PRODUCE_BASE_OFFSET:
 		/* -1 when the partition's append failed */
-		if (dir == 1 && v >= 0 && d->part_ok)
+		if (dir == 1 && v >= 0 && d->part_depth != 0)
 			produced_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_PRODUCER_ID:
@@ -785,7 +784,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_LIST_OFFSET:
 		/* -1 when the partition failed */
-		if (dir == 1 && v >= 0 && d->part_ok)
+		if (dir == 1 && v >= 0 && d->part_depth != 0)
 			listed_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_BROKER_ID:
@@ -1480,7 +1479,7 @@ rfield_add(struct kw_kafka_ctx *ctx, const struct kw_kafka_dir *d, struct kw_kaf
 	rf->len = (uint32_t)n;
 	rf->dir = (uint8_t)dir;
 	rf->topic = d->cur_topic;
-	rf->partition = d->part_ok ? d->cur_part : -1;
+	rf->partition = d->part_depth != 0 ? d->cur_part : -1;
 }
 
 /* The records parser's hook: add where the record sits and hand it to the ctx's hook. */
@@ -1495,7 +1494,7 @@ record_hook(void *arg, const struct kw_kafka_record *rec)
 	struct kw_kafka_record_where where = {
 		.dir = dir,
 		.ev = ev,
-		.partition = d->part_ok ? d->cur_part : -1,
+		.partition = d->part_depth != 0 ? d->cur_part : -1,
 	};
 
 	if (d->cur_topic != TOPIC_NONE && (d->cur_topic & TOPIC_BY_ID))
@@ -2095,7 +2094,7 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	d->cur_topic = TOPIC_NONE;
 	d->cur_group = KW_KAFKA_GROUP_NONE;
 	d->err_depth = 0;
-	d->part_ok = 0;
+	d->part_depth = 0;
 	d->align = 0;
 	if (d->raw_left) {
 		/* A raw SASL token (SaslHandshake v0): [int32 size][token], no Kafka header. */

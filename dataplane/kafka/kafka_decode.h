@@ -64,7 +64,6 @@ struct kw_kafka_dir {
 	uint8_t cur_group;   /* response: group ref (kw_kafka_ev_offset.group) of the group id */
 	uint8_t group_depth; /* named in the struct at this depth: valid while the walk is in it */
 	uint8_t err_depth;   /* a non-zero error code came first in the struct at this depth, or 0 */
-	uint8_t part_ok;     /* cur_part holds the enclosing partition index */
 	uint8_t align;       /* Metadata response: topic_ids[i] follows topics[i] */
 	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */
 	uint8_t raw;         /* the current frame is a raw SASL token */
@@ -72,7 +71,9 @@ struct kw_kafka_dir {
 	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
 	uint8_t refuted;     /* the probation frame did not decode: back to resync */
 	uint8_t isolation;   /* ListOffsets request: its isolation level (0 before v2) */
-	uint8_t part_depth;  /* the depth of cur_part's struct: an error code there is its own */
+	/* the depth of the struct that named cur_part, the enclosing partition index (an error
+	 * code there is its own), or 0 before the frame's first */
+	uint8_t part_depth;
 	int32_t cur_part;
 	uint8_t win_n;       /* bytes in win */
 	uint8_t cand_n;      /* entries of cand_end */
