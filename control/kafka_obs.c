@@ -769,14 +769,15 @@ static bool
 commit_group(struct kw_obs *o, const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e,
 	     bool failed, struct kw_obs_lag_key *lk)
 {
-	const struct kw_kafka_str *g = &ev->group_id;
+	const struct kw_kafka_str *g = kw_kafka_ev_offset_group(ev, e);
 
-	if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS)) {
-		g = &ev->groups[e->group];
+	if (g != NULL) {
 		failed = (ev->groups_failed & (1u << e->group)) != 0;
 	} else if (ev->flags & KW_KAFKA_EV_GROUPS_MANY) {
 		o->ctr.commits_groups_many++;
 		return false;
+	} else {
+		g = &ev->group_id;
 	}
 	if (kw_kafka_str_none(g)) {
 		o->ctr.commits_no_group++;
@@ -1286,6 +1287,16 @@ report_commits(const struct kw_obs *o, const char *group, FILE *f)
 	}
 }
 
+/* Counter name of value v on the report's lag line, unless 0; whether the line has begun. */
+static bool
+report_lag_counter(FILE *f, const char *name, uint64_t v, bool begun)
+{
+	if (v == 0)
+		return begun;
+	fprintf(f, "%s %s %lu", begun ? "" : "consumer lag:", name, (unsigned long)v);
+	return true;
+}
+
 /*
  * The consumer lag counters that are not 0, on one line: what became of the commits, high
  * watermarks and positions seen, which tells why a partition is or is not in the lags above.
@@ -1293,26 +1304,12 @@ report_commits(const struct kw_obs *o, const char *group, FILE *f)
 static void
 report_lag_counters(const struct kw_obs_counters *k, FILE *f)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} ctr[] = {
-#define LAG_CTR(n) {#n, offsetof(struct kw_obs_counters, n)},
-		KW_OBS_LAG_COUNTERS(LAG_CTR)
+	bool begun = false;
+
+#define LAG_CTR(n) begun = report_lag_counter(f, #n, k->n, begun);
+	KW_OBS_LAG_COUNTERS(LAG_CTR)
 #undef LAG_CTR
-	};
-	bool any = false;
-
-	for (unsigned int i = 0; i < RTE_DIM(ctr); i++) {
-		uint64_t v;
-
-		memcpy(&v, (const char *)k + ctr[i].off, sizeof(v));
-		if (v == 0)
-			continue;
-		fprintf(f, "%s %s %lu", any ? "" : "consumer lag:", ctr[i].name, (unsigned long)v);
-		any = true;
-	}
-	if (any)
+	if (begun)
 		fputc('\n', f);
 }
 

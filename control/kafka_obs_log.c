@@ -385,6 +385,7 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 	n = ev->n_offsets < KW_KAFKA_EV_OFFSETS ? ev->n_offsets : KW_KAFKA_EV_OFFSETS;
 	for (i = 0; i < n; i++) {
 		const struct kw_kafka_ev_offset *e = &ev->offsets[i];
+		const struct kw_kafka_str *g = kw_kafka_ev_offset_group(ev, e);
 
 		jfmt(b, "%s{\"kind\":\"%s\",\"topic\":", i ? "," : "", offset_kind(e->kind));
 		name = kw_obs_topic_ref(o, ev, e->topic, scratch);
@@ -393,8 +394,8 @@ format_line(const struct kw_obs *o, const struct kw_kafka_rec *r, struct jbuf *b
 		else
 			jstr(b, name, strlen(name));
 		jlit(b, ",\"group\":");
-		if (e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS))
-			jkstr(b, &ev->groups[e->group]);
+		if (g != NULL)
+			jkstr(b, g);
 		else
 			jlit(b, "null");
 		jfmt(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 "}", e->partition,

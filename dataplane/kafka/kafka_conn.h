@@ -250,6 +250,14 @@ kw_kafka_ev_list_n(unsigned int n, unsigned int max)
 	return n < max ? n : max;
 }
 
+/* The group id offset e of ev was answered under, or NULL when its response named none kept. */
+static inline const struct kw_kafka_str *
+kw_kafka_ev_offset_group(const struct kw_kafka_event *ev, const struct kw_kafka_ev_offset *e)
+{
+	return e->group < kw_kafka_ev_list_n(ev->n_groups, KW_KAFKA_EV_GROUPS) ? &ev->groups[e->group]
+									      : NULL;
+}
+
 /*
  * Per-ctx counters, declared once: X(name, help) generates the struct fields, enum
  * kw_kafka_ctr_id and the name/help arrays that telemetry and the report print. Plain increments
