@@ -547,6 +547,16 @@ commit_rec(struct kw_kafka_rec *r, const char *group, int32_t part, int64_t off)
 		.kind = KW_KAFKA_OFF_COMMITTED, .topic = 0, .partition = part, .offset = off};
 }
 
+/* commit_rec's offset as an OffsetFetch response gives it (COMMITTED_READ; -1: none). */
+static void
+offset_fetch_rec(struct kw_kafka_rec *r, const char *group, int32_t part, int64_t off)
+{
+	commit_rec(r, group, part, off);
+	r->ev.api_name = "OffsetFetch";
+	r->ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	r->ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+}
+
 static void
 test_lag(void **state)
 {
@@ -612,10 +622,7 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_counters(o)->fetch_offsets, 1);
 
 	/* an OffsetFetch response gives g2's commit; -1 is none; a pair of two groups is unsure */
-	commit_rec(&r, "g2", 2, 120);
-	r.ev.api_name = "OffsetFetch";
-	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
-	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	offset_fetch_rec(&r, "g2", 2, 120);
 	r.ev.offsets[1] = r.ev.offsets[0];
 	r.ev.offsets[1].partition = 3;
 	r.ev.offsets[1].offset = -1;
@@ -1042,10 +1049,7 @@ test_commits_cleared(void **state)
 	assert_int_equal(commits_of(o, "ga", 4), 4);
 
 	/* OffsetFetch: ga has no commit of partition 1 any more */
-	commit_rec(&r, "ga", 1, -1);
-	r.ev.api_name = "OffsetFetch";
-	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
-	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	offset_fetch_rec(&r, "ga", 1, -1);
 	kw_obs_record(o, &r);
 	assert_int_equal(kw_obs_lag(o, "ga", "payments", 1, &pos, &h, &lag), -ENOENT);
 	assert_int_equal(commits_of(o, "ga", 4), 3);
@@ -1172,10 +1176,7 @@ record_offset_fetch(struct kw_obs *o, uint64_t ts, int64_t off)
 {
 	struct kw_kafka_rec r;
 
-	commit_rec(&r, "go", 0, off);
-	r.ev.api_name = "OffsetFetch";
-	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
-	r.ev.offsets[0].kind = KW_KAFKA_OFF_COMMITTED_READ;
+	offset_fetch_rec(&r, "go", 0, off);
 	r.ts_ns = ts;
 	kw_obs_record(o, &r);
 }
@@ -1200,9 +1201,7 @@ test_commits_by_group(void **state)
 	assert_non_null(o);
 	k = kw_obs_counters(o);
 	record_hwms(o, 2, 1000);
-	commit_rec(&r, "gc", 0, 0);
-	r.ev.api_name = "OffsetFetch";
-	r.ev.api_key = KW_KAFKA_API_OFFSET_FETCH;
+	offset_fetch_rec(&r, "gc", 0, 0);
 	r.ev.flags = KW_KAFKA_EV_GROUPS_MANY | KW_KAFKA_EV_TOP_ERROR;
 	r.ev.error_count = 1; /* gc's */
 	KSTR(&r.ev.groups[0], "ga");

@@ -584,6 +584,15 @@ test_prim(void **state)
 
 static struct wb rq, rs;
 
+/* run_all of rq and rs, which hold one exchange: its pair. */
+static const struct kw_kafka_event *
+run_one(void)
+{
+	run_all(&rq, &rs);
+	assert_int_equal(r_whole.n, 1);
+	return &r_whole.ev[0];
+}
+
 static void
 build_api_versions(struct wb *q, struct wb *s, int32_t corr)
 {
@@ -618,9 +627,7 @@ test_api_versions(void **state)
 	(void)state;
 	rq.n = rs.n = 0;
 	build_api_versions(&rq, &rs, 7);
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_int_equal(e->api_key, 18);
 	assert_string_equal(e->api_name, "ApiVersions");
 	assert_int_equal(e->api_version, 3);
@@ -668,9 +675,7 @@ test_api_versions_unsupported(void **state)
 	for (size_t i = 0; i < sizeof(body); i++)
 		w8(&rs, body[i]);
 	fend(&rs, at);
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_int_equal(e->n_errors, 1);
 	assert_int_equal(e->errors[0], 35);
 	assert_int_equal(e->throttle_ms, -1);
@@ -776,9 +781,7 @@ test_tags_hand_back(void **state)
 	}
 	wuv(&rs, 0);
 	fend(&rs, at);
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_int_equal(e->api_version, 12);
 	assert_int_equal(e->n_topics, 2);
 	assert_string_equal(e->topics[0].s, "orders");
@@ -834,9 +837,7 @@ test_metadata(void **state)
 	w32(&rs, 0);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "Metadata");
 	assert_int_equal(e->n_topics, 2);
 	assert_int_equal(e->topic_count, 2);
@@ -1037,9 +1038,7 @@ test_produce(void **state)
 	build_produce(&rq, 9, -1, false);
 	build_produce_resp(&rs, 9, 0, 100);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "Produce");
 	assert_int_equal(e->acks, -1);
 	assert_string_equal(e->txn_id.s, "txn-1");
@@ -1127,9 +1126,7 @@ test_fetch(void **state)
 	wraw(&rs, batch.b, batch.n);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "Fetch");
 	assert_int_equal(e->records.batches, 1);
 	assert_int_equal(e->records.records, 3);
@@ -1402,9 +1399,7 @@ test_fetch_offsets(void **state)
 
 		rq.n = rs.n = 0;
 		build_fetch_flex(&rq, &rs, ver, 21, 0);
-		run_all(&rq, &rs);
-		assert_int_equal(r_whole.n, 1);
-		const struct kw_kafka_event *e = &r_whole.ev[0];
+		const struct kw_kafka_event *e = run_one();
 		assert_int_equal(e->api_version, ver);
 		assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0);
 		assert_int_equal(r_whole.cnt.frame_malformed, 0);
@@ -1446,8 +1441,7 @@ test_fetch_offsets(void **state)
 		/* NOT_LEADER_OR_FOLLOWER for orders p3: its position not served, no watermark */
 		rq.n = rs.n = 0;
 		build_fetch_flex(&rq, &rs, ver, 22, 6);
-		run_all(&rq, &rs);
-		e = &r_whole.ev[0];
+		e = run_one();
 		assert_int_equal(e->error_count, 1);
 		assert_int_equal(e->n_offsets, 5);
 		assert_offset(&e->offsets[0], KW_KAFKA_OFF_FETCH, t0, 0, 100);
@@ -1531,9 +1525,7 @@ test_fetch_fetched(void **state)
 	wuv(&rs, 0);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	e = &r_whole.ev[0];
+	e = run_one();
 	assert_int_equal(e->flags & ~KW_KAFKA_EV_OPAQUE, 0);
 	assert_int_equal(e->records.batches, 6);
 	assert_int_equal(e->records.crc_bad, 1);
@@ -1713,9 +1705,7 @@ test_offset_commit(void **state)
 	(void)state;
 	rq.n = rs.n = 0;
 	build_offset_commit(&rq, &rs, 2, 0);
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "OffsetCommit");
 	assert_string_equal(e->group_id.s, "grp-1");
 	assert_int_equal(e->n_topics, 2);
@@ -1732,8 +1722,7 @@ test_offset_commit(void **state)
 	/* More partitions than kept: the first KW_KAFKA_EV_OFFSETS stay, the rest are counted. */
 	rq.n = rs.n = 0;
 	build_offset_commit(&rq, &rs, KW_KAFKA_EV_OFFSETS + 4, 0);
-	run_all(&rq, &rs);
-	e = &r_whole.ev[0];
+	e = run_one();
 	assert_int_equal(e->n_offsets, KW_KAFKA_EV_OFFSETS);
 	assert_true(e->flags & KW_KAFKA_EV_OFFSETS_TRUNC);
 	assert_offset(&e->offsets[KW_KAFKA_EV_OFFSETS - 1], KW_KAFKA_OFF_COMMITTED, 1,
@@ -1743,8 +1732,7 @@ test_offset_commit(void **state)
 	/* payments[1] refused (OFFSET_METADATA_TOO_LARGE): its offset alone is not committed */
 	rq.n = rs.n = 0;
 	build_offset_commit(&rq, &rs, 2, 12);
-	run_all(&rq, &rs);
-	e = &r_whole.ev[0];
+	e = run_one();
 	assert_int_equal(e->n_offsets, 3);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_COMMITTED, 0, 2, 777);
 	assert_offset(&e->offsets[1], KW_KAFKA_OFF_COMMITTED, 1, 0, 1000);
@@ -2104,9 +2092,7 @@ test_describe_groups(void **state)
 	wuv(&rs, 0);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "DescribeGroups");
 	assert_int_equal(e->n_groups, 2);
 	assert_string_equal(e->groups[0].s, "grp-a");
@@ -2190,9 +2176,7 @@ offset_fetch_run(int16_t ver, bool two_groups, int16_t err2, int16_t perr)
 {
 	rq.n = rs.n = 0;
 	build_offset_fetch(&rq, &rs, ver, two_groups, err2, perr);
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	return &r_whole.ev[0];
+	return run_one();
 }
 
 /* OffsetFetch responses carry committed offsets under the request's group; a pair that names
@@ -2316,9 +2300,7 @@ test_metadata_aligned(void **state)
 	wuv(&rs, 0);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_string_equal(e->api_name, "Metadata");
 	assert_int_equal(r_whole.cnt.frame_malformed, 0);
 	assert_true(e->flags & KW_KAFKA_EV_TOPIC_IDS_ALIGNED);
@@ -2374,9 +2356,7 @@ test_metadata_one_topic(void **state)
 	wuv(&rs, 0);
 	fend(&rs, at);
 
-	run_all(&rq, &rs);
-	assert_int_equal(r_whole.n, 1);
-	const struct kw_kafka_event *e = &r_whole.ev[0];
+	const struct kw_kafka_event *e = run_one();
 	assert_int_equal(r_whole.cnt.frame_malformed, 0);
 	assert_int_equal(e->topic_count, 1);
 	assert_int_equal(e->topic_id_count, 1);
