@@ -19,6 +19,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kw_rdkafka.h"
+
 /* The partitions committed: TOPIC (0) or no-such-topic (1), index, offset. */
 static const struct {
 	int topic;
@@ -32,9 +34,7 @@ int
 main(int argc, char **argv)
 {
 	rd_kafka_topic_partition_list_t *parts;
-	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t err;
-	char errstr[256];
 	rd_kafka_t *rk;
 	int ok = 1;
 
@@ -42,20 +42,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kw_commit_client BOOTSTRAP TOPIC GROUP\n");
 		return 1;
 	}
-	conf = rd_kafka_conf_new();
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", argv[1], errstr, sizeof(errstr)) ||
-	    rd_kafka_conf_set(conf, "group.id", argv[3], errstr, sizeof(errstr)) ||
-	    rd_kafka_conf_set(conf, "client.id", "kw-commit-client", errstr, sizeof(errstr))) {
-		fprintf(stderr, "kw_commit_client: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
+	rk = kw_rdkafka_new("kw_commit_client", RD_KAFKA_CONSUMER,
+			    (const char *const[]){"bootstrap.servers", argv[1], "group.id", argv[3],
+						  "client.id", "kw-commit-client", NULL});
+	if (rk == NULL)
 		return 1;
-	}
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (rk == NULL) {
-		fprintf(stderr, "kw_commit_client: rd_kafka_new: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
-		return 1;
-	}
 	parts = rd_kafka_topic_partition_list_new(N_COMMITS);
 	for (int i = 0; i < N_COMMITS; i++)
 		rd_kafka_topic_partition_list_add(parts, commits[i].topic ? "no-such-topic" : argv[2],

@@ -26,6 +26,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "kw_rdkafka.h"
+
 /* Set by the signal handler only; the main loop polls it. */
 static volatile sig_atomic_t stop_requested;
 
@@ -85,9 +87,7 @@ main(int argc, char **argv)
 	const char *topic = argc > 1 ? argv[1] : "kwire-test";
 	int partitions = argc > 2 ? atoi(argv[2]) : 1;
 	rd_kafka_mock_cluster_t *mc;
-	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t err;
-	char errstr[256];
 	rd_kafka_t *rk;
 	int rc = 1;
 
@@ -101,18 +101,10 @@ main(int argc, char **argv)
 	}
 	/* The mock cluster runs on the background threads of a handle of its own; that handle
 	 * never connects anywhere (no bootstrap servers). */
-	conf = rd_kafka_conf_new();
-	if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-		fprintf(stderr, "kw_mock_cluster: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
+	rk = kw_rdkafka_new("kw_mock_cluster", RD_KAFKA_PRODUCER,
+			    (const char *const[]){"log_level", "3", NULL});
+	if (rk == NULL)
 		return 1;
-	}
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (rk == NULL) {
-		fprintf(stderr, "kw_mock_cluster: rd_kafka_new: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
-		return 1;
-	}
 	mc = rd_kafka_mock_cluster_new(rk, 1);
 	if (mc == NULL) {
 		fprintf(stderr, "kw_mock_cluster: cannot create the mock cluster\n");

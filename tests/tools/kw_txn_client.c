@@ -16,6 +16,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kw_rdkafka.h"
+
 #define TIMEOUT_MS 10000
 
 /* Prints a transactions API error of step what; returns 1 when there was one. */
@@ -65,8 +67,6 @@ int
 main(int argc, char **argv)
 {
 	static const int64_t first[] = {5, 7}, second[] = {50};
-	rd_kafka_conf_t *conf;
-	char errstr[256];
 	rd_kafka_t *rk;
 	int rc;
 
@@ -74,20 +74,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kw_txn_client BOOTSTRAP TOPIC GROUP\n");
 		return 1;
 	}
-	conf = rd_kafka_conf_new();
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", argv[1], errstr, sizeof(errstr)) ||
-	    rd_kafka_conf_set(conf, "transactional.id", "kw-txn-client", errstr, sizeof(errstr)) ||
-	    rd_kafka_conf_set(conf, "client.id", "kw-txn-client", errstr, sizeof(errstr))) {
-		fprintf(stderr, "kw_txn_client: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
+	rk = kw_rdkafka_new("kw_txn_client", RD_KAFKA_PRODUCER,
+			    (const char *const[]){"bootstrap.servers", argv[1], "transactional.id",
+						  "kw-txn-client", "client.id", "kw-txn-client",
+						  NULL});
+	if (rk == NULL)
 		return 1;
-	}
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (rk == NULL) {
-		fprintf(stderr, "kw_txn_client: rd_kafka_new: %s\n", errstr);
-		rd_kafka_conf_destroy(conf);
-		return 1;
-	}
 	rc = failed(rd_kafka_init_transactions(rk, TIMEOUT_MS), "init_transactions") ||
 	     transaction(rk, argv[2], argv[3], first, 2, 1) ||
 	     transaction(rk, argv[2], argv[3], second, 1, 0);
