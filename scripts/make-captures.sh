@@ -18,13 +18,13 @@
 # KW_MOCK_CLUSTER, left out when absent) and OUTDIR/commit-refused.pcap
 # (tests/tools/kw_commit_client, a librdkafka consumer committing for group kwire-commit-group
 # one partition of the topic and two of a topic the broker does not have, which it refuses,
-# then reading two of them back; found and left out as the former). Each capture gets a broker of its own. Loopback is
-# captured with dumpcap (root or CAP_NET_RAW), then normalised by tests/tools/resegment.py: the
-# broker's random port becomes 9092 (kwire's and tshark's default), loopback's 64 KiB segments
-# are cut to 1448 bytes as on Ethernet, and checksums (left blank by loopback offload) are
-# computed. With -a the captures are kept as a capture on the host would be: taken on `any`
-# (Linux cooked v2 link type), loopback's 64 KiB segments and blank checksums left as they are,
-# the broker's random port in OUTDIR/NAME.port.
+# then reading two of them back; found and left out as the former). Each capture gets a broker
+# of its own. Loopback is captured with dumpcap (root or CAP_NET_RAW), then normalised by
+# tests/tools/resegment.py: the broker's random port becomes 9092 (kwire's and tshark's
+# default), loopback's 64 KiB segments are cut to 1448 bytes as on Ethernet, and checksums (left
+# blank by loopback offload) are computed. With -a the captures are kept as a capture on the
+# host would be: taken on `any` (Linux cooked v2 link type), loopback's 64 KiB segments and
+# blank checksums left as they are, the broker's random port in OUTDIR/NAME.port.
 #
 # Environment: KCAT (default kcat), DUMPCAP (default dumpcap), PYTHON (default python3).
 set -eu

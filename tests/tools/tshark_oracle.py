@@ -157,14 +157,14 @@ OFFSET_FROM = {(1, "fetch"): (0, 0), (1, "fetched"): (1, 1), (1, "high_watermark
                (9, "committed_read"): (1, 0), (0, "produced"): (0, 2), (0, "log_end"): (1, 0),
                (2, "list_latest"): (0, 3), (2, "list_stable"): (0, 3),
                (2, "high_watermark"): (1, 0), (2, "last_stable"): (1, 0),
-               (47, "commit_delete"): (0, 0), (8, "commit_failed"): (0, 0),
-               (28, "commit_failed"): (0, 0), (9, "read_failed"): (1, 0),
-               (47, "delete_failed"): (0, 0), (1, "fetch_failed"): (0, 0)}
+               (47, "commit_delete"): (0, 0)}
 # by api key: the kind of an offset, and the kind it has instead where the response answered its
-# partition with an error
+# partition with an error (from the same place in tshark's output)
 FAILED_KIND = {8: ("committed", "commit_failed"), 28: ("txn_committed", "commit_failed"),
                9: ("committed_read", "read_failed"), 47: ("commit_delete", "delete_failed"),
                1: ("fetch", "fetch_failed")}
+OFFSET_FROM.update({(api, failed): OFFSET_FROM[(api, kind)]
+                    for api, (kind, failed) in FAILED_KIND.items()})
 POSITIONS = ("fetch", "fetched", "fetch_failed")
 NONE5 = (None, None, None, None, None)
 
