@@ -588,10 +588,18 @@ add_positions(struct kw_obs *o, const struct kw_kafka_rec *r, unsigned int n)
 	}
 }
 
-/* A committed transaction's offset of a group's partition: a commit as of its EndTxn at ts. */
+/*
+ * A committed transaction's offset of a group's partition: a commit as of its EndTxn at ts; one
+ * below 0 is none, as in add_offsets.
+ */
 static void
 txn_commit_put(struct kw_obs *o, const struct kw_obs_lag_key *lk, int64_t off, uint64_t ts)
 {
+	if (off < 0) {
+		o->ctr.commits_none++;
+		commit_clear(o, lk, ts);
+		return;
+	}
 	commit_put(o, lk, off, ts);
 	o->ctr.commits_txn++;
 }
@@ -828,13 +836,17 @@ add_offsets(struct kw_obs *o, const struct kw_kafka_rec *r, uint64_t done)
 			}
 			/* fall through */
 		case KW_KAFKA_OFF_COMMITTED_READ:
-			/* OffsetFetch: the broker's answer, whoever asked; -1 is no commit */
+			/*
+			 * OffsetFetch: the broker's answer, whoever asked. -1 is no commit there,
+			 * and a commit of -1 (INVALID_OFFSET) is read back as none: not a lag of
+			 * the log.
+			 */
 			o->ctr.commits_none +=
-				e->kind == KW_KAFKA_OFF_COMMITTED_READ && e->offset < 0;
+				e->kind != KW_KAFKA_OFF_COMMIT_DELETE && e->offset < 0;
 			if (!commit_group(o, ev, e, failed, &lk) || !lag_key_part(o, ev, e, &lk))
 				break;
-			/* none in the broker's answer (expired, deleted), or OffsetDelete's */
-			if (e->kind != KW_KAFKA_OFF_COMMITTED && e->offset < 0) {
+			/* none: in the broker's answer (expired, deleted), committed, or deleted */
+			if (e->offset < 0) {
 				commit_clear(o, &lk, r->ts_ns);
 				break;
 			}

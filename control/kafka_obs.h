@@ -106,7 +106,7 @@ struct kw_obs_counters {
 	uint64_t offsets_bad;      /* offset entries whose topic index points at nothing */
 	uint64_t commits;          /* committed offsets applied (OffsetCommit, OffsetFetch) */
 	uint64_t commits_read;     /* of those, read from OffsetFetch responses */
-	uint64_t commits_none;     /* OffsetFetch partitions without a commit (-1) */
+	uint64_t commits_none;     /* partitions read (OffsetFetch) or committed as -1: none */
 	uint64_t commits_no_group; /* committed offsets without a group id: ignored */
 	uint64_t commits_groups_many; /* several groups, not answered under one: ignored */
 	/* partitions an OffsetCommit, OffsetFetch or OffsetDelete response answered with an error,

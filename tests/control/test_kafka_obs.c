@@ -598,6 +598,15 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_lag(o, "g9", "payments", 4, &c, &h, &lag), -ENODATA);
 	assert_int_equal(c, 140);
 	assert_int_equal(kw_obs_counters(o)->commits_unanswered, 2);
+	/* a commit of -1 is read back as none: it drops the one kept, and gives no lag */
+	commit_rec(&r, "g8", 4, 170);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g8", "payments", 4, &c, &h, &lag), -ENODATA);
+	r.ev.offsets[0].offset = -1;
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "g8", "payments", 4, &c, &h, &lag), -ENOENT);
+	assert_int_equal(kw_obs_counters(o)->commits_none, 1);
+	assert_int_equal(kw_obs_counters(o)->commits_cleared, 1);
 
 	/* Fetch v13 response: topic named by id, resolved through the Metadata above */
 	base_rec(&r);
@@ -632,7 +641,7 @@ test_lag(void **state)
 	assert_int_equal(lag, 30);
 	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENOENT);
 	assert_int_equal(kw_obs_counters(o)->commits_read, 1);
-	assert_int_equal(kw_obs_counters(o)->commits_none, 1);
+	assert_int_equal(kw_obs_counters(o)->commits_none, 2); /* g8's above too */
 	r.ev.flags |= KW_KAFKA_EV_GROUPS_MANY;
 	r.ev.offsets[0].offset = 10;
 	kw_obs_record(o, &r);
@@ -655,7 +664,7 @@ test_lag(void **state)
 	assert_int_equal(kw_obs_lag(o, "g2", "payments", 3, &c, &h, &lag), -ENODATA);
 	assert_int_equal(c, 77);
 	assert_int_equal(kw_obs_counters(o)->commits_failed, 3);
-	assert_int_equal(kw_obs_counters(o)->commits_none, 2); /* the -1s above, not this one */
+	assert_int_equal(kw_obs_counters(o)->commits_none, 3); /* the -1s above, not this one */
 	r.ev.offsets[1].offset = 78;
 	r.ev.error_count = 2;
 	r.ev.flags = KW_KAFKA_EV_TOP_ERROR;
@@ -668,7 +677,7 @@ test_lag(void **state)
 	assert_non_null(strstr(buf, "lag payments[2] 50"));
 	assert_non_null(strstr(buf, "kwgen"));
 	/* what became of the commits, on one line, zeros left out */
-	assert_non_null(strstr(buf, "\nconsumer lag: commits 4 commits_read 2 commits_none 2 "));
+	assert_non_null(strstr(buf, "\nconsumer lag: commits 5 commits_read 2 commits_none 3 "));
 	assert_non_null(strstr(buf, " commits_failed 5 commits_unanswered 2 hwms 1 "));
 	assert_null(strstr(buf, "commits_evicted"));
 	free(buf);
@@ -1153,7 +1162,11 @@ test_lag_saturates(void **state)
 	(void)state;
 	assert_non_null(o);
 	record_hwms(o, 2, INT64_MAX);
+	/* a commit below 0 is none (add_offsets), not a lag past INT64_MAX */
 	commit_rec(&r, "gs", 0, -10);
+	kw_obs_record(o, &r);
+	assert_int_equal(kw_obs_lag(o, "gs", "payments", 0, &c, &h, &lag), -ENOENT);
+	commit_rec(&r, "gs", 0, 0);
 	kw_obs_record(o, &r);
 	commit_rec(&r, "gs", 1, 5);
 	kw_obs_record(o, &r);
@@ -1401,6 +1414,7 @@ test_txn_commits(void **state)
 	struct kw_obs_params p = {.top_k = 8};
 	struct kw_obs *o = kw_obs_create(&p);
 	const struct kw_obs_counters *k;
+	int64_t c = 0, h = 0, lag = 0;
 	struct kw_kafka_rec r;
 	char *buf;
 
@@ -1437,6 +1451,14 @@ test_txn_commits(void **state)
 	assert_int_equal(gt_committed(o, 2), 100);
 	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 90, true, 0);
 	assert_int_equal(gt_committed(o, 2), 170);
+	/* a transaction's commit of -1 is none too: partition 3's is dropped */
+	record_txn_commit(o, 7, t0 + 92, 3, -1);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 94, true, 0);
+	assert_int_equal(kw_obs_lag(o, "gt", "payments", 3, &c, &h, &lag), -ENOENT);
+	assert_int_equal(k->commits_none, 1);
+	record_txn_commit(o, 7, t0 + 96, 3, 200);
+	record_end(o, KW_KAFKA_API_END_TXN, 7, t0 + 98, true, 0);
+	assert_int_equal(gt_committed(o, 3), 200);
 
 	/*
 	 * Transaction A (offsets at 110, committed at 120) and B (offsets at 130, aborted at 140),
@@ -1481,8 +1503,8 @@ test_txn_commits(void **state)
 	assert_int_equal(gt_committed(o, 15), 1015);
 	assert_int_equal(gt_committed(o, 16), -1);
 	assert_int_equal(k->txn_offsets_dropped, 2);
-	assert_int_equal(k->txn_offsets, 28);
-	assert_int_equal(k->commits_txn, 2 + 1 + 1 + 16);
+	assert_int_equal(k->txn_offsets, 30);
+	assert_int_equal(k->commits_txn, 2 + 1 + 1 + 1 + 16);
 
 	/* idempotent producers starting take no entry: an open transaction stays */
 	record_txn_commit(o, 11, t0 + 250, 41, 4100);
