@@ -23,6 +23,7 @@ SCRIPT = "scripts/gen-kafka-schema.py"
 VER_OPEN = 0xFF  # "N+" upper bound, and "none" lower bound
 FF_ARRAY = 0x01
 FF_EXTRACT = 0x02
+FF_PART_NEXT = 0x04
 
 PRIMS = {
 	"int8": "INT8", "int16": "INT16", "uint16": "UINT16", "int32": "INT32",
@@ -199,6 +200,11 @@ def build_fields(prog, msg, fields, commons, depth):
 			flags |= FF_EXTRACT
 		out.append((t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, 0,
 			    f["name"]))
+	# An error code that comes before its struct's partition index is that partition's
+	# (OffsetForLeaderEpoch's), not the enclosing struct's.
+	for i, f in enumerate(out):
+		if f[2] == "ERROR_CODE" and any(g[2] == "PARTITION" for g in out[i + 1:]):
+			out[i] = (f[0], f[1] | FF_PART_NEXT) + f[2:]
 	return out
 
 
@@ -577,6 +583,7 @@ def main():
 
 #define KW_KAFKA_FF_ARRAY 0x01   /* "[]type": an array of the type */
 #define KW_KAFKA_FF_EXTRACT 0x02 /* the decoder extracts this field or one of its descendants */
+#define KW_KAFKA_FF_PART_NEXT 0x04 /* an error code whose struct's partition index follows it */
 
 struct kw_kafka_field {
 	uint8_t type;     /* enum kw_kafka_ftype */
@@ -635,13 +642,15 @@ kw_kafka_api_get(int key)
 	c.append('#include "dataplane/kafka/kafka_schema.h"\n\n')
 	c.append("#define O KW_KAFKA_VER_OPEN\n#define T(x) KW_KAFKA_T_##x\n")
 	c.append("#define S(x) KW_KAFKA_SEM_##x\n")
-	c.append("#define A KW_KAFKA_FF_ARRAY\n#define X KW_KAFKA_FF_EXTRACT\n\n")
+	c.append("#define A KW_KAFKA_FF_ARRAY\n#define X KW_KAFKA_FF_EXTRACT\n")
+	c.append("#define P KW_KAFKA_FF_PART_NEXT\n\n")
 	tables = (("kw_kafka_fields", "FIELD", prog), ("kw_kafka_steps", "STEP", steps))
 	for table, count, p in tables:
 		c.append("const struct kw_kafka_field %s[KW_KAFKA_%s_COUNT] = {\n" % (table, count))
 		for i, f in enumerate(p.fields):
 			t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, size, name = f
-			fl = " | ".join(n for b, n in ((FF_ARRAY, "A"), (FF_EXTRACT, "X"))
+			fl = " | ".join(n for b, n in ((FF_ARRAY, "A"), (FF_EXTRACT, "X"),
+								  (FF_PART_NEXT, "P"))
 					if flags & b)
 			row = "\t{T(%s), %s, S(%s), %s, %s, %s, %s, %s, %d, %d, %d, %d}," % (
 				t, fl or "0", sem, ver_c(vlo), ver_c(vhi), ver_c(nlo), ver_c(nhi),

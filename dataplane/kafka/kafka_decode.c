@@ -715,8 +715,12 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
 		add_error(ev, (int16_t)v);
-		/* a response's: its partition's offset refused, else its group's or the whole one's */
-		if (v == 0 || dir == 0)
+		/*
+		 * A response's: its partition's offset refused, else its group's or the whole
+		 * one's. One before its partition's index (Metadata, OffsetForLeaderEpoch, which
+		 * keep no offsets) is that partition's too.
+		 */
+		if (v == 0 || dir == 0 || (d->f->flags & KW_KAFKA_FF_PART_NEXT))
 			break;
 		if (d->depth == d->part_depth) {
 			partition_refused(d, ev);

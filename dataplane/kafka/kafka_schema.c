@@ -7,6 +7,7 @@
 #define S(x) KW_KAFKA_SEM_##x
 #define A KW_KAFKA_FF_ARRAY
 #define X KW_KAFKA_FF_EXTRACT
+#define P KW_KAFKA_FF_PART_NEXT
 
 const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 0 Index */
@@ -127,7 +128,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 114 Host */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 115 Port */
 	{T(STRING), 0, S(NONE), 1, O, 1, O, O, 0, 0, 0, 0}, /* 116 Rack */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 117 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 117 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 118 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 119 LeaderId */
 	{T(INT32), 0, S(NONE), 7, O, O, 0, O, 0, 0, 0, 0}, /* 120 LeaderEpoch */
@@ -475,7 +476,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 456, 0}, /* 460 Partitions */
 	{T(INT32), X, S(BROKER_ID), 3, O, O, 0, O, 0, 0, 0, 0}, /* 461 ReplicaId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 459, 0}, /* 462 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 463 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 464 Partition */
 	{T(INT32), 0, S(NONE), 1, O, O, 0, O, 0, 0, 0, 0}, /* 465 LeaderEpoch */
 	{T(INT64), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 466 EndOffset */
@@ -1158,7 +1159,7 @@ const struct kw_kafka_field kw_kafka_fields[KW_KAFKA_FIELD_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 1139, 0}, /* 1140 Topics */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1141 ResponsePartitionLimit */
 	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 224, 0}, /* 1142 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1143 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1144 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1145 LeaderId */
 	{T(INT32), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1146 LeaderEpoch */
@@ -1595,7 +1596,7 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 233 NodeId */
 	{T(STRING), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 234 Host */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 235 Port */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 236 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 236 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 237 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 238 LeaderId */
 	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 239 ReplicaNodes */
@@ -1625,7 +1626,7 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 263 ClusterId */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 264 ControllerId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 250, 65535}, /* 265 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 266 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 267 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 268 LeaderId */
 	{T(INT32), A | X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 269 ReplicaNodes */
@@ -1640,7 +1641,7 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRING), 0, S(NONE), 0, O, 0, O, O, 0, 0, 0, 0}, /* 278 ClusterId */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 279 ControllerId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 4, 272, 65535}, /* 280 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 281 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 282 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 283 LeaderId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 284 LeaderEpoch */
@@ -2315,13 +2316,13 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 934 Topics */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 935 ReplicaId */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 932, 65535}, /* 936 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 937 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 937 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 938 Partition */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 8}, /* 939 EndOffset */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 940 Topic */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 3, 937, 65535}, /* 941 Partitions */
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 2, 940, 65535}, /* 942 Topics */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 943 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 944 Partition */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 12}, /* 945 LeaderEpoch..EndOffset */
 	{T(STRING), X, S(TOPIC_NAME), 0, O, O, 0, O, 0, 0, 0, 0}, /* 946 Topic */
@@ -3162,7 +3163,7 @@ const struct kw_kafka_field kw_kafka_steps[KW_KAFKA_STEP_COUNT] = {
 	{T(STRUCT), A | X, S(NONE), 0, O, O, 0, O, 0, 1, 220, 65535}, /* 1747 Topics */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1748 ResponsePartitionLimit */
 	{T(STRUCT), X, S(NONE), 0, O, 0, O, O, 0, 2, 433, 0}, /* 1749 Cursor */
-	{T(INT16), X, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 ErrorCode */
+	{T(INT16), X | P, S(ERROR_CODE), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1750 ErrorCode */
 	{T(INT32), X, S(PARTITION), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1751 PartitionIndex */
 	{T(INT32), X, S(BROKER_ID), 0, O, O, 0, O, 0, 0, 0, 0}, /* 1752 LeaderId */
 	{T(SKIP), 0, S(NONE), 0, O, O, 0, O, 0, 0, 0, 4}, /* 1753 LeaderEpoch */

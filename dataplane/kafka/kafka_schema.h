@@ -164,6 +164,7 @@ enum kw_kafka_sem {
 
 #define KW_KAFKA_FF_ARRAY 0x01   /* "[]type": an array of the type */
 #define KW_KAFKA_FF_EXTRACT 0x02 /* the decoder extracts this field or one of its descendants */
+#define KW_KAFKA_FF_PART_NEXT 0x04 /* an error code whose struct's partition index follows it */
 
 struct kw_kafka_field {
 	uint8_t type;     /* enum kw_kafka_ftype */

@@ -2240,15 +2240,16 @@ test_offset_fetch(void **state)
 	assert_int_equal(e->flags, KW_KAFKA_EV_TOP_ERROR);
 }
 
+/* A Metadata v12 topic of one partition, whose error code (perr) comes before its index */
 static void
-meta_topic(struct wb *s, int16_t err, const char *name, const uint8_t *id)
+meta_topic(struct wb *s, int16_t err, int16_t perr, const char *name, const uint8_t *id)
 {
 	w16(s, (uint16_t)err);
 	wcstr(s, name);
 	wraw(s, id, 16);
 	w8(s, 0);                 /* internal */
 	wuv(s, 2);                /* one partition */
-	w16(s, 0);
+	w16(s, (uint16_t)perr);
 	w32(s, 0);
 	w32(s, 1);                /* leader */
 	w32(s, 4);                /* leader epoch */
@@ -2265,10 +2266,10 @@ meta_topic(struct wb *s, int16_t err, const char *name, const uint8_t *id)
 	wuv(s, 0);
 }
 
-static void
-test_metadata_aligned(void **state)
+/* A Metadata v12 request for "b-topic", and its response's head up to the topics */
+static size_t
+metadata_begin(void)
 {
-	(void)state;
 	static const uint8_t zero[16];
 	rq.n = rs.n = 0;
 	size_t at = fbegin(&rq);
@@ -2293,10 +2294,19 @@ test_metadata_aligned(void **state)
 	wuv(&rs, 0);
 	wcstr(&rs, "cluster");
 	w32(&rs, 1);              /* controller */
+	return at;
+}
+
+static void
+test_metadata_aligned(void **state)
+{
+	(void)state;
+	size_t at = metadata_begin();
+
 	wuv(&rs, 4);              /* three topics; the requested one is not first */
-	meta_topic(&rs, 0, "a-topic", uuid_a);
-	meta_topic(&rs, 0, "b-topic", uuid_b);
-	meta_topic(&rs, 100, NULL, uuid_c); /* UNKNOWN_TOPIC_ID: null name (v12) */
+	meta_topic(&rs, 0, 0, "a-topic", uuid_a);
+	meta_topic(&rs, 0, 0, "b-topic", uuid_b);
+	meta_topic(&rs, 100, 0, NULL, uuid_c); /* UNKNOWN_TOPIC_ID: null name (v12) */
 	wuv(&rs, 0);
 	fend(&rs, at);
 
@@ -2321,6 +2331,33 @@ test_metadata_aligned(void **state)
 	assert_int_equal(e->broker_ids[0], 1);
 	assert_int_equal(e->broker_ids[1], 4);
 	assert_int_equal(e->broker_ids[2], 6);
+	assert_int_equal(e->flags & KW_KAFKA_EV_TOP_ERROR, KW_KAFKA_EV_TOP_ERROR); /* a topic's */
+	run_garbage(&rq, &rs, 1);
+}
+
+/*
+ * A Metadata partition's error code comes before its index (as OffsetForLeaderEpoch's): it is
+ * that partition's, in the first partition as in the next ones, not the whole response's.
+ */
+static void
+test_metadata_partition_error(void **state)
+{
+	(void)state;
+	size_t at = metadata_begin();
+
+	wuv(&rs, 3);
+	meta_topic(&rs, 0, 5, "a-topic", uuid_a); /* LEADER_NOT_AVAILABLE */
+	meta_topic(&rs, 0, 0, "b-topic", uuid_b);
+	wuv(&rs, 0);
+	fend(&rs, at);
+
+	const struct kw_kafka_event *e = run_one();
+	assert_int_equal(r_whole.cnt.frame_malformed, 0);
+	assert_int_equal(e->n_topics, 2);
+	assert_int_equal(e->n_parts, 2);
+	assert_int_equal(e->error_count, 1);
+	assert_int_equal(e->errors[0], 5);
+	assert_int_equal(e->flags & KW_KAFKA_EV_TOP_ERROR, 0);
 	run_garbage(&rq, &rs, 1);
 }
 
@@ -2352,7 +2389,7 @@ test_metadata_one_topic(void **state)
 	wcstr(&rs, NULL);
 	w32(&rs, 1);
 	wuv(&rs, 2);
-	meta_topic(&rs, 0, "kwgen-topic", uuid_a);
+	meta_topic(&rs, 0, 0, "kwgen-topic", uuid_a);
 	wuv(&rs, 0);
 	fend(&rs, at);
 
@@ -3357,6 +3394,7 @@ main(void)
 		cmocka_unit_test(test_offset_delete),
 		cmocka_unit_test(test_describe_groups),
 		cmocka_unit_test(test_metadata_aligned),
+		cmocka_unit_test(test_metadata_partition_error),
 		cmocka_unit_test(test_metadata_one_topic),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_resync_response_first),
