@@ -347,10 +347,17 @@ tcp_prefetch(const struct kw_flow *f)
  * the pool is empty).
  */
 static inline void
-decode_prefetch(const struct kw_flow *f, const struct kw_pkt_info *p)
+decode_prefetch(const struct kw_flow *f, const struct kw_pkt_info *p, const struct rte_mbuf *m)
 {
+	uint32_t off = (uint32_t)p->l2_len + p->l3_len + p->l4_len;
+
 	if (f->kafka != NULL)
-		kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir, p->payload_len);
+		/* the payload's head, when the first segment holds it (in cache: just received) */
+		kw_kafka_conn_prefetch(f->kafka, p->dir != f->client_dir,
+				       off + 6 <= m->data_len
+					       ? rte_pktmbuf_mtod_offset(m, const uint8_t *, off)
+					       : NULL,
+				       p->payload_len);
 }
 
 /*
@@ -427,7 +434,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 				}
 			}
 		for (i = 0; i < n_feeds && i < DECODE_AHEAD; i++)
-			decode_prefetch(flows[feeds[i]], &pi[idx[feeds[i]]]);
+			decode_prefetch(flows[feeds[i]], &pi[idx[feeds[i]]], pkts[idx[feeds[i]]]);
 	}
 	for (i = 0; i < n_keys; i++) {
 		struct kw_flow *f = flows[i];
@@ -439,7 +446,7 @@ handle_flows(struct kw_worker *w, uint16_t in_port, struct rte_mbuf **pkts, uint
 			if (next_feed + DECODE_AHEAD < n_feeds) {
 				uint8_t a = feeds[next_feed + DECODE_AHEAD];
 
-				decode_prefetch(flows[a], &pi[idx[a]]);
+				decode_prefetch(flows[a], &pi[idx[a]], pkts[idx[a]]);
 			}
 			next_feed++;
 		}

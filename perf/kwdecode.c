@@ -502,7 +502,7 @@ main(int argc, char **argv)
 			if (o.ahead != 0 && i + o.ahead < st.pieces) {
 				const struct dec_piece *pa = &pieces[i + o.ahead];
 
-				kw_kafka_conn_prefetch(conns[pa->flow], pa->dir, pa->len);
+				kw_kafka_conn_prefetch(conns[pa->flow], pa->dir, pa->p, pa->len);
 			}
 			kw_kafka_conn_feed(ctx, conns[pc->flow], pc->dir, pc->off, pc->p, pc->len,
 					   t0 + i);

@@ -94,6 +94,13 @@ kw_kafka_counters_add(struct kw_kafka_counters *dst, const struct kw_kafka_count
 		d[i] += s[i];
 }
 
+/* Prefetch for a write (rte_prefetch0_write is experimental in DPDK 22.11). */
+static inline void
+prefetch_w(const void *p)
+{
+	__builtin_prefetch(p, 1, 3);
+}
+
 struct kw_kafka_conn *
 kw_kafka_conn_alloc(struct kw_kafka_ctx *ctx)
 {
@@ -107,6 +114,20 @@ kw_kafka_conn_alloc(struct kw_kafka_ctx *ctx)
 	conn->next_free = NULL;
 	conn->in_use = 1;
 	kw_kafka_conn_reset(conn);
+	/*
+	 * The next connection's lines its reset writes, ahead of its SYN: with 10k connections
+	 * a free one was last used thousands of connections ago, and its first line also links
+	 * the list, so each allocation missed on it before it could start the reset.
+	 */
+	if (ctx->free_list != NULL) {
+		const struct kw_kafka_conn *nx = ctx->free_list;
+
+		prefetch_w(nx);
+		for (unsigned int i = 0; i < 2; i++)
+			for (unsigned int l = 0; l < offsetof(struct kw_kafka_dir, stack);
+			     l += RTE_CACHE_LINE_SIZE)
+				prefetch_w((const char *)&nx->dir[i] + l);
+	}
 	return conn;
 }
 
@@ -119,13 +140,6 @@ kw_kafka_conn_free(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 	conn->in_use = 0;
 	conn->next_free = ctx->free_list;
 	ctx->free_list = conn;
-}
-
-/* Prefetch for a write (rte_prefetch0_write is experimental in DPDK 22.11). */
-static inline void
-prefetch_w(const void *p)
-{
-	__builtin_prefetch(p, 1, 3);
 }
 
 /*
@@ -172,16 +186,53 @@ detail_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
 	prefetch_w(&dt->topics[0]);
 }
 
+/*
+ * Requests that carry no partition index, offset or records field (no detail slot) and no
+ * records: the group, transaction and handshake calls a client makes besides its data.
+ */
+#define REQ_PLAIN                                                                                  \
+	(1ull << KW_KAFKA_API_METADATA | 1ull << KW_KAFKA_API_FIND_COORDINATOR |                   \
+	 1ull << KW_KAFKA_API_JOIN_GROUP | 1ull << KW_KAFKA_API_HEARTBEAT |                        \
+	 1ull << KW_KAFKA_API_LEAVE_GROUP | 1ull << KW_KAFKA_API_SYNC_GROUP |                      \
+	 1ull << KW_KAFKA_API_DESCRIBE_GROUPS | 1ull << KW_KAFKA_API_LIST_GROUPS |                 \
+	 1ull << KW_KAFKA_API_SASL_HANDSHAKE | 1ull << KW_KAFKA_API_API_VERSIONS |                 \
+	 1ull << KW_KAFKA_API_INIT_PRODUCER_ID | 1ull << KW_KAFKA_API_END_TXN |                    \
+	 1ull << KW_KAFKA_API_SASL_AUTHENTICATE)
+
 void
-kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, uint32_t len)
+kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, const uint8_t *pay,
+		       uint32_t len)
 {
 	const char *d = (const char *)&conn->dir[dir & 1];
 	/* a request fills the next free pending entry, a response usually takes the oldest */
 	unsigned int slot = dir & 1 ? conn->pend_head
 				    : (conn->pend_head + conn->pend_n) % KW_KAFKA_INFLIGHT_MAX;
 	const char *pd = (const char *)&conn->pend[slot];
-	unsigned int i;
+	/* without records: the head, the stack and the capture buffer's head (the line rs starts
+	 * in also holds the buffer's tail, which only a long name reaches) */
+	unsigned int i, lines = offsetof(struct kw_kafka_dir, rs) / RTE_CACHE_LINE_SIZE;
+	bool records = true, detail = true;
 
+	/*
+	 * What the feed most likely holds, for the lines it may skip: a request that starts in it
+	 * names its api (pay[4..5]); a response has a request with a detail slot waiting, or none.
+	 * A long feed is likely records (a Produce request, a Fetch response), or goes on a
+	 * spanning frame whose api this cannot see. A wrong guess only costs a miss.
+	 */
+	if (len < PREFETCH_SPAN_MIN) {
+		if (dir & 1) {
+			records = detail = conn->detail_used != 0;
+		} else if (pay != NULL && len >= 6) {
+			unsigned int api = (unsigned int)pay[4] << 8 | pay[5];
+
+			records = api == KW_KAFKA_API_PRODUCE;
+			detail = api >= 64 || !(REQ_PLAIN >> api & 1);
+		}
+	}
+	if (records)
+		lines = (offsetof(struct kw_kafka_dir, rs.hdr) + KW_KAFKA_BATCH_HDR_LEN +
+			 RTE_CACHE_LINE_SIZE - 1) /
+			RTE_CACHE_LINE_SIZE;
 	/*
 	 * What a feed touches first: the direction's walker state, the pending entry and the
 	 * connection's client id. With 10k connections every one of them misses the cache; started
@@ -191,9 +242,7 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, uint3
 	 * end of the batch header gathered in rs.hdr: its second line missed on every batch's
 	 * header fields with 10k connections (half of kw_kafka_records_feed's samples).
 	 */
-	for (i = 0; i <= (offsetof(struct kw_kafka_dir, rs.hdr) + KW_KAFKA_BATCH_HDR_LEN - 1) /
-			 RTE_CACHE_LINE_SIZE;
-	     i++)
+	for (i = 0; i < lines; i++)
 		rte_prefetch0(d + i * RTE_CACHE_LINE_SIZE);
 	for (i = 0; i < (offsetof(struct kw_kafka_pending, group_id) + KW_KAFKA_STR_HEAD +
 			 RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE;
@@ -206,7 +255,8 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, uint3
 	 */
 	if (len >= PREFETCH_SPAN_MIN)
 		event_prefetch(conn, dir & 1);
-	detail_prefetch(conn, dir & 1);
+	if (detail)
+		detail_prefetch(conn, dir & 1);
 	/* a response's pair is emitted with the identity strings the conn has seen (the client
 	 * id's head shares the first line with pend_head) */
 	if (dir & 1)

@@ -434,8 +434,12 @@ const struct kw_kafka_str *kw_kafka_conn_id(const struct kw_kafka_conn *conn,
 					    enum kw_kafka_id which);
 /* All of them. */
 void kw_kafka_conn_ident(const struct kw_kafka_conn *conn, struct kw_kafka_ident *id);
-/* Start loading the state a feed of len bytes in direction dir touches first, a few feeds ahead
- * of it; reads the connection's first line (prefetch that earlier still). */
-void kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, uint32_t len);
+/*
+ * Start loading the state a feed of len bytes in direction dir touches first, a few feeds ahead
+ * of it; reads the connection's first line (prefetch that earlier still) and, when pay is not
+ * NULL, the feed's first 6 bytes, to leave out lines its request cannot touch.
+ */
+void kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, const uint8_t *pay,
+			    uint32_t len);
 
 #endif /* KW_KAFKA_CONN_H */
