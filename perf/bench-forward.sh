@@ -275,8 +275,8 @@ round_ratios() {
 		     END { print (NR ? "]" : "[]") }'
 }
 
-# The mean frame size of a capture, from its record headers.
-# The mean frame size and the number of frames of a capture: "MEAN COUNT".
+# The mean frame size and the number of frames of a capture, from its record headers:
+# "MEAN COUNT".
 mean_frame() {
 	python3 - "$1" <<'PY'
 import struct, sys

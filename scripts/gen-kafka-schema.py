@@ -201,7 +201,8 @@ def build_fields(prog, msg, fields, commons, depth):
 		out.append((t, flags, sem, vlo, vhi, nlo, nhi, tlo, tag, sub, sub_n, 0,
 			    f["name"]))
 	# An error code that comes before its struct's partition index is that partition's
-	# (OffsetForLeaderEpoch's), not the enclosing struct's.
+	# (Metadata's, DescribeTopicPartitions', OffsetForLeaderEpoch's), not the enclosing
+	# struct's.
 	for i, f in enumerate(out):
 		if f[2] == "ERROR_CODE" and any(g[2] == "PARTITION" for g in out[i + 1:]):
 			out[i] = (f[0], f[1] | FF_PART_NEXT) + f[2:]

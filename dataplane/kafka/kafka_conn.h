@@ -110,8 +110,8 @@ kw_kafka_str_copy(struct kw_kafka_str *dst, const struct kw_kafka_str *src)
 /* a non-zero error code of the response outside any partition's struct: its group's or the
  * whole response's (a partition's marks the partition's offset: kw_kafka_off_kind). An error
  * code is a partition's when it follows the partition index in the same struct, as it does in
- * every response that carries offsets (OffsetForLeaderEpoch gives it first: there the flag
- * may name a partition's) */
+ * every response that carries offsets, or when the schema marks it as coming before the index
+ * (KW_KAFKA_FF_PART_NEXT: Metadata, DescribeTopicPartitions, OffsetForLeaderEpoch) */
 #define KW_KAFKA_EV_TOP_ERROR   0x100000
 
 /* What a kw_kafka_ev_offset is, for consumer lag. */
