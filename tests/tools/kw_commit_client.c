@@ -30,6 +30,19 @@ static const struct {
 
 #define N_COMMITS (int)(sizeof(commits) / sizeof(commits[0]))
 
+/* The first n partitions of commits[] with their offsets, TOPIC named topic. */
+static rd_kafka_topic_partition_list_t *
+commit_list(int n, const char *topic)
+{
+	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(n);
+
+	for (int i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(parts, commits[i].topic ? "no-such-topic" : topic,
+						  commits[i].partition)
+			->offset = commits[i].offset;
+	return parts;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -47,22 +60,15 @@ main(int argc, char **argv)
 						  "client.id", "kw-commit-client", NULL});
 	if (rk == NULL)
 		return 1;
-	parts = rd_kafka_topic_partition_list_new(N_COMMITS);
-	for (int i = 0; i < N_COMMITS; i++)
-		rd_kafka_topic_partition_list_add(parts, commits[i].topic ? "no-such-topic" : argv[2],
-						  commits[i].partition)
-			->offset = commits[i].offset;
+	parts = commit_list(N_COMMITS, argv[2]);
 	err = rd_kafka_commit(rk, parts, 0); /* synchronous */
 	rd_kafka_topic_partition_list_destroy(parts);
 	if (err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
 		fprintf(stderr, "kw_commit_client: commit: %s\n", rd_kafka_err2str(err));
 		ok = 0;
 	}
-	/* the first two partitions committed, read back */
-	parts = rd_kafka_topic_partition_list_new(2);
-	for (int i = 0; i < 2; i++)
-		rd_kafka_topic_partition_list_add(parts, commits[i].topic ? "no-such-topic" : argv[2],
-						  commits[i].partition);
+	/* the first two partitions committed, read back (rd_kafka_committed sets the offsets) */
+	parts = commit_list(2, argv[2]);
 	err = rd_kafka_committed(rk, parts, 10000);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR || parts->elems[0].err != 0 ||
 	    parts->elems[0].offset != commits[0].offset || parts->elems[1].err == 0) {
