@@ -259,3 +259,5 @@ kw_flow_table_walk(const struct kw_flow_table *t, void (*fn)(const struct kw_flo
 }
 
 _Static_assert(sizeof(struct kw_flow) == 4 * RTE_CACHE_LINE_SIZE, "a flow is four cache lines");
+_Static_assert(offsetof(struct kw_flow, tcp) == RTE_CACHE_LINE_SIZE,
+	       "a segment reads the flow's first two lines");

@@ -35,7 +35,7 @@ enum kw_flow_l7 {
 #define KW_FLOW_DETECT_MAX 16
 
 struct kw_flow {
-	/* Per packet: the first three cache lines. */
+	/* Per packet: the first two cache lines (the second: both directions' TCP state). */
 	uint64_t last_tsc;
 	uint64_t pkts[2];  /* by direction: 0 = from the key's lo endpoint */
 	uint64_t bytes[2];
@@ -44,8 +44,8 @@ struct kw_flow {
 	uint8_t l7;           /* enum kw_flow_l7 */
 	uint8_t client_dir;   /* the direction that carries requests */
 	struct kw_kafka_conn *kafka;
-	struct kw_tcp_conn tcp;
-	/* Per flow (creation, aging, removal, dumps): the last line. */
+	struct kw_tcp_conn tcp __rte_cache_aligned; /* its FIN and held-piece state: third line */
+	/* Per flow (creation, aging, removal, dumps): the rest. */
 	struct kw_flow_key key;
 	uint64_t first_tsc;
 	/* Protocol detection (kafka.detect): the first bytes of the first direction to send. */

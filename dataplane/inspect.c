@@ -183,7 +183,8 @@ classify_flow(struct kw_worker *w, struct kw_flow *f, const struct kw_pkt_info *
 static inline bool
 tcp_finished(const struct kw_tcp_conn *c)
 {
-	return c->rst || ((c->dir[0].flags & KW_TCP_DIR_FIN) && (c->dir[1].flags & KW_TCP_DIR_FIN));
+	return kw_tcp_conn_rst(c) ||
+	       ((c->dir[0].flags & KW_TCP_DIR_FIN) && (c->dir[1].flags & KW_TCP_DIR_FIN));
 }
 
 int

@@ -329,13 +329,11 @@ poll_frag_handoff(struct kw_worker *w, uint64_t now)
 	}
 }
 
-/* struct kw_tcp_conn straddles three lines of the flow */
+/* a segment reads the TCP state of both directions: the flow's second line (struct kw_flow) */
 static inline void
 tcp_prefetch(const struct kw_flow *f)
 {
-	rte_prefetch0(&f->tcp);
-	rte_prefetch0((const char *)&f->tcp + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0((const char *)(&f->tcp + 1) - 1);
+	rte_prefetch0(f->tcp.dir);
 }
 
 /*

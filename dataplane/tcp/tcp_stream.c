@@ -328,8 +328,8 @@ static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 }
 
 /* Whether the receiving stack would take the segment as far as checksums go. */
-static bool csum_accept(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, const struct rte_mbuf *m,
-			const struct kw_tcp_seg *seg)
+static bool csum_accept(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_tcp_dir_rare *x,
+			const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 {
 	uint8_t mode = ctx->p.csum_mode;
 	int good;
@@ -356,7 +356,7 @@ static bool csum_accept(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, const stru
 	 * reaches the limit is accepted; those before it were dropped).
 	 */
 	if (mode == KW_TCP_CSUM_AUTO && !(d->flags & KW_TCP_DIR_CSUM_OK) &&
-	    ++d->csum_fails >= ctx->p.csum_auto_probe) {
+	    ++x->csum_fails >= ctx->p.csum_auto_probe) {
 		d->flags |= KW_TCP_DIR_CSUM_OFF;
 		ctx->st.csum_auto_off++;
 		return true;
@@ -444,7 +444,7 @@ static inline void node_put(struct kw_tcp_ctx *ctx, uint32_t idx1)
 	ctx->n_free++;
 }
 
-static void dir_drop_held(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d)
+static void dir_drop_held(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_tcp_dir_rare *x)
 {
 	uint32_t idx = d->ooo_head;
 
@@ -457,8 +457,8 @@ static void dir_drop_held(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d)
 		idx = next;
 	}
 	d->ooo_head = 0;
-	d->ooo_segs = 0;
-	d->ooo_bytes = 0;
+	x->ooo_segs = 0;
+	x->ooo_bytes = 0;
 }
 
 /* An unfillable hole: tell the consumer, release what is held, deliver nothing more. */
@@ -470,7 +470,7 @@ static void dir_gap(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int 
 	if (d->flags & KW_TCP_DIR_OPAQUE)
 		return;
 	d->flags |= KW_TCP_DIR_OPAQUE;
-	dir_drop_held(ctx, d);
+	dir_drop_held(ctx, d, &c->rare[dir]);
 	ctx->st.gaps++;
 	if (sink != NULL && sink->gap != NULL)
 		sink->gap(sink->arg, dir, d->next_off);
@@ -484,7 +484,7 @@ static void dir_close(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned in
 	if (d->flags & KW_TCP_DIR_CLOSED)
 		return;
 	d->flags |= KW_TCP_DIR_CLOSED;
-	dir_drop_held(ctx, d); /* anything still held lies beyond the FIN */
+	dir_drop_held(ctx, d, &c->rare[dir]); /* anything still held lies beyond the FIN */
 	if (how == KW_TCP_CLOSE_FIN)
 		ctx->st.fin++;
 	if (sink != NULL && sink->close != NULL)
@@ -502,16 +502,16 @@ static inline int64_t dir_seq_off(const struct kw_tcp_dir *d, uint32_t seq)
 }
 
 /* Unlink and deliver the first held piece (it starts at or before next_off). */
-static void deliver_head(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsigned int dir,
-			 const struct kw_tcp_sink *sink)
+static void deliver_head(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_tcp_dir_rare *x,
+			 unsigned int dir, const struct kw_tcp_sink *sink)
 {
 	uint32_t idx = d->ooo_head;
 	struct node *n = node_at(ctx, idx);
 	uint64_t nend = n->off + n->len;
 
 	d->ooo_head = n->next;
-	d->ooo_segs--;
-	d->ooo_bytes -= n->len;
+	x->ooo_segs--;
+	x->ooo_bytes -= n->len;
 	if (nend > d->next_off)
 		deliver(ctx, d, dir, n->m, n->pay_off + (uint32_t)(d->next_off - n->off),
 			(uint32_t)(nend - d->next_off), sink);
@@ -521,14 +521,15 @@ static void deliver_head(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsigned 
 }
 
 /* Hold [off, off + len) at pay_off of m before list position cur, after prev; updates prev. */
-static int hold_piece(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, uint32_t *prev, uint32_t cur,
-		      struct rte_mbuf *m, uint32_t pay_off, uint64_t off, uint32_t len)
+static int hold_piece(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_tcp_dir_rare *x,
+		      uint32_t *prev, uint32_t cur, struct rte_mbuf *m, uint32_t pay_off, uint64_t off,
+		      uint32_t len)
 {
 	uint32_t idx;
 	struct node *n;
 
-	if (d->ooo_segs >= ctx->p.ooo_max_segs_per_dir ||
-	    len > ctx->p.ooo_max_bytes_per_dir - d->ooo_bytes) {
+	if (x->ooo_segs >= ctx->p.ooo_max_segs_per_dir ||
+	    len > ctx->p.ooo_max_bytes_per_dir - x->ooo_bytes) {
 		ctx->st.cap_ooo_flow++;
 		return -ENOSPC;
 	}
@@ -553,8 +554,8 @@ static int hold_piece(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, uint32_t *pr
 	else
 		node_at(ctx, *prev)->next = idx;
 	*prev = idx;
-	d->ooo_segs++;
-	d->ooo_bytes += len;
+	x->ooo_segs++;
+	x->ooo_bytes += len;
 	return 0;
 }
 
@@ -565,9 +566,9 @@ static int hold_piece(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, uint32_t *pr
  * taking held bytes first where they overlap (first copy wins), then drain what became
  * contiguous. Returns true when some overlap carried different bytes.
  */
-static bool stream_in_order(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsigned int dir,
-			    const struct rte_mbuf *m, uint32_t pay_off, int64_t off, int64_t end,
-			    const struct kw_tcp_sink *sink)
+static bool stream_in_order(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d,
+			    struct kw_tcp_dir_rare *x, unsigned int dir, const struct rte_mbuf *m,
+			    uint32_t pay_off, int64_t off, int64_t end, const struct kw_tcp_sink *sink)
 {
 	bool conflict = false;
 
@@ -583,7 +584,7 @@ static bool stream_in_order(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsign
 					pay_off + (uint32_t)((int64_t)d->next_off - off),
 					(uint32_t)(ov_end - (int64_t)d->next_off)))
 				conflict = true;
-			deliver_head(ctx, d, dir, sink);
+			deliver_head(ctx, d, x, dir, sink);
 			continue;
 		}
 		lim = n != NULL ? RTE_MIN(end, (int64_t)n->off) : end;
@@ -591,7 +592,7 @@ static bool stream_in_order(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsign
 			(uint32_t)(lim - (int64_t)d->next_off), sink);
 	}
 	while (d->ooo_head != 0 && node_at(ctx, d->ooo_head)->off <= d->next_off)
-		deliver_head(ctx, d, dir, sink);
+		deliver_head(ctx, d, x, dir, sink);
 	return conflict;
 }
 
@@ -600,9 +601,9 @@ static bool stream_in_order(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, unsign
  * -ENOSPC (cap hit: the caller makes the direction opaque); *overlap / *conflict report bytes
  * already held (with different content).
  */
-static int stream_hold(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct rte_mbuf *m,
-		       uint32_t pay_off, int64_t off, int64_t end, bool *overlap, bool *conflict,
-		       bool *held)
+static int stream_hold(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_tcp_dir_rare *x,
+		       struct rte_mbuf *m, uint32_t pay_off, int64_t off, int64_t end,
+		       bool *overlap, bool *conflict, bool *held)
 {
 	uint32_t prev = 0, cur = d->ooo_head;
 	int64_t cursor = off;
@@ -615,8 +616,9 @@ static int stream_hold(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct rte_
 		if (n == NULL || (int64_t)n->off > cursor) {
 			int64_t lim = n != NULL ? RTE_MIN(end, (int64_t)n->off) : end;
 
-			ret = hold_piece(ctx, d, &prev, cur, m, pay_off + (uint32_t)(cursor - off),
-					 (uint64_t)cursor, (uint32_t)(lim - cursor));
+			ret = hold_piece(ctx, d, x, &prev, cur, m,
+					 pay_off + (uint32_t)(cursor - off), (uint64_t)cursor,
+					 (uint32_t)(lim - cursor));
 			if (ret < 0)
 				return ret;
 			*held = true;
@@ -647,18 +649,19 @@ static int stream_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned 
 			const struct kw_tcp_sink *sink)
 {
 	struct kw_tcp_dir *d = &c->dir[dir];
+	struct kw_tcp_dir_rare *x = &c->rare[dir];
 	int64_t off = dir_seq_off(d, seq);
 	int64_t end = off + len;
 	bool overlap = false, conflict = false, held = false;
 	int ret = 0;
 
 	if (fin && !(d->flags & KW_TCP_DIR_FIN)) {
-		d->fin_seq = seq + len;
+		x->fin_seq = seq + len;
 		d->flags |= KW_TCP_DIR_FIN;
 	}
 	if (d->flags & KW_TCP_DIR_FIN) {
 		/* The receiver takes nothing after the FIN. */
-		int64_t fin_off = dir_seq_off(d, d->fin_seq);
+		int64_t fin_off = dir_seq_off(d, x->fin_seq);
 
 		if (end > fin_off) {
 			ctx->st.out_of_window++;
@@ -671,9 +674,9 @@ static int stream_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned 
 			ctx->st.retx++;
 	} else if (off <= (int64_t)d->next_off) {
 		overlap = off < (int64_t)d->next_off;
-		conflict = stream_in_order(ctx, d, dir, m, pay_off, off, end, sink);
+		conflict = stream_in_order(ctx, d, x, dir, m, pay_off, off, end, sink);
 	} else {
-		ret = stream_hold(ctx, d, m, pay_off, off, end, &overlap, &conflict, &held);
+		ret = stream_hold(ctx, d, x, m, pay_off, off, end, &overlap, &conflict, &held);
 		if (ret < 0) {
 			dir_gap(ctx, c, dir, sink);
 			return ret;
@@ -686,7 +689,7 @@ static int stream_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned 
 	else if (overlap)
 		ctx->st.retx++;
 
-	if ((d->flags & KW_TCP_DIR_FIN) && dir_next_seq(d) == d->fin_seq)
+	if ((d->flags & KW_TCP_DIR_FIN) && dir_next_seq(d) == x->fin_seq)
 		dir_close(ctx, c, dir, KW_TCP_CLOSE_FIN, sink);
 	return 0;
 }
@@ -752,8 +755,8 @@ static void dir_set_base(struct kw_tcp_dir *d, uint32_t base)
 
 static void conn_reset(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c)
 {
-	dir_drop_held(ctx, &c->dir[0]);
-	dir_drop_held(ctx, &c->dir[1]);
+	dir_drop_held(ctx, &c->dir[0], &c->rare[0]);
+	dir_drop_held(ctx, &c->dir[1], &c->rare[1]);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -838,7 +841,8 @@ static int rst_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int
 		return -ERANGE;
 	}
 	ctx->st.rst++;
-	c->rst = 1;
+	c->dir[0].flags |= KW_TCP_DIR_RST;
+	c->dir[1].flags |= KW_TCP_DIR_RST;
 	for (i = 0; i < 2; i++) {
 		unsigned int x = dir ^ i;
 
@@ -869,13 +873,13 @@ int kw_tcp_conn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned in
 	}
 	d = &c->dir[dir];
 	o = &c->dir[dir ^ 1];
-	if (!csum_accept(ctx, d, m, seg))
+	if (!csum_accept(ctx, d, &c->rare[dir], m, seg))
 		return -EBADMSG;
 
 	syn = (seg->flags & KW_TCP_SYN) != 0;
 	fin = (seg->flags & KW_TCP_FIN) != 0;
 	len = seg->pay_len;
-	if (c->rst) {
+	if (d->flags & KW_TCP_DIR_RST) {
 		if (!syn || (seg->flags & KW_TCP_ACK)) {
 			if (len > 0)
 				ctx->st.after_close++;
@@ -953,7 +957,7 @@ int kw_tcp_conn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned in
 		return -ENOTCONN;
 	}
 	if (d->flags & KW_TCP_DIR_CLOSED) {
-		if (len > 0 && kw_seq_gt(seq + len, d->fin_seq))
+		if (len > 0 && kw_seq_gt(seq + len, c->rare[dir].fin_seq))
 			ctx->st.after_close++;
 		else if (len > 0)
 			ctx->st.retx++;

@@ -151,19 +151,26 @@ struct kw_tcp_seg {
 	uint8_t csum;	  /* enum kw_tcp_seg_csum */
 };
 
-/* Per-direction state; the consumer may read the flags through the helpers below. */
+/*
+ * Per-direction state that every segment reads, 32 bytes: a connection's two directions share one
+ * cache line. The consumer may read the flags through the helpers below.
+ */
 struct kw_tcp_dir {
 	uint64_t next_off; /* stream offset of the next byte to deliver (offset 0 = base) */
 	uint32_t base;	   /* sequence number of stream offset 0 (ISN + 1, or pickup point) */
 	uint32_t max_end;  /* highest sequence number sent + 1, FIN included (validates ACKs) */
 	uint32_t ack;	   /* last ACK field sent: the receiver's RCV.NXT for the other side */
 	uint32_t win;	   /* last window this direction advertised, scaled */
-	uint32_t fin_seq;  /* sequence number of the FIN, when KW_TCP_DIR_FIN */
 	uint32_t ooo_head; /* pool index + 1 of the first held piece (sorted by offset); 0: none */
+	uint16_t flags;	   /* KW_TCP_DIR_* */
+	uint8_t wscale;	   /* shift of this side's windows, when KW_TCP_DIR_WS_KNOWN */
+};
+
+/* Per-direction state only a FIN, held pieces or a failed checksum touch. */
+struct kw_tcp_dir_rare {
+	uint32_t fin_seq; /* sequence number of the FIN, when KW_TCP_DIR_FIN */
 	uint32_t ooo_bytes;
 	uint16_t ooo_segs;
-	uint16_t flags;	    /* KW_TCP_DIR_* */
-	uint8_t wscale;	    /* shift of this side's windows, when KW_TCP_DIR_WS_KNOWN */
 	uint8_t csum_fails; /* AUTO mode: failures before the first good checksum */
 };
 
@@ -178,15 +185,25 @@ struct kw_tcp_dir {
 #define KW_TCP_DIR_MAX_END   0x0100 /* max_end is valid */
 #define KW_TCP_DIR_CSUM_OK   0x0200 /* AUTO: a good checksum was seen, keep validating */
 #define KW_TCP_DIR_CSUM_OFF  0x0400 /* AUTO: stopped validating */
+#define KW_TCP_DIR_RST	     0x0800 /* an acceptable RST was seen (set on both directions) */
 
 /*
  * One TCP connection, embedded in the caller's flow entry. All zero (or kw_tcp_conn_init) is a
- * fresh connection. Direction 0/1 is the caller's (e.g. "from the key's lo endpoint").
+ * fresh connection. Direction 0/1 is the caller's (e.g. "from the key's lo endpoint"). dir[] is
+ * the first 64 bytes: aligned to a cache line, a segment of an open connection reads one line.
  */
 struct kw_tcp_conn {
 	struct kw_tcp_dir dir[2];
-	uint8_t rst; /* an acceptable RST was seen */
+	struct kw_tcp_dir_rare rare[2];
 };
+
+_Static_assert(sizeof(struct kw_tcp_dir) * 2 == 64, "both directions' kw_tcp_dir in 64 bytes");
+
+/* Whether an acceptable RST ended c. */
+static inline bool kw_tcp_conn_rst(const struct kw_tcp_conn *c)
+{
+	return (c->dir[0].flags & KW_TCP_DIR_RST) != 0;
+}
 
 struct kw_tcp_ctx;
 

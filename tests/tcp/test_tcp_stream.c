@@ -403,7 +403,7 @@ static void test_overlap_conflict_held(void **state)
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 20, 10, 0, false), 0); /* held */
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 15, 10, 0, true), 0);  /* [15,20) new */
 	assert_int_equal(st()->retx_conflict, 1);
-	assert_int_equal(T.c.dir[0].ooo_segs, 2);
+	assert_int_equal(T.c.rare[0].ooo_segs, 2);
 	assert_int_equal(T.r.len[0], 10);
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 10, 0, false), 0); /* fills */
 	for (i = 15; i < 20; i++)
@@ -435,14 +435,14 @@ static void test_overlap_superset(void **state)
 	/* An out-of-order superset: only the uncovered parts are held. */
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 50, 5, 0, false), 0);
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 45, 20, 0, false), 0);
-	assert_int_equal(T.c.dir[0].ooo_segs, 3);
-	assert_int_equal(T.c.dir[0].ooo_bytes, 20);
+	assert_int_equal(T.c.rare[0].ooo_segs, 3);
+	assert_int_equal(T.c.rare[0].ooo_bytes, 20);
 	assert_int_equal(st()->retx, 2);
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 40, 5, 0, false), 0);
 	assert_int_equal(T.r.len[0], 65);
 	for (i = 40; i < 64; i++)
 		assert_int_equal(T.r.buf[0][i], pat(0, i, false));
-	assert_int_equal(T.c.dir[0].ooo_segs, 0);
+	assert_int_equal(T.c.rare[0].ooo_segs, 0);
 	assert_int_equal(kw_tcp_ctx_nodes_free(T.ctx), 65536);
 }
 
@@ -1030,7 +1030,7 @@ static void test_gap_after_syn_and_rst(void **state)
 	(void)state;
 	assert_int_equal(feed_data(&T.c, 0, 7777, 0, 1, 0, false), 0);
 	assert_int_equal(feed_data(&T.c, 0, 7777, 256, 1, KW_TCP_FIN, false), 0); /* held */
-	assert_int_equal(T.c.dir[0].ooo_segs, 1);
+	assert_int_equal(T.c.rare[0].ooo_segs, 1);
 	assert_int_equal(feed_seg(&T.c, 0, 7776, 0, KW_TCP_SYN, 65281, 0, NULL, 0, 1), -EINVAL);
 	assert_int_equal(T.c.dir[0].next_off, 1);
 	/* Nothing seen from dir 1 and no ACK from dir 0: any RST of dir 1 is acceptable. */
@@ -1162,10 +1162,19 @@ static void test_rst(void **state)
 	assert_no_leak();
 	assert_int_equal(feed_data(&T.c, 0, CISN + 1, 10, 10, 0, false), -ENOTCONN);
 	expect_stream(0, 0, 10, NULL);
+	/* Both directions know of the reset: a late bare ACK from either side is refused. */
+	assert_int_equal(feed_seg(&T.c, 1, SISN + 1, CISN + 11, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 -ENOTCONN);
+	assert_int_equal(feed_seg(&T.c, 0, CISN + 11, SISN + 1, KW_TCP_ACK, 65535,
+				  KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 -ENOTCONN);
+	assert_true(kw_tcp_conn_rst(&T.c));
 	/* A new SYN reuses the flow entry. */
 	handshake(&T.c, 7, 9, 65535, 65535, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
 	assert_int_equal(st()->syn_reuse, 1);
 	memset(&T.r, 0, sizeof(T.r));
+	assert_false(kw_tcp_conn_rst(&T.c));
 	assert_int_equal(feed_data(&T.c, 0, 8, 0, 10, 0, false), 0);
 	expect_stream(0, 0, 10, NULL);
 }
