@@ -53,7 +53,8 @@ output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":..
          "kwire_build":"pgo"|"plain"}
         (kafka mode also "tcp_checksum":..., the kafka vdev "produce":N,"fetch":N,"frames":N)
 ratio is kwire's median over testpmd's, of every kept sample; round_ratios the same of each
-round alone: their spread shows how much the machine moved during the measurement.
+round alone: their spread shows how much the machine moved during the measurement (a
+warning on stderr when the largest exceeds the smallest by more than a fifth).
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
 frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
 received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
@@ -275,6 +276,21 @@ round_ratios() {
 		     END { print (NR ? "]" : "[]") }'
 }
 
+# spread_warn WHAT ROUND_RATIOS: a warning when the largest round ratio exceeds the smallest by
+# more than a fifth: the machine moved during the measurement, and the reported ratio may say
+# more about it than about the tools (a shared host's neighbours slow one tool's runs and not
+# the other's).
+spread_warn() {
+	echo "$2" | tr -d '[]' | tr ',' '\n' | awk -v what="$1" '
+		$1 + 0 > 0 { if (!n || $1 < lo) lo = $1; if (!n || $1 > hi) hi = $1; n++ }
+		END {
+			if (n > 1 && hi > lo * 1.2)
+				printf "bench-forward: warning: %s: round ratios %.3f-%.3f differ by " \
+				       "%.0f%%: the machine moved; repeat the measurement\n",
+				       what, lo, hi, (hi / lo - 1) * 100 > "/dev/stderr"
+		}'
+}
+
 # The mean frame size and the number of frames of a capture, from its record headers:
 # "MEAN COUNT".
 mean_frame() {
@@ -382,6 +398,7 @@ for v in $vdevs; do
 				       tp * size * 8 / 1e9, kw * size * 8 / 1e9, cyc, n
 			}'
 			log "$name $v ${size}B $m: testpmd $(mpps "$tp") Mpps, kwire $(mpps "$kw") Mpps"
+			spread_warn "$name $v ${size}B $m" "$rr"
 		done
 	done
 done
