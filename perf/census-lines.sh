@@ -109,8 +109,8 @@ rx=$(awk '$1 == "rx_pkts" && NF == 2 { p = $2 } END { print p + 0 }' "$tmp/kwire
 	tail -n 15 "$tmp/kwire.log" >&2
 	die "kwire received no frames under Valgrind (log above)"
 }
-callgrind_annotate --show=DLmr,DLmw --sort=DLmr --show-percs=no "$tmp/cg.out" >"$tmp/ann.txt" ||
-	die "callgrind_annotate failed"
+callgrind_annotate --show=DLmr,DLmw --sort=DLmr --threshold=100 --show-percs=no \
+	"$tmp/cg.out" >"$tmp/ann.txt" || die "callgrind_annotate failed"
 python3 - "$tmp/ann.txt" "$rx" "$show" <<'PY'
 import re, sys
 text, rx, show = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3])
