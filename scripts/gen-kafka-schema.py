@@ -287,6 +287,23 @@ def msg_entry(prog, d):
 	return (prog.add_list(tuples), len(tuples), vlo, vhi, flo)
 
 
+# What makes a request keep a detail slot until its response (kafka_decode.c pend_detail()):
+# partition indexes, offsets or records fields.
+DETAIL_SEMS = {"PARTITION", "HIGH_WATERMARK", "COMMITTED_OFFSET", "FETCH_OFFSET",
+	       "PRODUCE_BASE_OFFSET", "LIST_TIMESTAMP", "LIST_OFFSET"}
+
+
+def keeps_detail(prog, first, n):
+	"""Whether a field of the list (in any version), or of a struct in it, is one a detail
+	slot keeps."""
+	for f in prog.list_at(first, n):
+		if f[2] in DETAIL_SEMS or f[0] == "RECORDS":
+			return True
+		if f[0] == "STRUCT" and keeps_detail(prog, f[9], f[10]):
+			return True
+	return False
+
+
 def msg_progs(prog, steps, m):
 	"""(first, n) of the step program of message m (a msg_entry) in each valid version."""
 	first, n, vlo, vhi, flo = m
@@ -572,6 +589,10 @@ def main():
 	h.append("#define KW_KAFKA_STEP_COUNT %d\n" % len(steps.fields))
 	h.append("#define KW_KAFKA_SIZE_NOT_FIXED 0x%X\n" % NOT_FIXED)
 	h.append("#define KW_KAFKA_VER_OPEN 0xff\n\n")
+	plain = sum(1 << k for k in rows if k < 64 and not keeps_detail(prog, *rows[k][1][:2]))
+	h.append("/* api keys below 64 whose requests carry no partition index, offset or records "
+		 "field:\n * they never keep a detail slot (bit k: key k) */\n")
+	h.append("#define KW_KAFKA_REQ_NO_DETAIL 0x%016xull\n\n" % plain)
 	for key in sorted(rows):
 		h.append("#define KW_KAFKA_API_%s %d\n" % (camel_to_upper(rows[key][0]), key))
 	h.append("\nenum kw_kafka_ftype {\n")

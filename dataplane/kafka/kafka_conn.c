@@ -186,19 +186,6 @@ detail_prefetch(const struct kw_kafka_conn *conn, unsigned int dir)
 	prefetch_w(&dt->topics[0]);
 }
 
-/*
- * Requests that carry no partition index, offset or records field (no detail slot) and no
- * records: the group, transaction and handshake calls a client makes besides its data.
- */
-#define REQ_PLAIN                                                                                  \
-	(1ull << KW_KAFKA_API_METADATA | 1ull << KW_KAFKA_API_FIND_COORDINATOR |                   \
-	 1ull << KW_KAFKA_API_JOIN_GROUP | 1ull << KW_KAFKA_API_HEARTBEAT |                        \
-	 1ull << KW_KAFKA_API_LEAVE_GROUP | 1ull << KW_KAFKA_API_SYNC_GROUP |                      \
-	 1ull << KW_KAFKA_API_DESCRIBE_GROUPS | 1ull << KW_KAFKA_API_LIST_GROUPS |                 \
-	 1ull << KW_KAFKA_API_SASL_HANDSHAKE | 1ull << KW_KAFKA_API_API_VERSIONS |                 \
-	 1ull << KW_KAFKA_API_INIT_PRODUCER_ID | 1ull << KW_KAFKA_API_END_TXN |                    \
-	 1ull << KW_KAFKA_API_SASL_AUTHENTICATE)
-
 void
 kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, const uint8_t *pay,
 		       uint32_t len)
@@ -226,7 +213,7 @@ kw_kafka_conn_prefetch(const struct kw_kafka_conn *conn, unsigned int dir, const
 			unsigned int api = (unsigned int)pay[4] << 8 | pay[5];
 
 			records = api == KW_KAFKA_API_PRODUCE;
-			detail = api >= 64 || !(REQ_PLAIN >> api & 1);
+			detail = api >= 64 || !(KW_KAFKA_REQ_NO_DETAIL >> api & 1);
 		}
 	}
 	if (records)

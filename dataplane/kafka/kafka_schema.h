@@ -29,6 +29,10 @@
 #define KW_KAFKA_SIZE_NOT_FIXED 0xFFFF
 #define KW_KAFKA_VER_OPEN 0xff
 
+/* api keys below 64 whose requests carry no partition index, offset or records field:
+ * they never keep a detail slot (bit k: key k) */
+#define KW_KAFKA_REQ_NO_DETAIL 0xf60f5fffef57fe88ull
+
 #define KW_KAFKA_API_PRODUCE 0
 #define KW_KAFKA_API_FETCH 1
 #define KW_KAFKA_API_LIST_OFFSETS 2
