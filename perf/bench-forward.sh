@@ -71,6 +71,8 @@ log() {
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=perf/kafka-replay.sh
+. "$top/perf/kafka-replay.sh"
 build=${KW_BUILD:-$top/build-pgo}
 duration=3
 rounds=2
@@ -222,7 +224,7 @@ PY
 # it, and append the kept samples to LOG.samples and their median to LOG.rounds.
 run_tool() {
 	local tool=$1 out=$2 va=$3 vb=$4 mode=${5:-} want=$((warmup + duration)) got=0 t=0
-	local eal prefix conf flows
+	local eal prefix conf
 
 	run_id=$((run_id + 1))
 	prefix=kwbench$$_$run_id
@@ -237,9 +239,7 @@ run_tool() {
 		conf=$tmp/kwire-$mode.yaml
 		printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: %s\nstats:\n  interval_ms: 1000\n' \
 			"$kwire_mbufs_per_port" "$mode" >"$conf"
-		flows=$((connections * 2 > 65536 ? connections * 2 : 65536))
-		printf 'kafka:\n  max_connections: %s\nflows:\n  capacity: %s\n' \
-			"$((connections + connections / 2))" "$flows" >>"$conf"
+		replay_tables_yaml "$connections" >>"$conf"
 		printf 'tcp:\n  checksum: %s\n' "$tcp_checksum" >>"$conf"
 		# shellcheck disable=SC2086
 		"$kwire" $eal --vdev "$va" --vdev "$vb" -- -c "$conf" </dev/null >"$out" 2>&1 &
@@ -291,20 +291,6 @@ spread_warn() {
 		}'
 }
 
-# The mean frame size and the number of frames of a capture, from its record headers:
-# "MEAN COUNT".
-mean_frame() {
-	python3 - "$1" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off, n, total = 24, 0, 0
-while off + 16 <= len(data):
-    incl = struct.unpack("<I", data[off + 8:off + 12])[0]
-    n, total, off = n + 1, total + incl, off + 16 + incl
-print(round(total / n) if n else 0, n)
-PY
-}
-
 # busy_cycles / rx_pkts of a kwire final report, or null.
 cycles_per_pkt() {
 	awk '$1 == "busy_cycles" { c = $2 } $1 == "rx_pkts" && NF == 2 { p = $2 }
@@ -351,16 +337,11 @@ for v in $vdevs; do
 			"$kwgen" kafka --connections "$connections" --produce "$produce" --fetch "$fetch" \
 				-o "$tmp/kafka.pcap" >"$tmp/kwgen-kafka.log" 2>&1 ||
 				{ cat "$tmp/kwgen-kafka.log" >&2; die "kwgen kafka failed"; }
-			# the pcap file header alone: port 1 receives nothing
-			printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' \
-				>"$tmp/empty.pcap"
-			read -r size frames <<<"$(mean_frame "$tmp/kafka.pcap")"
-			# every frame of the replay sits in an mbuf for the whole run: 240 k frames of
-			# the default mix in 3 GiB, ~6 MiB more per 1,000 frames past them (kwire's two
-			# ports have a pool each)
-			mem_mb=$((3072 + (frames > 240000 ? (frames - 240000) * 6 / 1000 : 0)))
+			replay_empty_pcap "$tmp/empty.pcap" # port 1 receives nothing
+			read -r size frames <<<"$(replay_mean_frame "$tmp/kafka.pcap")"
+			mem_mb=$(replay_mem_mb "$frames")
 			testpmd_mbufs=$((frames + 60000))
-			kwire_mbufs_per_port=$((frames + 22000 > 262143 ? frames + 22000 : 262143))
+			kwire_mbufs_per_port=$(replay_mbufs "$frames")
 			va="net_pcap0,rx_pcap=$tmp/kafka.pcap,infinite_rx=1"
 			vb="net_pcap1,rx_pcap=$tmp/empty.pcap"
 		fi

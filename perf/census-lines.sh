@@ -42,6 +42,8 @@ die() {
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=perf/kafka-replay.sh
+. "$top/perf/kafka-replay.sh"
 build=${KW_BUILD:-$top/build}
 seconds=200
 connections=10000
@@ -73,27 +75,11 @@ trap 'rm -rf "$tmp" "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$pref
 
 "$kwgen" kafka --connections "$connections" --produce 1 --fetch 1 -o "$tmp/k.pcap" \
 	>"$tmp/kwgen.log" 2>&1 || { cat "$tmp/kwgen.log" >&2; die "kwgen kafka failed"; }
-# the pcap file header alone: port 1 receives nothing
-{
-	printf '\324\303\262\241\002\000\004\000\000\000\000\000'
-	printf '\000\000\000\000\377\377\000\000\001\000\000\000'
-} >"$tmp/empty.pcap"
-# every frame of the replay sits in an mbuf for the whole run, as in bench-forward.sh
-frames=$(python3 - "$tmp/k.pcap" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off, n = 24, 0
-while off + 16 <= len(data):
-    off, n = off + 16 + struct.unpack("<I", data[off + 8:off + 12])[0], n + 1
-print(n)
-PY
-)
-mem_mb=$((3072 + (frames > 240000 ? (frames - 240000) * 6 / 1000 : 0)))
-mbufs=$((frames + 22000 > 262143 ? frames + 22000 : 262143))
-printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: kafka\n' "$mbufs" >"$tmp/conf.yaml"
-printf 'kafka:\n  max_connections: %s\nflows:\n  capacity: %s\n' \
-	"$((connections + connections / 2))" \
-	"$((connections * 2 > 65536 ? connections * 2 : 65536))" >>"$tmp/conf.yaml"
+replay_empty_pcap "$tmp/empty.pcap" # port 1 receives nothing
+read -r _ frames <<<"$(replay_mean_frame "$tmp/k.pcap")"
+printf 'ports:\n  mbufs_per_port: %s\ndataplane:\n  inspect: kafka\n' "$(replay_mbufs "$frames")" \
+	>"$tmp/conf.yaml"
+replay_tables_yaml "$connections" >>"$tmp/conf.yaml"
 
 echo "census-lines: $connections connections ($frames frames), L2 $l2 bytes, $seconds s" >&2
 # counted inside the worker's poll only (the PMD's receive and transmit included): not start-up,
@@ -101,7 +87,7 @@ echo "census-lines: $connections connections ($frames frames), L2 $l2 bytes, $se
 timeout -s INT "$seconds" valgrind --tool=callgrind --fair-sched=yes --cache-sim=yes \
 	--D1=49152,12,64 --LL="$l2",16,64 --collect-atstart=no --toggle-collect=kw_worker_poll \
 	--callgrind-out-file="$tmp/cg.out" \
-	"$kwire" -l 0,1 --no-huge -m "$mem_mb" --no-pci --file-prefix "$prefix" \
+	"$kwire" -l 0,1 --no-huge -m "$(replay_mem_mb "$frames")" --no-pci --file-prefix "$prefix" \
 	--vdev "net_pcap0,rx_pcap=$tmp/k.pcap,infinite_rx=1" \
 	--vdev "net_pcap1,rx_pcap=$tmp/empty.pcap" -- -c "$tmp/conf.yaml" >"$tmp/kwire.log" 2>&1
 rx=$(awk '$1 == "rx_pkts" && NF == 2 { p = $2 } END { print p + 0 }' "$tmp/kwire.log")
