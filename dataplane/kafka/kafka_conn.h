@@ -32,6 +32,7 @@
 #define KW_KAFKA_EV_BROKERS 8     /* distinct broker ids kept per event */
 #define KW_KAFKA_EV_PARTS 16      /* distinct (topic, partition index) entries kept per event */
 #define KW_KAFKA_EV_GROUPS 8      /* group ids a response names, kept per event */
+#define KW_KAFKA_PARK_MAX 64      /* events of frames spanning feeds a ctx keeps in cache */
 #define KW_KAFKA_DEFAULT_MAX_FRAME (100u << 20)
 #define KW_KAFKA_DEFAULT_MAX_CONNS 4096u
 #define KW_KAFKA_DEFAULT_RESYNC_MAX (64u << 10)
@@ -301,7 +302,9 @@ kw_kafka_ev_offset_group(const struct kw_kafka_event *ev, const struct kw_kafka_
 	X(resync_ok, "resyncing directions that found a plausible frame start")                    \
 	X(resync_false, "plausible request starts refuted by their frame not decoding")            \
 	X(resync_failed, "resyncing directions without a frame start within the bound (opaque)")   \
-	X(resync_skipped_bytes, "bytes skipped while resyncing (bytes)")
+	X(resync_skipped_bytes, "bytes skipped while resyncing (bytes)")                           \
+	X(events_parked_conn, "frames spanning feeds built in their connection: the ctx's pool "   \
+			      "of KW_KAFKA_PARK_MAX was taken")
 
 #define KW_KAFKA_CTR_FIELD(name, help) uint64_t name;
 struct kw_kafka_counters {

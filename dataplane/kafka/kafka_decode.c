@@ -232,7 +232,10 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->t_req = pd->t_req;
 	ev->latency_tsc = 0;
 	kw_kafka_str_copy(&ev->client_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_CLIENT_ID));
-	kw_kafka_str_copy(&ev->group_id, &pd->group_id);
+	if (pd->kept & KW_KAFKA_PEND_GROUP)
+		kw_kafka_str_copy(&ev->group_id, &pd->group_id);
+	else
+		kw_kafka_str_clear(&ev->group_id);
 	kw_kafka_str_copy(&ev->txn_id, kw_kafka_conn_id(conn, KW_KAFKA_ID_TXN_ID));
 	ev->topic_count = pd->topic_count;
 	ev->topic_id_count = pd->topic_id_count;
@@ -243,7 +246,10 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	ev->throttle_ms = -1;
 	ev->throttle_off = 0;
 	ev->producer_id = pd->producer_id;
-	ev->records = pd->records;
+	if (pd->kept & KW_KAFKA_PEND_RECORDS)
+		ev->records = pd->records;
+	else
+		kw_kafka_records_sum_init(&ev->records);
 	ev->n_broker_ids = pd->n_broker_ids;
 	brokers_copy(ev->broker_ids, pd->broker_ids, pd->n_broker_ids);
 	ev->n_groups = 0; /* a response's */
@@ -254,8 +260,8 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 		/* Same indices as in the request, so the offsets' topic refs stay valid. */
 		LISTS_COPY(ev, dt);
 	} else {
-		ev->n_topics = pd->n_topics;
-		if (pd->n_topics)
+		ev->n_topics = pd->kept & KW_KAFKA_PEND_TOPIC0 ? 1 : 0;
+		if (ev->n_topics)
 			kw_kafka_str_copy(&ev->topics[0], &pd->topic0);
 		ev->n_topic_ids = 0;
 		ev->n_offsets = 0;
@@ -350,14 +356,24 @@ pend_insert(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, const struct k
 	pd->req_off = ev->req_off;
 	pd->t_req = ev->t_req;
 	pd->producer_id = ev->producer_id;
-	pd->n_topics = ev->n_topics ? 1 : 0;
-	if (ev->n_topics)
-		kw_kafka_str_copy(&pd->topic0, &ev->topics[0]); /* read only when n_topics */
-	kw_kafka_str_copy(&pd->group_id, &ev->group_id);
-	pd->records = ev->records;
 	pd->n_broker_ids = ev->n_broker_ids;
 	brokers_copy(pd->broker_ids, ev->broker_ids, ev->n_broker_ids);
 	pend_detail(ctx, conn, pd, ev);
+	/* Only what differs from the reset value: most requests then write one line here. */
+	pd->kept = 0;
+	/* no records field begun: the sum is as kw_kafka_records_sum_init left it */
+	if (ev->records.fields != 0) {
+		pd->records = ev->records;
+		pd->kept |= KW_KAFKA_PEND_RECORDS;
+	}
+	if (ev->n_topics && !pd->detail) { /* a detail slot holds every topic */
+		kw_kafka_str_copy(&pd->topic0, &ev->topics[0]);
+		pd->kept |= KW_KAFKA_PEND_TOPIC0;
+	}
+	if (ev->group_id.len || ev->group_id.null || ev->group_id.trunc) {
+		kw_kafka_str_copy(&pd->group_id, &ev->group_id);
+		pd->kept |= KW_KAFKA_PEND_GROUP;
+	}
 }
 
 /* Take the pending request with this correlation id into ev; -ENOENT when there is none. */
@@ -394,6 +410,44 @@ kw_kafka_conn_flush(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 	conn->pend_head = 0;
 }
 
+/* ---- events of frames that span feeds ---- */
+
+/* The event of direction dir's frame that spans feeds: the one it holds, else a slot of the
+ * ctx's pool (the most recently freed), else the conn's own (counted). */
+static struct kw_kafka_event *
+park_take(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir)
+{
+	if (conn->park[dir] == NULL) {
+		if (likely(ctx->park_n != 0)) {
+			conn->park[dir] = ctx->park_free[--ctx->park_n];
+		} else {
+			ctx->cnt.events_parked_conn++;
+			conn->park[dir] = &conn->ev[dir];
+		}
+	}
+	return conn->park[dir];
+}
+
+/* Direction dir is not inside a frame that spans feeds any more: give its event back. */
+static void
+park_drop(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned int dir)
+{
+	struct kw_kafka_event *ev = conn->park[dir];
+
+	if (ev == NULL)
+		return;
+	conn->park[dir] = NULL;
+	if (ev != &conn->ev[dir])
+		ctx->park_free[ctx->park_n++] = ev;
+}
+
+void
+kw_kafka_conn_unpark(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
+{
+	park_drop(ctx, conn, 0);
+	park_drop(ctx, conn, 1);
+}
+
 /* ---- op setters ---- */
 
 static void
@@ -418,7 +472,7 @@ static void
 want_run(struct kw_kafka_dir *d, uint8_t op, uint64_t n, uint8_t k)
 {
 	d->op = op;
-	d->left = n;
+	d->left = (uint32_t)n; /* every caller checked n <= frame_left */
 	d->k = k;
 }
 
@@ -559,17 +613,18 @@ group_error(struct kw_kafka_dir *d, struct kw_kafka_event *ev)
 
 /*
  * A partition offset of the enclosing topic and partition; dropped (counted) when not keepable.
- * A frame keeps a window of its offsets, from the d->off_rot its class is at: a consumer with
- * more partitions than a window fetches or commits them in the same order every time, so each
- * frame's window starts where the last one of its class on this direction ended (frame_end),
- * and every partition comes round.
+ * A frame keeps a window of its offsets, from the conn->off_rot its class is at: a consumer
+ * with more partitions than a window fetches or commits them in the same order every time, so
+ * each frame's window starts where the last one of its class on this direction ended
+ * (frame_end), and every partition comes round.
  */
 static void
 offset_add(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, struct kw_kafka_event *ev,
 	   uint8_t kind, int64_t v)
 {
 	struct kw_kafka_ev_offset *o;
-	unsigned int i = d->off_seen, rot = d->off_rot[off_class(d->api_key)];
+	unsigned int i = d->off_seen;
+	unsigned int rot = ctx->feed_conn->off_rot[ctx->feed_dir][off_class(d->api_key)];
 
 	if (d->off_seen < UINT16_MAX)
 		d->off_seen++;
@@ -780,8 +835,9 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 	case KW_KAFKA_SEM_LIST_TIMESTAMP:
 		/* -1 asks for the latest offset; v0 answers in another field, not kept */
 		if (dir == 0 && v == LIST_LATEST && d->version >= 1) {
-			uint8_t kind = d->isolation ? KW_KAFKA_OFF_LIST_STABLE
-						    : KW_KAFKA_OFF_LIST_LATEST;
+			/* every v2+ request names its isolation level before its timestamps */
+			uint8_t kind = d->version >= 2 && d->isolation ? KW_KAFKA_OFF_LIST_STABLE
+								       : KW_KAFKA_OFF_LIST_LATEST;
 
 			offset_add(ctx, d, ev, kind, v);
 		}
@@ -1063,6 +1119,7 @@ sasl_raw_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 	conn->dir[0].raw_left = n;
 	conn->dir[1].raw_left = n;
 	conn->dir[0].raw_user = 1;
+	conn->dir[1].raw_user = 0; /* not reset with the conn (kw_kafka_dir) */
 }
 
 /* ---- the body walk ---- */
@@ -2065,7 +2122,9 @@ static void
 header_done(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
 	    struct piece *in)
 {
-	if (!d->hdr_tags) {
+	/* Flexible versions' headers carry a tagged section, but ApiVersions responses' (header v0,
+	 * so that any client can read them: KIP-511). */
+	if (!d->flex || (d == &conn->dir[1] && d->api_key == KW_KAFKA_API_API_VERSIONS)) {
 		body_begin(ctx, conn, d, in);
 		return;
 	}
@@ -2125,7 +2184,6 @@ frame_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	d->topic_ids = 0;
 	d->partitions = 0;
 	d->off_seen = 0;
-	d->isolation = 0;
 	d->api = NULL;
 	d->api_key = -1;
 	d->version = -1;
@@ -2180,7 +2238,7 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	want_fixed(d, 4, K_SIZE);
 	if (d->off_seen != 0) {
 		/* the next window of offsets: after this one, or from the first again */
-		uint16_t *rot = &d->off_rot[off_class(d->api_key)];
+		uint16_t *rot = &conn->off_rot[dir][off_class(d->api_key)];
 		unsigned int end = *rot + off_window(d->api_key);
 
 		*rot = d->off_seen > end ? (uint16_t)end : 0;
@@ -2311,7 +2369,6 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 		}
 		d->flex = in_range((unsigned int)d->version, d->api->req.flex_min,
 				   KW_KAFKA_VER_OPEN);
-		d->hdr_tags = d->flex;
 		/* Request header v0 (no client id) survives only in ControlledShutdown v0. */
 		if (d->api_key == KW_KAFKA_API_CONTROLLED_SHUTDOWN && d->version == 0) {
 			header_done(ctx, conn, d, in);
@@ -2373,8 +2430,6 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 			ev->flags &= ~KW_KAFKA_EV_TOPICS_TRUNC;
 			ev->flags |= KW_KAFKA_EV_TOPIC_IDS_ALIGNED;
 		}
-		/* ApiVersions answers with header v0 so that any client can read it (KIP-511). */
-		d->hdr_tags = d->flex && d->api_key != KW_KAFKA_API_API_VERSIONS;
 		header_done(ctx, conn, d, in);
 		return;
 	case K_TAG_COUNT:
@@ -2386,7 +2441,7 @@ advance(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_di
 			frame_bad(d, &ctx->cnt.frame_malformed);
 			return;
 		}
-		d->tags_left = (uint32_t)u;
+		d->tags_left = (uint8_t)u;
 		goto next_tag;
 	case K_TAG_ID:
 		want_uvar(d, K_TAG_SIZE);
@@ -2590,9 +2645,10 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 			d->frame_left = (uint32_t)size;
 			d->mode = M_FRAME;
 			/* a frame the feed holds whole is built in the ctx; one that spans feeds
-			 * in the conn, where it waits for its next bytes (kw_kafka_conn_feed) */
-			ctx->ev = (uint32_t)size <= len - done ? &ctx->work
-							       : &conn->ev[d == &conn->dir[1]];
+			 * in a parked event, where it waits for its next bytes (park_take) */
+			ctx->ev = (uint32_t)size <= len - done
+					  ? &ctx->work
+					  : park_take(ctx, conn, d == &conn->dir[1]);
 			frame_begin(ctx, conn, d);
 			if (size == 0)
 				frame_end(ctx, conn, d);
@@ -2853,6 +2909,7 @@ kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsig
 	if (d->mode == M_FRAME || (d->mode == M_SIZE && d->have))
 		ctx->cnt.frame_truncated++;
 	ctx->cnt.resync_started++;
+	park_drop(ctx, conn, dir & 1);
 	memset(d, 0, sizeof(*d));
 	d->pos = pos;
 	rs_enter(d);
@@ -2860,7 +2917,7 @@ kw_kafka_conn_resync(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsig
 
 /*
  * Between feeds, the event of a direction inside a frame (M_FRAME: from frame_begin to
- * frame_end) lives in conn->ev[] (see kw_kafka_conn_feed).
+ * frame_end) is parked: conn->park[] (see kw_kafka_conn_feed).
  */
 static inline bool
 ev_parked(const struct kw_kafka_dir *d)
@@ -2884,12 +2941,14 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 	d->pos = off;
 	/*
 	 * A frame's event is built in ctx->work, which stays in cache across connections, when
-	 * the feed that starts the frame holds all of it, else in conn->ev[], where the next feed
-	 * finds it (frames_feed decides at each frame start). Parking a copy of ctx->work there
-	 * instead and copying it back cost a frame that spans two segments ~30% more with 10k
+	 * the feed that starts the frame holds all of it, else in a parked event, where the next
+	 * feed finds it (frames_feed decides at each frame start): a slot of the ctx's pool,
+	 * which a burst of segments of one connection after another keeps in cache. Building it
+	 * in conn->ev[] cost a miss on each of its ~7 lines written; parking a copy of ctx->work
+	 * there and copying it back cost a frame that spans two segments ~30% more with 10k
 	 * connections (perf/kwdecode --by-api: Fetch responses ~1,600 against ~1,150 cycles).
 	 */
-	ctx->ev = ev_parked(d) ? &conn->ev[dir & 1] : &ctx->work;
+	ctx->ev = ev_parked(d) ? park_take(ctx, conn, dir & 1) : &ctx->work;
 	/* Each turn either consumes bytes or leaves resync for decoding, which then consumes. */
 	while (len) {
 		uint32_t n;
@@ -2901,9 +2960,13 @@ kw_kafka_conn_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigne
 		p += n;
 		len -= n;
 	}
+	if (!ev_parked(d)) {
+		park_drop(ctx, conn, dir & 1);
+		return;
+	}
 	/* cannot happen (a frame the feed held whole ended in it): kept as a safety net */
-	if (ev_parked(d) && ctx->ev != &conn->ev[dir & 1])
-		event_copy(&conn->ev[dir & 1], ctx->ev);
+	if (ctx->ev != park_take(ctx, conn, dir & 1))
+		event_copy(conn->park[dir & 1], ctx->ev);
 }
 
 void
@@ -2918,6 +2981,7 @@ kw_kafka_conn_gap(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, unsigned
 	if (d->mode == M_FRAME || d->have)
 		ctx->cnt.frame_truncated++;
 	d->mode = M_OPAQUE;
+	park_drop(ctx, conn, dir & 1);
 }
 
 void
@@ -2942,6 +3006,8 @@ kw_kafka_conn_reset(struct kw_kafka_conn *conn)
 	 */
 	conn->id_set = 0; /* id's strings are read only once written */
 	conn->emitted = 0;
+	conn->park[0] = conn->park[1] = NULL; /* a freed conn gave them back */
+	memset(conn->off_rot, 0, sizeof(conn->off_rot));
 	conn->pend_head = 0;
 	conn->pend_n = 0;
 	conn->detail_used = 0;

@@ -21,6 +21,7 @@
 #include "kw_test_eal.h"
 
 #include "dataplane/kafka/kafka_conn.h"
+#include "dataplane/kafka/kafka_decode.h"
 #include "dataplane/kafka_rec.h"
 #include "control/kafka_obs.h"
 #include "control/kafka_obs_priv.h"
@@ -182,6 +183,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 0x10)
 		kw_kafka_conn_gap(g_ctx, c, 1);
 	kw_kafka_conn_free(g_ctx, c);
+	if (g_ctx->park_n != KW_KAFKA_PARK_MAX)
+		abort(); /* a freed conn gives back every parked event it took */
 	if (data[0] & 0x40) {
 		uint32_t omitted;
 

@@ -2946,6 +2946,78 @@ test_pending_reuse(void **state)
 	assert_int_equal(r_other.n, 3);
 }
 
+/* One exchange of rq then rs on c, whose streams are at off[0] and off[1]. */
+static void
+exchange(struct kw_kafka_conn *c, uint64_t off[2], uint64_t now)
+{
+	kw_kafka_conn_feed(g_ctx, c, 0, off[0], rq.b, (uint32_t)rq.n, now);
+	off[0] += rq.n;
+	kw_kafka_conn_feed(g_ctx, c, 1, off[1], rs.b, (uint32_t)rs.n, now + 10);
+	off[1] += rs.n;
+}
+
+/*
+ * A pending entry writes only what its request had (kw_kafka_pending.kept): the records, group
+ * and topic a request left in the entry do not show in the pair of the next one there, and an
+ * unanswered request keeps its topic.
+ */
+static void
+test_pending_kept(void **state)
+{
+	(void)state;
+	static const uint8_t zero[16];
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+	uint64_t off[2] = {0, 0};
+	size_t at;
+
+	assert_non_null(c);
+	memset(&r_other, 0, sizeof(r_other));
+	g_out = &r_other;
+	rq.n = rs.n = 0;
+	build_produce(&rq, 9, -1, false);
+	build_produce_resp(&rs, 9, 0, 100);
+	exchange(c, off, 1000);
+	rq.n = rs.n = 0;
+	build_offset_commit(&rq, &rs, 1, 0);
+	exchange(c, off, 2000);
+	rq.n = rs.n = 0;
+	build_api_versions(&rq, &rs, 40);
+	exchange(c, off, 3000);
+	assert_int_equal(r_other.n, 3);
+	assert_int_equal(r_other.ev[0].records.fields, 1);
+	assert_string_equal(r_other.ev[1].group_id.s, "grp-1");
+	assert_int_equal(r_other.ev[1].n_topics, 2);
+	const struct kw_kafka_event *e = &r_other.ev[2];
+	assert_int_equal(e->api_key, KW_KAFKA_API_API_VERSIONS);
+	assert_int_equal(e->records.fields, 0);
+	assert_int_equal(e->records.producer_id, -1);
+	assert_int_equal(e->group_id.len, 0);
+	assert_false(e->group_id.null);
+	assert_int_equal(e->n_topics, 0);
+	/* A Metadata request (no detail slot) that never gets its response. */
+	rq.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, 3, 12, 41, true);
+	wuv(&rq, 2);
+	wraw(&rq, zero, 16);
+	wcstr(&rq, "kwgen-topic");
+	wuv(&rq, 0);
+	w8(&rq, 0);
+	w8(&rq, 0);
+	wuv(&rq, 0);
+	fend(&rq, at);
+	kw_kafka_conn_feed(g_ctx, c, 0, off[0], rq.b, (uint32_t)rq.n, 4000);
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	assert_int_equal(r_other.n, 4);
+	e = &r_other.ev[3];
+	assert_true(e->flags & KW_KAFKA_EV_UNANSWERED);
+	assert_int_equal(e->corr_id, 41);
+	assert_int_equal(e->n_topics, 1);
+	assert_string_equal(e->topics[0].s, "kwgen-topic");
+	assert_int_equal(e->group_id.len, 0);
+}
+
 /* ---- record hook ---- */
 
 #define MAX_RECS 16
@@ -3299,6 +3371,109 @@ test_pool(void **state)
 	kw_kafka_ctx_destroy(ctx);
 }
 
+/* The pairs test_park_pool's connections emit, each checked as it comes. */
+static unsigned int g_park_events;
+
+static void
+on_park_emit(void *arg, const struct kw_kafka_event *e)
+{
+	(void)arg;
+	g_park_events++;
+	assert_string_equal(e->api_name, "Produce");
+	assert_int_equal(e->corr_id, 9);
+	assert_int_equal(e->n_topics, 1);
+	assert_string_equal(e->topics[0].s, "orders");
+	assert_string_equal(e->txn_id.s, "txn-1");
+	assert_int_equal(e->records.records, 2);
+	assert_int_equal(e->records.producer_id, 4242);
+	assert_int_equal(e->throttle_ms, 250);
+	assert_int_equal(e->n_offsets, 1);
+	assert_offset(&e->offsets[0], KW_KAFKA_OFF_LOG_END, 0, 3, 102);
+	assert_int_equal(e->flags & (KW_KAFKA_EV_REQ_BAD | KW_KAFKA_EV_RESP_BAD), 0);
+}
+
+/* Feed bytes [from, to) of w in direction dir of c, w starting at stream offset base. */
+static void
+feed_range(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *c, unsigned int dir,
+	   const struct wb *w, uint64_t base, size_t from, size_t to)
+{
+	kw_kafka_conn_feed(ctx, c, dir, base + from, w->b + from, (uint32_t)(to - from), 1000);
+}
+
+/*
+ * Frames that span feeds are built in the ctx's pool of parked events while it has a slot, in
+ * their connection once it has none (counted), and every way out of a frame gives its slot
+ * back: the frame's end, a gap, a resync, the connection's free.
+ */
+static void
+test_park_pool(void **state)
+{
+	(void)state;
+	enum { N = KW_KAFKA_PARK_MAX + 2 };
+	struct kw_kafka_params p = {.max_conns = N};
+	struct kw_kafka_ctx *ctx = kw_kafka_ctx_create(&p, 0, on_park_emit, NULL);
+	struct kw_kafka_conn *c[N];
+	size_t half;
+
+	assert_non_null(ctx);
+	rq.n = rs.n = 0;
+	build_produce(&rq, 9, -1, false);
+	build_produce_resp(&rs, 9, 0, 100);
+	half = rq.n / 2;
+	g_park_events = 0;
+	for (unsigned int i = 0; i < N; i++) {
+		c[i] = kw_kafka_conn_alloc(ctx);
+		assert_non_null(c[i]);
+	}
+	/* Every request half fed: the pool's slots, then 2 conns' own events. */
+	for (unsigned int i = 0; i < N; i++)
+		feed_range(ctx, c[i], 0, &rq, 0, 0, half);
+	assert_int_equal(ctx->park_n, 0);
+	assert_int_equal(kw_kafka_ctx_counters(ctx)->events_parked_conn, 2);
+	/* Each request completes, then its response, split: a slot again each time. */
+	for (unsigned int i = 0; i < N; i++) {
+		feed_range(ctx, c[i], 0, &rq, 0, half, rq.n);
+		feed_range(ctx, c[i], 1, &rs, 0, 0, rs.n / 2);
+		feed_range(ctx, c[i], 1, &rs, 0, rs.n / 2, rs.n);
+	}
+	assert_int_equal(g_park_events, N);
+	assert_int_equal(ctx->park_n, KW_KAFKA_PARK_MAX);
+	assert_int_equal(kw_kafka_ctx_counters(ctx)->events_parked_conn, 2);
+	/* A gap, a resync and a free inside a frame each give the slot back. */
+	for (unsigned int i = 0; i < 3; i++)
+		feed_range(ctx, c[i], 0, &rq, rq.n, 0, half);
+	assert_int_equal(ctx->park_n, KW_KAFKA_PARK_MAX - 3);
+	kw_kafka_conn_gap(ctx, c[0], 0);
+	kw_kafka_conn_resync(ctx, c[1], 0);
+	kw_kafka_conn_free(ctx, c[2]);
+	assert_int_equal(ctx->park_n, KW_KAFKA_PARK_MAX);
+	/* Fresh conns take slots anew; freed, each gives back its slot, not its own event. */
+	kw_kafka_conn_free(ctx, c[0]);
+	kw_kafka_conn_free(ctx, c[1]);
+	for (unsigned int i = 0; i < 3; i++) {
+		c[i] = kw_kafka_conn_alloc(ctx);
+		assert_non_null(c[i]);
+		feed_range(ctx, c[i], 0, &rq, 0, 0, half);
+	}
+	for (unsigned int i = 3; i < N; i++)
+		feed_range(ctx, c[i], 0, &rq, rq.n, 0, half);
+	assert_int_equal(ctx->park_n, 0);
+	assert_int_equal(kw_kafka_ctx_counters(ctx)->events_parked_conn, 4);
+	for (unsigned int i = 0; i < N; i++)
+		kw_kafka_conn_free(ctx, c[i]);
+	assert_int_equal(ctx->park_n, KW_KAFKA_PARK_MAX);
+	for (unsigned int i = 0; i < KW_KAFKA_PARK_MAX; i++) {
+		c[i] = kw_kafka_conn_alloc(ctx);
+		assert_non_null(c[i]);
+		feed_range(ctx, c[i], 0, &rq, 0, 0, half);
+		feed_range(ctx, c[i], 0, &rq, 0, half, rq.n);
+		feed_range(ctx, c[i], 1, &rs, 0, 0, rs.n);
+	}
+	assert_int_equal(g_park_events, N + KW_KAFKA_PARK_MAX);
+	assert_int_equal(kw_kafka_ctx_counters(ctx)->events_parked_conn, 4);
+	kw_kafka_ctx_destroy(ctx);
+}
+
 static int
 setup(void **state)
 {
@@ -3409,7 +3584,9 @@ main(void)
 		cmocka_unit_test(test_truncated_then_gap),
 		cmocka_unit_test(test_pending_full),
 		cmocka_unit_test(test_pending_reuse),
+		cmocka_unit_test(test_pending_kept),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_park_pool),
 		cmocka_unit_test(test_record_hook_produce),
 		cmocka_unit_test(test_record_hook_fetch),
 		cmocka_unit_test(test_req_start_plausible),
