@@ -121,9 +121,7 @@ ev_reset(struct kw_kafka_event *ev)
 
 /*
  * dst's topic names, topic ids, partition offsets and records fields = src's, as far as their
- * counts go (element by element: the lists are short, a call to memcpy costs more). Events and
- * pending details hold the same four lists under the same member names and bounds; a macro
- * serves both types.
+ * counts go (element by element: the lists are short, a call to memcpy costs more).
  */
 #define LISTS_COPY(dst, src)                                                                       \
 	do {                                                                                       \
@@ -149,6 +147,88 @@ ev_reset(struct kw_kafka_event *ev)
 		for (i_ = 0; i_ < n_; i_++)                                                        \
 			(dst)->parts[i_] = (src)->parts[i_];                                       \
 	} while (0)
+
+/*
+ * n entries of size bytes each from src to b, or from b to dst; the byte after them. One entry
+ * at a time: inlined with a constant size, each is a few moves (most lists hold one or none),
+ * where one copy of n * size would be a call to memcpy.
+ */
+static inline uint8_t *
+list_put(uint8_t *b, const void *src, unsigned int n, size_t size)
+{
+	for (unsigned int i = 0; i < n; i++)
+		memcpy(b + i * size, (const uint8_t *)src + i * size, size);
+	return b + n * size;
+}
+
+static inline const uint8_t *
+list_get(void *dst, const uint8_t *b, unsigned int n, size_t size)
+{
+	for (unsigned int i = 0; i < n; i++)
+		memcpy((uint8_t *)dst + i * size, b + i * size, size);
+	return b + n * size;
+}
+
+/* A packed name's bytes: its head fields, the name and its NUL. */
+static inline size_t
+name_bytes(const struct kw_kafka_str *s)
+{
+	return offsetof(struct kw_kafka_str, s) + s->len + 1;
+}
+
+/* dt's lists = ev's, as far as their counts go (struct kw_kafka_detail: packed). */
+static void
+detail_pack(struct kw_kafka_detail *dt, const struct kw_kafka_event *ev)
+{
+	unsigned int i, n = kw_kafka_ev_list_n(ev->n_topics, KW_KAFKA_EV_TOPICS);
+	uint8_t *b = dt->b;
+
+	dt->n_topics = ev->n_topics;
+	dt->n_topic_ids = ev->n_topic_ids;
+	dt->n_offsets = ev->n_offsets;
+	dt->n_rfields = ev->n_rfields;
+	dt->n_parts = ev->n_parts;
+	/* a kw_kafka_str is bytes only (alignment 1): a name is packed as it is held, its head
+	 * copied whole, which may write past a short one into room the lists after it reuse */
+	for (i = 0; i < n; i++) {
+		kw_kafka_str_copy((struct kw_kafka_str *)b, &ev->topics[i]);
+		b += name_bytes(&ev->topics[i]);
+	}
+	b = list_put(b, ev->topic_ids, kw_kafka_ev_list_n(ev->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS),
+		     sizeof(ev->topic_ids[0]));
+	b = list_put(b, ev->offsets, kw_kafka_ev_list_n(ev->n_offsets, KW_KAFKA_EV_OFFSETS),
+		     sizeof(ev->offsets[0]));
+	b = list_put(b, ev->rfields, kw_kafka_ev_list_n(ev->n_rfields, KW_KAFKA_EV_RFIELDS),
+		     sizeof(ev->rfields[0]));
+	list_put(b, ev->parts, kw_kafka_ev_list_n(ev->n_parts, KW_KAFKA_EV_PARTS),
+		 sizeof(ev->parts[0]));
+}
+
+/* ev's lists = dt's (detail_pack's inverse); the same indices, so topic refs stay valid. */
+static void
+detail_unpack(struct kw_kafka_event *ev, const struct kw_kafka_detail *dt)
+{
+	unsigned int i, n = kw_kafka_ev_list_n(dt->n_topics, KW_KAFKA_EV_TOPICS);
+	const uint8_t *b = dt->b;
+
+	ev->n_topics = dt->n_topics;
+	ev->n_topic_ids = dt->n_topic_ids;
+	ev->n_offsets = dt->n_offsets;
+	ev->n_rfields = dt->n_rfields;
+	ev->n_parts = dt->n_parts;
+	for (i = 0; i < n; i++) {
+		kw_kafka_str_copy(&ev->topics[i], (const struct kw_kafka_str *)b);
+		b += name_bytes(&ev->topics[i]);
+	}
+	b = list_get(ev->topic_ids, b, kw_kafka_ev_list_n(dt->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS),
+		     sizeof(ev->topic_ids[0]));
+	b = list_get(ev->offsets, b, kw_kafka_ev_list_n(dt->n_offsets, KW_KAFKA_EV_OFFSETS),
+		     sizeof(ev->offsets[0]));
+	b = list_get(ev->rfields, b, kw_kafka_ev_list_n(dt->n_rfields, KW_KAFKA_EV_RFIELDS),
+		     sizeof(ev->rfields[0]));
+	list_get(ev->parts, b, kw_kafka_ev_list_n(dt->n_parts, KW_KAFKA_EV_PARTS),
+		 sizeof(ev->parts[0]));
+}
 
 /* The first n (a count, capped here) of a list of broker ids. */
 static inline void
@@ -257,8 +337,7 @@ pend_to_ev(const struct kw_kafka_conn *conn, const struct kw_kafka_pending *pd,
 	if (pd->detail) {
 		const struct kw_kafka_detail *dt = &conn->detail[pd->detail - 1];
 
-		/* Same indices as in the request, so the offsets' topic refs stay valid. */
-		LISTS_COPY(ev, dt);
+		detail_unpack(ev, dt);
 	} else {
 		ev->n_topics = pd->kept & KW_KAFKA_PEND_TOPIC0 ? 1 : 0;
 		if (ev->n_topics)
@@ -294,7 +373,7 @@ pend_detail(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		if (conn->detail_used & (1u << i))
 			continue;
 		conn->detail_used |= (uint8_t)(1u << i);
-		LISTS_COPY(dt, ev);
+		detail_pack(dt, ev);
 		pd->detail = (uint8_t)(i + 1);
 		return;
 	}

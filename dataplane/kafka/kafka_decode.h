@@ -105,10 +105,20 @@ struct kw_kafka_dir {
 _Static_assert(offsetof(struct kw_kafka_dir, stack[3]) <= 2 * RTE_CACHE_LINE_SIZE,
 	       "kw_kafka_dir's hot head grew past two cache lines");
 
+/* Bytes of a detail slot's lists at their longest (each name packed to its NUL; a short one's
+ * head copy may write up to KW_KAFKA_STR_HEAD bytes, within what a longest name takes). */
+#define KW_KAFKA_DETAIL_BYTES                                                                      \
+	(KW_KAFKA_EV_TOPICS * sizeof(struct kw_kafka_str) + KW_KAFKA_EV_TOPIC_IDS * 16 +          \
+	 KW_KAFKA_EV_OFFSETS * sizeof(struct kw_kafka_ev_offset) +                                 \
+	 KW_KAFKA_EV_RFIELDS * sizeof(struct kw_kafka_ev_rfield) +                                 \
+	 KW_KAFKA_EV_PARTS * sizeof(struct kw_kafka_ev_part))
+
 /*
  * All topics, offsets, records fields and partition indexes of a request that carries any of the
  * last three (Produce, Fetch, OffsetCommit, ListOffsets, ...): kept in one of KW_KAFKA_DETAIL_MAX
- * slots per conn, not in every pending entry, to bound the conn's size.
+ * slots per conn, not in every pending entry, to bound the conn's size. The lists are packed
+ * back to back in b (names to their NUL, entries as in the event), so that a request's few
+ * entries take the slot's first line or two, not a line per list.
  */
 struct kw_kafka_detail {
 	uint8_t n_topics;
@@ -116,11 +126,7 @@ struct kw_kafka_detail {
 	uint8_t n_offsets;
 	uint8_t n_rfields;
 	uint8_t n_parts;
-	struct kw_kafka_ev_part parts[KW_KAFKA_EV_PARTS]; /* the first share the counts' line */
-	struct kw_kafka_ev_offset offsets[KW_KAFKA_EV_OFFSETS];
-	struct kw_kafka_ev_rfield rfields[KW_KAFKA_EV_RFIELDS];
-	uint8_t topic_ids[KW_KAFKA_EV_TOPIC_IDS][16];
-	struct kw_kafka_str topics[KW_KAFKA_EV_TOPICS];
+	uint8_t b[KW_KAFKA_DETAIL_BYTES]; /* topics, topic ids, offsets, rfields, parts */
 };
 
 /* kw_kafka_pending.kept: which of the lines after the scalars' an entry holds */

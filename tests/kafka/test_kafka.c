@@ -1063,6 +1063,15 @@ test_produce(void **state)
 	/* the partition's log now ends after the 2 records appended at 100 */
 	assert_int_equal(e->n_offsets, 1);
 	assert_offset(&e->offsets[0], KW_KAFKA_OFF_LOG_END, 0, 3, 102);
+	/* the request's records field and partition, kept in its detail slot */
+	assert_int_equal(e->n_rfields, 1);
+	assert_int_equal(e->rfields[0].dir, 0);
+	assert_int_equal(e->rfields[0].topic, 0);
+	assert_int_equal(e->rfields[0].partition, 3);
+	assert_int_equal(e->rfields[0].off, e->records.off);
+	assert_int_equal(e->n_parts, 1);
+	assert_int_equal(e->parts[0].topic, 0);
+	assert_int_equal(e->parts[0].partition, 3);
 	run_garbage(&rq, &rs, 1);
 
 	/* The append failed: the request's 2 offsets stay unanswered. */
