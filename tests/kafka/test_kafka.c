@@ -2275,24 +2275,32 @@ meta_topic(struct wb *s, int16_t err, int16_t perr, const char *name, const uint
 	wuv(s, 0);
 }
 
+/* Metadata v12 request (corr) for one topic by name, auto-creation allow_auto as given. */
+static void
+build_metadata_req(struct wb *q, int32_t corr, const char *topic, uint8_t allow_auto)
+{
+	static const uint8_t zero[16];
+	size_t at = fbegin(q);
+
+	req_hdr(q, 3, 12, corr, true);
+	wuv(q, 2); /* one topic, by name (zero id) */
+	wraw(q, zero, 16);
+	wcstr(q, topic);
+	wuv(q, 0);
+	w8(q, allow_auto);
+	w8(q, 0);
+	wuv(q, 0);
+	fend(q, at);
+}
+
 /* A Metadata v12 request for "b-topic", and its response's head up to the topics */
 static size_t
 metadata_begin(void)
 {
-	static const uint8_t zero[16];
 	rq.n = rs.n = 0;
-	size_t at = fbegin(&rq);
-	req_hdr(&rq, 3, 12, 51, true);
-	wuv(&rq, 2);              /* one topic, by name */
-	wraw(&rq, zero, 16);
-	wcstr(&rq, "b-topic");
-	wuv(&rq, 0);
-	w8(&rq, 1);
-	w8(&rq, 0);
-	wuv(&rq, 0);
-	fend(&rq, at);
+	build_metadata_req(&rq, 51, "b-topic", 1);
 
-	at = fbegin(&rs);
+	size_t at = fbegin(&rs);
 	resp_hdr(&rs, 51, true);
 	w32(&rs, 0);              /* throttle */
 	wuv(&rs, 2);              /* one broker */
@@ -2378,20 +2386,10 @@ static void
 test_metadata_one_topic(void **state)
 {
 	(void)state;
-	static const uint8_t zero[16];
 	rq.n = rs.n = 0;
-	size_t at = fbegin(&rq);
-	req_hdr(&rq, 3, 12, 2, true);
-	wuv(&rq, 2);              /* one topic, by name (zero id) */
-	wraw(&rq, zero, 16);
-	wcstr(&rq, "kwgen-topic");
-	wuv(&rq, 0);
-	w8(&rq, 0);
-	w8(&rq, 0);
-	wuv(&rq, 0);
-	fend(&rq, at);
+	build_metadata_req(&rq, 2, "kwgen-topic", 0);
 
-	at = fbegin(&rs);
+	size_t at = fbegin(&rs);
 	resp_hdr(&rs, 2, true);
 	w32(&rs, 0);
 	wuv(&rs, 1);              /* no broker */
@@ -2920,6 +2918,19 @@ test_pending_full(void **state)
 	assert_int_equal(r_other.n, 1 + KW_KAFKA_INFLIGHT_MAX);
 }
 
+/* A fresh conn whose pairs go to r_other (emptied), its streams at offsets 0. */
+static struct kw_kafka_conn *
+other_begin(uint64_t off[2])
+{
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+
+	assert_non_null(c);
+	off[0] = off[1] = 0;
+	memset(&r_other, 0, sizeof(r_other));
+	g_out = &r_other;
+	return c;
+}
+
 /*
  * A client with one request in flight at a time: every request takes the first pending entry
  * (the window starts again at 0 once empty), and every pair is still matched.
@@ -2928,12 +2939,9 @@ static void
 test_pending_reuse(void **state)
 {
 	(void)state;
-	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
-	uint64_t off[2] = {0, 0};
+	uint64_t off[2];
+	struct kw_kafka_conn *c = other_begin(off);
 
-	assert_non_null(c);
-	memset(&r_other, 0, sizeof(r_other));
-	g_out = &r_other;
 	for (int32_t corr = 1; corr <= 3; corr++) {
 		rq.n = rs.n = 0;
 		build_api_versions(&rq, &rs, corr);
@@ -2974,14 +2982,9 @@ static void
 test_pending_kept(void **state)
 {
 	(void)state;
-	static const uint8_t zero[16];
-	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
-	uint64_t off[2] = {0, 0};
-	size_t at;
+	uint64_t off[2];
+	struct kw_kafka_conn *c = other_begin(off);
 
-	assert_non_null(c);
-	memset(&r_other, 0, sizeof(r_other));
-	g_out = &r_other;
 	rq.n = rs.n = 0;
 	build_produce(&rq, 9, -1, false);
 	build_produce_resp(&rs, 9, 0, 100);
@@ -3005,16 +3008,7 @@ test_pending_kept(void **state)
 	assert_int_equal(e->n_topics, 0);
 	/* A Metadata request (no detail slot) that never gets its response. */
 	rq.n = 0;
-	at = fbegin(&rq);
-	req_hdr(&rq, 3, 12, 41, true);
-	wuv(&rq, 2);
-	wraw(&rq, zero, 16);
-	wcstr(&rq, "kwgen-topic");
-	wuv(&rq, 0);
-	w8(&rq, 0);
-	w8(&rq, 0);
-	wuv(&rq, 0);
-	fend(&rq, at);
+	build_metadata_req(&rq, 41, "kwgen-topic", 0);
 	kw_kafka_conn_feed(g_ctx, c, 0, off[0], rq.b, (uint32_t)rq.n, 4000);
 	kw_kafka_conn_free(g_ctx, c);
 	g_out = NULL;
