@@ -1229,6 +1229,56 @@ test_sasl_plain(void **state)
 	assert_secret_absent("s3cr3t");
 }
 
+/* Offset of the first s in w (which holds it). */
+static size_t
+wb_find(const struct wb *w, const char *s)
+{
+	const uint8_t *p = memmem(w->b, w->n, s, strlen(s));
+
+	assert_non_null(p);
+	return (size_t)(p - w->b);
+}
+
+/*
+ * A name being captured and a SASL token being scanned for its user, each cut between two
+ * segments, while other connections' names are captured in between: what a direction parks
+ * between feeds is its own (kw_kafka_conn_feed: ctx->cap and d->tmp).
+ */
+static void
+test_capture_interleaved(void **state)
+{
+	static const uint8_t tok_a[] = "\0alice\0s3cr3tpass";
+	static const uint8_t tok_b[] = "n,,n=bob,r=nonce";
+	static struct wb qa, qb;
+	struct kw_kafka_conn *a = kw_kafka_conn_alloc(g_ctx), *b = kw_kafka_conn_alloc(g_ctx);
+	struct kw_kafka_conn *c = kw_kafka_conn_alloc(g_ctx);
+	size_t mech, user;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	sasl_streams("PLAIN", tok_a, sizeof(tok_a) - 1, NULL, 0);
+	qa = rq;
+	sasl_streams("SCRAM-SHA-256", tok_b, sizeof(tok_b) - 1, NULL, 0);
+	qb = rq;
+	mech = wb_find(&qa, "PLAIN") + 2;
+	user = wb_find(&qa, "alice") + 2;
+	kw_kafka_conn_feed(g_ctx, a, 0, 0, qa.b, (uint32_t)mech, 1);
+	kw_kafka_conn_feed(g_ctx, b, 0, 0, qb.b, (uint32_t)qb.n, 2);
+	kw_kafka_conn_feed(g_ctx, a, 0, mech, qa.b + mech, (uint32_t)(user - mech), 3);
+	kw_kafka_conn_feed(g_ctx, c, 0, 0, qb.b, (uint32_t)qb.n, 4);
+	kw_kafka_conn_feed(g_ctx, a, 0, user, qa.b + user, (uint32_t)(qa.n - user), 5);
+	assert_string_equal(kw_kafka_conn_id(a, KW_KAFKA_ID_MECHANISM)->s, "PLAIN");
+	assert_string_equal(kw_kafka_conn_id(a, KW_KAFKA_ID_USER)->s, "alice");
+	assert_string_equal(kw_kafka_conn_id(b, KW_KAFKA_ID_MECHANISM)->s, "SCRAM-SHA-256");
+	assert_string_equal(kw_kafka_conn_id(b, KW_KAFKA_ID_USER)->s, "bob");
+	assert_string_equal(kw_kafka_conn_id(c, KW_KAFKA_ID_USER)->s, "bob");
+	kw_kafka_conn_free(g_ctx, a);
+	kw_kafka_conn_free(g_ctx, b);
+	kw_kafka_conn_free(g_ctx, c);
+}
+
 /*
  * A reset leaves the identity strings' bytes in place and clears their bits: a conn taken again
  * from the pool must not report the user, mechanism or client software of its last owner.
@@ -3560,6 +3610,7 @@ main(void)
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_sasl_plain),
 		cmocka_unit_test(test_ident_not_inherited),
+		cmocka_unit_test(test_capture_interleaved),
 		cmocka_unit_test(test_sasl_scram),
 		cmocka_unit_test(test_fetch_offsets),
 		cmocka_unit_test(test_fetch_detail_full),
