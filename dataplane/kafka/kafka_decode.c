@@ -120,33 +120,35 @@ ev_reset(struct kw_kafka_event *ev)
 }
 
 /*
- * dst's topic names, topic ids, partition offsets and records fields = src's, as far as their
- * counts go (element by element: the lists are short, a call to memcpy costs more).
+ * dst's topic names, topic ids, partition offsets, records fields and partition entries = src's,
+ * as far as their counts go (element by element: the lists are short, a call to memcpy costs
+ * more).
  */
-#define LISTS_COPY(dst, src)                                                                       \
-	do {                                                                                       \
-		unsigned int i_, n_ = kw_kafka_ev_list_n((src)->n_topics, KW_KAFKA_EV_TOPICS);     \
-                                                                                                   \
-		(dst)->n_topics = (src)->n_topics;                                                 \
-		for (i_ = 0; i_ < n_; i_++)                                                        \
-			kw_kafka_str_copy(&(dst)->topics[i_], &(src)->topics[i_]);                 \
-		(dst)->n_topic_ids = (src)->n_topic_ids;                                           \
-		n_ = kw_kafka_ev_list_n((src)->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);                \
-		for (i_ = 0; i_ < n_; i_++)                                                        \
-			memcpy((dst)->topic_ids[i_], (src)->topic_ids[i_], 16);                    \
-		(dst)->n_offsets = (src)->n_offsets;                                               \
-		n_ = kw_kafka_ev_list_n((src)->n_offsets, KW_KAFKA_EV_OFFSETS);                    \
-		for (i_ = 0; i_ < n_; i_++)                                                        \
-			(dst)->offsets[i_] = (src)->offsets[i_];                                   \
-		(dst)->n_rfields = (src)->n_rfields;                                               \
-		n_ = kw_kafka_ev_list_n((src)->n_rfields, KW_KAFKA_EV_RFIELDS);                    \
-		for (i_ = 0; i_ < n_; i_++)                                                        \
-			(dst)->rfields[i_] = (src)->rfields[i_];                                   \
-		(dst)->n_parts = (src)->n_parts;                                                   \
-		n_ = kw_kafka_ev_list_n((src)->n_parts, KW_KAFKA_EV_PARTS);                        \
-		for (i_ = 0; i_ < n_; i_++)                                                        \
-			(dst)->parts[i_] = (src)->parts[i_];                                       \
-	} while (0)
+static void
+lists_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
+{
+	unsigned int i, n = kw_kafka_ev_list_n(src->n_topics, KW_KAFKA_EV_TOPICS);
+
+	dst->n_topics = src->n_topics;
+	for (i = 0; i < n; i++)
+		kw_kafka_str_copy(&dst->topics[i], &src->topics[i]);
+	dst->n_topic_ids = src->n_topic_ids;
+	n = kw_kafka_ev_list_n(src->n_topic_ids, KW_KAFKA_EV_TOPIC_IDS);
+	for (i = 0; i < n; i++)
+		memcpy(dst->topic_ids[i], src->topic_ids[i], 16);
+	dst->n_offsets = src->n_offsets;
+	n = kw_kafka_ev_list_n(src->n_offsets, KW_KAFKA_EV_OFFSETS);
+	for (i = 0; i < n; i++)
+		dst->offsets[i] = src->offsets[i];
+	dst->n_rfields = src->n_rfields;
+	n = kw_kafka_ev_list_n(src->n_rfields, KW_KAFKA_EV_RFIELDS);
+	for (i = 0; i < n; i++)
+		dst->rfields[i] = src->rfields[i];
+	dst->n_parts = src->n_parts;
+	n = kw_kafka_ev_list_n(src->n_parts, KW_KAFKA_EV_PARTS);
+	for (i = 0; i < n; i++)
+		dst->parts[i] = src->parts[i];
+}
 
 /*
  * n entries of size bytes each from src to b, or from b to dst; the byte after them. One entry
@@ -254,7 +256,7 @@ event_copy(struct kw_kafka_event *dst, const struct kw_kafka_event *src)
 	memcpy(&dst->topic_count, &src->topic_count,
 	       offsetof(struct kw_kafka_event, parts) -
 		       offsetof(struct kw_kafka_event, topic_count));
-	LISTS_COPY(dst, src);
+	lists_copy(dst, src);
 	brokers_copy(dst->broker_ids, src->broker_ids, src->n_broker_ids);
 	for (unsigned int i = 0; i < kw_kafka_ev_list_n(src->n_groups, KW_KAFKA_EV_GROUPS); i++)
 		kw_kafka_str_copy(&dst->groups[i], &src->groups[i]);

@@ -35,8 +35,8 @@ struct kw_kafka_wframe {
 /*
  * What every frame reads and writes comes first: the head and the walker's first three levels
  * (most bodies nest no deeper) fill two cache lines, which is all a frame whole in one segment
- * touches here besides a capture and the record-set state. Resync, SASL and offset-window state
- * follows the stack.
+ * touches here besides a capture and the record-set state. Resync, SASL and ListOffsets state
+ * follows the stack (the offset-window rotation is in the conn's first line).
  */
 struct kw_kafka_dir {
 	uint64_t pos;        /* stream offset of the next byte */
@@ -186,7 +186,7 @@ struct kw_kafka_ctx {
 	kw_kafka_emit_fn emit;
 	void *emit_arg;
 	uint64_t now;                 /* TSC of the feed in progress */
-	struct kw_kafka_event *ev;    /* the event of the frame being fed: &work or a conn's ev[] */
+	struct kw_kafka_event *ev;    /* the event of the frame being fed: &work or a parked one */
 	struct kw_kafka_event work;   /* events of frames whole in the feed that starts them */
 	struct kw_kafka_event scratch; /* for unanswered requests */
 	/*
