@@ -14,41 +14,45 @@
 #include <immintrin.h>
 
 /*
- * Each 32-bit lane of the accumulators takes the low or the high 16-bit word of its part of the
- * input: no carry chain, two independent sets of accumulators per 64 bytes, against a dependent
- * add/adc pair per 8 bytes for the words. A lane gains at most 0xffff per round of 32 bytes, so
- * a block of 2^14 rounds of 64 bytes (1 MiB) cannot overflow the four lanes' sum; longer runs
- * are summed block by block. TSC cycles, in cache: 13 against 16 for 261 bytes, 45 against 109
- * for 1460 (the words).
+ * Each 16-bit word is biased by -0x8000 (its top bit flipped) into a signed word, and VPMADDWD
+ * against ones adds neighbouring pairs into signed 32-bit lanes: three operations per 32 bytes
+ * (xor, multiply-add, add) against four for splitting words into lanes by mask and shift, and
+ * no carry chain. The bias comes back once per block: 0x8000 per word summed. A lane moves by
+ * at most 0x10000 per round, so a block of 2^14 rounds of 64 bytes (1 MiB) stays inside 31
+ * bits; longer runs are summed block by block. TSC cycles per call, back to back over data in
+ * cache (Intel Xeon, model 207): 261 bytes 16-18 against 17-19 for the mask-and-shift lanes,
+ * 500 bytes 23-26 against 26-30, 1460 bytes 42-43 against 61-63. Tuned as for Haswell: the
+ * corei7 target's tuning splits every unaligned 256-bit load into two 128-bit halves.
  */
-__attribute__((target("avx2"))) static uint64_t
+__attribute__((target("avx2,tune=haswell"))) static uint64_t
 csum_add_avx2(uint64_t sum, const uint8_t *p, uint32_t len)
 {
-	const __m256i low16 = _mm256_set1_epi32(0xffff);
-	const __m256i low32 = _mm256_set1_epi64x(0xffffffff);
+	const __m256i bias = _mm256_set1_epi16((short)0x8000);
+	const __m256i ones = _mm256_set1_epi16(1);
 
 	while (len >= 64) {
 		uint32_t rounds = RTE_MIN(len / 64, 1u << 14);
-		__m256i lo0 = _mm256_setzero_si256(), hi0 = _mm256_setzero_si256();
-		__m256i lo1 = _mm256_setzero_si256(), hi1 = _mm256_setzero_si256();
+		uint64_t words = (uint64_t)rounds * 32, block;
+		__m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+		__m256i w;
 		__m128i half;
-		uint64_t block;
 
 		len -= rounds * 64;
 		for (; rounds > 0; rounds--, p += 64) {
 			__m256i v0 = _mm256_loadu_si256((const __m256i *)p);
 			__m256i v1 = _mm256_loadu_si256((const __m256i *)(p + 32));
 
-			lo0 = _mm256_add_epi32(lo0, _mm256_and_si256(v0, low16));
-			hi0 = _mm256_add_epi32(hi0, _mm256_srli_epi32(v0, 16));
-			lo1 = _mm256_add_epi32(lo1, _mm256_and_si256(v1, low16));
-			hi1 = _mm256_add_epi32(hi1, _mm256_srli_epi32(v1, 16));
+			a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_xor_si256(v0, bias), ones));
+			a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_xor_si256(v1, bias), ones));
 		}
-		lo0 = _mm256_add_epi32(_mm256_add_epi32(lo0, hi0), _mm256_add_epi32(lo1, hi1));
-		/* the eight 32-bit lanes added in registers: pairs into 64 bits, then halves */
-		lo0 = _mm256_add_epi64(_mm256_and_si256(lo0, low32), _mm256_srli_epi64(lo0, 32));
-		half = _mm_add_epi64(_mm256_castsi256_si128(lo0), _mm256_extracti128_si256(lo0, 1));
-		block = (uint64_t)_mm_cvtsi128_si64(half) + (uint64_t)_mm_extract_epi64(half, 1);
+		/* the sixteen signed lanes widened to 64 bits and added in registers */
+		w = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(a0)),
+				     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a0, 1)));
+		w = _mm256_add_epi64(w, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(a1)));
+		w = _mm256_add_epi64(w, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a1, 1)));
+		half = _mm_add_epi64(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+		block = (uint64_t)(_mm_cvtsi128_si64(half) + _mm_extract_epi64(half, 1)) +
+			words * 0x8000;
 		sum += block;
 		sum += sum < block;
 	}
