@@ -75,24 +75,53 @@ _Static_assert(VARINT_AT + KW_KAFKA_UVARINT64_MAX <= COUNT_AT && VARINT_AT >= FI
 #define CRC32C_POLY_REFLECTED 0x82f63b78u
 
 #ifdef RTE_ARCH_X86
+#include <immintrin.h>
 #include <rte_cpuflags.h>
-#include <wmmintrin.h>
 
 static uint64_t shift_k[3 * LANE_WORDS + 1]; /* [m]: K for m words, shifted up by one */
 static bool use_clmul;
 
-RTE_INIT(crc_shift_constants)
+/*
+ * Folding, on CPUs with 256-bit carry-less multiplies (VPCLMULQDQ; Intel since 2019, AMD since
+ * Zen 3). Read as a polynomial, a 16-byte lane L followed by D - 16 bytes and a lane W leaves
+ * the CRC unchanged when L becomes zero and W becomes W ^ fold(L): with lo and hi L's 8-byte
+ * halves in memory order and R(e) = x^e mod P (reflected, as shift_k), fold(L) =
+ * clmul(lo, R(8D + 31)) ^ clmul(hi, R(8D - 33)), a product of at most 96 bits. Four 32-byte
+ * accumulators fold 128 bytes ahead per round, two multiplies each and no chain between them;
+ * at the end they fold into one lane, 32 then 16 bytes at a time, whose CRC from zero two
+ * crc32q give; the initial state rides in the first four bytes. The constants (D = 16, 32,
+ * 128) are computed at start-up. TSC cycles per call over data in cache, against the three
+ * lanes (Intel Xeon, model 207, best of 200 x 200 calls): 128-224 bytes 21-32 (42-64), 256 17-27
+ * (36-40), 500 26-39 (64-70), 1460 63-71 (158-173), 4000 182-188 (423-426).
+ */
+#define FOLD_MIN 128 /* four accumulators' first load */
+enum { FOLD_16, FOLD_32, FOLD_128, FOLD_N };
+static const unsigned int fold_bytes[FOLD_N] = {16, 32, 128};
+static uint64_t fold_k[FOLD_N][2]; /* [D]: R(8D + 31) for the low half, R(8D - 33) the high */
+static bool use_fold;
+
+/* x^e mod P, reflected: times x is a right shift, x^32 folds back as the polynomial. */
+static uint32_t
+xpow_mod(unsigned int e)
 {
 	uint32_t r = 0x80000000u; /* x^0 */
-	unsigned int e = 0;
 
-	/* r = x^e mod P, reflected: times x is a right shift, x^32 folds back as the polynomial */
-	for (unsigned int m = 1; m <= 3 * LANE_WORDS; m++) {
-		for (; e < 64 * m - 32; e++)
-			r = (r >> 1) ^ ((r & 1) ? CRC32C_POLY_REFLECTED : 0);
-		shift_k[m] = (uint64_t)r << 1;
-	}
+	while (e--)
+		r = (r >> 1) ^ ((r & 1) ? CRC32C_POLY_REFLECTED : 0);
+	return r;
+}
+
+RTE_INIT(crc_shift_constants)
+{
+	for (unsigned int m = 1; m <= 3 * LANE_WORDS; m++)
+		shift_k[m] = (uint64_t)xpow_mod(64 * m - 32) << 1;
 	use_clmul = rte_cpu_get_flag_enabled(RTE_CPUFLAG_PCLMULQDQ) > 0;
+	for (unsigned int i = 0; i < FOLD_N; i++) {
+		fold_k[i][0] = xpow_mod(8 * fold_bytes[i] + 31);
+		fold_k[i][1] = xpow_mod(8 * fold_bytes[i] - 33);
+	}
+	use_fold = use_clmul && rte_cpu_get_flag_enabled(RTE_CPUFLAG_VPCLMULQDQ) > 0 &&
+		   rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
 }
 
 /* The state crc after m words of zeros. */
@@ -148,28 +177,121 @@ crc_lanes(const uint8_t *p, uint32_t len, uint32_t crc)
 	}
 	return rte_hash_crc(p, len, crc);
 }
+
+#define FOLD_TARGET __attribute__((target("avx2,vpclmulqdq,pclmul,sse4.2,tune=haswell")))
+
+/* One 32-byte accumulator's two lanes folded by the constants k, plus the next 32 bytes. */
+FOLD_TARGET static inline __m256i
+fold256(__m256i x, __m256i k, __m256i next)
+{
+	return _mm256_xor_si256(_mm256_xor_si256(_mm256_clmulepi64_epi128(x, k, 0x00),
+						 _mm256_clmulepi64_epi128(x, k, 0x11)),
+				next);
+}
+
+FOLD_TARGET static inline __m128i
+fold128(__m128i x, __m128i k, __m128i next)
+{
+	return _mm_xor_si128(
+		_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)),
+		next);
+}
+
+FOLD_TARGET static inline __m256i
+fold_key(unsigned int i)
+{
+	return _mm256_broadcastsi128_si256(
+		_mm_set_epi64x((long long)fold_k[i][1], (long long)fold_k[i][0]));
+}
+
+/* crc_update for at least FOLD_MIN bytes at p, on a CPU with VPCLMULQDQ and AVX2. */
+FOLD_TARGET static uint32_t
+crc_fold(const uint8_t *p, uint32_t len, uint32_t crc)
+{
+	const __m256i k128 = fold_key(FOLD_128), k32 = fold_key(FOLD_32);
+	const __m128i k16 = _mm256_castsi256_si128(fold_key(FOLD_16));
+	__m256i x0 = _mm256_loadu_si256((const __m256i *)p);
+	__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+	__m256i x2 = _mm256_loadu_si256((const __m256i *)(p + 64));
+	__m256i x3 = _mm256_loadu_si256((const __m256i *)(p + 96));
+	__m128i y;
+
+	x0 = _mm256_xor_si256(x0, _mm256_set_epi32(0, 0, 0, 0, 0, 0, 0, (int)crc));
+	for (p += 128, len -= 128; len >= 128; p += 128, len -= 128) {
+		x0 = fold256(x0, k128, _mm256_loadu_si256((const __m256i *)p));
+		x1 = fold256(x1, k128, _mm256_loadu_si256((const __m256i *)(p + 32)));
+		x2 = fold256(x2, k128, _mm256_loadu_si256((const __m256i *)(p + 64)));
+		x3 = fold256(x3, k128, _mm256_loadu_si256((const __m256i *)(p + 96)));
+	}
+	x1 = fold256(x0, k32, x1);
+	x2 = fold256(x1, k32, x2);
+	x3 = fold256(x2, k32, x3);
+	for (; len >= 32; p += 32, len -= 32)
+		x3 = fold256(x3, k32, _mm256_loadu_si256((const __m256i *)p));
+	y = fold128(_mm256_castsi256_si128(x3), k16, _mm256_extracti128_si256(x3, 1));
+	for (; len >= 16; p += 16, len -= 16)
+		y = fold128(y, k16, _mm_loadu_si128((const __m128i *)p));
+	crc = rte_hash_crc_8byte((uint64_t)_mm_cvtsi128_si64(y), 0);
+	crc = rte_hash_crc_8byte((uint64_t)_mm_extract_epi64(y, 1), crc);
+	return rte_hash_crc(p, len, crc);
+}
 #endif
 
-/* The raw CRC state after feeding p[0 .. len) to crc. The unaligned head goes bytewise
- * (UBSan-clean, and no split word loads on the hot part). */
+/*
+ * The raw CRC state after feeding p[0 .. len) to crc, folding or in lanes where allowed and the
+ * run is long enough. The unaligned head goes bytewise (UBSan-clean, and no split word loads
+ * on the hot part).
+ */
 static inline uint32_t
-crc_update(const uint8_t *p, uint32_t len, uint32_t crc)
+crc_update_by(const uint8_t *p, uint32_t len, uint32_t crc, bool fold, bool lanes)
 {
 	while (len && ((uintptr_t)p & 7)) {
 		crc = rte_hash_crc_1byte(*p++, crc);
 		len--;
 	}
 #ifdef RTE_ARCH_X86
-	if (use_clmul && len >= LANES_MIN)
+	if (fold && len >= FOLD_MIN)
+		return crc_fold(p, len, crc);
+	if (lanes && len >= LANES_MIN)
 		return crc_lanes(p, len, crc);
+#else
+	RTE_SET_USED(fold);
+	RTE_SET_USED(lanes);
 #endif
 	return rte_hash_crc(p, len, crc);
+}
+
+/* crc_update_by with what the CPU has. */
+static inline uint32_t
+crc_update(const uint8_t *p, uint32_t len, uint32_t crc)
+{
+#ifdef RTE_ARCH_X86
+	return crc_update_by(p, len, crc, use_fold, use_clmul);
+#else
+	return crc_update_by(p, len, crc, false, false);
+#endif
 }
 
 uint32_t
 kw_kafka_crc32c(const uint8_t *p, uint32_t len)
 {
 	return ~crc_update(p, len, 0xffffffffu);
+}
+
+bool
+kw_kafka_crc32c_by(enum kw_kafka_crc_impl impl, const uint8_t *p, uint32_t len, uint32_t *crc)
+{
+	bool fold = false, lanes = false;
+
+#ifdef RTE_ARCH_X86
+	fold = use_fold;
+	lanes = use_clmul;
+#endif
+	if ((impl == KW_KAFKA_CRC_FOLD && !fold) || (impl == KW_KAFKA_CRC_LANES && !lanes))
+		return false;
+	*crc = ~crc_update_by(p, len, 0xffffffffu, impl == KW_KAFKA_CRC_FOLD,
+			      impl == KW_KAFKA_CRC_LANES);
+	return true;
 }
 
 void

@@ -120,4 +120,17 @@ void kw_kafka_records_sum_init(struct kw_kafka_records_sum *sum);
 /* CRC32C as Kafka computes it (Castagnoli, inverted in and out), over a contiguous buffer. */
 uint32_t kw_kafka_crc32c(const uint8_t *p, uint32_t len);
 
+/* The ways kw_kafka_crc32c computes, from the longest runs it takes down (kafka_records.c). */
+enum kw_kafka_crc_impl {
+	KW_KAFKA_CRC_FOLD,  /* 128 bytes and up: VPCLMULQDQ folding, 256-bit (x86) */
+	KW_KAFKA_CRC_LANES, /* 192 bytes and up: three crc32 chains joined by PCLMULQDQ (x86) */
+	KW_KAFKA_CRC_CHAIN, /* rte_hash_crc alone */
+};
+
+/*
+ * For tests: kw_kafka_crc32c with impl for the runs it takes and the plain chain for shorter
+ * ones; false, *crc untouched, when this CPU or build has not got impl.
+ */
+bool kw_kafka_crc32c_by(enum kw_kafka_crc_impl impl, const uint8_t *p, uint32_t len, uint32_t *crc);
+
 #endif /* KW_KAFKA_RECORDS_H */

@@ -557,12 +557,16 @@ test_prim(void **state)
 	assert_int_equal(ref_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
 
 	/*
-	 * The three-lane rounds (768 bytes, then one of any whole number of words) and the
-	 * one-chain rest under 24 bytes: every length to 1600 at every alignment.
+	 * Each way of computing, where this CPU has it, and the one kw_kafka_crc32c picks: the
+	 * folding (rounds of 128 bytes, then 32, then 16, then the bytes under 16), the three-lane
+	 * rounds (768 bytes, then one of any whole number of words, then the one-chain rest under
+	 * 24 bytes), the chain alone: every length to 1600 at every alignment, and longer runs.
 	 */
 	static uint8_t buf[4096 + 8];
 	static const uint32_t lens[] = {2303, 2304, 2305, 3000, 4096};
-	uint32_t x = 2463534242u;
+	static const enum kw_kafka_crc_impl impls[] = {KW_KAFKA_CRC_FOLD, KW_KAFKA_CRC_LANES,
+						       KW_KAFKA_CRC_CHAIN};
+	uint32_t x = 2463534242u, got;
 
 	for (size_t i = 0; i < sizeof(buf); i++) {
 		x ^= x << 13;
@@ -571,13 +575,27 @@ test_prim(void **state)
 		buf[i] = (uint8_t)x;
 	}
 	for (unsigned int off = 0; off < 8; off++) {
-		for (uint32_t len = 0; len <= 1600; len++)
-			assert_int_equal(kw_kafka_crc32c(buf + off, len),
-					 ref_crc32c(buf + off, len));
-		for (size_t k = 0; k < RTE_DIM(lens); k++)
-			assert_int_equal(kw_kafka_crc32c(buf + off, lens[k]),
-					 ref_crc32c(buf + off, lens[k]));
+		for (uint32_t len = 0; len <= 1600; len++) {
+			uint32_t want = ref_crc32c(buf + off, len);
+
+			assert_int_equal(kw_kafka_crc32c(buf + off, len), want);
+			for (size_t i = 0; i < RTE_DIM(impls); i++)
+				if (kw_kafka_crc32c_by(impls[i], buf + off, len, &got))
+					assert_int_equal(got, want);
+		}
+		for (size_t k = 0; k < RTE_DIM(lens); k++) {
+			uint32_t want = ref_crc32c(buf + off, lens[k]);
+
+			assert_int_equal(kw_kafka_crc32c(buf + off, lens[k]), want);
+			for (size_t i = 0; i < RTE_DIM(impls); i++)
+				if (kw_kafka_crc32c_by(impls[i], buf + off, lens[k], &got))
+					assert_int_equal(got, want);
+		}
 	}
+	for (size_t i = 0; i < RTE_DIM(impls); i++)
+		if (!kw_kafka_crc32c_by(impls[i], buf, 9, &got))
+			print_message("CRC32C implementation %zu not on this CPU: not tested\n", i);
+	assert_true(kw_kafka_crc32c_by(KW_KAFKA_CRC_CHAIN, buf, 9, &got));
 }
 
 /* ---- API scenarios ---- */
