@@ -3089,6 +3089,46 @@ test_pending_kept(void **state)
 	assert_int_equal(e->group_id.len, 0);
 }
 
+/*
+ * A null group id (ShareFetch's is nullable) is kept as null: the pair says the request named
+ * no group, neither an empty one nor the group of the request before it in the entry.
+ */
+static void
+test_pending_kept_null_group(void **state)
+{
+	(void)state;
+	uint64_t off[2];
+	struct kw_kafka_conn *c = other_begin(off);
+	size_t at;
+
+	rq.n = rs.n = 0;
+	build_offset_commit(&rq, &rs, 1, 0);
+	exchange(c, off, 1000);
+	rq.n = 0;
+	at = fbegin(&rq);
+	req_hdr(&rq, KW_KAFKA_API_SHARE_FETCH, 0, 50, true);
+	wcstr(&rq, NULL);	/* group id */
+	wcstr(&rq, "member-1"); /* member id */
+	w32(&rq, 0);		/* share session epoch */
+	w32(&rq, 500);		/* max wait */
+	w32(&rq, 1);		/* min bytes */
+	w32(&rq, 1u << 20);	/* max bytes */
+	wuv(&rq, 1);		/* topics: none */
+	wuv(&rq, 1);		/* forgotten topics: none */
+	wuv(&rq, 0);
+	fend(&rq, at);
+	kw_kafka_conn_feed(g_ctx, c, 0, off[0], rq.b, (uint32_t)rq.n, 2000);
+	kw_kafka_conn_free(g_ctx, c);
+	g_out = NULL;
+	assert_int_equal(r_other.n, 2);
+	assert_string_equal(r_other.ev[0].group_id.s, "grp-1");
+	const struct kw_kafka_event *e = &r_other.ev[1];
+	assert_int_equal(e->api_key, KW_KAFKA_API_SHARE_FETCH);
+	assert_true(e->flags & KW_KAFKA_EV_UNANSWERED);
+	assert_true(e->group_id.null);
+	assert_int_equal(e->group_id.len, 0);
+}
+
 /* ---- record hook ---- */
 
 #define MAX_RECS 16
@@ -3657,6 +3697,7 @@ main(void)
 		cmocka_unit_test(test_pending_full),
 		cmocka_unit_test(test_pending_reuse),
 		cmocka_unit_test(test_pending_kept),
+		cmocka_unit_test(test_pending_kept_null_group),
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_park_pool),
 		cmocka_unit_test(test_record_hook_produce),
