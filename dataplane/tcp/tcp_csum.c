@@ -56,6 +56,11 @@ csum_add_avx2(uint64_t sum, const uint8_t *p, uint32_t len)
 		sum += block;
 		sum += sum < block;
 	}
+	/*
+	 * Clean upper halves before the tail, a call to code without AVX: GCC leaves them dirty
+	 * across it, and every SSE instruction after would wait on a merge.
+	 */
+	_mm256_zeroupper();
 	return kw_tcp_csum_add_words(sum, p, len);
 }
 
