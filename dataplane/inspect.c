@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -382,6 +383,39 @@ drop:
 #define REC_AHEAD_LINES 6
 #define REC_AHEAD_LINES_STATS 3
 
+#ifdef RTE_ARCH_X86
+#include <cpuid.h>
+
+static bool has_prefetchw;
+
+RTE_INIT(prefetchw_probe)
+{
+	unsigned int a, b, c, d;
+
+	/* CPUID 0x80000001 ECX bit 8: PREFETCHW (3DNowPrefetch) */
+	has_prefetchw = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 8));
+}
+#endif
+
+/*
+ * Prefetch a record's line for writing (PREFETCHW where the CPU has it): its lines were last
+ * read by the control thread, whose core still holds them, and a store must first take them
+ * from it, where a read prefetch only brings a shared copy. Debian's -march=corei7 compiles
+ * __builtin_prefetch(p, 1) to a read prefetch, and a function with target("prfchw") around it
+ * is dropped as having no effect: hence the asm.
+ */
+static inline void
+prefetch_own(const void *p)
+{
+#ifdef RTE_ARCH_X86
+	if (has_prefetchw) {
+		__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+		return;
+	}
+#endif
+	rte_prefetch0(p);
+}
+
 /*
  * Take the next record ahead of use and start pulling in, for writing, the lines a packed pair
  * writes (flow and times, then the packed event: usually 4-6 lines in all, 2-3 for the
@@ -400,7 +434,7 @@ rec_ahead(struct kw_worker *w)
 		return;
 	p = (const char *)w->rec_next;
 	for (i = 0; i < lines; i++)
-		__builtin_prefetch(p + i * RTE_CACHE_LINE_SIZE, 1, 3);
+		prefetch_own(p + i * RTE_CACHE_LINE_SIZE);
 }
 
 /* Hand r to the control thread: rec_get saw room, and nobody else enqueues. */
