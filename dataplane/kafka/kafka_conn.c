@@ -96,7 +96,12 @@ kw_kafka_counters_add(struct kw_kafka_counters *dst, const struct kw_kafka_count
 		d[i] += s[i];
 }
 
-/* Prefetch for a write (rte_prefetch0_write is experimental in DPDK 22.11). */
+/*
+ * Prefetch for a write (rte_prefetch0_write is experimental in DPDK 22.11). Under Debian's
+ * -march=corei7 this is a read prefetch: enough here, where the lines are this worker's own, so
+ * the read finds no other copy and brings the line exclusive (a record's lines, which the
+ * control thread shares, take PREFETCHW: dataplane/inspect.c).
+ */
 static inline void
 prefetch_w(const void *p)
 {
