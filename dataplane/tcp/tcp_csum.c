@@ -7,8 +7,12 @@
 
 #include "dataplane/tcp/tcp_csum.h"
 
-/* Below this many bytes the 64-bit words are as fast (the vector sum's reduction costs ~8). */
-#define AVX2_MIN_LEN 128
+/*
+ * Below this many bytes the 64-bit words are as fast or faster: the vector sum's reduction, its
+ * tail in words and the VZEROUPPER cost more than they save (perf/kwsum, TSC cycles per call:
+ * 128-224 bytes 10-16 in words, 12-18 vector; 256 bytes 16 and 15).
+ */
+#define AVX2_MIN_LEN 256
 
 #ifdef RTE_ARCH_X86
 #include <immintrin.h>
