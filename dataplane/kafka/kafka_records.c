@@ -84,15 +84,15 @@ static bool use_clmul;
 /*
  * Folding, on CPUs with 256-bit carry-less multiplies (VPCLMULQDQ; Intel since 2019, AMD since
  * Zen 3). Read as a polynomial, a 16-byte lane L followed by D - 16 bytes and a lane W leaves
- * the CRC unchanged when L becomes zero and W becomes W ^ fold(L): with lo and hi L's 8-byte
- * halves in memory order and R(e) = x^e mod P (reflected, as shift_k), fold(L) =
- * clmul(lo, R(8D + 31)) ^ clmul(hi, R(8D - 33)), a product of at most 96 bits. Four 32-byte
+ * the CRC unchanged when L becomes zero and W becomes W ^ fold(L), where, with lo and hi the
+ * 8-byte halves of L in memory order and R(e) = x^e mod P (reflected as in shift_k, not
+ * shifted), fold(L) = clmul(lo, R(8D + 31)) ^ clmul(hi, R(8D - 33)), at most 96 bits. Four 32-byte
  * accumulators fold 128 bytes ahead per round, two multiplies each and no chain between them;
  * at the end they fold into one lane, 32 then 16 bytes at a time, whose CRC from zero two
  * crc32q give; the initial state rides in the first four bytes. The constants (D = 16, 32,
  * 128) are computed at start-up. TSC cycles per call over data in cache, against the three
- * lanes (Intel Xeon, model 207, best of 200 x 200 calls): 128-224 bytes 21-32 (42-64), 256 17-27
- * (36-40), 500 26-39 (64-70), 1460 63-71 (158-173), 4000 182-188 (423-426).
+ * lanes (perf/kwsum; Intel Xeon, model 207): 160-224 bytes 21-32 (34-64), 256 17-27 (36-40),
+ * 500 26-39 (64-70), 1460 63-71 (158-173), 4000 166-188 (423-429).
  */
 #define FOLD_MIN 128 /* four accumulators' first load */
 enum { FOLD_16, FOLD_32, FOLD_128, FOLD_N };
