@@ -147,6 +147,21 @@ ref_crc32c(const uint8_t *p, size_t n)
 	return ~c;
 }
 
+static const enum kw_kafka_crc_impl crc_impls[] = {KW_KAFKA_CRC_FOLD, KW_KAFKA_CRC_LANES,
+						   KW_KAFKA_CRC_CHAIN};
+
+/* kw_kafka_crc32c and each implementation this CPU has agree with the reference over p[0..len). */
+static void
+check_crc32c(const uint8_t *p, uint32_t len)
+{
+	uint32_t want = ref_crc32c(p, len), got;
+
+	assert_int_equal(kw_kafka_crc32c(p, len), want);
+	for (size_t i = 0; i < RTE_DIM(crc_impls); i++)
+		if (kw_kafka_crc32c_by(crc_impls[i], p, len, &got))
+			assert_int_equal(got, want);
+}
+
 /* A magic 2 batch of nrec uncompressed records "hello"; returns its length. */
 static size_t
 build_batch(struct wb *w, int nrec, int64_t pid, bool bad_crc)
@@ -565,8 +580,6 @@ test_prim(void **state)
 	 */
 	static uint8_t buf[4096 + 8];
 	static const uint32_t lens[] = {2303, 2304, 2305, 3000, 4096};
-	static const enum kw_kafka_crc_impl impls[] = {KW_KAFKA_CRC_FOLD, KW_KAFKA_CRC_LANES,
-						       KW_KAFKA_CRC_CHAIN};
 	uint32_t x = 2463534242u, got;
 
 	for (size_t i = 0; i < sizeof(buf); i++) {
@@ -576,25 +589,13 @@ test_prim(void **state)
 		buf[i] = (uint8_t)x;
 	}
 	for (unsigned int off = 0; off < 8; off++) {
-		for (uint32_t len = 0; len <= 1600; len++) {
-			uint32_t want = ref_crc32c(buf + off, len);
-
-			assert_int_equal(kw_kafka_crc32c(buf + off, len), want);
-			for (size_t i = 0; i < RTE_DIM(impls); i++)
-				if (kw_kafka_crc32c_by(impls[i], buf + off, len, &got))
-					assert_int_equal(got, want);
-		}
-		for (size_t k = 0; k < RTE_DIM(lens); k++) {
-			uint32_t want = ref_crc32c(buf + off, lens[k]);
-
-			assert_int_equal(kw_kafka_crc32c(buf + off, lens[k]), want);
-			for (size_t i = 0; i < RTE_DIM(impls); i++)
-				if (kw_kafka_crc32c_by(impls[i], buf + off, lens[k], &got))
-					assert_int_equal(got, want);
-		}
+		for (uint32_t len = 0; len <= 1600; len++)
+			check_crc32c(buf + off, len);
+		for (size_t k = 0; k < RTE_DIM(lens); k++)
+			check_crc32c(buf + off, lens[k]);
 	}
-	for (size_t i = 0; i < RTE_DIM(impls); i++)
-		if (!kw_kafka_crc32c_by(impls[i], buf, 9, &got))
+	for (size_t i = 0; i < RTE_DIM(crc_impls); i++)
+		if (!kw_kafka_crc32c_by(crc_impls[i], buf, 9, &got))
 			print_message("CRC32C implementation %zu not on this CPU: not tested\n", i);
 	/* the folding leaves the AVX upper halves clean */
 	if (kw_kafka_crc32c_by(KW_KAFKA_CRC_FOLD, buf, 1460, &got)) {
