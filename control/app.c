@@ -154,8 +154,10 @@ static int
 setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 {
 	const struct kw_config *cfg = &app->cfg;
+	/* without the request log nothing reads an event's lists (kw_kafka_rec_pack_stats) */
 	struct kw_kafka_params kp = {.max_frame = cfg->kafka_max_frame,
-				     .max_conns = cfg->kafka_max_conns};
+				     .max_conns = cfg->kafka_max_conns,
+				     .no_lists = !cfg->log_requests};
 	struct kw_tcp_params tp;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct timespec ts;

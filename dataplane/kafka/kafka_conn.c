@@ -45,6 +45,7 @@ kw_kafka_ctx_create(const struct kw_kafka_params *params, int socket, kw_kafka_e
 	ctx->params.max_frame = params && params->max_frame ? params->max_frame :
 				KW_KAFKA_DEFAULT_MAX_FRAME;
 	ctx->params.max_conns = n;
+	ctx->params.no_lists = params && params->no_lists;
 	ctx->params.resync_max = params && params->resync_max ? params->resync_max :
 				 KW_KAFKA_DEFAULT_RESYNC_MAX;
 	ctx->n_conns = n;

@@ -43,6 +43,13 @@ struct kw_kafka_params {
 	uint32_t max_conns; /* connection pool size per ctx; 0 = default */
 	uint32_t resync_max; /* bytes a resyncing direction scans for a frame start before it
 			      * goes opaque; 0 = default */
+	/*
+	 * Events keep no partition, broker id or records field list (their counts stay 0), for
+	 * an emit callback that reads none of them: the statistics without the request log. A
+	 * Metadata response's ids and the lists a Produce request leaves for its response are
+	 * then not gathered, nor kept in a detail slot.
+	 */
+	uint8_t no_lists;
 };
 
 /* A bounded copy of a string field; s is always NUL terminated. */

@@ -636,6 +636,8 @@ add_broker(struct kw_kafka_event *ev, int32_t id)
 static void
 add_part(struct kw_kafka_ctx *ctx, struct kw_kafka_event *ev, uint8_t topic, int32_t part)
 {
+	if (ctx->params.no_lists)
+		return;
 	for (unsigned int i = 0; i < ev->n_parts; i++)
 		if (ev->parts[i].partition == part && ev->parts[i].topic == topic)
 			return;
@@ -929,7 +931,8 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 			listed_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_BROKER_ID:
-		add_broker(ev, (int32_t)v);
+		if (!ctx->params.no_lists)
+			add_broker(ev, (int32_t)v);
 		break;
 	default:
 		break;
@@ -1611,6 +1614,8 @@ rfield_add(struct kw_kafka_ctx *ctx, const struct kw_kafka_dir *d, struct kw_kaf
 {
 	struct kw_kafka_ev_rfield *rf;
 
+	if (ctx->params.no_lists)
+		return;
 	if (ev->n_rfields == KW_KAFKA_EV_RFIELDS) {
 		ev->flags |= KW_KAFKA_EV_RFIELDS_TRUNC;
 		ctx->cnt.rfields_dropped++;
@@ -2141,7 +2146,8 @@ bw_broker(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafk
 	  struct piece *in)
 {
 	d->f = f;
-	add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
+	if (!ctx->params.no_lists)
+		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
 	take(d, in, 4);
 }
 
@@ -2167,7 +2173,7 @@ bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_
 	}
 	if (c == 0)
 		return false;
-	for (int64_t i = 0; i < n; i++)
+	for (int64_t i = 0; !ctx->params.no_lists && i < n; i++)
 		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p + c + i * 4));
 	take(d, in, c + (n > 0 ? (uint32_t)n * 4 : 0));
 	d->f = f;

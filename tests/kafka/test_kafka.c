@@ -3595,6 +3595,78 @@ test_park_pool(void **state)
 	kw_kafka_ctx_destroy(ctx);
 }
 
+/*
+ * A ctx that keeps no lists (kw_kafka_params.no_lists: the statistics without the request log)
+ * gives the pairs of a Metadata, a Produce and a Fetch exchange on one connection exactly as one
+ * that keeps them, less their partition, broker id and records field lists: whole, split at
+ * every byte and byte by byte, with the same counters.
+ */
+static void
+test_no_lists(void **state)
+{
+	static struct result kept;
+	const uint32_t trunc = KW_KAFKA_EV_PARTS_TRUNC | KW_KAFKA_EV_BROKERS_TRUNC |
+			       KW_KAFKA_EV_RFIELDS_TRUNC;
+	struct kw_kafka_params p = {.max_conns = 4, .no_lists = 1};
+	struct kw_kafka_ctx *with_lists = g_ctx;
+
+	(void)state;
+	rq.n = rs.n = 0;
+	size_t at = fbegin(&rq);
+	req_hdr(&rq, 3, 1, 40, false);
+	w32(&rq, 1);
+	wstr(&rq, "orders");
+	fend(&rq, at);
+	at = fbegin(&rs);
+	resp_hdr(&rs, 40, false);
+	w32(&rs, 1);              /* broker 3 */
+	w32(&rs, 3);
+	wstr(&rs, "broker");
+	w32(&rs, 9092);
+	wstr(&rs, NULL);
+	w32(&rs, 3);              /* controller */
+	w32(&rs, 1);              /* orders: partition 0, leader 3, replicas and isr [3] */
+	w16(&rs, 0);
+	wstr(&rs, "orders");
+	w8(&rs, 0);
+	w32(&rs, 1);
+	w16(&rs, 0);
+	w32(&rs, 0);
+	w32(&rs, 3);
+	w32(&rs, 1);
+	w32(&rs, 3);
+	w32(&rs, 1);
+	w32(&rs, 3);
+	fend(&rs, at);
+	build_produce(&rq, 41, -1, false);
+	build_produce_resp(&rs, 41, 0, 100);
+	build_fetch_wide(&rq, &rs, 42, 2);
+
+	run_all(&rq, &rs);
+	kept = r_whole;
+	assert_int_equal(kept.n, 3);
+	assert_int_equal(kept.ev[0].n_broker_ids, 1);
+	assert_int_equal(kept.ev[0].n_parts, 1);
+	assert_int_equal(kept.ev[1].n_rfields, 1);
+	assert_int_equal(kept.ev[1].n_parts, 1);
+	assert_int_equal(kept.ev[1].n_offsets, 1);
+	assert_int_equal(kept.ev[2].n_parts, 2);
+	assert_int_equal(kept.ev[2].n_offsets, 4);
+	for (int i = 0; i < kept.n; i++) {
+		kept.ev[i].n_parts = 0;
+		kept.ev[i].n_broker_ids = 0;
+		kept.ev[i].n_rfields = 0;
+		kept.ev[i].flags &= ~trunc;
+	}
+
+	g_ctx = kw_kafka_ctx_create(&p, 0, on_emit, NULL);
+	assert_non_null(g_ctx);
+	run_all(&rq, &rs);
+	result_eq(&kept, &r_whole);
+	kw_kafka_ctx_destroy(g_ctx);
+	g_ctx = with_lists;
+}
+
 static int
 setup(void **state)
 {
@@ -3714,6 +3786,7 @@ main(void)
 		cmocka_unit_test(test_record_hook_fetch),
 		cmocka_unit_test(test_req_start_plausible),
 		cmocka_unit_test(test_rfields_trunc),
+		cmocka_unit_test(test_no_lists),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	rte_eal_cleanup();
