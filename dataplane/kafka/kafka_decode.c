@@ -113,7 +113,7 @@ val_tmp(const struct kw_kafka_dir *d)
 		.p = d->tmp.s, .len = d->tmp.len, .trunc = d->tmp.trunc, .null = d->tmp.null};
 }
 
-/* dst = v. Out of line: inlined, GCC turns the copy of at most 63 bytes into rep movsb. */
+/* dst = v. Out of line for the reason capture() is: the copy of at most 63 bytes. */
 static __rte_noinline void
 str_set(struct kw_kafka_str *dst, const struct str_val *v)
 {
@@ -665,9 +665,9 @@ add_error(struct kw_kafka_event *ev, int16_t code)
 
 /* A broker id: kept once, in the order seen; -1 (none) and other negative values are not ids. */
 static void
-add_broker(struct kw_kafka_event *ev, int32_t id)
+add_broker(const struct kw_kafka_ctx *ctx, struct kw_kafka_event *ev, int32_t id)
 {
-	if (id < 0)
+	if (ctx->params.no_lists || id < 0)
 		return;
 	for (unsigned int i = 0; i < ev->n_broker_ids; i++)
 		if (ev->broker_ids[i] == id)
@@ -977,8 +977,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 			listed_set(d, ev, v);
 		break;
 	case KW_KAFKA_SEM_BROKER_ID:
-		if (!ctx->params.no_lists)
-			add_broker(ev, (int32_t)v);
+		add_broker(ctx, ev, (int32_t)v);
 		break;
 	default:
 		break;
@@ -1609,20 +1608,14 @@ run_inline(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	if ((d->op != OP_SKIP && d->op != OP_CAPTURE) || d->left > in->n ||
 	    (d->k != K_BYTES_DATA && d->k != K_STR_DATA))
 		return;
-	/* a string whole in the piece (the capture just began) is read where it lies */
+	/* a capture just set is a whole string: read where it lies, d->tmp left empty */
 	const struct str_val v = val_at(in->p, d->left);
-	bool whole = d->op == OP_CAPTURE && d->tmp.len == 0;
 
-	if (d->op == OP_CAPTURE && !whole)
-		capture(&d->tmp, in->p, (uint32_t)d->left);
 	take(d, in, (uint32_t)d->left);
 	d->left = 0;
 	d->op = OP_NONE;
-	if (d->k == K_STR_DATA) {
-		const struct str_val t = whole ? v : val_tmp(d);
-
-		on_string(conn, d, ctx->ev, &t);
-	}
+	if (d->k == K_STR_DATA)
+		on_string(conn, d, ctx->ev, &v);
 }
 
 /*
@@ -2204,8 +2197,7 @@ bw_broker(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_kafk
 	  struct piece *in)
 {
 	d->f = f;
-	if (!ctx->params.no_lists)
-		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
+	add_broker(ctx, ctx->ev, (int32_t)kw_kafka_prim_be32(in->p));
 	take(d, in, 4);
 }
 
@@ -2231,8 +2223,9 @@ bw_broker_run(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, const struct kw_
 	}
 	if (c == 0)
 		return false;
+	/* without lists the ids are skipped unread, not offered one by one (add_broker) */
 	for (int64_t i = 0; !ctx->params.no_lists && i < n; i++)
-		add_broker(ctx->ev, (int32_t)kw_kafka_prim_be32(in->p + c + i * 4));
+		add_broker(ctx, ctx->ev, (int32_t)kw_kafka_prim_be32(in->p + c + i * 4));
 	take(d, in, c + (n > 0 ? (uint32_t)n * 4 : 0));
 	d->f = f;
 	return true;
