@@ -59,27 +59,26 @@ done
     printf '\324\303\262\241\002\000\004\000\000\000\000\000'
     printf '\000\000\000\000\377\377\000\000\001\000\000\000'
 } >"$train/empty.pcap"
+# run_live WHAT MODE PCAP MB: kwire live in inspect mode MODE with MB of memory, receiving PCAP
+# on one port of a net_pcap pair, until it has been idle for 300 ms
+run_live() {
+    printf 'dataplane:\n  inspect: %s\n' "$2" >"$train/$2.yaml"
+    run_train "$1" -l 0,1 --no-huge -m "$4" --no-pci --no-shconf --file-prefix "kwpgo$$" \
+        --log-level='*:warning' --vdev "net_pcap0,rx_pcap=$3" \
+        --vdev "net_pcap1,rx_pcap=$train/empty.pcap" -- -c "$train/$2.yaml" --idle-exit 300
+}
 for size in 64 1518; do
     "$kwgen" frames --frame-size $size --count 50000 --flows 1024 --seed 3 \
         -o "$train/frames-$size.pcap"
     for mode in flow passthrough; do
-        printf 'dataplane:\n  inspect: %s\n' $mode >"$train/$mode.yaml"
-        run_train "$mode mode, $size-byte frames" -l 0,1 --no-huge -m 512 --no-pci \
-            --no-shconf --file-prefix "kwpgo$$" --log-level='*:warning' \
-            --vdev "net_pcap0,rx_pcap=$train/frames-$size.pcap" \
-            --vdev "net_pcap1,rx_pcap=$train/empty.pcap" \
-            -- -c "$train/$mode.yaml" --idle-exit 300
+        run_live "$mode mode, $size-byte frames" $mode "$train/frames-$size.pcap" 512
     done
 done
 # live Kafka mode as deployed (the statistics, without the request log, which is what
 # `kwire pcap` writes): its paths were cold in the profile, and the benchmark's Kafka replay ran
 # ~2.5% slower for it
-printf 'dataplane:\n  inspect: kafka\n' >"$train/kafka.yaml"
 for f in "$train"/flexible.pcap "$train"/classic.pcap "$train"/topic-ids.pcap; do
-    run_train "kafka mode, $f" -l 0,1 --no-huge -m 1024 --no-pci --no-shconf \
-        --file-prefix "kwpgo$$" --log-level='*:warning' \
-        --vdev "net_pcap0,rx_pcap=$f" --vdev "net_pcap1,rx_pcap=$train/empty.pcap" \
-        -- -c "$train/kafka.yaml" --idle-exit 300
+    run_live "kafka mode, $f" kafka "$f" 1024
 done
 # the training runs' EAL runtime directory (the telemetry socket is gone once kwire has exited)
 rm -rf "/var/run/dpdk/kwpgo$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/kwpgo$$"
