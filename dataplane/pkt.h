@@ -32,7 +32,7 @@ enum kw_pkt_l3 {
  * Direction-independent 5-tuple: the (address, port) endpoint that sorts lower is "lo". Both
  * directions of a flow yield the same key, so it serves as the flow table key and as the input
  * of the software dispatcher's hash. IPv4 addresses use the first 4 bytes; unused bytes are 0.
- * 48 bytes, not 40: rte_hash compares 48-byte keys with vector code and others with memcmp.
+ * 48 bytes: six words, which the flow table hashes and compares whole.
  */
 struct kw_flow_key {
 	uint8_t addr_lo[16];

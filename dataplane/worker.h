@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include <rte_common.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
@@ -29,12 +28,12 @@
  * Frames per burst: KW_BURST_FWD in pass-through (as testpmd; 64 cost pass-through on net_null
  * 62 -> 51 Mpps), KW_BURST in flow and Kafka modes, where a burst's flow, TCP and Kafka state is
  * prefetched in stages and more packets per stage overlap more cache misses (10k-connection
- * Kafka replay: ~900 -> ~860 cycles/packet). KW_BURST sizes the arrays; rte_hash looks up at
- * most 64 keys at once.
+ * Kafka replay: ~900 -> ~860 cycles/packet). KW_BURST sizes the arrays; the flow table looks
+ * up at most KW_FLOW_LOOKUP_MAX keys at once.
  */
 #define KW_BURST 64
 #define KW_BURST_FWD 32
-_Static_assert(KW_BURST <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk lookup per burst");
+_Static_assert(KW_BURST <= KW_FLOW_LOOKUP_MAX, "one bulk lookup per burst");
 #define KW_MAX_PORTS 32
 #define KW_MAX_WORKERS 16
 #define KW_PORT_NONE UINT16_MAX

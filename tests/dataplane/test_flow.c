@@ -2,7 +2,8 @@
 /*
  * Unit tests for the per-worker flow table (dataplane/flow.c): one flow for both directions,
  * duplicates of a new key within one bulk lookup, a full table, idle aging by an incremental
- * sweep with small budgets, and the walk. Keys come from real frames through kw_pkt_parse.
+ * sweep with small budgets, the walk, and keys that overflow their home bucket. Keys come from
+ * real frames through kw_pkt_parse.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,6 +340,99 @@ test_aging_and_walk(void **state)
 	kw_flow_table_free(t);
 }
 
+/* Look n keys up one bulk at a time (n <= 64) at now; returns the NULL count. */
+static unsigned int
+lookup_keys(struct kw_flow_table *t, const struct kw_flow_key *k, unsigned int n, uint64_t now,
+	    struct kw_flow **flows, struct kw_counters *ctr)
+{
+	const struct kw_flow_key *kp[64];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		kp[i] = &k[i];
+	return kw_flow_lookup_bulk(t, kp, n, now, flows, ctr);
+}
+
+/* The passing counts of buckets 3, 4, 5 and 6 of t. */
+static void
+assert_passing(const struct kw_flow_table *t, uint32_t b3, uint32_t b4, uint32_t b5, uint32_t b6)
+{
+	assert_int_equal(t->buckets[3].passing, b3);
+	assert_int_equal(t->buckets[4].passing, b4);
+	assert_int_equal(t->buckets[5].passing, b5);
+	assert_int_equal(t->buckets[6].passing, b6);
+}
+
+/*
+ * Keys that share a home bucket overflow into the next ones: 20 homed in bucket 3 of 8 and 6 in
+ * bucket 4 fill buckets 3-5 and part of 6. Every key still finds its own flow, also after the
+ * flows before it in the chain are removed, and the buckets count what passed them: exactly,
+ * and back to zero once the table is empty.
+ */
+static void
+test_probe_chains(void **state)
+{
+	struct kw_flow_table *t = kw_flow_table_create("tf_chain", 32, IDLE, SOCKET_ID_ANY);
+	struct kw_flow_key chain[20], other[6];
+	struct kw_flow *cf[20], *of[6], *again[20];
+	struct kw_counters ctr;
+	unsigned int n_chain = 0, n_other = 0, i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(t->bucket_mask, 7);
+	memset(&ctr, 0, sizeof(ctr));
+	for (i = 0; i < 100000 && (n_chain < 20 || n_other < 6); i++) {
+		struct kw_flow_key k = key_of(0x0b000000 + i, 0x0a010001, 40000, 9092, NULL);
+		uint32_t home = kw_flow_key_hash(&k) & t->bucket_mask;
+
+		if (home == 3 && n_chain < 20)
+			chain[n_chain++] = k;
+		else if (home == 4 && n_other < 6)
+			other[n_other++] = k;
+	}
+	assert_int_equal(n_chain, 20);
+	assert_int_equal(n_other, 6);
+
+	/* 8 in bucket 3, 2 passing it into 4; the others fill 4; 10 more pass 3 and 4 into 5-6 */
+	assert_int_equal(lookup_keys(t, chain, 10, 1, cf, &ctr), 0);
+	assert_passing(t, 2, 0, 0, 0);
+	assert_int_equal(lookup_keys(t, other, 6, 1, of, &ctr), 0);
+	assert_int_equal(lookup_keys(t, chain + 10, 10, 5, cf + 10, &ctr), 0);
+	assert_passing(t, 12, 10, 2, 0);
+	assert_int_equal(t->count, 26);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 26);
+	for (i = 0; i < 20; i++)
+		assert_memory_equal(&cf[i]->key, &chain[i], sizeof(chain[i]));
+	assert_int_equal(lookup_keys(t, chain, 20, 6, again, &ctr), 0);
+	assert_memory_equal(again, cf, sizeof(cf));
+	assert_ptr_equal(kw_flow_lookup(t, &chain[19], 6, false, &ctr), cf[19]);
+
+	/* the flows created at 1 expire: the rest of the chain is still found, in place */
+	assert_int_equal(age_full_pass(t, 1 + IDLE - 1, &ctr), 0);
+	assert_int_equal(age_full_pass(t, 5 + IDLE - 1, &ctr), 16);
+	assert_passing(t, 10, 10, 2, 0);
+	assert_int_equal(lookup_keys(t, chain + 10, 10, 7, again, &ctr), 0);
+	assert_memory_equal(again, cf + 10, 10 * sizeof(cf[0]));
+	assert_null(kw_flow_lookup(t, &chain[0], 7, false, &ctr));
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 26);
+
+	/* new again, the first ten take the room they left */
+	assert_int_equal(lookup_keys(t, chain, 10, 7, cf, &ctr), 0);
+	assert_passing(t, 12, 10, 2, 0);
+	assert_int_equal(ctr.v[KW_CTR_FLOW_CREATED], 36);
+
+	/* empty: nothing passes anything, every entry is free */
+	assert_int_equal(age_full_pass(t, UINT64_C(1) << 40, &ctr), 20);
+	assert_int_equal(t->count, 0);
+	for (i = 0; i <= t->bucket_mask; i++) {
+		assert_int_equal(t->buckets[i].passing, 0);
+		for (unsigned int e = 0; e < KW_FLOW_BUCKET_ENTRIES; e++)
+			assert_int_equal(t->buckets[i].sig[e], 0);
+	}
+	kw_flow_table_free(t);
+}
+
 static int
 group_setup(void **state)
 {
@@ -365,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_bulk_runs_differ),
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_aging_and_walk),
+		cmocka_unit_test(test_probe_chains),
 	};
 
 	return cmocka_run_group_tests_name("flow", tests, group_setup, group_teardown);
