@@ -201,6 +201,7 @@ setup_inspection(struct kw_app *app, struct kw_worker *w, int socket)
 		return -ENOMEM;
 	}
 	w->cfg = cfg;
+	kw_inspect_init(w);
 	w->flows->release = kw_inspect_flow_release;
 	w->flows->release_arg = w;
 	w->rec_block = app->capture;

@@ -12,12 +12,6 @@
 #include "dataplane/kafka_rec.h"
 #include "dataplane/worker.h"
 
-struct sink_arg {
-	struct kw_worker *w;
-	struct kw_flow *f;
-	uint64_t clk;
-};
-
 static inline unsigned int
 kafka_dir(const struct kw_flow *f, unsigned int tcp_dir)
 {
@@ -56,9 +50,9 @@ _Static_assert(KW_KAFKA_REQ_START_LEN <= KW_FLOW_DETECT_MAX, "detection keeps a 
  * Anything else (a gap, the other side speaking first, an implausible header) makes it NONE.
  */
 static bool
-detect_request(struct sink_arg *a, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
+detect_request(struct kw_worker *w, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
 {
-	struct kw_flow *f = a->f;
+	struct kw_flow *f = w->cur_flow;
 	uint32_t n;
 
 	if (off != f->detect_n || (f->detect_n != 0 && dir != f->client_dir)) {
@@ -71,62 +65,64 @@ detect_request(struct sink_arg *a, unsigned int dir, uint64_t off, const uint8_t
 	f->detect_n = (uint8_t)(f->detect_n + n);
 	if (f->detect_n < KW_KAFKA_REQ_START_LEN)
 		return false;
-	if (!kw_kafka_req_start_plausible(f->detect, a->w->cfg->kafka_max_frame)) {
+	if (!kw_kafka_req_start_plausible(f->detect, w->cfg->kafka_max_frame)) {
 		f->l7 = KW_FLOW_L7_NONE;
 		return false;
 	}
-	kw_ctr_inc(&a->w->ctr, KW_CTR_L7_DETECT_HITS);
-	if (!kafka_attach(a->w, f))
+	kw_ctr_inc(&w->ctr, KW_CTR_L7_DETECT_HITS);
+	if (!kafka_attach(w, f))
 		return false;
 	if (off > 0) {
 		/* the kept head of the stream, as the decoder would have seen it */
 		if (kw_tcp_conn_midstream(&f->tcp, dir))
-			kw_kafka_conn_resync(a->w->kafka, f->kafka, kafka_dir(f, dir));
-		kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), 0, f->detect,
-				   (uint32_t)off, a->clk);
+			kw_kafka_conn_resync(w->kafka, f->kafka, kafka_dir(f, dir));
+		kw_kafka_conn_feed(w->kafka, f->kafka, kafka_dir(f, dir), 0, f->detect,
+				   (uint32_t)off, w->cur_clk);
 	}
 	return true;
 }
 
+/* The sink's callbacks (w->tcp_sink): their arg is the worker, the flow is w->cur_flow. */
 static void
 sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t len)
 {
-	struct sink_arg *a = arg;
-	struct kw_flow *f = a->f;
+	struct kw_worker *w = arg;
+	struct kw_flow *f = w->cur_flow;
 
 	if (unlikely(off == 0 && looks_like_tls(p, len)) && f->l7 != KW_FLOW_L7_NONE) {
 		/* Kafka over TLS: counted and passed; the bytes mean nothing to the decoder */
-		kw_ctr_inc(&a->w->ctr, KW_CTR_L7_TLS_FLOWS);
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_TLS_FLOWS);
 		if (f->l7 == KW_FLOW_L7_KAFKA) {
-			kw_kafka_conn_gap(a->w->kafka, f->kafka, 0);
-			kw_kafka_conn_gap(a->w->kafka, f->kafka, 1);
+			kw_kafka_conn_gap(w->kafka, f->kafka, 0);
+			kw_kafka_conn_gap(w->kafka, f->kafka, 1);
 		}
 		f->l7 = KW_FLOW_L7_OPAQUE;
 		return;
 	}
-	if (f->l7 == KW_FLOW_L7_DETECT && !detect_request(a, dir, off, p, len))
+	if (f->l7 == KW_FLOW_L7_DETECT && !detect_request(w, dir, off, p, len))
 		return;
 	if (f->l7 != KW_FLOW_L7_KAFKA)
 		return;
 	/* picked up mid-stream: the first bytes are inside a frame; find the next one */
 	if (off == 0 && kw_tcp_conn_midstream(&f->tcp, dir))
-		kw_kafka_conn_resync(a->w->kafka, f->kafka, kafka_dir(f, dir));
+		kw_kafka_conn_resync(w->kafka, f->kafka, kafka_dir(f, dir));
 	KW_PHASE_START(t);
-	kw_kafka_conn_feed(a->w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, a->clk);
-	KW_PHASE_END(a->w, KAFKA, t);
+	kw_kafka_conn_feed(w->kafka, f->kafka, kafka_dir(f, dir), off, p, len, w->cur_clk);
+	KW_PHASE_END(w, KAFKA, t);
 }
 
 static void
 sink_gap(void *arg, unsigned int dir, uint64_t off)
 {
-	struct sink_arg *a = arg;
+	struct kw_worker *w = arg;
+	struct kw_flow *f = w->cur_flow;
 
 	RTE_SET_USED(off);
 	/* a Kafka flow has no connection once both directions closed (sink_close) */
-	if (a->f->l7 == KW_FLOW_L7_KAFKA && a->f->kafka != NULL)
-		kw_kafka_conn_gap(a->w->kafka, a->f->kafka, kafka_dir(a->f, dir));
-	else if (a->f->l7 == KW_FLOW_L7_DETECT)
-		a->f->l7 = KW_FLOW_L7_NONE;
+	if (f->l7 == KW_FLOW_L7_KAFKA && f->kafka != NULL)
+		kw_kafka_conn_gap(w->kafka, f->kafka, kafka_dir(f, dir));
+	else if (f->l7 == KW_FLOW_L7_DETECT)
+		f->l7 = KW_FLOW_L7_NONE;
 }
 
 /*
@@ -142,21 +138,26 @@ sink_gap(void *arg, unsigned int dir, uint64_t off)
 static void
 sink_close(void *arg, unsigned int dir, int how)
 {
-	struct sink_arg *a = arg;
-	struct kw_flow *f = a->f;
+	struct kw_worker *w = arg;
+	struct kw_flow *f = w->cur_flow;
 
 	RTE_SET_USED(how);
 	if (f->kafka == NULL || !(f->tcp.dir[dir ^ 1].flags & KW_TCP_DIR_CLOSED))
 		return;
-	kw_kafka_conn_free(a->w->kafka, f->kafka);
+	kw_kafka_conn_free(w->kafka, f->kafka);
 	f->kafka = NULL;
 }
 
-static const struct kw_tcp_sink sink_ops = {
-	.data = sink_data,
-	.gap = sink_gap,
-	.close = sink_close,
-};
+void
+kw_inspect_init(struct kw_worker *w)
+{
+	w->tcp_sink = (struct kw_tcp_sink){
+		.data = sink_data,
+		.gap = sink_gap,
+		.close = sink_close,
+		.arg = w,
+	};
+}
 
 /* First packet of a flow: a broker port makes it Kafka, detection probes the rest. */
 static void
@@ -214,8 +215,6 @@ void
 kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 	       const struct kw_pkt_info *pi, uint64_t clk)
 {
-	struct sink_arg arg = {.w = w, .f = f, .clk = clk};
-	struct kw_tcp_sink sink = sink_ops;
 	struct kw_tcp_seg seg;
 
 	KW_PHASE_START(t);
@@ -236,11 +235,10 @@ kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
 		return;
 	}
-	sink.arg = &arg;
 	w->cur_flow = f;
 	w->cur_key = &pi->key;
 	w->cur_clk = clk;
-	if (kw_tcp_conn_input(w->tcp, &f->tcp, pi->dir, m, &seg, clk, &sink) != 0)
+	if (kw_tcp_conn_input(w->tcp, &f->tcp, pi->dir, m, &seg, clk, &w->tcp_sink) != 0)
 		kw_ctr_inc(&w->ctr, KW_CTR_L7_SEG_REJECTED);
 	w->cur_flow = NULL;
 	w->cur_key = NULL;
@@ -250,15 +248,12 @@ void
 kw_inspect_flow_release(void *worker, struct kw_flow *f)
 {
 	struct kw_worker *w = worker;
-	struct sink_arg arg = {.w = w, .f = f, .clk = 0};
-	struct kw_tcp_sink sink = sink_ops;
 
 	if (f->l7 != KW_FLOW_L7_KAFKA && f->l7 != KW_FLOW_L7_DETECT && f->l7 != KW_FLOW_L7_OPAQUE)
 		return;
-	sink.arg = &arg;
 	w->cur_flow = f;
 	w->cur_key = NULL;
-	kw_tcp_conn_release(w->tcp, &f->tcp, &sink);
+	kw_tcp_conn_release(w->tcp, &f->tcp, &w->tcp_sink);
 	if (f->kafka != NULL) {
 		/* pending requests come out as unanswered records, still naming this flow */
 		kw_kafka_conn_free(w->kafka, f->kafka);

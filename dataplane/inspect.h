@@ -19,6 +19,9 @@
 
 struct kw_worker;
 
+/* Init only: w->tcp_sink, the callbacks by which the reassembler hands w's flows to the decoder. */
+void kw_inspect_init(struct kw_worker *w);
+
 /* Inspect one TCP segment of flow f (headers described by pi); clk is the decoder clock. */
 void kw_inspect_tcp(struct kw_worker *w, struct kw_flow *f, struct rte_mbuf *m,
 		    const struct kw_pkt_info *pi, uint64_t clk);

@@ -173,7 +173,10 @@ struct kw_worker {
 	/* the key of the packet being decoded: cur_flow's, byte for byte, but in cache where the
 	 * flow's copy (its last line) is not; NULL outside a packet (a flow's release) */
 	const struct kw_flow_key *cur_key;
-	uint64_t cur_clk;             /* its decoder clock, for the record hook */
+	uint64_t cur_clk; /* its decoder clock, for the sink and the record hook */
+	/* the reassembler's callbacks into the decoder (kw_inspect_init): built once, not per
+	 * segment, and they read the flow and clock above */
+	struct kw_tcp_sink tcp_sink;
 	struct kw_phases phases;      /* -Dphase_tsc=true only: cycles by fast-path phase */
 	struct kw_counters scratch; /* classification done for dispatch only; never reported */
 	struct kw_shared *shared;
