@@ -764,8 +764,10 @@ test_truncation(void **state)
 
 	(void)state;
 	truncate_all(&s);
-	s.ip_opt = 8;
+	/* TCP options without IP options: kw_pkt_parse's fast path must see a cut inside them */
 	s.tcp_opt = 12;
+	truncate_all(&s);
+	s.ip_opt = 8;
 	truncate_all(&s);
 
 	s = spec_tcp6();
@@ -831,7 +833,7 @@ static void
 test_fuzz(void **state)
 {
 	static const uint16_t types[] = {ETYPE_IPV4, ETYPE_IPV6, TPID_VLAN, TPID_QINQ, ETYPE_ARP};
-	struct frame tmpl[5], f;
+	struct frame tmpl[7], f;
 	struct spec s;
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	unsigned int i, k, n_track = 0;
@@ -864,6 +866,12 @@ test_fuzz(void **state)
 	s.tpid[0] = TPID_VLAN;
 	s.payload = 0;
 	frame_build(&tmpl[4], &s);
+	/* frames for kw_pkt_parse's fast path: untagged, IHL 5, TCP with and without options */
+	s = spec_tcp4();
+	frame_build(&tmpl[5], &s);
+	s.tcp_opt = 12;
+	s.payload = 3;
+	frame_build(&tmpl[6], &s);
 
 	for (i = 0; i < 20000; i++) {
 		uint32_t len, frame_len;
