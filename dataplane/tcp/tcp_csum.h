@@ -88,6 +88,16 @@ kw_tcp_csum_good(uint64_t sum)
 	return sum != 0 && sum % 0xffff == 0;
 }
 
+/*
+ * kw_tcp_csum_good for a sum that cannot be 0: one that took a non-zero word or started from a
+ * non-zero sum (end-around carries never give 0). One test less.
+ */
+static inline bool
+kw_tcp_csum_good_nonzero(uint64_t sum)
+{
+	return sum % 0xffff == 0;
+}
+
 /* sum + the bytes at p (an odd last byte padded with zero), any length: a segment's payload. */
 uint64_t kw_tcp_csum_add(uint64_t sum, const uint8_t *p, uint32_t len);
 

@@ -200,11 +200,19 @@ int kw_tcp_seg_parse(const struct rte_mbuf *m, uint8_t ip_ver, uint16_t l3_off, 
 	return 0;
 }
 
-/* TCP pseudo-header words without the addresses, as read in memory (network order). */
+/*
+ * The TCP pseudo-header words without the addresses (protocol, length), as read in memory, up
+ * to a multiple of 0xffff, which no checksum verdict can tell: since 2^16 is 1 modulo 0xffff,
+ * the length's two 16-bit words add up to the length, and a word read byte-swapped is worth
+ * 256 times its value. Never 0, as the words it stands for.
+ */
 static inline uint64_t csum_pseudo(uint32_t l4_len)
 {
-	return (uint64_t)rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) +
-	       rte_cpu_to_be_16((uint16_t)l4_len) + rte_cpu_to_be_16(IPPROTO_TCP);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return ((uint64_t)l4_len + IPPROTO_TCP) << 8;
+#else
+	return (uint64_t)l4_len + IPPROTO_TCP;
+#endif
 }
 
 /*
@@ -285,39 +293,56 @@ static int csum_compute_chain(const struct rte_mbuf *m, const struct kw_tcp_seg 
 	return kw_tcp_csum_good(raw + kw_tcp_csum_fold(sum));
 }
 
+/* The 32-bit word at p as read in memory, for sums. */
+static inline uint64_t
+csum_word32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
 /*
  * 1: checksums good, 0: bad, -1: cannot tell (headers not readable, IPv6 jumbogram). The common
  * case, IP header and segment in the first mbuf, is summed in place with one pass over the
- * segment; any other layout, and every case that cannot be told, goes the general way.
+ * segment; any other layout, and every case that cannot be told, goes the general way, which
+ * gives the same answer for any layout.
  */
 static int csum_compute(const struct rte_mbuf *m, const struct kw_tcp_seg *seg)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, seg->l3_off);
-	uint32_t room = rte_pktmbuf_data_len(m) - RTE_MIN(seg->l3_off, rte_pktmbuf_data_len(m));
-	uint32_t l3_len, l4_rel = (uint32_t)seg->l4_off - seg->l3_off;
+	uint32_t data_len = rte_pktmbuf_data_len(m), l3_off = seg->l3_off, l3_len;
+	/* past any IP length when l4_off < l3_off: then the checks below take the general way */
+	uint32_t l4_rel = (uint32_t)seg->l4_off - l3_off;
 	uint64_t sum;
 
-	if (seg->l4_off < seg->l3_off)
-		return csum_compute_chain(m, seg);
-	if (seg->ip_ver == 4 && room >= sizeof(struct rte_ipv4_hdr)) {
+	if (seg->ip_ver == 4 && l3_off + sizeof(struct rte_ipv4_hdr) <= data_len) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
-		uint32_t ihl = rte_ipv4_hdr_len(ip);
+		uint64_t addrs;
 
 		l3_len = rte_be_to_cpu_16(ip->total_length);
-		if (ihl < sizeof(*ip) || ihl > room || l3_len > room || l3_len < l4_rel)
+		if (l3_off + l3_len > data_len || l3_len < l4_rel)
 			return csum_compute_chain(m, seg);
-		/* the usual header without options: summed with a constant length, unrolled */
-		sum = likely(ihl == sizeof(*ip)) ? kw_tcp_csum_add_words(0, l3, sizeof(*ip))
-						 : kw_tcp_csum_add_words(0, l3, ihl);
-		if (!kw_tcp_csum_good(sum))
+		/* five 32-bit words cannot carry out of 64 bits; the addresses serve twice */
+		addrs = (uint64_t)ip->src_addr + ip->dst_addr;
+		sum = csum_word32(l3) + csum_word32(l3 + 4) + csum_word32(l3 + 8) + addrs;
+		if ((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) != RTE_IPV4_MIN_IHL) {
+			uint32_t ihl = rte_ipv4_hdr_len(ip);
+
+			if (ihl < sizeof(*ip) || ihl > l3_len)
+				return csum_compute_chain(m, seg);
+			sum = kw_tcp_csum_add_words(sum, l3 + sizeof(*ip), ihl - sizeof(*ip));
+		}
+		/* the IHL makes the first word non-zero */
+		if (!kw_tcp_csum_good_nonzero(sum))
 			return 0;
-		sum = kw_tcp_csum_add_words(csum_pseudo(l3_len - l4_rel),
-			       l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8);
-	} else if (seg->ip_ver == 6 && room >= sizeof(struct rte_ipv6_hdr)) {
+		sum = csum_pseudo(l3_len - l4_rel) + addrs;
+	} else if (seg->ip_ver == 6 && l3_off + sizeof(struct rte_ipv6_hdr) <= data_len) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
 
 		l3_len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
-		if (ip6->payload_len == 0 || l3_len > room || l3_len < l4_rel)
+		if (ip6->payload_len == 0 || l3_off + l3_len > data_len || l3_len < l4_rel)
 			return csum_compute_chain(m, seg);
 		sum = kw_tcp_csum_add_words(csum_pseudo(l3_len - l4_rel),
 			       l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32);
@@ -346,7 +371,8 @@ static bool csum_accept(struct kw_tcp_ctx *ctx, struct kw_tcp_dir *d, struct kw_
 		good = seg->csum == KW_TCP_SEG_CSUM_GOOD;
 	}
 	if (good) {
-		d->flags |= KW_TCP_DIR_CSUM_OK;
+		if (!(d->flags & KW_TCP_DIR_CSUM_OK)) /* once: no store per segment */
+			d->flags |= KW_TCP_DIR_CSUM_OK;
 		return true;
 	}
 	/*

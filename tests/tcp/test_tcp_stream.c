@@ -875,7 +875,7 @@ static void test_csum_sums(void **state)
 	free(buf);
 }
 
-/* kw_tcp_csum_good says what folding to 0xffff says, for any 64-bit sum. */
+/* kw_tcp_csum_good says what folding to 0xffff says, for any 64-bit sum (and _nonzero, but 0). */
 static void test_csum_good(void **state)
 {
 	static const uint64_t edge[] = {0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0xffff0000,
@@ -891,6 +891,8 @@ static void test_csum_good(void **state)
 	for (i = 0; i < 200000; i++) {
 		x = x * 6364136223846793005ull + 1442695040888963407ull;
 		assert_int_equal(kw_tcp_csum_good(x), kw_tcp_csum_fold(x) == 0xffff);
+		if (x != 0)
+			assert_int_equal(kw_tcp_csum_good_nonzero(x), kw_tcp_csum_good(x));
 		/* and multiples of 0xffff, which are all good but 0 */
 		assert_int_equal(kw_tcp_csum_good((x >> 17) * 0xffff), (x >> 17) != 0);
 	}
@@ -927,6 +929,139 @@ static void test_csum_layouts(void **state)
 	}
 	assert_int_equal(st()->bad_csum, bad);
 	assert_int_equal(st()->csum_unverified, 0);
+	assert_no_leak();
+}
+
+/*
+ * Whether the tracker (checksums ON) takes the len bytes at buf as a segment described by seg,
+ * laid in one mbuf (split 0) or in two with the second from byte split on: 1 good, 0 bad
+ * (-EBADMSG, bad_csum counted), -1 not verified (csum_unverified counted).
+ */
+static int
+csum_verdict(const uint8_t *buf, uint32_t len, uint32_t split, const struct kw_tcp_seg *seg)
+{
+	uint64_t bad0 = st()->bad_csum, unv0 = st()->csum_unverified;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g_mp), *m2;
+	struct kw_tcp_conn c;
+	int ret, verdict;
+
+	assert_non_null(m);
+	if (split == 0 || split >= len)
+		split = len;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)split), buf, split);
+	if (split < len) {
+		m2 = rte_pktmbuf_alloc(g_mp);
+		assert_non_null(m2);
+		memcpy(rte_pktmbuf_append(m2, (uint16_t)(len - split)), buf + split, len - split);
+		assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	}
+	kw_tcp_conn_init(&c);
+	ret = kw_tcp_conn_input(T.ctx, &c, 0, m, seg, 0, NULL);
+	kw_tcp_conn_release(T.ctx, &c, NULL);
+	rte_pktmbuf_free(m);
+	if (ret == -EBADMSG) {
+		assert_int_equal(st()->bad_csum, bad0 + 1);
+		verdict = 0;
+	} else {
+		assert_int_equal(st()->bad_csum, bad0);
+		verdict = st()->csum_unverified == unv0 ? 1 : -1;
+	}
+	assert_int_equal(st()->csum_unverified, unv0 + (verdict < 0));
+	return verdict;
+}
+
+/* A deterministic pseudo-random number (an LCG's high bits). */
+static uint32_t
+rnd(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
+/*
+ * The in-place sum of a segment in one mbuf and the general one, over copies, agree for any
+ * header: lengths too short, too long or inconsistent, any IHL, the TCP header anywhere (even
+ * before the IP header), IPv6 jumbograms. Segments are described by hand, as tests and other
+ * callers may, and half of them carry correct checksums.
+ */
+static void
+test_csum_any_header(void **state)
+{
+	static const uint16_t l3_offs[] = {0, 14, 18, 22};
+	unsigned int n[3] = {0, 0, 0}, i;
+	struct kw_tcp_params p;
+	uint8_t buf[256];
+	uint32_t x = 2024;
+
+	(void)state;
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_ON;
+	assert_int_equal(start(&p), 0);
+	for (i = 0; i < 20000; i++) {
+		struct kw_tcp_seg seg = {.flags = KW_TCP_ACK, .csum = KW_TCP_SEG_CSUM_UNKNOWN};
+		uint32_t len, l3, ihl, tot, r, k;
+		int one;
+
+		l3 = l3_offs[rnd(&x) % RTE_DIM(l3_offs)];
+		len = l3 + 1 + rnd(&x) % (sizeof(buf) - l3);
+		for (k = 0; k < len; k++)
+			buf[k] = (uint8_t)rnd(&x);
+		seg.ip_ver = rnd(&x) % 8 == 0 ? 5 : rnd(&x) % 3 == 0 ? 6 : 4;
+		seg.l3_off = (uint16_t)l3;
+		r = rnd(&x);
+		if (seg.ip_ver == 6) {
+			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(buf + l3);
+
+			ihl = sizeof(*ip6);
+			tot = r % 4 == 0 ? 0 : len - l3 - ihl + (r >> 4) % 9 - 4;
+			if (l3 + ihl <= len) {
+				ip6->payload_len = rte_cpu_to_be_16((uint16_t)tot);
+				ip6->proto = IPPROTO_TCP;
+			}
+		} else {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + l3);
+
+			ihl = r % 3 == 0 ? (r >> 2) % 16 * 4 : 20 + (r >> 2) % 2 * 8;
+			tot = len - l3 + (r >> 6) % 9 - 6;
+			if (l3 + 20 <= len) {
+				ip->version_ihl = (uint8_t)(0x40 | ihl / 4);
+				ip->total_length = rte_cpu_to_be_16((uint16_t)tot);
+				ip->next_proto_id = IPPROTO_TCP;
+				if (rnd(&x) % 2 == 0 && ihl >= 20 && l3 + ihl <= len) {
+					ip->hdr_checksum = 0;
+					ip->hdr_checksum = rte_ipv4_cksum(ip);
+				}
+			}
+		}
+		r = rnd(&x);
+		seg.l4_off = (uint16_t)(r % 8 == 0 ? r % (len + 1) : l3 + ihl);
+		/* correct TCP checksums where DPDK can make them: whole header and segment */
+		if (rnd(&x) % 2 == 0 && seg.ip_ver == 4 && l3 + 20 <= len && ihl >= 20 &&
+		    tot >= ihl && tot <= 0xffff && l3 + tot <= len && seg.l4_off == l3 + ihl &&
+		    tot - ihl >= 18) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + l3);
+			struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(buf + l3 + ihl);
+
+			th->cksum = 0;
+			th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		} else if (rnd(&x) % 2 == 0 && seg.ip_ver == 6 && l3 + ihl <= len && tot >= 18 &&
+			   tot <= len - l3 - ihl && seg.l4_off == l3 + ihl) {
+			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(buf + l3);
+			struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(buf + l3 + ihl);
+
+			th->cksum = 0;
+			th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
+		}
+		seg.pay_off = len;
+		one = csum_verdict(buf, len, 0, &seg);
+		/* the first mbuf ends inside the IP header, then anywhere */
+		assert_int_equal(csum_verdict(buf, len, l3 + 1, &seg), one);
+		assert_int_equal(csum_verdict(buf, len, 1 + x % len, &seg), one);
+		n[one + 1]++;
+	}
+	/* every verdict was reached often */
+	for (i = 0; i < 3; i++)
+		assert_true(n[i] > 1000);
 	assert_no_leak();
 }
 
@@ -1233,6 +1368,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csum_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_layouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csum_any_header, setup, teardown),
 		cmocka_unit_test(test_csum_sums),
 		cmocka_unit_test(test_csum_good),
 		cmocka_unit_test_setup_teardown(test_midstream_on, setup, teardown),
