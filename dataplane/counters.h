@@ -87,6 +87,8 @@
 	  "closed flows reopened by a new SYN (port reuse): state released and started over")       \
 	X(L7_SEG_REJECTED, "l7_seg_rejected", "packets",                                            \
 	  "segments the TCP tracker kept from the decoder (window, checksum, opaque)")              \
+	X(L7_DATA_AFTER_CLOSE, "l7_data_after_close", "segments",                                   \
+	  "segments with data for a Kafka flow whose connection closed (not expected; not decoded)") \
 	X(KAFKA_RECS, "kafka_recs", "records",                                                      \
 	  "log records (request/response pairs, batch records) handed to the control thread")      \
 	X(KAFKA_REC_DROPPED, "kafka_rec_dropped", "records",                                       \

@@ -103,6 +103,11 @@ sink_data(void *arg, unsigned int dir, uint64_t off, const uint8_t *p, uint32_t 
 		return;
 	if (f->l7 != KW_FLOW_L7_KAFKA)
 		return;
+	if (unlikely(f->kafka == NULL)) {
+		/* both directions closed (sink_close): the tracker delivers nothing more */
+		kw_ctr_inc(&w->ctr, KW_CTR_L7_DATA_AFTER_CLOSE);
+		return;
+	}
 	/* picked up mid-stream: the first bytes are inside a frame; find the next one */
 	if (off == 0 && kw_tcp_conn_midstream(&f->tcp, dir))
 		kw_kafka_conn_resync(w->kafka, f->kafka, kafka_dir(f, dir));
@@ -181,12 +186,18 @@ classify_flow(struct kw_worker *w, struct kw_flow *f, const struct kw_pkt_info *
 	}
 }
 
-/* Both directions finished (FIN each way, or a RST): a new SYN is a new connection. */
+/*
+ * Both directions finished (a FIN each way, or a RST): a new SYN is a new connection. A
+ * direction may close without a FIN of its own on record (a bare FIN before any data was seen,
+ * a FIN after a gap made it opaque): closed counts as finished, or the tracker would reset the
+ * connection on that SYN (both directions closed) while the flow kept no decoder state.
+ */
 static inline bool
 tcp_finished(const struct kw_tcp_conn *c)
 {
-	return kw_tcp_conn_rst(c) ||
-	       ((c->dir[0].flags & KW_TCP_DIR_FIN) && (c->dir[1].flags & KW_TCP_DIR_FIN));
+	const uint16_t done = KW_TCP_DIR_FIN | KW_TCP_DIR_CLOSED;
+
+	return kw_tcp_conn_rst(c) || ((c->dir[0].flags & done) && (c->dir[1].flags & done));
 }
 
 int

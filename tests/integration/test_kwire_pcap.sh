@@ -156,6 +156,49 @@ run twice "$WORK/twice.pcap"
 [ "$(wc -l <"$WORK/twice.log")" -eq $((2 * $(wc -l <"$WORK/v4.log"))) ] || fail "twice: lines"
 expect_counter l7_restarts 6 "$WORK/twice.err"
 
+# ... also when a direction closed without a FIN of its own on record: the client's second
+# request is missing and the broker acks it (a gap: that direction is opaque), so its FIN only
+# closes it. The reused 5-tuple after it is a new connection, decoded whole (a crash once: the
+# tracker reset the connection while the flow, not restarted, had no decoder state).
+"$KWGEN" kafka --connections 1 --produce 2 --fetch 2 -o "$WORK/one.pcap" >/dev/null
+python3 - "$TOOLS" "$WORK/one.pcap" "$WORK/gapfin.pcap" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from pcapio import read_pcap, write_pcap
+linktype, frames = read_pcap(sys.argv[2])
+kept, n = [], 0
+for fr in frames:
+    b = fr[2]
+    ihl = (b[14] & 15) * 4
+    tcp = 14 + ihl
+    payload = struct.unpack("!H", b[16:18])[0] - ihl - (b[tcp + 12] >> 4) * 4
+    if struct.unpack("!H", b[tcp + 2:tcp + 4])[0] == 9092 and payload > 0:
+        n += 1
+        if n == 2:
+            continue
+    kept.append(fr)
+write_pcap(sys.argv[3], linktype, kept + frames)
+PY
+run gapfin "$WORK/gapfin.pcap"
+run one "$WORK/one.pcap"
+[ "$(wc -l <"$WORK/one.log")" -eq 6 ] || fail "one: $(wc -l <"$WORK/one.log") lines"
+# the log's lines without their timestamps and latencies, which differ between the copies
+strip() { python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    for k in ("ts", "latency_us"):
+        r.pop(k, None)
+    print(json.dumps(r, sort_keys=True))
+'; }
+tail -n 6 "$WORK/gapfin.log" | strip >"$WORK/gapfin.pairs"
+strip <"$WORK/one.log" >"$WORK/one.pairs"
+cmp -s "$WORK/gapfin.pairs" "$WORK/one.pairs" ||
+    fail "gapfin: the reused connection decodes differently: $(diff "$WORK/one.pairs" "$WORK/gapfin.pairs" | head -5)"
+expect_counter l7_restarts 1 "$WORK/gapfin.err"
+expect_counter tcp_gap_acked 1 "$WORK/gapfin.err"
+expect_counter l7_data_after_close 0 "$WORK/gapfin.err"
+
 # Kafka on port 19092: found by detection, ignored without it
 "$KWGEN" kafka --connections 2 --produce 1 --fetch 1 --port 19092 -o "$WORK/p19.pcap" >/dev/null
 printf 'kafka:\n  ports: []\n  detect: true\n' >"$WORK/detect.yaml"
