@@ -436,6 +436,7 @@ kw_app_teardown(struct kw_app *app)
 			kw_kafka_ctx_destroy(w->kafka);
 			kw_frag_free(w->frag);
 			rte_ring_free(w->rec_ring);
+			kw_inspect_recs_release(w);
 			rte_mempool_free(w->rec_pool);
 		}
 		rte_free(w);

@@ -44,6 +44,15 @@ struct kw_kafka_event;
 void kw_inspect_emit(void *worker, const struct kw_kafka_event *ev);
 
 /*
+ * The log records w holds, taken from its pool ahead of use a few at a time: with the ring and
+ * the pool, where every record is. Any thread once w is stopped, or w itself.
+ */
+unsigned int kw_inspect_recs_held(const struct kw_worker *w);
+
+/* Teardown, w stopped: the records w holds go back to its pool. */
+void kw_inspect_recs_release(struct kw_worker *w);
+
+/*
  * kw_kafka_record_hook_fn (log.records): one record of an uncompressed batch becomes a record of
  * kind KW_KAFKA_REC_RECORD on the worker's ring, with kw_inspect_emit's pool, ring, drop policy
  * and counters (kafka_recs, kafka_rec_dropped).

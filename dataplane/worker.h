@@ -39,6 +39,8 @@ _Static_assert(KW_BURST <= KW_FLOW_LOOKUP_MAX, "one bulk lookup per burst");
 #define KW_PORT_NONE UINT16_MAX
 /* Slots examined by the aging sweep at each TX drain tick. */
 #define KW_AGE_BUDGET 64
+/* Log records a worker takes from its pool at once (dataplane/inspect.c: rec_refill). */
+#define KW_REC_BULK 8
 
 struct rte_mempool;
 struct rte_ring;
@@ -159,7 +161,9 @@ struct kw_worker {
 	struct rte_ring *frag_in[KW_MAX_WORKERS];
 	struct rte_ring *rec_ring;    /* records to the control thread (single producer) */
 	struct rte_mempool *rec_pool; /* the records' home */
-	struct kw_kafka_rec *rec_next; /* taken from rec_pool ahead of use (see rec_ahead) */
+	/* taken from rec_pool ahead of use, the last one next (see rec_refill, rec_ahead) */
+	struct kw_kafka_rec *rec_held[KW_REC_BULK];
+	uint8_t rec_n_held;
 	uint8_t rec_block;            /* captures: wait for ring space rather than drop */
 	uint8_t rec_stats;            /* request log off: pairs carry what the statistics read */
 	uint8_t clock_ns;             /* decoder clock is capture time in ns, not TSC */

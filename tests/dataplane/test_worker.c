@@ -24,6 +24,7 @@
 #include <rte_ring.h>
 
 #include "control/app.h"
+#include "dataplane/inspect.h"
 #include "dataplane/kafka/kafka_conn.h"
 #include "dataplane/kafka_rec.h"
 #include "kw_test_eal.h"
@@ -423,10 +424,11 @@ test_rec_ring_full_drops_counted(void **state)
 	assert_int_equal(w->ctr.v[KW_CTR_KAFKA_RECS], app.cfg.log_ring_size - 1);
 	assert_true(w->ctr.v[KW_CTR_KAFKA_REC_DROPPED] >= 100);
 	assert_int_equal(w->ctr.v[KW_CTR_KAFKA_RECS] + w->ctr.v[KW_CTR_KAFKA_REC_DROPPED], events);
-	/* every record is on the ring, in the pool or the one the worker took ahead */
+	/* every record is on the ring, in the pool or held by the worker (taken ahead) */
 	assert_int_equal(rte_ring_count(w->rec_ring), app.cfg.log_ring_size - 1);
+	assert_true(kw_inspect_recs_held(w) <= KW_REC_BULK);
 	assert_int_equal(rte_ring_count(w->rec_ring) + rte_mempool_avail_count(w->rec_pool) +
-				 (w->rec_next != NULL),
+				 kw_inspect_recs_held(w),
 			 app.cfg.log_ring_size);
 
 	/* the control thread's part: take them all and give them back */
