@@ -131,7 +131,7 @@ void kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
  * which the caller sets in r before, and the producer id for those of kw_kafka_rec_stats_pid.
  * A pair then writes 2-3 lines of its record instead of 4-6.
  * Of id[], the principal and the software are read (strings the connection has not seen are
- * empty and cost 3 bytes each).
+ * empty and cost 3 bytes each); the mechanism is not, and may be NULL.
  */
 void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 			     const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
