@@ -224,14 +224,11 @@ kw_kafka_rec_pack(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 }
 
 void
-kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
-			const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
+kw_kafka_rec_pack_stats_client(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+			       const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N],
+			       uint8_t family, const uint8_t *client)
 {
 	uint8_t *b = (uint8_t *)r + STATS_AT;
-	uint8_t family = kw_kafka_rec_stats_addr(ev->api_key) && (r->family == 4 || r->family == 6)
-				 ? r->family
-				 : 0;
-	uint8_t client[16];
 	const struct stats_head h = {
 		.api_name = ev->api_name,
 		.latency_tsc = ev->latency_tsc,
@@ -250,12 +247,13 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 		.family = family,
 	};
 
-	/* the address is where the pair is written: read it first */
-	memcpy(client, r->client, sizeof(client));
 	memcpy(b, &h, sizeof(h));
 	b += sizeof(h);
-	memcpy(b, client, sizeof(client)); /* one fixed copy; what follows overwrites the rest */
-	b += addr_len(family);
+	if (family != 0) {
+		/* one fixed copy; what follows overwrites the rest */
+		memcpy(b, client, 16);
+		b += addr_len(family);
+	}
 	if (kw_kafka_rec_stats_pid(ev->api_key)) {
 		memcpy(b, &ev->producer_id, sizeof(ev->producer_id));
 		b += sizeof(ev->producer_id);
@@ -268,6 +266,20 @@ kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
 	b = names_pack(b, ev);
 	ids_offsets_pack(b, ev);
 	r->kind = KW_KAFKA_REC_STATS;
+}
+
+void
+kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+			const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N])
+{
+	uint8_t family = kw_kafka_rec_stats_addr(ev->api_key) && (r->family == 4 || r->family == 6)
+				 ? r->family
+				 : 0;
+	uint8_t client[16];
+
+	/* the address is where the pair is written: read it first */
+	memcpy(client, r->client, sizeof(client));
+	kw_kafka_rec_pack_stats_client(r, ev, id, family, client);
 }
 
 /* A statistics pair into out: what it carries, and none for everything else. */

@@ -137,6 +137,16 @@ void kw_kafka_rec_pack_stats(struct kw_kafka_rec *r, const struct kw_kafka_event
 			     const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N]);
 
 /*
+ * Worker: kw_kafka_rec_pack_stats with the client's address given rather than read from r, and
+ * which pairs carry it decided by the caller: family 4 or 6 for the apis of
+ * kw_kafka_rec_stats_addr, with client the address (16 bytes readable, outside r), else 0 and
+ * client not read. r's family, client and the rest of its endpoints are not read.
+ */
+void kw_kafka_rec_pack_stats_client(struct kw_kafka_rec *r, const struct kw_kafka_event *ev,
+				    const struct kw_kafka_str *const id[KW_KAFKA_REC_ID_N],
+				    uint8_t family, const uint8_t *client);
+
+/*
  * Control thread: the pair packed in r (either kind) into out (kind KW_KAFKA_REC_EVENT), flow
  * and times too. Of a KW_KAFKA_REC_STATS pair, every field it does not carry reads as none: no
  * endpoints (family 0) but the client's where it carries it, empty names, no entries, zeros (-1

@@ -228,11 +228,13 @@ test_stats_pair(void **state)
 
 /*
  * A statistics pair of a Fetch or of a group member's request carries its client's address, by
- * which the statistics tie the two (consumer lag by fetch position); others do not.
+ * which the statistics tie the two (consumer lag by fetch position); others do not. The worker's
+ * kw_kafka_rec_pack_stats_client, given the address, packs the same bytes.
  */
 static void
 test_stats_pair_address(void **state)
 {
+	static struct kw_kafka_rec want;
 	static const struct {
 		int16_t api_key;
 		uint8_t family;
@@ -260,6 +262,15 @@ test_stats_pair_address(void **state)
 		assert_int_equal(out.client[3], cases[c].carried ? 0x13 : 0);
 		assert_int_equal(out.client[15],
 				 cases[c].carried && cases[c].family == 6 ? 0x1f : 0);
+		/* as a worker packs it: the address from the flow's key, not from r (left stale) */
+		want = rec;
+		memset(&rec, STALE, sizeof(rec));
+		kw_kafka_rec_pack_stats_client(&rec, &ev, id,
+					       cases[c].carried ? cases[c].family : 0,
+					       cases[c].carried ? flow.client : NULL);
+		assert_memory_equal((const uint8_t *)&rec + offsetof(struct kw_kafka_rec, client),
+				    (const uint8_t *)&want + offsetof(struct kw_kafka_rec, client),
+				    sizeof(rec) - offsetof(struct kw_kafka_rec, client));
 	}
 }
 
