@@ -881,16 +881,16 @@ static int rst_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int
 	return 0;
 }
 
-int kw_tcp_conn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int dir,
-		      struct rte_mbuf *m, const struct kw_tcp_seg *seg, uint64_t now_tsc,
-		      const struct kw_tcp_sink *sink)
+/* Any segment: what kw_tcp_conn_input does unless ack_predicted() takes the segment. */
+static __rte_noinline int
+conn_input_slow(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int dir, struct rte_mbuf *m,
+		const struct kw_tcp_seg *seg, const struct kw_tcp_sink *sink)
 {
 	struct kw_tcp_dir *d, *o;
 	uint32_t seq, len, end_seq;
 	bool syn, fin;
 	int ret;
 
-	RTE_SET_USED(now_tsc);
 	ctx->st.segs++;
 	if (unlikely(dir > 1 || seg->pay_off > rte_pktmbuf_pkt_len(m) ||
 		     seg->pay_len > rte_pktmbuf_pkt_len(m) - seg->pay_off)) {
@@ -990,6 +990,67 @@ int kw_tcp_conn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned in
 		return -ENOTCONN;
 	}
 	return stream_input(ctx, c, dir, m, seg->pay_off, seq, len, fin, sink);
+}
+
+/*
+ * Header prediction for a bare ACK (RFC 9293 3.10.7.4's common case; two segments in three of
+ * a Kafka exchange): no payload, no SYN/FIN/RST, no reset seen, d has sent and acked before,
+ * and the ACK field is one ack_input takes as it is: not older than d's last ACK, not beyond
+ * what r sent (ack_unsent), not beyond what we have of r (no gap_acked, whatever r's state).
+ * conn_input_slow would then only move d's max_end, ack and window: nothing else looks at a
+ * segment without payload or FIN. The rest (the handshake's last ACK, the ACK of a FIN, old
+ * ACKs) goes the slow way: a wider test here costs more on every segment than it saves.
+ */
+static inline bool
+ack_predicted(const struct kw_tcp_dir *d, const struct kw_tcp_dir *r, const struct kw_tcp_seg *seg)
+{
+	return seg->pay_len == 0 &&
+	       (seg->flags & (KW_TCP_SYN | KW_TCP_FIN | KW_TCP_RST | KW_TCP_ACK)) == KW_TCP_ACK &&
+	       (d->flags & (KW_TCP_DIR_RST | KW_TCP_DIR_ACK | KW_TCP_DIR_MAX_END)) ==
+		       (KW_TCP_DIR_ACK | KW_TCP_DIR_MAX_END) &&
+	       (r->flags & (KW_TCP_DIR_BASE | KW_TCP_DIR_MAX_END)) ==
+		       (KW_TCP_DIR_BASE | KW_TCP_DIR_MAX_END) &&
+	       kw_seq_ge(seg->ack, d->ack) && kw_seq_le(seg->ack, r->max_end) &&
+	       kw_seq_le(seg->ack, dir_next_seq(r));
+}
+
+/* A segment ack_predicted() took: what conn_input_slow would do with it, step by step. */
+static __rte_noinline int
+conn_input_fast(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int dir, struct rte_mbuf *m,
+		const struct kw_tcp_seg *seg)
+{
+	struct kw_tcp_dir *d = &c->dir[dir];
+
+	ctx->st.segs++;
+	/* conn_input_slow's descriptor check, for a dir the dispatcher checked and no payload */
+	if (unlikely(seg->pay_off > rte_pktmbuf_pkt_len(m))) {
+		ctx->st.invalid++;
+		return -EINVAL;
+	}
+	if (!csum_accept(ctx, d, &c->rare[dir], m, seg))
+		return -EBADMSG;
+	if (kw_seq_gt(seg->seq, d->max_end))
+		d->max_end = seg->seq;
+	d->ack = seg->ack;
+	/* the shift ack_input uses for a segment that is not a SYN */
+	d->win = (uint32_t)seg->win
+		 << ((d->flags & KW_TCP_DIR_WS_KNOWN) ? d->wscale : KW_TCP_WSCALE_MAX);
+	return 0;
+}
+
+int
+kw_tcp_conn_input(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c, unsigned int dir,
+		  struct rte_mbuf *m, const struct kw_tcp_seg *seg, uint64_t now_tsc,
+		  const struct kw_tcp_sink *sink)
+{
+	RTE_SET_USED(now_tsc);
+	/*
+	 * Only reads. Both paths count the segment and check the descriptor and checksums first;
+	 * the checksums may set CSUM flags, which ack_predicted does not look at.
+	 */
+	if (dir <= 1 && ack_predicted(&c->dir[dir], &c->dir[dir ^ 1], seg))
+		return conn_input_fast(ctx, c, dir, m, seg);
+	return conn_input_slow(ctx, c, dir, m, seg, sink);
 }
 
 void kw_tcp_conn_release(struct kw_tcp_ctx *ctx, struct kw_tcp_conn *c,

@@ -1065,6 +1065,153 @@ test_csum_any_header(void **state)
 	assert_no_leak();
 }
 
+/* A bare ACK (no payload, ACK flag only) of dir, its checksums known as csum. */
+static int
+feed_ack(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack, uint16_t win,
+	 uint8_t csum)
+{
+	struct rte_mbuf *m = mk_mbuf(NULL, 0, 1);
+	struct kw_tcp_seg seg = {
+		.seq = seq,
+		.ack = ack,
+		.pay_off = HDR,
+		.win = win,
+		.flags = KW_TCP_ACK,
+		.ip_ver = 4,
+		.wscale = KW_TCP_WSCALE_NONE,
+		.csum = csum,
+	};
+	int ret = kw_tcp_conn_input(T.ctx, c, dir, m, &seg, 0, &T.sink);
+
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+/* The receiver state of d as ack_input leaves it: its ACK, scaled window and max_end. */
+static void
+expect_dir(const struct kw_tcp_dir *d, uint32_t ack, uint32_t win, uint32_t max_end)
+{
+	assert_int_equal(d->ack, ack);
+	assert_int_equal(d->win, win);
+	assert_int_equal(d->max_end, max_end);
+}
+
+/*
+ * Bare ACKs on an established connection, the segments kw_tcp_conn_input predicts, against a
+ * model of RFC 9293 3.10.7.4's rules written out here: many ACKs in the window, old ones, ACKs
+ * of unsent data, window updates with and without scaling or with the scale unknown, a sender
+ * whose sequence number moved past what we saw, and the ACKs around them that must not be
+ * taken as predicted (a gap revealed, a bad checksum, after a reset, the handshake's last ACK).
+ */
+static void
+test_bare_acks(void **state)
+{
+	const struct kw_tcp_dir *cd = &T.c.dir[0];
+	struct kw_tcp_params p;
+	uint32_t sent = 0, ack = SISN + 1, win = 0, max_end = CISN + 1, unsent = 0, rnd = 1;
+	uint8_t pay[50];
+	uint64_t segs;
+	int i;
+
+	(void)state;
+	/* Scaling on: the client's windows shift by 7. */
+	handshake(&T.c, CISN, SISN, 1000, 2000, 7, 2);
+	expect_dir(cd, SISN + 1, 1000u << 7, CISN + 1);
+	for (i = 0; i < 400; i++) {
+		uint32_t a, w, seq = max_end;
+
+		rnd = rnd * 1103515245u + 12345u;
+		if (i % 3 == 0 && sent < 6000) {
+			uint32_t len = 1 + (rnd >> 8) % 200;
+
+			assert_int_equal(feed_data(&T.c, 1, SISN + 1, sent, len, 0, false), 0);
+			sent += len;
+		}
+		/* around what the server sent: old, partial, all, beyond it */
+		a = SISN + 1 + sent - 40 + (rnd >> 16) % 60;
+		w = (uint16_t)(rnd >> 4);
+		if (i % 17 == 0)
+			seq += 1 + (rnd >> 20) % 50; /* the client sent bytes we missed */
+		segs = st()->segs;
+		assert_int_equal(feed_ack(&T.c, 0, seq, a, (uint16_t)w, KW_TCP_SEG_CSUM_GOOD), 0);
+		assert_int_equal(st()->segs, segs + 1);
+		if (kw_seq_gt(seq, max_end))
+			max_end = seq;
+		if (kw_seq_gt(a, SISN + 1 + sent)) {
+			unsent++;
+		} else if (kw_seq_ge(a, ack)) {
+			ack = a;
+			win = (uint32_t)(uint16_t)w << 7;
+		}
+		if (i == 0)
+			assert_true(win != 0);
+		expect_dir(cd, ack, win == 0 ? 1000u << 7 : win, max_end);
+		assert_int_equal(st()->ack_unsent, unsent);
+	}
+	assert_true(unsent > 0);
+	expect_stream(1, 0, sent, NULL);
+	assert_int_equal(st()->gaps, 0);
+	assert_int_equal(T.r.gaps[1], 0);
+
+	/* A bad checksum changes nothing but its counter. */
+	kw_tcp_params_defaults(&p);
+	p.csum_mode = KW_TCP_CSUM_ON;
+	assert_int_equal(start(&p), 0);
+	kw_tcp_conn_init(&T.c);
+	memset(&T.r, 0, sizeof(T.r));
+	handshake(&T.c, CISN, SISN, 1000, 2000, KW_TCP_WSCALE_NONE, KW_TCP_WSCALE_NONE);
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 0, 100, 0, false), 0);
+	assert_int_equal(feed_ack(&T.c, 0, CISN + 1, SISN + 51, 7, KW_TCP_SEG_CSUM_BAD), -EBADMSG);
+	assert_int_equal(st()->bad_csum, 1);
+	expect_dir(cd, SISN + 1, 1000, CISN + 1);
+	/* No scaling: the raw window. */
+	assert_int_equal(feed_ack(&T.c, 0, CISN + 1, SISN + 51, 5000, KW_TCP_SEG_CSUM_GOOD), 0);
+	expect_dir(cd, SISN + 51, 5000, CISN + 1);
+
+	/* An ACK of bytes never seen: the server's stream has an unfillable hole. */
+	assert_int_equal(feed_data(&T.c, 1, SISN + 1, 200, 100, 0, false), 0); /* held */
+	assert_int_equal(feed_ack(&T.c, 0, CISN + 1, SISN + 101, 9, KW_TCP_SEG_CSUM_GOOD), 0);
+	assert_int_equal(st()->gaps, 0);
+	assert_int_equal(feed_ack(&T.c, 0, CISN + 1, SISN + 301, 9, KW_TCP_SEG_CSUM_GOOD), 0);
+	assert_int_equal(st()->gap_acked, 1);
+	assert_int_equal(T.r.gaps[1], 1);
+	assert_int_equal(T.r.gap_off[1], 100);
+	assert_true(kw_tcp_conn_opaque(&T.c, 1));
+	expect_dir(cd, SISN + 301, 9, CISN + 1);
+	/* Once opaque, a later ACK is the plain case again. */
+	assert_int_equal(feed_ack(&T.c, 0, CISN + 1, SISN + 301, 11, KW_TCP_SEG_CSUM_GOOD), 0);
+	expect_dir(cd, SISN + 301, 11, CISN + 1);
+	assert_int_equal(st()->gaps, 1);
+
+	/* Picked up mid-stream, the scale is unknown: the largest window it could mean. */
+	kw_tcp_conn_release(T.ctx, &T.c, NULL);
+	memset(&T.r, 0, sizeof(T.r));
+	for (i = 0; i < 50; i++)
+		pay[i] = pat(1, (uint64_t)i, false);
+	assert_int_equal(
+		feed_seg(&T.c, 1, 70000, 90000, KW_TCP_ACK, 100, KW_TCP_WSCALE_NONE, pay, 50, 1),
+		0);
+	for (i = 0; i < 20; i++)
+		pay[i] = pat(0, (uint64_t)i, false);
+	assert_int_equal(
+		feed_seg(&T.c, 0, 90000, 70000, KW_TCP_ACK, 1, KW_TCP_WSCALE_NONE, pay, 20, 1), 0);
+	assert_int_equal(feed_ack(&T.c, 0, 90020, 70040, 3, KW_TCP_SEG_CSUM_GOOD), 0);
+	expect_dir(cd, 70040, 3u << KW_TCP_WSCALE_MAX, 90020);
+	assert_int_equal(feed_ack(&T.c, 0, 90020, 70050, 5, KW_TCP_SEG_CSUM_GOOD), 0);
+	expect_dir(cd, 70050, 5u << KW_TCP_WSCALE_MAX, 90020);
+	assert_int_equal(feed_ack(&T.c, 0, 90020, 70049, 6, KW_TCP_SEG_CSUM_GOOD), 0); /* old */
+	expect_dir(cd, 70050, 5u << KW_TCP_WSCALE_MAX, 90020);
+	expect_stream(1, 0, 50, NULL);
+	expect_stream(0, 0, 20, NULL);
+	assert_int_equal(st()->gaps, 1); /* still the one above */
+
+	/* After an acceptable RST nothing moves. */
+	assert_int_equal(feed_seg(&T.c, 1, 70050, 0, KW_TCP_RST, 0, KW_TCP_WSCALE_NONE, NULL, 0, 1),
+			 0);
+	assert_int_equal(feed_ack(&T.c, 0, 90021, 70050, 13, KW_TCP_SEG_CSUM_GOOD), -ENOTCONN);
+	expect_dir(cd, 70050, 5u << KW_TCP_WSCALE_MAX, 90020);
+}
+
 static void test_midstream_on(void **state)
 {
 	(void)state;
@@ -1364,6 +1511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_frees_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bare_acks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seg_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_auto, setup, teardown),
