@@ -2109,8 +2109,13 @@ bw_skip_elems(struct kw_kafka_dir *d, struct piece *in, uint32_t body, bool nul)
 		take(d, in, off + (uint32_t)n * body);
 		return true;
 	}
+	/* every element's bytes and tag byte in the piece, checked once for all: the loop below
+	 * fails on the first that is short, and then the field is the walker's whatever it holds
+	 * (n < 2^32 and body < 2^16: no overflow) */
+	if ((uint64_t)n * (body + 1) > in->n - off)
+		return false;
 	for (int64_t e = 0; e < n; e++) {
-		if (body >= in->n - off || in->p[off + body] != 0)
+		if (in->p[off + body] != 0)
 			return false;
 		off += body + 1;
 	}
