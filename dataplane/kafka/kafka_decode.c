@@ -27,7 +27,9 @@
 #include "dataplane/kafka/kafka_prim.h"
 
 enum { M_SIZE = 0, M_FRAME, M_OPAQUE, M_RESYNC };
-enum { OP_NONE = 0, OP_FIXED, OP_UVAR, OP_SKIP, OP_CAPTURE, OP_RECORDS, OP_AUTH };
+/* OP_REFUTED: no op, the frame on probation was refuted (d->refuted, which run() and
+ * frames_feed() test), so that walk_on() has one byte to read */
+enum { OP_NONE = 0, OP_FIXED, OP_UVAR, OP_SKIP, OP_CAPTURE, OP_RECORDS, OP_AUTH, OP_REFUTED };
 enum {
 	K_SIZE = 0,
 	K_REQ_KEY, K_REQ_VER, K_REQ_CORR, K_REQ_CID_LEN, K_REQ_CID,
@@ -612,7 +614,7 @@ frame_bad(struct kw_kafka_dir *d, uint64_t *ctr)
 {
 	if (d->probation) {
 		d->refuted = 1;
-		d->op = OP_NONE;
+		d->op = OP_REFUTED;
 		return;
 	}
 	(*ctr)++;
@@ -1277,11 +1279,15 @@ take(struct kw_kafka_dir *d, struct piece *in, uint32_t n)
 	d->frame_left -= n;
 }
 
-/* The walk may go on: no op is pending and the frame was not refuted. */
+/*
+ * The walk may go on: no op is pending and the frame was not refuted. Whatever refutes it within
+ * the walk sets OP_REFUTED and returns, and nothing sets an op after that (run() stops, resync
+ * clears it), so op alone tells both.
+ */
 static inline bool
 walk_on(const struct kw_kafka_dir *d)
 {
-	return d->op == OP_NONE && !d->refuted;
+	return d->op == OP_NONE;
 }
 
 /*
@@ -1993,7 +1999,7 @@ body_end:
 	if (d->frame_left) {
 		if (d->probation) {
 			d->refuted = 1;
-			d->op = OP_NONE;
+			d->op = OP_REFUTED;
 			return;
 		}
 		ctx->cnt.frame_trailing++;
