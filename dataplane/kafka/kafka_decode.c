@@ -894,9 +894,13 @@ on_partition(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		offset_add(ctx, d, ev, KW_KAFKA_OFF_COMMIT_DELETE, -1);
 }
 
+struct piece;
+static inline uint64_t piece_pos(const struct piece *in);
+
+/* Value v of field d->f was just taken from the piece in. */
 static inline void
 on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
-       struct kw_kafka_event *ev, int64_t v)
+       struct kw_kafka_event *ev, int64_t v, const struct piece *in)
 {
 	switch (d->f->sem) {
 	case KW_KAFKA_SEM_ERROR_CODE:
@@ -917,7 +921,7 @@ on_int(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d, unsigned int dir,
 		break;
 	case KW_KAFKA_SEM_THROTTLE:
 		ev->throttle_ms = (int32_t)v;
-		ev->throttle_off = d->pos - 4;
+		ev->throttle_off = piece_pos(in) - 4;
 		if (v > 0)
 			ev->flags |= KW_KAFKA_EV_THROTTLED;
 		break;
@@ -1268,14 +1272,26 @@ sasl_raw_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn)
 struct piece {
 	const uint8_t *p;
 	uint32_t n; /* never more than d->frame_left */
+	/*
+	 * While run() takes from the piece, d->pos is not kept: the stream offset of p is base + p
+	 * (modulo 2^64), one addition where it is read (a throttle, a records field), instead of
+	 * one at every take(); run() stores it back when it returns.
+	 */
+	uint64_t base;
 };
+
+/* The stream offset of the piece's next byte. */
+static inline uint64_t
+piece_pos(const struct piece *in)
+{
+	return in->base + (uintptr_t)in->p;
+}
 
 static inline void
 take(struct kw_kafka_dir *d, struct piece *in, uint32_t n)
 {
 	in->p += n;
 	in->n -= n;
-	d->pos += n;
 	d->frame_left -= n;
 }
 
@@ -1660,10 +1676,10 @@ array_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 	w->elems = (uint32_t)n;
 }
 
-/* A non-empty records field of n bytes starts at d->pos: keep its place (bounded, counted). */
+/* A non-empty records field of n bytes starts at pos: keep its place (bounded, counted). */
 static void
 rfield_add(struct kw_kafka_ctx *ctx, const struct kw_kafka_dir *d, struct kw_kafka_event *ev,
-	   unsigned int dir, int64_t n)
+	   unsigned int dir, uint64_t pos, int64_t n)
 {
 	struct kw_kafka_ev_rfield *rf;
 
@@ -1675,7 +1691,7 @@ rfield_add(struct kw_kafka_ctx *ctx, const struct kw_kafka_dir *d, struct kw_kaf
 		return;
 	}
 	rf = &ev->rfields[ev->n_rfields++];
-	rf->off = d->pos;
+	rf->off = pos;
 	rf->len = (uint32_t)n;
 	rf->dir = (uint8_t)dir;
 	rf->topic = d->cur_topic;
@@ -1704,10 +1720,13 @@ record_hook(void *arg, const struct kw_kafka_record *rec)
 	ctx->rec_fn(ctx->rec_arg, &where, rec);
 }
 
-/* A string, bytes or records field d->f of n bytes (-1 null): capture, scan or skip them. */
+/*
+ * A string, bytes or records field d->f of n bytes (-1 null), the next of the piece in: capture,
+ * scan or skip them.
+ */
 static void
-blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
-	   int64_t n)
+blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d, int64_t n,
+	   const struct piece *in)
 {
 	unsigned int dir = d == &conn->dir[1];
 	struct kw_kafka_event *ev = ctx->ev;
@@ -1727,10 +1746,12 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 
 		on_string(conn, d, ev, &v);
 	} else if (n > 0 && f->type == KW_KAFKA_T_RECORDS) {
-		rfield_add(ctx, d, ev, dir, n);
+		uint64_t pos = piece_pos(in);
+
+		rfield_add(ctx, d, ev, dir, pos, n);
 		if (ctx->rec_fn != NULL || d->rs.fn != NULL)
 			kw_kafka_records_set_hook(&d->rs, ctx->rec_fn ? record_hook : NULL, ctx);
-		kw_kafka_records_begin(&d->rs, &ev->records, d->pos, (uint64_t)n);
+		kw_kafka_records_begin(&d->rs, &ev->records, pos, (uint64_t)n);
 		want_run(d, OP_RECORDS, (uint64_t)n, K_BYTES_DATA);
 	} else if (n > 0 && f->sem == KW_KAFKA_SEM_AUTH_BYTES && dir == 0) {
 		auth_begin(conn, d);
@@ -1748,7 +1769,7 @@ blob_begin(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
  */
 static __rte_noinline void
 value_got(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
-	  const uint8_t *raw, int64_t v)
+	  const uint8_t *raw, int64_t v, const struct piece *in)
 {
 	unsigned int dir = d == &conn->dir[1];
 	struct kw_kafka_event *ev = ctx->ev;
@@ -1762,7 +1783,7 @@ value_got(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 		v = (uint16_t)v;
 	else if (f->type == KW_KAFKA_T_UINT32)
 		v = (uint32_t)v;
-	on_int(ctx, d, dir, ev, v);
+	on_int(ctx, d, dir, ev, v, in);
 	if (dir == 1 && d->api_key == KW_KAFKA_API_API_VERSIONS &&
 	    f->sem == KW_KAFKA_SEM_ERROR_CODE && v == KW_KAFKA_UNSUPPORTED_VERSION) {
 		/*
@@ -1810,7 +1831,7 @@ value_take(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 	default:
 		break; /* a UUID: on_uuid reads raw */
 	}
-	value_got(ctx, conn, d, raw, v);
+	value_got(ctx, conn, d, raw, v, in);
 	return walk_on(d);
 }
 
@@ -1834,7 +1855,7 @@ value_read(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka
 		want_len(d, lw, f->type == KW_KAFKA_T_STRING ? K_STR_LEN : K_BYTES_LEN);
 		return false;
 	}
-	blob_begin(ctx, conn, d, n);
+	blob_begin(ctx, conn, d, n, in);
 	run_inline(ctx, conn, d, in);
 	return walk_on(d);
 }
@@ -2645,13 +2666,13 @@ next_tag:
 		walk(ctx, conn, d, in);
 		return;
 	case K_VALUE:
-		value_got(ctx, conn, d, val, v);
+		value_got(ctx, conn, d, val, v, in);
 		if (walk_on(d))
 			walk(ctx, conn, d, in);
 		return;
 	case K_STR_LEN:
 	case K_BYTES_LEN:
-		blob_begin(ctx, conn, d, d->flex ? (int64_t)u - 1 : v);
+		blob_begin(ctx, conn, d, d->flex ? (int64_t)u - 1 : v, in);
 		run_inline(ctx, conn, d, in);
 		if (walk_on(d))
 			walk(ctx, conn, d, in);
@@ -2671,12 +2692,15 @@ next_tag:
 	}
 }
 
-/* Run the pending op over at most avail bytes of the frame; returns the bytes consumed. */
+/*
+ * Run the pending op over at most avail bytes of the frame at p (stream offset d->pos); returns
+ * the bytes consumed, d->pos past them.
+ */
 static uint32_t
 run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d,
     const uint8_t *p, uint32_t avail)
 {
-	struct piece in = {p, avail};
+	struct piece in = {p, avail, d->pos - (uintptr_t)p};
 
 	while (in.n) {
 		const uint8_t *val = d->buf;
@@ -2756,12 +2780,14 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 			break;
 		default:
 			/* Body done but bytes remain: walk() always sets a skip for those. */
-			return avail - in.n;
+			goto out;
 		}
 		advance(ctx, conn, d, val, d->op == OP_FIXED ? d->need : d->have, &in);
 		if (d->refuted)
 			break;
 	}
+out:
+	d->pos = piece_pos(&in);
 	return avail - in.n;
 }
 static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d);

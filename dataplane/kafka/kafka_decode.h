@@ -39,7 +39,7 @@ struct kw_kafka_wframe {
  * follows the stack (the offset-window rotation is in the conn's first line).
  */
 struct kw_kafka_dir {
-	uint64_t pos;        /* stream offset of the next byte */
+	uint64_t pos;        /* stream offset of the next byte (in run(): of the piece's first) */
 	uint64_t frame_off;  /* stream offset of the current frame's size field */
 	const struct kw_kafka_field *f; /* field whose value is pending */
 	const struct kw_kafka_api *api;
