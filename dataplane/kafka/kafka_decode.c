@@ -2136,17 +2136,20 @@ bw_skip_elems(struct kw_kafka_dir *d, struct piece *in, uint32_t body, bool nul)
 		take(d, in, off + (uint32_t)n * body);
 		return true;
 	}
-	/* every element's bytes and tag byte in the piece, checked once for all: the loop below
-	 * fails on the first that is short, and then the field is the walker's whatever it holds
-	 * (n < 2^32 and body < 2^16: no overflow) */
+	/*
+	 * Every element's fields and tag byte lie in the piece, checked once for all (n < 2^32 and
+	 * body < 2^16: no overflow): the field goes back to the walker at the first element short
+	 * of them, whatever the others hold. Then only the tag bytes are read, a pointer stepping
+	 * from element to element up to the last one's end.
+	 */
 	if ((uint64_t)n * (body + 1) > in->n - off)
 		return false;
-	for (int64_t e = 0; e < n; e++) {
-		if (in->p[off + body] != 0)
+	const uint8_t *e = in->p + off, *end = e + (uint32_t)n * (body + 1);
+
+	for (; e != end; e += body + 1)
+		if (e[body] != 0)
 			return false;
-		off += body + 1;
-	}
-	take(d, in, off);
+	take(d, in, (uint32_t)(end - in->p));
 	return true;
 }
 
