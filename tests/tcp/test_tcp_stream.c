@@ -130,10 +130,14 @@ static struct rte_mbuf *mk_mbuf(const uint8_t *pay, uint32_t len, unsigned int n
 	return head;
 }
 
-/* Feed one segment as the caller would: parse, input, then forward (free) the original. */
-static int feed_seg(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack,
-		    uint8_t flags, uint16_t win, uint8_t wscale, const uint8_t *pay, uint32_t len,
-		    unsigned int nseg)
+/*
+ * Feed one segment as the caller would: parse, input, then forward (free) the original; its
+ * checksums known as csum (KW_TCP_SEG_CSUM_*).
+ */
+static int
+feed_seg_csum(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack, uint8_t flags,
+	      uint16_t win, uint8_t wscale, const uint8_t *pay, uint32_t len, unsigned int nseg,
+	      uint8_t csum)
 {
 	struct rte_mbuf *m = mk_mbuf(pay, len, nseg);
 	struct kw_tcp_seg seg = {
@@ -145,12 +149,21 @@ static int feed_seg(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint3
 		.flags = flags,
 		.ip_ver = 4,
 		.wscale = wscale,
-		.csum = KW_TCP_SEG_CSUM_GOOD,
+		.csum = csum,
 	};
 	int ret = kw_tcp_conn_input(T.ctx, c, dir, m, &seg, 0, &T.sink);
 
 	rte_pktmbuf_free(m);
 	return ret;
+}
+
+/* feed_seg_csum with good checksums. */
+static int
+feed_seg(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack, uint8_t flags,
+	 uint16_t win, uint8_t wscale, const uint8_t *pay, uint32_t len, unsigned int nseg)
+{
+	return feed_seg_csum(c, dir, seq, ack, flags, win, wscale, pay, len, nseg,
+			     KW_TCP_SEG_CSUM_GOOD);
 }
 
 /* Stream bytes [off, off + len) of dir at sequence base + off. */
@@ -1070,21 +1083,8 @@ static int
 feed_ack(struct kw_tcp_conn *c, unsigned int dir, uint32_t seq, uint32_t ack, uint16_t win,
 	 uint8_t csum)
 {
-	struct rte_mbuf *m = mk_mbuf(NULL, 0, 1);
-	struct kw_tcp_seg seg = {
-		.seq = seq,
-		.ack = ack,
-		.pay_off = HDR,
-		.win = win,
-		.flags = KW_TCP_ACK,
-		.ip_ver = 4,
-		.wscale = KW_TCP_WSCALE_NONE,
-		.csum = csum,
-	};
-	int ret = kw_tcp_conn_input(T.ctx, c, dir, m, &seg, 0, &T.sink);
-
-	rte_pktmbuf_free(m);
-	return ret;
+	return feed_seg_csum(c, dir, seq, ack, KW_TCP_ACK, win, KW_TCP_WSCALE_NONE, NULL, 0, 1,
+			     csum);
 }
 
 /* The receiver state of d as ack_input leaves it: its ACK, scaled window and max_end. */
