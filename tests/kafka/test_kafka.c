@@ -2838,6 +2838,125 @@ test_resync_give_up(void **state)
 	kw_kafka_ctx_destroy(ctx);
 }
 
+/*
+ * Plausible request starts whose frame does not decode: each follows a whole request (so chain()
+ * takes it and it decodes on probation) and is refuted, at a different check each time: a topic
+ * count beyond the frame (frame_bad(), mid-walk, with the frame claiming bytes past the next
+ * request: a walk that went on after the refute would eat into it), bytes after the decoded body
+ * (walk()'s body end) and a frame ending inside a field (frame_end()). Scanning resumes after
+ * each and the real frames after the last one decode.
+ */
+enum { RF_COUNT = 0, RF_TRAILING, RF_SHORT };
+
+/* A Metadata v12 request (corr) on probation refuted as kind says. */
+static void
+refute_build(struct wb *q, int kind, int32_t corr)
+{
+	size_t at = fbegin(q);
+
+	req_hdr(q, 3, 12, corr, true);
+	if (kind == RF_COUNT) {
+		wuv(q, 0x10000); /* 65535 topics */
+		fend(q, at);
+		q->b[at + 3] += 64; /* the frame claims 64 bytes past its content */
+		return;
+	}
+	if (kind == RF_SHORT) {
+		wuv(q, 1); /* no topics; the frame ends before allow_auto_topic_creation */
+		fend(q, at);
+		return;
+	}
+	q->n = at;
+	build_metadata_req(q, corr, "ghost", 1);
+	w16(q, 0xffff); /* two bytes after the body, counted in the size */
+	q->b[at + 3] += 2;
+}
+
+static size_t rf_req_skip, rf_resp_skip;
+
+/*
+ * From byte cq of the cut request and cs of its response: ApiVersions 21, refuted 91,
+ * ApiVersions 31, refuted 92, ApiVersions 41, refuted 93, ApiVersions 51, then Fetch v13 (22)
+ * and Produce acks=0 (23). The bogus requests have no response.
+ */
+static void
+refute_streams(size_t cq, size_t cs)
+{
+	static struct wb av_q, av_s;
+
+	rq.n = rs.n = 0;
+	wraw(&rq, rs_prev_q.b + cq, rs_prev_q.n - cq);
+	wraw(&rs, rs_prev_s.b + cs, rs_prev_s.n - cs);
+	wraw(&rs, rs_unseen_s.b, rs_unseen_s.n);
+	for (int i = 0; i < 4; i++) {
+		av_q.n = av_s.n = 0;
+		build_api_versions(&av_q, &av_s, 21 + 10 * i);
+		wraw(&rq, av_q.b, av_q.n);
+		wraw(&rs, av_s.b, av_s.n);
+		if (i < 3)
+			refute_build(&rq, RF_COUNT + i, 91 + i);
+	}
+	rf_req_skip = rq.n;
+	rf_resp_skip = rs.n;
+	wraw(&rq, rs_q[1].b, rs_q[1].n);
+	wraw(&rs, rs_s[1].b, rs_s[1].n);
+	wraw(&rq, rs_q[2].b, rs_q[2].n);
+}
+
+/*
+ * Each refuted start and the request before it (the next start to be trusted) are skipped:
+ * Fetch 22 is the first frame decoded, then Produce 23; nothing of 91..93 reaches an event.
+ */
+static void
+refute_check(const struct result *r)
+{
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->ev[0].api_key, KW_KAFKA_API_PRODUCE);
+	assert_int_equal(r->ev[0].corr_id, 23);
+	assert_true(r->ev[0].flags & KW_KAFKA_EV_NO_RESPONSE);
+	assert_string_equal(r->ev[0].client_id.s, "kw-client");
+	assert_int_equal(r->ev[0].n_topics, 1);
+	assert_string_equal(r->ev[0].topics[0].s, "orders");
+	assert_int_equal(r->ev[1].api_key, KW_KAFKA_API_FETCH);
+	assert_int_equal(r->ev[1].corr_id, 22);
+	assert_int_equal(r->ev[1].flags, 0);
+	assert_string_equal(r->ev[1].client_id.s, "kw-client");
+	assert_int_equal(r->ev[1].req_off, rf_req_skip);
+	assert_int_equal(r->ev[1].resp_off, rf_resp_skip);
+	assert_int_equal(r->ev[1].n_offsets, 6);
+	assert_int_equal(r->ev[1].topic_id_count, 3);
+	for (int i = 0; i < r->n; i++)
+		for (int t = 0; t < r->ev[i].n_topics; t++)
+			assert_string_not_equal(r->ev[i].topics[t].s, "ghost");
+	assert_int_equal(r->cnt.resync_started, 2);
+	assert_int_equal(r->cnt.resync_ok, 2);
+	assert_int_equal(r->cnt.resync_false, 3);
+	assert_int_equal(r->cnt.resync_failed, 0);
+	assert_int_equal(r->cnt.resync_skipped_bytes, rf_req_skip + rf_resp_skip);
+	assert_int_equal(r->cnt.resp_unmatched, 0);
+	assert_int_equal(r->cnt.frame_malformed, 0);
+	assert_int_equal(r->cnt.frame_trailing, 0);
+	assert_int_equal(r->cnt.header_bad, 0);
+	assert_int_equal(r->cnt.opaque_bytes, 0);
+	assert_int_equal(r->cnt.frames_req, 2);
+	assert_int_equal(r->cnt.frames_resp, 1);
+}
+
+static void
+test_resync_refuted(void **state)
+{
+	(void)state;
+	resync_build();
+	g_resync = true;
+	static const size_t cuts[] = {1, 4, 13, 40};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		refute_streams(cuts[i], cuts[i] + 2);
+		run_all(&rq, &rs);
+		refute_check(&r_whole);
+	}
+	g_resync = false;
+}
+
 /* ---- malformed input ---- */
 
 static void
@@ -3768,6 +3887,7 @@ main(void)
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_resync_response_first),
 		cmocka_unit_test(test_resync_give_up),
+		cmocka_unit_test(test_resync_refuted),
 		cmocka_unit_test(test_sasl_v0_plain),
 		cmocka_unit_test(test_sasl_v0_scram),
 		cmocka_unit_test(test_bad_frame_size),
