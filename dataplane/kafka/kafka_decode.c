@@ -131,6 +131,7 @@ id_put(struct kw_kafka_conn *conn, enum kw_kafka_id which, const struct str_val 
 {
 	str_set((struct kw_kafka_str *)((char *)&conn->id + id_off[which]), v);
 	conn->id_set |= (uint8_t)(1u << which);
+	conn->id_probation |= (uint8_t)(1u << which);
 }
 
 /*
@@ -2793,7 +2794,8 @@ out:
 	d->pos = piece_pos(&in);
 	return avail - in.n;
 }
-static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d);
+static void resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn,
+			   struct kw_kafka_dir *d);
 
 /*
  * Decode len in-order bytes starting at stream offset d->pos; returns the bytes consumed, fewer
@@ -2854,7 +2856,7 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		if (!d->refuted && d->frame_left == 0)
 			frame_end(ctx, conn, d);
 		if (d->refuted) {
-			resync_refuted(ctx, d);
+			resync_refuted(ctx, conn, d);
 			return done;
 		}
 		if (n == 0 && d->frame_left)
@@ -2984,13 +2986,18 @@ rs_enter(struct kw_kafka_dir *d)
 
 /*
  * The probation frame did not decode: it was a false start. Its bytes count as skipped (and
- * against the bound) and scanning resumes right after the last byte the decoder took.
+ * against the bound) and scanning resumes right after the last byte the decoder took. What it
+ * wrote of the connection's identity (a client id from its header, a client software or a user
+ * from its body) came from bytes that were not a frame: those strings are unknown again rather
+ * than wrong. A real frame's header writes the client id again; the software and the user of a
+ * connection picked up mid-stream may never come back.
  */
 static void
-resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_dir *d)
+resync_refuted(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d)
 {
 	uint64_t n = d->pos - d->frame_off;
 
+	conn->id_set &= (uint8_t)~conn->id_probation;
 	ctx->cnt.resync_false++;
 	ctx->cnt.resync_skipped_bytes += n;
 	d->rs_scanned = n >= UINT32_MAX - d->rs_scanned ? UINT32_MAX : d->rs_scanned + (uint32_t)n;
@@ -3078,6 +3085,7 @@ found: {
 	d->pos = start;
 	if (dir == 0) {
 		d->probation = 1;
+		conn->id_probation = 0;
 	} else {
 		d->rs_scanned = 0;
 		ctx->cnt.resync_ok++;

@@ -168,6 +168,8 @@ struct kw_kafka_conn {
 	uint8_t detail_used; /* bit i: detail[i] belongs to a pending request */
 	uint8_t id_set;      /* bit KW_KAFKA_ID_*: that string of id was written since the reset */
 	uint8_t emitted;     /* EMITTED_*: the pairs emitted since the reset (KW_KAFKA_EV_*_FIRST) */
+	/* bit KW_KAFKA_ID_*: written since dir 0's frame on probation began (read if refuted) */
+	uint8_t id_probation;
 	/* per direction, the first of a frame's offsets kept: Fetch, then commits (offset_add) */
 	uint16_t off_rot[2][2];
 	/* per direction, the event of the frame that spans feeds (M_FRAME between feeds): a

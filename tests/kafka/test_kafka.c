@@ -2843,12 +2843,14 @@ test_resync_give_up(void **state)
  * takes it and it decodes on probation) and is refuted, at a different check each time: a topic
  * count beyond the frame (frame_bad(), mid-walk, with the frame claiming bytes past the next
  * request: a walk that went on after the refute would eat into it), bytes after the decoded body
- * (walk()'s body end) and a frame ending inside a field (frame_end()). Scanning resumes after
- * each and the real frames after the last one decode.
+ * (walk()'s body end), a frame ending inside a field (frame_end()), and an ApiVersions request
+ * naming a client software, then bytes after its body: what it wrote of the connection's
+ * identity is unknown again. Scanning resumes after each and the real frames after the last one
+ * decode.
  */
-enum { RF_COUNT = 0, RF_TRAILING, RF_SHORT };
+enum { RF_COUNT = 0, RF_TRAILING, RF_SHORT, RF_IDENT, RF_N };
 
-/* A Metadata v12 request (corr) on probation refuted as kind says. */
+/* A request (corr) on probation, refuted as kind says: Metadata v12, or ApiVersions v3. */
 static void
 refute_build(struct wb *q, int kind, int32_t corr)
 {
@@ -2866,6 +2868,17 @@ refute_build(struct wb *q, int kind, int32_t corr)
 		fend(q, at);
 		return;
 	}
+	if (kind == RF_IDENT) {
+		q->n = at;
+		at = fbegin(q);
+		req_hdr(q, 18, 3, corr, true);
+		wcstr(q, "ghost-sw");
+		wcstr(q, "6.6.6");
+		wuv(q, 0);
+		w16(q, 0xffff); /* two bytes after the body, counted in the size */
+		fend(q, at);
+		return;
+	}
 	q->n = at;
 	build_metadata_req(q, corr, "ghost", 1);
 	w16(q, 0xffff); /* two bytes after the body, counted in the size */
@@ -2876,7 +2889,8 @@ static size_t rf_req_skip, rf_resp_skip;
 
 /*
  * From byte cq of the cut request and cs of its response: ApiVersions 21, refuted 91,
- * ApiVersions 31, refuted 92, ApiVersions 41, refuted 93, ApiVersions 51, then Fetch v13 (22)
+ * ApiVersions 31, refuted 92, ApiVersions 41, refuted 93, ApiVersions 51, refuted 94,
+ * ApiVersions 61, then Fetch v13 (22)
  * and Produce acks=0 (23). The bogus requests have no response.
  */
 static void
@@ -2888,12 +2902,12 @@ refute_streams(size_t cq, size_t cs)
 	wraw(&rq, rs_prev_q.b + cq, rs_prev_q.n - cq);
 	wraw(&rs, rs_prev_s.b + cs, rs_prev_s.n - cs);
 	wraw(&rs, rs_unseen_s.b, rs_unseen_s.n);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i <= RF_N; i++) {
 		av_q.n = av_s.n = 0;
 		build_api_versions(&av_q, &av_s, 21 + 10 * i);
 		wraw(&rq, av_q.b, av_q.n);
 		wraw(&rs, av_s.b, av_s.n);
-		if (i < 3)
+		if (i < RF_N)
 			refute_build(&rq, RF_COUNT + i, 91 + i);
 	}
 	rf_req_skip = rq.n;
@@ -2905,7 +2919,8 @@ refute_streams(size_t cq, size_t cs)
 
 /*
  * Each refuted start and the request before it (the next start to be trusted) are skipped:
- * Fetch 22 is the first frame decoded, then Produce 23; nothing of 91..93 reaches an event.
+ * Fetch 22 is the first frame decoded, then Produce 23; nothing of 91..94 reaches an event or
+ * the connection's identity.
  */
 static void
 refute_check(const struct result *r)
@@ -2930,7 +2945,10 @@ refute_check(const struct result *r)
 			assert_string_not_equal(r->ev[i].topics[t].s, "ghost");
 	assert_int_equal(r->cnt.resync_started, 2);
 	assert_int_equal(r->cnt.resync_ok, 2);
-	assert_int_equal(r->cnt.resync_false, 3);
+	assert_int_equal(r->cnt.resync_false, RF_N);
+	assert_int_equal(r->id.sw_name.len, 0);
+	assert_int_equal(r->id.sw_version.len, 0);
+	assert_string_equal(r->id.client_id.s, "kw-client");
 	assert_int_equal(r->cnt.resync_failed, 0);
 	assert_int_equal(r->cnt.resync_skipped_bytes, rf_req_skip + rf_resp_skip);
 	assert_int_equal(r->cnt.resp_unmatched, 0);
