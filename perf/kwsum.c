@@ -2,8 +2,9 @@
 /*
  * kwsum: TSC cycles per call of the per-byte sums kwire runs over every segment and batch: the
  * TCP checksum's (kw_tcp_csum_add: 64-bit words, and the AVX2 sum where the CPU has it) and
- * CRC32C's (kw_kafka_crc32c_by: VPCLMULQDQ folding, three crc32 lanes, one chain). Data in
- * cache, calls independent (back to back, results summed so none is dropped), the fastest of
+ * CRC32C's (kw_kafka_crc32c_by: VPCLMULQDQ folding, PCLMULQDQ folding, three crc32 lanes, one
+ * chain). Data in cache, calls independent (back to back, results summed so none is dropped), the
+ * fastest of
  * --rounds rounds of --calls calls, over 8 start offsets. One JSON line per length. Standalone
  * tool for performance work; no EAL. Run `kwsum --help`.
  */
@@ -24,7 +25,7 @@
 #define SUM_CALLS    200
 #define SUM_ROUNDS   200
 #define SUM_LENS_MAX 32
-#define SUM_KINDS    5
+#define SUM_KINDS    6
 
 /* the sums timed: the checksum's two, then each CRC32C implementation */
 static const struct {
@@ -33,6 +34,7 @@ static const struct {
 } kinds[SUM_KINDS] = {{"csum_words", 0},
 		      {"csum_avx2", 0},
 		      {"crc_fold", KW_KAFKA_CRC_FOLD},
+		      {"crc_fold128", KW_KAFKA_CRC_FOLD128},
 		      {"crc_lanes", KW_KAFKA_CRC_LANES},
 		      {"crc_chain", KW_KAFKA_CRC_CHAIN}};
 
@@ -161,6 +163,11 @@ main(int argc, char **argv)
 			else
 				printf(",\"%s\":%.1f", kinds[k].name, t);
 		}
+		/* the CRC32C kwire uses for long runs on this CPU */
+		for (k = 0; k < SUM_KINDS; k++)
+			if (kinds[k].crc == kw_kafka_crc32c_impl() &&
+			    strncmp(kinds[k].name, "crc", 3) == 0)
+				printf(",\"crc_used\":\"%s\"", kinds[k].name);
 		printf("}\n");
 	}
 	return sink == 42 ? 1 : 0;

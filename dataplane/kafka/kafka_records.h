@@ -122,10 +122,14 @@ uint32_t kw_kafka_crc32c(const uint8_t *p, uint32_t len);
 
 /* The ways kw_kafka_crc32c computes, from the longest runs it takes down (kafka_records.c). */
 enum kw_kafka_crc_impl {
-	KW_KAFKA_CRC_FOLD,  /* 128 bytes and up: VPCLMULQDQ folding, 256-bit (x86) */
-	KW_KAFKA_CRC_LANES, /* 192 bytes and up: three crc32 chains joined by PCLMULQDQ (x86) */
-	KW_KAFKA_CRC_CHAIN, /* rte_hash_crc alone */
+	KW_KAFKA_CRC_FOLD,    /* 128 bytes and up: VPCLMULQDQ folding, 256-bit (x86) */
+	KW_KAFKA_CRC_FOLD128, /* 64 bytes and up: PCLMULQDQ folding, 128-bit (x86) */
+	KW_KAFKA_CRC_LANES,   /* 192 bytes and up: three crc32 chains joined by PCLMULQDQ (x86) */
+	KW_KAFKA_CRC_CHAIN,   /* rte_hash_crc alone */
 };
+
+/* The one kw_kafka_crc32c uses for long runs on this CPU (chosen at start-up). */
+enum kw_kafka_crc_impl kw_kafka_crc32c_impl(void);
 
 /*
  * For tests: kw_kafka_crc32c with impl for the runs it takes and the plain chain for shorter

@@ -147,8 +147,8 @@ ref_crc32c(const uint8_t *p, size_t n)
 	return ~c;
 }
 
-static const enum kw_kafka_crc_impl crc_impls[] = {KW_KAFKA_CRC_FOLD, KW_KAFKA_CRC_LANES,
-						   KW_KAFKA_CRC_CHAIN};
+static const enum kw_kafka_crc_impl crc_impls[] = {KW_KAFKA_CRC_FOLD, KW_KAFKA_CRC_FOLD128,
+						   KW_KAFKA_CRC_LANES, KW_KAFKA_CRC_CHAIN};
 
 /* kw_kafka_crc32c and each implementation this CPU has agree with the reference over p[0..len). */
 static void
