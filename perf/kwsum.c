@@ -3,10 +3,10 @@
  * kwsum: TSC cycles per call of the per-byte sums kwire runs over every segment and batch: the
  * TCP checksum's (kw_tcp_csum_add: 64-bit words, and the AVX2 sum where the CPU has it) and
  * CRC32C's (kw_kafka_crc32c_by: VPCLMULQDQ folding, PCLMULQDQ folding, three crc32 lanes, one
- * chain). Data in cache, calls independent (back to back, results summed so none is dropped), the
- * fastest of
- * --rounds rounds of --calls calls, over 8 start offsets. One JSON line per length. Standalone
- * tool for performance work; no EAL. Run `kwsum --help`.
+ * chain). Data in cache, calls independent (back to back, results summed so none is dropped),
+ * the fastest of --rounds rounds of --calls calls, over 8 start offsets. One JSON line per
+ * length, with the CRC32C kwire uses on this CPU. Standalone tool for performance work; no EAL.
+ * Run `kwsum --help`.
  */
 #include <getopt.h>
 #include <stdbool.h>

@@ -346,9 +346,8 @@ crc_time(enum kw_kafka_crc_impl impl, const uint8_t *p, uint32_t len)
 		uint64_t t = rte_rdtsc_precise();
 
 		crc = crc_update_by(p, len, crc, impl);
-		__asm__ volatile(""
-				 :
-				 : "r"(crc)); /* the run's result is used: it is not left out */
+		/* the run's result is used: the compiler does not leave the run out */
+		__asm__ volatile("" : : "r"(crc));
 		t = rte_rdtsc_precise() - t;
 		best = RTE_MIN(best, t);
 	}
