@@ -27,8 +27,8 @@
 #include "dataplane/kafka/kafka_prim.h"
 
 enum { M_SIZE = 0, M_FRAME, M_OPAQUE, M_RESYNC };
-/* OP_REFUTED: no op, the frame on probation was refuted (d->refuted, which run() and
- * frames_feed() test), so that walk_on() has one byte to read */
+/* OP_REFUTED: no op, the frame on probation was refuted: run() stops, frames_feed() hands its
+ * bytes back to resync (resync_refuted) */
 enum { OP_NONE = 0, OP_FIXED, OP_UVAR, OP_SKIP, OP_CAPTURE, OP_RECORDS, OP_AUTH, OP_REFUTED };
 enum {
 	K_SIZE = 0,
@@ -614,7 +614,6 @@ static void
 frame_bad(struct kw_kafka_dir *d, uint64_t *ctr)
 {
 	if (d->probation) {
-		d->refuted = 1;
 		d->op = OP_REFUTED;
 		return;
 	}
@@ -1296,11 +1295,7 @@ take(struct kw_kafka_dir *d, struct piece *in, uint32_t n)
 	d->frame_left -= n;
 }
 
-/*
- * The walk may go on: no op is pending and the frame was not refuted. Whatever refutes it within
- * the walk sets OP_REFUTED and returns, and nothing sets an op after that (run() stops, resync
- * clears it), so op alone tells both.
- */
+/* The walk may go on: no op is pending and the frame was not refuted (OP_REFUTED). */
 static inline bool
 walk_on(const struct kw_kafka_dir *d)
 {
@@ -2020,7 +2015,6 @@ enter:
 body_end:
 	if (d->frame_left) {
 		if (d->probation) {
-			d->refuted = 1;
 			d->op = OP_REFUTED;
 			return;
 		}
@@ -2395,7 +2389,7 @@ frame_end(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_
 	}
 	if (d->probation) {
 		if (d->k != K_DONE || d->bad || d->opaque || !d->matched) {
-			d->refuted = 1;
+			d->op = OP_REFUTED;
 			return;
 		}
 		/* Its body decoded to the last byte: this is where the stream's frames are. */
@@ -2787,7 +2781,7 @@ run(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafka_dir *d
 			goto out;
 		}
 		advance(ctx, conn, d, val, d->op == OP_FIXED ? d->need : d->have, &in);
-		if (d->refuted)
+		if (d->op == OP_REFUTED)
 			break;
 	}
 out:
@@ -2853,9 +2847,9 @@ frames_feed(struct kw_kafka_ctx *ctx, struct kw_kafka_conn *conn, struct kw_kafk
 		uint32_t avail = len - done < d->frame_left ? len - done : d->frame_left;
 		uint32_t n = run(ctx, conn, d, p + done, avail);
 		done += n;
-		if (!d->refuted && d->frame_left == 0)
+		if (d->op != OP_REFUTED && d->frame_left == 0)
 			frame_end(ctx, conn, d);
-		if (d->refuted) {
+		if (d->op == OP_REFUTED) {
 			resync_refuted(ctx, conn, d);
 			return done;
 		}
@@ -2981,7 +2975,6 @@ rs_enter(struct kw_kafka_dir *d)
 	d->op = OP_NONE;
 	d->have = 0;
 	d->probation = 0;
-	d->refuted = 0;
 }
 
 /*

@@ -75,7 +75,6 @@ struct kw_kafka_dir {
 	uint8_t raw_left;    /* raw SASL frames still expected after a SaslHandshake v0 */
 	uint8_t raw;         /* the current frame is a raw SASL token */
 	uint8_t probation;   /* dir 0: first frame after a resync; a decode error refutes it */
-	uint8_t refuted;     /* the probation frame did not decode: back to resync */
 	/* the depth of the struct that named cur_part, the enclosing partition index (an error
 	 * code there is its own), or 0 before the frame's first */
 	uint8_t part_depth;
