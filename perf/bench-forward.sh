@@ -51,10 +51,13 @@ output: {"vdev":"net_null","frame_size":64,"mode":"passthrough","testpmd_pps":..
          "kwire_pps":...,"ratio":...,"round_ratios":[...],"testpmd_gbps":...,
          "kwire_gbps":...,"kwire_cycles_per_pkt":...,"samples":...,
          "kwire_build":"pgo"|"plain"}
-        (kafka mode also "tcp_checksum":..., the kafka vdev "produce":N,"fetch":N,"frames":N)
+        (kafka mode also "tcp_checksum":..., the kafka vdev "produce":N,"fetch":N,"frames":N;
+         flow and kafka mode "vs_passthrough":... when passthrough ran too)
 ratio is kwire's median over testpmd's, of every kept sample; round_ratios the same of each
 round alone: their spread shows how much the machine moved during the measurement (a
 warning on stderr when the largest exceeds the smallest by more than a fifth).
+vs_passthrough is the mode's median over kwire pass-through's on the same frames: what the
+mode costs kwire, which testpmd's own swings do not move (ratio / pass-through's ratio).
 Gbit/s is packets/s x frame_size x 8 (frame bytes without FCS, preamble or gap; the mean
 frame for the kafka mix). kwire_cycles_per_pkt: the worker's TSC cycles in iterations that
 received frames, per frame (busy_cycles / rx_pkts of its final report, last run).
@@ -356,6 +359,10 @@ for v in $vdevs; do
 		done
 		tp=$(median <"$base-testpmd.log.samples")
 		n=$(wc -l <"$base-testpmd.log.samples")
+		# kwire's own pass-through on the same frames, when measured: the modes over it
+		pt=0
+		[ -s "$base-kwire-passthrough.log.samples" ] &&
+			pt=$(median <"$base-kwire-passthrough.log.samples")
 		for m in $vmodes; do
 			kw=$(median <"$base-kwire-$m.log.samples")
 			cyc=$(cycles_per_pkt "$base-kwire-$m.log")
@@ -366,12 +373,15 @@ for v in $vdevs; do
 				mix=",\"produce\":$produce,\"fetch\":$fetch,\"frames\":$frames"
 			awk -v vdev="$name" -v fs="$fs" -v size="$size" -v mode="$m" -v tp="$tp" \
 				-v kw="$kw" -v cyc="$cyc" -v n="$n" -v csum="$tcp_checksum" \
-				-v kb="$kwire_build" -v rr="$rr" -v mix="$mix" 'BEGIN {
+				-v kb="$kwire_build" -v rr="$rr" -v mix="$mix" -v pt="$pt" 'BEGIN {
 				f = "{\"vdev\":\"%s\",\"frame_size\":%s,\"mode\":\"%s\","
 				f = f "\"testpmd_pps\":%d,\"kwire_pps\":%d,\"ratio\":%.3f,"
 				f = f "\"round_ratios\":" rr ",\"testpmd_gbps\":%.3f,\"kwire_gbps\":%.3f,"
 				f = f "\"kwire_cycles_per_pkt\":%s,\"samples\":%d,\"kwire_build\":\"" kb "\""
-				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"" : "") mix "}\n"
+				f = f (mode == "kafka" ? ",\"tcp_checksum\":\"" csum "\"" : "") mix
+				if (mode != "passthrough" && pt > 0)
+					f = f sprintf(",\"vs_passthrough\":%.3f", kw / pt)
+				f = f "}\n"
 				r = 0
 				if (tp > 0)
 					r = kw / tp
