@@ -2,11 +2,11 @@
 /*
  * kwsum: TSC cycles per call of the per-byte sums kwire runs over every segment and batch: the
  * TCP checksum's (kw_tcp_csum_add: 64-bit words, and the AVX2 sum where the CPU has it) and
- * CRC32C's (kw_kafka_crc32c_by: VPCLMULQDQ folding, PCLMULQDQ folding, three crc32 lanes, one
- * chain). Data in cache, calls independent (back to back, results summed so none is dropped),
- * the fastest of --rounds rounds of --calls calls, over 8 start offsets. One JSON line per
- * length, with the CRC32C kwire uses on this CPU. Standalone tool for performance work; no EAL.
- * Run `kwsum --help`.
+ * CRC32C's (kw_kafka_crc32c_by: VPCLMULQDQ folding in 512 and 256 bits, PCLMULQDQ folding,
+ * three crc32 lanes, one chain). Data in cache, calls independent (back to back, results summed so
+ * none is dropped), the fastest of --rounds rounds of --calls calls, over 8 start offsets. One JSON
+ * line per length, with the CRC32C kwire uses on this CPU. Standalone tool for performance work; no
+ * EAL. Run `kwsum --help`.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@
 #define SUM_CALLS    200
 #define SUM_ROUNDS   200
 #define SUM_LENS_MAX 32
-#define SUM_KINDS    6
+#define SUM_KINDS    7
 
 /* the sums timed: the checksum's two, then each CRC32C implementation */
 static const struct {
@@ -33,6 +33,7 @@ static const struct {
 	enum kw_kafka_crc_impl crc;
 } kinds[SUM_KINDS] = {{"csum_words", 0},
 		      {"csum_avx2", 0},
+		      {"crc_fold512", KW_KAFKA_CRC_FOLD512},
 		      {"crc_fold", KW_KAFKA_CRC_FOLD},
 		      {"crc_fold128", KW_KAFKA_CRC_FOLD128},
 		      {"crc_lanes", KW_KAFKA_CRC_LANES},

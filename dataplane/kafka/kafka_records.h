@@ -122,6 +122,7 @@ uint32_t kw_kafka_crc32c(const uint8_t *p, uint32_t len);
 
 /* The ways kw_kafka_crc32c computes, from the longest runs it takes down (kafka_records.c). */
 enum kw_kafka_crc_impl {
+	KW_KAFKA_CRC_FOLD512, /* 256 bytes and up: VPCLMULQDQ folding, 512-bit (x86, AVX-512) */
 	KW_KAFKA_CRC_FOLD,    /* 128 bytes and up: VPCLMULQDQ folding, 256-bit (x86) */
 	KW_KAFKA_CRC_FOLD128, /* 64 bytes and up: PCLMULQDQ folding, 128-bit (x86) */
 	KW_KAFKA_CRC_LANES,   /* 192 bytes and up: three crc32 chains joined by PCLMULQDQ (x86) */
