@@ -106,9 +106,10 @@ static bool use_fold;
  * The same folding in 512-bit registers (AVX-512 with VPCLMULQDQ): four 64-byte accumulators,
  * 256 bytes ahead, joined into one 64-byte lane and handed to the 256-bit code's end. Where
  * 512-bit operations run at full width it halves the multiplies' issue slots: TSC cycles per
- * call in cache (perf/kwsum; AMD EPYC family 26, Zen 5): 500 bytes 59-73 -> 49-51, 1460
- * 143-172 -> 92-94, 4000 369-406 -> 202-206. Where they run as two halves or lower the clock,
- * it need not win: crc_select() times it against the 256-bit folding and keeps the faster.
+ * call in cache, 256-bit -> 512-bit in the same runs (perf/kwsum; AMD EPYC family 26, Zen 5):
+ * 500 bytes 60-61 -> 43-44, 1460 145-146 -> 84-86, 4000 366-370 -> 195-197. Where they run as two
+ * halves or lower the clock, it need not win: crc_select() times it against the 256-bit folding and
+ * keeps the faster.
  */
 #define FOLD512_MIN 256 /* four accumulators' first load */
 static bool use_fold512;
